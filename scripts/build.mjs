@@ -1,0 +1,39 @@
+// Bundles the extension host code into dist/extension.js and the checklist page into
+// dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
+// (cpu-features, sshcrypto.node) are loaded in try/catch by ssh2 and stay out.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'cpu-features', '*.node'],
+    // libpg-query loads its wasm next to its own file; copied by the loader below.
+    loader: { '.wasm': 'file' },
+  },
+];
+if (existsSync('webview-ui/src/main.ts')) {
+  builds.push({
+    ...common,
+    entryPoints: ['webview-ui/src/main.ts'],
+    outfile: 'dist/webview/main.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  });
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the demo need on a fresh Debian 12 machine:
+# Debian packages (git, openssh-server, postgresql, chromium, build tools for
+# code-server's native modules) and code-server itself under .tools/code-server.
+# Idempotent: a second run only checks.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+CODE_SERVER_VERSION=4.100.3
+prefix="$here/.tools/code-server"
+
+debs=(git openssh-server openssh-client postgresql chromium g++ make python3 libkrb5-dev ripgrep curl)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# sshd wants its privilege-separation directory even when run by hand.
+[ -d /run/sshd ] || { mkdir -p /run/sshd 2>/dev/null || sudo mkdir -p /run/sshd; }
+
+if [ ! -x "$prefix/node_modules/.bin/code-server" ]; then
+  echo "setup: installing code-server@$CODE_SERVER_VERSION into $prefix"
+  mkdir -p "$prefix"
+  tmp="${TMPDIR:-/tmp}"
+  # @vscode/ripgrep downloads rg from GitHub unless its cache already holds it.
+  cache="$tmp/vscode-ripgrep-cache-1.15.11"
+  mkdir -p "$cache"
+  tarball="$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
+  if [ ! -f "$tarball" ]; then
+    d=$(mktemp -d); cp /usr/bin/rg "$d/rg"; tar -C "$d" -czf "$tarball" rg; rm -rf "$d"
+  fi
+  [ -f "$prefix/package.json" ] || echo '{"name":"rollback-pilot-tools","private":true}' > "$prefix/package.json"
+  ( cd "$prefix" && npm_config_yes=true npm install --no-save --no-audit --no-fund \
+      "code-server@$CODE_SERVER_VERSION" )
+fi
+echo "setup: ok ($("$prefix/node_modules/.bin/code-server" --version | head -1))"

@@ -1,0 +1,100 @@
+// The validated shape of `rollback.yml`. The JSON Schema in schema/rollback.schema.json
+// is the source of truth for what a user may write; these types are what the rest of
+// the core consumes after validation and defaulting.
+
+export type Strategy = 'revert' | 'checkout' | 'tag' | 'image';
+export type MigrationTool = 'alembic' | 'prisma' | 'knex' | 'node-pg-migrate' | 'golang-migrate' | 'goose' | 'sql';
+
+export interface HealthCheck {
+  url: string;
+  /** Expected HTTP status. */
+  expect: number;
+  /** Optional substring the body must contain (e.g. the version). */
+  contains?: string;
+  /** Milliseconds to wait after deploy before the first probe. */
+  warmupMs: number;
+  /** Milliseconds after which the check has failed for good. */
+  timeoutMs: number;
+  /** Milliseconds between probes. */
+  intervalMs: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  build?: string;
+  deploy?: string;
+  stop?: string;
+  health?: HealthCheck;
+  smoke?: string[];
+  /** Globs (relative to the repo root); a service is affected when a changed file matches. Empty = always affected. */
+  paths: string[];
+  /** Image reference for the `image` strategy (e.g. registry/app:{tag}). */
+  image?: string;
+}
+
+export interface EnvironmentConfig {
+  name: string;
+  /** "local" or an SSH destination: `user@host`, `host`, `host:port`, or a ~/.ssh/config alias. */
+  host: string;
+  /** Working tree on the target (for local, relative paths are against the workspace root). */
+  path: string;
+  branch: string;
+  strategy: Strategy;
+  /** File on the target that records the pre-deploy SHA (written by Record Pre-deploy Snapshot). */
+  snapshot?: string;
+  push: boolean;
+  /** Files restored from the target release before services are recreated (e.g. .env, Caddyfile). */
+  configFiles: string[];
+  /** Per-command timeout in milliseconds. */
+  commandTimeoutMs: number;
+}
+
+export interface BackupConfig {
+  create?: string;
+  restore?: string;
+  list?: string;
+}
+
+export interface MigrationsConfig {
+  tool?: MigrationTool;
+  dir?: string;
+  /** Runs exactly one down step. */
+  down?: string;
+  /** Prints the SQL of one down step without running it. */
+  preview?: string;
+  /** Reads SQL on stdin and runs it against the target database. */
+  sql?: string;
+  backup?: BackupConfig;
+}
+
+export interface NotifyConfig {
+  webhook: boolean;
+  /** Minutes after the decision at which the checklist suggests escalating. */
+  escalateAtMinutes: number[];
+}
+
+export interface RollbackConfig {
+  releases: { tags: string };
+  environments: EnvironmentConfig[];
+  services: ServiceConfig[];
+  migrations: MigrationsConfig;
+  notify: NotifyConfig;
+  /** Checklist overrides: raw, validated by the checklist model. */
+  checklist?: unknown;
+  /** True when no rollback.yml exists and this is the embedded default. */
+  isDefault: boolean;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem in rollback.yml, located so the Problems panel can point at it. Lines and columns are 1-based. */
+export interface ConfigDiagnostic {
+  severity: Severity;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** JSON pointer-ish path of the offending value, e.g. "environments.production.host". */
+  path: string;
+}

@@ -1,0 +1,73 @@
+// A RollbackPlan is what the preview shows and, exactly, what the run executes.
+
+export type StepKind =
+  | 'decide'
+  | 'target'
+  | 'snapshot'
+  | 'code'
+  | 'image'
+  | 'config'
+  | 'build'
+  | 'deploy'
+  | 'wait'
+  | 'health'
+  | 'smoke'
+  | 'database'
+  | 'push'
+  | 'notify'
+  | 'full-redeploy';
+
+export type StepOutcome = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'unknown';
+
+export interface PlanCommand {
+  /** The exact command line that runs (already quoted). */
+  command: string;
+  /** "local" or the SSH destination. */
+  where: string;
+  /** Working directory on that target. */
+  cwd?: string;
+  /** Text fed on stdin (e.g. a SQL fix statement). */
+  input?: string;
+}
+
+export interface PlanStep {
+  id: string;
+  kind: StepKind;
+  title: string;
+  /** Why this step is in the plan. */
+  why: string;
+  commands: PlanCommand[];
+  /** Destructive steps need the environment's name typed before the run starts them. */
+  destructive: boolean;
+  /** Needs its own confirmation at run time (each chained down step). */
+  confirmEach?: boolean;
+  /** Service this step belongs to, for build/deploy/health/smoke. */
+  service?: string;
+  /** A command whose exit 0 means the step's effect is already there (used on resume). */
+  alreadyDone?: PlanCommand;
+  /** For health steps: url, expect, deadline. */
+  health?: { url: string; expect: number; contains?: string; warmupMs: number; timeoutMs: number; intervalMs: number; where: string };
+}
+
+export interface ReleaseRef {
+  /** Tag name or short SHA for display. */
+  name: string;
+  sha: string;
+}
+
+export interface RollbackPlan {
+  id: string;
+  environment: string;
+  where: string;
+  strategy: 'revert' | 'checkout' | 'tag' | 'image';
+  from: ReleaseRef;
+  to: ReleaseRef;
+  /** Which source chose the target: snapshot, deploy-record, previous-tag, user. */
+  targetSource: 'snapshot' | 'deploy-record' | 'previous-tag' | 'user';
+  reason: string;
+  steps: PlanStep[];
+  /** Services whose paths changed between to and from. */
+  affectedServices: string[];
+  createdAt: string;
+  createdBy: string;
+}

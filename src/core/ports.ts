@@ -1,0 +1,54 @@
+// The small interfaces through which the pure core reaches the outside world.
+// src/infra implements them; tests implement them with real repos, real sshd, or
+// (where the real thing cannot run) a fake that says so in its name.
+
+export interface FileSystemPort {
+  readFile(path: string): Promise<Uint8Array>;
+  readDir(path: string): Promise<Array<{ name: string; isDirectory: boolean }>>;
+  exists(path: string): Promise<boolean>;
+}
+
+export interface ExecResult {
+  /** null when the process ended by signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** True when the transport died and we cannot know whether the command ran to completion. */
+  lost?: boolean;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** Text fed to stdin, then stdin is closed. Without it stdin is closed at once. */
+  input?: string;
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+}
+
+/** Runs a shell command line on one target: the local machine or one SSH host. */
+export interface CommandRunner {
+  /** "local" or "user@host[:port]" for display in plans and journals. */
+  readonly where: string;
+  run(command: string, options?: ExecOptions): Promise<ExecResult>;
+  dispose(): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface HttpProbeResult {
+  status: number | null;
+  body: string;
+  error?: string;
+  durationMs: number;
+}
+
+export interface HttpPort {
+  get(url: string, timeoutMs: number): Promise<HttpProbeResult>;
+  postJson(url: string, body: unknown, timeoutMs: number): Promise<HttpProbeResult>;
+}
