@@ -1,0 +1,45 @@
+import type { RollbackPlan, StepOutcome } from '../plan/types';
+
+/**
+ * The durable record of one rollback. Written after every state change (temp file +
+ * rename) so a reload or crash can resume, and read later by the post-mortem and the
+ * read-only history. `version` lets a newer extension read an older journal.
+ */
+export interface RollbackJournal {
+  version: 1;
+  runId: string;
+  plan: RollbackPlan;
+  /** Who ran it (OS user, git user.name) and from which machine. */
+  operator: string;
+  decidedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  status: 'planned' | 'running' | 'stopped' | 'succeeded' | 'failed' | 'abandoned';
+  steps: JournalStep[];
+  /** Free-form timeline entries from other parts (notifications sent, checklist items, lock events). */
+  events: JournalEvent[];
+  /** The checklist's own state, owned by the checklist model. */
+  checklist?: unknown;
+  /** Where the user's uncommitted work went, if anything was stashed. */
+  stash?: { ref: string; message: string; restoreHint: string };
+}
+
+export interface JournalStep {
+  stepId: string;
+  outcome: StepOutcome;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Last ~4 KiB of combined output. */
+  outputTail?: string;
+  detail?: string;
+  /** Set when a user skipped the step, with their reason. */
+  skippedReason?: string;
+  attempts: number;
+}
+
+export interface JournalEvent {
+  at: string;
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
