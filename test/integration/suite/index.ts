@@ -1,0 +1,29 @@
+// Entry point VS Code calls with extensionTestsPath: runs the Mocha suite inside the
+// real extension host. The same file serves both launchers (code-server here,
+// @vscode/test-electron where a desktop VS Code can be downloaded).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+// Mocha 11 is CommonJS; the bundle keeps it external so it resolves from node_modules.
+import Mocha = require('mocha');
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const dir = __dirname;
+  for (const f of fs.readdirSync(dir).sort()) {
+    if (f.endsWith('.test.js')) mocha.addFile(path.join(dir, f));
+  }
+  const resultsFile = process.env.ROLLBACK_PILOT_TEST_RESULTS;
+  return new Promise((resolve, reject) => {
+    const failures: Array<{ title: string; error: string }> = [];
+    let passed = 0;
+    const runner = mocha.run((failed) => {
+      if (resultsFile) {
+        fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, failures }, null, 2));
+      }
+      if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));
+      else resolve();
+    });
+    runner.on('pass', () => passed++);
+    runner.on('fail', (test, err: Error) => failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err) }));
+  });
+}
