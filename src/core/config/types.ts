@@ -87,7 +87,7 @@ export interface RollbackConfig {
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** A problem in rollback.yml, located so the Problems panel can point at it. Lines and columns are 1-based. */
+/** A problem in rollback.yml, located so the Problems panel can point at it. Lines and columns are 1-based; the end column is exclusive (the character after the node), as in a VS Code Range. */
 export interface ConfigDiagnostic {
   severity: Severity;
   message: string;

@@ -1,0 +1,82 @@
+// Turns a schema-valid rollback.yml into the RollbackConfig the rest of the core consumes:
+// durations in milliseconds, named maps as arrays with `name`, every default filled in.
+import { parseDuration } from './duration';
+import type { RawConfig, RawDuration, RawEnvironment, RawHealth, RawService } from './raw';
+import type { EnvironmentConfig, HealthCheck, MigrationsConfig, RollbackConfig, ServiceConfig } from './types';
+import { CONFIG_DEFAULTS, defaultLocalEnvironment } from './defaults';
+
+export function toRollbackConfig(raw: RawConfig): RollbackConfig {
+  const environments = raw.environments
+    ? Object.entries(raw.environments).map(([name, env]) => toEnvironment(name, env))
+    : [defaultLocalEnvironment()];
+  const config: RollbackConfig = {
+    releases: { tags: raw.releases?.tags ?? CONFIG_DEFAULTS.tags },
+    environments,
+    services: Object.entries(raw.services ?? {}).map(([name, svc]) => toService(name, svc)),
+    migrations: toMigrations(raw.migrations),
+    notify: {
+      webhook: raw.notify?.webhook ?? false,
+      escalateAtMinutes: raw.notify?.escalateAt
+        ? raw.notify.escalateAt.map((d) => ms(d, 0) / 60_000)
+        : [...CONFIG_DEFAULTS.escalateAtMinutes],
+    },
+    isDefault: false,
+  };
+  if (raw.checklist !== undefined) config.checklist = raw.checklist;
+  return config;
+}
+
+function toEnvironment(name: string, env: RawEnvironment): EnvironmentConfig {
+  const out: EnvironmentConfig = {
+    name,
+    host: env.host,
+    path: env.path ?? CONFIG_DEFAULTS.path,
+    branch: env.branch ?? CONFIG_DEFAULTS.branch,
+    strategy: env.strategy ?? CONFIG_DEFAULTS.strategy,
+    push: env.push ?? false,
+    configFiles: env.configFiles ?? [],
+    commandTimeoutMs: ms(env.commandTimeout, CONFIG_DEFAULTS.commandTimeoutMs),
+  };
+  if (env.snapshot !== undefined) out.snapshot = env.snapshot;
+  return out;
+}
+
+function toService(name: string, svc: RawService): ServiceConfig {
+  const out: ServiceConfig = { name, paths: svc.paths ?? [] };
+  if (svc.build !== undefined) out.build = svc.build;
+  if (svc.deploy !== undefined) out.deploy = svc.deploy;
+  if (svc.stop !== undefined) out.stop = svc.stop;
+  if (svc.health !== undefined) out.health = toHealth(svc.health);
+  if (svc.smoke !== undefined) out.smoke = svc.smoke;
+  if (svc.image !== undefined) out.image = svc.image;
+  return out;
+}
+
+function toHealth(h: RawHealth): HealthCheck {
+  const out: HealthCheck = {
+    url: h.url,
+    expect: h.expect ?? CONFIG_DEFAULTS.expect,
+    warmupMs: ms(h.warmup, CONFIG_DEFAULTS.warmupMs),
+    timeoutMs: ms(h.timeout, CONFIG_DEFAULTS.timeoutMs),
+    intervalMs: ms(h.interval, CONFIG_DEFAULTS.intervalMs),
+  };
+  if (h.contains !== undefined) out.contains = h.contains;
+  return out;
+}
+
+function toMigrations(m: RawConfig['migrations']): MigrationsConfig {
+  if (!m) return {};
+  const out: MigrationsConfig = {};
+  if (m.tool !== undefined) out.tool = m.tool;
+  if (m.dir !== undefined) out.dir = m.dir;
+  if (m.down !== undefined) out.down = m.down;
+  if (m.preview !== undefined) out.preview = m.preview;
+  if (m.sql !== undefined) out.sql = m.sql;
+  if (m.backup !== undefined) out.backup = { ...m.backup };
+  return out;
+}
+
+// Validation has already rejected durations that do not parse, so the fallback only covers absence.
+function ms(d: RawDuration | undefined, fallback: number): number {
+  return d === undefined ? fallback : parseDuration(d) ?? fallback;
+}

@@ -1,0 +1,55 @@
+// The shape of rollback.yml as written, i.e. what the JSON Schema accepts. Only trusted after
+// the schema has validated it; before that, every access goes through type guards.
+import type { MigrationTool, Strategy } from './types';
+
+export type RawDuration = string | number;
+
+export interface RawHealth {
+  url: string;
+  expect?: number;
+  contains?: string;
+  warmup?: RawDuration;
+  timeout?: RawDuration;
+  interval?: RawDuration;
+}
+
+export interface RawService {
+  build?: string;
+  deploy?: string;
+  stop?: string;
+  health?: RawHealth;
+  smoke?: string[];
+  paths?: string[];
+  image?: string;
+}
+
+export interface RawEnvironment {
+  host: string;
+  path?: string;
+  branch?: string;
+  strategy?: Strategy;
+  snapshot?: string;
+  push?: boolean;
+  configFiles?: string[];
+  commandTimeout?: RawDuration;
+}
+
+export interface RawConfig {
+  releases?: { tags?: string };
+  environments?: Record<string, RawEnvironment>;
+  services?: Record<string, RawService>;
+  migrations?: {
+    tool?: MigrationTool;
+    dir?: string;
+    down?: string;
+    preview?: string;
+    sql?: string;
+    backup?: { create?: string; restore?: string; list?: string };
+  };
+  notify?: { webhook?: boolean; escalateAt?: RawDuration[] };
+  checklist?: Record<string, unknown>;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
