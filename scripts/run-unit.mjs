@@ -1,4 +1,5 @@
 // Runs the plain-Node unit tests (test/unit/**/*.test.ts) with node's own test runner.
+// With ROLLBACK_PILOT_TAP set, also writes a TAP report there for the test summary.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,5 +15,7 @@ function find(dir) {
 }
 const only = process.argv.slice(2);
 const files = only.length ? only : find('test/unit').sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+if (process.env.ROLLBACK_PILOT_TAP) reporters.push('--test-reporter=tap', `--test-reporter-destination=${process.env.ROLLBACK_PILOT_TAP}`);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

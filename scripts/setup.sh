@@ -38,4 +38,10 @@ if [ ! -x "$prefix/node_modules/.bin/code-server" ]; then
   ( cd "$prefix" && npm_config_yes=true npm install --no-save --no-audit --no-fund \
       "code-server@$CODE_SERVER_VERSION" )
 fi
+# The project's own npm packages, exactly as locked.
+cd "$here"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
 echo "setup: ok ($("$prefix/node_modules/.bin/code-server" --version | head -1))"

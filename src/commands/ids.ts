@@ -1,0 +1,25 @@
+// Every command the extension contributes, by one typed id. package.json's
+// contributes.commands must list exactly these (scripts/check-contributions.mjs and
+// the integration suite check both directions).
+export const CommandId = {
+  refresh: 'rollbackPilot.refresh',
+  openConfiguration: 'rollbackPilot.openConfiguration',
+  createConfiguration: 'rollbackPilot.createConfiguration',
+  openMigration: 'rollbackPilot.openMigration',
+  revealReleaseCommit: 'rollbackPilot.revealReleaseCommit',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+export const ViewId = {
+  releases: 'rollbackPilot.releases',
+  migrations: 'rollbackPilot.migrations',
+} as const;
+
+/** Context keys used in `when` clauses (viewsWelcome, menus). */
+export const ContextKey = {
+  /** 'loading' | 'ready' | 'noRepo' | 'noReleases' */
+  releasesState: 'rollbackPilot.releasesState',
+  hasConfig: 'rollbackPilot.hasConfig',
+  hasMigrations: 'rollbackPilot.hasMigrations',
+} as const;

@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { ConfigDiagnostic, RollbackConfig } from '../core/config/types';
+import { defaultConfig, parseConfig } from '../core/config';
+import type { MigrationGroup } from '../core/migrations/types';
+import { detectMigrations } from '../core/migrations';
+import { NodeFileSystem } from '../infra/fs';
+import type { ReleaseListing } from '../core/releases';
+import { listReleases } from '../core/releases';
+import type { RecordsStore } from '../core/releases/recordsStore';
+import type { GitPort } from '../core/releases/gitPort';
+
+export const CONFIG_FILE = 'rollback.yml';
+
+export interface LoadedConfig {
+  /** The config in force: the file's when it validates, else the embedded default. */
+  config: RollbackConfig;
+  /** True when rollback.yml exists (even if it has errors). */
+  fileExists: boolean;
+  diagnostics: ConfigDiagnostic[];
+  /** Set when the file exists but has errors, so the views can say why they show defaults. */
+  fellBackToDefault: boolean;
+}
+
+/**
+ * Everything the views show about one workspace folder, loaded lazily and cached until
+ * something it depends on changes on disk (rollback.yml, git refs, migration folders).
+ */
+export class RollbackWorkspace implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private configCache?: Promise<LoadedConfig>;
+  private releasesCache?: Promise<ReleaseListing>;
+  private migrationsCache?: Promise<MigrationGroup[]>;
+  private debounce?: NodeJS.Timeout;
+
+  constructor(
+    readonly root: vscode.Uri,
+    readonly gitPort: GitPort,
+    private readonly records: RecordsStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.watch(CONFIG_FILE, ['config', 'releases', 'migrations']);
+    // Tags and HEAD move: loose refs, packed refs, HEAD itself.
+    this.watch('.git/{HEAD,packed-refs,refs/tags/**,refs/heads/**}', ['releases']);
+    this.watch('{alembic,prisma,migrations,db,*/alembic}/**', ['migrations']);
+    this.watch('.rollback/records.json', ['releases']);
+  }
+
+  private watch(glob: string, parts: Array<'config' | 'releases' | 'migrations'>): void {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, glob));
+    const fire = () => this.invalidate(parts);
+    this.disposables.push(w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire));
+  }
+
+  /** Drops cached parts and tells the views, debounced so a `git fetch --tags` is one refresh. */
+  invalidate(parts: Array<'config' | 'releases' | 'migrations'> = ['config', 'releases', 'migrations']): void {
+    if (parts.includes('config')) this.configCache = undefined;
+    if (parts.includes('releases')) this.releasesCache = undefined;
+    if (parts.includes('migrations')) this.migrationsCache = undefined;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.changed.fire(), 250);
+  }
+
+  config(): Promise<LoadedConfig> {
+    this.configCache ??= this.loadConfig();
+    return this.configCache;
+  }
+
+  releases(): Promise<ReleaseListing> {
+    this.releasesCache ??= this.loadReleases();
+    return this.releasesCache;
+  }
+
+  migrations(): Promise<MigrationGroup[]> {
+    this.migrationsCache ??= this.loadMigrations();
+    return this.migrationsCache;
+  }
+
+  get configUri(): vscode.Uri {
+    return vscode.Uri.joinPath(this.root, CONFIG_FILE);
+  }
+
+  private async loadConfig(): Promise<LoadedConfig> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(this.configUri);
+    } catch {
+      return { config: defaultConfig(), fileExists: false, diagnostics: [], fellBackToDefault: false };
+    }
+    // An open editor may hold unsaved edits; diagnostics follow what the user sees.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.configUri.toString());
+    const text = open ? open.getText() : new TextDecoder().decode(bytes);
+    const { config, diagnostics } = parseConfig(text, CONFIG_FILE);
+    if (!config) {
+      this.log.warn(`${CONFIG_FILE} has errors; the views use the embedded defaults until they are fixed.`);
+      return { config: defaultConfig(), fileExists: true, diagnostics, fellBackToDefault: true };
+    }
+    return { config, fileExists: true, diagnostics, fellBackToDefault: false };
+  }
+
+  private async loadReleases(): Promise<ReleaseListing> {
+    const { config } = await this.config();
+    const records = await this.records.load();
+    const started = Date.now();
+    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records });
+    this.log.info(`Listed ${listing.releases.length} releases matching ${config.releases.tags} in ${Date.now() - started} ms`);
+    return listing;
+  }
+
+  private async loadMigrations(): Promise<MigrationGroup[]> {
+    const { config } = await this.config();
+    const fs = new NodeFileSystem(this.root.fsPath);
+    const m = config.migrations;
+    return detectMigrations(fs, m.tool || m.dir ? { tool: m.tool, dir: m.dir } : undefined);
+  }
+
+  dispose(): void {
+    clearTimeout(this.debounce);
+    for (const d of this.disposables) d.dispose();
+  }
+}

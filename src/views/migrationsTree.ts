@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import type { Migration, MigrationGroup } from '../core/migrations/types';
+import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { ContextKey } from '../commands/ids';
+import { migrationItem } from './migrationItem';
+
+export type MigrationsNode =
+  | { kind: 'group'; group: MigrationGroup }
+  | { kind: 'migration'; migration: Migration; group: MigrationGroup }
+  | { kind: 'problem'; message: string };
+
+const TOOL_LABEL: Record<string, string> = {
+  alembic: 'Alembic',
+  prisma: 'Prisma',
+  knex: 'Knex',
+  'node-pg-migrate': 'node-pg-migrate',
+  'golang-migrate': 'golang-migrate',
+  goose: 'goose',
+  sql: 'SQL files',
+};
+
+/** Every migration the project has, grouped by tool, in real apply order. */
+export class MigrationsTreeProvider implements vscode.TreeDataProvider<MigrationsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<MigrationsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly workspace: RollbackWorkspace | undefined) {
+    this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: MigrationsNode): Promise<MigrationsNode[]> {
+    if (!this.workspace) return [];
+    if (!node) {
+      let groups: MigrationGroup[];
+      try {
+        groups = await this.workspace.migrations();
+      } catch (e) {
+        return [{ kind: 'problem', message: `Could not read migrations: ${(e as Error).message}` }];
+      }
+      await vscode.commands.executeCommand('setContext', ContextKey.hasMigrations, groups.length > 0);
+      return groups.map((group) => ({ kind: 'group', group }));
+    }
+    if (node.kind === 'group') {
+      const problems: MigrationsNode[] = node.group.problems.map((message) => ({ kind: 'problem', message }));
+      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group }))];
+    }
+    return [];
+  }
+
+  getTreeItem(node: MigrationsNode): vscode.TreeItem {
+    if (node.kind === 'group') {
+      const g = node.group;
+      const item = new vscode.TreeItem(TOOL_LABEL[g.tool] ?? g.tool, vscode.TreeItemCollapsibleState.Expanded);
+      const extra: string[] = [`${g.migrations.length} migrations`];
+      if (g.heads && g.heads.length > 1) extra.push(`${g.heads.length} heads`);
+      item.description = `${g.dir} · ${extra.join(' · ')}`;
+      item.iconPath = new vscode.ThemeIcon('database');
+      item.id = `group:${g.tool}:${g.dir}`;
+      item.contextValue = 'migrationGroup';
+      return item;
+    }
+    if (node.kind === 'problem') {
+      const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon('warning');
+      item.tooltip = node.message;
+      return item;
+    }
+    const item = migrationItem(node.migration, this.workspace!.root);
+    const g = node.group;
+    const id = node.migration.id;
+    const notes: string[] = [];
+    if (g.branchPoints?.includes(id)) notes.push('branch point');
+    if (g.heads?.includes(id)) notes.push('head');
+    if (notes.length) item.description = [item.description, ...notes].filter(Boolean).join(' · ');
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

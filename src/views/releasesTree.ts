@@ -1,0 +1,158 @@
+import * as vscode from 'vscode';
+import type { Release } from '../core/releases';
+import { releaseChangedFiles, releaseCommits } from '../core/releases';
+import { migrationsForFiles } from '../core/migrations';
+import type { Migration } from '../core/migrations/types';
+import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { CommandId, ContextKey } from '../commands/ids';
+import { relativeTime } from './relativeTime';
+import { migrationItem } from './migrationItem';
+
+/** Nodes of the Releases view. Children are loaded only when a release is expanded. */
+export type ReleasesNode =
+  | { kind: 'note'; message: string; severity: 'info' | 'warning' }
+  | { kind: 'release'; release: Release; previous?: Release }
+  | { kind: 'section'; title: 'Commits' | 'Migrations'; release: Release; previous?: Release }
+  | { kind: 'commit'; sha: string; shortSha: string; subject: string; author: string; date: string }
+  | { kind: 'more'; message: string }
+  | { kind: 'migration'; migration: Migration };
+
+const MARKER_LABEL: Record<string, string> = {
+  deployed: 'deployed',
+  'last-known-good': 'last-known-good',
+  bad: 'bad',
+  recorded: 'recorded deploy',
+};
+
+export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ReleasesNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  /** Resolved when the first level has been produced once (activation timing). */
+  firstPaint?: () => void;
+
+  constructor(private readonly workspace: RollbackWorkspace | undefined) {
+    this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: ReleasesNode): Promise<ReleasesNode[]> {
+    if (!this.workspace) {
+      await setState('noRepo');
+      return [];
+    }
+    if (!node) return this.rootNodes();
+    if (node.kind === 'release') {
+      return [
+        { kind: 'section', title: 'Commits', release: node.release, previous: node.previous },
+        { kind: 'section', title: 'Migrations', release: node.release, previous: node.previous },
+      ];
+    }
+    if (node.kind === 'section' && node.title === 'Commits') {
+      const { commits, more } = await releaseCommits(this.workspace.gitPort, node.release, node.previous);
+      const items: ReleasesNode[] = commits.map((c) => ({ kind: 'commit', ...c }));
+      if (more > 0) items.push({ kind: 'more', message: `… ${more} more commits` });
+      return items;
+    }
+    if (node.kind === 'section' && node.title === 'Migrations') {
+      const files = await releaseChangedFiles(this.workspace.gitPort, node.release, node.previous);
+      const groups = await this.workspace.migrations();
+      const added = migrationsForFiles(groups, files);
+      if (added.length === 0) return [{ kind: 'more', message: 'No migrations in this release' }];
+      return added.map((migration) => ({ kind: 'migration', migration }));
+    }
+    return [];
+  }
+
+  private async rootNodes(): Promise<ReleasesNode[]> {
+    const ws = this.workspace!;
+    try {
+      const listing = await ws.releases();
+      const nodes: ReleasesNode[] = listing.notes.map((message) => ({ kind: 'note', message, severity: 'warning' }));
+      const { fellBackToDefault } = await ws.config();
+      if (fellBackToDefault) {
+        nodes.unshift({ kind: 'note', message: 'rollback.yml has errors (see Problems); showing the embedded defaults', severity: 'warning' });
+      }
+      const rs = listing.releases;
+      rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
+      await setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
+      return listing.notRepository ? [] : nodes;
+    } catch (e) {
+      await setState('ready');
+      return [{ kind: 'note', message: `Could not list releases: ${(e as Error).message}`, severity: 'warning' }];
+    } finally {
+      this.firstPaint?.();
+      this.firstPaint = undefined;
+    }
+  }
+
+  getTreeItem(node: ReleasesNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'note': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.severity === 'warning' ? 'warning' : 'info');
+        item.tooltip = node.message;
+        item.contextValue = 'note';
+        return item;
+      }
+      case 'release': {
+        const r = node.release;
+        const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const markers = r.markers.map((m) => MARKER_LABEL[m] ?? m);
+        item.description = [...markers, relativeTime(r.date)].filter(Boolean).join(' · ');
+        item.iconPath = releaseIcon(r);
+        item.id = `release:${r.source}:${r.name}:${r.sha}`;
+        item.contextValue = ['release', ...r.markers].join(' ');
+        const md = new vscode.MarkdownString();
+        md.appendMarkdown(`**${r.name}** \`${r.sha.slice(0, 12)}\`\n\n`);
+        if (markers.length) md.appendMarkdown(`Marked: ${markers.join(', ')}\n\n`);
+        if (r.badReason) md.appendMarkdown(`Bad because: ${r.badReason}\n\n`);
+        md.appendMarkdown(`${r.date}${node.previous ? ` — since ${node.previous.name}` : ''}`);
+        item.tooltip = md;
+        return item;
+      }
+      case 'section': {
+        const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon(node.title === 'Commits' ? 'git-commit' : 'database');
+        item.id = `section:${node.title}:${node.release.sha}:${node.release.name}`;
+        item.contextValue = `section-${node.title.toLowerCase()}`;
+        return item;
+      }
+      case 'commit': {
+        const item = new vscode.TreeItem(node.subject, vscode.TreeItemCollapsibleState.None);
+        item.description = `${node.shortSha} · ${node.author} · ${relativeTime(node.date)}`;
+        item.iconPath = new vscode.ThemeIcon('git-commit');
+        item.tooltip = `${node.sha}\n${node.author}, ${node.date}\n\n${node.subject}`;
+        item.contextValue = 'commit';
+        item.command = { command: CommandId.revealReleaseCommit, title: 'Show Commit', arguments: [node.sha] };
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.contextValue = 'more';
+        return item;
+      }
+      case 'migration':
+        return migrationItem(node.migration, this.workspace!.root);
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function releaseIcon(r: Release): vscode.ThemeIcon {
+  if (r.markers.includes('bad')) return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  if (r.markers.includes('deployed')) return new vscode.ThemeIcon('rocket', new vscode.ThemeColor('charts.blue'));
+  if (r.markers.includes('last-known-good')) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  return new vscode.ThemeIcon(r.source === 'deploy-record' ? 'history' : 'tag');
+}
+
+async function setState(state: 'ready' | 'noRepo' | 'noReleases'): Promise<void> {
+  await vscode.commands.executeCommand('setContext', ContextKey.releasesState, state);
+}

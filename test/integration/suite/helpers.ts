@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import type { RollbackPilotApi } from '../../../src/extension';
+
+export const EXTENSION_ID = 'rollback-pilot.rollback-pilot';
+
+export async function api(): Promise<RollbackPilotApi> {
+  const ext = vscode.extensions.getExtension<RollbackPilotApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+/** Polls until `probe` returns a value (bounded: the suite must never hang). */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  if (!f) throw new Error('the integration suite needs the fixture workspace open');
+  return f.uri;
+}
+
+export function label(item: vscode.TreeItem): string {
+  const l = item.label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
