@@ -1,0 +1,367 @@
+// The first level of the Releases tree: tags and recorded deploys in the order an
+// on-call engineer reads them (newest first), with the deployed, last-known-good and
+// bad releases marked. Problems of the repository (no tags, shallow, detached, not a
+// repo) become notes for the view instead of exceptions.
+import { SemVer } from 'semver';
+import type { GitPort, HeadInfo, RepoState, TagRef } from './gitPort';
+import { GitPortError } from './gitErrors';
+import type { DeployRecord, ReleaseRecords } from './records';
+
+export type ReleaseMarker = 'deployed' | 'last-known-good' | 'bad' | 'recorded';
+export type LastKnownGoodSource = 'snapshot' | 'deploy-record' | 'previous-tag';
+export type DeployedSource = 'deploy-record' | 'head' | 'newest';
+
+export interface Release {
+  /** Tag name, or the short SHA of a recorded deploy that no tag names. */
+  name: string;
+  /** Full commit SHA. */
+  sha: string;
+  /** ISO 8601: the tag's date (tagger date, or committer date for a lightweight tag), or the deploy time for a deploy record. */
+  date: string;
+  isSemver: boolean;
+  /** The parsed version ("1.4.2-rc.1") when isSemver. */
+  version?: string;
+  markers: ReleaseMarker[];
+  source: 'tag' | 'deploy-record';
+  badReason?: string;
+  /** Tag message subject (annotated) or commit subject (lightweight). */
+  subject?: string;
+  annotated?: boolean;
+  /** Time of the newest recorded deploy of this SHA. */
+  deployedAt?: string;
+}
+
+export interface ReleaseListing {
+  releases: Release[];
+  /** User-facing explanations (no tags, shallow clone, detached HEAD, not a repo, …). */
+  notes: string[];
+  /** How the deployed release was found. */
+  deployedSource?: DeployedSource;
+  /** How the last-known-good release was found (read it through findLastKnownGood). */
+  lastKnownGoodSource?: LastKnownGoodSource;
+  /** The repository's state when listed; undefined when git could not run. */
+  repo?: RepoState;
+  /** True when the folder is not a git repository (the view shows its welcome content instead). */
+  notRepository?: boolean;
+}
+
+export interface ListReleasesOptions {
+  /** Glob under refs/tags/, e.g. "v*" (rollback.yml `releases.tags`). */
+  tagPattern: string;
+  records: ReleaseRecords;
+  /** Only deploys recorded for this environment count (all when omitted). */
+  environment?: string;
+  /** HEAD of the target when it is not this repository's HEAD (e.g. read over SSH), as a full SHA. */
+  targetHeadSha?: string;
+  /** The branch to suggest when HEAD is detached (the environment's `branch`). */
+  branch?: string;
+}
+
+interface Entry {
+  release: Release;
+  time: number;
+  semver?: SemVer;
+}
+
+const SHORT = 7;
+
+export async function listReleases(git: GitPort, opts: ListReleasesOptions): Promise<ReleaseListing> {
+  const notes: string[] = [];
+  // Both in flight at once: the repo check costs a process, not a round trip.
+  const [stateResult, tagsResult] = await Promise.allSettled([git.repoState(), git.listTags(opts.tagPattern)]);
+  if (stateResult.status === 'rejected') {
+    return { releases: [], notes: [problemText(stateResult.reason)] };
+  }
+  const repo = stateResult.value;
+  if (repo.kind === 'not-a-repo') {
+    const what = repo.message.startsWith('Not a git repository') ? repo.message : `Not a git repository: ${repo.message}`;
+    return { releases: [], notes: [`${what} — open a folder inside a git repository to see its releases`], repo, notRepository: true };
+  }
+  let tags: TagRef[] = [];
+  if (tagsResult.status === 'fulfilled') tags = tagsResult.value;
+  else notes.push(`Could not list the tags: ${problemText(tagsResult.reason)}`);
+
+  if (tags.length === 0 && tagsResult.status === 'fulfilled') {
+    notes.push(
+      `No tags match ${opts.tagPattern} in this repository — create one with \`git tag ${exampleTag(opts.tagPattern)}\`, or set releases.tags in rollback.yml`,
+    );
+  }
+  if (repo.shallow) notes.push('Shallow clone: older releases may be missing; run `git fetch --unshallow`');
+  if (repo.head.detached && repo.head.sha) notes.push(detachedNote(repo.head, opts.branch));
+
+  const entries = orderTags(tags, opts.tagPattern);
+  const deploys = opts.records.deploys
+    .filter((d) => opts.environment === undefined || d.environment === opts.environment)
+    .map((d) => ({ d, time: Date.parse(d.at) }))
+    .sort((a, b) => b.time - a.time)
+    .map((x) => x.d);
+
+  const bySha = new Map<string, Entry[]>();
+  for (const e of entries) {
+    const list = bySha.get(e.release.sha);
+    if (list) list.push(e);
+    else bySha.set(e.release.sha, [e]);
+  }
+
+  const recordOnly = addDeployRecords(deploys, bySha);
+  const ordered = mergeByDate(entries, recordOnly);
+  const releases = ordered.map((e) => e.release);
+
+  const badBySha = new Map(opts.records.bad.map((b) => [b.sha, b] as const));
+  for (const r of releases) {
+    const bad = badBySha.get(r.sha);
+    if (bad) {
+      r.markers.push('bad');
+      r.badReason = bad.reason;
+    }
+  }
+  const isBad = (sha: string) => badBySha.has(sha);
+
+  const listing: ReleaseListing = { releases, notes, repo };
+  const deployed = markDeployed(listing, deploys, opts.targetHeadSha ?? repo.head.sha, bySha);
+  await markLastKnownGood(git, listing, opts.records.snapshotSha, deploys, deployed, isBad);
+  return listing;
+}
+
+/** The release the engine should roll back to, and which source chose it. */
+export function findLastKnownGood(
+  listing: ReleaseListing,
+): { release: Release; source: LastKnownGoodSource } | undefined {
+  const release = listing.releases.find((r) => r.markers.includes('last-known-good'));
+  if (!release) return undefined;
+  return { release, source: listing.lastKnownGoodSource ?? 'previous-tag' };
+}
+
+/** The release marked deployed, if any. */
+export function findDeployed(listing: ReleaseListing): Release | undefined {
+  return listing.releases.find((r) => r.markers.includes('deployed'));
+}
+
+/** The release below `release` in the listing with a different SHA: the base for its commits and changed files. */
+export function previousRelease(listing: ReleaseListing, release: Release): Release | undefined {
+  const i = listing.releases.indexOf(release);
+  const start = i >= 0 ? i : listing.releases.findIndex((r) => r.name === release.name && r.sha === release.sha);
+  if (start < 0) return undefined;
+  for (let k = start + 1; k < listing.releases.length; k++) {
+    if (listing.releases[k].sha !== release.sha) return listing.releases[k];
+  }
+  return undefined;
+}
+
+function orderTags(tags: TagRef[], pattern: string): Entry[] {
+  const prefix = literalPrefix(pattern);
+  const semverEntries: Entry[] = [];
+  const others: Entry[] = [];
+  for (const t of tags) {
+    const version = parseVersion(t.name, prefix);
+    const release: Release = {
+      name: t.name,
+      sha: t.sha,
+      date: new Date(t.date * 1000).toISOString(),
+      isSemver: version !== undefined,
+      markers: [],
+      source: 'tag',
+      subject: t.subject,
+      annotated: t.annotated,
+    };
+    if (version) {
+      release.version = version.version;
+      semverEntries.push({ release, time: t.date * 1000, semver: version });
+    } else {
+      others.push({ release, time: t.date * 1000 });
+    }
+  }
+  semverEntries.sort((a, b) => (b.semver as SemVer).compare(a.semver as SemVer) || byDateThenName(a, b));
+  others.sort(byDateThenName);
+  return semverEntries.concat(others);
+}
+
+function byDateThenName(a: Entry, b: Entry): number {
+  return b.time - a.time || (a.release.name < b.release.name ? -1 : a.release.name > b.release.name ? 1 : 0);
+}
+
+/** "v*" → "v", "release-*" → "release-": stripped so that `app-v1.2.3` under "app-v*" still reads as SemVer. */
+function literalPrefix(pattern: string): string {
+  const m = /^[^*?[\\]*/.exec(pattern);
+  return m ? m[0] : '';
+}
+
+function parseVersion(name: string, prefix: string): SemVer | undefined {
+  const candidates = prefix && name.startsWith(prefix) && prefix !== 'v' ? [name.slice(prefix.length), name] : [name];
+  for (const c of candidates) {
+    // Cheap pre-check: most non-SemVer names fail here without building a SemVer.
+    if (!/^[v=]?\d+\.\d+\.\d+/.test(c)) continue;
+    try {
+      return new SemVer(c, { loose: true });
+    } catch {
+      // not SemVer; try the next reading
+    }
+  }
+  return undefined;
+}
+
+/** Marks tags that were deployed; returns the deploys no tag names, one entry per SHA (newest deploy wins). */
+function addDeployRecords(deploys: DeployRecord[], bySha: Map<string, Entry[]>): Entry[] {
+  const recordOnly = new Map<string, Entry>();
+  for (const d of deploys) {
+    const tagged = bySha.get(d.sha);
+    if (tagged) {
+      const named = d.tag ? tagged.filter((e) => e.release.name === d.tag) : [];
+      for (const e of named.length ? named : tagged) {
+        if (!e.release.markers.includes('recorded')) e.release.markers.push('recorded');
+        e.release.deployedAt ??= d.at;
+      }
+      continue;
+    }
+    if (recordOnly.has(d.sha)) continue;
+    const time = Date.parse(d.at);
+    recordOnly.set(d.sha, {
+      time,
+      release: {
+        name: d.sha.slice(0, SHORT),
+        sha: d.sha,
+        date: new Date(time).toISOString(),
+        isSemver: false,
+        markers: ['recorded'],
+        source: 'deploy-record',
+        deployedAt: d.at,
+      },
+    });
+  }
+  return [...recordOnly.values()];
+}
+
+/** Inserts the (newest-first) deploy-only entries before the first tag older than each, keeping the tags' own order. */
+function mergeByDate(tags: Entry[], records: Entry[]): Entry[] {
+  if (records.length === 0) return tags;
+  const sorted = [...records].sort(byDateThenName);
+  const out: Entry[] = [];
+  let r = 0;
+  for (const t of tags) {
+    while (r < sorted.length && sorted[r].time >= t.time) out.push(sorted[r++]);
+    out.push(t);
+  }
+  while (r < sorted.length) out.push(sorted[r++]);
+  return out;
+}
+
+function markDeployed(
+  listing: ReleaseListing,
+  deploys: DeployRecord[],
+  headSha: string | undefined,
+  bySha: Map<string, Entry[]>,
+): Release | undefined {
+  const { releases } = listing;
+  const latest = deploys.find((d) => d.outcome !== 'rolled-back');
+  let deployed: Release | undefined;
+  if (latest) {
+    const tagged = bySha.get(latest.sha);
+    deployed =
+      tagged?.find((e) => e.release.name === latest.tag)?.release ??
+      tagged?.[0].release ??
+      releases.find((r) => r.sha === latest.sha);
+    if (deployed) listing.deployedSource = 'deploy-record';
+  }
+  if (!deployed && headSha) {
+    deployed = bySha.get(headSha)?.[0].release;
+    if (deployed) listing.deployedSource = 'head';
+  }
+  if (!deployed && releases.length > 0) {
+    deployed = releases[0];
+    listing.deployedSource = 'newest';
+  }
+  deployed?.markers.unshift('deployed');
+  return deployed;
+}
+
+async function markLastKnownGood(
+  git: GitPort,
+  listing: ReleaseListing,
+  snapshotSha: string | undefined,
+  deploys: DeployRecord[],
+  deployed: Release | undefined,
+  isBad: (sha: string) => boolean,
+): Promise<void> {
+  const { releases, notes } = listing;
+  const mark = (r: Release, source: LastKnownGoodSource) => {
+    r.markers.push('last-known-good');
+    listing.lastKnownGoodSource = source;
+  };
+
+  if (snapshotSha) {
+    if (isBad(snapshotSha)) {
+      notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is marked bad, so it is not the last-known-good release`);
+    } else {
+      const found = releases.find((r) => r.sha === snapshotSha) ?? (await snapshotRelease(git, snapshotSha, listing));
+      if (found) {
+        if (deployed && found.sha === deployed.sha) {
+          notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is the deployed release itself: record a new snapshot before the next deploy`);
+        }
+        return mark(found, 'snapshot');
+      }
+      notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is not a commit of this repository; run \`git fetch\` or record a new snapshot`);
+    }
+  }
+
+  if (deployed) {
+    const startAt = deploys.findIndex((d) => d.sha === deployed.sha);
+    if (startAt >= 0) {
+      const earlier = deploys
+        .slice(startAt + 1)
+        .find((d) => d.sha !== deployed.sha && d.outcome !== 'rolled-back' && !isBad(d.sha));
+      const release = earlier && releases.find((r) => r.sha === earlier.sha && (!earlier.tag || r.name === earlier.tag));
+      const fallback = earlier && releases.find((r) => r.sha === earlier.sha);
+      if (release ?? fallback) return mark((release ?? fallback) as Release, 'deploy-record');
+    }
+    const from = releases.indexOf(deployed);
+    for (let i = from + 1; i < releases.length; i++) {
+      const r = releases[i];
+      if (r.source === 'tag' && r.sha !== deployed.sha && !isBad(r.sha)) return mark(r, 'previous-tag');
+    }
+    if (releases.length > 1) {
+      notes.push(`No last-known-good release: no release below ${deployed.name} that is not marked bad`);
+    }
+  }
+}
+
+/** A snapshot SHA that no tag or deploy names still deserves a node: it is where a rollback would go. */
+async function snapshotRelease(git: GitPort, sha: string, listing: ReleaseListing): Promise<Release | undefined> {
+  let commit;
+  try {
+    [commit] = await git.commits({ to: sha }, { maxCount: 1 });
+  } catch (e) {
+    if (e instanceof GitPortError && (e.kind === 'bad-ref' || e.kind === 'failed' || e.kind === 'shallow')) return undefined;
+    throw e;
+  }
+  if (!commit) return undefined;
+  const release: Release = {
+    name: sha.slice(0, SHORT),
+    sha,
+    date: commit.date,
+    isSemver: false,
+    markers: [],
+    source: 'deploy-record',
+    subject: commit.subject,
+  };
+  // Placed by its commit date among the others, like the deploy records.
+  const time = Date.parse(commit.date);
+  const i = listing.releases.findIndex((r) => Date.parse(r.date) < time);
+  if (i < 0) listing.releases.push(release);
+  else listing.releases.splice(i, 0, release);
+  return release;
+}
+
+function detachedNote(head: HeadInfo, branch: string | undefined): string {
+  const back = branch ? `git switch ${branch}` : 'git switch -';
+  return `HEAD is detached at ${(head.sha ?? '').slice(0, SHORT)} (get back with \`${back}\`)`;
+}
+
+function exampleTag(pattern: string): string {
+  const prefix = literalPrefix(pattern);
+  return prefix === '' ? 'v1.0.0' : `${prefix}1.0.0`;
+}
+
+function problemText(e: unknown): string {
+  if (e instanceof GitPortError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}

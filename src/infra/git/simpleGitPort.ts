@@ -1,0 +1,294 @@
+// GitPort on simple-git. Every call is an explicit argv through `.raw([...])` (no shell
+// ever parses it), user refs only ever appear after `--end-of-options`, and simple-git's
+// unsafe-operation guards stay on (no `unsafe` overrides), so `--upload-pack=…` and
+// friends are refused even if a ref check here were missed.
+import { existsSync } from 'node:fs';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
+import { GitPortError, refProblem } from '../../core/releases/gitErrors';
+
+const EXIT_MARK = 'git exited with code ';
+
+export interface SimpleGitPortOptions {
+  /** Path of the git executable; default "git" from PATH. */
+  binary?: string;
+  /** Kill a git process that has been silent this long. */
+  silenceTimeoutMs?: number;
+}
+
+const TAG_FIELDS = [
+  '%(refname:strip=2)',
+  '%(objecttype)',
+  '%(objectname)',
+  '%(*objecttype)',
+  '%(*objectname)',
+  '%(creatordate:unix)',
+  '%(subject)',
+];
+/** The for-each-ref format: fields split by NUL, one tag per line (no field can hold a newline). */
+export const TAG_FORMAT = TAG_FIELDS.join('%00');
+
+const COMMIT_FORMAT = ['%H', '%h', '%an', '%ae', '%at', '%P', '%s'].join('%x1f') + '%x1e';
+
+export class SimpleGitPort implements GitPort {
+  private git: SimpleGit | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: SimpleGitPortOptions = {},
+  ) {}
+
+  private client(): SimpleGit {
+    if (this.git) return this.git;
+    if (!existsSync(this.dir)) {
+      throw new GitPortError('not-a-repo', `Not a git repository: ${this.dir} does not exist`);
+    }
+    const custom = this.options.binary !== undefined && this.options.binary !== 'git';
+    this.git = simpleGit({
+      baseDir: this.dir,
+      binary: this.options.binary ?? 'git',
+      maxConcurrentProcesses: 4,
+      trimmed: false,
+      timeout: { block: this.options.silenceTimeoutMs ?? 60_000 },
+      // Only the binary may be customised (a configured path to git); every other guard stays on.
+      unsafe: custom ? { allowUnsafeCustomBinary: true } : {},
+      errors: (error, result) => {
+        if (result.exitCode === 0) return error;
+        // simple-git turns whatever we return into a GitError message, so the exit code travels as text.
+        const stderr = Buffer.concat(result.stdErr).toString('utf8');
+        const detail = stderr || (error instanceof Error ? error.message : '');
+        return Buffer.from(`${EXIT_MARK}${result.exitCode}\n${detail}`);
+      },
+    }).env(cleanEnv(process.env));
+    return this.git;
+  }
+
+  private async run(args: string[]): Promise<string> {
+    try {
+      return await this.client().raw(args);
+    } catch (e) {
+      throw toPortError(e, args, this.dir, this.options.binary ?? 'git');
+    }
+  }
+
+  async isRepo(): Promise<boolean> {
+    try {
+      await this.run(['rev-parse', '--git-dir']);
+      return true;
+    } catch (e) {
+      if (e instanceof GitPortError && e.kind === 'not-a-repo') return false;
+      throw e;
+    }
+  }
+
+  async repoState(): Promise<RepoState> {
+    try {
+      // One process: shallow flag, HEAD's SHA, HEAD's symbolic name ("HEAD" when detached).
+      const out = await this.run(['rev-parse', '--is-shallow-repository', 'HEAD', '--symbolic-full-name', 'HEAD']);
+      const [shallow, sha, full] = out.split('\n');
+      return { kind: 'repo', shallow: shallow === 'true', head: headFrom(sha, full) };
+    } catch (e) {
+      if (e instanceof GitPortError && e.kind === 'not-a-repo') return { kind: 'not-a-repo', message: e.message };
+      if (e instanceof GitPortError && e.kind === 'git-missing') throw e;
+      // An unborn branch makes `rev-parse HEAD` fail; ask the slower way.
+      const [head, shallow] = await Promise.all([this.head(), this.isShallow()]);
+      return { kind: 'repo', shallow, head };
+    }
+  }
+
+  async head(): Promise<HeadInfo> {
+    const [sha, symbolic] = await Promise.all([
+      this.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}']).then(
+        (s) => s.trim(),
+        (e: unknown) => (isExit(e, 1) ? undefined : Promise.reject(e)),
+      ),
+      this.run(['symbolic-ref', '-q', 'HEAD']).then(
+        (s) => s.trim(),
+        (e: unknown) => (isExit(e, 1) ? 'HEAD' : Promise.reject(e)),
+      ),
+    ]);
+    return headFrom(sha, symbolic);
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  async listTags(pattern: string): Promise<TagRef[]> {
+    const problem = patternProblem(pattern);
+    if (problem) throw new GitPortError('bad-ref', `Tag pattern ${problem}`, [pattern]);
+    const out = await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, `refs/tags/${pattern}`]);
+    const { tags, nested } = parseTagLines(out);
+    // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
+    for (const name of nested) {
+      try {
+        const sha = await this.revParseCommit(`refs/tags/${name.name}`);
+        tags.push({ ...name, sha });
+      } catch {
+        // A nested tag that does not end at a commit is not a release.
+      }
+    }
+    return tags;
+  }
+
+  async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {
+    const args = ['log', `--format=${COMMIT_FORMAT}`, `--max-count=${int(page.maxCount)}`];
+    if (page.skip) args.push(`--skip=${int(page.skip)}`);
+    args.push('--end-of-options', ...revisions(range), '--');
+    const out = await this.run(args);
+    return parseCommits(out);
+  }
+
+  async countCommits(range: CommitRange): Promise<number> {
+    const out = await this.run(['rev-list', '--count', '--end-of-options', ...revisions(range), '--']);
+    return Number.parseInt(out.trim(), 10);
+  }
+
+  async changedFiles(from: string | undefined, to: string): Promise<string[]> {
+    checkRef(to);
+    if (from === undefined) {
+      const out = await this.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', '--end-of-options', to]);
+      return out.split('\0').filter(Boolean);
+    }
+    checkRef(from);
+    const out = await this.run(['diff', '--name-only', '--no-renames', '-z', '--end-of-options', from, to, '--']);
+    return out.split('\0').filter(Boolean);
+  }
+
+  async revParseCommit(ref: string): Promise<string> {
+    checkRef(ref);
+    try {
+      const out = await this.run(['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`]);
+      return out.trim();
+    } catch (e) {
+      if (e instanceof GitPortError && e.kind === 'failed') {
+        throw new GitPortError('bad-ref', `"${ref}" does not name a commit in ${this.dir}`, e.args, e.stderr);
+      }
+      throw e;
+    }
+  }
+}
+
+function headFrom(sha: string | undefined, symbolic: string | undefined): HeadInfo {
+  const detached = !symbolic || symbolic === 'HEAD';
+  const head: HeadInfo = { detached };
+  if (sha && /^[0-9a-f]{40,64}$/.test(sha)) head.sha = sha;
+  if (!detached && symbolic) head.branch = symbolic.replace(/^refs\/heads\//, '');
+  return head;
+}
+
+function checkRef(ref: string): void {
+  const problem = refProblem(ref);
+  if (problem) throw new GitPortError('unsafe-ref', `Refusing ref: ${problem}`, [ref]);
+}
+
+function revisions(range: CommitRange): string[] {
+  checkRef(range.to);
+  if (range.from === undefined) return [range.to];
+  checkRef(range.from);
+  return [range.to, `^${range.from}`];
+}
+
+function int(n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new GitPortError('failed', `Expected a non-negative integer, got ${n}`);
+  return n;
+}
+
+function patternProblem(pattern: string): string | undefined {
+  if (pattern.length === 0) return 'is empty';
+  if (/[\x00-\x1f\x7f\s]/.test(pattern)) return `"${pattern}" contains whitespace or a control character`;
+  if (pattern.includes('..')) return `"${pattern}" contains ".."`;
+  return undefined;
+}
+
+export function parseTagLines(out: string): { tags: TagRef[]; nested: Array<Omit<TagRef, 'sha'>> } {
+  const tags: TagRef[] = [];
+  const nested: Array<Omit<TagRef, 'sha'>> = [];
+  let start = 0;
+  while (start < out.length) {
+    let end = out.indexOf('\n', start);
+    if (end === -1) end = out.length;
+    if (end > start) {
+      const f = out.slice(start, end).split('\0');
+      const [name, type, sha, peeledType, peeledSha, date, subject] = f;
+      const base = { name, date: Number(date) || 0, subject: subject ?? '', annotated: type === 'tag' };
+      if (type === 'commit') tags.push({ ...base, sha });
+      else if (type === 'tag' && peeledType === 'commit') tags.push({ ...base, sha: peeledSha });
+      else if (type === 'tag' && peeledType === 'tag') nested.push(base);
+      // Tags of trees or blobs name no release.
+    }
+    start = end + 1;
+  }
+  return { tags, nested };
+}
+
+function parseCommits(out: string): CommitInfo[] {
+  const commits: CommitInfo[] = [];
+  for (const record of out.split('\x1e')) {
+    const line = record.replace(/^\n/, '');
+    if (!line) continue;
+    const [sha, shortSha, author, authorEmail, date, parents, subject] = line.split('\x1f');
+    commits.push({
+      sha,
+      shortSha,
+      author,
+      authorEmail,
+      date: new Date((Number(date) || 0) * 1000).toISOString(),
+      parents: parents ? parents.split(' ') : [],
+      subject: subject ?? '',
+    });
+  }
+  return commits;
+}
+
+function isExit(e: unknown, code: number): boolean {
+  return e instanceof GitPortError && e.kind === 'failed' && e.exitCode === code;
+}
+
+/**
+ * Our git calls are local and read-only: inherited GIT_* variables (GIT_DIR from a hook,
+ * askpass helpers from an editor terminal) could only point them at the wrong repository
+ * or trip simple-git's guards, so they are dropped.
+ */
+function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (k.startsWith('GIT_') && k !== 'GIT_EXEC_PATH') continue;
+    if (k === 'SSH_ASKPASS' || k === 'EDITOR' || k === 'VISUAL' || k === 'PAGER') continue;
+    out[k] = v;
+  }
+  out.GIT_TERMINAL_PROMPT = '0';
+  // Never take index.lock for our reads: other tools (and people) work in the same checkout.
+  out.GIT_OPTIONAL_LOCKS = '0';
+  // Error classification below reads git's English messages.
+  out.LC_ALL = 'C';
+  return out;
+}
+
+function toPortError(e: unknown, args: string[], dir: string, binary: string): GitPortError {
+  if (e instanceof GitPortError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const marked = new RegExp(`${EXIT_MARK}(\\d+)\\n`).exec(message);
+  const exitCode = marked ? Number(marked[1]) : undefined;
+  const stderr = marked ? message.slice(marked.index + marked[0].length) : message;
+  let err: GitPortError;
+  if (/ENOENT/.test(message) && /spawn/.test(message)) {
+    err = new GitPortError('git-missing', `Git was not found (tried "${binary}"): install git, or put it on the PATH of the editor`, args, stderr);
+  } else if (/not a git repository/i.test(stderr)) {
+    err = new GitPortError('not-a-repo', `Not a git repository: ${dir}`, args, stderr);
+  } else if (/shallow/i.test(stderr)) {
+    err = new GitPortError(
+      'shallow',
+      `This is a shallow clone and the history needed is missing; run \`git fetch --unshallow\` in ${dir}`,
+      args,
+      stderr,
+    );
+  } else if (/is not permitted without enabling|unsafe/i.test(message) && exitCode === undefined) {
+    err = new GitPortError('unsafe-ref', `Refused an unsafe git argument: ${message}`, args, stderr);
+  } else {
+    err = new GitPortError('failed', `git ${args[0]} failed in ${dir}: ${stderr.trim() || message}`, args, stderr);
+  }
+  if (exitCode !== undefined) err.exitCode = exitCode;
+  return err;
+}
