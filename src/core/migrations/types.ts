@@ -25,6 +25,8 @@ export interface MigrationGroup {
   /** Alembic: revisions with more than one child (branch points) and merge revisions. */
   branchPoints?: string[];
   heads?: string[];
+  /** Alembic: merge revisions only (several parents), in apply order. Added alongside branchPoints. */
+  merges?: string[];
   problems: string[];
 }
 

@@ -1,0 +1,140 @@
+// Reads the module-level `revision` / `down_revision` of an Alembic script with a real
+// Python parser, so comments, docstrings, annotations and code inside functions cannot fool it.
+import { parser } from '@lezer/python';
+import type { SyntaxNode } from '@lezer/common';
+
+export interface AlembicHeader {
+  revision?: string;
+  /** Parents; [] for `None`; undefined when the module never assigns down_revision. */
+  downRevisions?: string[];
+  /** First line of the module docstring (Alembic puts the -m message there). */
+  message?: string;
+  problems: string[];
+}
+
+function position(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
+}
+
+function stringLiteral(raw: string): string | undefined {
+  const m = /^([rRuUbB]*)('''|"""|'|")([\s\S]*)\2$/.exec(raw);
+  if (!m) return undefined;
+  const body = m[3];
+  if (/[rR]/.test(m[1])) return body;
+  return body.replace(/\\(.)/g, '$1');
+}
+
+type PyValue = { kind: 'none' } | { kind: 'strings'; values: string[] } | { kind: 'other' };
+
+function evaluate(node: SyntaxNode, text: string): PyValue {
+  const src = text.slice(node.from, node.to);
+  switch (node.name) {
+    case 'None':
+      return { kind: 'none' };
+    case 'String': {
+      const s = stringLiteral(src);
+      return s === undefined ? { kind: 'other' } : { kind: 'strings', values: [s] };
+    }
+    case 'ContinuedString': {
+      let joined = '';
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        const s = c.name === 'String' ? stringLiteral(text.slice(c.from, c.to)) : undefined;
+        if (s === undefined) return { kind: 'other' };
+        joined += s;
+      }
+      return { kind: 'strings', values: [joined] };
+    }
+    case 'ParenthesizedExpression':
+    case 'TupleExpression':
+    case 'ArrayExpression': {
+      const values: string[] = [];
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        if (['(', ')', '[', ']', ','].includes(c.name)) continue;
+        const v = evaluate(c, text);
+        if (v.kind !== 'strings') return { kind: 'other' };
+        values.push(...v.values);
+      }
+      return { kind: 'strings', values };
+    }
+    default:
+      return { kind: 'other' };
+  }
+}
+
+function firstError(node: SyntaxNode): SyntaxNode | undefined {
+  const cursor = node.cursor();
+  do {
+    if (cursor.type.isError) return cursor.node;
+  } while (cursor.next());
+  return undefined;
+}
+
+export function readAlembicHeader(text: string): AlembicHeader {
+  const tree = parser.parse(text);
+  const top = tree.topNode;
+  const header: AlembicHeader = { problems: [] };
+
+  const docstring = top.firstChild;
+  if (docstring?.name === 'ExpressionStatement' && docstring.firstChild?.name === 'String') {
+    const s = stringLiteral(text.slice(docstring.firstChild.from, docstring.firstChild.to));
+    const first = s?.split('\n').map((l) => l.trim()).find((l) => l !== '');
+    if (first) header.message = first;
+  }
+
+  for (let stmt = top.firstChild; stmt; stmt = stmt.nextSibling) {
+    if (stmt.name !== 'AssignStatement') continue;
+    // `a = b = value` and `a: T = value`: the value follows the last `=`, the targets are
+    // the bare names before it (the annotation sits inside TypeDef, not among them).
+    const children: SyntaxNode[] = [];
+    for (let c = stmt.firstChild; c; c = c.nextSibling) children.push(c);
+    let lastOp = -1;
+    children.forEach((c, i) => {
+      if (c.name === 'AssignOp') lastOp = i;
+    });
+    if (lastOp < 0 || text.slice(children[lastOp].from, children[lastOp].to) !== '=') continue;
+    const targets = children
+      .slice(0, lastOp)
+      .filter((c) => c.name === 'VariableName')
+      .map((c) => text.slice(c.from, c.to));
+    const valueNode = children[lastOp + 1];
+    if (!valueNode) continue;
+    for (const target of targets) {
+      if (target !== 'revision' && target !== 'down_revision') continue;
+      const value = evaluate(valueNode, text);
+      const where = position(text, valueNode.from);
+      if (target === 'revision') {
+        if (value.kind === 'strings' && value.values.length === 1 && valueNode.name !== 'TupleExpression') {
+          header.revision = value.values[0];
+        } else {
+          header.problems.push(`revision is not a plain string literal (${where})`);
+        }
+      } else if (value.kind === 'none') {
+        header.downRevisions = [];
+      } else if (value.kind === 'strings') {
+        header.downRevisions = value.values;
+      } else {
+        header.problems.push(`down_revision is not None, a string or a tuple of strings (${where})`);
+        header.downRevisions = [];
+      }
+    }
+  }
+
+  const error = firstError(top);
+  if (error) header.problems.push(`Python syntax error at ${position(text, error.from)}`);
+  if (header.revision === undefined && !header.problems.some((p) => p.startsWith('revision'))) {
+    header.problems.push("no module-level `revision = '…'` assignment");
+  }
+  if (header.downRevisions === undefined && !header.problems.some((p) => p.startsWith('down_revision'))) {
+    header.problems.push('no module-level `down_revision = …` assignment');
+  }
+  return header;
+}
+

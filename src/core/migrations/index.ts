@@ -1,0 +1,3 @@
+export type { Migration, MigrationGroup, MigrationClass, MigrationFinding, MigrationVerdict } from './types';
+export { detectMigrations, type DetectOptions } from './detect';
+export { migrationsForFiles } from './byFiles';
