@@ -15,7 +15,7 @@ export function parseDuration(s: string | number): number | undefined {
     if (!Number.isFinite(s) || s < 0) return undefined;
     return checked(Math.round(s * 1000));
   }
-  const m = DURATION_PATTERN.exec(s.trim());
+  const m = DURATION_PATTERN.exec(s);
   if (!m) return undefined;
   const [, h, min, sec, ms] = m;
   const total = num(h) * UNIT_MS.h + num(min) * UNIT_MS.m + num(sec) * UNIT_MS.s + num(ms) * UNIT_MS.ms;

@@ -65,19 +65,20 @@ function describe(e: ErrorObject): Described | undefined {
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
       const hint = didYouMean(key, allowed) || (allowed.length ? ` Allowed keys: ${allowed.join(', ')}.` : '');
-      return { message: `Unknown key "${key}" in ${where}.${hint}`, path: [...path, key], target: 'key' };
+      const scope = path.length === 0 ? 'at the top level' : `in ${where}`;
+      return { message: `Unknown key "${key}" ${scope}.${hint}`, path: [...path, key], target: 'key' };
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
-      if (missing === 'host' && path[0] === 'environments' && path.length === 2) {
-        return { message: `Environment "${String(last)}" needs a "host": "local" or an SSH destination like deploy@prod-1`, path, target: 'key' };
-      }
+      if (missing === 'host' && isEnvironment(path)) return needsHost(path);
       if (missing === 'url' && last === 'health') {
         return { message: `${where} needs a "url" to probe, e.g. http://localhost:3000/health`, path, target: 'key' };
       }
       return { message: `${where} needs "${missing}"`, path, target: 'key' };
     }
     case 'type': {
+      // "production:" with nothing under it: what is missing is the host, not "a mapping".
+      if (e.data === null && isEnvironment(path)) return needsHost(path);
       const expected = ([] as string[]).concat(e.params.type as string | string[]).map((t) => TYPE_PHRASE[t] ?? t).join(' or ');
       return { message: `${where} must be ${expected}, got ${describeValue(e.data)}`, path, target: 'value' };
     }
@@ -101,4 +102,12 @@ function describe(e: ErrorObject): Described | undefined {
     default:
       return { message: `${where} ${e.message ?? 'is not valid'}`, path, target: 'value' };
   }
+}
+
+function isEnvironment(path: readonly PathSegment[]): boolean {
+  return path.length === 2 && path[0] === 'environments';
+}
+
+function needsHost(path: PathSegment[]): Described {
+  return { message: `Environment "${String(path[1])}" needs a "host": "local" or an SSH destination like deploy@prod-1`, path, target: 'key' };
 }
