@@ -1,0 +1,6 @@
+export * from './types';
+export { DEFAULT_CHECKLIST_ITEMS, defaultItems } from './defaults';
+export { applyChecklistOverrides, type ChecklistOverrideProblem } from './overrides';
+export { applyEvent, withPlan } from './reducer';
+export { createChecklistState, loadChecklistFromJournal, serializeChecklist, type CreateChecklistOptions, type LoadedChecklist } from './state';
+export { timerStatus, formatElapsed, escalationAt, DEFAULT_ESCALATE_AT_MINUTES, type Escalation, type TimerStatus } from './timer';

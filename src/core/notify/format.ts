@@ -1,0 +1,54 @@
+import { formatElapsed } from '../checklist/timer';
+import type { NotificationKind } from '../checklist/types';
+
+export interface MessageContext {
+  environment?: string;
+  from: string;
+  to: string;
+  reason: string;
+  /** Milliseconds since the decision. */
+  elapsedMs: number;
+  /** For 'hold': how long to hold destructive actions. */
+  holdMinutes?: number;
+  /** For 'escalation': the suggestion shown at that point. */
+  suggestion?: string;
+  operator?: string;
+}
+
+/** Slack's incoming-webhook shape; other chat tools accept `text` alone. */
+export interface SlackPayload {
+  text: string;
+  blocks?: Array<{ type: 'section'; text: { type: 'mrkdwn'; text: string } } | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }>;
+}
+
+export function formatRollbackMessage(kind: NotificationKind, ctx: MessageContext): string {
+  const where = ctx.environment ? ` on ${ctx.environment}` : '';
+  const elapsed = formatElapsed(ctx.elapsedMs);
+  switch (kind) {
+    case 'start':
+      return `Rolling back ${ctx.from} to ${ctx.to}${where} because ${ctx.reason}. (${elapsed} since the decision)`;
+    case 'hold':
+      return `Rollback of ${ctx.from} to ${ctx.to}${where} in progress: hold off on deploys, bulk updates and data fixes for the next ${ctx.holdMinutes ?? 30} minutes, until the all-clear.`;
+    case 'escalation':
+      return `Update: still rolling back ${ctx.from} to ${ctx.to}${where} (${elapsed} since the decision; reason: ${ctx.reason}).${ctx.suggestion ? ` ${ctx.suggestion}` : ''}`;
+    case 'all-clear':
+      return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}; health checks pass. Took ${elapsed} from the decision. Reason: ${ctx.reason}. Destructive actions may resume.`;
+  }
+}
+
+/** Slack mrkdwn treats <, > and & as control characters. */
+function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function toSlackPayload(text: string, ctx?: Pick<MessageContext, 'from' | 'to' | 'environment' | 'elapsedMs' | 'operator'>): SlackPayload {
+  if (!ctx) return { text };
+  const facts = [`*From* ${ctx.from}`, `*To* ${ctx.to}`, ...(ctx.environment ? [`*Env* ${ctx.environment}`] : []), `*Elapsed* ${formatElapsed(ctx.elapsedMs)}`, ...(ctx.operator ? [`*By* ${ctx.operator}`] : [])];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(facts.join(' · ')) }] },
+    ],
+  };
+}

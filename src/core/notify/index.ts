@@ -1,0 +1,3 @@
+export { formatRollbackMessage, toSlackPayload, type MessageContext, type SlackPayload } from './format';
+export { WebhookSender, DEFAULT_WEBHOOK_TIMEOUT_MS, type SendResult } from './webhookSender';
+export { redactUrl } from './redact';

@@ -1,0 +1,51 @@
+export interface ChangelogNoteContext {
+  from: string;
+  to: string;
+  /** YYYY-MM-DD */
+  date: string;
+  reason: string;
+  environment?: string;
+  /** Workspace-relative path of the post-mortem, linked from the note. */
+  postmortemPath?: string;
+}
+
+const HEADING = '### Rolled back';
+
+export function changelogNote(ctx: ChangelogNoteContext): string {
+  const env = ctx.environment ? ` on ${ctx.environment}` : '';
+  const link = ctx.postmortemPath ? ` See the [post-mortem](${ctx.postmortemPath}).` : '';
+  return `- ${ctx.date}: ${ctx.from} was rolled back to ${ctx.to}${env} because ${ctx.reason.replace(/\r?\n/g, ' ').trim()}.${link}`;
+}
+
+/**
+ * The CHANGELOG with a rollback note under its top release section (Keep a Changelog
+ * style: the first `## ` heading), in a `### Rolled back` group. Returns the text
+ * unchanged when the same note is already there, so proposing twice is harmless.
+ */
+export function proposeChangelogNote(changelogText: string, ctx: ChangelogNoteContext): string {
+  const eol = changelogText.includes('\r\n') ? '\r\n' : '\n';
+  const note = changelogNote(ctx);
+  const lines = changelogText.length ? changelogText.split(/\r?\n/) : [];
+  if (lines.some((l) => l.trim() === note)) return changelogText;
+
+  const top = lines.findIndex((l) => /^##\s/.test(l));
+  if (top < 0) {
+    // No release section yet: start one under the title, or start the file.
+    const block = ['## [Unreleased]', '', HEADING, '', note];
+    const title = lines.findIndex((l) => /^#\s/.test(l));
+    if (title < 0) return [...['# Changelog', '', ...block, ''], ...(lines.length ? lines : [''])].join(eol).replace(/(\r?\n)+$/, eol);
+    lines.splice(title + 1, 0, '', ...block);
+    return lines.join(eol);
+  }
+  const nextSection = lines.findIndex((l, i) => i > top && /^##\s/.test(l));
+  const sectionEnd = nextSection < 0 ? lines.length : nextSection;
+  const group = lines.findIndex((l, i) => i > top && i < sectionEnd && l.trim().toLowerCase() === HEADING.toLowerCase());
+  if (group >= 0) {
+    let at = group + 1;
+    while (at < sectionEnd && lines[at]?.trim() === '') at++;
+    lines.splice(at, 0, note);
+  } else {
+    lines.splice(top + 1, 0, '', HEADING, '', note);
+  }
+  return lines.join(eol);
+}
