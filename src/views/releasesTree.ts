@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Release } from '../core/releases';
-import { releaseChangedFiles, releaseCommits } from '../core/releases';
+import { moreLabel, releaseChangedFiles, releaseCommits } from '../core/releases';
 import { migrationsForFiles } from '../core/migrations';
 import type { Migration } from '../core/migrations/types';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
@@ -52,9 +52,17 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       ];
     }
     if (node.kind === 'section' && node.title === 'Commits') {
-      const { commits, more } = await releaseCommits(this.workspace.gitPort, node.release, node.previous);
-      const items: ReleasesNode[] = commits.map((c) => ({ kind: 'commit', ...c }));
-      if (more > 0) items.push({ kind: 'more', message: `… ${more} more commits` });
+      const { commits, more: remaining } = await releaseCommits(this.workspace.gitPort, node.release, node.previous);
+      const items: ReleasesNode[] = commits.map((c) => ({
+        kind: 'commit',
+        sha: c.sha,
+        shortSha: c.shortSha,
+        subject: c.subject,
+        author: c.author,
+        date: c.date,
+      }));
+      const more = moreLabel({ commits, more: remaining });
+      if (more) items.push({ kind: 'more', message: more });
       return items;
     }
     if (node.kind === 'section' && node.title === 'Migrations') {
