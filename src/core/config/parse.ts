@@ -19,8 +19,10 @@ export interface ParsedConfig {
   diagnostics: ConfigDiagnostic[];
 }
 
-export function parseConfig(text: string, fileName: string): ParsedConfig {
+export function parseConfig(source: string, fileName: string): ParsedConfig {
   const file = basename(fileName);
+  // Editors do not count a byte-order mark as a column; neither may we.
+  const text = source.startsWith('\ufeff') ? source.slice(1) : source;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) {
     const mib = (bytes / MAX_CONFIG_BYTES).toFixed(1);

@@ -96,6 +96,9 @@ function describe(e: ErrorObject): Described | undefined {
       };
     }
     case 'minLength':
+      if (last === 'host' && isEnvironment(path.slice(0, 2)) && path.length === 3) {
+        return { message: `${where} must not be empty: write "local" or an SSH destination like deploy@prod-1`, path, target: 'value' };
+      }
       return { message: `${where} must not be empty`, path, target: 'value' };
     case 'minProperties':
       return { message: `${where} needs at least one entry (or leave the section out)`, path, target: 'key' };

@@ -74,3 +74,8 @@ void test('defaultConfig is the embedded default: tags v*, target local, no serv
   c.environments.push({ ...c.environments[0], name: 'changed' });
   assert.equal(defaultConfig().environments.length, 1, 'each call returns a fresh object');
 });
+
+void test('Windows line endings and a byte-order mark do not shift positions', () => {
+  const r = parseConfig('\ufeffnotify: {webhook: yes}\r\nenvironments:\r\n  prod:\r\n    host: local\r\n    push: no\r\n', 'rollback.yml');
+  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.column, d.endLine, d.endColumn]), [[1, 19, 1, 22], [5, 11, 5, 13]]);
+});

@@ -172,6 +172,9 @@ void test('host must be "local" or an SSH destination', () => {
   assert.deepEqual(pos(d), [3, 11, 3, 36]);
   assert.match(only('environments:\n  prod:\n    host: -oProxyCommand=x\n').message, /starts with "-"/);
   assert.match(only('environments:\n  prod:\n    host: prod-1:99999\n').message, /port "99999" is not a number from 1 to 65535/);
+  const empty = only('environments:\n  prod:\n    host: ""\n');
+  assert.equal(empty.message, 'environments.prod.host must not be empty: write "local" or an SSH destination like deploy@prod-1');
+  assert.deepEqual(pos(empty), [3, 11, 3, 13]);
 });
 
 void test('expect must be an HTTP status from 100 to 599', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { DURATION_PATTERN, parseDuration } from '../../../src/core/config';
+import { DURATION_PATTERN, parseConfig, parseDuration } from '../../../src/core/config';
 
 const SCHEMA_PATH = join(__dirname, '../../../schema/rollback.schema.json');
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
@@ -56,4 +56,21 @@ void test('the schema duration pattern and parseDuration accept exactly the same
     assert.equal(schemaPattern.test(s), DURATION_PATTERN.test(s), s);
     assert.equal(parseDuration(s) !== undefined, schemaPattern.test(s), s);
   }
+});
+
+void test('the defaults the schema advertises to editors are the ones the parser fills in', () => {
+  const defs = schema.definitions as Record<string, Json>;
+  const env = (defs.environment.properties as Record<string, Json>);
+  const health = ((defs.service.properties as Record<string, Json>).health.properties as Record<string, Json>);
+  const notify = ((schema.properties as Record<string, Json>).notify.properties as Record<string, Json>);
+  const r = parseConfig('environments:\n  e:\n    host: local\nservices:\n  s:\n    health: { url: "http://localhost/h" }\n', 'rollback.yml');
+  assert.deepEqual(r.diagnostics, []);
+  const e = r.config?.environments[0];
+  const h = r.config?.services[0].health;
+  assert.deepEqual(
+    [e?.path, e?.branch, e?.strategy, e?.push, e?.configFiles, e?.commandTimeoutMs, h?.expect, h?.warmupMs, h?.timeoutMs, h?.intervalMs, r.config?.notify.webhook, r.config?.notify.escalateAtMinutes],
+    [env.path.default, env.branch.default, env.strategy.default, env.push.default, env.configFiles.default, parseDuration(env.commandTimeout.default as string),
+      health.expect.default, parseDuration(health.warmup.default as string), parseDuration(health.timeout.default as string), parseDuration(health.interval.default as string),
+      notify.webhook.default, (notify.escalateAt.default as string[]).map((d) => (parseDuration(d) ?? NaN) / 60_000)],
+  );
 });
