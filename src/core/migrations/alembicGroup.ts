@@ -103,15 +103,19 @@ export function buildAlembicGroup(dir: string, files: ClassifiedFile[]): Migrati
       if (inCycle.has(id)) continue;
       const cycle = findCycle(id, leftover, nodes);
       if (cycle.length === 0 || cycle.some((c) => inCycle.has(c))) continue;
-      const text = [...cycle].reverse().concat(cycle[cycle.length - 1]).join(' → ');
-      for (const c of cycle) {
+      // Walking parents gives the cycle backwards; show it in apply direction.
+      const forward = [...cycle].reverse();
+      const text = [...forward, forward[0]].join(' → ');
+      for (const c of forward) {
         inCycle.add(c);
         nodes.get(c)!.migration.problems.push(`down_revision cycle: ${text}`);
+        ordered.push(c);
       }
       group.problems.push(`down_revision cycle: ${text}`);
     }
     for (const id of [...leftover].sort(codeUnitCompare)) {
-      if (!inCycle.has(id)) nodes.get(id)!.migration.problems.push('comes after a down_revision cycle; its place in the order is unknown');
+      if (inCycle.has(id)) continue;
+      nodes.get(id)!.migration.problems.push('comes after a down_revision cycle; its place in the order is unknown');
       ordered.push(id);
     }
   }
