@@ -7,7 +7,7 @@ import { moreLabel, releaseChangedFiles, releaseCommits } from '../../../src/cor
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { GitFixture, gitEnv, tempDir } from './gitFixture';
 
-describe('children of a release: its commits and changed files', () => {
+void describe('children of a release: its commits and changed files', () => {
   const tmp = tempDir('children');
   let repo: GitFixture;
   let git: SimpleGitPort;
@@ -29,7 +29,7 @@ describe('children of a release: its commits and changed files', () => {
   });
   after(() => tmp.remove());
 
-  it('lists the commits since the previous release, newest first, with author and date', async () => {
+  void it('lists the commits since the previous release, newest first, with author and date', async () => {
     const { commits, more } = await releaseCommits(git, { sha: sha.v110 }, { sha: sha.v100 });
     assert.deepEqual(
       commits.map((c) => c.subject),
@@ -45,22 +45,22 @@ describe('children of a release: its commits and changed files', () => {
     assert.ok(Date.parse(commits[0].date) > Date.parse(commits[2].date));
   });
 
-  it('lists every commit of the first release (no previous one)', async () => {
+  void it('lists every commit of the first release (no previous one)', async () => {
     const { commits } = await releaseCommits(git, { sha: sha.v100 });
     assert.deepEqual(commits.map((c) => c.subject), ['initial layout']);
   });
 
-  it('lists the files a release changed, a moved file under both paths', async () => {
+  void it('lists the files a release changed, a moved file under both paths', async () => {
     const files = await releaseChangedFiles(git, { sha: sha.v110 }, { sha: sha.v100 });
     assert.deepEqual(files.sort(), ['README.md', 'alembic/versions/0002_orders.py', 'apps/api/main.py', 'docs/README.md']);
   });
 
-  it('lists every file of the first release (no previous one)', async () => {
+  void it('lists every file of the first release (no previous one)', async () => {
     const files = await releaseChangedFiles(git, { sha: sha.v100 });
     assert.deepEqual(files.sort(), ['README.md', 'apps/api/main.py']);
   });
 
-  it('caps a long release at 200 commits and says how many more there are', async () => {
+  void it('caps a long release at 200 commits and says how many more there are', async () => {
     const long = new GitFixture(tmp.path, 'long');
     // 205 commits in one fast-import stream: one git process instead of hundreds.
     let stream = '';

@@ -16,7 +16,7 @@ async function rejection(p: Promise<unknown>): Promise<GitPortError> {
   assert.fail('expected a rejection');
 }
 
-describe('SimpleGitPort: resolving refs safely', () => {
+void describe('SimpleGitPort: resolving refs safely', () => {
   const tmp = tempDir('port');
   let repo: GitFixture;
   let git: SimpleGitPort;
@@ -32,20 +32,20 @@ describe('SimpleGitPort: resolving refs safely', () => {
   });
   after(() => tmp.remove());
 
-  it('resolves tags (annotated ones to their commit), branches and HEAD~1 to full SHAs', async () => {
+  void it('resolves tags (annotated ones to their commit), branches and HEAD~1 to full SHAs', async () => {
     assert.equal(await git.revParseCommit('v1.0.0'), first);
     assert.equal(await git.revParseCommit('main'), second);
     assert.equal(await git.revParseCommit('HEAD~1'), first);
     assert.equal(await git.revParseCommit(second.slice(0, 10)), second);
   });
 
-  it('refuses a ref that would be read as an option', async () => {
+  void it('refuses a ref that would be read as an option', async () => {
     const e = await rejection(git.revParseCommit('--upload-pack=x'));
     assert.equal(e.kind, 'unsafe-ref');
     assert.match(e.message, /"--upload-pack=x" starts with "-" and would be read as an option/);
   });
 
-  it('refuses shell syntax in a ref, and nothing runs', async () => {
+  void it('refuses shell syntax in a ref, and nothing runs', async () => {
     const marker = join(tmp.path, 'pwned');
     for (const ref of ['HEAD; rm -rf /', `HEAD;touch\${IFS}${marker}`, 'HEAD && touch x', '$(touch x)', 'HEAD|cat', 'a\nb']) {
       const e = await rejection(git.revParseCommit(ref));
@@ -55,26 +55,26 @@ describe('SimpleGitPort: resolving refs safely', () => {
     assert.equal(existsSync(marker), false);
   });
 
-  it('says which ref does not name a commit', async () => {
+  void it('says which ref does not name a commit', async () => {
     const e = await rejection(git.revParseCommit('v9.9.9'));
     assert.equal(e.kind, 'bad-ref');
     assert.equal(e.message, `"v9.9.9" does not name a commit in ${repo.dir}`);
   });
 
-  it('refuses unsafe refs in commit ranges and diffs too', async () => {
+  void it('refuses unsafe refs in commit ranges and diffs too', async () => {
     assert.equal((await rejection(git.commits({ from: '--output=/tmp/x', to: 'HEAD' }, { maxCount: 1 }))).kind, 'unsafe-ref');
     assert.equal((await rejection(git.changedFiles('HEAD', '-p'))).kind, 'unsafe-ref');
     assert.equal((await rejection(git.countCommits({ to: '--all' }))).kind, 'unsafe-ref');
   });
 
-  it('reports HEAD, the branch and the shallow flag', async () => {
+  void it('reports HEAD, the branch and the shallow flag', async () => {
     assert.deepEqual(await git.head(), { sha: second, branch: 'main', detached: false });
     assert.deepEqual(await git.repoState(), { kind: 'repo', shallow: false, head: { sha: second, branch: 'main', detached: false } });
     assert.equal(await git.isShallow(), false);
     assert.equal(await git.isRepo(), true);
   });
 
-  it('tells "not a repository" and "git missing" apart', async () => {
+  void it('tells "not a repository" and "git missing" apart', async () => {
     const plain = tempDir('plain');
     try {
       writeFileSync(join(plain.path, 'x.txt'), 'x');
@@ -92,7 +92,7 @@ describe('SimpleGitPort: resolving refs safely', () => {
     }
   });
 
-  it('refuses a tag pattern with whitespace', async () => {
+  void it('refuses a tag pattern with whitespace', async () => {
     const e = await rejection(git.listTags('v* --contains'));
     assert.equal(e.kind, 'bad-ref');
   });

@@ -6,7 +6,7 @@ import { GitFixture, gitIn, tempDir } from './gitFixture';
 
 const names = (l: { releases: Array<{ name: string }> }) => l.releases.map((r) => r.name);
 
-describe('listReleases: order of the Releases tree', () => {
+void describe('listReleases: order of the Releases tree', () => {
   const tmp = tempDir('order');
   let repo: GitFixture;
   let shas: Record<string, string>;
@@ -34,13 +34,13 @@ describe('listReleases: order of the Releases tree', () => {
   });
   after(() => tmp.remove());
 
-  it('puts SemVer tags first by precedence (v1.10.0 above v1.9.1, the prerelease below its release), then other tags by date', async () => {
+  void it('puts SemVer tags first by precedence (v1.10.0 above v1.9.1, the prerelease below its release), then other tags by date', async () => {
     const listing = await listReleases(new SimpleGitPort(repo.dir), { tagPattern: 'v*', records: emptyRecords() });
     assert.deepEqual(names(listing), ['v1.10.0', 'v1.10.0-rc.1', 'v1.9.1', 'v1.9.0', 'vlegacy', 'v-nightly-1']);
     assert.deepEqual(listing.notes, []);
   });
 
-  it('resolves annotated and lightweight tags to the commit, with SemVer details', async () => {
+  void it('resolves annotated and lightweight tags to the commit, with SemVer details', async () => {
     const listing = await listReleases(new SimpleGitPort(repo.dir), { tagPattern: 'v*', records: emptyRecords() });
     const byName = new Map(listing.releases.map((r) => [r.name, r]));
     const annotated = byName.get('v1.10.0')!;
@@ -57,7 +57,7 @@ describe('listReleases: order of the Releases tree', () => {
     assert.match(annotated.date, /^2024-01-01T\d\d:\d\d:00\.000Z$/);
   });
 
-  it('uses a custom pattern and reads SemVer after its literal prefix', async () => {
+  void it('uses a custom pattern and reads SemVer after its literal prefix', async () => {
     const git = new SimpleGitPort(repo.dir);
     const app = await listReleases(git, { tagPattern: 'app-v*', records: emptyRecords() });
     assert.deepEqual(names(app), ['app-v10.0.0', 'app-v2.0.0']);
@@ -67,7 +67,7 @@ describe('listReleases: order of the Releases tree', () => {
     assert.equal(rel.releases[0].isSemver, false);
   });
 
-  it('marks the tag at HEAD as deployed and the release below it as last-known-good when nothing is recorded', async () => {
+  void it('marks the tag at HEAD as deployed and the release below it as last-known-good when nothing is recorded', async () => {
     const listing = await listReleases(new SimpleGitPort(repo.dir), { tagPattern: 'v*', records: emptyRecords() });
     assert.deepEqual(listing.releases[0].markers, ['deployed']);
     assert.equal(listing.deployedSource, 'head');
@@ -75,7 +75,7 @@ describe('listReleases: order of the Releases tree', () => {
   });
 });
 
-describe('listReleases: repositories that need explaining', () => {
+void describe('listReleases: repositories that need explaining', () => {
   const tmp = tempDir('notes');
   let repo: GitFixture;
   before(() => {
@@ -89,7 +89,7 @@ describe('listReleases: repositories that need explaining', () => {
   });
   after(() => tmp.remove());
 
-  it('explains a repository without matching tags, and how to make one', async () => {
+  void it('explains a repository without matching tags, and how to make one', async () => {
     const empty = new GitFixture(tmp.path, 'no-tags');
     empty.commit('only', { 'x.txt': 'x' });
     const listing = await listReleases(new SimpleGitPort(empty.dir), { tagPattern: 'v*', records: emptyRecords() });
@@ -99,14 +99,14 @@ describe('listReleases: repositories that need explaining', () => {
     ]);
   });
 
-  it('explains an empty repository (no commits yet) without throwing', async () => {
+  void it('explains an empty repository (no commits yet) without throwing', async () => {
     const unborn = new GitFixture(tmp.path, 'unborn');
     const listing = await listReleases(new SimpleGitPort(unborn.dir), { tagPattern: 'v*', records: emptyRecords() });
     assert.deepEqual(listing.releases, []);
     assert.match(listing.notes.join('\n'), /No tags match v\*/);
   });
 
-  it('warns that a shallow clone may miss older releases', async () => {
+  void it('warns that a shallow clone may miss older releases', async () => {
     const clone = `${tmp.path}/shallow`;
     gitIn(tmp.path, 'clone', '-q', '--depth', '1', '--branch', 'v1.2.0', `file://${repo.dir}`, clone);
     const listing = await listReleases(new SimpleGitPort(clone), { tagPattern: 'v*', records: emptyRecords(), branch: 'main' });
@@ -114,7 +114,7 @@ describe('listReleases: repositories that need explaining', () => {
     assert.ok(!names(listing).includes('v1.0.0'));
   });
 
-  it('says where a detached HEAD is and how to get back to the branch', async () => {
+  void it('says where a detached HEAD is and how to get back to the branch', async () => {
     const clone = `${tmp.path}/detached`;
     gitIn(tmp.path, 'clone', '-q', repo.dir, clone);
     gitIn(clone, 'checkout', '-q', '--detach', 'v1.1.0');
@@ -128,7 +128,7 @@ describe('listReleases: repositories that need explaining', () => {
     assert.ok(noBranch.notes.includes(`HEAD is detached at ${short} (get back with \`git switch -\`)`), noBranch.notes.join('\n'));
   });
 
-  it('reports a folder that is not a git repository as a note, not an exception', async () => {
+  void it('reports a folder that is not a git repository as a note, not an exception', async () => {
     const plain = tempDir('plain');
     try {
       const listing = await listReleases(new SimpleGitPort(plain.path), { tagPattern: 'v*', records: emptyRecords() });
@@ -142,7 +142,7 @@ describe('listReleases: repositories that need explaining', () => {
     }
   });
 
-  it('reports a missing git executable as a note, not an exception', async () => {
+  void it('reports a missing git executable as a note, not an exception', async () => {
     const listing = await listReleases(new SimpleGitPort(repo.dir, { binary: `${tmp.path}/no-such-git` }), {
       tagPattern: 'v*',
       records: emptyRecords(),

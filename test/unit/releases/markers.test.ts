@@ -16,7 +16,7 @@ import { GitFixture, tempDir } from './gitFixture';
 
 const marked = (l: ReleaseListing, marker: string) => l.releases.filter((r) => r.markers.includes(marker as never)).map((r) => r.name);
 
-describe('listReleases: deployed, last-known-good, bad and recorded markers', () => {
+void describe('listReleases: deployed, last-known-good, bad and recorded markers', () => {
   const tmp = tempDir('markers');
   let repo: GitFixture;
   let git: SimpleGitPort;
@@ -44,7 +44,7 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
   const bad = (r: ReleaseRecords, s: string, reason = 'checkout 500s') =>
     markBad(r, { sha: s, reason, at: '2024-02-01T10:00:00Z', by: 'ada' });
 
-  it('without records: the tag at the target HEAD is deployed and the previous tag is last-known-good', async () => {
+  void it('without records: the tag at the target HEAD is deployed and the previous tag is last-known-good', async () => {
     const listing = await list(emptyRecords(), { targetHeadSha: sha['1.1.0'] });
     assert.deepEqual(marked(listing, 'deployed'), ['v1.1.0']);
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.0.0']);
@@ -54,13 +54,13 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
     });
   });
 
-  it('when HEAD is not a release, the newest release counts as deployed', async () => {
+  void it('when HEAD is not a release, the newest release counts as deployed', async () => {
     const listing = await list(emptyRecords(), { targetHeadSha: sha.untagged });
     assert.equal(listing.deployedSource, 'newest');
     assert.deepEqual(marked(listing, 'deployed'), ['v1.3.0']);
   });
 
-  it('skips a release marked bad when choosing last-known-good, and shows why it is bad', async () => {
+  void it('skips a release marked bad when choosing last-known-good, and shows why it is bad', async () => {
     const listing = await list(bad(emptyRecords(), sha['1.2.0'], 'payments fail'));
     assert.deepEqual(marked(listing, 'deployed'), ['v1.3.0']);
     assert.deepEqual(marked(listing, 'bad'), ['v1.2.0']);
@@ -68,13 +68,13 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.1.0']);
   });
 
-  it('prefers the pre-deploy snapshot as last-known-good', async () => {
+  void it('prefers the pre-deploy snapshot as last-known-good', async () => {
     const listing = await list(setSnapshot(emptyRecords(), sha['1.0.0']));
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.0.0']);
     assert.equal(findLastKnownGood(listing)?.source, 'snapshot');
   });
 
-  it('shows an untagged snapshot as its own node named by its short SHA', async () => {
+  void it('shows an untagged snapshot as its own node named by its short SHA', async () => {
     const listing = await list(setSnapshot(emptyRecords(), sha.untagged));
     const lkg = findLastKnownGood(listing);
     assert.equal(lkg?.release.name, sha.untagged.slice(0, 7));
@@ -85,14 +85,14 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
     assert.deepEqual(listing.releases.map((r) => r.name).slice(0, 3), ['v1.3.0', sha.untagged.slice(0, 7), 'v1.2.0']);
   });
 
-  it('ignores a snapshot that is marked bad, and says so', async () => {
+  void it('ignores a snapshot that is marked bad, and says so', async () => {
     const listing = await list(bad(setSnapshot(emptyRecords(), sha['1.2.0']), sha['1.2.0']));
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.1.0']);
     assert.equal(findLastKnownGood(listing)?.source, 'previous-tag');
     assert.match(listing.notes.join('\n'), /snapshot .* is marked bad/);
   });
 
-  it('uses recorded deploys: the latest is deployed, the one before it is last-known-good', async () => {
+  void it('uses recorded deploys: the latest is deployed, the one before it is last-known-good', async () => {
     let r = emptyRecords();
     r = deploy(r, sha['1.0.0'], '2024-03-01T10:00:00Z');
     r = deploy(r, sha.untagged, '2024-03-02T10:00:00Z');
@@ -110,7 +110,7 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
     assert.equal(findDeployed(listing)?.name, 'v1.2.0');
   });
 
-  it('skips bad and rolled-back deploys', async () => {
+  void it('skips bad and rolled-back deploys', async () => {
     let r = emptyRecords();
     r = deploy(r, sha['1.0.0'], '2024-03-01T10:00:00Z');
     r = deploy(r, sha.untagged, '2024-03-02T10:00:00Z');
@@ -123,7 +123,7 @@ describe('listReleases: deployed, last-known-good, bad and recorded markers', ()
     assert.equal(findLastKnownGood(listing)?.source, 'deploy-record');
   });
 
-  it('counts only the deploys of the chosen environment', async () => {
+  void it('counts only the deploys of the chosen environment', async () => {
     let r = emptyRecords();
     r = deploy(r, sha['1.0.0'], '2024-03-01T10:00:00Z', 'production');
     r = deploy(r, sha['1.3.0'], '2024-03-02T10:00:00Z', 'staging');

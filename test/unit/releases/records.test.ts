@@ -30,15 +30,15 @@ function parseError(text: string): RecordsError {
   assert.fail('expected a RecordsError');
 }
 
-describe('release records: JSON format and validation', () => {
-  it('round-trips deploys, bad marks and the snapshot', () => {
+void describe('release records: JSON format and validation', () => {
+  void it('round-trips deploys, bad marks and the snapshot', () => {
     let r = setSnapshot(emptyRecords(), A);
     r = recordDeploy(r, { sha: B, at: '2024-03-01T10:00:00Z', environment: 'production', tag: 'v1.2.0', outcome: 'ok' });
     r = markBad(r, { sha: B, reason: 'checkout 500s', at: '2024-03-01T11:00:00Z', by: 'ada' });
     assert.deepEqual(parseRecords(serializeRecords(r), FILE), r);
   });
 
-  it('names the file, line and column of a JSON syntax error', () => {
+  void it('names the file, line and column of a JSON syntax error', () => {
     const e = parseError('{\n  "deploys": [],\n  "bad": [ , ]\n}\n');
     assert.equal(e.file, FILE);
     assert.equal(e.line, 3);
@@ -50,7 +50,7 @@ describe('release records: JSON format and validation', () => {
     assert.equal(t.column, 16);
   });
 
-  it('says which entry and field is wrong', () => {
+  void it('says which entry and field is wrong', () => {
     assert.equal(
       parseError(JSON.stringify({ deploys: [{ sha: 'abc123', at: '2024-01-01T00:00:00Z', environment: 'p' }] })).message,
       '.rollback/records.json: deploys[0]: sha must be a full lowercase commit SHA (40 or 64 hex digits), not "abc123"',
@@ -60,13 +60,13 @@ describe('release records: JSON format and validation', () => {
     assert.match(parseError('[]').message, /top level must be an object/);
   });
 
-  it('validates what commands record', () => {
+  void it('validates what commands record', () => {
     assert.throws(() => recordDeploy(emptyRecords(), { sha: 'HEAD', at: '2024-01-01T00:00:00Z', environment: 'p' }), /Cannot record the deploy: sha must be a full/);
     assert.throws(() => markBad(emptyRecords(), { sha: A, reason: '  ', at: '2024-01-01T00:00:00Z', by: 'ada' }), /reason must say why/);
     assert.throws(() => setSnapshot(emptyRecords(), 'v1.0.0'), /snapshotSha must be a full/);
   });
 
-  it('keeps one bad mark per SHA (the newest reason) and updates the outcome of the newest matching deploy', () => {
+  void it('keeps one bad mark per SHA (the newest reason) and updates the outcome of the newest matching deploy', () => {
     let r = markBad(emptyRecords(), { sha: A, reason: 'slow', at: '2024-01-01T00:00:00Z', by: 'ada' });
     r = markBad(r, { sha: A, reason: 'data loss', at: '2024-01-02T00:00:00Z', by: 'bob' });
     assert.deepEqual(r.bad.map((b) => b.reason), ['data loss']);
@@ -78,7 +78,7 @@ describe('release records: JSON format and validation', () => {
   });
 });
 
-describe('RecordsStore on .rollback/records.json', () => {
+void describe('RecordsStore on .rollback/records.json', () => {
   const tmp = tempDir('records');
   after(() => tmp.remove());
   let n = 0;
@@ -88,7 +88,7 @@ describe('RecordsStore on .rollback/records.json', () => {
     return { dir, file: join(dir, '.rollback', 'records.json') };
   };
 
-  it('starts empty without a file, creates the folder on first write, leaves no temp files', async () => {
+  void it('starts empty without a file, creates the folder on first write, leaves no temp files', async () => {
     const { dir, file } = workspace();
     const store = new RecordsStore(fileRecordsStorage(file));
     assert.deepEqual(await store.load(), emptyRecords());
@@ -98,7 +98,7 @@ describe('RecordsStore on .rollback/records.json', () => {
     assert.deepEqual(parseRecords(readFileSync(file, 'utf8'), file).deploys, [{ sha: A, at: '2024-03-01T10:00:00Z', environment: 'production' }]);
   });
 
-  it('keeps every one of several updates made at once', async () => {
+  void it('keeps every one of several updates made at once', async () => {
     const { file } = workspace();
     const store = new RecordsStore(fileRecordsStorage(file));
     const seen: number[] = [];
@@ -109,7 +109,7 @@ describe('RecordsStore on .rollback/records.json', () => {
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
   });
 
-  it('works on empty records when the file is corrupt, names the file, and moves it aside before writing', async () => {
+  void it('works on empty records when the file is corrupt, names the file, and moves it aside before writing', async () => {
     const { dir, file } = workspace();
     mkdirSync(join(dir, '.rollback'));
     writeFileSync(file, '{\n  "deploys": [\n');
@@ -127,7 +127,7 @@ describe('RecordsStore on .rollback/records.json', () => {
     assert.match(store.problem?.message ?? '', /was moved to .*records\.json\.corrupt-/);
   });
 
-  it('rejects an invalid update without touching the file', async () => {
+  void it('rejects an invalid update without touching the file', async () => {
     const { file } = workspace();
     const store = new RecordsStore(fileRecordsStorage(file));
     await store.setSnapshot(A);
