@@ -5,7 +5,7 @@ import { alembicScript, makeRepo } from './repo';
 
 const V = 'alembic/versions';
 
-test('alembic: order follows the down_revision chain, not the file names', async () => {
+void test('alembic: order follows the down_revision chain, not the file names', async () => {
   // File names sort 0e0e, a1b2, c3d4, f00d; the chain is f00d → 0e0e → c3d4 → a1b2.
   const repo = await makeRepo({
     [`${V}/a1b2_drop_legacy.py`]: alembicScript('a1b2', "'c3d4'", 'drop legacy table'),
@@ -38,7 +38,7 @@ test('alembic: order follows the down_revision chain, not the file names', async
   }
 });
 
-test('alembic: a branch and its merge give branch points, the merge, both heads, and a topological order', async () => {
+void test('alembic: a branch and its merge give branch points, the merge, both heads, and a topological order', async () => {
   // e5 branches into b7 and d1, merged by 0a (a tuple), which branches again into 3f and c9.
   const repo = await makeRepo({
     [`${V}/0a_merge.py`]: alembicScript('0a', "('d1', 'b7')", 'merge heads'),
@@ -66,7 +66,7 @@ test('alembic: a branch and its merge give branch points, the merge, both heads,
   }
 });
 
-test('alembic: a parent that does not exist is a problem on that migration; everything is still listed', async () => {
+void test('alembic: a parent that does not exist is a problem on that migration; everything is still listed', async () => {
   const repo = await makeRepo({
     [`${V}/aa_first.py`]: alembicScript('aa', "'3f2a9c'", 'first'),
     [`${V}/bb_second.py`]: alembicScript('bb', "'aa'", 'second'),
@@ -82,7 +82,7 @@ test('alembic: a parent that does not exist is a problem on that migration; ever
   }
 });
 
-test('alembic: a down_revision cycle is reported, never looped on', async () => {
+void test('alembic: a down_revision cycle is reported, never looped on', async () => {
   const repo = await makeRepo({
     [`${V}/r0_root.py`]: alembicScript('r0', 'None', 'root'),
     [`${V}/x1.py`]: alembicScript('x1', "'z3'", 'x'),
@@ -106,7 +106,7 @@ test('alembic: a down_revision cycle is reported, never looped on', async () => 
   }
 });
 
-test('alembic: duplicate revisions and syntax errors are problems with the file and the place', async () => {
+void test('alembic: duplicate revisions and syntax errors are problems with the file and the place', async () => {
   const repo = await makeRepo({
     [`${V}/aa_one.py`]: alembicScript('aa', 'None', 'one'),
     [`${V}/aa_two.py`]: alembicScript('aa', 'None', 'one again'),

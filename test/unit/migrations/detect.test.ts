@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { detectMigrations } from '../../../src/core/migrations';
 import { alembicScript, CountingFileSystem, makeRepo } from './repo';
 
-test('a repository without migrations gives an empty list', async () => {
+void test('a repository without migrations gives an empty list', async () => {
   const repo = await makeRepo({
     'README.md': '# app\n',
     'src/index.js': 'console.log(1);\n',
@@ -19,7 +19,7 @@ test('a repository without migrations gives an empty list', async () => {
   }
 });
 
-test('several folders are found (nested alembic, Flask-Migrate, prisma) and sorted by folder', async () => {
+void test('several folders are found (nested alembic, Flask-Migrate, prisma) and sorted by folder', async () => {
   const repo = await makeRepo({
     'services/billing/alembic/versions/x.py': alembicScript('b1', 'None', 'billing base'),
     'api/alembic/versions/a1_base.py': alembicScript('a1', 'None', 'api base'),
@@ -40,7 +40,7 @@ test('several folders are found (nested alembic, Flask-Migrate, prisma) and sort
   }
 });
 
-test('explicit tool and dir from rollback.yml override detection', async () => {
+void test('explicit tool and dir from rollback.yml override detection', async () => {
   // The files say nothing about their tool (up hands its argument to a helper).
   const body = (n: string): string => `const { run } = require('../lib/steps');\nexports.up = (x) => run(x, '${n}');\nexports.down = (x) => run(x, '-${n}');\n`;
   const repo = await makeRepo({
@@ -77,7 +77,7 @@ test('explicit tool and dir from rollback.yml override detection', async () => {
   }
 });
 
-test('a configured folder that is missing, empty or outside the repository is a group with a problem', async () => {
+void test('a configured folder that is missing, empty or outside the repository is a group with a problem', async () => {
   const repo = await makeRepo({ 'db/empty/README.md': 'nothing here\n' });
   try {
     assert.deepEqual(await detectMigrations(repo.fs, { tool: 'alembic', dir: 'db/alembic' }), [
@@ -97,7 +97,7 @@ test('a configured folder that is missing, empty or outside the repository is a 
   }
 });
 
-test('files that are not UTF-8 are listed with a problem naming what they look like and where', async () => {
+void test('files that are not UTF-8 are listed with a problem naming what they look like and where', async () => {
   const latin1 = Uint8Array.from([...Buffer.from('-- caf'), 0xe9, ...Buffer.from('\nSELECT 1;\n')]);
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SELECT 3;\n', 'utf16le')]);
   const repo = await makeRepo({
@@ -120,7 +120,7 @@ test('files that are not UTF-8 are listed with a problem naming what they look l
   }
 });
 
-test('detecting 2,000 migration files reads each file exactly once', async () => {
+void test('detecting 2,000 migration files reads each file exactly once', async () => {
   const files: Record<string, string> = {};
   for (let v = 1; v <= 1000; v++) {
     files[`migrations/${v}_step.up.sql`] = `ALTER TABLE t ADD COLUMN c${v} int;\n`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { detectMigrations } from '../../../src/core/migrations';
 import { makeRepo } from './repo';
 
-test('knex: plain file-name order, as knex applies it (an unpadded 10_ runs before 2_), in every export style', async () => {
+void test('knex: plain file-name order, as knex applies it (an unpadded 10_ runs before 2_), in every export style', async () => {
   // Written newest first; natural order would be 1, 2, 10 but knex sorts the names as strings.
   const repo = await makeRepo({
     'migrations/2_add_email.ts':
@@ -26,7 +26,7 @@ test('knex: plain file-name order, as knex applies it (an unpadded 10_ runs befo
   }
 });
 
-test('node-pg-migrate: numeric prefix order (9, 10, 100) across .js, .ts and .sql migrations', async () => {
+void test('node-pg-migrate: numeric prefix order (9, 10, 100) across .js, .ts and .sql migrations', async () => {
   const repo = await makeRepo({
     'migrations/100_add_view.sql': '-- Up Migration\nCREATE VIEW v AS SELECT 1;\n-- Down Migration\nDROP VIEW v;\n',
     'migrations/10_add_email.ts':
@@ -44,7 +44,7 @@ test('node-pg-migrate: numeric prefix order (9, 10, 100) across .js, .ts and .sq
   }
 });
 
-test('knex and node-pg-migrate are told apart by what up calls on its argument, whatever it is named', async () => {
+void test('knex and node-pg-migrate are told apart by what up calls on its argument, whatever it is named', async () => {
   // Same shape, same neutral parameter name, no imports: only the calls differ.
   const repo = await makeRepo({
     'migrations/20240101000000_users.js': "exports.up = async (db) => { await db.schema.createTable('users', () => {}); };\nexports.down = async (db) => { await db.schema.dropTable('users'); };\n",
@@ -73,7 +73,7 @@ test('knex and node-pg-migrate are told apart by what up calls on its argument, 
   }
 });
 
-test('a JS migration that does not parse is listed with the parser error and its line and column', async () => {
+void test('a JS migration that does not parse is listed with the parser error and its line and column', async () => {
   const repo = await makeRepo({
     'migrations/001_ok.js': "exports.up = (knex) => knex.schema.createTable('a', () => {});\nexports.down = (knex) => knex.schema.dropTable('a');\n",
     'migrations/002_broken.js': "exports.up = function (knex) {\n  return knex.schema.(;\n};\n",

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { detectMigrations } from '../../../src/core/migrations';
 import { makeRepo } from './repo';
 
-test('prisma: folders in timestamp order, migration.sql is the file, migration_lock.toml ignored', async () => {
+void test('prisma: folders in timestamp order, migration.sql is the file, migration_lock.toml ignored', async () => {
   // Created newest first, and the names alone (zeta, alpha, mid) sort the other way.
   const repo = await makeRepo({
     'prisma/migrations/20240301090000_zeta_drop_col/migration.sql': 'ALTER TABLE "User" DROP COLUMN "legacy";',
@@ -27,7 +27,7 @@ test('prisma: folders in timestamp order, migration.sql is the file, migration_l
   }
 });
 
-test('golang-migrate: numeric version order (9 before 10), down files paired, a missing down is a problem', async () => {
+void test('golang-migrate: numeric version order (9 before 10), down files paired, a missing down is a problem', async () => {
   const repo = await makeRepo({
     'migrations/10_add_index.up.sql': 'CREATE INDEX users_email ON users (email);',
     'migrations/10_add_index.down.sql': 'DROP INDEX users_email;',
@@ -53,7 +53,7 @@ test('golang-migrate: numeric version order (9 before 10), down files paired, a 
   }
 });
 
-test('goose: -- +goose Up/Down sections, numeric version order for timestamps and sequences, .go migrations listed', async () => {
+void test('goose: -- +goose Up/Down sections, numeric version order for timestamps and sequences, .go migrations listed', async () => {
   const repo = await makeRepo({
     'db/migrations/20240110120000_add_orders.sql': '-- +goose Up\nCREATE TABLE orders (id int);\n-- +goose Down\nDROP TABLE orders;\n',
     'db/migrations/00002_add_email.sql': '-- +goose Up\n-- +goose StatementBegin\nALTER TABLE users ADD COLUMN email text;\n-- +goose StatementEnd\n',
@@ -83,7 +83,7 @@ test('goose: -- +goose Up/Down sections, numeric version order for timestamps an
   }
 });
 
-test('plain sql: natural file-name order (2_x before 10_y) in db/migrate', async () => {
+void test('plain sql: natural file-name order (2_x before 10_y) in db/migrate', async () => {
   const repo = await makeRepo({
     'db/migrate/10_y.sql': 'ALTER TABLE t ADD COLUMN y int;',
     'db/migrate/2_x.sql': 'ALTER TABLE t ADD COLUMN x int;',

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectMigrations } from '../../../src/core/migrations';
+import { makeRepo } from './repo';
+
+void test('NodeFileSystem reads inside its root and refuses paths and symlinks that lead out of it', async () => {
+  const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
+  const repo = await makeRepo({ 'db/migrate/1_a.sql': 'SELECT 1;', 'db/migrate/sub/x.txt': 'x' });
+  try {
+    await writeFile(join(outside, 'secret.sql'), 'SELECT secret;');
+    await symlink(join(outside, 'secret.sql'), join(repo.root, 'db/migrate/2_link.sql'));
+    await symlink(outside, join(repo.root, 'db/outside-dir'));
+
+    assert.equal(new TextDecoder().decode(await repo.fs.readFile('db/migrate/1_a.sql')), 'SELECT 1;');
+    assert.deepEqual(
+      (await repo.fs.readDir('db/migrate')).sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: '1_a.sql', isDirectory: false },
+        { name: '2_link.sql', isDirectory: false },
+        { name: 'sub', isDirectory: true },
+      ],
+    );
+    assert.equal(await repo.fs.exists('db/migrate/1_a.sql'), true);
+    assert.equal(await repo.fs.exists('db/migrate/nope.sql'), false);
+
+    await assert.rejects(repo.fs.readFile('../etc/passwd'), /refusing to read \.\.\/etc\/passwd: it resolves outside/);
+    await assert.rejects(repo.fs.readFile('/etc/passwd'), /refusing to read \/etc\/passwd/);
+    await assert.rejects(repo.fs.readFile('db/migrate/2_link.sql'), /refusing to read db\/migrate\/2_link\.sql/);
+    await assert.rejects(repo.fs.readDir('db/outside-dir'), /refusing to read db\/outside-dir/);
+    await assert.rejects(repo.fs.exists('db/../../x'), /refusing/);
+    await assert.rejects(repo.fs.readFile('db/migrate/nope.sql'), /ENOENT.*nope\.sql/);
+  } finally {
+    await repo.cleanup();
+    await rm(outside, { recursive: true, force: true });
+  }
+});
+
+void test('detection lists a symlink that leads out of the repository with a problem instead of following it', async () => {
+  const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
+  const repo = await makeRepo({ 'db/migrate/1_a.sql': 'SELECT 1;' });
+  try {
+    await writeFile(join(outside, 'secret.sql'), 'SELECT secret;');
+    await symlink(join(outside, 'secret.sql'), join(repo.root, 'db/migrate/2_link.sql'));
+    const [g] = await detectMigrations(repo.fs);
+    assert.deepEqual(g.migrations.map((m) => m.id), ['1_a', '2_link']);
+    assert.match(g.migrations[1].problems.join('\n'), /^could not read: refusing to read db\/migrate\/2_link\.sql: it resolves outside /);
+  } finally {
+    await repo.cleanup();
+    await rm(outside, { recursive: true, force: true });
+  }
+});
