@@ -29,7 +29,7 @@ export class WebhookSender {
     if (res.status !== null && res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
     if (res.status === null) {
       const err = res.error ?? 'no response';
-      const timedOut = /time(d)?\s*out|timeout|ETIMEDOUT|aborted/i.test(err) || res.durationMs >= this.timeoutMs;
+      const timedOut = /time(d)?\s*out|timeout|ETIMEDOUT|aborted|no answer within/i.test(err) || res.durationMs >= this.timeoutMs;
       return timedOut
         ? { ok: false, status: null, reason: 'timeout', message: `The webhook did not answer within ${Math.round(this.timeoutMs / 1000)} s; the message may not have been delivered.` }
         : { ok: false, status: null, reason: 'network', message: `Sending to the webhook failed: ${redactUrl(err, url)}` };

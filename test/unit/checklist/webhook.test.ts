@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookSender, formatRollbackMessage, toSlackPayload } from '../../../src/core/notify';
-import { NodeHttpPort } from '../../../src/infra/webhook';
+import { NodeHttp } from '../../../src/infra/http';
 
 const SECRET_PATH = '/services/T0001/B0002/s3cr3tT0k3n';
 const received: Array<{ path: string; contentType: string | undefined; body: unknown }> = [];
@@ -55,7 +55,7 @@ void test('the start message names from, to, reason and the elapsed time', () =>
 
 void test('a receiver gets Slack-compatible JSON', async () => {
   const text = formatRollbackMessage('start', ctx);
-  const result = await new WebhookSender(new NodeHttpPort(), 2000).send(`${base}${SECRET_PATH}`, toSlackPayload(text, ctx));
+  const result = await new WebhookSender(new NodeHttp(), 2000).send(`${base}${SECRET_PATH}`, toSlackPayload(text, ctx));
   assert.deepEqual(result, { ok: true, status: 200 });
   const got = received.at(-1);
   assert.equal(got?.path, SECRET_PATH);
@@ -68,7 +68,7 @@ void test('a receiver gets Slack-compatible JSON', async () => {
 
 void test('a 500 answer is reported with its status, without the URL', async () => {
   const url = `${base}/fail${SECRET_PATH}`;
-  const result = await new WebhookSender(new NodeHttpPort(), 2000).send(url, { text: 'x' });
+  const result = await new WebhookSender(new NodeHttp(), 2000).send(url, { text: 'x' });
   assert.equal(result.ok, false);
   assert.ok(!result.ok && result.status === 500 && result.reason === 'http-status');
   assert.match(result.message, /HTTP 500/);
@@ -77,13 +77,13 @@ void test('a 500 answer is reported with its status, without the URL', async () 
 });
 
 void test('a 4xx answer is reported with its status', async () => {
-  const result = await new WebhookSender(new NodeHttpPort(), 2000).send(`${base}/gone${SECRET_PATH}`, { text: 'x' });
+  const result = await new WebhookSender(new NodeHttp(), 2000).send(`${base}/gone${SECRET_PATH}`, { text: 'x' });
   assert.ok(!result.ok && result.status === 404);
   assert.match(result.ok ? '' : result.message, /HTTP 404: no_service/);
 });
 
 void test('a receiver that never answers is reported as a timeout', async () => {
-  const result = await new WebhookSender(new NodeHttpPort(), 300).send(`${base}/hang${SECRET_PATH}`, { text: 'x' });
+  const result = await new WebhookSender(new NodeHttp(), 300).send(`${base}/hang${SECRET_PATH}`, { text: 'x' });
   assert.ok(!result.ok && result.reason === 'timeout' && result.status === null, JSON.stringify(result));
   assert.ok(!result.message.includes('s3cr3tT0k3n'));
 });
@@ -93,13 +93,13 @@ void test('a refused connection is reported without the URL', async () => {
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const result = await new WebhookSender(new NodeHttpPort(), 2000).send(`http://127.0.0.1:${port}${SECRET_PATH}`, { text: 'x' });
+  const result = await new WebhookSender(new NodeHttp(), 2000).send(`http://127.0.0.1:${port}${SECRET_PATH}`, { text: 'x' });
   assert.ok(!result.ok && result.reason === 'network');
   assert.match(result.ok ? '' : result.message, /ECONNREFUSED/);
   assert.ok(!(result.ok ? '' : result.message).includes('s3cr3tT0k3n'));
 });
 
 void test('no webhook URL is a failure the panel shows, not a silent skip', async () => {
-  const result = await new WebhookSender(new NodeHttpPort(), 2000).send(undefined, { text: 'x' });
+  const result = await new WebhookSender(new NodeHttp(), 2000).send(undefined, { text: 'x' });
   assert.ok(!result.ok && result.reason === 'no-webhook');
 });
