@@ -1,0 +1,113 @@
+import type { Migration, MigrationFinding, MigrationVerdict } from '../migrations/types';
+import { analyzeAlembic } from './alembic';
+import { decodeSource } from './encoding';
+import { analyzeJsMigration } from './jsMigrations';
+import { worstClass } from './rules';
+import { analyzeSql } from './sqlAnalysis';
+import type { SqlParser } from './sqlPort';
+
+export interface ClassifyInput {
+  migration: Migration;
+  /** The migration file's content; pass the raw bytes so a non-UTF-8 file is reported, not garbled. */
+  upSource: string | Uint8Array;
+  /** The separate down file (golang-migrate `.down.sql`), when the tool keeps one. */
+  downSource?: string | Uint8Array;
+  parser: SqlParser;
+  /** The database behind the migrations when known (Prisma's datasource provider, Knex's client): `mysql` switches to text analysis. */
+  dialect?: string;
+}
+
+function problemFinding(reason: string, rule: string, line = 1, column = 1, direction: 'up' | 'down' = 'up'): MigrationFinding {
+  return { class: 'unknown', rule, statement: '', line, column, reason, direction, confidence: 'text' };
+}
+
+/** Splits a goose SQL file into its `-- +goose Up` and `-- +goose Down` sections. */
+export function gooseSections(text: string): { up?: { sql: string; line: number }; down?: { sql: string; line: number } } {
+  const lines = text.split('\n');
+  const out: { up?: { sql: string; line: number }; down?: { sql: string; line: number } } = {};
+  let current: 'up' | 'down' | undefined;
+  let buf: string[] = [];
+  let startLine = 0;
+  const flush = () => {
+    if (current) out[current] = { sql: buf.join('\n'), line: startLine };
+  };
+  lines.forEach((l, i) => {
+    const m = /^\s*--\s*\+goose\s+(Up|Down)\b/i.exec(l);
+    if (m) {
+      flush();
+      current = m[1].toLowerCase() as 'up' | 'down';
+      buf = [];
+      startLine = i + 2;
+    } else if (current) buf.push(l);
+  });
+  flush();
+  return out;
+}
+
+/** Classifies one migration for a code rollback: its up path decides the class; its down path is analysed too. */
+export async function classifyMigration(input: ClassifyInput): Promise<MigrationVerdict> {
+  const { migration, parser } = input;
+  const findings: MigrationFinding[] = [];
+  for (const p of migration.problems) findings.push(problemFinding(`${migration.file}: ${p}`, 'migration-problem'));
+
+  const up = decodeSource(input.upSource, migration.file);
+  if (!up.ok) {
+    findings.push(problemFinding(up.message, 'not-utf8', up.line, up.column));
+    return verdictOf(migration, findings);
+  }
+  let down: string | undefined;
+  if (input.downSource !== undefined) {
+    const d = decodeSource(input.downSource, migration.downFile ?? migration.file);
+    if (d.ok) down = d.text;
+    else findings.push(problemFinding(d.message, 'not-utf8', d.line, d.column, 'down'));
+  }
+
+  switch (migration.tool) {
+    case 'alembic':
+      findings.push(...(await analyzeAlembic(up.text, { parser, file: migration.file })));
+      break;
+    case 'knex':
+    case 'node-pg-migrate':
+      findings.push(...(await analyzeJsMigration(up.text, { parser, file: migration.file, tool: migration.tool, dialect: input.dialect })));
+      break;
+    case 'goose': {
+      if (/\.go$/.test(migration.file)) {
+        findings.push(problemFinding(`${migration.file}: a goose migration written in Go is not analysed: review by hand.`, 'go-migration'));
+        break;
+      }
+      const s = gooseSections(up.text);
+      if (!s.up) findings.push(problemFinding(`${migration.file}: no "-- +goose Up" section found.`, 'no-up-section'));
+      const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect });
+      findings.push(...upRes.findings);
+      if (s.down && s.down.sql.trim()) {
+        const downRes = await analyzeSql(s.down.sql, { direction: 'down', parser, origin: { line: s.down.line, column: 1 }, upContext: upRes.context, dialect: input.dialect });
+        findings.push(...downRes.findings);
+      } else findings.push(noDownFinding(migration));
+      break;
+    }
+    default: {
+      const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect });
+      findings.push(...upRes.findings);
+      if (down !== undefined && down.trim()) {
+        const downRes = await analyzeSql(down, { direction: 'down', parser, upContext: upRes.context, dialect: input.dialect });
+        // A separate down file: its findings point into that file, so say which one.
+        for (const f of downRes.findings) findings.push({ ...f, reason: `${migration.downFile ?? 'down file'}: ${f.reason}` });
+      } else if (down === undefined || !down.trim()) findings.push(noDownFinding(migration));
+    }
+  }
+  return verdictOf(migration, findings);
+}
+
+function noDownFinding(migration: Migration): MigrationFinding {
+  const why =
+    migration.tool === 'prisma'
+      ? 'Prisma keeps no down migrations: undoing this needs a generated diff script (prisma migrate diff), the mitigations below, or a backup restore.'
+      : 'No down path: undoing this needs the mitigations below or a backup restore.';
+  return { class: 'unknown', rule: 'no-down-path', statement: '', line: 1, column: 1, reason: why, direction: 'down', confidence: 'text' };
+}
+
+function verdictOf(migration: Migration, findings: MigrationFinding[]): MigrationVerdict {
+  const upFindings = findings.filter((f) => f.direction === 'up');
+  const cls = upFindings.length ? worstClass(upFindings.map((f) => f.class)) : 'safe';
+  return { migration: { tool: migration.tool, id: migration.id, file: migration.file }, class: cls, findings };
+}

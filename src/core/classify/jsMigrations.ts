@@ -1,0 +1,9 @@
+import type { MigrationFinding } from '../migrations/types';
+import type { SqlParser } from './sqlPort';
+
+export async function analyzeJsMigration(
+  _text: string,
+  options: { parser: SqlParser; file: string; tool: 'knex' | 'node-pg-migrate'; dialect?: string },
+): Promise<MigrationFinding[]> {
+  return [{ class: 'unknown', rule: 'not-analysed', statement: '', line: 1, column: 1, reason: `${options.file}: ${options.tool} files are not analysed yet: review by hand.`, direction: 'up', confidence: 'text' }];
+}

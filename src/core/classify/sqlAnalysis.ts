@@ -1,0 +1,84 @@
+import type { MigrationFinding } from '../migrations/types';
+import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
+import type { SqlParser } from './sqlPort';
+import { analyzeAsText } from './textAnalysis';
+import { shiftPosition } from './textPosition';
+
+export interface SqlAnalysisOptions {
+  direction: 'up' | 'down';
+  parser: SqlParser;
+  /** Where the SQL text starts in the file (1-based), for SQL embedded in Python/JS or a goose section. */
+  origin?: { line: number; column: number };
+  /** The up path's context, so the down path knows what the new release created. */
+  upContext?: FileContext;
+  /** Context shared by several SQL snippets of one file (Alembic op.execute calls). */
+  context?: FileContext;
+  /** Not PostgreSQL (MySQL …): skip the parser and analyse as text. */
+  dialect?: string;
+}
+
+export interface SqlAnalysis {
+  findings: MigrationFinding[];
+  context: FileContext;
+}
+
+/** Backticks (outside string literals) and ENGINE= are MySQL; PostgreSQL would reject both. */
+export function looksLikeMySql(sql: string): boolean {
+  const noStrings = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+  return /`/.test(noStrings) || /\bENGINE\s*=/i.test(noStrings) || /\bAUTO_INCREMENT\b/i.test(noStrings);
+}
+
+export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Promise<SqlAnalysis> {
+  const origin = options.origin ?? { line: 1, column: 1 };
+  const ctx = options.context ?? emptyContext(options.direction);
+  if (options.upContext) {
+    for (const t of options.upContext.createdTables) ctx.upCreatedTables.add(t);
+    for (const c of options.upContext.addedColumns) ctx.upAddedColumns.add(c);
+    for (const o of options.upContext.createdObjects) ctx.upCreatedObjects.add(o);
+  }
+  const dialect = options.dialect?.toLowerCase();
+  if ((dialect && dialect !== 'postgresql' && dialect !== 'postgres') || looksLikeMySql(sql)) {
+    const why = dialect && dialect !== 'postgresql' ? `the database is ${dialect}` : 'MySQL syntax (backticks, ENGINE= or AUTO_INCREMENT)';
+    return { findings: analyzeAsText(sql, { direction: options.direction, origin, note: `Analysed as text (${why}); lower confidence.`, mysql: true }), context: ctx };
+  }
+  const parsed = await options.parser.parse(sql);
+  if (!parsed.ok) {
+    const at = shiftPosition(parsed.error, origin);
+    const unparsable: MigrationFinding = {
+      class: 'unknown',
+      rule: 'unparsable-sql',
+      statement: sql.split('\n')[parsed.error.line - 1]?.trim() ?? '',
+      line: at.line,
+      column: at.column,
+      reason: `PostgreSQL cannot parse this SQL: ${parsed.error.message} (line ${at.line}, column ${at.column}). Review by hand; the statements below were analysed as text only.`,
+      direction: options.direction,
+      confidence: 'parsed',
+    };
+    return {
+      findings: [unparsable, ...analyzeAsText(sql, { direction: options.direction, origin, note: 'Analysed as text (unparsable).', mysql: false })],
+      context: ctx,
+    };
+  }
+  // Learn the whole file first: a trigger function comes before the trigger that uses it.
+  for (const s of parsed.statements) learn(s.node, ctx);
+  const findings: MigrationFinding[] = [];
+  for (const s of parsed.statements) {
+    const at = shiftPosition(s, origin);
+    for (const node of nodesOf(s.node, ctx)) {
+      const verdict = judge(node);
+      findings.push({
+        class: verdict.class,
+        rule: verdict.rule,
+        statement: s.text,
+        line: at.line,
+        column: at.column,
+        reason: verdict.hit.reason,
+        ...(verdict.hit.fix ? { fix: verdict.hit.fix } : {}),
+        ...(verdict.hit.fixRisk ? { fixRisk: verdict.hit.fixRisk } : {}),
+        direction: options.direction,
+        confidence: 'parsed',
+      });
+    }
+  }
+  return { findings, context: ctx };
+}
