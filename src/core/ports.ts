@@ -16,6 +16,8 @@ export interface ExecResult {
   stderr: string;
   /** True when the transport died and we cannot know whether the command ran to completion. */
   lost?: boolean;
+  /** True when the runner gave up after ExecOptions.timeoutMs (or the AbortSignal fired) and killed the command. */
+  timedOut?: boolean;
   durationMs: number;
 }
 

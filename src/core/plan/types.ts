@@ -47,6 +47,12 @@ export interface PlanStep {
   alreadyDone?: PlanCommand;
   /** For health steps: url, expect, deadline. */
   health?: { url: string; expect: number; contains?: string; warmupMs: number; timeoutMs: number; intervalMs: number; where: string };
+  /** For wait steps: how long to wait (warm-up). */
+  waitMs?: number;
+  /** Run when the step fails, to put things back exactly as before it (e.g. `git revert --abort`). */
+  onFailure?: PlanCommand;
+  /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
+  stashMessage?: string;
 }
 
 export interface ReleaseRef {
@@ -70,4 +76,12 @@ export interface RollbackPlan {
   affectedServices: string[];
   createdAt: string;
   createdBy: string;
+  /** Working tree the code steps run in on `where` (absolute for local targets). */
+  cwd?: string;
+  /** For revert plans: the steps that replace the code step when the user switches to checkout after a conflict. */
+  fallback?: { strategy: 'checkout'; replaces: string[]; steps: PlanStep[]; why: string };
+  /** How to get back to the branch after a detached checkout. */
+  returnHint?: string;
+  /** Per-command timeout from the environment's config. */
+  commandTimeoutMs?: number;
 }

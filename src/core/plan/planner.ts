@@ -1,0 +1,292 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { EnvironmentConfig, RollbackConfig, ServiceConfig, Strategy } from '../config/types';
+import type { PlanGit } from './git';
+import { matchesAny } from './glob';
+import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
+import { shJoin, shQuote, validateBranch, validateHost, validateImageRef, validatePath, validateRef, validateRelativePath } from './shellQuote';
+
+export interface PlanInput {
+  config: RollbackConfig;
+  /** Name of the environment in the config. */
+  environment: string;
+  /** Answers git questions about the local repository (refs are resolved here, never on the host). */
+  git: PlanGit;
+  /** The deployed (bad) release; defaults to HEAD. */
+  from?: string;
+  fromName?: string;
+  /** The release to return to (last-known-good). */
+  to: string;
+  toName?: string;
+  targetSource: RollbackPlan['targetSource'];
+  reason: string;
+  createdBy: string;
+  /** Overrides the environment's strategy. */
+  strategy?: Strategy;
+  /** revert strategy: revert every first-parent commit since `to` (default) or only `from` itself. */
+  revertScope?: 'range' | 'head';
+  /** revert strategy: revert only this one commit (a ref, resolved locally), e.g. the merge that brought the bug. */
+  revertCommit?: string;
+  /** Steps from the migration classifier; they run before the code step, while the migration files still exist. */
+  databaseSteps?: PlanStep[];
+  /** Local targets: relative environment paths are resolved against this folder. */
+  workspaceRoot?: string;
+  /** Probe health URLs from this machine instead of from the target (default: from the target). */
+  healthFrom?: 'target' | 'local';
+  runId?: string;
+  now?: Date;
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `rb-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+async function shortName(git: PlanGit, ref: string, sha: string, given?: string): Promise<string> {
+  if (given) return given;
+  if (!/^[0-9a-f]{7,40}$/.test(ref) && !/^HEAD([~^]\d*)*$/.test(ref)) return ref;
+  const tags = (await git.tagsAt?.(sha).catch(() => [])) ?? [];
+  return tags[0] ?? sha.slice(0, 12);
+}
+
+export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
+  const env = input.config.environments.find((e) => e.name === input.environment);
+  if (!env) {
+    const known = input.config.environments.map((e) => e.name).join(', ') || 'none';
+    throw new PlanError(`rollback.yml has no environment "${input.environment}" (known: ${known})`);
+  }
+  const where = validateHost(env.host);
+  const strategy = input.strategy ?? env.strategy;
+  const runId = input.runId ?? newRunId(input.now);
+  const cwd = where === 'local' && input.workspaceRoot && !env.path.startsWith('/') ? posix.join(input.workspaceRoot, env.path) : env.path;
+  validatePath(cwd);
+
+  const fromRef = validateRef(input.from ?? 'HEAD');
+  const toRef = validateRef(input.to);
+  const fromSha = await input.git.revParseCommit(fromRef);
+  const toSha = await input.git.revParseCommit(toRef);
+  if (fromSha === toSha) throw new PlanError(`Nothing to roll back: ${fromRef} and ${toRef} are the same commit ${fromSha.slice(0, 12)}`);
+  const from: ReleaseRef = { name: await shortName(input.git, fromRef, fromSha, input.fromName), sha: fromSha };
+  const to: ReleaseRef = { name: await shortName(input.git, toRef, toSha, input.toName), sha: toSha };
+
+  const changed = await input.git.changedFiles(toSha, fromSha);
+  const configToRestore = strategy === 'image' ? [] : env.configFiles.map(validateRelativePath).filter((f) => changed.includes(f));
+  const affected = affectedServices(input.config.services, changed, strategy, configToRestore.length > 0);
+
+  const at = (command: string, extra: Partial<PlanCommand> = {}): PlanCommand => ({ command, where, cwd, ...extra });
+  const steps: PlanStep[] = [];
+  steps.push({
+    id: 'notify-start',
+    kind: 'notify',
+    title: 'Tell the team the rollback starts',
+    why: `"Rolling back ${env.name} from ${from.name} to ${to.name} because ${input.reason}". Hold deploys and destructive actions until the all-clear.`,
+    commands: [],
+    destructive: false,
+  });
+
+  let returnHint: string | undefined;
+  let fallback: RollbackPlan['fallback'];
+  if (strategy !== 'image') {
+    steps.push(preflightStep(at, fromSha, toSha, from, to));
+    steps.push(stashStep(at, runId));
+  }
+  steps.push(...(input.databaseSteps ?? []));
+
+  if (strategy === 'revert') {
+    const shas = input.revertCommit
+      ? [await input.git.revParseCommit(validateRef(input.revertCommit))]
+      : input.revertScope === 'head'
+        ? [fromSha]
+        : await input.git.firstParentRange(toSha, fromSha);
+    if (shas.length === 0) throw new PlanError(`${to.name} is not an ancestor of ${from.name}: there is no range to revert; use the checkout strategy`);
+    steps.push(await revertStep(at, input.git, shas, fromSha, from, to));
+    const checkout = checkoutStep(at, toSha, to, env, 'checkout');
+    fallback = {
+      strategy: 'checkout',
+      replaces: ['code-revert'],
+      steps: [checkout],
+      why: 'If the revert conflicts, it is aborted (the repository returns exactly to where it was) and the previous release can be checked out instead.',
+    };
+  } else if (strategy === 'checkout' || strategy === 'tag') {
+    steps.push(checkoutStep(at, toSha, to, env, strategy));
+    returnHint = `git switch ${shQuote(validateBranch(env.branch))}`;
+  }
+
+  if (configToRestore.length > 0) {
+    steps.push({
+      id: 'config-restore',
+      kind: 'config',
+      title: `Restore ${configToRestore.join(', ')} from ${to.name}`,
+      why: 'These files changed in the bad release. Services are recreated afterwards because a plain restart does not reload env files.',
+      commands: [at(shJoin(['git', 'checkout', toSha, '--', ...configToRestore]))],
+      alreadyDone: at(shJoin(['git', 'diff', '--quiet', toSha, '--', ...configToRestore])),
+      destructive: false,
+    });
+  }
+
+  for (const svc of affected) {
+    if (strategy === 'image') {
+      const ref = imageRef(svc, to);
+      steps.push({ id: `image-${svc.name}`, kind: 'image', service: svc.name, title: `Pull ${ref}`, why: `Immutable image of ${to.name} for ${svc.name}.`, commands: [at(shJoin(['docker', 'pull', ref]))], destructive: false });
+    } else if (svc.build) {
+      steps.push({ id: `build-${svc.name}`, kind: 'build', service: svc.name, title: `Build ${svc.name}`, why: `${svc.name} is affected; it is always built before it is deployed, or the deploy would run stale code.`, commands: [at(svc.build)], destructive: false });
+    }
+  }
+  for (const svc of affected) {
+    if (!svc.deploy) continue;
+    const command = strategy === 'image' ? withImage(svc.deploy, imageRef(svc, to)) : svc.deploy;
+    steps.push({
+      id: `deploy-${svc.name}`,
+      kind: 'deploy',
+      service: svc.name,
+      title: `Deploy ${svc.name}`,
+      why: configToRestore.length > 0 ? `Recreate ${svc.name} so it reads the restored configuration.` : `Restart ${svc.name} on the ${to.name} code.`,
+      commands: [at(command)],
+      destructive: false,
+    });
+  }
+
+  const healthServices = affected.filter((s) => s.health);
+  const warmupMs = Math.max(0, ...healthServices.map((s) => s.health?.warmupMs ?? 0));
+  if (warmupMs > 0) {
+    steps.push({ id: 'warmup', kind: 'wait', title: `Wait ${Math.round(warmupMs / 1000)} s for warm-up`, why: 'Services need time to start before their health checks mean anything.', commands: [], destructive: false, waitMs: warmupMs });
+  }
+  const healthWhere = input.healthFrom === 'local' ? 'local' : where;
+  for (const svc of healthServices) {
+    const h = svc.health!;
+    const maxTime = Math.max(1, Math.ceil(Math.min(h.intervalMs, h.timeoutMs) / 1000));
+    steps.push({
+      id: `health-${svc.name}`,
+      kind: 'health',
+      service: svc.name,
+      title: `Health of ${svc.name}: ${h.url} → ${h.expect}`,
+      why: `Probe every ${h.intervalMs} ms until it answers ${h.expect}${h.contains ? ` containing "${h.contains}"` : ''}, for at most ${h.timeoutMs} ms.`,
+      commands: healthWhere === 'local' ? [] : [{ command: shJoin(['curl', '-sS', '--max-time', String(maxTime), '-w', '\\n%{http_code}', h.url]), where: healthWhere }],
+      destructive: false,
+      health: { url: h.url, expect: h.expect, contains: h.contains, warmupMs: h.warmupMs, timeoutMs: h.timeoutMs, intervalMs: h.intervalMs, where: healthWhere },
+    });
+  }
+  for (const svc of affected) {
+    if (!svc.smoke?.length) continue;
+    steps.push({ id: `smoke-${svc.name}`, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: 'The service answers its health check; these check it does its job.', commands: svc.smoke.map((c) => at(c)), destructive: false });
+  }
+
+  if (env.push && strategy === 'revert') {
+    const branch = validateBranch(env.branch);
+    steps.push({
+      id: 'push',
+      kind: 'push',
+      title: `Push the revert to ${branch}`,
+      why: 'So CI, teammates and the next deploy start from the rolled-back code.',
+      commands: [at(shJoin(['git', 'push', 'origin', `HEAD:refs/heads/${branch}`]))],
+      alreadyDone: at(`test "$(git rev-parse HEAD)" = "$(git rev-parse ${shQuote(`refs/remotes/origin/${branch}`)})"`),
+      destructive: false,
+    });
+  }
+  steps.push({ id: 'notify-end', kind: 'notify', title: 'All-clear to the team', why: `${env.name} is back on ${to.name} and healthy; deploys may resume.`, commands: [], destructive: false });
+
+  return {
+    id: runId,
+    environment: env.name,
+    where,
+    strategy,
+    from,
+    to,
+    targetSource: input.targetSource,
+    reason: input.reason,
+    steps,
+    affectedServices: affected.map((s) => s.name),
+    createdAt: (input.now ?? new Date()).toISOString(),
+    createdBy: input.createdBy,
+    cwd,
+    fallback,
+    returnHint,
+    commandTimeoutMs: env.commandTimeoutMs,
+  };
+}
+
+type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
+
+function preflightStep(at: At, fromSha: string, toSha: string, from: ReleaseRef, to: ReleaseRef): PlanStep {
+  const check = [
+    `git cat-file -e ${toSha}^{commit} || { echo ${shQuote(`the target has no commit ${toSha} (${to.name}); fetch it first`)} >&2; exit 1; }`,
+    `head=$(git rev-parse HEAD) && { [ "$head" = ${fromSha} ] || { echo "the target is at $head, not at ${from.name} (${fromSha})" >&2; exit 1; }; }`,
+  ].join('\n');
+  return { id: 'preflight', kind: 'snapshot', title: `Check the target is at ${from.name}`, why: 'The plan was made for this commit; if the target is elsewhere the run refuses instead of guessing.', commands: [at(check)], destructive: false };
+}
+
+function stashStep(at: At, runId: string): PlanStep {
+  const message = `rollback-pilot: ${runId}`;
+  return {
+    id: 'stash',
+    kind: 'code',
+    title: 'Stash uncommitted changes',
+    why: `Uncommitted work is kept in a stash named "${message}" (git stash list) and never lost.`,
+    commands: [at(`if [ -n "$(git status --porcelain)" ]; then git stash push --include-untracked -m ${shQuote(message)}; else echo 'nothing to stash'; fi`)],
+    destructive: false,
+    stashMessage: message,
+  };
+}
+
+async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string, from: ReleaseRef, to: ReleaseRef): Promise<PlanStep> {
+  let merges = 0;
+  const lines: string[] = [];
+  for (const sha of shas) {
+    const parents = await git.parents(sha);
+    if (parents.length > 1) merges++;
+    lines.push(`${sha.slice(0, 12)}${parents.length > 1 ? ' (merge, reverted against its first parent)' : ''} ${await git.subject(sha)}`);
+  }
+  const oldest = shas[shas.length - 1];
+  const args = ['git', 'revert', '--no-edit', ...(merges > 0 ? ['-m', '1'] : []), ...shas];
+  return {
+    id: 'code-revert',
+    kind: 'code',
+    title: shas.length === 1 ? `Revert ${shas[0].slice(0, 12)}` : `Revert ${shas.length} commits ${to.name}..${from.name}, newest first`,
+    why: `New commits undo ${from.name} back to ${to.name}; history is kept. Commits:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
+    commands: [at(shJoin(args))],
+    alreadyDone: at(`git log --format=%B ${fromSha}..HEAD | grep -qF ${shQuote(`This reverts commit ${oldest}`)}`),
+    onFailure: at(`if git rev-parse -q --verify REVERT_HEAD >/dev/null || [ -d "$(git rev-parse --git-path sequencer)" ]; then git revert --abort; fi`),
+    destructive: false,
+  };
+}
+
+function checkoutStep(at: At, toSha: string, to: ReleaseRef, env: EnvironmentConfig, strategy: 'checkout' | 'tag'): PlanStep {
+  const back = `git switch ${shQuote(validateBranch(env.branch))}`;
+  return {
+    id: 'code-checkout',
+    kind: 'code',
+    title: strategy === 'tag' ? `Check out tag ${to.name} (${toSha.slice(0, 12)})` : `Check out ${to.name} (${toSha.slice(0, 12)})`,
+    why: `The working tree becomes exactly ${to.name}. HEAD is detached; to get back: ${back}.`,
+    commands: [at(shJoin(['git', 'checkout', '--detach', toSha]))],
+    alreadyDone: at(`test "$(git rev-parse HEAD)" = ${toSha}`),
+    destructive: false,
+  };
+}
+
+function affectedServices(services: ServiceConfig[], changed: string[], strategy: Strategy, configRestored: boolean): ServiceConfig[] {
+  if (strategy === 'image') return services.filter((s) => s.image);
+  if (configRestored) return services;
+  return services.filter((s) => s.paths.length === 0 || changed.some((f) => matchesAny(f, s.paths)));
+}
+
+function imageRef(svc: ServiceConfig, to: ReleaseRef): string {
+  if (!svc.image) throw new PlanError(`service ${svc.name} has no image for the image strategy`);
+  return validateImageRef(svc.image.replace(/\{tag\}/g, to.name).replace(/\{sha\}/g, to.sha));
+}
+
+function withImage(deploy: string, ref: string): string {
+  return deploy.includes('{image}') ? deploy.replace(/\{image\}/g, shQuote(ref)) : `export ROLLBACK_IMAGE=${shQuote(ref)}; ${deploy}`;
+}
+
+/** Fingerprint of what will run; the runner refuses a plan whose digest differs from the one previewed. */
+export function planDigest(plan: RollbackPlan): string {
+  const what = { where: plan.where, cwd: plan.cwd, from: plan.from, to: plan.to, steps: plan.steps, fallback: plan.fallback };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex');
+}

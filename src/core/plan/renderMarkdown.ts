@@ -1,0 +1,55 @@
+import type { PlanStep, RollbackPlan } from './types';
+
+function fence(text: string): string {
+  const ticks = text.includes('```') ? '````' : '```';
+  return `${ticks}sh\n${text}\n${ticks}`;
+}
+
+const sourceLabel: Record<RollbackPlan['targetSource'], string> = {
+  snapshot: 'the pre-deploy snapshot on the target',
+  'deploy-record': "the extension's deploy records",
+  'previous-tag': 'the previous release tag',
+  user: 'chosen by you',
+};
+
+function renderStep(step: PlanStep, n: number): string {
+  const out: string[] = [];
+  out.push(`### ${n}. ${step.destructive ? '⚠️ DESTRUCTIVE — ' : ''}${step.title}`);
+  const where = step.commands[0]?.where ?? step.health?.where;
+  out.push(`*${step.kind}*${where ? ` · runs on \`${where}\`` : ''}${step.commands[0]?.cwd ? ` in \`${step.commands[0].cwd}\`` : ''}${step.confirmEach ? ' · asks before it runs' : ''}`);
+  out.push('', step.why, '');
+  for (const c of step.commands) {
+    out.push(fence(c.command));
+    if (c.input !== undefined) out.push('with this on standard input:', fence(c.input));
+  }
+  if (step.health && step.commands.length === 0) {
+    out.push(`GET ${step.health.url} from this machine, expect ${step.health.expect}, every ${step.health.intervalMs} ms for at most ${step.health.timeoutMs} ms.`);
+  }
+  if (step.waitMs) out.push(`Waits ${step.waitMs} ms.`);
+  if (step.kind === 'notify' && step.commands.length === 0) out.push('(A message to the team; sent by the notifier when one is configured, otherwise a checklist item.)');
+  if (step.alreadyDone) out.push('', 'On resume, skipped when this succeeds:', fence(step.alreadyDone.command));
+  if (step.onFailure) out.push('', 'If it fails, this puts the repository back exactly as before:', fence(step.onFailure.command));
+  return out.join('\n');
+}
+
+/** The preview document: what the run will do, exactly. */
+export function renderPlanMarkdown(plan: RollbackPlan): string {
+  const out: string[] = [];
+  out.push(`# Rollback of ${plan.environment}: ${plan.from.name} → ${plan.to.name}`, '');
+  out.push(`- **From** (deployed): \`${plan.from.name}\` \`${plan.from.sha}\``);
+  out.push(`- **To** (last known good): \`${plan.to.name}\` \`${plan.to.sha}\` — from ${sourceLabel[plan.targetSource]}`);
+  out.push(`- **Reason**: ${plan.reason}`);
+  out.push(`- **Target**: \`${plan.where}\`${plan.cwd ? ` in \`${plan.cwd}\`` : ''}, strategy **${plan.strategy}**`);
+  out.push(`- **Services redeployed**: ${plan.affectedServices.length ? plan.affectedServices.join(', ') : 'none (no service paths changed)'}`);
+  out.push(`- **Run id**: \`${plan.id}\`, planned by ${plan.createdBy} at ${plan.createdAt}`);
+  const destructive = plan.steps.filter((s) => s.destructive);
+  if (destructive.length) out.push('', `> ⚠️ ${destructive.length} destructive step(s): you will type the environment name (\`${plan.environment}\`) to confirm.`);
+  if (plan.returnHint) out.push('', `> HEAD will be detached. To get back to the branch afterwards: \`${plan.returnHint}\``);
+  out.push('', '## Steps', '');
+  plan.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
+  if (plan.fallback) {
+    out.push('## If the revert conflicts', '', plan.fallback.why, '');
+    plan.fallback.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
+  }
+  return out.join('\n');
+}

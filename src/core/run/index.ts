@@ -1,0 +1,10 @@
+export { RollbackRunner, RunRefusedError } from './runner';
+export type { RunnerDeps, RunOptions, RunResult } from './runner';
+export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, Notifier } from './ports';
+export { acquireLock, readLock, releaseLock, LockHeldError, LockError } from './lock';
+export type { LockHolder, LockTarget } from './lock';
+export { forceReleaseLock } from './forceRelease';
+export { resumableRuns } from './resumable';
+export { RollbackEvents } from './events';
+export type { RollbackEvent, RollbackEventListener } from './events';
+export type * from './journalTypes';

@@ -1,0 +1,46 @@
+import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
+import type { RollbackJournal } from './journalTypes';
+
+/** Where journals live. The Node implementation writes `<dir>/<runId>.json` via temp file + rename. */
+export interface JournalStore {
+  save(journal: RollbackJournal): Promise<void>;
+  load(runId: string): Promise<RollbackJournal | undefined>;
+  list(): Promise<RollbackJournal[]>;
+}
+
+export type FailureDecision =
+  | { action: 'retry' }
+  | { action: 'skip'; reason: string }
+  | { action: 'switch-to-checkout' }
+  | { action: 'stop' };
+
+/** What the user is told when a step fails, so they can choose the next move. */
+export interface FailureState {
+  plan: RollbackPlan;
+  journal: RollbackJournal;
+  outcome: StepOutcome;
+  detail: string;
+  outputTail: string;
+  attempts: number;
+  /** The step's own cleanup ran (e.g. `git revert --abort`): the repository is as it was before the step. */
+  cleanedUp: boolean;
+  /** The plan carries a checkout fallback for this step. */
+  canSwitchToCheckout: boolean;
+}
+
+/** Everything interactive the run needs; the VS Code layer implements it with quick picks and input boxes. */
+export interface Prompter {
+  chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision>;
+  /** Steps with confirmEach (e.g. each down migration) ask before they run. */
+  confirmStep(step: PlanStep, plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'>;
+  /** Before a plan with destructive steps starts: return what the user typed (undefined = cancelled). */
+  typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined>;
+}
+
+/** Receives the structured lines `{"event":"rollback_start",…}` and `{"event":"rollback_end",…}`. */
+export interface LogSink {
+  log(line: string): void;
+}
+
+/** Sends the notify steps' messages; without one, notify steps are recorded as skipped. */
+export type Notifier = (step: PlanStep, plan: RollbackPlan) => Promise<'sent' | 'skipped'>;

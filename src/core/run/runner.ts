@@ -1,0 +1,392 @@
+import type { Clock, CommandRunner, ExecResult, HttpPort } from '../ports';
+import { planDigest } from '../plan/planner';
+import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
+import type { RollbackEvents } from './events';
+import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
+import { acquireLock, LockHeldError, releaseLock } from './lock';
+import type { FailureDecision, JournalStore, LogSink, Notifier, Prompter } from './ports';
+
+const TAIL = 4096;
+const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
+/** How often the user may retry one step before we stop asking. */
+const MAX_ATTEMPTS = 20;
+
+export interface RunnerDeps {
+  /** Creates the runner of one target ("local" or the SSH destination); called once per target per run. */
+  runnerFor(where: string): CommandRunner;
+  journals: JournalStore;
+  prompter: Prompter;
+  http: HttpPort;
+  events?: RollbackEvents;
+  clock?: Clock;
+  log?: LogSink;
+  notify?: Notifier;
+  /** "user@machine" recorded in the journal and the lock. */
+  operator: string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** planDigest() of the plan the user previewed; the run refuses a plan that differs. */
+  expectedDigest?: string;
+  /** When the rollback was decided (the checklist's timer starts here). */
+  decidedAt?: string;
+}
+
+export interface RunResult {
+  success: boolean;
+  journal: RollbackJournal;
+  /** One sentence on where everything stands, for the notification and the status bar. */
+  state: string;
+}
+
+export class RunRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunRefusedError';
+  }
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+function tail(text: string): string {
+  return text.length > TAIL ? text.slice(-TAIL) : text;
+}
+
+interface StepRun {
+  outcome: StepOutcome;
+  detail: string;
+  output: string;
+}
+
+/** Executes a RollbackPlan step by step, journaling every state change. */
+export class RollbackRunner {
+  private readonly clock: Clock;
+  private readonly runners = new Map<string, CommandRunner>();
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.clock = deps.clock ?? realClock;
+  }
+
+  /** Starts a new run of a previewed plan. */
+  async run(plan: RollbackPlan, options: RunOptions = {}): Promise<RunResult> {
+    if (options.expectedDigest && options.expectedDigest !== planDigest(plan)) {
+      throw new RunRefusedError('The plan changed since it was previewed; preview it again before running.');
+    }
+    const destructive = plan.steps.filter((s) => s.destructive);
+    if (destructive.length > 0) {
+      const typed = await this.deps.prompter.typeEnvironmentName(plan.environment, destructive);
+      if (typed !== plan.environment) throw new RunRefusedError(`Not started: the plan has destructive steps and the environment name "${plan.environment}" was not typed.`);
+    }
+    const now = new Date(this.clock.now()).toISOString();
+    const journal: RollbackJournal = {
+      version: 1,
+      runId: plan.id,
+      plan,
+      operator: this.deps.operator,
+      decidedAt: options.decidedAt ?? now,
+      status: 'planned',
+      steps: plan.steps.map((s) => ({ stepId: s.id, outcome: 'pending', attempts: 0 })),
+      events: [],
+    };
+    return this.execute(journal, options, false);
+  }
+
+  /** Continues a journaled run: finished steps are not run again; unknown ones are re-checked first. */
+  async resume(journal: RollbackJournal, options: RunOptions = {}): Promise<RunResult> {
+    if (journal.status === 'succeeded') throw new RunRefusedError(`Run ${journal.runId} already succeeded; nothing to resume.`);
+    const copy = structuredClone(journal);
+    this.event(copy, 'resumed', `Resumed by ${this.deps.operator}`);
+    return this.execute(copy, options, true);
+  }
+
+  private runnerFor(where: string): CommandRunner {
+    let r = this.runners.get(where);
+    if (!r) {
+      r = this.deps.runnerFor(where);
+      this.runners.set(where, r);
+    }
+    return r;
+  }
+
+  private event(journal: RollbackJournal, kind: string, message: string, data?: Record<string, unknown>): void {
+    const e: JournalEvent = { at: new Date(this.clock.now()).toISOString(), kind, message, ...(data ? { data } : {}) };
+    journal.events.push(e);
+  }
+
+  private async save(journal: RollbackJournal): Promise<void> {
+    await this.deps.journals.save(journal);
+  }
+
+  private async execute(journal: RollbackJournal, options: RunOptions, resuming: boolean): Promise<RunResult> {
+    const plan = journal.plan;
+    const started = this.clock.now();
+    const lockTarget = { runner: this.runnerFor(plan.where), cwd: plan.cwd ?? '.', environment: plan.environment };
+    let locked = false;
+    let state = '';
+    let success = false;
+    try {
+      try {
+        const holder = await acquireLock(lockTarget, { who: this.deps.operator, since: new Date(this.clock.now()).toISOString(), runId: journal.runId });
+        locked = true;
+        this.event(journal, 'lock-acquired', `Lock on ${plan.environment} (${plan.where}) taken by ${holder.who}`, { ...holder });
+      } catch (e) {
+        if (e instanceof LockHeldError) this.event(journal, 'lock-refused', e.message, { ...e.holder });
+        else this.event(journal, 'lock-error', (e as Error).message);
+        if (!resuming) {
+          journal.status = 'abandoned';
+          await this.save(journal);
+        }
+        throw e;
+      }
+      journal.status = 'running';
+      journal.startedAt ??= new Date(started).toISOString();
+      await this.save(journal);
+      this.deps.log?.log(JSON.stringify({ event: 'rollback_start', runId: journal.runId, environment: plan.environment, where: plan.where, from: plan.from.name, fromSha: plan.from.sha, to: plan.to.name, toSha: plan.to.sha, reason: plan.reason, operator: this.deps.operator, resumed: resuming }));
+      this.deps.events?.emit({ type: 'run-started', runId: journal.runId, plan, at: started });
+
+      state = await this.loop(journal, options, resuming);
+      success = (journal.status as RollbackJournal['status']) === 'succeeded';
+    } finally {
+      if (locked) {
+        try {
+          await releaseLock(lockTarget, { runId: journal.runId });
+          this.event(journal, 'lock-released', `Lock on ${plan.environment} released`);
+        } catch (e) {
+          this.event(journal, 'lock-release-failed', `The lock could not be released (${(e as Error).message}); it stays until this run is resumed or the lock is released by hand`);
+        }
+      }
+      if (journal.status === 'running') journal.status = 'stopped';
+      if (journal.status !== 'abandoned' || locked) {
+        journal.finishedAt = new Date(this.clock.now()).toISOString();
+        await this.save(journal);
+      }
+      for (const r of this.runners.values()) await r.dispose().catch(() => undefined);
+      this.runners.clear();
+    }
+    this.deps.log?.log(JSON.stringify({ event: 'rollback_end', runId: journal.runId, environment: plan.environment, from: plan.from.name, to: plan.to.name, success, status: journal.status, durationMs: this.clock.now() - started }));
+    this.deps.events?.emit({ type: 'run-finished', runId: journal.runId, success, at: this.clock.now(), state });
+    return { success, journal, state };
+  }
+
+  private async loop(journal: RollbackJournal, options: RunOptions, resuming: boolean): Promise<string> {
+    const plan = journal.plan;
+    for (let i = 0; i < plan.steps.length; i++) {
+      const step = plan.steps[i];
+      const js = journal.steps[i];
+      if (js.outcome === 'ok' || js.outcome === 'skipped') continue;
+      if (options.signal?.aborted) {
+        journal.status = 'stopped';
+        this.event(journal, 'cancelled', `Cancelled before ${step.title}`);
+        return `Cancelled before "${step.title}"; finished steps stay done. Resume continues from there.`;
+      }
+      if (resuming && (js.outcome === 'unknown' || js.outcome === 'running') && step.alreadyDone) {
+        const check = await this.exec(step.alreadyDone, plan, options, () => undefined);
+        if (check.code === 0 && !check.lost) {
+          await this.finishStep(journal, js, 'ok', 'its effect was already there (checked on resume); not run again', check.stdout + check.stderr);
+          continue;
+        }
+      }
+      let attempts = 0;
+      for (;;) {
+        if (step.confirmEach) {
+          const answer = await this.deps.prompter.confirmStep(step, plan);
+          if (answer === 'skip') {
+            js.skippedReason = 'declined when asked before it ran';
+            await this.finishStep(journal, js, 'skipped', js.skippedReason, '');
+            break;
+          }
+          if (answer === 'stop') {
+            journal.status = 'stopped';
+            this.event(journal, 'stopped', `Stopped before ${step.title}`);
+            return `Stopped before "${step.title}" at your request.`;
+          }
+        }
+        attempts++;
+        js.attempts++;
+        js.outcome = 'running';
+        js.startedAt = new Date(this.clock.now()).toISOString();
+        delete js.finishedAt;
+        await this.save(journal);
+        this.deps.events?.emit({ type: 'step-started', runId: journal.runId, step, at: this.clock.now() });
+        const result = await this.runStep(step, journal, options);
+        await this.finishStep(journal, js, result.outcome, result.detail, result.output);
+        if (result.outcome === 'ok' || result.outcome === 'skipped') {
+          if (result.outcome === 'ok' && step.stashMessage) await this.recordStash(journal, step);
+          break;
+        }
+        if (result.outcome === 'unknown') {
+          journal.status = 'stopped';
+          this.event(journal, 'unknown', `"${step.title}": ${result.detail}`);
+          await this.save(journal);
+          return `Stopped: "${step.title}" has an unknown outcome (${result.detail}). Run Rollback: Resume Rollback; it checks whether the step took effect before running it again.`;
+        }
+        let cleanedUp = false;
+        if (step.onFailure) {
+          const r = await this.exec(step.onFailure, plan, options, () => undefined);
+          cleanedUp = r.code === 0 && !r.lost;
+          this.event(journal, cleanedUp ? 'step-cleaned-up' : 'step-cleanup-failed', `${step.onFailure.command} → ${r.code === 0 ? 'ok' : `exit ${r.code}`}`, { stepId: step.id });
+          js.detail = `${js.detail ?? ''}${cleanedUp ? '; cleaned up, the repository is as it was before this step' : '; the cleanup command failed, check the repository by hand'}`;
+          await this.save(journal);
+        }
+        const canSwitch = !!plan.fallback?.replaces.includes(step.id);
+        const decision: FailureDecision =
+          attempts >= MAX_ATTEMPTS
+            ? { action: 'stop' }
+            : await this.deps.prompter.chooseOnFailure(step, { plan, journal, outcome: result.outcome, detail: result.detail, outputTail: tail(result.output), attempts, cleanedUp, canSwitchToCheckout: canSwitch });
+        this.event(journal, 'failure-decision', `${step.title}: ${decision.action}${decision.action === 'skip' ? ` (${decision.reason})` : ''}`, { stepId: step.id });
+        if (decision.action === 'retry') continue;
+        if (decision.action === 'skip') {
+          js.skippedReason = decision.reason;
+          js.outcome = 'skipped';
+          await this.save(journal);
+          this.deps.events?.emit({ type: 'step-finished', runId: journal.runId, stepId: step.id, outcome: 'skipped', at: this.clock.now(), detail: decision.reason });
+          break;
+        }
+        if (decision.action === 'switch-to-checkout' && canSwitch && plan.fallback) {
+          this.switchToCheckout(journal, i);
+          await this.save(journal);
+          i--; // the step at index i is now the first fallback step
+          break;
+        }
+        journal.status = 'failed';
+        await this.save(journal);
+        return `Stopped after "${step.title}" failed (${result.detail})${cleanedUp ? '; the step was undone cleanly' : ''}. Steps before it are done; nothing after it ran.`;
+      }
+    }
+    const failedOrUnknown = journal.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'skipped');
+    journal.status = failedOrUnknown.length === 0 ? 'succeeded' : 'failed';
+    const skipped = journal.steps.filter((s) => s.outcome === 'skipped' && s.skippedReason).length;
+    return journal.status === 'succeeded'
+      ? `${plan.environment} is on ${plan.to.name}${skipped ? ` (${skipped} step(s) skipped by you)` : ''}.`
+      : `Finished with ${failedOrUnknown.length} step(s) not done.`;
+  }
+
+  private switchToCheckout(journal: RollbackJournal, index: number): void {
+    const plan = journal.plan;
+    const fb = plan.fallback!;
+    const replaced = plan.steps[index];
+    plan.steps.splice(index, 1, ...fb.steps);
+    journal.steps.splice(index, 1, ...fb.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })));
+    // The replaced revert stays visible in the timeline, not in the step list.
+    plan.strategy = 'checkout';
+    plan.returnHint = fb.steps[0]?.why.match(/to get back: (.*)\.$/)?.[1] ?? plan.returnHint;
+    plan.steps = plan.steps.filter((s) => s.id !== 'push');
+    journal.steps = journal.steps.filter((s) => s.stepId !== 'push');
+    delete plan.fallback;
+    this.event(journal, 'switched-to-checkout', `"${replaced.title}" replaced by ${fb.steps.map((s) => `"${s.title}"`).join(', ')}`);
+  }
+
+  private async finishStep(journal: RollbackJournal, js: JournalStep, outcome: StepOutcome, detail: string, output: string): Promise<void> {
+    js.outcome = outcome;
+    js.detail = detail;
+    js.finishedAt = new Date(this.clock.now()).toISOString();
+    if (output) js.outputTail = tail(output);
+    await this.save(journal);
+    this.deps.events?.emit({ type: 'step-finished', runId: journal.runId, stepId: js.stepId, outcome, at: this.clock.now(), detail });
+  }
+
+  private async recordStash(journal: RollbackJournal, step: PlanStep): Promise<void> {
+    const cmd = step.commands[0];
+    const r = await this.exec({ command: "git stash list --format='%gd%x09%s'", where: cmd.where, cwd: cmd.cwd }, journal.plan, {}, () => undefined);
+    const line = r.stdout.split('\n').find((l) => l.endsWith(step.stashMessage!));
+    if (!line) return;
+    const ref = line.split('\t')[0];
+    journal.stash = {
+      ref,
+      message: step.stashMessage!,
+      restoreHint: `In ${cmd.cwd ?? 'the repository'} on ${cmd.where}: find it with  git stash list | grep -F '${step.stashMessage}'  then  git stash pop ${ref}  (the number shifts if more stashes are made)`,
+    };
+    this.event(journal, 'stashed', `Uncommitted changes stashed as ${ref} "${step.stashMessage}"`);
+    await this.save(journal);
+  }
+
+  private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void): Promise<ExecResult> {
+    return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput });
+  }
+
+  private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {
+    const plan = journal.plan;
+    if (step.kind === 'health' && step.health) return this.runHealth(step, journal, options);
+    if (step.kind === 'wait') {
+      await this.clock.sleep(step.waitMs ?? 0, options.signal);
+      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled during the wait', output: '' };
+      return { outcome: 'ok', detail: `waited ${step.waitMs ?? 0} ms`, output: '' };
+    }
+    if (step.kind === 'notify' && step.commands.length === 0) {
+      if (!this.deps.notify) return { outcome: 'skipped', detail: 'no notifier configured; tell the team from the checklist', output: '' };
+      const r = await this.deps.notify(step, plan);
+      return { outcome: r === 'sent' ? 'ok' : 'skipped', detail: r === 'sent' ? 'sent' : 'not sent', output: '' };
+    }
+    let output = '';
+    for (const cmd of step.commands) {
+      const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
+        output = tail(output + chunk);
+        this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk, stream });
+      };
+      output = tail(`${output}$ ${cmd.command}\n`);
+      const r = await this.exec(cmd, plan, options, onOutput);
+      if (r.lost) return { outcome: 'unknown', detail: `the connection to ${cmd.where} was lost while the command ran`, output };
+      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled while the command ran; it was killed part way', output };
+      if (r.timedOut) {
+        return cmd.where === 'local'
+          ? { outcome: 'failed', detail: `timed out after ${plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms and was killed`, output }
+          : { outcome: 'unknown', detail: `no answer from ${cmd.where} within ${plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms; it may still be running there`, output };
+      }
+      if (r.code !== 0) {
+        const why = r.code === null ? `killed by signal ${r.signal ?? 'unknown'}` : `exit code ${r.code}`;
+        const last = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
+        return { outcome: 'failed', detail: `${why}${last ? `: ${last}` : ''}`, output };
+      }
+    }
+    return { outcome: 'ok', detail: step.commands.length ? 'done' : 'nothing to run', output };
+  }
+
+  private async runHealth(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {
+    const h = step.health!;
+    const deadline = this.clock.now() + h.timeoutMs;
+    const maxProbes = Math.ceil(h.timeoutMs / Math.max(1, h.intervalMs)) + 2;
+    let output = '';
+    let last = '';
+    for (let probe = 0; probe < maxProbes; probe++) {
+      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled during the health check', output };
+      const perProbe = Math.max(500, Math.min(h.intervalMs, deadline - this.clock.now()));
+      let status: number | null;
+      let body: string;
+      let error: string | undefined;
+      if (h.where === 'local' || step.commands.length === 0) {
+        const r = await this.deps.http.get(h.url, perProbe);
+        ({ status, body, error } = r);
+      } else {
+        const r = await this.exec(step.commands[0], journal.plan, options, () => undefined);
+        if (r.lost) return { outcome: 'unknown', detail: `the connection to ${h.where} was lost during the health check`, output };
+        const lines = r.stdout.split('\n');
+        const code = Number(lines.pop());
+        status = r.code === 0 && code > 0 ? code : null;
+        body = lines.join('\n');
+        error = r.code === 0 ? undefined : r.stderr.trim() || `curl exit ${r.code}`;
+      }
+      const ok = status === h.expect && (!h.contains || body.includes(h.contains));
+      this.deps.events?.emit({ type: 'health-probe', runId: journal.runId, stepId: step.id, service: step.service, url: h.url, status, ok, at: this.clock.now(), error });
+      last = status === null ? `no answer (${error ?? 'unknown error'})` : `HTTP ${status} ${body.slice(0, 200).trim()}`;
+      output = tail(`${output}${new Date(this.clock.now()).toISOString()} ${last}\n`);
+      if (ok) return { outcome: 'ok', detail: `healthy: ${last}`, output };
+      if (this.clock.now() + h.intervalMs > deadline) break;
+      await this.clock.sleep(h.intervalMs, options.signal);
+    }
+    return { outcome: 'failed', detail: `not healthy within ${h.timeoutMs} ms; last probe: ${last}`, output };
+  }
+}

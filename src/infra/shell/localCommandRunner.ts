@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import type { CommandRunner, ExecOptions, ExecResult } from '../../core/ports';
+
+/** How long to keep reading after the shell exited, in case a background child still holds the pipes. */
+const DRAIN_AFTER_EXIT_MS = 300;
+
+/** Runs command lines with /bin/sh on this machine, with the same contract as the SSH runner. */
+export class LocalCommandRunner implements CommandRunner {
+  readonly where = 'local';
+
+  constructor(private readonly defaults: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {}
+
+  run(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const started = Date.now();
+    return new Promise<ExecResult>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd: options.cwd ?? this.defaults.cwd,
+        env: this.defaults.env ?? process.env,
+        // Own process group, so a timeout kills the whole command, not just the shell.
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let timedOut = false;
+      let settled = false;
+      let exit: { code: number | null; signal: string | null } | undefined;
+      const finish = (extra: Partial<ExecResult> = {}): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout, stderr, timedOut: timedOut || undefined, durationMs: Date.now() - started, ...extra });
+      };
+      const kill = (): void => {
+        timedOut = true;
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      };
+      const onAbort = (): void => kill();
+      const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
+      const timer = timeoutMs ? setTimeout(kill, timeoutMs) : undefined;
+      if (options.signal?.aborted) kill();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        options.onOutput?.(c, 'stdout');
+      });
+      child.stderr.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+        options.onOutput?.(c, 'stderr');
+      });
+      child.stdin.on('error', () => undefined); // the command may exit without reading its input
+      child.stdin.end(options.input ?? undefined);
+      child.on('error', (err) => {
+        stderr += `${err.message}\n`;
+        finish({ code: null, signal: null });
+      });
+      child.on('exit', (code, signal) => {
+        exit = { code, signal };
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish();
+        }, DRAIN_AFTER_EXIT_MS).unref();
+      });
+      child.on('close', () => finish());
+    });
+  }
+
+  async dispose(): Promise<void> {}
+}

@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { gitQueriesVia } from '../../../src/core/plan/git';
+import { buildPlan, type PlanInput } from '../../../src/core/plan/planner';
+import type { PlanStep } from '../../../src/core/plan/types';
+import { RollbackEvents, type RollbackEvent } from '../../../src/core/run/events';
+import { acquireLock, LockHeldError, readLock } from '../../../src/core/run/lock';
+import { forceReleaseLock } from '../../../src/core/run/forceRelease';
+import { RollbackRunner, RunRefusedError } from '../../../src/core/run/runner';
+import type { FailureDecision } from '../../../src/core/run/ports';
+import { NodeHttp } from '../../../src/infra/http';
+import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { appRepoConfig, deployCurrent, makeAppRepo, stopApp, type AppRepo } from '../../fixtures/appRepo';
+import { freePort, git, healthOf, ScriptedPrompter, tempDir } from './helpers';
+
+interface Fixture {
+  repo: AppRepo;
+  apiPort: number;
+  workerPort: number;
+  journals: FileJournalStore;
+  cleanup(): void;
+}
+
+const fixtures: Fixture[] = [];
+
+async function freshApp(opts: { deploy?: boolean } = {}): Promise<Fixture> {
+  const tmp = tempDir('local');
+  const apiPort = await freePort();
+  const workerPort = await freePort();
+  const repo = await makeAppRepo(join(tmp.dir, 'app'), { apiPort, workerPort });
+  const f: Fixture = {
+    repo,
+    apiPort,
+    workerPort,
+    journals: new FileJournalStore(join(tmp.dir, 'journals')),
+    cleanup: () => {
+      stopApp(repo.dir);
+      tmp.cleanup();
+    },
+  };
+  fixtures.push(f);
+  if (opts.deploy ?? true) deployCurrent(repo.dir);
+  return f;
+}
+
+function planInput(f: Fixture, over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    config: appRepoConfig({ apiPort: f.apiPort, workerPort: f.workerPort, healthTimeoutMs: 8000 }),
+    environment: 'local',
+    git: gitQueriesVia(new LocalCommandRunner(), f.repo.dir),
+    to: f.repo.goodTag,
+    targetSource: 'previous-tag',
+    reason: 'api /health answers 500 since v1.4.0',
+    createdBy: 'dana@laptop',
+    workspaceRoot: f.repo.dir,
+    ...over,
+  };
+}
+
+function engine(f: Fixture, prompter = new ScriptedPrompter(), extra: { events?: RollbackEvents; log?: string[] } = {}): RollbackRunner {
+  return new RollbackRunner({
+    runnerFor: () => new LocalCommandRunner(),
+    journals: f.journals,
+    prompter,
+    http: new NodeHttp(),
+    events: extra.events,
+    log: extra.log ? { log: (l) => extra.log!.push(l) } : undefined,
+    operator: 'dana@laptop',
+  });
+}
+
+const eventsLog = (f: Fixture): string[] => readFileSync(join(f.repo.dir, 'run/events.log'), 'utf8').trim().split('\n');
+
+describe('rollback on the local machine (real git, real services, real HTTP)', () => {
+  afterEach(() => {
+    while (fixtures.length) fixtures.pop()!.cleanup();
+  });
+
+  test('revert of the last deploy ends with /health reporting the old version; only the affected service is rebuilt, build before deploy', async () => {
+    const f = await freshApp();
+    assert.equal((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).status, 500);
+    const log: string[] = [];
+    const plan = await buildPlan(planInput(f));
+    const result = await engine(f, new ScriptedPrompter(), { log }).run(plan);
+    assert.equal(result.success, true, result.state);
+    const health = await healthOf(`http://127.0.0.1:${f.apiPort}/health`);
+    assert.deepEqual([health.status, JSON.parse(health.body)], [200, { version: '1.3.0' }]);
+    assert.deepEqual(eventsLog(f).slice(4), ['build api', 'deploy api'], 'worker untouched, api built then deployed');
+    assert.match(git(f.repo.dir, 'log', '-1', '--format=%s'), /^Revert "Merge branch 'feature\/fast-path'"/);
+    assert.equal(git(f.repo.dir, 'status', '--porcelain'), '');
+    const saved = await f.journals.load(plan.id);
+    assert.equal(saved?.status, 'succeeded');
+    assert.deepEqual(saved?.steps.map((s) => s.outcome), ['skipped', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
+    assert.ok(saved?.events.some((e) => e.kind === 'lock-released'));
+    assert.equal(await readLock({ runner: new LocalCommandRunner(), cwd: f.repo.dir, environment: 'local' }), undefined);
+    const start = JSON.parse(log[0]) as Record<string, unknown>;
+    const end = JSON.parse(log[log.length - 1]) as Record<string, unknown>;
+    assert.deepEqual([start.event, start.from, start.to], ['rollback_start', 'v1.4.0', 'v1.3.0']);
+    assert.deepEqual([end.event, end.success], ['rollback_end', true]);
+  });
+
+  test('a revert that conflicts is aborted cleanly (repository exactly as before), then the checkout path finishes the job', async () => {
+    const f = await freshApp();
+    // A hotfix attempt on top of the bad release touches the same lines the merge changed.
+    const server = join(f.repo.dir, 'apps/api/server.js');
+    writeFileSync(server, readFileSync(server, 'utf8').replace("error: 'fast-path cache not warmed'", "error: 'fast-path cache not warmed (hotfix pending)'"));
+    git(f.repo.dir, 'commit', '-qam', 'api: clearer health error');
+    const headBefore = git(f.repo.dir, 'rev-parse', 'HEAD');
+    const seen: Array<{ head: string; status: string; canSwitch: boolean; cleanedUp: boolean }> = [];
+    const prompter = new ScriptedPrompter([{ action: 'switch-to-checkout' }]);
+    const orig = prompter.chooseOnFailure.bind(prompter);
+    prompter.chooseOnFailure = (step, state): Promise<FailureDecision> => {
+      seen.push({ head: git(f.repo.dir, 'rev-parse', 'HEAD'), status: git(f.repo.dir, 'status', '--porcelain'), canSwitch: state.canSwitchToCheckout, cleanedUp: state.cleanedUp });
+      return orig(step, state);
+    };
+    const plan = await buildPlan(planInput(f, { revertCommit: f.repo.badTag }));
+    const result = await engine(f, prompter).run(plan);
+    assert.deepEqual(seen, [{ head: headBefore, status: '', canSwitch: true, cleanedUp: true }]);
+    assert.equal(prompter.failures[0].step.id, 'code-revert');
+    assert.equal(result.success, true, result.state);
+    assert.equal(git(f.repo.dir, 'rev-parse', 'HEAD'), f.repo.tags['v1.3.0']);
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.3.0');
+    assert.equal(result.journal.plan.strategy, 'checkout');
+    assert.equal(result.journal.plan.returnHint, 'git switch main');
+    assert.ok(result.journal.events.some((e) => e.kind === 'switched-to-checkout'));
+  });
+
+  test('health that never turns good stops the run and the journal says which step failed', async () => {
+    const f = await freshApp();
+    const input = planInput(f);
+    input.config.services[0].health = { ...input.config.services[0].health!, contains: '"version":"1.2.0"', timeoutMs: 1500 };
+    const prompter = new ScriptedPrompter([{ action: 'stop' }]);
+    const result = await engine(f, prompter).run(await buildPlan(input));
+    assert.equal(result.success, false);
+    assert.equal(result.journal.status, 'failed');
+    const health = result.journal.steps.find((s) => s.stepId === 'health-api')!;
+    assert.equal(health.outcome, 'failed');
+    assert.match(health.detail ?? '', /not healthy within 1500 ms; last probe: HTTP 200 .*1\.3\.0/);
+    assert.equal(result.journal.steps.find((s) => s.stepId === 'notify-end')?.outcome, 'pending');
+    assert.match(result.state, /Stopped after "Health of api.*" failed/);
+    assert.equal(prompter.failures[0].step.id, 'health-api');
+    assert.equal(await readLock({ runner: new LocalCommandRunner(), cwd: f.repo.dir, environment: 'local' }), undefined);
+  });
+
+  test('uncommitted local changes survive: stashed under a named stash the journal points to, and restorable', async () => {
+    const f = await freshApp();
+    writeFileSync(join(f.repo.dir, 'README.md'), '# Demo shop\n\nwork in progress\n');
+    writeFileSync(join(f.repo.dir, 'notes.txt'), 'incident notes\n');
+    const plan = await buildPlan(planInput(f, { strategy: 'checkout' }));
+    const result = await engine(f).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.equal(result.journal.stash?.message, `rollback-pilot: ${plan.id}`);
+    assert.equal(result.journal.stash?.ref, 'stash@{0}');
+    assert.match(git(f.repo.dir, 'stash', 'list'), new RegExp(`rollback-pilot: ${plan.id}`));
+    assert.equal(existsSync(join(f.repo.dir, 'notes.txt')), false);
+    git(f.repo.dir, 'switch', '-q', 'main');
+    git(f.repo.dir, 'stash', 'pop', '-q', result.journal.stash!.ref);
+    assert.equal(readFileSync(join(f.repo.dir, 'README.md'), 'utf8'), '# Demo shop\n\nwork in progress\n');
+    assert.equal(readFileSync(join(f.repo.dir, 'notes.txt'), 'utf8'), 'incident notes\n');
+  });
+
+  test('resume after a stop mid-run does not run finished steps again and re-checks the unknown one', async () => {
+    const f = await freshApp();
+    const events = new RollbackEvents();
+    const ctl = new AbortController();
+    events.on((e: RollbackEvent) => {
+      if (e.type === 'step-finished' && e.stepId === 'code-revert') ctl.abort();
+    });
+    const plan = await buildPlan(planInput(f));
+    const first = await engine(f, new ScriptedPrompter(), { events }).run(plan, { signal: ctl.signal });
+    assert.equal(first.journal.status, 'stopped');
+    // As if the window died while the revert ran: the journal cannot know it finished.
+    const journal = (await f.journals.load(plan.id))!;
+    journal.steps.find((s) => s.stepId === 'code-revert')!.outcome = 'running';
+    const buildsBefore = eventsLog(f).length;
+    const second = await engine(f).resume(journal);
+    assert.equal(second.success, true, second.state);
+    const revert = second.journal.steps.find((s) => s.stepId === 'code-revert')!;
+    assert.equal(revert.outcome, 'ok');
+    assert.match(revert.detail ?? '', /already there/);
+    assert.equal(revert.attempts, 1, 'the revert ran once, in the first run');
+    assert.equal(git(f.repo.dir, 'rev-list', '--count', `${f.repo.tags['v1.4.0']}..HEAD`), '1');
+    assert.deepEqual(eventsLog(f).slice(buildsBefore), ['build api', 'deploy api']);
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.3.0');
+  });
+
+  test('database steps get their SQL on stdin, ask before each one, and destructive plans need the environment name typed', async () => {
+    const f = await freshApp({ deploy: false });
+    const db: PlanStep = {
+      id: 'db-000005-down',
+      kind: 'database',
+      title: 'Down 000005_orders_drop_legacy_status',
+      why: 'one down step, shown first',
+      commands: [{ command: 'cat > run-sql.txt', where: 'local', cwd: f.repo.dir, input: 'ALTER TABLE orders ADD COLUMN legacy_status text;\n' }],
+      destructive: true,
+      confirmEach: true,
+    };
+    const plan = await buildPlan(planInput(f, { databaseSteps: [db] }));
+    await assert.rejects(engine(f, new ScriptedPrompter([], 'prod')).run(plan), RunRefusedError);
+    assert.equal(existsSync(join(f.repo.dir, 'run-sql.txt')), false);
+    const stopAtDb = new ScriptedPrompter([], 'local', 'stop');
+    const r = await engine(f, stopAtDb).run(plan);
+    assert.equal(r.journal.status, 'stopped');
+    assert.deepEqual(stopAtDb.confirmations.map((s) => s.id), ['db-000005-down']);
+    assert.equal(existsSync(join(f.repo.dir, 'run-sql.txt')), false);
+    const again = await buildPlan(planInput(f, { databaseSteps: [db] }));
+    const ok = await engine(f, new ScriptedPrompter([], 'local', 'run')).run(again);
+    assert.equal(ok.journal.steps.find((s) => s.stepId === 'db-000005-down')?.outcome, 'ok');
+    assert.equal(readFileSync(join(f.repo.dir, 'run-sql.txt'), 'utf8'), 'ALTER TABLE orders ADD COLUMN legacy_status text;\n');
+  });
+});
+
+describe('lock on a target', () => {
+  const tmp = tempDir('lock');
+  after(() => tmp.cleanup());
+
+  test('two rollbacks at once: exactly one gets the lock, the other is told who holds it since when', async () => {
+    const target = { runner: new LocalCommandRunner(), cwd: tmp.dir, environment: 'production' };
+    const results = await Promise.allSettled([
+      acquireLock(target, { who: 'alice@laptop', since: '2025-01-06T09:00:00.000Z', runId: 'rb-a' }),
+      acquireLock(target, { who: 'bob@desk', since: '2025-01-06T09:00:01.000Z', runId: 'rb-b' }),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.ok(lost[0].reason instanceof LockHeldError);
+    const holder = (won[0] as PromiseFulfilledResult<{ who: string; since: string }>).value;
+    assert.match((lost[0].reason as Error).message, new RegExp(`by ${holder.who} since ${holder.since.replace(/\./g, '\\.')}`));
+    assert.equal(git(tmp.dir, 'init', '-q', '.'), '');
+    assert.equal(git(tmp.dir, 'status', '--porcelain'), '', 'the lock never shows up in git status');
+  });
+
+  test('a run on a locked target is refused with the holder named; Release Lock frees it and the journal records it', async () => {
+    const f = await freshApp({ deploy: false });
+    const target = { runner: new LocalCommandRunner(), cwd: f.repo.dir, environment: 'local' };
+    await acquireLock(target, { who: 'alice@laptop', since: '2025-01-06T09:00:00.000Z', runId: 'rb-alice' });
+    const plan = await buildPlan(planInput(f));
+    await assert.rejects(engine(f).run(plan), /being rolled back by alice@laptop since 2025-01-06T09:00:00\.000Z/);
+    assert.equal((await f.journals.load(plan.id))?.status, 'abandoned');
+    await f.journals.save({ ...(await f.journals.load(plan.id))!, runId: 'rb-alice', status: 'stopped' });
+    const removed = await forceReleaseLock(target, 'bob@desk', f.journals);
+    assert.equal(removed?.who, 'alice@laptop');
+    assert.equal(await readLock(target), undefined);
+    const alice = await f.journals.load('rb-alice');
+    assert.match(alice!.events.at(-1)!.message, /held by alice@laptop .* released by bob@desk/);
+    f.cleanup();
+  });
+});

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildPlan, planDigest, type PlanInput } from '../../../src/core/plan/planner';
+import { gitQueriesVia } from '../../../src/core/plan/git';
+import { renderPlanMarkdown } from '../../../src/core/plan/renderMarkdown';
+import type { PlanStep } from '../../../src/core/plan/types';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
+import { git, tempDir } from './helpers';
+
+describe('planner (real git repository)', () => {
+  const tmp = tempDir('planner');
+  const linearTmp = tempDir('planner-linear');
+  let repo: AppRepo;
+  let linear: AppRepo;
+  const runner = new LocalCommandRunner();
+  const config = appRepoConfig({ apiPort: 3101, workerPort: 3102 });
+  const base = (over: Partial<PlanInput> = {}): PlanInput => ({
+    config,
+    environment: 'local',
+    git: gitQueriesVia(runner, repo.dir),
+    to: 'v1.3.0',
+    targetSource: 'previous-tag',
+    reason: 'api /health answers 500',
+    createdBy: 'dana@laptop',
+    workspaceRoot: repo.dir,
+    runId: 'rb-test',
+    ...over,
+  });
+  const ids = (steps: PlanStep[]): string[] => steps.map((s) => s.id);
+
+  before(async () => {
+    repo = await makeAppRepo(tmp.dir, { apiPort: 3101, workerPort: 3102 });
+    linear = await makeAppRepo(linearTmp.dir, { apiPort: 3101, workerPort: 3102, withMergeCommit: false });
+  });
+  after(() => {
+    tmp.cleanup();
+    linearTmp.cleanup();
+  });
+
+  test('resolves both releases to full SHAs locally before anything is planned for a host', async () => {
+    const plan = await buildPlan(base());
+    assert.equal(plan.from.sha, repo.tags['v1.4.0']);
+    assert.equal(plan.to.sha, repo.tags['v1.3.0']);
+    assert.equal(plan.to.name, 'v1.3.0');
+    assert.match(plan.from.sha, /^[0-9a-f]{40}$/);
+    for (const s of plan.steps) for (const c of s.commands) assert.doesNotMatch(c.command.replace(/'[^']*'|"[^"]*"/g, ''), /v1\.[34]\.0/, `tags must not reach a host as git arguments: ${c.command}`);
+  });
+
+  test('revert of HEAD when HEAD is a merge commit uses -m 1', async () => {
+    const plan = await buildPlan(base({ revertScope: 'head' }));
+    const revert = plan.steps.find((s) => s.id === 'code-revert')!;
+    assert.equal(revert.commands[0].command, `git revert --no-edit -m 1 ${repo.tags['v1.4.0']}`);
+    assert.match(revert.why, /merge, reverted against its first parent/);
+    assert.equal(git(repo.dir, 'rev-list', '--parents', '-n', '1', repo.tags['v1.4.0']).split(' ').length, 3);
+  });
+
+  test('revert of a range lists first-parent commits newest first, with -m 1 when one is a merge', async () => {
+    const plan = await buildPlan(base({ to: 'v1.2.0' }));
+    const revert = plan.steps.find((s) => s.id === 'code-revert')!;
+    const expected = git(repo.dir, 'rev-list', '--first-parent', `${repo.tags['v1.2.0']}..${repo.tags['v1.4.0']}`).split('\n');
+    assert.equal(expected.length, 3);
+    assert.equal(revert.commands[0].command, `git revert --no-edit -m 1 ${expected.join(' ')}`);
+    assert.equal(expected[0], repo.tags['v1.4.0']);
+  });
+
+  test('revert of plain commits has no -m', async () => {
+    const plan = await buildPlan(base({ git: gitQueriesVia(runner, linear.dir), workspaceRoot: linear.dir }));
+    const revert = plan.steps.find((s) => s.id === 'code-revert')!;
+    const shas = git(linear.dir, 'rev-list', '--first-parent', `${linear.tags['v1.3.0']}..${linear.tags['v1.4.0']}`).split('\n');
+    assert.equal(shas.length, 2);
+    assert.equal(revert.commands[0].command, `git revert --no-edit ${shas.join(' ')}`);
+    assert.ok(revert.onFailure?.command.includes('git revert --abort'));
+  });
+
+  test('only the affected service is built and deployed, build before deploy, then health', async () => {
+    const plan = await buildPlan(base());
+    assert.deepEqual(plan.affectedServices, ['api']);
+    assert.deepEqual(ids(plan.steps), ['notify-start', 'preflight', 'stash', 'code-revert', 'build-api', 'deploy-api', 'health-api', 'notify-end']);
+    const wide = await buildPlan(base({ to: 'v1.2.0' }));
+    assert.deepEqual(wide.affectedServices, ['api', 'worker']);
+    const order = ids(wide.steps);
+    for (const svc of ['api', 'worker']) assert.ok(order.indexOf(`build-${svc}`) < order.indexOf(`deploy-${svc}`));
+    assert.ok(order.indexOf('build-worker') < order.indexOf('deploy-api'), 'every build runs before the first deploy');
+  });
+
+  test('database steps run before the code step', async () => {
+    const db: PlanStep = { id: 'db-000005', kind: 'database', title: 'Down 000005', why: 'x', commands: [{ command: 'psql', where: 'local', input: 'ALTER TABLE orders ADD COLUMN legacy_status text;' }], destructive: true, confirmEach: true };
+    const plan = await buildPlan(base({ databaseSteps: [db] }));
+    const order = ids(plan.steps);
+    assert.ok(order.indexOf('db-000005') < order.indexOf('code-revert'));
+    assert.ok(order.indexOf('stash') < order.indexOf('db-000005'));
+    const md = renderPlanMarkdown(plan);
+    assert.match(md, /DESTRUCTIVE — Down 000005/);
+    assert.match(md, /ADD COLUMN legacy_status/);
+  });
+
+  test('checkout strategy: stash, detached checkout of the full SHA, says how to get back', async () => {
+    const plan = await buildPlan(base({ strategy: 'checkout' }));
+    const co = plan.steps.find((s) => s.id === 'code-checkout')!;
+    assert.equal(co.commands[0].command, `git checkout --detach ${repo.tags['v1.3.0']}`);
+    assert.equal(plan.returnHint, 'git switch main');
+    assert.ok(ids(plan.steps).indexOf('stash') < ids(plan.steps).indexOf('code-checkout'));
+    assert.match(plan.steps.find((s) => s.id === 'stash')!.commands[0].command, /git stash push --include-untracked -m 'rollback-pilot: rb-test'/);
+  });
+
+  test('tag strategy checks out the tag commit and names the tag', async () => {
+    const plan = await buildPlan(base({ strategy: 'tag', to: 'v1.1.0' }));
+    const co = plan.steps.find((s) => s.id === 'code-checkout')!;
+    assert.equal(co.commands[0].command, `git checkout --detach ${repo.tags['v1.1.0']}`);
+    assert.match(co.title, /tag v1\.1\.0/);
+  });
+
+  test('image strategy pulls the previous tag of each imaged service and redeploys without building', async () => {
+    const cfg = appRepoConfig({ apiPort: 1, workerPort: 2 });
+    cfg.services[0].image = 'registry.example/shop-api:{tag}';
+    cfg.services[0].deploy = 'docker compose up -d --force-recreate api';
+    const plan = await buildPlan(base({ config: cfg, strategy: 'image' }));
+    assert.deepEqual(ids(plan.steps), ['notify-start', 'image-api', 'deploy-api', 'health-api', 'notify-end']);
+    assert.equal(plan.steps[1].commands[0].command, 'docker pull registry.example/shop-api:v1.3.0');
+    assert.equal(plan.steps[2].commands[0].command, 'export ROLLBACK_IMAGE=registry.example/shop-api:v1.3.0; docker compose up -d --force-recreate api');
+  });
+
+  test('changed config files are restored from the target release and every service is recreated', async () => {
+    const cfg = appRepoConfig({ apiPort: 1, workerPort: 2 });
+    cfg.environments[0].configFiles = ['apps/api/server.js', 'Caddyfile'];
+    const plan = await buildPlan(base({ config: cfg }));
+    const restore = plan.steps.find((s) => s.id === 'config-restore')!;
+    assert.equal(restore.commands[0].command, `git checkout ${repo.tags['v1.3.0']} -- apps/api/server.js`);
+    assert.deepEqual(plan.affectedServices, ['api', 'worker']);
+  });
+
+  test('refuses refs that look like options or carry shell syntax, before touching git', async () => {
+    await assert.rejects(buildPlan(base({ to: '--upload-pack=touch /tmp/x' })), /Unsafe ref/);
+    await assert.rejects(buildPlan(base({ to: 'v1.3.0;rm -rf /' })), /Unsafe ref/);
+    await assert.rejects(buildPlan(base({ to: 'no-such-release' })), /not a commit/);
+    await assert.rejects(buildPlan(base({ environment: 'prod' })), /no environment "prod" \(known: local\)/);
+  });
+
+  test('the preview shows every step with where it runs, its command and why, and the digest tracks it', async () => {
+    const plan = await buildPlan(base());
+    const md = renderPlanMarkdown(plan);
+    assert.match(md, /# Rollback of local: v1\.4\.0 → v1\.3\.0/);
+    assert.match(md, /from the previous release tag/);
+    assert.match(md, /api \/health answers 500/);
+    for (const s of plan.steps) assert.ok(md.includes(s.title), s.title);
+    assert.match(md, /## If the revert conflicts/);
+    const d = planDigest(plan);
+    plan.steps[4].commands[0].command += ' && curl evil';
+    assert.notEqual(planDigest(plan), d);
+  });
+});
