@@ -126,8 +126,7 @@ export function buildAlembicGroup(dir: string, files: ClassifiedFile[]): Migrati
   const branchPoints = ordered.filter((id) => new Set(nodes.get(id)!.children).size > 1);
   const merges = ordered.filter((id) => nodes.get(id)!.parents.length > 1);
   const heads = ordered.filter((id) => nodes.get(id)!.children.length === 0);
-  // The shared contract lists merge revisions among branchPoints; `merges` tells them apart.
-  group.branchPoints = ordered.filter((id) => branchPoints.includes(id) || merges.includes(id));
+  group.branchPoints = branchPoints;
   group.merges = merges;
   group.heads = heads;
   if (heads.length > 1) {

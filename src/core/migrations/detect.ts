@@ -139,8 +139,17 @@ async function readGroup(
   dir: string,
   forcedTool: MigrationTool | undefined,
   hint: () => Promise<JsTool | undefined>,
+  explicit: boolean,
 ): Promise<MigrationGroup | undefined> {
-  const listing = await readFolder(fs, dir);
+  let listing: FolderListing | undefined;
+  try {
+    listing = await readFolder(fs, dir);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // A file that merely shares a usual folder name is not a migration folder.
+    if (explicit || !/ENOTDIR/.test(message)) return emptyGroup(forcedTool ?? 'sql', dir, `could not read the folder ${dir}: ${message}`);
+    return undefined;
+  }
   if (!listing) return undefined;
   const files = listing.files.map(classifyFile);
   if (forcedTool) return buildGroup(forcedTool, listing, files, []);
@@ -165,7 +174,7 @@ export async function detectMigrations(fs: FileSystemPort, opts: DetectOptions =
     if (dir.startsWith('../') || dir === '..' || dir.startsWith('/') || /^[A-Za-z]:/.test(dir)) {
       return [emptyGroup(opts.tool ?? 'sql', dir, `migrations.dir ${opts.dir} must be a folder inside the repository`)];
     }
-    const group = await readGroup(fs, dir, opts.tool, hint);
+    const group = await readGroup(fs, dir, opts.tool, hint, true);
     if (group && (group.migrations.length > 0 || group.problems.length > 0)) return [group];
     const tool = opts.tool ?? 'sql';
     if (!group && !(await fs.exists(dir))) return [emptyGroup(tool, dir, `migrations.dir ${dir} does not exist`)];
@@ -175,8 +184,8 @@ export async function detectMigrations(fs: FileSystemPort, opts: DetectOptions =
   const dirs = await candidateDirs(fs, opts.tool);
   const groups: MigrationGroup[] = [];
   for (const dir of dirs) {
-    const group = await readGroup(fs, dir, opts.tool, hint);
-    if (group && group.migrations.length > 0) groups.push(group);
+    const group = await readGroup(fs, dir, opts.tool, hint, false);
+    if (group && (group.migrations.length > 0 || group.problems.length > 0)) groups.push(group);
   }
   if (opts.tool && groups.length === 0) {
     const looked = defaultDirsFor(opts.tool).map((d) => joinPath('', d));

@@ -22,10 +22,10 @@ export interface MigrationGroup {
   tool: MigrationTool;
   dir: string;
   migrations: Migration[];
-  /** Alembic: revisions with more than one child (branch points) and merge revisions. */
+  /** Alembic: revisions with more than one child (branch points), in apply order. Merge revisions are in `merges`. */
   branchPoints?: string[];
   heads?: string[];
-  /** Alembic: merge revisions only (several parents), in apply order. Added alongside branchPoints. */
+  /** Alembic: merge revisions (several parents), in apply order. */
   merges?: string[];
   problems: string[];
 }

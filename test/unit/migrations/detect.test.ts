@@ -11,6 +11,8 @@ void test('a repository without migrations gives an empty list', async () => {
     'migrations/README': 'Single-database configuration for Flask.\n',
     'migrations/env.py': 'from alembic import context\n',
     'db/migrate/.gitkeep': '',
+    // A file that happens to carry a usual folder name.
+    'db/migrations': '#!/bin/sh\nexec migrate "$@"\n',
   });
   try {
     assert.deepEqual(await detectMigrations(repo.fs), []);
@@ -89,6 +91,9 @@ void test('a configured folder that is missing, empty or outside the repository 
     assert.deepEqual(await detectMigrations(repo.fs, { tool: 'sql', dir: '../outside' }), [
       { tool: 'sql', dir: '../outside', migrations: [], problems: ['migrations.dir ../outside must be a folder inside the repository'] },
     ]);
+    const notAFolder = await detectMigrations(repo.fs, { dir: 'db/empty/README.md' });
+    assert.equal(notAFolder.length, 1);
+    assert.match(notAFolder[0].problems.join('\n'), /^could not read the folder db\/empty\/README\.md: ENOTDIR/);
     assert.deepEqual(await detectMigrations(repo.fs, { tool: 'prisma' }), [
       { tool: 'prisma', dir: 'prisma/migrations', migrations: [], problems: ['no prisma migrations found in prisma/migrations; set migrations.dir in rollback.yml'] },
     ]);
