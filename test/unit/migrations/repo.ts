@@ -9,6 +9,8 @@ export interface TempRepo {
   root: string;
   fs: NodeFileSystem;
   write(files: Record<string, string | Uint8Array>): Promise<void>;
+  /** Many files at once, in no particular order (for the bulk test). */
+  writeBulk(files: Record<string, string | Uint8Array>): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -22,8 +24,15 @@ export async function makeRepo(files: Record<string, string | Uint8Array> = {}):
       await writeFile(abs, content);
     }
   };
+  const writeBulk = async (more: Record<string, string | Uint8Array>): Promise<void> => {
+    const entries = Object.entries(more);
+    for (const dir of new Set(entries.map(([p]) => dirname(join(root, p))))) await mkdir(dir, { recursive: true });
+    for (let i = 0; i < entries.length; i += 64) {
+      await Promise.all(entries.slice(i, i + 64).map(([p, content]) => writeFile(join(root, p), content)));
+    }
+  };
   await write(files);
-  return { root, fs: new NodeFileSystem(root), write, cleanup: () => rm(root, { recursive: true, force: true }) };
+  return { root, fs: new NodeFileSystem(root), write, writeBulk, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
 /** The real Node file system, counting how often each file is read. */
