@@ -2,10 +2,10 @@
 // on-call engineer reads them (newest first), with the deployed, last-known-good and
 // bad releases marked. Problems of the repository (no tags, shallow, detached, not a
 // repo) become notes for the view instead of exceptions.
-import { SemVer } from 'semver';
 import type { GitPort, HeadInfo, RepoState, TagRef } from './gitPort';
 import { GitPortError } from './gitErrors';
 import type { DeployRecord, ReleaseRecords } from './records';
+import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
 
 export type ReleaseMarker = 'deployed' | 'last-known-good' | 'bad' | 'recorded';
 export type LastKnownGoodSource = 'snapshot' | 'deploy-record' | 'previous-tag';
@@ -60,7 +60,7 @@ export interface ListReleasesOptions {
 interface Entry {
   release: Release;
   time: number;
-  semver?: SemVer;
+  version?: Version;
 }
 
 const SHORT = 7;
@@ -153,7 +153,7 @@ function orderTags(tags: TagRef[], pattern: string): Entry[] {
   const semverEntries: Entry[] = [];
   const others: Entry[] = [];
   for (const t of tags) {
-    const version = parseVersion(t.name, prefix);
+    const version = parseTagVersion(t.name, prefix);
     const release: Release = {
       name: t.name,
       sha: t.sha,
@@ -165,39 +165,19 @@ function orderTags(tags: TagRef[], pattern: string): Entry[] {
       annotated: t.annotated,
     };
     if (version) {
-      release.version = version.version;
-      semverEntries.push({ release, time: t.date * 1000, semver: version });
+      release.version = version.text;
+      semverEntries.push({ release, time: t.date * 1000, version });
     } else {
       others.push({ release, time: t.date * 1000 });
     }
   }
-  semverEntries.sort((a, b) => (b.semver as SemVer).compare(a.semver as SemVer) || byDateThenName(a, b));
+  semverEntries.sort((a, b) => compareVersions(b.version as Version, a.version as Version) || byDateThenName(a, b));
   others.sort(byDateThenName);
   return semverEntries.concat(others);
 }
 
 function byDateThenName(a: Entry, b: Entry): number {
   return b.time - a.time || (a.release.name < b.release.name ? -1 : a.release.name > b.release.name ? 1 : 0);
-}
-
-/** "v*" → "v", "release-*" → "release-": stripped so that `app-v1.2.3` under "app-v*" still reads as SemVer. */
-function literalPrefix(pattern: string): string {
-  const m = /^[^*?[\\]*/.exec(pattern);
-  return m ? m[0] : '';
-}
-
-function parseVersion(name: string, prefix: string): SemVer | undefined {
-  const candidates = prefix && name.startsWith(prefix) && prefix !== 'v' ? [name.slice(prefix.length), name] : [name];
-  for (const c of candidates) {
-    // Cheap pre-check: most non-SemVer names fail here without building a SemVer.
-    if (!/^[v=]?\d+\.\d+\.\d+/.test(c)) continue;
-    try {
-      return new SemVer(c, { loose: true });
-    } catch {
-      // not SemVer; try the next reading
-    }
-  }
-  return undefined;
 }
 
 /** Marks tags that were deployed; returns the deploys no tag names, one entry per SHA (newest deploy wins). */

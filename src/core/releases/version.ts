@@ -1,0 +1,67 @@
+// SemVer reading of tag names. The common, strict form is parsed with one regex (10,000
+// tags is a realistic count and `new SemVer` per tag was a visible share of the first
+// paint); anything else goes through `semver` in loose mode, and the ordering of
+// prerelease identifiers is semver's own.
+import { compareIdentifiers, SemVer } from 'semver';
+
+export interface Version {
+  major: number;
+  minor: number;
+  patch: number;
+  /** Prerelease identifiers; empty for a release. */
+  pre: string[];
+  /** Normalised text without the "v" and without build metadata, e.g. "1.4.2-rc.1". */
+  text: string;
+}
+
+const STRICT =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+const LOOKS_LIKE = /^[v=]?\s*\d+\.\d+\.\d+/;
+
+/** "v*" → "v", "app-v*" → "app-v": the literal part of a tag glob before its first wildcard. */
+export function literalPrefix(pattern: string): string {
+  const m = /^[^*?[\\]*/.exec(pattern);
+  return m ? m[0] : '';
+}
+
+/** Reads a tag name as SemVer, also after the pattern's literal prefix (`app-v1.2.3` under "app-v*"). */
+export function parseTagVersion(name: string, prefix: string): Version | undefined {
+  const v = parseVersion(name);
+  if (v || !prefix || prefix === 'v' || !name.startsWith(prefix)) return v;
+  return parseVersion(name.slice(prefix.length));
+}
+
+function parseVersion(text: string): Version | undefined {
+  const m = STRICT.exec(text);
+  if (m) {
+    const major = Number(m[1]);
+    const minor = Number(m[2]);
+    const patch = Number(m[3]);
+    if (Number.isSafeInteger(major) && Number.isSafeInteger(minor) && Number.isSafeInteger(patch)) {
+      const pre = m[4] ? m[4].split('.') : [];
+      return { major, minor, patch, pre, text: m[4] ? `${major}.${minor}.${patch}-${m[4]}` : `${major}.${minor}.${patch}` };
+    }
+  }
+  if (!LOOKS_LIKE.test(text)) return undefined;
+  try {
+    const s = new SemVer(text, { loose: true });
+    return { major: s.major, minor: s.minor, patch: s.patch, pre: s.prerelease.map(String), text: s.version };
+  } catch {
+    return undefined;
+  }
+}
+
+/** SemVer precedence: negative when a < b. Build metadata is ignored, as SemVer says. */
+export function compareVersions(a: Version, b: Version): number {
+  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
+  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
+  if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
+  // A prerelease sorts below its release.
+  if (a.pre.length === 0 || b.pre.length === 0) return b.pre.length - a.pre.length === 0 ? 0 : a.pre.length === 0 ? 1 : -1;
+  const n = Math.min(a.pre.length, b.pre.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareIdentifiers(a.pre[i], b.pre[i]);
+    if (c !== 0) return c;
+  }
+  return a.pre.length - b.pre.length;
+}
