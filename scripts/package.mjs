@@ -10,5 +10,5 @@ const step = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 step(process.execPath, ['scripts/build.mjs', '--production']);
-step('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out]);
+step('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out]);
 console.log(`package: ${out} ${(statSync(out).size / 1024).toFixed(1)} KiB`);

@@ -28,7 +28,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   private readonly changed = new vscode.EventEmitter<ReleasesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
-  /** Resolved when the first level has been produced once (activation timing). */
+  /** Called once when VS Code first asks for the first level, and once when it is produced (activation timing). */
+  firstRequest?: () => void;
   firstPaint?: () => void;
 
   constructor(private readonly workspace: RollbackWorkspace | undefined) {
@@ -76,6 +77,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   }
 
   private async rootNodes(): Promise<ReleasesNode[]> {
+    this.firstRequest?.();
+    this.firstRequest = undefined;
     const ws = this.workspace!;
     try {
       const listing = await ws.releases();
