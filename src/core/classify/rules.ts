@@ -467,6 +467,9 @@ export const RULES: Rule[] = [
     match: (n) => {
       if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_COLUMN') return undefined;
       const table = relationName(n.stmt.relation);
+      if (n.ctx.direction === 'down') {
+        return { reason: `Renames ${table}.${n.stmt.subname} back to ${n.stmt.newname}: the old code needs this; the new code breaks from this moment.` };
+      }
       return {
         reason: `Renames ${table}.${n.stmt.subname} to ${n.stmt.newname}: the old code still uses ${n.stmt.subname}.`,
         fix: `ALTER TABLE ${table} RENAME COLUMN ${quoteIdent(n.stmt.newname)} TO ${quoteIdent(n.stmt.subname)};`,

@@ -1,0 +1,120 @@
+// Alembic, Knex and node-pg-migrate files describe schema changes as operation calls.
+// Each call is translated into the PostgreSQL statement it produces and judged by the
+// same rule table as plain SQL, so one set of rules decides for every tool; the finding
+// quotes the call as written and points at it.
+
+import type { MigrationFinding } from '../migrations/types';
+import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
+import type { SqlParser, SqlStatement } from './sqlPort';
+import { analyzeAsText } from './textAnalysis';
+import { shiftPosition } from './textPosition';
+
+export interface MigrationOp {
+  direction: 'up' | 'down';
+  /** The call as written. */
+  source: string;
+  line: number;
+  column: number;
+  /** The PostgreSQL statement equivalent to the call (built by us, always parsable). */
+  sql?: string;
+  /** Raw SQL the call runs as written (op.execute, knex.raw, pgm.sql), and where its text starts. */
+  rawSql?: string;
+  rawOrigin?: { line: number; column: number };
+  /** Set when the call cannot be judged (SQL built at run time, unknown operation …). */
+  unknownReason?: string;
+  /** A judgement that needs no SQL (e.g. bulk inserts). */
+  safeReason?: string;
+  rule?: string;
+}
+
+interface Prepared {
+  op: MigrationOp;
+  statements: SqlStatement[];
+  error?: string;
+  errorAt?: { line: number; column: number };
+  text?: boolean;
+}
+
+function looksMySql(sql: string): boolean {
+  return /`/.test(sql.replace(/'(?:[^']|'')*'/g, '')) || /\bENGINE\s*=/i.test(sql);
+}
+
+async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean): Promise<Prepared> {
+  const sql = op.sql ?? op.rawSql;
+  if (sql === undefined) return { op, statements: [] };
+  if (op.rawSql !== undefined && (mysql || looksMySql(op.rawSql))) return { op, statements: [], text: true };
+  const parsed = await parser.parse(sql);
+  if (parsed.ok) return { op, statements: parsed.statements };
+  return { op, statements: [], error: parsed.error.message, errorAt: shiftPosition(parsed.error, op.rawOrigin ?? op) };
+}
+
+export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options: { mysql?: boolean } = {}): Promise<MigrationFinding[]> {
+  const mysql = options.mysql ?? false;
+  const findings: MigrationFinding[] = [];
+  let upCtx: FileContext | undefined;
+  for (const direction of ['up', 'down'] as const) {
+    const ctx = emptyContext(direction);
+    if (upCtx) {
+      for (const t of upCtx.createdTables) ctx.upCreatedTables.add(t);
+      for (const c of upCtx.addedColumns) ctx.upAddedColumns.add(c);
+      for (const o of upCtx.createdObjects) ctx.upCreatedObjects.add(o);
+    }
+    const prepared: Prepared[] = [];
+    for (const op of ops.filter((o) => o.direction === direction)) prepared.push(await prepare(op, parser, mysql));
+    for (const p of prepared) for (const s of p.statements) learn(s.node, ctx);
+    for (const p of prepared) findings.push(...judgeOp(p, ctx, mysql));
+    if (direction === 'up') upCtx = ctx;
+  }
+  return findings;
+}
+
+function judgeOp(p: Prepared, ctx: FileContext, mysql: boolean): MigrationFinding[] {
+  const { op } = p;
+  const base = { statement: op.source, line: op.line, column: op.column, direction: op.direction };
+  const confidence: 'parsed' | 'text' = mysql ? 'text' : 'parsed';
+  if (op.unknownReason) return [{ ...base, class: 'unknown', rule: op.rule ?? 'not-analysable', reason: op.unknownReason, confidence: 'text' }];
+  if (op.safeReason) return [{ ...base, class: 'safe', rule: op.rule ?? 'no-effect-on-old-code', reason: op.safeReason, confidence }];
+  if (p.text) {
+    return analyzeAsText(op.rawSql ?? '', { direction: op.direction, origin: op.rawOrigin ?? op, note: 'Analysed as text (MySQL syntax); lower confidence.', mysql: true });
+  }
+  if (p.error) {
+    const at = p.errorAt ?? op;
+    return [
+      {
+        ...base,
+        line: at.line,
+        column: at.column,
+        class: 'unknown',
+        rule: 'unparsable-sql',
+        reason: `PostgreSQL cannot parse this SQL: ${p.error} (line ${at.line}, column ${at.column}). Review by hand.`,
+        confidence: 'parsed',
+      },
+    ];
+  }
+  const out: MigrationFinding[] = [];
+  for (const s of p.statements) {
+    // Raw SQL points at its own statement inside the string; a translated call points at the call.
+    const at = op.rawSql !== undefined ? shiftPosition(s, op.rawOrigin ?? op) : { line: op.line, column: op.column };
+    for (const node of nodesOf(s.node, ctx)) {
+      const v = judge(node);
+      const finding: MigrationFinding = {
+        class: v.class,
+        rule: v.rule,
+        statement: op.rawSql !== undefined ? s.text : op.source,
+        line: at.line,
+        column: at.column,
+        reason: v.hit.reason,
+        direction: op.direction,
+        confidence,
+      };
+      if (v.hit.fix && !mysql) finding.fix = v.hit.fix;
+      if (v.hit.fixRisk) finding.fixRisk = v.hit.fixRisk;
+      if (v.hit.fix && mysql) finding.fixRisk = `MySQL: write the fix by hand (PostgreSQL's would be: ${v.hit.fix}).${v.hit.fixRisk ? ` ${v.hit.fixRisk}` : ''}`;
+      out.push(finding);
+    }
+  }
+  if (!p.statements.length && op.sql === undefined && op.rawSql !== undefined) {
+    out.push({ ...base, class: 'safe', rule: 'no-effect-on-old-code', reason: 'Empty SQL.', confidence });
+  }
+  return out;
+}
