@@ -101,11 +101,35 @@ export class RollbackWorkspace implements vscode.Disposable {
 
   private async loadReleases(): Promise<ReleaseListing> {
     const { config } = await this.config();
-    const records = await this.records.load();
+    const loaded = await this.records.load();
+    const records = { ...loaded, snapshotSha: (await this.localSnapshotSha(config)) ?? loaded.snapshotSha };
     const started = Date.now();
-    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records });
+    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records, branch: config.environments[0]?.branch });
+    if (this.records.problem) listing.notes.unshift(this.records.problem.message);
     this.log.info(`Listed ${listing.releases.length} releases matching ${config.releases.tags} in ${Date.now() - started} ms`);
     return listing;
+  }
+
+  /**
+   * A local target's pre-deploy snapshot file (environments.*.snapshot) names the SHA that
+   * ran before the latest deploy: the best last-known-good there is. Remote targets are
+   * read over SSH by the rollback itself, not on every tree refresh.
+   */
+  private async localSnapshotSha(config: RollbackConfig): Promise<string | undefined> {
+    for (const env of config.environments) {
+      if (env.host !== 'local' || !env.snapshot) continue;
+      const base = vscode.Uri.joinPath(this.root, env.path);
+      const uri = env.snapshot.startsWith('/') ? vscode.Uri.file(env.snapshot) : vscode.Uri.joinPath(base, env.snapshot);
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        const sha = /\b[0-9a-f]{40}\b/.exec(text)?.[0];
+        if (sha) return sha;
+        this.log.warn(`Snapshot file ${uri.fsPath} holds no full commit SHA; ignoring it.`);
+      } catch {
+        // No snapshot recorded yet: the records and tags decide.
+      }
+    }
+    return undefined;
   }
 
   private async loadMigrations(): Promise<MigrationGroup[]> {
