@@ -1,0 +1,206 @@
+import * as vscode from 'vscode';
+import type { ChecklistService, ChecklistSession } from '../../core/checklist';
+import { checklistHtml, newNonce } from './html';
+import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
+
+export interface ChecklistPanelDeps {
+  extensionUri: vscode.Uri;
+  service: ChecklistService;
+  secrets: vscode.SecretStorage;
+  output: vscode.OutputChannel;
+  /** Secret key under which the webhook URL is stored. */
+  webhookSecretKey: string;
+  operator(): string;
+  /** Commands the page's buttons run (ids, so the panel does not import the command modules). */
+  commands: { startPostmortem: string; setWebhookUrl: string; openLogs?: string };
+  now?: () => number;
+}
+
+/** What the page stores with setState, so the serializer knows which run to bring back. */
+interface PersistedPageState {
+  runId?: string;
+  readOnly?: boolean;
+}
+
+/** The checklist webview of one rollback run: at most one panel per run. */
+export class ChecklistPanel {
+  private static readonly panels = new Map<string, ChecklistPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  static async show(deps: ChecklistPanelDeps, runId: string, options: { readOnly?: boolean; preserveFocus?: boolean } = {}): Promise<ChecklistPanel | undefined> {
+    const key = ChecklistPanel.key(runId, options.readOnly);
+    const existing = ChecklistPanel.panels.get(key);
+    if (existing) {
+      existing.panel.reveal(undefined, options.preserveFocus);
+      return existing;
+    }
+    const session = await deps.service.open(runId, { readOnly: options.readOnly });
+    if (!session) {
+      void vscode.window.showErrorMessage(`Rollback Pilot: no journal found for run ${runId}.`);
+      return undefined;
+    }
+    const panel = vscode.window.createWebviewPanel(CHECKLIST_VIEW_TYPE, ChecklistPanel.title(session), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus ?? false }, ChecklistPanel.webviewOptions(deps.extensionUri));
+    return new ChecklistPanel(panel, session, deps);
+  }
+
+  /** Brings the panels back after a window reload; register once at activation. */
+  static registerSerializer(deps: ChecklistPanelDeps): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(CHECKLIST_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const persisted = (typeof state === 'object' && state !== null ? state : {}) as PersistedPageState;
+        const session = typeof persisted.runId === 'string' ? await deps.service.open(persisted.runId, { readOnly: persisted.readOnly === true }) : undefined;
+        if (!session) {
+          // Nothing to restore (journal gone or never saved): close rather than show an empty panel.
+          panel.dispose();
+          return;
+        }
+        if (ChecklistPanel.panels.has(ChecklistPanel.key(session.runId, session.readOnly))) {
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = ChecklistPanel.webviewOptions(deps.extensionUri);
+        new ChecklistPanel(panel, session, deps);
+      },
+    });
+  }
+
+  static disposeAll(): void {
+    for (const p of [...ChecklistPanel.panels.values()]) p.panel.dispose();
+  }
+
+  private static key(runId: string, readOnly?: boolean): string {
+    return readOnly ? `${runId}#history` : runId;
+  }
+
+  private static title(session: ChecklistSession): string {
+    const c = session.state.context;
+    return `${session.readOnly ? 'Rollback history' : 'Rollback'}: ${c ? `${c.from.name} → ${c.to.name}` : session.runId}`;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly session: ChecklistSession,
+    private readonly deps: ChecklistPanelDeps,
+  ) {
+    ChecklistPanel.panels.set(ChecklistPanel.key(session.runId, session.readOnly), this);
+    const webview = panel.webview;
+    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
+    webview.html = checklistHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
+      nonce: newNonce(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      session.onDidChange(() => void this.push('state-update')),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get runId(): string {
+    return this.session.runId;
+  }
+
+  private async view(): Promise<ChecklistView> {
+    const url = await this.deps.secrets.get(this.deps.webhookSecretKey);
+    return {
+      state: this.session.state,
+      readOnly: this.session.readOnly,
+      webhookConfigured: !!url,
+      drafts: this.session.drafts(),
+      now: (this.deps.now ?? Date.now)(),
+      ...(this.session.notice ? { notice: this.session.notice } : {}),
+      ...(this.session.saveError ? { saveError: this.session.saveError } : {}),
+    };
+  }
+
+  private post(message: HostToPage): void {
+    void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.deps.output.appendLine(`checklist: could not post to the page: ${String(e)}`));
+  }
+
+  private async push(type: 'init' | 'state-update'): Promise<void> {
+    if (!this.ready && type === 'state-update') return; // the page asks with `ready` and gets everything then
+    this.panel.title = ChecklistPanel.title(this.session);
+    this.post({ type, view: await this.view() });
+  }
+
+  private receive(m: unknown): void {
+    if (!isPageToHost(m)) {
+      this.deps.output.appendLine(`checklist: dropped a malformed message from the page: ${describeRejected(m)}`);
+      return;
+    }
+    this.handle(m).catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      this.deps.output.appendLine(`checklist: ${m.type} failed: ${message}`);
+      this.post({ type: 'toast', level: 'error', message });
+    });
+  }
+
+  private async handle(m: PageToHost): Promise<void> {
+    const now = (this.deps.now ?? Date.now)();
+    const s = this.session;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        return this.push('init');
+      case 'toggle-item':
+        return s.apply({ type: 'toggle-item', itemId: m.itemId, checked: m.checked, at: now, by: this.deps.operator() });
+      case 'edit-text':
+        return s.apply({ type: 'edit-text', itemId: m.itemId, text: m.text });
+      case 'add-action-item':
+        return s.apply({ type: 'add-action-item', id: `a-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`, text: m.text.trim(), at: now, ...(m.owner ? { owner: m.owner } : {}) });
+      case 'edit-action-item':
+        return s.apply({ type: 'edit-action-item', id: m.id, ...(m.text !== undefined ? { text: m.text } : {}), ...(m.owner !== undefined ? { owner: m.owner } : {}), ...(m.done !== undefined ? { done: m.done } : {}) });
+      case 'remove-action-item':
+        return s.apply({ type: 'remove-action-item', id: m.id });
+      case 'escalation-handled':
+        return s.apply({ type: 'escalation-handled', minute: m.minute });
+      case 'send-notification':
+      case 'retry-notification':
+        return this.send(m);
+      case 'copy-message':
+        await vscode.env.clipboard.writeText(m.text);
+        if (!s.readOnly) s.recordCopied(m.kind, m.text);
+        this.post({ type: 'toast', level: 'info', message: 'Message copied: paste it into the incident channel, then tick the item.' });
+        return;
+      case 'open-logs':
+        if (this.deps.commands.openLogs) await vscode.commands.executeCommand(this.deps.commands.openLogs);
+        else this.deps.output.show(true);
+        return;
+      case 'set-webhook':
+        await vscode.commands.executeCommand(this.deps.commands.setWebhookUrl);
+        return this.push('state-update');
+      case 'start-postmortem':
+        await vscode.commands.executeCommand(this.deps.commands.startPostmortem, s.runId);
+        return;
+    }
+  }
+
+  private async send(m: Extract<PageToHost, { type: 'send-notification' | 'retry-notification' }>): Promise<void> {
+    if (this.session.readOnly) return;
+    if (!vscode.workspace.isTrusted) {
+      this.post({ type: 'toast', level: 'error', message: 'Sending notifications needs a trusted workspace.' });
+      return;
+    }
+    const kind = m.type === 'send-notification' ? m.kind : this.session.state.notifications.find((n) => n.id === m.notificationId)?.kind;
+    if (!kind) return;
+    this.post({ type: 'busy', kind });
+    try {
+      const record = m.type === 'send-notification' ? await this.session.send(m.kind, m.text) : await this.session.retry(m.notificationId);
+      if (record?.result === 'failed') this.post({ type: 'toast', level: 'error', message: `${record.error ?? 'The message was not sent.'} Use Retry, or Copy to paste it yourself.` });
+    } finally {
+      this.post({ type: 'busy', kind: null });
+    }
+  }
+
+  private dispose(): void {
+    ChecklistPanel.panels.delete(ChecklistPanel.key(this.session.runId, this.session.readOnly));
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

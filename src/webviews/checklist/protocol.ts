@@ -1,0 +1,106 @@
+// The only way the checklist page and the extension host talk. Shared by both sides;
+// type-only imports, so the page bundle pulls in no host code.
+import type { ChecklistState, NotificationKind } from '../../core/checklist/types';
+
+export const CHECKLIST_VIEW_TYPE = 'rollbackPilot.checklist';
+
+/** What the page needs besides the checklist itself. */
+export interface ChecklistView {
+  state: ChecklistState;
+  readOnly: boolean;
+  /** Something the user must know about this checklist (e.g. it came from a newer version). */
+  notice?: string;
+  saveError?: string;
+  webhookConfigured: boolean;
+  /** Messages as they would be sent now, per kind. */
+  drafts: Record<NotificationKind, string>;
+  /** Host clock when this view was made, so the page's timer does not drift from the status bar. */
+  now: number;
+}
+
+export type HostToPage =
+  | { type: 'init'; view: ChecklistView }
+  | { type: 'state-update'; view: ChecklistView }
+  | { type: 'toast'; level: 'info' | 'error'; message: string }
+  | { type: 'busy'; kind: NotificationKind | null };
+
+export type PageToHost =
+  | { type: 'ready' }
+  | { type: 'toggle-item'; itemId: string; checked: boolean }
+  | { type: 'edit-text'; itemId: string; text: string }
+  | { type: 'add-action-item'; text: string; owner?: string }
+  | { type: 'edit-action-item'; id: string; text?: string; owner?: string; done?: boolean }
+  | { type: 'remove-action-item'; id: string }
+  | { type: 'send-notification'; kind: NotificationKind; text: string }
+  | { type: 'retry-notification'; notificationId: string }
+  | { type: 'copy-message'; kind: NotificationKind; text: string }
+  | { type: 'escalation-handled'; minute: number }
+  | { type: 'open-logs' }
+  | { type: 'set-webhook' }
+  | { type: 'start-postmortem' };
+
+const KINDS: readonly string[] = ['start', 'escalation', 'all-clear', 'hold'];
+const MAX_TEXT = 20_000;
+const MAX_ID = 200;
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
+const optStr = (v: unknown, max: number): boolean => v === undefined || str(v, max);
+const id = (v: unknown): boolean => str(v, MAX_ID) && (v as string).length > 0;
+const onlyKeys = (m: Rec, keys: string[]): boolean => Object.keys(m).every((k) => k === 'type' || keys.includes(k));
+
+/** Validates a message from the page; anything else is dropped by the host (and logged). */
+export function isPageToHost(m: unknown): m is PageToHost {
+  if (!isRec(m) || typeof m.type !== 'string') return false;
+  switch (m.type) {
+    case 'ready':
+    case 'open-logs':
+    case 'set-webhook':
+    case 'start-postmortem':
+      return onlyKeys(m, []);
+    case 'toggle-item':
+      return onlyKeys(m, ['itemId', 'checked']) && id(m.itemId) && typeof m.checked === 'boolean';
+    case 'edit-text':
+      return onlyKeys(m, ['itemId', 'text']) && id(m.itemId) && str(m.text, MAX_TEXT);
+    case 'add-action-item':
+      return onlyKeys(m, ['text', 'owner']) && str(m.text, MAX_TEXT) && (m.text as string).trim().length > 0 && optStr(m.owner, MAX_ID);
+    case 'edit-action-item':
+      return onlyKeys(m, ['id', 'text', 'owner', 'done']) && id(m.id) && optStr(m.text, MAX_TEXT) && optStr(m.owner, MAX_ID) && (m.done === undefined || typeof m.done === 'boolean');
+    case 'remove-action-item':
+      return onlyKeys(m, ['id']) && id(m.id);
+    case 'send-notification':
+    case 'copy-message':
+      return onlyKeys(m, ['kind', 'text']) && KINDS.includes(m.kind as string) && str(m.text, MAX_TEXT) && (m.text as string).trim().length > 0;
+    case 'retry-notification':
+      return onlyKeys(m, ['notificationId']) && id(m.notificationId);
+    case 'escalation-handled':
+      return onlyKeys(m, ['minute']) && typeof m.minute === 'number' && Number.isFinite(m.minute) && m.minute > 0;
+    default:
+      return false;
+  }
+}
+
+/** The page's check of what the host sends: enough to never render from a wrong shape. */
+export function isHostToPage(m: unknown): m is HostToPage {
+  if (!isRec(m) || typeof m.type !== 'string') return false;
+  switch (m.type) {
+    case 'init':
+    case 'state-update': {
+      const v = m.view;
+      return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number';
+    }
+    case 'toast':
+      return (m.level === 'info' || m.level === 'error') && typeof m.message === 'string';
+    case 'busy':
+      return m.kind === null || KINDS.includes(m.kind as string);
+    default:
+      return false;
+  }
+}
+
+/** A short description of a rejected message for the log, without echoing its (possibly large) content. */
+export function describeRejected(m: unknown): string {
+  if (!isRec(m)) return `not an object (${m === null ? 'null' : typeof m})`;
+  return `type ${JSON.stringify(String(m.type)).slice(0, 60)} with keys ${Object.keys(m).slice(0, 10).join(', ')}`;
+}
