@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { gitQueriesVia } from '../../../src/core/plan/git';
+import { buildPlan } from '../../../src/core/plan/planner';
+import type { CommandRunner } from '../../../src/core/ports';
+import { RollbackEvents } from '../../../src/core/run/events';
+import { RollbackRunner } from '../../../src/core/run/runner';
+import { NodeHttp } from '../../../src/infra/http';
+import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
+import { appRepoConfig, makeAppRepo, stopApp } from '../../fixtures/appRepo';
+import { cloneForTestUser, deployAsTestUser } from '../../support/remoteApp';
+import { sshdUnavailable, startSshd, startTcpProxy, type CuttableProxy, type TestSshd } from '../../support/sshd';
+import { freePort, git, healthOf, ScriptedPrompter, tempDir } from './helpers';
+
+const notRoot = process.getuid?.() !== 0 ? sshdUnavailable() : undefined;
+
+describe('rollback over SSH (real sshd, real git on the target, real services)', { skip: notRoot }, () => {
+  let sshd: TestSshd;
+  const cleanups: Array<() => void | Promise<void>> = [];
+
+  before(async () => {
+    sshd = await startSshd();
+  });
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  after(async () => {
+    await sshd?.stop();
+  });
+
+  async function setup(portOverride?: number) {
+    const tmp = tempDir('ssh-rb');
+    const apiPort = await freePort();
+    const workerPort = await freePort();
+    const local = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort, workerPort });
+    const remote = cloneForTestUser(local.dir, tmp.dir);
+    cleanups.push(() => {
+      stopApp(remote);
+      tmp.cleanup();
+    });
+    deployAsTestUser(remote);
+    assert.equal((await healthOf(`http://127.0.0.1:${apiPort}/health`)).status, 500);
+    const host = `${sshd.user}@127.0.0.1:${portOverride ?? sshd.port}`;
+    const config = appRepoConfig({ apiPort, workerPort, host, path: remote, healthTimeoutMs: 8000 });
+    // Through the proxy the host is [127.0.0.1]:<proxy port>: known_hosts must say so, as it would for a real jump.
+    const knownHosts = join(tmp.dir, 'known_hosts');
+    writeFileSync(knownHosts, readFileSync(sshd.knownHostsPath, 'utf8').replaceAll(`]:${sshd.port} `, `]:${portOverride ?? sshd.port} `));
+    const made: SshCommandRunner[] = [];
+    const runnerFor = (where: string): CommandRunner => {
+      if (where === 'local') return new LocalCommandRunner();
+      const r = new SshCommandRunner({
+        destination: where,
+        hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
+        knownHostsFiles: [knownHosts],
+        identityFiles: [sshd.keyPath],
+        sshConfigFile: join(tmp.dir, 'no-ssh-config'),
+        agent: false,
+      });
+      made.push(r);
+      return r;
+    };
+    const journals = new FileJournalStore(join(tmp.dir, 'journals'));
+    return { tmp, apiPort, workerPort, local, remote, config, runnerFor, made, journals };
+  }
+
+  test('revert of the last deploy over SSH: one connection, only api rebuilt, /health reports the old version', async () => {
+    const s = await setup();
+    const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
+    assert.equal(plan.where, `${sshd.user}@127.0.0.1:${sshd.port}`);
+    const result = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, true, result.state);
+    const health = await healthOf(`http://127.0.0.1:${s.apiPort}/health`);
+    assert.deepEqual([health.status, JSON.parse(health.body)], [200, { version: '1.3.0' }]);
+    assert.deepEqual(s.made.map((r) => r.connections), [1], 'every step reused one connection');
+    const events = readFileSync(join(s.remote, 'run/events.log'), 'utf8').trim().split('\n');
+    assert.deepEqual(events.slice(4), ['build api', 'deploy api']);
+    assert.match(git(s.remote, 'log', '-1', '--format=%an %s'), /^Deploy Bot Revert "Merge branch/);
+  });
+
+  test('connection cut mid-step → outcome unknown, journal intact; resume finishes without re-running finished steps', async () => {
+    let proxy: CuttableProxy | undefined;
+    proxy = await startTcpProxy(sshd.port);
+    cleanups.push(() => proxy?.close());
+    const s = await setup(proxy.port);
+    s.config.services[0].build = 'echo building; sleep 1; sh scripts/build.sh api';
+    const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
+    const events = new RollbackEvents();
+    events.on((e) => {
+      if (e.type === 'step-output' && e.stepId === 'build-api' && e.chunk.includes('building')) proxy!.cutAll();
+    });
+    const first = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), events, operator: 'dana@laptop' }).run(plan);
+    assert.equal(first.success, false);
+    assert.equal(first.journal.status, 'stopped');
+    assert.match(first.state, /unknown outcome/);
+    const saved = (await s.journals.load(plan.id))!;
+    assert.deepEqual(
+      saved.steps.map((x) => [x.stepId, x.outcome]),
+      [['notify-start', 'skipped'], ['preflight', 'ok'], ['stash', 'ok'], ['code-revert', 'ok'], ['build-api', 'unknown'], ['deploy-api', 'pending'], ['health-api', 'pending'], ['notify-end', 'pending']],
+    );
+    const headAfterFirst = git(s.remote, 'rev-parse', 'HEAD');
+
+    const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
+    assert.equal(second.success, true, second.state);
+    assert.equal(git(s.remote, 'rev-parse', 'HEAD'), headAfterFirst, 'the revert was not run again');
+    assert.deepEqual(
+      second.journal.steps.map((x) => [x.stepId, x.outcome, x.attempts]),
+      [['notify-start', 'skipped', 1], ['preflight', 'ok', 1], ['stash', 'ok', 1], ['code-revert', 'ok', 1], ['build-api', 'ok', 2], ['deploy-api', 'ok', 1], ['health-api', 'ok', 1], ['notify-end', 'skipped', 1]],
+    );
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${s.apiPort}/health`)).body).version, '1.3.0');
+    assert.ok(second.journal.events.some((e) => e.kind === 'resumed'));
+  });
+});
