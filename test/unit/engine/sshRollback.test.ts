@@ -82,15 +82,14 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   });
 
   test('connection cut mid-step → outcome unknown, journal intact; resume finishes without re-running finished steps', async () => {
-    let proxy: CuttableProxy | undefined;
-    proxy = await startTcpProxy(sshd.port);
-    cleanups.push(() => proxy?.close());
+    const proxy: CuttableProxy = await startTcpProxy(sshd.port);
+    cleanups.push(() => proxy.close());
     const s = await setup(proxy.port);
     s.config.services[0].build = 'echo building; sleep 1; sh scripts/build.sh api';
     const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
     const events = new RollbackEvents();
     events.on((e) => {
-      if (e.type === 'step-output' && e.stepId === 'build-api' && e.chunk.includes('building')) proxy!.cutAll();
+      if (e.type === 'step-output' && e.stepId === 'build-api' && e.chunk.includes('building')) proxy.cutAll();
     });
     const first = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), events, operator: 'dana@laptop' }).run(plan);
     assert.equal(first.success, false);
