@@ -59,6 +59,7 @@ function run(cmd: string, args: string[], input?: string, timeoutMs = 30_000): P
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -1,0 +1,265 @@
+// The database section of a rollback plan, built from the bad release's verdicts. The
+// engine places these steps before the code switch: after it, the migration files that
+// the down steps need are gone.
+
+import type { MigrationsConfig } from '../config/types';
+import type { MigrationFinding, MigrationVerdict } from '../migrations/types';
+import type { PlanCommand, PlanStep } from '../plan/types';
+import { MIGRATION_TABLES } from './appliedState';
+import { CLASS_LABEL, summarize } from './summary';
+
+export interface DatabasePlanInput {
+  /** The bad release's verdicts, in apply order. */
+  verdicts: MigrationVerdict[];
+  migrations: MigrationsConfig;
+  where: string;
+  cwd: string;
+  /** Add the backup check (backup.list) before the first destructive step. Default true. */
+  backupAgeCheck?: boolean;
+  /** Down SQL per migration id, for tools whose down is SQL we run ourselves (golang-migrate `.down.sql`, goose Down section, plain SQL). */
+  downSql?: Record<string, string>;
+  /** golang-migrate / goose: the version recorded before the bad release's first migration ("0" or absent = none). */
+  priorVersion?: string;
+  /** 'down' (default): one down step per migration; 'restore': restore the backup instead. */
+  mode?: 'down' | 'restore';
+  /** The services that write to the database, stopped before a restore. */
+  writers?: Array<{ name: string; stop?: string }>;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function needsUndo(v: MigrationVerdict): boolean {
+  const up = v.findings.filter((f) => f.direction === 'up');
+  if (v.class === 'destructive' || v.class === 'unknown') return true;
+  // A mitigation without a generated statement (type change, dropped default) cannot be applied for the user.
+  return up.some((f) => f.class === 'mitigate' && !f.fix);
+}
+
+function cmd(command: string, input: DatabasePlanInput, stdin?: string): PlanCommand {
+  return { command, where: input.where, cwd: input.cwd, ...(stdin !== undefined ? { input: stdin } : {}) };
+}
+
+function reasonsOf(findings: MigrationFinding[]): string {
+  return findings.map((f) => `line ${f.line}: ${f.reason}`).join(' ');
+}
+
+function versionNumber(id: string): string {
+  return String(BigInt(id.replace(/\D/g, '') || '0'));
+}
+
+/** The SQL a down step feeds to `migrations.sql`: the down file plus the bookkeeping the tool would do. */
+function downStepSql(v: MigrationVerdict, sql: string, previous: string | undefined): string | undefined {
+  const body = sql.trim().replace(/;?$/, ';');
+  switch (v.migration.tool) {
+    case 'golang-migrate':
+      if (previous === undefined) return undefined;
+      return previous === '0'
+        ? `BEGIN;\n${body}\nDELETE FROM schema_migrations;\nCOMMIT;\n`
+        : `BEGIN;\n${body}\nUPDATE schema_migrations SET version = ${versionNumber(previous)}, dirty = false;\nCOMMIT;\n`;
+    case 'goose':
+      return `BEGIN;\n${body}\nDELETE FROM goose_db_version WHERE version_id = ${versionNumber(v.migration.id)};\nCOMMIT;\n`;
+    default:
+      return `BEGIN;\n${body}\nCOMMIT;\n`;
+  }
+}
+
+export function backupCheckStep(input: DatabasePlanInput): PlanStep {
+  const list = input.migrations.backup?.list;
+  return {
+    id: 'db-backup-check',
+    kind: 'database',
+    title: list ? 'Check that a recent database backup exists' : 'No backup.list configured: make sure a recent backup exists',
+    why: list
+      ? 'Destructive database steps follow; only a backup brings lost data back. The output lists the backups; the newest one\'s age is shown.'
+      : 'Destructive database steps follow and rollback.yml has no migrations.backup.list to check a backup with: confirm by hand that one exists.',
+    commands: list ? [cmd(list, input)] : [],
+    destructive: false,
+  };
+}
+
+/** Tables the release touched that exist in the old release too (new tables vanish on restore). */
+export function affectedTables(verdicts: MigrationVerdict[]): string[] {
+  const created = new Set<string>();
+  const touched = new Set<string>();
+  const unq = (t: string) => t.replace(/"/g, '');
+  for (const f of verdicts.flatMap((v) => v.findings.filter((x) => x.direction === 'up'))) {
+    const s = f.statement;
+    for (const m of s.matchAll(/create\s+table\s+(?:if\s+not\s+exists\s+)?([\w."]+)/gi)) created.add(unq(m[1]));
+    for (const m of s.matchAll(/(?:create_table|createTable)\(\s*['"`]([\w.]+)/g)) created.add(m[1]);
+    for (const m of s.matchAll(/(?:alter\s+table|update|delete\s+from|insert\s+into|truncate|drop\s+table|\son)\s+(?:only\s+)?(?:if\s+exists\s+)?([\w."]+)/gi)) {
+      touched.add(unq(m[1]));
+    }
+    for (const m of s.matchAll(/(?:add_column|drop_column|alter_column|create_unique_constraint|alterTable|table|addColumns|dropColumns|renameColumn|alterColumn|addConstraint|createTrigger)\(\s*['"`]([\w.]+)['"`]/g)) touched.add(m[1]);
+  }
+  return [...touched].filter((t) => !created.has(t) && /^[\w.]+$/.test(t)).sort();
+}
+
+/** The backup-restore path: stop the writers, restore, verify the migration table and row counts. */
+export function planBackupRestore(input: DatabasePlanInput): PlanStep[] {
+  const steps: PlanStep[] = [backupCheckStep(input)];
+  for (const w of input.writers ?? []) {
+    steps.push({
+      id: `db-stop-writer-${w.name}`,
+      kind: 'database',
+      title: `Stop ${w.name} (writes to the database)`,
+      why: 'Writes made during a restore are lost or conflict with it: stop every writer first.',
+      commands: w.stop ? [cmd(w.stop, input)] : [],
+      destructive: false,
+      service: w.name,
+    });
+  }
+  const restore = input.migrations.backup?.restore;
+  steps.push({
+    id: 'db-restore',
+    kind: 'database',
+    title: restore ? 'Restore the database backup' : 'Restore the database backup (no backup.restore configured: do it by hand)',
+    why: 'Brings back the data the bad release destroyed; everything written since the backup is lost.',
+    commands: restore ? [cmd(restore, input)] : [],
+    destructive: true,
+    confirmEach: true,
+  });
+  const tool = input.verdicts[0]?.migration.tool;
+  const table = tool ? MIGRATION_TABLES[tool] : undefined;
+  const sql = input.migrations.sql;
+  if (sql && table) {
+    steps.push({
+      id: 'db-verify-migrations',
+      kind: 'database',
+      title: `Verify ${table.table} after the restore`,
+      why: `The restored database must record the old release's migrations, none of the bad release's (${input.verdicts.map((v) => v.migration.id).join(', ')}).`,
+      commands: [cmd(sql, input, `${table.query};\n`)],
+      destructive: false,
+    });
+  }
+  const tables = affectedTables(input.verdicts);
+  if (sql && tables.length) {
+    steps.push({
+      id: 'db-verify-rows',
+      kind: 'database',
+      title: `Verify row counts of ${tables.join(', ')}`,
+      why: 'Compare with the counts before the incident: a restore that silently came back empty is worse than none.',
+      commands: [cmd(sql, input, `${tables.map((t) => `SELECT '${t}' AS "table", count(*) AS rows FROM ${t}`).join('\nUNION ALL\n')};\n`)],
+      destructive: false,
+    });
+  }
+  return steps;
+}
+
+export function planDatabaseSteps(input: DatabasePlanInput): PlanStep[] {
+  const { verdicts, migrations } = input;
+  if (!verdicts.length) return [];
+  const steps: PlanStep[] = [];
+  const safe = verdicts.filter((v) => v.class === 'safe');
+  steps.push({
+    id: 'db-summary',
+    kind: 'database',
+    title: `Database: ${summarize(verdicts)}`,
+    why: safe.length
+      ? `Left in place (the old code ignores them): ${safe.map((v) => v.migration.file).join(', ')}.`
+      : 'Every migration of the bad release needs attention.',
+    commands: [],
+    destructive: false,
+  });
+  if (input.mode === 'restore') return [...steps, ...planBackupRestore(input)];
+
+  const firstUndo = verdicts.findIndex(needsUndo);
+  // Tools undo one step at a time from the newest; undoing migration i means undoing every later one first.
+  const undo = firstUndo < 0 ? [] : verdicts.slice(firstUndo);
+  const mitigateOnly = (firstUndo < 0 ? verdicts : verdicts.slice(0, firstUndo)).filter((v) => v.class === 'mitigate');
+
+  for (const v of mitigateOnly) {
+    const fixes = v.findings.filter((f) => f.direction === 'up' && f.class === 'mitigate' && f.fix);
+    fixes.forEach((f, i) => {
+      steps.push({
+        id: `db-mitigate-${v.migration.id}-${i + 1}`,
+        kind: 'database',
+        title: migrations.sql ? `Mitigate ${v.migration.file}:${f.line}: ${f.fix}` : `Run by hand (no migrations.sql configured): ${f.fix}`,
+        why: `${f.rule}: ${f.reason} Risk of the fix: ${f.fixRisk ?? 'none known'}.`,
+        commands: migrations.sql ? [cmd(migrations.sql, input, `${f.fix}\n`)] : [],
+        destructive: false,
+        confirmEach: true,
+      });
+    });
+  }
+  if (!undo.length) return steps;
+
+  if (input.backupAgeCheck !== false) steps.push(backupCheckStep(input));
+  let canDown = true;
+  for (const [k, v] of [...undo].reverse().entries()) {
+    const indexInRelease = verdicts.indexOf(v);
+    const previous = indexInRelease > 0 ? verdicts[indexInRelease - 1].migration.id : input.priorVersion;
+    const downSql = input.downSql?.[v.migration.id];
+    const upProblems = v.findings.filter((f) => f.direction === 'up' && f.class !== 'safe');
+    const lost = v.findings.filter((f) => f.direction === 'down' && f.class === 'destructive');
+    const why =
+      `${CLASS_LABEL[v.class]}: ${reasonsOf(upProblems) || 'a later migration must be undone first.'}` +
+      (lost.length ? ` Data loss on the way down: ${reasonsOf(lost)}` : '') +
+      (k > 0 ? ' Chained down step: confirm it on its own after reading its SQL.' : '');
+    const runsSql = !migrations.down && downSql !== undefined && migrations.sql;
+    const stdin = runsSql ? downStepSql(v, downSql, previous) : undefined;
+    if (migrations.down) {
+      const preview = migrations.preview ?? (v.migration.file ? `cat -- ${shellQuote(v.migration.file)}` : undefined);
+      steps.push({
+        id: `db-preview-${v.migration.id}`,
+        kind: 'database',
+        title: `Preview the down step of ${v.migration.file}`,
+        why: 'Shows exactly what the next step will run against the database; read it before confirming.',
+        commands: preview ? [cmd(preview, input)] : [],
+        destructive: false,
+      });
+      steps.push({
+        id: `db-down-${v.migration.id}`,
+        kind: 'database',
+        title: `Undo ${v.migration.file} (one down step)`,
+        why,
+        commands: [cmd(migrations.down, input)],
+        destructive: true,
+        confirmEach: true,
+      });
+    } else if (stdin !== undefined && migrations.sql) {
+      // The SQL on stdin is the preview: what the step shows is byte for byte what runs.
+      steps.push({
+        id: `db-down-${v.migration.id}`,
+        kind: 'database',
+        title: `Undo ${v.migration.file} (one down step, SQL shown below)`,
+        why,
+        commands: [cmd(migrations.sql, input, stdin)],
+        destructive: true,
+        confirmEach: true,
+      });
+    } else {
+      canDown = false;
+      steps.push({
+        id: `db-down-${v.migration.id}`,
+        kind: 'database',
+        title: `No down step available for ${v.migration.file}: restore a backup or undo it by hand`,
+        why:
+          `${why} ` +
+          (migrations.down ? '' : downSql === undefined ? 'No down SQL and no migrations.down command.' : previous === undefined ? 'The version to record after the down step is unknown (priorVersion).' : 'No migrations.sql command to run it.'),
+        commands: [],
+        destructive: true,
+        confirmEach: true,
+      });
+      break;
+    }
+  }
+  if (!canDown) steps.push(...planBackupRestore(input).filter((s) => s.id !== 'db-backup-check'));
+  return steps;
+}
+
+/** Newest backup age from `backup.list` output (timestamps such as 2024-05-01 12:00:00 or 20240501-120000 in names). */
+export function newestBackupAge(listOutput: string, now: Date): { ageMs: number; text: string; found: string } | undefined {
+  let newest: { at: number; found: string } | undefined;
+  for (const m of listOutput.matchAll(/(\d{4})-?(\d{2})-?(\d{2})[ T_-]?(\d{2}):?(\d{2})(?::?(\d{2}))?(Z|[+-]\d{2}:?\d{2})?/g)) {
+    const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ? m[7] : 'Z'}`;
+    const at = Date.parse(iso);
+    if (!Number.isNaN(at) && (!newest || at > newest.at)) newest = { at, found: m[0] };
+  }
+  if (!newest) return undefined;
+  const ageMs = now.getTime() - newest.at;
+  const mins = Math.round(ageMs / 60_000);
+  const text = mins < 120 ? `${mins} minutes old` : mins < 48 * 60 ? `${Math.round(mins / 60)} hours old` : `${Math.round(mins / 1440)} days old`;
+  return { ageMs, text, found: newest.found };
+}
