@@ -53,6 +53,11 @@ export interface GitPort {
   isShallow(): Promise<boolean>;
   /** Tags under refs/tags/ matching the glob (git's own matching, `*` does not cross `/`). Tags that name no commit are left out. */
   listTags(pattern: string): Promise<TagRef[]>;
+  /**
+   * Like listTags, but hands each tag over as git prints it, so that the caller's per-tag
+   * work overlaps git's own (it matters with 10,000 tags). Optional: listTags is the fallback.
+   */
+  streamTags?(pattern: string, onTag: (tag: TagRef) => void): Promise<void>;
   /** Newest first. */
   commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]>;
   countCommits(range: CommitRange): Promise<number>;

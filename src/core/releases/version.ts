@@ -1,7 +1,7 @@
-// SemVer reading of tag names. The common, strict form is parsed with one regex (10,000
-// tags is a realistic count and `new SemVer` per tag was a visible share of the first
-// paint); anything else goes through `semver` in loose mode, and the ordering of
-// prerelease identifiers is semver's own.
+// SemVer reading of tag names. Plain `v1.2.3` is parsed with one small regex (10,000 tags
+// is a realistic count and `new SemVer` per tag was a visible share of the first paint);
+// anything else goes through `semver` in loose mode, and the ordering of prerelease
+// identifiers is semver's own.
 import { compareIdentifiers, SemVer } from 'semver';
 
 export interface Version {
@@ -14,8 +14,9 @@ export interface Version {
   text: string;
 }
 
-const STRICT =
-  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;
+// Plain releases (the bulk of any tag list) take this path; prereleases and anything odder
+// go through semver itself.
+const PLAIN = /^v?(\d{1,15})\.(\d{1,15})\.(\d{1,15})$/;
 const LOOKS_LIKE = /^[v=]?\s*\d+\.\d+\.\d+/;
 
 /** "v*" → "v", "app-v*" → "app-v": the literal part of a tag glob before its first wildcard. */
@@ -32,15 +33,12 @@ export function parseTagVersion(name: string, prefix: string): Version | undefin
 }
 
 function parseVersion(text: string): Version | undefined {
-  const m = STRICT.exec(text);
+  const m = PLAIN.exec(text);
   if (m) {
     const major = Number(m[1]);
     const minor = Number(m[2]);
     const patch = Number(m[3]);
-    if (Number.isSafeInteger(major) && Number.isSafeInteger(minor) && Number.isSafeInteger(patch)) {
-      const pre = m[4] ? m[4].split('.') : [];
-      return { major, minor, patch, pre, text: m[4] ? `${major}.${minor}.${patch}-${m[4]}` : `${major}.${minor}.${patch}` };
-    }
+    return { major, minor, patch, pre: [], text: `${major}.${minor}.${patch}` };
   }
   if (!LOOKS_LIKE.test(text)) return undefined;
   try {

@@ -3,6 +3,7 @@
 // unsafe-operation guards stay on (no `unsafe` overrides), so `--upload-pack=…` and
 // friends are refused even if a ref check here were missed.
 import { existsSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
@@ -39,12 +40,16 @@ export class SimpleGitPort implements GitPort {
   ) {}
 
   private client(): SimpleGit {
-    if (this.git) return this.git;
+    this.git ??= this.newClient();
+    return this.git;
+  }
+
+  private newClient(): SimpleGit {
     if (!existsSync(this.dir)) {
       throw new GitPortError('not-a-repo', `Not a git repository: ${this.dir} does not exist`);
     }
     const custom = this.options.binary !== undefined && this.options.binary !== 'git';
-    this.git = simpleGit({
+    return simpleGit({
       baseDir: this.dir,
       binary: this.options.binary ?? 'git',
       maxConcurrentProcesses: 4,
@@ -60,12 +65,11 @@ export class SimpleGitPort implements GitPort {
         return Buffer.from(`${EXIT_MARK}${result.exitCode}\n${detail}`);
       },
     }).env(cleanEnv(process.env));
-    return this.git;
   }
 
-  private async run(args: string[]): Promise<string> {
+  private async run(args: string[], client?: SimpleGit): Promise<string> {
     try {
-      return await this.client().raw(args);
+      return await (client ?? this.client()).raw(args);
     } catch (e) {
       throw toPortError(e, args, this.dir, this.options.binary ?? 'git');
     }
@@ -115,20 +119,45 @@ export class SimpleGitPort implements GitPort {
   }
 
   async listTags(pattern: string): Promise<TagRef[]> {
+    const tags: TagRef[] = [];
+    await this.streamTags(pattern, (t) => tags.push(t));
+    return tags;
+  }
+
+  async streamTags(pattern: string, onTag: (tag: TagRef) => void): Promise<void> {
     const problem = patternProblem(pattern);
     if (problem) throw new GitPortError('bad-ref', `Tag pattern ${problem}`, [pattern]);
-    const out = await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, `refs/tags/${pattern}`]);
-    const { tags, nested } = parseTagLines(out);
-    // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
-    for (const name of nested) {
+    const nested: Array<Omit<TagRef, 'sha'>> = [];
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let failure: unknown;
+    const feed = (text: string, last: boolean) => {
+      if (failure !== undefined) return;
       try {
-        const sha = await this.revParseCommit(`refs/tags/${name.name}`);
-        tags.push({ ...name, sha });
-      } catch {
+        const lines = (rest + text).split('\n');
+        rest = last ? '' : (lines.pop() as string);
+        for (const line of lines) parseTagLine(line, onTag, nested);
+      } catch (e) {
+        // Thrown from a stream event it would be uncaught; rethrown after git ends instead.
+        failure = e;
+      }
+    };
+    // A client of its own: the output handler applies to every command of an instance.
+    const client = this.newClient().outputHandler((_command, stdout) => {
+      stdout.on('data', (chunk: Buffer) => feed(decoder.write(chunk), false));
+    });
+    await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, `refs/tags/${pattern}`], client);
+    feed(decoder.end(), true);
+    if (failure !== undefined) throw failure;
+    // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
+    for (const tag of nested) {
+      try {
+        onTag({ ...tag, sha: await this.revParseCommit(`refs/tags/${tag.name}`) });
+      } catch (e) {
         // A nested tag that does not end at a commit is not a release.
+        if (!(e instanceof GitPortError)) throw e;
       }
     }
-    return tags;
   }
 
   async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {
@@ -201,25 +230,19 @@ function patternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-export function parseTagLines(out: string): { tags: TagRef[]; nested: Array<Omit<TagRef, 'sha'>> } {
-  const tags: TagRef[] = [];
-  const nested: Array<Omit<TagRef, 'sha'>> = [];
-  let start = 0;
-  while (start < out.length) {
-    let end = out.indexOf('\n', start);
-    if (end === -1) end = out.length;
-    if (end > start) {
-      const f = out.slice(start, end).split('\0');
-      const [name, type, sha, peeledType, peeledSha, date, subject] = f;
-      const base = { name, date: Number(date) || 0, subject: subject ?? '', annotated: type === 'tag' };
-      if (type === 'commit') tags.push({ ...base, sha });
-      else if (type === 'tag' && peeledType === 'commit') tags.push({ ...base, sha: peeledSha });
-      else if (type === 'tag' && peeledType === 'tag') nested.push(base);
-      // Tags of trees or blobs name no release.
-    }
-    start = end + 1;
+/** Parses one line of TAG_FORMAT output; tags of trees or blobs name no release and are dropped. */
+export function parseTagLine(line: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
+  if (line === '') return;
+  const f = line.split('\0', 7);
+  const type = f[1];
+  const peeledType = f[3];
+  if (type === 'commit') {
+    onTag({ name: f[0], sha: f[2], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: false });
+  } else if (type === 'tag' && peeledType === 'commit') {
+    onTag({ name: f[0], sha: f[4], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: true });
+  } else if (type === 'tag' && peeledType === 'tag') {
+    nested.push({ name: f[0], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: true });
   }
-  return { tags, nested };
 }
 
 function parseCommits(out: string): CommitInfo[] {

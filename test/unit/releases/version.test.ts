@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { compare, valid } from 'semver';
 import { describe, it } from "node:test";
 import { compareVersions, parseTagVersion } from '../../../src/core/releases/version';
+import { isoFromUnix } from '../../../src/core/releases/releases';
 
 void describe('SemVer reading of tag names', () => {
   void it('orders exactly as the semver package does', () => {
@@ -33,5 +34,20 @@ void describe('SemVer reading of tag names', () => {
     }
     assert.equal(parseTagVersion('v1.2.3+build.5', 'v')?.text, valid('1.2.3'));
     assert.equal(parseTagVersion('api-v2.0.0-rc.1', 'api-v')?.text, '2.0.0-rc.1');
+  });
+});
+
+void describe('tag dates', () => {
+  void it('formats unix seconds exactly as Date#toISOString does', () => {
+    const cache = new Map<number, string>();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253402300799 }), (sec) => {
+        assert.equal(isoFromUnix(sec, cache), new Date(sec * 1000).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
+    for (const sec of [0, 86399, 86400, 951782400, 1709164799, 253402300799]) {
+      assert.equal(isoFromUnix(sec, cache), new Date(sec * 1000).toISOString());
+    }
   });
 });
