@@ -103,3 +103,23 @@ void test('no webhook URL is a failure the panel shows, not a silent skip', asyn
   const result = await new WebhookSender(new NodeHttp(), 2000).send(undefined, { text: 'x' });
   assert.ok(!result.ok && result.reason === 'no-webhook');
 });
+
+void test('the webhook URL input accepts http(s) URLs and says what is wrong otherwise, without echoing the value', async () => {
+  const { validateWebhookUrl } = await import('../../../src/core/notify');
+  assert.equal(validateWebhookUrl('https://hooks.slack.com/services/T0/B0/xyz'), undefined);
+  assert.equal(validateWebhookUrl('http://127.0.0.1:8080/hook'), undefined);
+  assert.equal(validateWebhookUrl(''), undefined);
+  assert.match(validateWebhookUrl('hooks.slack.com/services/xyz') ?? '', /^Not a URL/);
+  assert.match(validateWebhookUrl('ftp://example.com/xyz') ?? '', /must start with https:\/\/.*not ftp:\/\//);
+  assert.match(validateWebhookUrl('https://u:p@example.com/xyz') ?? '', /no user name or password/);
+  for (const bad of ['hooks.slack.com/services/xyz', 'ftp://example.com/xyz']) assert.ok(!(validateWebhookUrl(bad) ?? '').includes('xyz'));
+});
+
+void test('an error text from the HTTP layer that contains the URL is redacted (fake HTTP port whose error echoes the URL)', async () => {
+  const url = `${base}/not-a-real-path${SECRET_PATH}?token=abc123`;
+  const port = { get: () => Promise.reject(new Error('unused')), postJson: () => Promise.resolve({ status: null, body: '', error: `connect failed for ${url}`, durationMs: 1 }) };
+  const result = await new WebhookSender(port, 2000).send(url, { text: 'x' });
+  assert.ok(!result.ok);
+  assert.ok(!result.message.includes('s3cr3tT0k3n') && !result.message.includes('abc123'), result.message);
+  assert.match(result.message, /<webhook URL>/);
+});
