@@ -145,6 +145,17 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(await readLock({ runner: new LocalCommandRunner(), cwd: f.repo.dir, environment: 'local' }), undefined);
   });
 
+  test('tag strategy: the tree becomes the tag, both changed services are rebuilt, HEAD detached with the way back recorded', async () => {
+    const f = await freshApp();
+    const plan = await buildPlan(planInput(f, { strategy: 'tag', to: 'v1.1.0' }));
+    const result = await engine(f).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.equal(git(f.repo.dir, 'rev-parse', 'HEAD'), f.repo.tags['v1.1.0']);
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.1.0');
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.workerPort}/health`)).body).version, '1.1.0');
+    assert.equal(result.journal.plan.returnHint, 'git switch main');
+  });
+
   test('uncommitted local changes survive: stashed under a named stash the journal points to, and restorable', async () => {
     const f = await freshApp();
     writeFileSync(join(f.repo.dir, 'README.md'), '# Demo shop\n\nwork in progress\n');
