@@ -3,7 +3,7 @@
 // bad releases marked. Problems of the repository (no tags, shallow, detached, not a
 // repo) become notes for the view instead of exceptions.
 import type { GitPort, HeadInfo, RepoState, TagRef } from './gitPort';
-import { GitPortError } from './gitErrors';
+import { GitPortError, isFullSha } from './gitErrors';
 import type { DeployRecord, ReleaseRecords } from './records';
 import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
 
@@ -301,11 +301,13 @@ async function markLastKnownGood(
     listing.lastKnownGoodSource = source;
   };
 
+  if (snapshotSha !== undefined) snapshotSha = await resolveSnapshot(git, snapshotSha, notes);
   if (snapshotSha) {
     if (isBad(snapshotSha)) {
       notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is marked bad, so it is not the last-known-good release`);
     } else {
-      const found = releases.find((r) => r.sha === snapshotSha) ?? (await snapshotRelease(git, snapshotSha, listing));
+      const sha = snapshotSha;
+      const found = releases.find((r) => r.sha === sha) ?? (await snapshotRelease(git, sha, listing));
       if (found) {
         if (deployed && found.sha === deployed.sha) {
           notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is the deployed release itself: record a new snapshot before the next deploy`);
@@ -337,13 +339,33 @@ async function markLastKnownGood(
   }
 }
 
+/**
+ * The snapshot comes from a file on the target (or the records) and may be a short SHA,
+ * carry whitespace, or be garbage: resolve it locally to a full SHA, or explain.
+ */
+async function resolveSnapshot(git: GitPort, raw: string, notes: string[]): Promise<string | undefined> {
+  const text = raw.trim();
+  if (isFullSha(text)) return text;
+  if (text === '') {
+    notes.push('The pre-deploy snapshot is empty: record a new snapshot before the next deploy');
+    return undefined;
+  }
+  try {
+    return await git.revParseCommit(text);
+  } catch (e) {
+    if (!(e instanceof GitPortError) || e.kind === 'git-missing') throw e;
+    notes.push(`The pre-deploy snapshot "${text.slice(0, 80)}" does not name a commit of this repository (${e.message}); record a new snapshot`);
+    return undefined;
+  }
+}
+
 /** A snapshot SHA that no tag or deploy names still deserves a node: it is where a rollback would go. */
 async function snapshotRelease(git: GitPort, sha: string, listing: ReleaseListing): Promise<Release | undefined> {
   let commit;
   try {
     [commit] = await git.commits({ to: sha }, { maxCount: 1 });
   } catch (e) {
-    if (e instanceof GitPortError && (e.kind === 'bad-ref' || e.kind === 'failed' || e.kind === 'shallow')) return undefined;
+    if (e instanceof GitPortError && e.kind !== 'git-missing') return undefined;
     throw e;
   }
   if (!commit) return undefined;

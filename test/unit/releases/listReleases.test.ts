@@ -25,6 +25,8 @@ void describe('listReleases: order of the Releases tree', () => {
     repo.tag('app-v2.0.0');
     repo.tag('app-v10.0.0', { annotated: true });
     repo.git('tag', 'v9.9.9-tree', 'HEAD^{tree}'); // names a tree: no release
+    repo.tag('inner-1', { annotated: true });
+    repo.git('tag', '-a', '-m', 'Re-tagged', 'nested-v3.0.0', 'inner-1'); // a tag of a tag
     // A hotfix on the old line, tagged last: newest by date, but below v1.10.0 by SemVer.
     repo.git('checkout', '-q', '-b', 'hotfix', c1);
     repo.commit('hotfix', { 'b.txt': 'fix' });
@@ -55,6 +57,13 @@ void describe('listReleases: order of the Releases tree', () => {
     assert.equal(byName.get('v-nightly-1')!.isSemver, false);
     assert.equal(byName.get('v-nightly-1')!.sha, shas.c1);
     assert.match(annotated.date, /^2024-01-01T\d\d:\d\d:00\.000Z$/);
+  });
+
+  void it('follows a tag of a tag down to its commit', async () => {
+    const listing = await listReleases(new SimpleGitPort(repo.dir), { tagPattern: 'nested-*', records: emptyRecords() });
+    assert.deepEqual(names(listing), ['nested-v3.0.0']);
+    assert.equal(listing.releases[0].sha, shas.c3);
+    assert.equal(listing.releases[0].version, '3.0.0');
   });
 
   void it('uses a custom pattern and reads SemVer after its literal prefix', async () => {

@@ -85,6 +85,16 @@ void describe('listReleases: deployed, last-known-good, bad and recorded markers
     assert.deepEqual(listing.releases.map((r) => r.name).slice(0, 3), ['v1.3.0', sha.untagged.slice(0, 7), 'v1.2.0']);
   });
 
+  void it('resolves a short or padded snapshot SHA, and explains one that names no commit', async () => {
+    const short = await list({ ...emptyRecords(), snapshotSha: ` ${sha['1.1.0'].slice(0, 9)}\n` });
+    assert.deepEqual(marked(short, 'last-known-good'), ['v1.1.0']);
+    assert.equal(findLastKnownGood(short)?.source, 'snapshot');
+    const garbage = await list({ ...emptyRecords(), snapshotSha: 'HEAD; rm -rf /' });
+    assert.match(garbage.notes.join('\n'), /The pre-deploy snapshot "HEAD; rm -rf \/" does not name a commit of this repository/);
+    assert.deepEqual(marked(garbage, 'last-known-good'), ['v1.2.0']);
+    assert.equal(findLastKnownGood(garbage)?.source, 'previous-tag');
+  });
+
   void it('ignores a snapshot that is marked bad, and says so', async () => {
     const listing = await list(bad(setSnapshot(emptyRecords(), sha['1.2.0']), sha['1.2.0']));
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.1.0']);
