@@ -17,8 +17,11 @@ export function applyEvent(state: ChecklistState, event: RollbackEvent | UserAct
   if (isUserAction(event)) return applyUserAction(state, event);
   if (event.runId !== state.runId) return state;
   switch (event.type) {
-    case 'run-started':
-      return autoCheck(withPlan({ ...state, runStatus: 'running' }, event.plan), { on: 'timer-started' }, event.at);
+    case 'run-started': {
+      // A resumed run starts again: it is no longer finished.
+      const { finishedAt: _finished, ...rest } = state;
+      return autoCheck(withPlan({ ...rest, runStatus: 'running' }, event.plan), { on: 'timer-started' }, event.at);
+    }
     case 'step-started':
       return updateStep(state, event.step.id, { outcome: 'running', startedAt: iso(event.at), finishedAt: undefined, detail: undefined }, event.step);
     case 'step-finished': {

@@ -137,3 +137,46 @@ void test('a failed send is recorded with its reason and can be retried', async 
   assert.equal(session.state.items.find((i) => i.id === 'notify-team')?.checked, true);
   service.dispose();
 });
+
+void test('after a reload, resuming a stopped run continues the checklist from its journal', async () => {
+  const journalDir = join(work, 'journals-c');
+  const flag = join(work, 'deploy-may-pass');
+  const p = plan('run-c');
+  p.steps.push({ id: 'deploy-web', kind: 'deploy', title: 'Deploy web', why: 'test', destructive: false, commands: [{ command: `test -e '${flag}'`, where: 'local' }] });
+  const engine = (bridge: ChecklistJournalBridge, events: RollbackEvents, service: ChecklistService) =>
+    new RollbackRunner({ runnerFor: () => new LocalCommandRunner({ cwd: work }), journals: bridge, prompter, http: new NodeHttp(), events, notify: service.notifier, operator: 'tester@host' });
+
+  const first = (() => {
+    const events = new RollbackEvents();
+    return { events, ...setup(journalDir, events) };
+  })();
+  let firstSession: ChecklistSession | undefined;
+  first.service.onDidStartRun((s) => {
+    firstSession = s;
+    s.apply({ type: 'add-action-item', id: 'a1', text: 'Find out why deploy fails', at: Date.now() });
+  });
+  const stopped = await engine(first.bridge, first.events, first.service).run(p);
+  assert.equal(stopped.success, false);
+  await firstSession?.whenSaved();
+  first.service.dispose();
+
+  // A new window: nothing in memory, only the journal on disk.
+  const events = new RollbackEvents();
+  const { bridge, service } = setup(journalDir, events);
+  const journal = await bridge.load('run-c');
+  assert.ok(journal);
+  let resumed: ChecklistSession | undefined;
+  service.onDidStartRun((s) => (resumed = s));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(flag, '');
+  const result = await engine(bridge, events, service).resume(journal);
+  assert.equal(result.success, true, result.state);
+  assert.ok(resumed);
+  await resumed.whenSaved();
+  assert.deepEqual(resumed.state.actionItems.map((a) => a.text), ['Find out why deploy fails']);
+  assert.equal(resumed.state.runStatus, 'succeeded');
+  assert.equal(resumed.state.items.find((i) => i.id === 'step:deploy-web')?.checked, true);
+  const onDisk = JSON.parse(readFileSync(join(journalDir, 'run-c.json'), 'utf8')) as RollbackJournal;
+  assert.deepEqual((onDisk.checklist as ChecklistSession['state']).actionItems.map((a) => a.id), ['a1']);
+  service.dispose();
+});
