@@ -57,7 +57,7 @@ if (existsSync(tap)) {
 }
 
 rmSync(join(work, 'integration/summary.json'), { force: true });
-counted('integration (inside VS Code via code-server)', join(work, 'integration/summary.json'), run('integration', process.execPath, ['test/integration/run-code-server.mjs']));
+counted('integration (inside VS Code via code-server)', join(work, 'integration/summary.json'), run('integration', process.execPath, ['--import', 'tsx', 'test/integration/run-code-server.mjs']));
 
 rmSync(join(work, 'ui/summary.json'), { force: true });
 counted('ui (Playwright against code-server with the .vsix)', join(work, 'ui/summary.json'), run('ui', process.execPath, ['test/ui/run-ui.mjs']));

@@ -5,7 +5,16 @@ import * as vscode from 'vscode';
 import { ContextKey, ViewId } from './commands/ids';
 import { registerConfigurationCommands } from './commands/configuration';
 import { registerNavigationCommands } from './commands/navigation';
+import { registerLockCommand } from './commands/lock';
+import { registerRecordCommands } from './commands/records';
+import { registerResumeCommand } from './commands/resume';
+import { registerRollbackCommands } from './commands/rollback';
+import { CommandId } from './commands/ids';
+import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
+import { RollbackSessions } from './services/rollbackSessions';
+import { RunStatus } from './views/runStatus';
 import { RecordsStore } from './core/releases/recordsStore';
+import { resumableRuns } from './core/run';
 import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { ConfigDiagnostics } from './services/configDiagnostics';
@@ -19,6 +28,9 @@ export interface RollbackPilotApi {
   readonly releases: ReleasesTreeProvider;
   readonly migrations: MigrationsTreeProvider;
   /** Milliseconds from activate() entry to the first Releases tree level, once painted. */
+  readonly sessions: RollbackSessions | undefined;
+  /** Replaces the dialogs (quick picks, input boxes, modals) every later command uses; the integration suite scripts the answers. */
+  setDialogs(dialogs: RollbackDialogs | undefined): void;
   readonly timings: { activateMs?: number; firstTreeRequestedMs?: number; firstTreeMs?: number };
 }
 
@@ -29,13 +41,25 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   context.subscriptions.push(log);
 
   const folder = vscode.workspace.workspaceFolders?.[0];
+  const realDialogs = new VsCodeDialogs();
+  let dialogOverride: RollbackDialogs | undefined;
+  const dialogs = (): RollbackDialogs => dialogOverride ?? realDialogs;
+  const settings = () => {
+    const c = vscode.workspace.getConfiguration('rollbackPilot');
+    return { knownHostsFile: c.get<string>('ssh.knownHostsFile') || undefined, connectTimeoutMs: (c.get<number>('ssh.connectTimeoutSeconds') ?? 20) * 1000 };
+  };
+
   let workspace: RollbackWorkspace | undefined;
+  let records: RecordsStore | undefined;
+  let sessions: RollbackSessions | undefined;
   if (folder && folder.uri.scheme === 'file') {
     const root = folder.uri.fsPath;
     const git = new SimpleGitPort(root);
-    const records = new RecordsStore(fileRecordsStorage(path.join(root, '.rollback', 'records.json')));
+    const recordsFile = vscode.workspace.getConfiguration('rollbackPilot', folder.uri).get<string>('recordsFile') || '.rollback/records.json';
+    records = new RecordsStore(fileRecordsStorage(path.resolve(root, recordsFile)));
     workspace = new RollbackWorkspace(folder.uri, git, records, log);
-    context.subscriptions.push(workspace);
+    sessions = new RollbackSessions(folder.uri, dialogs, records, log, settings);
+    context.subscriptions.push(workspace, sessions, new RunStatus(sessions.events, log));
   }
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
 
@@ -70,11 +94,35 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   context.subscriptions.push(
     ...registerNavigationCommands(workspace, refreshViews),
     ...registerConfigurationCommands(workspace),
+    ...registerRollbackCommands(workspace && sessions ? { workspace, sessions, dialogs } : undefined),
+    ...registerResumeCommand(sessions, dialogs),
+    ...registerLockCommand(workspace, sessions, dialogs),
+    ...registerRecordCommands(workspace, sessions, records, dialogs),
+    vscode.commands.registerCommand(CommandId.cancelRollback, () => {
+      if (!sessions?.activeRun) return;
+      sessions.cancel();
+      void vscode.window.showInformationMessage('Cancelling: the rollback stops after the current step finishes; Resume Rollback continues from there.');
+    }),
   );
+  if (sessions) void offerResume(sessions);
 
   timings.activateMs = Date.now() - started;
   log.info(`Activated in ${timings.activateMs} ms${workspace ? ` for ${workspace.root.fsPath}` : ' (no folder open)'}`);
-  return { workspace, releases, migrations, timings };
+  return { workspace, releases, migrations, sessions, setDialogs: (d) => (dialogOverride = d), timings };
+}
+
+/** After a reload or crash mid-rollback, say so at once and offer to resume. */
+async function offerResume(sessions: RollbackSessions): Promise<void> {
+  const runs = await resumableRuns(sessions.journals).catch(() => []);
+  const interrupted = runs.filter((r) => r.status === 'running');
+  if (interrupted.length === 0) return;
+  const r = interrupted[0];
+  const resume = 'Resume Rollback';
+  const pick = await vscode.window.showWarningMessage(
+    `A rollback of ${r.plan.environment} to ${r.plan.to.name} was interrupted (run ${r.runId}, ${r.steps.filter((s) => s.outcome === 'ok').length}/${r.steps.length} steps done).`,
+    resume,
+  );
+  if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
 }
 
 export function deactivate(): void {}

@@ -7,6 +7,13 @@ export const CommandId = {
   createConfiguration: 'rollbackPilot.createConfiguration',
   openMigration: 'rollbackPilot.openMigration',
   revealReleaseCommit: 'rollbackPilot.revealReleaseCommit',
+  revertLastDeploy: 'rollbackPilot.revertLastDeploy',
+  rollBackToRelease: 'rollbackPilot.rollBackToRelease',
+  resumeRollback: 'rollbackPilot.resumeRollback',
+  releaseLock: 'rollbackPilot.releaseLock',
+  recordSnapshot: 'rollbackPilot.recordSnapshot',
+  markReleaseBad: 'rollbackPilot.markReleaseBad',
+  cancelRollback: 'rollbackPilot.cancelRollback',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

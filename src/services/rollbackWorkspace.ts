@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ConfigDiagnostic, RollbackConfig } from '../core/config/types';
 import { defaultConfig, parseConfig } from '../core/config';
@@ -137,6 +139,13 @@ export class RollbackWorkspace implements vscode.Disposable {
     const fs = new NodeFileSystem(this.root.fsPath);
     const m = config.migrations;
     return detectMigrations(fs, m.tool || m.dir ? { tool: m.tool, dir: m.dir } : undefined);
+  }
+
+  /** The code change from one commit to another (what a rollback from → to applies), for the preview. */
+  async gitDiff(fromSha: string, toSha: string): Promise<string> {
+    if (!/^[0-9a-f]{40}$/.test(fromSha) || !/^[0-9a-f]{40}$/.test(toSha)) throw new Error('gitDiff takes full SHAs');
+    const { stdout } = await promisify(execFile)('git', ['diff', '--stat', '--patch', fromSha, toSha, '--'], { cwd: this.root.fsPath, maxBuffer: 32 * 1024 * 1024 });
+    return stdout;
   }
 
   dispose(): void {

@@ -9,10 +9,11 @@ export async function buildSuite() {
   const src = join(repoRoot, 'test/integration/suite');
   const out = join(repoRoot, 'out/integration');
   rmSync(out, { recursive: true, force: true });
-  const entries = readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
+  const entries = readdirSync(src, { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
   await esbuild.build({
     entryPoints: entries,
     outdir: out,
+    outbase: src,
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -1,36 +1,53 @@
 // Runs the integration suite inside a real VS Code: code-server's extension host,
 // driven by the web workbench in headless Chromium. The extension under test is
 // loaded as a development extension through the workbench's `payload` parameter
-// (code-server rejects --extensionDevelopmentPath). Prints `N passed, N failed`.
+// (code-server rejects --extensionDevelopmentPath). One code-server session per group,
+// each on its own fixture workspace. Prints `N passed, N failed`.
+//
+//   node --import tsx test/integration/run-code-server.mjs [group …]
 import { mkdirSync, rmSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot, privateDirs, startCodeServer, launchChromium, workbenchUrl, freePort } from './codeServer.mjs';
 import { buildSuite } from './buildSuite.mjs';
 import { makeIntegrationWorkspace } from './fixtureWorkspace.mjs';
+import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
 
 const TIMEOUT_MS = Number(process.env.ROLLBACK_PILOT_IT_TIMEOUT_MS ?? 8 * 60_000);
+const NOISE = /Ignoring fetching additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[Service Worker\]|ChatSessionStore|Updating additional builtin/;
+
+/** Each group: its fixture workspace (created fresh) and what to stop afterwards. */
+const GROUPS = {
+  views: async (dir) => ({ folder: makeIntegrationWorkspace(dir), env: {}, cleanup: () => {} }),
+  rollback: async (dir) => {
+    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    await makeAppRepo(dir, { apiPort, workerPort });
+    deployCurrent(dir);
+    return {
+      folder: dir,
+      env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_WORKER_PORT: String(workerPort) },
+      cleanup: () => stopApp(dir),
+    };
+  },
+};
 
 function build() {
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('extension build failed');
 }
 
-async function main() {
-  build();
-  const suiteIndex = await buildSuite();
-  const work = join(repoRoot, '.test-work/integration');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const dirs = privateDirs(join(work, 'vscode'));
-  const workspace = makeIntegrationWorkspace(join(work, 'workspace'));
-  const resultsFile = join(work, 'results.json');
+async function runGroup(group, suiteIndex, work) {
+  const base = join(work, group);
+  mkdirSync(base, { recursive: true });
+  const dirs = privateDirs(join(base, 'vscode'));
+  const fixture = await GROUPS[group](join(base, 'workspace'));
+  const resultsFile = join(base, 'results.json');
   const port = await freePort();
   const server = await startCodeServer({
     dirs,
     port,
-    logFile: join(work, 'code-server.log'),
-    env: { ROLLBACK_PILOT_TEST_RESULTS: resultsFile, ROLLBACK_PILOT_TEST_WORKSPACE: workspace },
+    logFile: join(base, 'code-server.log'),
+    env: { ROLLBACK_PILOT_TEST_RESULTS: resultsFile, ROLLBACK_PILOT_SUITE: group, ...fixture.env },
     settings: { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false },
   });
   const browser = await launchChromium();
@@ -42,44 +59,59 @@ async function main() {
     });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = Array.isArray(args) ? formatPrintf(args) : String(args);
+      if (NOISE.test(text)) return;
       if (type === 'error') process.stderr.write(text + '\n');
       else process.stdout.write(text + '\n');
     });
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const url = workbenchUrl(server, workspace, [
+    await page.goto(workbenchUrl(server, fixture.folder, [
       ['extensionDevelopmentPath', remote(repoRoot)],
       ['extensionTestsPath', remote(suiteIndex)],
-    ]);
-    await page.goto(url);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref());
+    ]));
+    let timer;
+    const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), TIMEOUT_MS); });
     const result = await Promise.race([done, timeout]);
-    if (result === 'timeout') {
-      console.error(`integration: no exit from the extension host within ${TIMEOUT_MS / 1000} s; see ${join(work, 'code-server.log')}`);
-      exitCode = 1;
-    } else {
-      exitCode = result;
-    }
+    clearTimeout(timer);
+    if (result === 'timeout') console.error(`integration[${group}]: no exit from the extension host within ${TIMEOUT_MS / 1000} s; see ${join(base, 'code-server.log')}`);
+    else exitCode = result;
   } finally {
     await browser.close().catch(() => {});
     server.stop();
+    fixture.cleanup();
   }
-  let passed = 0, failed = exitCode === 0 ? 0 : 1;
-  if (existsSync(resultsFile)) {
-    const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    passed = r.passed; failed = r.failed;
-    for (const f of r.failures) console.error(`FAILED ${f.title}\n${f.error}\n`);
-  } else {
-    console.error('integration: the suite wrote no results (the extension host did not run it)');
+  if (!existsSync(resultsFile)) {
+    console.error(`integration[${group}]: the suite wrote no results (the extension host did not run it)`);
+    return { passed: 0, failed: 1 };
+  }
+  const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  for (const f of r.failures) console.error(`FAILED [${group}] ${f.title}\n${f.error}\n`);
+  return { passed: r.passed, failed: r.failed + (exitCode !== 0 && r.failed === 0 ? 1 : 0) };
+}
+
+async function main() {
+  const groups = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(GROUPS);
+  build();
+  const suiteIndex = await buildSuite();
+  const work = join(repoRoot, '.test-work/integration');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  let passed = 0, failed = 0;
+  for (const g of groups) {
+    if (!GROUPS[g]) throw new Error(`unknown integration group ${g} (known: ${Object.keys(GROUPS).join(', ')})`);
+    console.log(`\n--- integration group "${g}"`);
+    const r = await runGroup(g, suiteIndex, work);
+    passed += r.passed;
+    failed += r.failed;
   }
   writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed }));
   console.log(`integration: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && exitCode === 0 ? 0 : 1);
+  process.exit(failed === 0 ? 0 : 1);
 }
 
 // The workbench forwards console calls printf-style: ("%s %d", a, b).
 function formatPrintf(args) {
   if (args.length === 0) return '';
-  let [fmt, ...rest] = args;
+  const [fmt, ...rest] = args;
   if (typeof fmt !== 'string') return args.map(String).join(' ');
   const out = fmt.replace(/%[sdifoOc%]/g, (m) => (m === '%%' ? '%' : m === '%c' ? (rest.shift(), '') : String(rest.shift())));
   return [out, ...rest.map(String)].join(' ');
@@ -87,6 +119,8 @@ function formatPrintf(args) {
 
 main().catch((e) => {
   console.error(e?.stack ?? e);
+  mkdirSync(join(repoRoot, '.test-work/integration'), { recursive: true });
+  writeFileSync(join(repoRoot, '.test-work/integration/summary.json'), JSON.stringify({ passed: 0, failed: 1 }));
   console.log('integration: 0 passed, 1 failed');
   process.exit(1);
 });

@@ -8,7 +8,9 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  const dir = __dirname;
+  // One suite per workspace: the launcher opens the matching fixture and names the group.
+  const group = process.env.ROLLBACK_PILOT_SUITE ?? 'views';
+  const dir = path.join(__dirname, group);
   for (const f of fs.readdirSync(dir).sort()) {
     if (f.endsWith('.test.js')) mocha.addFile(path.join(dir, f));
   }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { api, eventually, label, workspaceRoot } from './helpers';
+import { api, eventually, label, workspaceRoot } from '../helpers';
 
 function git(...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', ...args], { cwd: workspaceRoot().fsPath, encoding: 'utf8' });

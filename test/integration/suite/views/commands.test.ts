@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, EXTENSION_ID } from './helpers';
+import { api, EXTENSION_ID } from '../helpers';
 
 describe('contributed commands', () => {
   it('every contributed command is registered in the running extension host, with category Rollback', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { eventually, workspaceRoot } from './helpers';
+import { eventually, workspaceRoot } from '../helpers';
 
 const BROKEN = [
   'releases:',

@@ -1,0 +1,61 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Release } from '../core/releases';
+import type { RecordsStore } from '../core/releases/recordsStore';
+import { takeSnapshot } from '../core/snapshot/snapshot';
+import { NodeHttp } from '../infra/http';
+import type { RollbackDialogs } from '../services/dialogs';
+import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
+import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { CommandId } from './ids';
+import { requireTrust } from './trust';
+
+/** Record Pre-deploy Snapshot and Mark Release as Bad: what the next rollback needs to know. */
+export function registerRecordCommands(
+  workspace: RollbackWorkspace | undefined,
+  sessions: RollbackSessions | undefined,
+  records: RecordsStore | undefined,
+  dialogs: () => RollbackDialogs,
+): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandId.recordSnapshot, async () => {
+      if (!workspace || !sessions || !records || !requireTrust('record a snapshot')) return;
+      const { config, fellBackToDefault } = await workspace.config();
+      if (fellBackToDefault) return void dialogs().error('rollback.yml has errors; fix them first (Problems panel).');
+      const envName = await dialogs().pickEnvironment(config.environments.map((e) => e.name));
+      const env = config.environments.find((e) => e.name === envName);
+      if (!env) return;
+      const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(workspace.root.fsPath, env.path) : env.path;
+      const runner = sessions.runnerFor(env.host);
+      try {
+        const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Recording the pre-deploy state of ${env.name} (${env.host})` }, () =>
+          takeSnapshot({ env, services: config.services, runner, http: new NodeHttp(), cwd }),
+        );
+        await records.setSnapshot(snap.sha);
+        workspace.invalidate(['releases']);
+        const health = snap.services.map((s) => `${s.name} ${s.ok ? 'healthy' : `UNHEALTHY (${s.status ?? s.error})`}`).join(', ');
+        dialogs().info(
+          `Snapshot of ${env.name}: ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`,
+        );
+      } catch (e) {
+        await dialogs().error(`No snapshot recorded: ${(e as Error).message}`);
+      } finally {
+        await runner.dispose();
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.markReleaseBad, async (node?: { kind?: string; release?: Release }) => {
+      if (!workspace || !records || !requireTrust('mark a release as bad')) return;
+      let release = node?.kind === 'release' ? node.release : undefined;
+      if (!release) {
+        const listing = await workspace.releases();
+        release = await dialogs().pickRelease(listing.releases.filter((r) => !r.markers.includes('bad')), 'Mark which release as bad?');
+      }
+      if (!release) return;
+      const reason = await dialogs().reason(`${release.name} is broken`);
+      if (!reason) return;
+      await records.markBad({ sha: release.sha, reason, at: new Date().toISOString(), by: operatorName() });
+      workspace.invalidate(['releases']);
+      dialogs().info(`${release.name} is marked bad: it will never be chosen as a rollback target.`);
+    }),
+  ];
+}

@@ -1,0 +1,179 @@
+import * as vscode from 'vscode';
+import { buildPlan, gitQueriesVia, planDigest, renderPlanMarkdown } from '../core/plan';
+import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
+import { LockHeldError, RunRefusedError, type RunResult } from '../core/run';
+import type { RollbackDialogs } from '../services/dialogs';
+import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
+import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { CommandId } from './ids';
+import { requireTrust } from './trust';
+
+export interface RollbackFlowDeps {
+  workspace: RollbackWorkspace;
+  sessions: RollbackSessions;
+  dialogs: () => RollbackDialogs;
+  /** The bad release's database steps (from the migration classifier), placed before the code switch. */
+  databaseSteps?: (input: { from: Release; to: Release; environment: string }) => Promise<PlanStep[]>;
+}
+
+export interface FlowOptions {
+  /** The release to return to; without it, the last-known-good (Revert Last Deploy) or the user's pick (Roll Back to Release…). */
+  target?: Release;
+  pickTarget: boolean;
+}
+
+export interface FlowOutcome {
+  plan?: RollbackPlan;
+  result?: RunResult;
+  /** Why nothing ran, when nothing did. */
+  stoppedBecause?: string;
+}
+
+const SOURCE_TEXT: Record<RollbackPlan['targetSource'], string> = {
+  snapshot: 'the pre-deploy snapshot',
+  'deploy-record': "the extension's deploy records",
+  'previous-tag': 'the previous SemVer tag',
+  user: 'your pick',
+};
+
+/**
+ * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
+ * user confirms the plan they are looking at, and the run refuses a plan that differs.
+ */
+export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptions): Promise<FlowOutcome> {
+  const { workspace, sessions } = deps;
+  const dialogs = deps.dialogs();
+  if (!requireTrust('run a rollback')) return { stoppedBecause: 'untrusted workspace' };
+
+  const loaded = await workspace.config();
+  if (loaded.fellBackToDefault) {
+    const open = await dialogs.error('rollback.yml has errors; fix them before rolling back (they are in the Problems panel).', 'Open rollback.yml');
+    if (open) await vscode.window.showTextDocument(workspace.configUri);
+    return { stoppedBecause: 'config errors' };
+  }
+  const config = loaded.config;
+
+  const decision = await dialogs.decide();
+  if (!decision) return { stoppedBecause: 'cancelled at the decision' };
+  if (decision === 'roll-forward') {
+    dialogs.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');
+    return { stoppedBecause: 'roll forward chosen' };
+  }
+  const decidedAt = new Date().toISOString();
+  const reason = await dialogs.reason();
+  if (!reason) return { stoppedBecause: 'no reason given' };
+  const environment = await dialogs.pickEnvironment(config.environments.map((e) => e.name));
+  if (!environment) return { stoppedBecause: 'no environment chosen' };
+
+  workspace.invalidate(['releases']);
+  const listing = await workspace.releases();
+  const deployed = findDeployed(listing);
+  let target = options.target;
+  let source: RollbackPlan['targetSource'] = 'user';
+  if (!target && !options.pickTarget) {
+    const lkg = findLastKnownGood(listing);
+    if (lkg) {
+      target = lkg.release;
+      source = lkg.source;
+    }
+  }
+  if (!target) {
+    const candidates = listing.releases.filter((r) => !r.markers.includes('bad') && r.sha !== deployed?.sha);
+    if (candidates.length === 0) {
+      await dialogs.error('There is no release to roll back to: every other release is marked bad, or there is none. Tag the last good commit (git tag v…) or pick a commit by hand.');
+      return { stoppedBecause: 'no target' };
+    }
+    target = await dialogs.pickRelease(candidates, `Roll ${environment} back to which release?${deployed ? ` (deployed: ${deployed.name})` : ''}`);
+    if (!target) return { stoppedBecause: 'no target chosen' };
+  }
+  if (target.markers.includes('bad')) {
+    await dialogs.error(`${target.name} is marked bad (${target.badReason ?? 'no reason recorded'}); it is never a rollback target.`);
+    return { stoppedBecause: 'target is bad' };
+  }
+  const from = deployed ?? undefined;
+
+  let plan: RollbackPlan;
+  try {
+    const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
+    const databaseSteps = from && deps.databaseSteps ? await deps.databaseSteps({ from, to: target, environment }) : undefined;
+    plan = await buildPlan({
+      config,
+      environment,
+      git,
+      from: from?.sha ?? 'HEAD',
+      fromName: from?.name,
+      to: target.sha,
+      toName: target.name,
+      targetSource: source,
+      reason,
+      createdBy: operatorName(),
+      workspaceRoot: workspace.root.fsPath,
+      databaseSteps,
+    });
+  } catch (e) {
+    await dialogs.error(`Could not plan the rollback: ${(e as Error).message}`);
+    return { stoppedBecause: 'planning failed' };
+  }
+
+  await showPreview(workspace, plan, source);
+  if (!(await dialogs.confirmPlan(plan))) {
+    dialogs.info('Nothing ran. The plan preview stays open for reference.');
+    return { plan, stoppedBecause: 'not confirmed' };
+  }
+  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, planDigest(plan), decidedAt), dialogs);
+  return { plan, result };
+}
+
+/** Opens the readable plan and the code diff the rollback will apply, side by side. */
+async function showPreview(workspace: RollbackWorkspace, plan: RollbackPlan, source: RollbackPlan['targetSource']): Promise<void> {
+  const header = `> Target ${plan.to.name} chosen from ${SOURCE_TEXT[source]}.\n\n`;
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: header + renderPlanMarkdown(plan) });
+  await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
+  if (plan.strategy === 'image') return;
+  const diff = await workspace.gitDiff(plan.from.sha, plan.to.sha).catch((e: Error) => `Could not compute the diff: ${e.message}`);
+  const diffDoc = await vscode.workspace.openTextDocument({ language: 'diff', content: `# What the code change will do: ${plan.from.name} → ${plan.to.name}\n${diff}` });
+  await vscode.window.showTextDocument(diffDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+}
+
+/** Runs with a cancellable notification that follows the engine's events, and says where things stand at the end. */
+export async function runWithProgress(
+  sessions: RollbackSessions,
+  plan: RollbackPlan,
+  title: string,
+  go: (s: RollbackSessions) => Promise<RunResult>,
+  dialogs: RollbackDialogs,
+): Promise<RunResult | undefined> {
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => sessions.cancel());
+        const total = plan.steps.length;
+        const sub = sessions.events.on((e) => {
+          if (e.type === 'step-started') progress.report({ message: e.step.title, increment: 100 / Math.max(total, 1) });
+        });
+        try {
+          return await go(sessions);
+        } finally {
+          sub.dispose();
+          cancel.dispose();
+        }
+      },
+    );
+    const stash = result.journal.stash ? ` Your uncommitted changes were stashed as "${result.journal.stash.message}". ${result.journal.stash.restoreHint}.` : '';
+    if (result.success) {
+      dialogs.info(`Rolled back ${plan.environment} to ${plan.to.name}. ${result.state}${stash}`);
+    } else {
+      const resume = 'Resume Rollback';
+      const pick = await dialogs.error(`Rollback of ${plan.environment} did not finish: ${result.state}${stash}`, resume);
+      if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback);
+    }
+    return result;
+  } catch (e) {
+    if (e instanceof LockHeldError) await dialogs.error(e.message, 'OK');
+    else if (e instanceof RunRefusedError) await dialogs.error(e.message);
+    else await dialogs.error(`The rollback stopped on an error: ${(e as Error).message}. The journal in .rollback/journals has every finished step.`);
+    return undefined;
+  }
+}

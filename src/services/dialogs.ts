@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import type { FailureDecision, FailureState, Prompter } from '../core/run/ports';
+import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import type { Release } from '../core/releases';
+import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../infra/ssh';
+
+export type Decision = 'roll-back' | 'roll-forward';
+
+/**
+ * Every question a rollback asks the operator. VsCodeDialogs asks with quick picks,
+ * input boxes and modals; the integration suite swaps in scripted answers so the
+ * commands run end to end inside VS Code without a person.
+ */
+export interface RollbackDialogs extends Prompter, HostKeyPrompt {
+  decide(): Promise<Decision | undefined>;
+  reason(defaultReason?: string): Promise<string | undefined>;
+  pickEnvironment(names: string[]): Promise<string | undefined>;
+  pickRelease(releases: Release[], title: string): Promise<Release | undefined>;
+  /** Shown with the preview open: true to run exactly this plan. */
+  confirmPlan(plan: RollbackPlan): Promise<boolean>;
+  confirm(message: string, detail: string, action: string): Promise<boolean>;
+  info(message: string): void;
+  error(message: string, ...actions: string[]): Promise<string | undefined>;
+}
+
+const IMMEDIATE = 'Immediate: error rate or latency jumped right after the deploy, data is being corrupted, a security hole shipped, the service is down.';
+const INVESTIGATE = 'Brief investigation first (minutes, not hours): a single user report, a metric drifting slowly, a feature that only looks wrong.';
+
+export class VsCodeDialogs implements RollbackDialogs {
+  async decide(): Promise<Decision | undefined> {
+    const items: Array<vscode.QuickPickItem & { value: Decision }> = [
+      { value: 'roll-back', label: '$(history) Roll back', description: 'if unsure, roll back', detail: IMMEDIATE },
+      { value: 'roll-forward', label: '$(arrow-right) Roll forward', description: 'a hotfix you can ship in under 30 minutes', detail: INVESTIGATE },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Rollback: roll back or roll forward?',
+      placeHolder: 'If unsure, roll back: a known-good release now beats a fix in an hour',
+      ignoreFocusOut: true,
+      matchOnDetail: true,
+    });
+    return pick?.value;
+  }
+
+  async reason(defaultReason?: string): Promise<string | undefined> {
+    const r = await vscode.window.showInputBox({
+      title: 'Why are you rolling back?',
+      prompt: 'One line for the team, the journal and the post-mortem, e.g. "/health returns 500 on api since the deploy"',
+      value: defaultReason,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length < 3 ? 'Say in a few words what is wrong' : undefined),
+    });
+    return r?.trim();
+  }
+
+  async pickEnvironment(names: string[]): Promise<string | undefined> {
+    if (names.length === 1) return names[0];
+    return vscode.window.showQuickPick(names, { title: 'Which environment?', ignoreFocusOut: true });
+  }
+
+  async pickRelease(releases: Release[], title: string): Promise<Release | undefined> {
+    const items = releases.map((r) => ({
+      label: r.name,
+      description: [r.markers.join(' · '), r.sha.slice(0, 12)].filter(Boolean).join('  '),
+      detail: r.subject,
+      release: r,
+    }));
+    const pick = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, matchOnDescription: true });
+    return pick?.release;
+  }
+
+  async confirmPlan(plan: RollbackPlan): Promise<boolean> {
+    const run = `Run ${plan.steps.length} steps`;
+    const pick = await vscode.window.showWarningMessage(
+      `Roll back ${plan.environment} (${plan.where}) from ${plan.from.name} to ${plan.to.name}?`,
+      { modal: true, detail: `The preview beside this dialog shows every command exactly as it will run. Nothing has run yet.\n\nReason: ${plan.reason}` },
+      run,
+    );
+    return pick === run;
+  }
+
+  async confirm(message: string, detail: string, action: string): Promise<boolean> {
+    return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+  }
+
+  info(message: string): void {
+    void vscode.window.showInformationMessage(message);
+  }
+
+  error(message: string, ...actions: string[]): Promise<string | undefined> {
+    return Promise.resolve(vscode.window.showErrorMessage(message, ...actions));
+  }
+
+  async typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined> {
+    return vscode.window.showInputBox({
+      title: `Destructive steps: type "${environment}" to confirm`,
+      prompt: `These steps can lose data: ${destructiveSteps.map((s) => s.title).join('; ')}`,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v === environment || v === '' ? undefined : `Type the environment's name exactly: ${environment}`),
+    });
+  }
+
+  async confirmStep(step: PlanStep, plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'> {
+    const pick = await vscode.window.showWarningMessage(
+      `Run "${step.title}" on ${plan.environment}?`,
+      { modal: true, detail: `${step.why}\n\n${step.commands.map((c) => `${c.where}$ ${c.command}`).join('\n')}` },
+      'Run',
+      'Skip',
+      'Stop here',
+    );
+    return pick === 'Run' ? 'run' : pick === 'Skip' ? 'skip' : 'stop';
+  }
+
+  async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {
+    const where = state.cleanedUp ? 'The step was undone: the repository is exactly as before it.' : 'The step may have been partly applied.';
+    const items: Array<vscode.QuickPickItem & { decision: FailureDecision['action'] }> = [
+      { decision: 'retry', label: '$(refresh) Retry the step', detail: `Attempt ${state.attempts + 1}` },
+      { decision: 'skip', label: '$(debug-step-over) Skip it', detail: 'You will be asked for a reason; it goes into the journal' },
+    ];
+    if (state.canSwitchToCheckout) items.push({ decision: 'switch-to-checkout', label: '$(git-branch) Switch to checkout', detail: 'Check out the previous release instead of reverting (your changes are stashed first)' });
+    items.push({ decision: 'stop', label: '$(debug-stop) Stop here', detail: 'The journal keeps every finished step; Rollback: Resume Rollback continues later' });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `"${step.title}" ${state.outcome === 'unknown' ? 'has an unknown outcome (the connection died)' : 'failed'}: ${state.detail}`,
+      placeHolder: where,
+      ignoreFocusOut: true,
+    });
+    if (!pick || pick.decision === 'stop') return { action: 'stop' };
+    if (pick.decision === 'skip') {
+      const reason = await vscode.window.showInputBox({ title: `Why skip "${step.title}"?`, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A reason is needed for the journal') });
+      return reason ? { action: 'skip', reason } : { action: 'stop' };
+    }
+    return { action: pick.decision };
+  }
+
+  async confirmUnknownHost(key: UnknownHostKey): Promise<'accept-once' | 'accept-and-save' | 'reject'> {
+    const save = 'Trust and save to known_hosts';
+    const once = 'Trust this time only';
+    const pick = await vscode.window.showWarningMessage(
+      `The authenticity of host ${key.port === 22 ? key.host : `[${key.host}]:${key.port}`} can't be established.`,
+      {
+        modal: true,
+        detail: `${key.keyType} key fingerprint is ${key.fingerprint}.${key.otherTypesKnown.length ? `\nKnown keys of other types: ${key.otherTypesKnown.join(', ')}.` : ''}\nCompare it with the fingerprint your infrastructure publishes before you trust it.`,
+      },
+      save,
+      once,
+    );
+    return pick === save ? 'accept-and-save' : pick === once ? 'accept-once' : 'reject';
+  }
+
+  hostKeyRefused(key: RefusedHostKey): void {
+    void vscode.window.showErrorMessage(
+      `Host key for ${key.host}:${key.port} was refused: the ${key.keyType} key ${key.reason === 'changed' ? 'CHANGED' : 'is REVOKED'} (${key.fingerprint}). ${key.detail}. Nothing was sent to the host. If the change is expected, update known_hosts yourself (ssh-keygen -R).`,
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CommandRunner } from '../core/ports';
+import type { RollbackPlan } from '../core/plan/types';
+import { RollbackEvents, RollbackRunner, type RunResult } from '../core/run';
+import type { RollbackJournal } from '../core/run/journalTypes';
+import type { RecordsStore } from '../core/releases/recordsStore';
+import { NodeHttp } from '../infra/http';
+import { FileJournalStore } from '../infra/shell/fileJournalStore';
+import { LocalCommandRunner } from '../infra/shell/localCommandRunner';
+import { SshCommandRunner } from '../infra/ssh';
+import type { RollbackDialogs } from './dialogs';
+
+/** Who is at the keyboard, as recorded in journals and locks. */
+export function operatorName(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // Containers without a passwd entry: keep "unknown".
+  }
+  return `${user}@${os.hostname()}`;
+}
+
+/**
+ * Runs rollbacks for one workspace: builds the engine's dependencies (local shell or one
+ * SSH connection per host, journals under .rollback/journals, HTTP probes), tracks the
+ * run in progress so the status bar, the terminal and the checklist can follow it, and
+ * records the outcome in the release records.
+ */
+export class RollbackSessions implements vscode.Disposable {
+  readonly events = new RollbackEvents();
+  readonly journals: FileJournalStore;
+  private active?: { runId: string; controller: AbortController; plan: RollbackPlan };
+  private readonly http = new NodeHttp();
+
+  constructor(
+    readonly root: vscode.Uri,
+    private readonly dialogs: () => RollbackDialogs,
+    private readonly records: RecordsStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly settings: () => { knownHostsFile?: string; connectTimeoutMs: number },
+  ) {
+    this.journals = new FileJournalStore(path.join(root.fsPath, '.rollback', 'journals'));
+  }
+
+  get activeRun(): { runId: string; plan: RollbackPlan } | undefined {
+    return this.active;
+  }
+
+  /** A runner for "local" or an SSH destination; the engine makes one per target per run. */
+  runnerFor(where: string, timeoutMs?: number): CommandRunner {
+    if (where === 'local') return new LocalCommandRunner({ cwd: this.root.fsPath, timeoutMs });
+    const s = this.settings();
+    return new SshCommandRunner({
+      destination: where,
+      hostKeyPrompt: this.dialogs(),
+      knownHostsFiles: s.knownHostsFile ? [s.knownHostsFile] : undefined,
+      readyTimeoutMs: s.connectTimeoutMs,
+      keepaliveIntervalMs: 10_000,
+      keepaliveCountMax: 3,
+      commandTimeoutMs: timeoutMs,
+    });
+  }
+
+  private engine(): RollbackRunner {
+    return new RollbackRunner({
+      runnerFor: (where) => this.runnerFor(where),
+      journals: this.journals,
+      prompter: this.dialogs(),
+      http: this.http,
+      events: this.events,
+      log: { log: (line) => this.log.info(line) },
+      operator: operatorName(),
+    });
+  }
+
+  /** Runs a previewed plan. Refuses a second run from this window while one is active. */
+  async run(plan: RollbackPlan, digest: string, decidedAt: string): Promise<RunResult> {
+    return this.guard(plan, (signal) => this.engine().run(plan, { signal, expectedDigest: digest, decidedAt }));
+  }
+
+  async resume(journal: RollbackJournal): Promise<RunResult> {
+    return this.guard(journal.plan, (signal) => this.engine().resume(journal, { signal }));
+  }
+
+  cancel(): void {
+    this.active?.controller.abort();
+  }
+
+  private async guard(plan: RollbackPlan, go: (signal: AbortSignal) => Promise<RunResult>): Promise<RunResult> {
+    if (this.active) throw new Error(`A rollback (${this.active.runId}) is already running in this window`);
+    const controller = new AbortController();
+    this.active = { runId: plan.id, controller, plan };
+    try {
+      const result = await go(controller.signal);
+      await this.recordOutcome(result).catch((e) => this.log.warn(`Could not record the deploy: ${(e as Error).message}`));
+      return result;
+    } finally {
+      this.active = undefined;
+    }
+  }
+
+  /** A finished rollback is a deploy of the target release; the bad release stays what it was. */
+  private async recordOutcome(result: RunResult): Promise<void> {
+    if (!result.success) return;
+    const p = result.journal.plan;
+    await this.records.setDeployOutcome(p.environment, p.from.sha, 'rolled-back').catch(() => undefined);
+    await this.records.recordDeploy({ sha: p.to.sha, at: new Date().toISOString(), environment: p.environment, tag: p.to.name, outcome: 'ok' });
+  }
+
+  dispose(): void {
+    this.cancel();
+  }
+}

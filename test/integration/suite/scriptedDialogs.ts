@@ -1,0 +1,48 @@
+import type { RollbackDialogs, Decision } from '../../../src/services/dialogs';
+import type { FailureDecision, FailureState } from '../../../src/core/run/ports';
+import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
+import type { Release } from '../../../src/core/releases';
+import type { UnknownHostKey } from '../../../src/infra/ssh';
+
+/**
+ * Scripted answers to the rollback's questions (stand-in for a person at the quick
+ * picks; the Playwright UI test drives the real ones). Every question asked and every
+ * message shown is recorded so the tests can assert on what the user would have seen.
+ */
+export class ScriptedDialogs implements RollbackDialogs {
+  readonly asked: string[] = [];
+  readonly infos: string[] = [];
+  readonly errors: string[] = [];
+  plansConfirmed: RollbackPlan[] = [];
+
+  constructor(
+    private readonly answers: {
+      decision?: Decision;
+      reason?: string;
+      environment?: string;
+      release?: (rs: Release[]) => Release | undefined;
+      confirmPlan?: boolean;
+      confirm?: boolean;
+      typed?: (env: string) => string | undefined;
+      onFailure?: (step: PlanStep, state: FailureState) => FailureDecision;
+      confirmStep?: 'run' | 'skip' | 'stop';
+      hostKey?: 'accept-once' | 'accept-and-save' | 'reject';
+    } = {},
+  ) {}
+
+  async decide() { this.asked.push('decide'); return this.answers.decision ?? 'roll-back'; }
+  async reason() { this.asked.push('reason'); return this.answers.reason ?? 'api /health answers 500 since the deploy'; }
+  async pickEnvironment(names: string[]) { this.asked.push(`environment:${names.join(',')}`); return this.answers.environment ?? names[0]; }
+  async pickRelease(rs: Release[], title: string) { this.asked.push(`release:${title}`); return this.answers.release ? this.answers.release(rs) : rs[0]; }
+  async confirmPlan(plan: RollbackPlan) { this.asked.push('confirmPlan'); this.plansConfirmed.push(plan); return this.answers.confirmPlan ?? true; }
+  async confirm(message: string) { this.asked.push(`confirm:${message}`); return this.answers.confirm ?? true; }
+  info(message: string) { this.infos.push(message); }
+  async error(message: string) { this.errors.push(message); return undefined; }
+  async typeEnvironmentName(env: string) { this.asked.push(`type:${env}`); return this.answers.typed ? this.answers.typed(env) : env; }
+  async confirmStep() { this.asked.push('confirmStep'); return this.answers.confirmStep ?? 'run'; }
+  async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {
+    this.asked.push(`failure:${step.id}`);
+    return this.answers.onFailure ? this.answers.onFailure(step, state) : { action: 'stop' };
+  }
+  async confirmUnknownHost(key: UnknownHostKey) { this.asked.push(`hostkey:${key.fingerprint}`); return this.answers.hostKey ?? 'reject'; }
+}
