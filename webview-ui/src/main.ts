@@ -76,9 +76,13 @@ function valueOf(e: Event): string {
 
 function checkbox(item: ChecklistItem, label: string): HTMLElement {
   const cb = h('vscode-checkbox', { 'data-key': `cb:${item.id}`, checked: item.checked, disabled: disabled() }, label);
+  // The toolkit also fires change when it sets the initial value: only real flips are sent.
+  let last = item.checked;
   on(cb, 'change', (e) => {
     const checked = (e.target as unknown as { checked: boolean }).checked;
-    if (checked !== item.checked) send({ type: 'toggle-item', itemId: item.id, checked });
+    if (checked === last) return;
+    last = checked;
+    send({ type: 'toggle-item', itemId: item.id, checked });
   });
   return cb;
 }
