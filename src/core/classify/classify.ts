@@ -1,4 +1,5 @@
 import type { Migration, MigrationFinding, MigrationVerdict } from '../migrations/types';
+import type { FileSystemPort } from '../ports';
 import { analyzeAlembic } from './alembic';
 import { decodeSource } from './encoding';
 import { analyzeJsMigration } from './jsMigrations';
@@ -110,4 +111,39 @@ function verdictOf(migration: Migration, findings: MigrationFinding[]): Migratio
   const upFindings = findings.filter((f) => f.direction === 'up');
   const cls = upFindings.length ? worstClass(upFindings.map((f) => f.class)) : 'safe';
   return { migration: { tool: migration.tool, id: migration.id, file: migration.file }, class: cls, findings };
+}
+
+/** The datasource provider of a schema.prisma (`postgresql`, `mysql` …), for `ClassifyInput.dialect`. */
+export function prismaDialect(schemaPrisma: string): string | undefined {
+  const block = /datasource\s+\w+\s*\{([^}]*)\}/.exec(schemaPrisma);
+  return block ? /provider\s*=\s*"([^"]+)"/.exec(block[1])?.[1] : undefined;
+}
+
+/** Reads a migration's files through the port and classifies it; a read failure becomes an "unknown" verdict with the reason. */
+export async function classifyFromFiles(input: {
+  migration: Migration;
+  fs: FileSystemPort;
+  /** Repository root; `migration.file` is relative to it. */
+  root: string;
+  parser: SqlParser;
+  dialect?: string;
+}): Promise<MigrationVerdict> {
+  const { migration, fs, root } = input;
+  const join = (p: string) => `${root.replace(/\/$/, '')}/${p}`;
+  const file = migration.tool === 'prisma' && !/\.sql$/.test(migration.file) ? `${migration.file}/migration.sql` : migration.file;
+  let upSource: Uint8Array;
+  let downSource: Uint8Array | undefined;
+  try {
+    upSource = await fs.readFile(join(file));
+  } catch (e) {
+    return verdictOf(migration, [problemFinding(`${file}: cannot read the file: ${(e as Error).message}`, 'unreadable-file')]);
+  }
+  if (migration.downFile) {
+    try {
+      downSource = await fs.readFile(join(migration.downFile));
+    } catch {
+      downSource = undefined;
+    }
+  }
+  return classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: input.dialect });
 }

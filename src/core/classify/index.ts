@@ -1,4 +1,4 @@
-export { classifyMigration, gooseSections, type ClassifyInput } from './classify';
+export { classifyMigration, classifyFromFiles, prismaDialect, gooseSections, type ClassifyInput } from './classify';
 export { summarize, renderReportMarkdown, verdictTooltip, CLASS_LABEL } from './summary';
 export { planDatabaseSteps, planBackupRestore, backupCheckStep, affectedTables, newestBackupAge, type DatabasePlanInput } from './dbPlan';
 export { readAppliedState, MIGRATION_TABLES, type AppliedState, type AppliedMark, type SqlQueryPort } from './appliedState';

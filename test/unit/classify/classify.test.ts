@@ -155,3 +155,23 @@ describe('summary and report', () => {
     assert.equal(newestBackupAge('nothing here', new Date()), undefined);
   });
 });
+
+describe('reading files', () => {
+  it('reads the Prisma provider and classifies through a FileSystemPort (real files)', async () => {
+    const { prismaDialect, classifyFromFiles } = await import('../../../src/core/classify/classify');
+    const { readFile } = await import('node:fs/promises');
+    assert.equal(prismaDialect('generator c { provider = "prisma-client-js" }\ndatasource db {\n  provider = "mysql"\n  url = env("DB")\n}\n'), 'mysql');
+    const fs = { readFile: (p: string) => readFile(p), readDir: async () => [], exists: async () => true };
+    const v = await classifyFromFiles({
+      migration: { tool: 'golang-migrate', id: '000003', name: 'x', file: 'shop/release/000003_require_carrier.up.sql', downFile: 'shop/release/000003_require_carrier.down.sql', order: 0, problems: [] },
+      fs,
+      root: fixtures,
+      parser,
+    });
+    assert.equal(v.class, 'mitigate');
+    assert.ok(v.findings.some((f) => f.direction === 'down' && f.class === 'destructive'));
+    const missing = await classifyFromFiles({ migration: { tool: 'sql', id: 'm', name: 'm', file: 'nope.sql', order: 0, problems: [] }, fs, root: fixtures, parser });
+    assert.equal(missing.class, 'unknown');
+    assert.match(missing.findings[0].reason, /nope\.sql: cannot read the file: ENOENT/);
+  });
+});
