@@ -97,7 +97,8 @@ export function affectedTables(verdicts: MigrationVerdict[]): string[] {
 }
 
 /** The backup-restore path: stop the writers, restore, verify the migration table and row counts. */
-export function planBackupRestore(input: DatabasePlanInput): PlanStep[] {
+export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
+  const input: DatabasePlanInput = { ...rawInput, migrations: { ...rawInput.migrations, sql: strictSqlCommand(rawInput.migrations.sql) } };
   const steps: PlanStep[] = [backupCheckStep(input)];
   for (const w of input.writers ?? []) {
     steps.push({
@@ -147,7 +148,17 @@ export function planBackupRestore(input: DatabasePlanInput): PlanStep[] {
   return steps;
 }
 
-export function planDatabaseSteps(input: DatabasePlanInput): PlanStep[] {
+/**
+ * psql exits 0 after a failed statement unless ON_ERROR_STOP is set, which would record a
+ * failed fix or down step as "ok"; the flag is added where the configured command lacks it.
+ */
+export function strictSqlCommand(sql: string | undefined): string | undefined {
+  if (!sql) return sql;
+  return /\bpsql\b/.test(sql) && !/ON_ERROR_STOP/i.test(sql) ? `${sql} -v ON_ERROR_STOP=1` : sql;
+}
+
+export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
+  const input: DatabasePlanInput = { ...rawInput, migrations: { ...rawInput.migrations, sql: strictSqlCommand(rawInput.migrations.sql) } };
   const { verdicts, migrations } = input;
   if (!verdicts.length) return [];
   const steps: PlanStep[] = [];
