@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.test-work/**', 'demo-workspace/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.test-work/**', 'demo-workspace/**', 'test/fixtures/sql/**', '**/*.mjs', '**/*.js'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'webview-ui/src/**/*.ts'],
     extends: [...tseslint.configs.recommended],

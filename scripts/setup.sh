@@ -35,7 +35,9 @@ if [ ! -x "$prefix/node_modules/.bin/code-server" ]; then
     d=$(mktemp -d); cp /usr/bin/rg "$d/rg"; tar -C "$d" -czf "$tarball" rg; rm -rf "$d"
   fi
   [ -f "$prefix/package.json" ] || echo '{"name":"rollback-pilot-tools","private":true}' > "$prefix/package.json"
-  ( cd "$prefix" && npm_config_yes=true npm install --no-save --no-audit --no-fund \
+  # As root, code-server's postinstall insists on unsafe-perm (it reads the variable itself);
+  # node-pty's postinstall runs `npx node-gyp`, which this machine's npm config (yes=false) cancels.
+  ( cd "$prefix" && npm_config_unsafe_perm=true npm_config_yes=true npm install --no-save --no-audit --no-fund \
       "code-server@$CODE_SERVER_VERSION" )
 fi
 # The project's own npm packages, exactly as locked.
