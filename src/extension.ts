@@ -12,7 +12,15 @@ import { registerRollbackCommands } from './commands/rollback';
 import { CommandId } from './commands/ids';
 import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
 import { RollbackSessions } from './services/rollbackSessions';
-import { RunStatus } from './views/runStatus';
+import { RunTerminal } from './views/runTerminal';
+import { ChecklistJournalBridge } from './core/checklist';
+import { createChecklistService, registerChecklistCommands, type ChecklistDeps } from './commands/checklist';
+import { registerAnalyzeCommand } from './commands/analyzeMigration';
+import { RollbackEvents } from './core/run';
+import { FileJournalStore } from './infra/shell/fileJournalStore';
+import { NodeHttp } from './infra/http';
+import { databaseStepsFor } from './services/databasePlan';
+import { operatorName } from './services/rollbackSessions';
 import { RecordsStore } from './core/releases/recordsStore';
 import { resumableRuns } from './core/run';
 import { fileRecordsStorage } from './infra/git/recordsFileStorage';
@@ -58,8 +66,29 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const recordsFile = vscode.workspace.getConfiguration('rollbackPilot', folder.uri).get<string>('recordsFile') || '.rollback/records.json';
     records = new RecordsStore(fileRecordsStorage(path.resolve(root, recordsFile)));
     workspace = new RollbackWorkspace(folder.uri, git, records, log);
-    sessions = new RollbackSessions(folder.uri, dialogs, records, log, settings);
-    context.subscriptions.push(workspace, sessions, new RunStatus(sessions.events, log));
+    const ws = workspace;
+    const events = new RollbackEvents();
+    // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
+    const journals = new ChecklistJournalBridge(new FileJournalStore(path.join(root, '.rollback', 'journals')));
+    const checklistDeps: ChecklistDeps = {
+      extensionUri: context.extensionUri,
+      secrets: context.secrets,
+      output: log,
+      events,
+      journals,
+      http: new NodeHttp(),
+      workspaceRoot: () => folder.uri,
+      settings: () => {
+        const c = ws.currentConfig();
+        return { overrides: c?.checklist, escalateAtMinutes: c?.notify.escalateAtMinutes, webhook: c?.notify.webhook };
+      },
+      operator: operatorName,
+      commitsBetween: async (fromSha, toSha) => (await git.commits({ from: toSha, to: fromSha }, { maxCount: 200 })).map((c) => ({ sha: c.sha, subject: c.subject })),
+    };
+    const checklist = createChecklistService(checklistDeps);
+    sessions = new RollbackSessions(folder.uri, journals, events, dialogs, records, log, settings, checklist.notifier);
+    context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
+    context.subscriptions.push(...registerChecklistCommands({ ...checklistDeps, service: checklist }));
   }
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
 
@@ -94,7 +123,12 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   context.subscriptions.push(
     ...registerNavigationCommands(workspace, refreshViews),
     ...registerConfigurationCommands(workspace),
-    ...registerRollbackCommands(workspace && sessions ? { workspace, sessions, dialogs } : undefined),
+    ...registerRollbackCommands(
+      workspace && sessions
+        ? { workspace, sessions, dialogs, databaseSteps: async (input) => databaseStepsFor(workspace!, (await workspace!.config()).config, input) }
+        : undefined,
+    ),
+    ...registerAnalyzeCommand(workspace),
     ...registerResumeCommand(sessions, dialogs),
     ...registerLockCommand(workspace, sessions, dialogs),
     ...registerRecordCommands(workspace, sessions, records, dialogs),

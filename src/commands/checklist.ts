@@ -6,13 +6,15 @@ import type { HttpPort } from '../core/ports';
 import type { RollbackEvents } from '../core/run/events';
 import { ChecklistPanel, type ChecklistPanelDeps } from '../webviews/checklist/checklistPanel';
 import { ChecklistStatusBar } from '../webviews/checklist/statusBar';
+import { CommandId } from './ids';
 import { pickRun, PROPOSAL_SCHEME, ProposalContentProvider, proposeChangelog, startPostmortem } from './postmortem';
 
+/** The checklist's commands, as named in the one typed list of command ids. */
 export const ChecklistCommandId = {
-  openChecklist: 'rollbackPilot.openChecklist',
-  startPostmortem: 'rollbackPilot.startPostmortem',
-  setWebhookUrl: 'rollbackPilot.setWebhookUrl',
-  proposeChangelogNote: 'rollbackPilot.proposeChangelogNote',
+  openChecklist: CommandId.openChecklist,
+  startPostmortem: CommandId.startPostmortem,
+  setWebhookUrl: CommandId.setWebhookUrl,
+  proposeChangelogNote: CommandId.proposeChangelogNote,
 } as const;
 
 /** SecretStorage key of the team's webhook URL; never in settings, rollback.yml or logs. */
@@ -107,21 +109,21 @@ export function registerChecklistCommands(deps: ChecklistDeps & { service: Check
     service.onDidStartRun((s) => void ChecklistPanel.show(panelDeps, s.runId, { preserveFocus: true }).catch(report('opening the checklist'))),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
     proposals,
-    vscode.commands.registerCommand(ChecklistCommandId.openChecklist, async (arg?: unknown) => {
+    vscode.commands.registerCommand(CommandId.openChecklist, async (arg?: unknown) => {
       const a = runIdOf(arg);
       const runId = a.runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Open the checklist of which rollback?'));
       if (runId) await ChecklistPanel.show(panelDeps, runId, { readOnly: a.readOnly === true }).catch(report('opening the checklist'));
     }),
-    vscode.commands.registerCommand(ChecklistCommandId.startPostmortem, async (arg?: unknown) => {
+    vscode.commands.registerCommand(CommandId.startPostmortem, async (arg?: unknown) => {
       await startPostmortem(pmDeps, runIdOf(arg).runId).catch(report('writing the post-mortem'));
     }),
-    vscode.commands.registerCommand(ChecklistCommandId.proposeChangelogNote, async (arg?: unknown, postmortemPath?: unknown) => {
+    vscode.commands.registerCommand(CommandId.proposeChangelogNote, async (arg?: unknown, postmortemPath?: unknown) => {
       const runId = runIdOf(arg).runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Note which rollback in the CHANGELOG?'));
       const journal = runId ? await deps.journals.load(runId) : undefined;
       if (!journal) return;
       await proposeChangelog(pmDeps, journal, typeof postmortemPath === 'string' ? postmortemPath : undefined).catch(report('the CHANGELOG proposal'));
     }),
-    vscode.commands.registerCommand(ChecklistCommandId.setWebhookUrl, async () => {
+    vscode.commands.registerCommand(CommandId.setWebhookUrl, async () => {
       const had = !!(await deps.secrets.get(WEBHOOK_SECRET_KEY));
       const value = await vscode.window.showInputBox({
         title: 'Rollback: Set Webhook URL',

@@ -14,6 +14,11 @@ export const CommandId = {
   recordSnapshot: 'rollbackPilot.recordSnapshot',
   markReleaseBad: 'rollbackPilot.markReleaseBad',
   cancelRollback: 'rollbackPilot.cancelRollback',
+  analyzeMigration: 'rollbackPilot.analyzeMigration',
+  openChecklist: 'rollbackPilot.openChecklist',
+  startPostmortem: 'rollbackPilot.startPostmortem',
+  setWebhookUrl: 'rollbackPilot.setWebhookUrl',
+  proposeChangelogNote: 'rollbackPilot.proposeChangelogNote',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

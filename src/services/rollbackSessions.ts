@@ -1,13 +1,12 @@
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandRunner } from '../core/ports';
 import type { RollbackPlan } from '../core/plan/types';
 import { RollbackEvents, RollbackRunner, type RunResult } from '../core/run';
 import type { RollbackJournal } from '../core/run/journalTypes';
+import type { JournalStore, Notifier } from '../core/run/ports';
 import type { RecordsStore } from '../core/releases/recordsStore';
 import { NodeHttp } from '../infra/http';
-import { FileJournalStore } from '../infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../infra/ssh';
 import type { RollbackDialogs } from './dialogs';
@@ -30,19 +29,22 @@ export function operatorName(): string {
  * records the outcome in the release records.
  */
 export class RollbackSessions implements vscode.Disposable {
-  readonly events = new RollbackEvents();
-  readonly journals: FileJournalStore;
+  readonly events: RollbackEvents;
   private active?: { runId: string; controller: AbortController; plan: RollbackPlan };
   private readonly http = new NodeHttp();
 
   constructor(
     readonly root: vscode.Uri,
+    /** Journals under .rollback/journals, saved through the checklist's bridge so its state rides along. */
+    readonly journals: JournalStore,
+    events: RollbackEvents,
     private readonly dialogs: () => RollbackDialogs,
     private readonly records: RecordsStore,
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: () => { knownHostsFile?: string; connectTimeoutMs: number },
+    private readonly notify?: Notifier,
   ) {
-    this.journals = new FileJournalStore(path.join(root.fsPath, '.rollback', 'journals'));
+    this.events = events;
   }
 
   get activeRun(): { runId: string; plan: RollbackPlan } | undefined {
@@ -73,6 +75,7 @@ export class RollbackSessions implements vscode.Disposable {
       events: this.events,
       log: { log: (line) => this.log.info(line) },
       operator: operatorName(),
+      notify: this.notify,
     });
   }
 

@@ -3,7 +3,9 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ConfigDiagnostic, RollbackConfig } from '../core/config/types';
 import { defaultConfig, parseConfig } from '../core/config';
-import type { MigrationGroup } from '../core/migrations/types';
+import type { Migration, MigrationGroup, MigrationVerdict } from '../core/migrations/types';
+import { classifyFromFiles } from '../core/classify';
+import { PgSqlParser } from '../infra/sql/pgParser';
 import { detectMigrations } from '../core/migrations';
 import { NodeFileSystem } from '../infra/fs';
 import type { ReleaseListing } from '../core/releases';
@@ -32,8 +34,11 @@ export class RollbackWorkspace implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private configCache?: Promise<LoadedConfig>;
+  private lastConfig?: RollbackConfig;
   private releasesCache?: Promise<ReleaseListing>;
   private migrationsCache?: Promise<MigrationGroup[]>;
+  private verdictsCache?: Promise<Map<string, MigrationVerdict>>;
+  private readonly parser = new PgSqlParser();
   private debounce?: NodeJS.Timeout;
 
   constructor(
@@ -59,14 +64,25 @@ export class RollbackWorkspace implements vscode.Disposable {
   invalidate(parts: Array<'config' | 'releases' | 'migrations'> = ['config', 'releases', 'migrations']): void {
     if (parts.includes('config')) this.configCache = undefined;
     if (parts.includes('releases')) this.releasesCache = undefined;
-    if (parts.includes('migrations')) this.migrationsCache = undefined;
+    if (parts.includes('migrations') || parts.includes('config')) {
+      this.migrationsCache = undefined;
+      this.verdictsCache = undefined;
+    }
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.changed.fire(), 250);
   }
 
   config(): Promise<LoadedConfig> {
-    this.configCache ??= this.loadConfig();
+    this.configCache ??= this.loadConfig().then((c) => {
+      this.lastConfig = c.config;
+      return c;
+    });
     return this.configCache;
+  }
+
+  /** The config as last loaded, for callers that cannot wait (the checklist's settings). */
+  currentConfig(): RollbackConfig | undefined {
+    return this.lastConfig;
   }
 
   releases(): Promise<ReleaseListing> {
@@ -77,6 +93,37 @@ export class RollbackWorkspace implements vscode.Disposable {
   migrations(): Promise<MigrationGroup[]> {
     this.migrationsCache ??= this.loadMigrations();
     return this.migrationsCache;
+  }
+
+  /** Every migration's safety class for a code rollback, by file. Classified once per change on disk. */
+  verdicts(): Promise<Map<string, MigrationVerdict>> {
+    this.verdictsCache ??= this.classifyAll();
+    return this.verdictsCache;
+  }
+
+  /** Classifies one migration from its files as they are on disk now (Analyze Migration). */
+  classify(migration: Migration): Promise<MigrationVerdict> {
+    return classifyFromFiles({ migration, fs: new NodeFileSystem(this.root.fsPath), root: '.', parser: this.parser });
+  }
+
+  private async classifyAll(): Promise<Map<string, MigrationVerdict>> {
+    const groups = await this.migrations();
+    const out = new Map<string, MigrationVerdict>();
+    const started = Date.now();
+    const all = groups.flatMap((g) => g.migrations);
+    // A few files at a time: the parser is in-process, so this bounds memory, not CPU.
+    for (let i = 0; i < all.length; i += 16) {
+      const batch = all.slice(i, i + 16);
+      const verdicts = await Promise.all(batch.map((m) => this.classify(m)));
+      batch.forEach((m, k) => out.set(m.file, verdicts[k]));
+    }
+    if (all.length) this.log.info(`Classified ${all.length} migrations in ${Date.now() - started} ms`);
+    return out;
+  }
+
+  /** A file of the repository, by repo-relative path (confined to the workspace root). */
+  readFile(relativePath: string): Promise<Uint8Array> {
+    return new NodeFileSystem(this.root.fsPath).readFile(relativePath);
   }
 
   get configUri(): vscode.Uri {

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { Migration, MigrationGroup } from '../core/migrations/types';
+import type { Migration, MigrationGroup, MigrationVerdict } from '../core/migrations/types';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { ContextKey } from '../commands/ids';
 import { migrationItem } from './migrationItem';
 
 export type MigrationsNode =
   | { kind: 'group'; group: MigrationGroup }
-  | { kind: 'migration'; migration: Migration; group: MigrationGroup }
+  | { kind: 'migration'; migration: Migration; group: MigrationGroup; verdict?: MigrationVerdict }
   | { kind: 'problem'; message: string };
 
 const TOOL_LABEL: Record<string, string> = {
@@ -47,7 +47,8 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     }
     if (node.kind === 'group') {
       const problems: MigrationsNode[] = node.group.problems.map((message) => ({ kind: 'problem', message }));
-      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group }))];
+      const verdicts = await this.workspace.verdicts().catch(() => new Map<string, MigrationVerdict>());
+      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group, verdict: verdicts.get(migration.file) }))];
     }
     return [];
   }
@@ -70,11 +71,12 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
       item.tooltip = node.message;
       return item;
     }
-    const item = migrationItem(node.migration, this.workspace!.root);
+    const item = migrationItem(node.migration, this.workspace!.root, node.verdict);
     const g = node.group;
     const id = node.migration.id;
     const notes: string[] = [];
     if (g.branchPoints?.includes(id)) notes.push('branch point');
+    if (g.merges?.includes(id)) notes.push('merge');
     if (g.heads?.includes(id)) notes.push('head');
     if (notes.length) item.description = [item.description, ...notes].filter(Boolean).join(' · ');
     return item;

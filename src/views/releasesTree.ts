@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Release } from '../core/releases';
 import { moreLabel, releaseChangedFiles, releaseCommits } from '../core/releases';
 import { migrationsForFiles } from '../core/migrations';
-import type { Migration } from '../core/migrations/types';
+import type { Migration, MigrationVerdict } from '../core/migrations/types';
+import { summarize } from '../core/classify';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { CommandId, ContextKey } from '../commands/ids';
 import { relativeTime } from './relativeTime';
@@ -12,10 +13,10 @@ import { migrationItem } from './migrationItem';
 export type ReleasesNode =
   | { kind: 'note'; message: string; severity: 'info' | 'warning' }
   | { kind: 'release'; release: Release; previous?: Release }
-  | { kind: 'section'; title: 'Commits' | 'Migrations'; release: Release; previous?: Release }
+  | { kind: 'section'; title: 'Commits' | 'Migrations'; release: Release; previous?: Release; summary?: string }
   | { kind: 'commit'; sha: string; shortSha: string; subject: string; author: string; date: string }
   | { kind: 'more'; message: string }
-  | { kind: 'migration'; migration: Migration };
+  | { kind: 'migration'; migration: Migration; verdict?: MigrationVerdict };
 
 const MARKER_LABEL: Record<string, string> = {
   deployed: 'deployed',
@@ -47,9 +48,16 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
     }
     if (!node) return this.rootNodes();
     if (node.kind === 'release') {
+      const added = await this.addedMigrations(node.release, node.previous).catch(() => undefined);
+      let summary: string | undefined;
+      if (added && added.length) {
+        const verdicts = await this.workspace.verdicts().catch(() => new Map<string, MigrationVerdict>());
+        const vs = added.map((m) => verdicts.get(m.file)).filter((v): v is MigrationVerdict => !!v);
+        summary = vs.length === added.length ? summarize(vs) : `${added.length} migrations`;
+      }
       return [
         { kind: 'section', title: 'Commits', release: node.release, previous: node.previous },
-        { kind: 'section', title: 'Migrations', release: node.release, previous: node.previous },
+        { kind: 'section', title: 'Migrations', release: node.release, previous: node.previous, summary: summary ?? 'none' },
       ];
     }
     if (node.kind === 'section' && node.title === 'Commits') {
@@ -67,13 +75,17 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       return items;
     }
     if (node.kind === 'section' && node.title === 'Migrations') {
-      const files = await releaseChangedFiles(this.workspace.gitPort, node.release, node.previous);
-      const groups = await this.workspace.migrations();
-      const added = migrationsForFiles(groups, files);
+      const added = await this.addedMigrations(node.release, node.previous);
       if (added.length === 0) return [{ kind: 'more', message: 'No migrations in this release' }];
-      return added.map((migration) => ({ kind: 'migration', migration }));
+      const verdicts = await this.workspace.verdicts().catch(() => new Map<string, MigrationVerdict>());
+      return added.map((migration) => ({ kind: 'migration', migration, verdict: verdicts.get(migration.file) }));
     }
     return [];
+  }
+
+  private async addedMigrations(release: Release, previous?: Release): Promise<Migration[]> {
+    const files = await releaseChangedFiles(this.workspace!.gitPort, release, previous);
+    return migrationsForFiles(await this.workspace!.migrations(), files);
   }
 
   private async rootNodes(): Promise<ReleasesNode[]> {
@@ -127,6 +139,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       }
       case 'section': {
         const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.Collapsed);
+        if (node.summary) item.description = node.summary;
         item.iconPath = new vscode.ThemeIcon(node.title === 'Commits' ? 'git-commit' : 'database');
         item.id = `section:${node.title}:${node.release.sha}:${node.release.name}`;
         item.contextValue = `section-${node.title.toLowerCase()}`;
@@ -147,7 +160,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
         return item;
       }
       case 'migration':
-        return migrationItem(node.migration, this.workspace!.root);
+        return migrationItem(node.migration, this.workspace!.root, node.verdict);
     }
   }
 

@@ -63,7 +63,9 @@ describe('bad input gets a clear message in the view, never an empty tree', () =
       assert.ok(broken, 'the broken file is still listed');
       const tooltip = (broken.tooltip as vscode.MarkdownString).value;
       assert.match(tooltip, /line 4/i);
-      assert.equal((broken.iconPath as vscode.ThemeIcon).id, 'warning');
+      // Never a silent "safe": a file that cannot be read is "unknown — review by hand".
+      assert.equal((broken.iconPath as vscode.ThemeIcon).id, 'question');
+      assert.match(String(broken.description), /unknown — review by hand/);
     } finally {
       await vscode.workspace.fs.delete(file);
       workspace!.invalidate();

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import type { RollbackConfig } from '../core/config/types';
+import { gooseSections, planDatabaseSteps } from '../core/classify';
+import { migrationsForFiles } from '../core/migrations';
+import type { Migration, MigrationVerdict } from '../core/migrations/types';
+import type { PlanStep } from '../core/plan/types';
+import { releaseChangedFiles, type Release } from '../core/releases';
+import type { RollbackWorkspace } from './rollbackWorkspace';
+
+/**
+ * The database section of a rollback plan: the bad release's migrations (those added
+ * between the target and the deployed release), each classified, turned into steps that
+ * leave, mitigate, or undo one step at a time — all before the code switch, while the
+ * migration files still exist.
+ */
+export async function databaseStepsFor(
+  workspace: RollbackWorkspace,
+  config: RollbackConfig,
+  input: { from: Release; to: Release; environment: string },
+): Promise<PlanStep[]> {
+  const env = config.environments.find((e) => e.name === input.environment);
+  if (!env) return [];
+  const files = await releaseChangedFiles(workspace.gitPort, input.from, input.to);
+  const groups = await workspace.migrations();
+  const added = migrationsForFiles(groups, files);
+  if (added.length === 0) return [];
+  const verdicts: MigrationVerdict[] = [];
+  for (const m of added) verdicts.push(await workspace.classify(m));
+
+  const downSql: Record<string, string> = {};
+  for (const m of added) {
+    const sql = await downSqlOf(workspace, m);
+    if (sql !== undefined) downSql[m.id] = sql;
+  }
+  // The version the tool records once every migration of the bad release is undone.
+  const group = groups.find((g) => g.migrations.some((m) => m.file === added[0].file));
+  const firstIndex = group ? group.migrations.findIndex((m) => m.file === added[0].file) : -1;
+  const priorVersion = group && firstIndex > 0 ? group.migrations[firstIndex - 1].id : group ? '0' : undefined;
+
+  const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(workspace.root.fsPath, env.path) : env.path;
+  return planDatabaseSteps({
+    verdicts,
+    migrations: config.migrations,
+    where: env.host,
+    cwd,
+    downSql,
+    priorVersion,
+    writers: config.services.filter((s) => s.stop).map((s) => ({ name: s.name, stop: s.stop })),
+  });
+}
+
+/** Down SQL the extension can run itself: golang-migrate's .down.sql, goose's Down section. */
+async function downSqlOf(workspace: RollbackWorkspace, m: Migration): Promise<string | undefined> {
+  const read = async (rel: string) => new TextDecoder().decode(await workspace.readFile(rel));
+  try {
+    if (m.tool === 'golang-migrate' && m.downFile) return await read(m.downFile);
+    if (m.tool === 'goose') return gooseSections(await read(m.file)).down?.sql;
+  } catch {
+    // Unreadable: the plan says there is no down step and offers the restore path.
+  }
+  return undefined;
+}
