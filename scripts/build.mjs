@@ -2,7 +2,7 @@
 // dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
 // (cpu-features, sshcrypto.node) are loaded in try/catch by ssh2 and stay out.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -17,8 +17,6 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', 'cpu-features', '*.node'],
-    // libpg-query loads its wasm next to its own file; copied by the loader below.
-    loader: { '.wasm': 'file' },
   },
 ];
 if (existsSync('webview-ui/src/main.ts')) {
@@ -31,6 +29,11 @@ if (existsSync('webview-ui/src/main.ts')) {
     target: 'es2022',
   });
 }
+
+// libpg-query (the real PostgreSQL parser, compiled to wasm) loads libpg-query.wasm from
+// the directory of the script that runs it: in the bundle, that is dist/.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
