@@ -38,6 +38,7 @@ export class RollbackWorkspace implements vscode.Disposable {
   private releasesCache?: Promise<ReleaseListing>;
   private migrationsCache?: Promise<MigrationGroup[]>;
   private verdictsCache?: Promise<Map<string, MigrationVerdict>>;
+  private verdictsReady?: Map<string, MigrationVerdict>;
   private readonly parser = new PgSqlParser();
   private debounce?: NodeJS.Timeout;
 
@@ -67,6 +68,7 @@ export class RollbackWorkspace implements vscode.Disposable {
     if (parts.includes('migrations') || parts.includes('config')) {
       this.migrationsCache = undefined;
       this.verdictsCache = undefined;
+      this.verdictsReady = undefined;
     }
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.changed.fire(), 250);
@@ -97,8 +99,19 @@ export class RollbackWorkspace implements vscode.Disposable {
 
   /** Every migration's safety class for a code rollback, by file. Classified once per change on disk. */
   verdicts(): Promise<Map<string, MigrationVerdict>> {
-    this.verdictsCache ??= this.classifyAll();
+    if (!this.verdictsCache) {
+      const pending = this.classifyAll();
+      this.verdictsCache = pending;
+      void pending.then((v) => {
+        if (this.verdictsCache === pending) this.verdictsReady = v;
+      }, () => undefined);
+    }
     return this.verdictsCache;
+  }
+
+  /** The verdicts if classification has finished, without waiting: the tree paints first and fills in classes after. */
+  verdictsIfReady(): Map<string, MigrationVerdict> | undefined {
+    return this.verdictsReady;
   }
 
   /** Classifies one migration from its files as they are on disk now (Analyze Migration). */

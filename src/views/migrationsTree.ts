@@ -47,8 +47,15 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     }
     if (node.kind === 'group') {
       const problems: MigrationsNode[] = node.group.problems.map((message) => ({ kind: 'problem', message }));
-      const verdicts = await this.workspace.verdicts().catch(() => new Map<string, MigrationVerdict>());
-      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group, verdict: verdicts.get(migration.file) }))];
+      // Paint the list at once; classes fill in when classification (a parse per file) is done.
+      const verdicts = this.workspace.verdictsIfReady();
+      if (!verdicts) {
+        void this.workspace.verdicts().then(
+          () => this.changed.fire(undefined),
+          () => undefined,
+        );
+      }
+      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group, verdict: verdicts?.get(migration.file) }))];
     }
     return [];
   }

@@ -6,8 +6,12 @@ import { api, eventually, label, workspaceRoot } from '../helpers';
 describe('migration safety classes in the trees and Analyze Migration', () => {
   it('the Migrations view shows each migration with its class, icon and reason', async () => {
     const { migrations } = await api();
-    const groups = await migrations.getChildren();
-    const items = (await migrations.getChildren(groups[0])).map((n) => migrations.getTreeItem(n));
+    // The list paints first; the classes arrive once every file is parsed.
+    const items = await eventually(async () => {
+      const groups = await migrations.getChildren();
+      const its = (await migrations.getChildren(groups[0])).map((n) => migrations.getTreeItem(n));
+      return its.every((i) => /safe to leave|needs mitigation|destructive|unknown/.test(String(i.description))) ? its : undefined;
+    }, 'every migration to show its class');
     const byFile = new Map(items.map((i) => [i.resourceUri?.path.split('/').pop(), i]));
     const cls = (f: string) => String(byFile.get(f)?.description);
     assert.match(cls('c3_create_users.py'), /safe to leave/);
