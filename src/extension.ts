@@ -20,6 +20,7 @@ import { RollbackEvents } from './core/run';
 import { FileJournalStore } from './infra/shell/fileJournalStore';
 import { NodeHttp } from './infra/http';
 import { databaseStepsFor } from './services/databasePlan';
+import { AppliedStateReader } from './services/appliedStateReader';
 import { operatorName } from './services/rollbackSessions';
 import { RecordsStore } from './core/releases/recordsStore';
 import { resumableRuns } from './core/run';
@@ -93,7 +94,8 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
 
   const releases = new ReleasesTreeProvider(workspace);
-  const migrations = new MigrationsTreeProvider(workspace);
+  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions) : undefined;
+  const migrations = new MigrationsTreeProvider(workspace, applied && ((g) => applied.read(g)));
   releases.firstRequest = () => {
     timings.firstTreeRequestedMs = Date.now() - started;
   };
@@ -117,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   }
 
   const refreshViews = () => {
+    applied?.allowRemote();
     releases.refresh();
     migrations.refresh();
   };

@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
 import type { Migration, MigrationGroup, MigrationVerdict } from '../core/migrations/types';
+import type { AppliedMark, AppliedState } from '../core/classify';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { ContextKey } from '../commands/ids';
 import { migrationItem } from './migrationItem';
 
 export type MigrationsNode =
   | { kind: 'group'; group: MigrationGroup }
-  | { kind: 'migration'; migration: Migration; group: MigrationGroup; verdict?: MigrationVerdict }
-  | { kind: 'problem'; message: string };
+  | { kind: 'migration'; migration: Migration; group: MigrationGroup; verdict?: MigrationVerdict; applied?: AppliedMark }
+  | { kind: 'problem'; message: string; severity?: 'warning' | 'info' };
+
+/** Reads what the target database has applied for one group; undefined when nothing is configured to read it. */
+export type AppliedStateReader = (group: MigrationGroup) => Promise<AppliedState | undefined>;
 
 const TOOL_LABEL: Record<string, string> = {
   alembic: 'Alembic',
@@ -25,12 +29,28 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly workspace: RollbackWorkspace | undefined) {
+  private readonly applied = new Map<string, Promise<AppliedState | undefined>>();
+
+  constructor(
+    private readonly workspace: RollbackWorkspace | undefined,
+    private readonly readApplied?: AppliedStateReader,
+  ) {
     this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
   }
 
   refresh(): void {
+    this.applied.clear();
     this.changed.fire(undefined);
+  }
+
+  private appliedState(group: MigrationGroup): Promise<AppliedState | undefined> {
+    const key = `${group.tool}:${group.dir}`;
+    let p = this.applied.get(key);
+    if (!p) {
+      p = this.readApplied ? this.readApplied(group).catch((e: Error) => ({ readable: false, message: e.message, marks: new Map(), drift: [] })) : Promise.resolve(undefined);
+      this.applied.set(key, p);
+    }
+    return p;
   }
 
   async getChildren(node?: MigrationsNode): Promise<MigrationsNode[]> {
@@ -47,6 +67,9 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     }
     if (node.kind === 'group') {
       const problems: MigrationsNode[] = node.group.problems.map((message) => ({ kind: 'problem', message }));
+      const state = await this.appliedState(node.group);
+      if (state && !state.readable && state.message) problems.push({ kind: 'problem', message: `Applied state unknown: ${state.message}`, severity: 'info' });
+      for (const d of state?.drift ?? []) problems.push({ kind: 'problem', message: `Drift: ${d}` });
       // Paint the list at once; classes fill in when classification (a parse per file) is done.
       const verdicts = this.workspace.verdictsIfReady();
       if (!verdicts) {
@@ -55,7 +78,7 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
           () => undefined,
         );
       }
-      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group, verdict: verdicts?.get(migration.file) }))];
+      return [...problems, ...node.group.migrations.map((migration) => ({ kind: 'migration' as const, migration, group: node.group, verdict: verdicts?.get(migration.file), applied: state?.readable ? state.marks.get(migration.id) : undefined }))];
     }
     return [];
   }
@@ -74,7 +97,7 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     }
     if (node.kind === 'problem') {
       const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
-      item.iconPath = new vscode.ThemeIcon('warning');
+      item.iconPath = new vscode.ThemeIcon(node.severity === 'info' ? 'info' : 'warning');
       item.tooltip = node.message;
       return item;
     }
@@ -84,6 +107,8 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     const notes: string[] = [];
     if (g.branchPoints?.includes(id)) notes.push('branch point');
     if (g.merges?.includes(id)) notes.push('merge');
+    if (node.applied === 'applied') notes.unshift('applied');
+    if (node.applied === 'pending') notes.unshift('pending');
     if (g.heads?.includes(id)) notes.push('head');
     if (notes.length) item.description = [item.description, ...notes].filter(Boolean).join(' · ');
     return item;

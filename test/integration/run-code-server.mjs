@@ -12,6 +12,8 @@ import { repoRoot, privateDirs, startCodeServer, launchChromium, workbenchUrl, f
 import { buildSuite } from './buildSuite.mjs';
 import { makeIntegrationWorkspace } from './fixtureWorkspace.mjs';
 import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
+import { startPostgres } from '../support/postgres.ts';
+import { readdirSync as listDir, readFileSync as readText } from 'node:fs';
 
 const TIMEOUT_MS = Number(process.env.ROLLBACK_PILOT_IT_TIMEOUT_MS ?? 8 * 60_000);
 const NOISE = /Ignoring fetching additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[Service Worker\]|ChatSessionStore|Updating additional builtin/;
@@ -28,6 +30,32 @@ const GROUPS = {
       env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_WORKER_PORT: String(workerPort) },
       cleanup: () => stopApp(dir),
     };
+  },
+  // The shop with a real PostgreSQL: every migration up to the bad release applied, as
+  // golang-migrate would have left it (schema_migrations at version 5, not dirty).
+  database: async (dir) => {
+    const pg = await startPostgres();
+    try {
+      await pg.createDatabase('shop');
+      const [apiPort, workerPort] = [await freePort(), await freePort()];
+      const psql = pg.psqlCommand('shop');
+      await makeAppRepo(dir, { apiPort, workerPort, sqlCommand: psql });
+      const migrations = join(dir, 'db/migrations');
+      for (const f of listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort()) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
+      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (5, false);', 'shop');
+      deployCurrent(dir);
+      return {
+        folder: dir,
+        env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_PSQL: psql },
+        cleanup: async () => {
+          stopApp(dir);
+          await pg.stop();
+        },
+      };
+    } catch (e) {
+      await pg.stop();
+      throw e;
+    }
   },
 };
 
@@ -77,7 +105,7 @@ async function runGroup(group, suiteIndex, work) {
   } finally {
     await browser.close().catch(() => {});
     server.stop();
-    fixture.cleanup();
+    await fixture.cleanup();
   }
   if (!existsSync(resultsFile)) {
     console.error(`integration[${group}]: the suite wrote no results (the extension host did not run it)`);

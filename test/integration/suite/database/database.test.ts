@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as vscode from 'vscode';
+import { api, eventually } from '../helpers';
+import { ScriptedDialogs } from '../scriptedDialogs';
+import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
+
+const psql = process.env.ROLLBACK_PILOT_PSQL!;
+const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);
+
+/** Runs SQL against the fixture's real PostgreSQL, as the test's own observer. */
+function query(sql: string): string {
+  return execFileSync('sh', ['-c', `${psql} -A -t`], { input: sql, encoding: 'utf8' }).trim();
+}
+
+function health(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: apiPort, path: '/health', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+    }).on('error', reject);
+  });
+}
+
+describe('database steps against a real PostgreSQL (fixture shop, all migrations applied)', () => {
+  it('the Migrations view shows what the database has applied', async () => {
+    const { migrations } = await api();
+    const items = await eventually(async () => {
+      const groups = await migrations.getChildren();
+      const its = (await migrations.getChildren(groups[0])).filter((n) => n.kind === 'migration').map((n) => migrations.getTreeItem(n));
+      return its.length === 5 && its.every((i) => /applied/.test(String(i.description)) && /safe to leave|needs mitigation|destructive|unknown/.test(String(i.description))) ? its : undefined;
+    }, 'five migrations marked applied, with their classes');
+    assert.match(String(items[4].description), /destructive/, 'the dropped column is destructive');
+  });
+
+  it('Revert Last Deploy undoes the bad release\'s migration before the code switch, after confirmations', async () => {
+    const { setDialogs, migrations } = await api();
+    const dialogs = new ScriptedDialogs();
+    setDialogs(dialogs);
+    assert.equal(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_status'"), '0');
+    const outcome = (await vscode.commands.executeCommand('rollbackPilot.revertLastDeploy')) as FlowOutcome;
+    assert.ok(outcome.plan, `planned (${outcome.stoppedBecause}; ${dialogs.errors.join(' | ')})`);
+    const ids = outcome.plan.steps.map((s) => s.id);
+    const down = ids.findIndex((id) => id.startsWith('db-down-'));
+    const code = ids.findIndex((id) => id.startsWith('code-'));
+    assert.ok(down >= 0, `a down step is planned: ${ids.join(', ')}`);
+    assert.ok(down < code, `database steps run before the code switch: ${ids.join(', ')}`);
+    assert.ok(dialogs.asked.includes('type:local'), 'the environment name was typed for the destructive step');
+    assert.ok(dialogs.asked.includes('confirmStep'), 'the down step was confirmed on its own');
+    assert.equal(outcome.result?.success, true, `${outcome.result?.state}; ${dialogs.errors.join(' | ')}`);
+    // The database is where the previous release expects it.
+    assert.equal(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_status'"), '1');
+    assert.equal(query('SELECT version, dirty FROM schema_migrations'), '4|f');
+    assert.match(await health(), /^200 .*1\.3\.0/);
+    // And the tree agrees: the code of v1.3.0 has four migrations, all applied, and no drift.
+    migrations.refresh();
+    await eventually(async () => {
+      const groups = await migrations.getChildren();
+      const children = await migrations.getChildren(groups[0]);
+      const its = children.filter((n) => n.kind === 'migration').map((n) => migrations.getTreeItem(n));
+      const drift = children.filter((n) => n.kind === 'problem' && /Drift/.test(n.message));
+      return its.length === 4 && its.every((i) => /applied/.test(String(i.description))) && drift.length === 0 || undefined;
+    }, 'four applied migrations and no drift after the rollback');
+  });
+});
