@@ -31,6 +31,16 @@ const GROUPS = {
       cleanup: () => stopApp(dir),
     };
   },
+  // A repository with one commit, no tags, no migrations and no rollback.yml: the welcome path.
+  empty: async (dir) => {
+    mkdirSync(join(dir, 'apps/web'), { recursive: true });
+    writeFileSync(join(dir, 'apps/web/index.js'), 'console.log("hello");\n');
+    const git = (...a) => spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...a], { cwd: dir });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'Initial');
+    return { folder: dir, env: {}, cleanup: () => {} };
+  },
   // The shop with a real PostgreSQL: every migration up to the bad release applied, as
   // golang-migrate would have left it (schema_migrations at version 5, not dirty).
   database: async (dir) => {
