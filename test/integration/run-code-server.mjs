@@ -10,64 +10,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot, privateDirs, startCodeServer, launchChromium, workbenchUrl, freePort } from './codeServer.mjs';
 import { buildSuite } from './buildSuite.mjs';
-import { makeIntegrationWorkspace } from './fixtureWorkspace.mjs';
-import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
-import { startPostgres } from '../support/postgres.ts';
-import { readdirSync as listDir, readFileSync as readText } from 'node:fs';
+import { GROUPS } from './groups.mjs';
 
 const TIMEOUT_MS = Number(process.env.ROLLBACK_PILOT_IT_TIMEOUT_MS ?? 8 * 60_000);
 const NOISE = /Ignoring fetching additional builtin|Creating a socket|Resolv(ing|ed) connection token|\[Service Worker\]|ChatSessionStore|Updating additional builtin/;
-
-/** Each group: its fixture workspace (created fresh) and what to stop afterwards. */
-const GROUPS = {
-  views: async (dir) => ({ folder: makeIntegrationWorkspace(dir), env: {}, cleanup: () => {} }),
-  rollback: async (dir) => {
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    await makeAppRepo(dir, { apiPort, workerPort });
-    deployCurrent(dir);
-    return {
-      folder: dir,
-      env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_WORKER_PORT: String(workerPort) },
-      cleanup: () => stopApp(dir),
-    };
-  },
-  // A repository with one commit, no tags, no migrations and no rollback.yml: the welcome path.
-  empty: async (dir) => {
-    mkdirSync(join(dir, 'apps/web'), { recursive: true });
-    writeFileSync(join(dir, 'apps/web/index.js'), 'console.log("hello");\n');
-    const git = (...a) => spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...a], { cwd: dir });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'Initial');
-    return { folder: dir, env: {}, cleanup: () => {} };
-  },
-  // The shop with a real PostgreSQL: every migration up to the bad release applied, as
-  // golang-migrate would have left it (schema_migrations at version 5, not dirty).
-  database: async (dir) => {
-    const pg = await startPostgres();
-    try {
-      await pg.createDatabase('shop');
-      const [apiPort, workerPort] = [await freePort(), await freePort()];
-      const psql = pg.psqlCommand('shop');
-      await makeAppRepo(dir, { apiPort, workerPort, sqlCommand: psql });
-      const migrations = join(dir, 'db/migrations');
-      for (const f of listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort()) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
-      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (5, false);', 'shop');
-      deployCurrent(dir);
-      return {
-        folder: dir,
-        env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_PSQL: psql },
-        cleanup: async () => {
-          stopApp(dir);
-          await pg.stop();
-        },
-      };
-    } catch (e) {
-      await pg.stop();
-      throw e;
-    }
-  },
-};
 
 function build() {
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
