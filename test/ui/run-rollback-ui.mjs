@@ -1,0 +1,477 @@
+// UI test of a whole rollback in a real VS Code (code-server + the packaged .vsix),
+// driven as a user would in Chromium: the palette command, the decision quick pick, the
+// reason, the plan preview and its confirmation, the destructive-step guard, the
+// checklist webview following the run live, a checked item surviving a window reload,
+// and the post-mortem written from the journal. The fixture's api really answers /health
+// before and after. Screenshots for the README (plan, checklist light and dark).
+//
+// Run: node --import tsx test/ui/run-rollback-ui.mjs
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
+import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
+import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
+import { getHealth } from './lib/http.mjs';
+import { answerInputBox, clickDialogButton, currentPrompt, notificationTexts, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+
+const work = join(repoRoot, '.test-work/ui-rollback');
+const shots = join(repoRoot, 'media/screenshots');
+const REASON = '/health returns 500 on api since the v1.4.0 deploy';
+const SKIP_REASON = 'no database in the UI fixture';
+const MAX_INTERACTIONS = 30;
+
+const results = [];
+/** Facts the run observed, written to the summary so a reader can see what happened. */
+const observed = { dialogs: [], stepSnapshots: [], panelOpenedBy: undefined, panelRestoredBy: undefined };
+const startedAt = Date.now();
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    console.log(`  ✔ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, ms: Date.now() - t0, error: e?.stack ?? String(e) });
+    console.log(`  ✘ ${name}\n${String(e?.message ?? e).split('\n').map((l) => '      ' + l).join('\n')}`);
+  }
+}
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function packageVsix() {
+  const r = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
+  const vsix = readdirSync(repoRoot).find((f) => f.endsWith('.vsix'));
+  if (!vsix) throw new Error('no .vsix produced');
+  return join(repoRoot, vsix);
+}
+
+/** A confirmEach modal lists the step's commands as "<where>$ <command>" lines. */
+function hasCommands(detail) {
+  return /^\S+\$ \S/m.test(detail);
+}
+
+async function shot(page, name) {
+  const path = join(work, `${name}.png`);
+  await page.screenshot({ path }).catch(() => {});
+  return path;
+}
+
+async function trustIfAsked(page, timeout) {
+  const trust = page.getByRole('button', { name: /Yes, I trust the authors/ });
+  const shown = await trust.waitFor({ timeout }).then(() => true, () => false);
+  if (shown) await trust.click();
+  return shown;
+}
+
+async function openWorkbench(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+}
+
+/**
+ * Answers whatever the rollback asks, one prompt at a time, until the run's final
+ * notification shows. Each answer is what an operator would give; every prompt seen is
+ * recorded. `onConfirm` runs while the plan confirmation is on screen.
+ */
+async function driveRollback(page, { onConfirm }) {
+  const deadline = Date.now() + 120_000;
+  let interactions = 0;
+  let lastKey = '';
+  for (;;) {
+    if (Date.now() > deadline) fail(`the rollback did not finish within 120 s; prompts seen: ${JSON.stringify(observed.dialogs.map((d) => d.summary))}`);
+    const done = (await notificationTexts(page)).find((t) => /Rolled back local to|did not finish|stopped on an error|Nothing ran/.test(t));
+    const p = await currentPrompt(page);
+    if (p.kind === 'none') {
+      if (done) return done;
+      await sleep(150);
+      continue;
+    }
+    const key = JSON.stringify(p);
+    if (key === lastKey) {
+      // Same prompt still on screen (our answer not processed yet): give it a moment.
+      await sleep(150);
+      lastKey = '';
+      continue;
+    }
+    if (++interactions > MAX_INTERACTIONS) fail(`more than ${MAX_INTERACTIONS} prompts; last: ${key}`);
+    const record = (summary, answer) => {
+      observed.dialogs.push({ at: Date.now() - startedAt, kind: p.kind, summary, answer, ...p });
+      console.log(`    · ${p.kind}: ${summary} → ${answer}`);
+    };
+    const title = p.kind === 'dialog' ? p.message : p.title;
+    if (p.kind === 'inputbox' && /^Why are you rolling back\?/.test(title)) {
+      record(title, REASON);
+      await answerInputBox(page, REASON);
+    } else if (p.kind === 'inputbox' && /^Destructive steps: type "local" to confirm/.test(title)) {
+      record(title, 'local');
+      await answerInputBox(page, 'local');
+    } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
+      record(title, SKIP_REASON);
+      await answerInputBox(page, SKIP_REASON);
+    } else if (p.kind === 'dialog' && /^Roll back .* from .* to .*\?$/.test(title)) {
+      const run = p.buttons.find((b) => /^Run \d+ steps$/.test(b));
+      if (!run) fail(`the confirmation has no "Run N steps" button: ${JSON.stringify(p.buttons)}`);
+      await onConfirm(p);
+      record(title, run);
+      await clickDialogButton(page, run);
+    } else if (p.kind === 'dialog' && /^Run ".*" on local\?$/.test(title)) {
+      // A step with nothing to run is work the operator does by hand: say it was done, if asked that way.
+      const byHand = !hasCommands(p.detail) && p.buttons.find((b) => /done|by hand/i.test(b));
+      const answer = byHand || 'Run';
+      record(title, answer);
+      await clickDialogButton(page, answer);
+    } else if (p.kind === 'quickpick' && /failed|unknown outcome/.test(title)) {
+      record(title, 'Skip it');
+      await pickQuickItem(page, 'Skip it');
+    } else {
+      record(title || p.placeholder, '(unexpected)');
+      await shot(page, `unexpected-${interactions}`);
+      fail(`an unexpected prompt appeared: ${key}`);
+    }
+    lastKey = key;
+    await sleep(200);
+  }
+}
+
+/**
+ * Reads the steps list of the checklist page every 200 ms while the run goes, keeping
+ * each distinct snapshot with its time. Stops when `stop()` is called.
+ */
+function watchSteps(page) {
+  let running = true;
+  const done = (async () => {
+    let last = '';
+    while (running) {
+      const frame = await findChecklistFrame(page);
+      if (frame) {
+        if (!observed.panelOpenedBy) observed.panelOpenedBy = { by: 'itself', at: Date.now() - startedAt };
+        const rows = await stepRows(frame).catch(() => []);
+        const key = rows.join('\n');
+        if (rows.length && key !== last) {
+          observed.stepSnapshots.push({ at: Date.now() - startedAt, rows });
+          last = key;
+        }
+      }
+      await sleep(200);
+    }
+  })();
+  return async () => {
+    running = false;
+    await done;
+  };
+}
+
+/**
+ * The text of the active editor, read by paging through it as a user would. Lines are
+ * the rendered (wrapped) rows; identical rows are kept once, which is enough to look
+ * for commands.
+ */
+async function readActiveEditor(page, maxPages = 25) {
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  await editor.click({ position: { x: 200, y: 40 } });
+  await page.keyboard.press('Control+Home');
+  const seen = [];
+  const have = new Set();
+  for (let i = 0; i < maxPages; i++) {
+    const rows = await editor.evaluate((el) =>
+      [...el.querySelectorAll('.view-lines .view-line')]
+        .map((r) => ({ top: parseFloat(r.style.top) || 0, text: (r.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((x, y) => x.top - y.top)
+        .map((r) => r.text),
+    );
+    const before = have.size;
+    for (const r of rows) if (!have.has(r)) (have.add(r), seen.push(r));
+    if (i > 0 && have.size === before) break;
+    await page.keyboard.press('PageDown');
+    await sleep(150);
+  }
+  return seen;
+}
+
+async function main() {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  mkdirSync(shots, { recursive: true });
+  const vsix = packageVsix();
+  const [apiPort, workerPort] = [await freePort(), await freePort()];
+  const workspace = join(work, 'workspace');
+  await makeAppRepo(workspace, { apiPort, workerPort });
+  deployCurrent(workspace);
+  let server;
+  let browser;
+  try {
+    const before = await until(() => getHealth(apiPort).catch(() => undefined), { timeout: 10_000, what: 'the fixture api to answer' });
+    if (before.status !== 500 || !/1\.4\.0/.test(before.body)) fail(`the fixture should start on the bad v1.4.0 (500): got ${before.status} ${before.body}`);
+
+    const dirs = privateDirs(join(work, 'vscode'));
+    await installVsix(dirs, vsix);
+    const settingsFile = join(dirs.userData, 'User', 'settings.json');
+    const settings = {
+      'workbench.startupEditor': 'none',
+      'workbench.colorTheme': 'Default Light Modern',
+      'window.commandCenter': false,
+      'workbench.tips.enabled': false,
+      'git.openRepositoryInParentFolders': 'never',
+      'extensions.ignoreRecommendations': true,
+    };
+    server = await startCodeServer({ dirs, logFile: join(work, 'code-server.log'), settings });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    const url = workbenchUrl(server, workspace);
+    await openWorkbench(page, url);
+    if (!(await trustIfAsked(page, 30_000))) fail('the folder did not ask for trust');
+    // The extension is active once its activity-bar icon is there.
+    await page.locator('.activitybar .action-item a[aria-label^="Rollback"]').first().waitFor({ timeout: 30_000 });
+
+    // 1. The palette command and the decision quick pick.
+    await check('the palette runs "Rollback: Revert Last Deploy" and the decision quick pick shows both choices with "if unsure, roll back"', async () => {
+      await runFromPalette(page, 'Rollback: Revert Last Deploy');
+      const p = await until(async () => {
+        const q = await currentPrompt(page);
+        return q.kind === 'quickpick' && /roll back or roll forward/.test(q.title) ? q : undefined;
+      }, { timeout: 15_000, what: 'the decision quick pick' });
+      observed.dialogs.push({ at: Date.now() - startedAt, ...p, summary: p.title, answer: 'Roll back' });
+      await shot(page, 'decision');
+      const back = p.items.find((i) => /Roll back/.test(i));
+      const forward = p.items.find((i) => /Roll forward/.test(i));
+      if (!back || !forward) fail(`the decision offers: ${JSON.stringify(p.items)}`);
+      if (!/if unsure, roll back/i.test(back) && !/If unsure, roll back/.test(p.placeholder)) fail(`"if unsure, roll back" is not shown: ${back} / ${p.placeholder}`);
+      if (!/if unsure, roll back/.test(back)) fail(`the Roll back choice lacks "if unsure, roll back": ${back}`);
+      await pickQuickItem(page, 'Roll back');
+    });
+
+    // 2–4. The rest of the flow, with the checklist followed live.
+    let confirmation;
+    let finalMessage;
+    const stopWatching = watchSteps(page);
+    try {
+      finalMessage = await driveRollback(page, {
+        onConfirm: async (p) => {
+          confirmation = p;
+          // Let the preview, the diff and their tabs settle behind the modal.
+          await sleep(800);
+          await page.screenshot({ path: join(work, 'rollback-plan.png') });
+          copyFileSync(join(work, 'rollback-plan.png'), join(shots, 'rollback-plan.png'));
+        },
+      }).catch((e) => {
+        observed.driveError = String(e?.message ?? e);
+        return undefined;
+      });
+      // Step rows settle just after the final notification.
+      await sleep(1000);
+    } finally {
+      await stopWatching();
+    }
+    await shot(page, 'after-run');
+
+    await check('the plan preview shows the exact commands and the confirmation names the releases', async () => {
+      if (!confirmation) fail(`no plan confirmation appeared${observed.driveError ? `: ${observed.driveError}` : ''}`);
+      if (!/^Roll back local \(local\) from v1\.4\.0 to v1\.3\.0\?$/.test(confirmation.message)) fail(`confirmation says: ${confirmation.message}`);
+      if (!/Reason: .*health returns 500/.test(confirmation.detail)) fail(`confirmation detail lacks the reason: ${confirmation.detail}`);
+      // An untitled document is named after its first line: "> Target v1.3.0 chosen from …".
+      const tab = page.locator('.tabs-container .tab', { hasText: /Target v1\.3\.0 chosen from/ }).first();
+      if (!(await tab.count())) fail(`no plan preview tab; tabs: ${(await tabLabels(page)).join(', ')}`);
+      await tab.click();
+      const lines = await readActiveEditor(page);
+      writeFileSync(join(work, 'plan-preview.md'), lines.join('\n'));
+      // Wrapped rows keep their trailing space, so joining them restores the long command lines.
+      const text = lines.join('');
+      if (!/v1\.4\.0/.test(text) || !/v1\.3\.0/.test(text)) fail('the preview does not name v1.4.0 and v1.3.0');
+      if (!/git revert --no-edit -m 1/.test(text)) fail(`the preview has no "git revert --no-edit -m 1" command (v1.4.0 came in through a merge):\n${text.slice(0, 2000)}`);
+      if (!/sh scripts\/build\.sh api/.test(text) || !/sh scripts\/deploy\.sh api/.test(text)) fail('the preview lacks the api build/deploy commands');
+      if (/scripts\/deploy\.sh worker/.test(text)) fail('the preview redeploys the worker, which v1.4.0 did not change');
+    });
+
+    await check('a confirmed step that has no command to run does not offer "Run" (the operator is asked whether it was done by hand)', async () => {
+      const asked = observed.dialogs.filter((d) => d.kind === 'dialog' && /^Run ".*" on local\?$/.test(d.message));
+      if (!asked.length) fail('no step asked for confirmation (the fixture plan has destructive database steps that should)');
+      const misleading = asked.filter((d) => !hasCommands(d.detail) && d.buttons.includes('Run'));
+      if (misleading.length) {
+        fail(`${misleading.length} step(s) with nothing to run offer "Run", and answering it records them as ok although nothing was done:\n${misleading.map((d) => `  ${d.message} [${d.buttons.join(' | ')}]`).join('\n')}\nExpected: say there is no command, ask "Done by hand" / "Skip" / "Stop here", and record who confirmed it.`);
+      }
+    });
+
+    await check('the checklist panel opens by itself when the run starts and its step rows turn ok live', async () => {
+      if (!observed.panelOpenedBy) fail('the checklist panel never appeared');
+      const snaps = observed.stepSnapshots;
+      if (!snaps.length) fail('no step rows were ever seen in the checklist');
+      // A row seen pending/running in one snapshot and ok in a later one, before the end.
+      const lastSnap = snaps[snaps.length - 1];
+      const firstPending = new Map();
+      let liveFlip;
+      for (const [i, s] of snaps.entries()) {
+        for (const row of s.rows) {
+          const { title, outcome } = parseStepRow(row);
+          if ((outcome === 'pending' || outcome === 'running') && !firstPending.has(title)) firstPending.set(title, i);
+          if (outcome === 'ok' && firstPending.has(title) && firstPending.get(title) < i && !liveFlip) liveFlip = { title, from: snaps[firstPending.get(title)].at, to: s.at };
+        }
+      }
+      if (!liveFlip) fail(`no step row was seen turning ok live; snapshots: ${JSON.stringify(snaps.map((s) => s.rows))}`);
+      observed.liveFlip = liveFlip;
+      const frame = await waitForChecklistFrame(page, 5_000);
+      const summary = await pageSummary(frame);
+      observed.pageSummary = summary;
+      for (const s of ['Before', 'Communication', 'Rollback', 'Verification', 'After']) if (!summary.sections.includes(s)) fail(`section ${s} missing: ${summary.sections.join(', ')}`);
+      if (!/v1\.4\.0 → v1\.3\.0/.test(summary.h1)) fail(`the panel heading is: ${summary.h1}`);
+      const bad = lastSnap.rows.map(parseStepRow).filter((r) => !['ok', 'skipped'].includes(r.outcome));
+      if (bad.length) fail(`steps not ok at the end: ${JSON.stringify(bad)}`);
+      const tab = (await tabLabels(page)).find((t) => /v1\.4\.0 → v1\.3\.0/.test(t) && /Rollback/.test(t));
+      if (!tab) fail(`no checklist tab; tabs: ${(await tabLabels(page)).join(', ')}`);
+    });
+
+    await check('after the run /health answers 200 with 1.3.0 and the notification says "Rolled back local to v1.3.0"', async () => {
+      const h = await getHealth(apiPort);
+      if (h.status !== 200 || JSON.parse(h.body).version !== '1.3.0') fail(`/health answered ${h.status} ${h.body}`);
+      if (!finalMessage) fail(`no final notification${observed.driveError ? `: ${observed.driveError}` : ''}`);
+      if (!/^Rolled back local to v1\.3\.0\./.test(finalMessage)) fail(`the final notification says: ${finalMessage}`);
+    });
+
+    // 5. A manual item survives a reload; light and dark screenshots of the panel.
+    let checkedLabel;
+    await check('a checklist item checked by hand stays checked, and the steps stay ok, after "Developer: Reload Window"', async () => {
+      let frame = await waitForChecklistFrame(page, 5_000);
+      await tidyForChecklistShots(page);
+      const items = await manualItems(frame);
+      const target = items.find((i) => !i.checked && !i.disabled && /Tell the incident channel|Hold destructive/i.test(i.label)) ?? items.find((i) => !i.checked && !i.disabled);
+      if (!target) fail(`no manual item left to check: ${JSON.stringify(items)}`);
+      checkedLabel = target.label;
+      observed.checkedByHand = target.label;
+      await frame.locator(`vscode-checkbox[data-key="${target.key}"]`).click();
+      // The host confirms with a new state: the row gets its "✓ hh:mm by …" note.
+      await until(async () => {
+        const now = (await manualItems(frame)).find((i) => i.key === target.key);
+        const meta = await frame.locator(`vscode-checkbox[data-key="${target.key}"]`).locator('xpath=..').locator('.meta').count();
+        return now?.checked && meta > 0;
+      }, { timeout: 10_000, what: `"${target.label}" to show as checked by the host` });
+      await sleep(300);
+      await screenshotChecklist(page, join(shots, 'checklist-light.png'));
+
+      // The dark theme is set in the user settings and takes effect with the reload.
+      const s = JSON.parse(readFileSync(settingsFile, 'utf8'));
+      writeFileSync(settingsFile, JSON.stringify({ ...s, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
+      await reloadWindow(page);
+      frame = await waitForChecklistFrame(page, 25_000).then(
+        (f) => ((observed.panelRestoredBy = 'the serializer (by itself)'), f),
+        async () => {
+          observed.panelRestoredBy = 'Rollback: Open Checklist (by hand)';
+          await openChecklistFromPalette(page);
+          return waitForChecklistFrame(page, 15_000);
+        },
+      );
+      await until(async () => (await stepRows(frame)).length > 0, { timeout: 10_000, what: 'the restored panel to show its steps' });
+      const after = (await manualItems(frame)).find((i) => i.key === target.key);
+      if (!after?.checked) fail(`"${target.label}" is not checked after the reload`);
+      const rows = (await stepRows(frame)).map(parseStepRow);
+      const notOk = rows.filter((r) => !['ok', 'skipped'].includes(r.outcome));
+      if (notOk.length) fail(`steps after the reload: ${JSON.stringify(rows)}`);
+      if (observed.panelRestoredBy !== 'the serializer (by itself)') fail('the panel did not come back by itself after the reload (it was reopened from the palette)');
+    });
+
+    await check('the checklist renders in the dark theme after the reload', async () => {
+      await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+      const frame = await waitForChecklistFrame(page, 10_000);
+      await until(() => frame.evaluate(() => document.body.classList.contains('vscode-dark')), { timeout: 10_000, what: 'the webview to take the dark theme' });
+      await page.locator('.tabs-container .tab', { hasText: 'v1.4.0 → v1.3.0' }).first().click();
+      await sleep(500);
+      await screenshotChecklist(page, join(shots, 'checklist-dark.png'));
+    });
+
+    // 6. The post-mortem from the palette.
+    await check('"Rollback: Start Post-mortem" writes docs/postmortems/<date>-v1.4.0-to-v1.3.0.md with the steps in its timeline', async () => {
+      await runFromPalette(page, 'Rollback: Start Post-mortem');
+      // Without an active run the command asks which rollback: pick ours.
+      const dir = join(workspace, 'docs/postmortems');
+      const file = await until(async () => {
+        const q = await currentPrompt(page);
+        if (q.kind === 'quickpick' && q.items.some((i) => /v1\.4\.0 → v1\.3\.0/.test(i))) {
+          observed.dialogs.push({ at: Date.now() - startedAt, ...q, summary: q.placeholder, answer: 'v1.4.0 → v1.3.0' });
+          await pickQuickItem(page, 'v1.4.0 → v1.3.0');
+        }
+        return existsSync(dir) ? readdirSync(dir).find((f) => /^\d{4}-\d{2}-\d{2}-v1\.4\.0-to-v1\.3\.0\.md$/.test(f)) : undefined;
+      }, { timeout: 15_000, what: 'the post-mortem file' });
+      await until(async () => (await tabLabels(page)).includes(file), { timeout: 10_000, what: `an editor tab for ${file}` });
+      const md = readFileSync(join(dir, file), 'utf8');
+      writeFileSync(join(work, 'postmortem.md'), md);
+      const timeline = md.split('## Timeline (UTC)')[1]?.split('\n## ')[0];
+      if (!timeline) fail('the post-mortem has no "## Timeline (UTC)" section');
+      const snaps = observed.stepSnapshots;
+      const steps = snaps.length ? snaps[snaps.length - 1].rows.map(parseStepRow) : [];
+      if (!steps.length) fail('no steps known from the checklist to look for');
+      for (const s of steps) {
+        const row = timeline.split('\n').find((l) => l.includes(`Step ${s.outcome}: ${s.title}`));
+        if (!row) fail(`the timeline has no "Step ${s.outcome}: ${s.title}" row:\n${timeline}`);
+        if (!/^\| \d{2}:\d{2}(:\d{2})? \|/.test(row)) fail(`the timeline row has no time: ${row}`);
+      }
+      if (!/Decision to roll back v1\.4\.0 to v1\.3\.0/.test(timeline)) fail(`the timeline lacks the decision:\n${timeline}`);
+      if (checkedLabel && !md.includes(checkedLabel)) observed.postmortemMissesCheckedItem = checkedLabel;
+    });
+  } catch (e) {
+    results.push({ name: 'ui-rollback run', ok: false, error: e?.stack ?? String(e) });
+    console.error(e);
+  } finally {
+    if (browser) {
+      const page = browser.contexts()[0]?.pages()[0];
+      if (page) await shot(page, 'final');
+      await browser.close().catch(() => {});
+    }
+    server?.stop();
+    stopApp(workspace);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed, seconds: Math.round((Date.now() - startedAt) / 1000), results, observed }, null, 2));
+  console.log(`ui-rollback: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+/** Room for the panel: no bottom panel, the checklist's editor group maximized. */
+async function tidyForChecklistShots(page) {
+  await runFromPalette(page, 'View: Hide Panel').catch(() => {});
+  await page.locator('.tabs-container .tab', { hasText: 'v1.4.0 → v1.3.0' }).first().click();
+  await runFromPalette(page, 'View: Toggle Maximize Editor Group').catch(() => {});
+  await sleep(500);
+}
+
+/**
+ * Reloads as a user does in VS Code ("Developer: Reload Window"), which saves the
+ * window's editors first; waits for the new workbench.
+ */
+async function reloadWindow(page) {
+  const nav = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+  await runFromPalette(page, 'Developer: Reload Window');
+  await nav;
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await trustIfAsked(page, 2_000);
+}
+
+async function openChecklistFromPalette(page) {
+  await runFromPalette(page, 'Rollback: Open Checklist');
+  // Without an active run it asks which rollback.
+  await until(async () => {
+    if (await findChecklistFrame(page)) return true;
+    const q = await currentPrompt(page);
+    if (q.kind === 'quickpick' && q.items.some((i) => /v1\.4\.0 → v1\.3\.0/.test(i))) await pickQuickItem(page, 'v1.4.0 → v1.3.0');
+    return false;
+  }, { timeout: 15_000, what: 'the checklist to open from the palette' });
+}
+
+/** A screenshot of the editor group that shows the checklist panel, tab included. */
+async function screenshotChecklist(page, path) {
+  const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'v1.4.0 → v1.3.0' }) }).first();
+  const box = await group.boundingBox();
+  if (!box) fail('the checklist editor group is not on screen');
+  await page.screenshot({ path, clip: box });
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed: 0, failed: 1, error: String(e) }));
+  console.log('ui-rollback: 0 passed, 1 failed');
+  process.exit(1);
+});
