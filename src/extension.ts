@@ -55,7 +55,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   const dialogs = (): RollbackDialogs => dialogOverride ?? realDialogs;
   const settings = () => {
     const c = vscode.workspace.getConfiguration('rollbackPilot');
-    return { knownHostsFile: c.get<string>('ssh.knownHostsFile') || undefined, connectTimeoutMs: (c.get<number>('ssh.connectTimeoutSeconds') ?? 20) * 1000 };
+    return {
+      knownHostsFile: c.get<string>('ssh.knownHostsFile') || undefined,
+      sshConfigFile: c.get<string>('ssh.configFile') || undefined,
+      connectTimeoutMs: (c.get<number>('ssh.connectTimeoutSeconds') ?? 20) * 1000,
+    };
   };
 
   let workspace: RollbackWorkspace | undefined;

@@ -35,7 +35,7 @@ export function registerRecordCommands(
         workspace.invalidate(['releases']);
         const health = snap.services.map((s) => `${s.name} ${s.ok ? 'healthy' : `UNHEALTHY (${s.status ?? s.error})`}`).join(', ');
         dialogs().info(
-          `Snapshot of ${env.name}: ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`,
+          `Snapshot of ${env.name} (${env.host}): ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`,
         );
       } catch (e) {
         await dialogs().error(`No snapshot recorded: ${(e as Error).message}`);

@@ -41,7 +41,7 @@ export class RollbackSessions implements vscode.Disposable {
     private readonly dialogs: () => RollbackDialogs,
     private readonly records: RecordsStore,
     private readonly log: vscode.LogOutputChannel,
-    private readonly settings: () => { knownHostsFile?: string; connectTimeoutMs: number },
+    private readonly settings: () => { knownHostsFile?: string; sshConfigFile?: string; connectTimeoutMs: number },
     private readonly notify?: Notifier,
   ) {
     this.events = events;
@@ -59,6 +59,7 @@ export class RollbackSessions implements vscode.Disposable {
       destination: where,
       hostKeyPrompt: this.dialogs(),
       knownHostsFiles: s.knownHostsFile ? [s.knownHostsFile] : undefined,
+      sshConfigFile: s.sshConfigFile,
       readyTimeoutMs: s.connectTimeoutMs,
       keepaliveIntervalMs: 10_000,
       keepaliveCountMax: 3,

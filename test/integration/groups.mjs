@@ -8,6 +8,8 @@ import { freePort } from './codeServer.mjs';
 import { makeIntegrationWorkspace } from './fixtureWorkspace.mjs';
 import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
 import { startPostgres } from '../support/postgres.ts';
+import { startSshd } from '../support/sshd.ts';
+import { cloneForTestUser, deployAsTestUser } from '../support/remoteApp.ts';
 
 /** Each group: its fixture workspace (created fresh) and what to stop afterwards. */
 export const GROUPS = {
@@ -31,6 +33,44 @@ export const GROUPS = {
     git('add', '-A');
     git('commit', '-q', '-m', 'Initial');
     return { folder: dir, env: {}, cleanup: () => {} };
+  },
+  // The shop deployed on a "production host": a real sshd on 127.0.0.1 with a key-only
+  // user who owns its own clone. The workspace is the operator's checkout; rollback.yml
+  // (edited, not committed) points at the host through an ssh config alias, and the
+  // known_hosts file starts empty so the first connection asks about the host key.
+  ssh: async (dir) => {
+    const sshd = await startSshd();
+    try {
+      const [apiPort, workerPort] = [await freePort(), await freePort()];
+      await makeAppRepo(join(dir, 'workspace'), { apiPort, workerPort });
+      const remote = cloneForTestUser(join(dir, 'workspace'), dir);
+      deployAsTestUser(remote);
+      const sshConfig = join(dir, 'ssh_config');
+      writeFileSync(sshConfig, `Host shop-prod\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.keyPath}\n`);
+      const knownHosts = join(dir, 'known_hosts');
+      writeFileSync(knownHosts, '');
+      const yml = join(dir, 'workspace', 'rollback.yml');
+      writeFileSync(yml, readText(yml, 'utf8').replace('host: local', 'host: shop-prod').replace('path: .', `path: ${remote}`));
+      return {
+        folder: join(dir, 'workspace'),
+        env: {
+          ROLLBACK_PILOT_API_PORT: String(apiPort),
+          ROLLBACK_PILOT_REMOTE: remote,
+          ROLLBACK_PILOT_HOSTKEY_FPS: JSON.stringify(Object.values(sshd.fingerprints)),
+          ROLLBACK_PILOT_KNOWN_HOSTS: knownHosts,
+          ROLLBACK_PILOT_KNOWN_HOSTS_FULL: sshd.knownHostsPath,
+          SSH_AUTH_SOCK: '',
+        },
+        settings: { 'rollbackPilot.ssh.configFile': sshConfig, 'rollbackPilot.ssh.knownHostsFile': knownHosts },
+        cleanup: async () => {
+          stopApp(remote);
+          await sshd.stop();
+        },
+      };
+    } catch (e) {
+      await sshd.stop();
+      throw e;
+    }
   },
   // The shop with a real PostgreSQL: every migration up to the bad release applied, as
   // golang-migrate would have left it (schema_migrations at version 5, not dirty).

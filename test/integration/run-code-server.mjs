@@ -32,7 +32,7 @@ async function runGroup(group, suiteIndex, work) {
     port,
     logFile: join(base, 'code-server.log'),
     env: { ROLLBACK_PILOT_TEST_RESULTS: resultsFile, ROLLBACK_PILOT_SUITE: group, ...fixture.env },
-    settings: { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false },
+    settings: { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, ...(fixture.settings ?? {}) },
   });
   const browser = await launchChromium();
   let exitCode = 1;

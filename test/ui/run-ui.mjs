@@ -73,14 +73,21 @@ async function main() {
       if (!/last-known-good/.test(v130)) throw new Error(`v1.3.0 row lacks "last-known-good": ${v130}`);
     });
 
-    await check('expanding v1.2.0 shows its commit (with author) and the migration it added', async () => {
+    await check('expanding v1.2.0 shows its commit (with author) and the migration it added, with its safety class', async () => {
       await releasesPane.locator('.monaco-list-row', { hasText: 'v1.2.0' }).first().click();
       await releasesPane.locator('.monaco-list-row', { hasText: 'Commits' }).first().click();
       await releasesPane.locator('.monaco-list-row', { hasText: 'Require an email on users' }).waitFor({ timeout: 15_000 });
       const commit = await releasesPane.locator('.monaco-list-row', { hasText: 'Require an email on users' }).innerText();
       if (!/Dana Ops/.test(commit)) throw new Error(`commit row lacks the author: ${commit}`);
-      await releasesPane.locator('.monaco-list-row', { hasText: /^Migrations$/ }).first().click();
-      await releasesPane.locator('.monaco-list-row', { hasText: 'b1_users_email' }).first().waitFor({ timeout: 15_000 });
+      const migrationsRow = releasesPane.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^Migrations$/ }) }).first();
+      await migrationsRow.waitFor({ timeout: 15_000 });
+      const summary = await migrationsRow.innerText();
+      if (!/1 migration.*needs mitigation/.test(summary)) throw new Error(`the release's Migrations row lacks its safety summary: ${summary}`);
+      await migrationsRow.click();
+      const migration = releasesPane.locator('.monaco-list-row', { hasText: 'b1_users_email' }).first();
+      await migration.waitFor({ timeout: 15_000 });
+      const row = await migration.innerText();
+      if (!/needs mitigation/.test(row)) throw new Error(`the migration row lacks its class: ${row}`);
     });
 
     await check('the Migrations view lists the Alembic chain in down_revision order', async () => {

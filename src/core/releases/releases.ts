@@ -308,13 +308,13 @@ async function markLastKnownGood(
     } else {
       const sha = snapshotSha;
       const found = releases.find((r) => r.sha === sha) ?? (await snapshotRelease(git, sha, listing));
-      if (found) {
-        if (deployed && found.sha === deployed.sha) {
-          notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is the deployed release itself: record a new snapshot before the next deploy`);
-        }
+      if (found && deployed && found.sha === deployed.sha) {
+        // A snapshot of what runs now cannot be what a rollback returns to: use the next source.
+        notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is the deployed release itself, so the last-known-good comes from the deploy records or the previous tag (record the snapshot before a deploy)`);
+      } else if (found) {
         return mark(found, 'snapshot');
       }
-      notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is not a commit of this repository; run \`git fetch\` or record a new snapshot`);
+      if (!found) notes.push(`The pre-deploy snapshot ${snapshotSha.slice(0, SHORT)} is not a commit of this repository; run \`git fetch\` or record a new snapshot`);
     }
   }
 

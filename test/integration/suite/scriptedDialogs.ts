@@ -2,7 +2,7 @@ import type { RollbackDialogs, Decision } from '../../../src/services/dialogs';
 import type { FailureDecision, FailureState } from '../../../src/core/run/ports';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { Release } from '../../../src/core/releases';
-import type { UnknownHostKey } from '../../../src/infra/ssh';
+import type { RefusedHostKey, UnknownHostKey } from '../../../src/infra/ssh';
 
 /**
  * Scripted answers to the rollback's questions (stand-in for a person at the quick
@@ -45,4 +45,6 @@ export class ScriptedDialogs implements RollbackDialogs {
     return this.answers.onFailure ? this.answers.onFailure(step, state) : { action: 'stop' };
   }
   async confirmUnknownHost(key: UnknownHostKey) { this.asked.push(`hostkey:${key.fingerprint}`); return this.answers.hostKey ?? 'reject'; }
+  readonly refused: RefusedHostKey[] = [];
+  hostKeyRefused(key: RefusedHostKey) { this.refused.push(key); }
 }

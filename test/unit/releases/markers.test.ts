@@ -95,6 +95,15 @@ void describe('listReleases: deployed, last-known-good, bad and recorded markers
     assert.equal(findLastKnownGood(garbage)?.source, 'previous-tag');
   });
 
+  void it('a snapshot of the deployed release itself is no rollback target: the previous tag is, and a note says why', async () => {
+    // Deployed is the tag at HEAD (v1.3.0); a snapshot recorded after the deploy names that same commit.
+    const listing = await list(setSnapshot(emptyRecords(), sha['1.3.0']));
+    assert.deepEqual(marked(listing, 'deployed'), ['v1.3.0']);
+    assert.deepEqual(marked(listing, 'last-known-good'), ['v1.2.0']);
+    assert.equal(findLastKnownGood(listing)?.source, 'previous-tag');
+    assert.match(listing.notes.join('\n'), /snapshot .* is the deployed release itself/);
+  });
+
   void it('ignores a snapshot that is marked bad, and says so', async () => {
     const listing = await list(bad(setSnapshot(emptyRecords(), sha['1.2.0']), sha['1.2.0']));
     assert.deepEqual(marked(listing, 'last-known-good'), ['v1.1.0']);

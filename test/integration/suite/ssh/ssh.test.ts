@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, workspaceRoot } from '../helpers';
+import { ScriptedDialogs } from '../scriptedDialogs';
+import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
+
+const remote = process.env.ROLLBACK_PILOT_REMOTE!;
+const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);
+const fingerprints: string[] = JSON.parse(process.env.ROLLBACK_PILOT_HOSTKEY_FPS ?? '[]');
+const knownHosts = process.env.ROLLBACK_PILOT_KNOWN_HOSTS!;
+
+function health(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: apiPort, path: '/health', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+    }).on('error', reject);
+  });
+}
+const headOf = (dir: string) => execFileSync('git', ['-c', `safe.directory=${dir}`, '-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+
+describe('a production host over SSH (real sshd, ssh config alias "shop-prod")', () => {
+  it('the first connection shows the host key fingerprint as ssh-keygen prints it, and asks', async () => {
+    const { setDialogs } = await api();
+    const dialogs = new ScriptedDialogs({ hostKey: 'accept-and-save' });
+    setDialogs(dialogs);
+    await vscode.commands.executeCommand('rollbackPilot.recordSnapshot');
+    const asked = dialogs.asked.filter((a) => a.startsWith('hostkey:')).map((a) => a.slice('hostkey:'.length));
+    assert.equal(asked.length, 1, `asked once: ${dialogs.asked.join(', ')}`);
+    assert.ok(fingerprints.includes(asked[0]), `${asked[0]} is one of the server's keys (${fingerprints.join(', ')})`);
+    assert.match(fs.readFileSync(knownHosts, 'utf8'), /^\[127\.0\.0\.1\]:\d+ (ssh-ed25519|ecdsa-sha2-nistp256) /m, 'saved to known_hosts');
+    assert.ok(dialogs.infos.some((m) => /Snapshot of local/.test(m) && /shop-prod/.test(m)), `${dialogs.infos.join(' | ')} ${dialogs.errors.join(' | ')}`);
+  });
+
+  it('Revert Last Deploy runs on the host: the host checkout is reverted, the api reports 1.3.0, the operator\'s checkout is untouched', async () => {
+    const { setDialogs } = await api();
+    const localHead = headOf(workspaceRoot().fsPath);
+    const remoteHead = headOf(remote);
+    assert.match(await health(), /^500 /);
+    const dialogs = new ScriptedDialogs();
+    setDialogs(dialogs);
+    const outcome = (await vscode.commands.executeCommand('rollbackPilot.revertLastDeploy')) as FlowOutcome;
+    assert.ok(outcome.plan, `planned: ${outcome.stoppedBecause} ${dialogs.errors.join(' | ')}`);
+    assert.equal(outcome.plan.where, 'shop-prod');
+    assert.ok(outcome.plan.steps.flatMap((s) => s.commands).every((c) => c.where === 'shop-prod' || c.where === 'local'));
+    assert.equal(outcome.result?.success, true, `${outcome.result?.state} ${dialogs.errors.join(' | ')}`);
+    assert.match(await health(), /^200 .*1\.3\.0/);
+    assert.notEqual(headOf(remote), remoteHead, 'the host checkout got the revert commit');
+    assert.equal(headOf(workspaceRoot().fsPath), localHead, "the operator's checkout is untouched");
+    assert.ok(!dialogs.asked.some((a) => a.startsWith('hostkey:')), 'the saved key is known now: no second question');
+  });
+
+  it('a changed host key is refused before anything is sent, with no way to accept it', async () => {
+    const { setDialogs } = await api();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-key-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, 'k')]);
+    const other = fs.readFileSync(path.join(tmp, 'k.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const saved = fs.readFileSync(knownHosts, 'utf8');
+    const hostField = saved.trim().split(/\s+/)[0];
+    fs.writeFileSync(knownHosts, `${hostField} ${other}\n`);
+    const snapshotBefore = fs.readFileSync(path.join(workspaceRoot().fsPath, '.rollback', 'records.json'), 'utf8');
+    try {
+      const dialogs = new ScriptedDialogs({ hostKey: 'accept-and-save' });
+      setDialogs(dialogs);
+      await vscode.commands.executeCommand('rollbackPilot.recordSnapshot');
+      assert.ok(dialogs.errors.some((m) => /changed|refus/i.test(m)), `errors: ${dialogs.errors.join(' | ')}`);
+      assert.ok(!dialogs.asked.some((a) => a.startsWith('hostkey:')), 'never asked: a changed key cannot be accepted from the UI');
+      assert.equal(fs.readFileSync(path.join(workspaceRoot().fsPath, '.rollback', 'records.json'), 'utf8'), snapshotBefore, 'nothing recorded');
+    } finally {
+      fs.writeFileSync(knownHosts, saved);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
