@@ -146,6 +146,12 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     }),
   );
   if (sessions) void offerResume(sessions);
+  if (!sessions) {
+    // Without a folder the checklist has no journals to show; say so rather than "command not found".
+    for (const id of [CommandId.openChecklist, CommandId.startPostmortem, CommandId.setWebhookUrl, CommandId.proposeChangelogNote]) {
+      context.subscriptions.push(vscode.commands.registerCommand(id, () => void vscode.window.showWarningMessage('Rollback Pilot needs an open folder (your service repository) for rollbacks and their checklists.')));
+    }
+  }
 
   timings.activateMs = Date.now() - started;
   log.info(`Activated in ${timings.activateMs} ms${workspace ? ` for ${workspace.root.fsPath}` : ' (no folder open)'}`);

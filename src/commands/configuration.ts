@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { starterConfig } from '../core/config';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
@@ -45,13 +47,9 @@ export function registerConfigurationCommands(workspace: RollbackWorkspace | und
 async function listServiceDirs(root: vscode.Uri): Promise<string[]> {
   const out: string[] = [];
   for (const parent of ['apps', 'services']) {
-    try {
-      for (const [name, type] of await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, parent))) {
-        if (type === vscode.FileType.Directory) out.push(`${parent}/${name}`);
-      }
-    } catch {
-      // No such folder: nothing to suggest.
-    }
+    // Node's fs, not workspace.fs: a missing folder is the normal case here and should not be logged as an error.
+    const entries = await readdir(path.join(root.fsPath, parent), { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isDirectory()) out.push(`${parent}/${e.name}`);
   }
   return out;
 }

@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { forceReleaseLock, readLock } from '../core/run';
 import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { chooseEnvironment } from '../services/environments';
 import { CommandId } from './ids';
 import { requireTrust } from './trust';
 
@@ -12,11 +12,9 @@ export function registerLockCommand(workspace: RollbackWorkspace | undefined, se
   return [
     vscode.commands.registerCommand(CommandId.releaseLock, async () => {
       if (!workspace || !sessions || !requireTrust('release a lock')) return;
-      const { config } = await workspace.config();
-      const envName = await dialogs().pickEnvironment(config.environments.map((e) => e.name));
-      const env = config.environments.find((e) => e.name === envName);
-      if (!env) return;
-      const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(workspace.root.fsPath, env.path) : env.path;
+      const chosen = await chooseEnvironment(workspace, dialogs());
+      if (!chosen) return;
+      const { env, cwd } = chosen;
       const runner = sessions.runnerFor(env.host);
       try {
         const target = { runner, cwd, environment: env.name };

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Release } from '../core/releases';
 import type { RecordsStore } from '../core/releases/recordsStore';
@@ -7,6 +6,7 @@ import { NodeHttp } from '../infra/http';
 import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
+import { chooseEnvironment } from '../services/environments';
 import { CommandId } from './ids';
 import { requireTrust } from './trust';
 
@@ -20,12 +20,10 @@ export function registerRecordCommands(
   return [
     vscode.commands.registerCommand(CommandId.recordSnapshot, async () => {
       if (!workspace || !sessions || !records || !requireTrust('record a snapshot')) return;
-      const { config, fellBackToDefault } = await workspace.config();
-      if (fellBackToDefault) return void dialogs().error('rollback.yml has errors; fix them first (Problems panel).');
-      const envName = await dialogs().pickEnvironment(config.environments.map((e) => e.name));
-      const env = config.environments.find((e) => e.name === envName);
-      if (!env) return;
-      const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(workspace.root.fsPath, env.path) : env.path;
+      const chosen = await chooseEnvironment(workspace, dialogs());
+      if (!chosen) return;
+      const { env, cwd } = chosen;
+      const { config } = await workspace.config();
       const runner = sessions.runnerFor(env.host);
       try {
         const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Recording the pre-deploy state of ${env.name} (${env.host})` }, () =>

@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import { readAppliedState, type AppliedState } from '../core/classify';
 import type { MigrationGroup } from '../core/migrations/types';
 import { PsqlClient } from '../infra/sql/pgClient';
 import type { RollbackSessions } from './rollbackSessions';
 import type { RollbackWorkspace } from './rollbackWorkspace';
+import { environmentCwd } from './environments';
 
 /**
  * What the target database has applied, read through the configured `migrations.sql`
@@ -32,7 +32,7 @@ export class AppliedStateReader {
     if (env.host !== 'local' && !this.remoteAllowed) {
       return { readable: false, message: `${env.name} is on ${env.host}; run Rollback: Refresh to read its database over SSH.`, marks: new Map(), drift: [] };
     }
-    const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(this.workspace.root.fsPath, env.path) : env.path;
+    const cwd = environmentCwd(env, this.workspace.root.fsPath);
     const runner = this.sessions.runnerFor(env.host);
     try {
       return await readAppliedState({ tool: group.tool, migrations: group.migrations, db: new PsqlClient(runner, sql, { cwd }) });

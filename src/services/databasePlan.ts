@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type { RollbackConfig } from '../core/config/types';
 import { gooseSections, planDatabaseSteps } from '../core/classify';
 import { migrationsForFiles } from '../core/migrations';
@@ -6,6 +5,7 @@ import type { Migration, MigrationVerdict } from '../core/migrations/types';
 import type { PlanStep } from '../core/plan/types';
 import { releaseChangedFiles, type Release } from '../core/releases';
 import type { RollbackWorkspace } from './rollbackWorkspace';
+import { environmentCwd } from './environments';
 
 /**
  * The database section of a rollback plan: the bad release's migrations (those added
@@ -37,7 +37,7 @@ export async function databaseStepsFor(
   const firstIndex = group ? group.migrations.findIndex((m) => m.file === added[0].file) : -1;
   const priorVersion = group && firstIndex > 0 ? group.migrations[firstIndex - 1].id : group ? '0' : undefined;
 
-  const cwd = env.host === 'local' && !env.path.startsWith('/') ? path.join(workspace.root.fsPath, env.path) : env.path;
+  const cwd = environmentCwd(env, workspace.root.fsPath);
   return planDatabaseSteps({
     verdicts,
     migrations: config.migrations,

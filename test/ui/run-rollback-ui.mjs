@@ -410,6 +410,18 @@ async function main() {
       if (!/Decision to roll back v1\.4\.0 to v1\.3\.0/.test(timeline)) fail(`the timeline lacks the decision:\n${timeline}`);
       if (checkedLabel && !md.includes(checkedLabel)) observed.postmortemMissesCheckedItem = checkedLabel;
     });
+
+    // Not a check: whether a browser refresh (page.reload, unlike "Reload Window") brings the
+    // panel back. VS Code web saves its editors only best-effort when the page unloads.
+    await runFromPalette(page, 'Rollback: Open Checklist').catch(() => {});
+    await sleep(1000);
+    if ((await currentPrompt(page)).kind === 'quickpick') await pickQuickItem(page, 'v1.4.0 → v1.3.0').catch(() => {});
+    await waitForChecklistFrame(page, 10_000).catch(() => {});
+    await sleep(1500);
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    observed.browserRefreshRestoresPanel = await waitForChecklistFrame(page, 15_000).then(() => true, () => false);
+    observed.tabsAfterBrowserRefresh = await tabLabels(page);
   } catch (e) {
     results.push({ name: 'ui-rollback run', ok: false, error: e?.stack ?? String(e) });
     console.error(e);
@@ -460,12 +472,30 @@ async function openChecklistFromPalette(page) {
   }, { timeout: 15_000, what: 'the checklist to open from the palette' });
 }
 
-/** A screenshot of the editor group that shows the checklist panel, tab included. */
+/**
+ * A screenshot of the editor group that shows the checklist panel, tab included, from
+ * the header down to the end of the Verification section (the live steps in between):
+ * the window is made tall for the shot and put back after.
+ */
 async function screenshotChecklist(page, path) {
-  const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'v1.4.0 → v1.3.0' }) }).first();
-  const box = await group.boundingBox();
-  if (!box) fail('the checklist editor group is not on screen');
-  await page.screenshot({ path, clip: box });
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1400, height: 2400 });
+  try {
+    await sleep(700);
+    const frame = await waitForChecklistFrame(page, 5_000);
+    const afterTop = await frame.evaluate(() => {
+      const h = [...document.querySelectorAll('h2')].find((e) => e.textContent === 'After');
+      return h ? Math.round(h.getBoundingClientRect().top) : document.documentElement.scrollHeight;
+    });
+    const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'v1.4.0 → v1.3.0' }) }).first();
+    const box = await group.boundingBox();
+    const webview = await page.locator('iframe.webview.ready').first().boundingBox();
+    if (!box || !webview) fail('the checklist editor group is not on screen');
+    const height = Math.min(box.height, webview.y - box.y + afterTop - 12);
+    await page.screenshot({ path, clip: { x: box.x, y: box.y, width: Math.min(box.width, 1000), height } });
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
 }
 
 main().catch((e) => {

@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import * as vscode from 'vscode';
 import type { RollbackPilotApi } from '../../../src/extension';
 
@@ -34,4 +35,17 @@ export function workspaceRoot(): vscode.Uri {
 export function label(item: vscode.TreeItem): string {
   const l = item.label;
   return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+/** GET http://127.0.0.1:<port>/health as the test's own observer: status and body. */
+export function healthOf(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET /health on port ${port} timed out`)));
+  });
 }

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as http from 'node:http';
 import * as vscode from 'vscode';
-import { api, eventually } from '../helpers';
+import { api, eventually, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
 
@@ -14,15 +13,7 @@ function query(sql: string): string {
   return execFileSync('sh', ['-c', `${psql} -A -t`], { input: sql, encoding: 'utf8' }).trim();
 }
 
-function health(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: apiPort, path: '/health', timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(`${res.statusCode} ${body}`));
-    }).on('error', reject);
-  });
-}
+const health = async () => { const h = await healthOf(apiPort); return `${h.status} ${h.body}`; };
 
 describe('database steps against a real PostgreSQL (fixture shop, all migrations applied)', () => {
   it('the Migrations view shows what the database has applied', async () => {

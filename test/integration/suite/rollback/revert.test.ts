@@ -1,26 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, label, workspaceRoot } from '../helpers';
+import { api, label, workspaceRoot, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
 
 const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);
 
-function health(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('health timed out')));
-  });
-}
+
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: workspaceRoot().fsPath, encoding: 'utf8' }).trim();
@@ -28,7 +17,7 @@ function git(...args: string[]): string {
 
 describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services running locally)', () => {
   it('starts from the bad release: api /health answers 500', async () => {
-    const h = await health(apiPort);
+    const h = await healthOf(apiPort);
     assert.equal(h.status, 500);
     assert.match(h.body, /1\.4\.0/);
   });
@@ -41,7 +30,7 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     const outcome = (await vscode.commands.executeCommand('rollbackPilot.revertLastDeploy')) as FlowOutcome;
     assert.equal(outcome.stoppedBecause, 'not confirmed');
     assert.equal(git('rev-parse', 'HEAD'), before);
-    assert.equal((await health(apiPort)).status, 500);
+    assert.equal((await healthOf(apiPort)).status, 500);
     assert.ok(dialogs.infos.some((m) => /Nothing ran/.test(m)));
   });
 
@@ -95,7 +84,7 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     assert.ok(preview, 'the plan preview document was shown');
     assert.ok(outcome.result, `ran (errors: ${dialogs.errors.join(' | ')})`);
     assert.equal(outcome.result.success, true, `state: ${outcome.result.state}; errors: ${dialogs.errors.join(' | ')}`);
-    const h = await health(apiPort);
+    const h = await healthOf(apiPort);
     assert.equal(h.status, 200);
     assert.match(h.body, /"version":"1\.3\.0"/);
     const journal = JSON.parse(fs.readFileSync(path.join(workspaceRoot().fsPath, '.rollback', 'journals', `${plan.id}.json`), 'utf8'));

@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, workspaceRoot } from '../helpers';
+import { api, workspaceRoot, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
 
@@ -14,15 +13,7 @@ const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);
 const fingerprints: string[] = JSON.parse(process.env.ROLLBACK_PILOT_HOSTKEY_FPS ?? '[]');
 const knownHosts = process.env.ROLLBACK_PILOT_KNOWN_HOSTS!;
 
-function health(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: apiPort, path: '/health', timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(`${res.statusCode} ${body}`));
-    }).on('error', reject);
-  });
-}
+const health = async () => { const h = await healthOf(apiPort); return `${h.status} ${h.body}`; };
 const headOf = (dir: string) => execFileSync('git', ['-c', `safe.directory=${dir}`, '-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 
 describe('a production host over SSH (real sshd, ssh config alias "shop-prod")', () => {
