@@ -2,44 +2,41 @@
 // hands each disposable to the extension context. No service locator.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ContextKey, ViewId } from './commands/ids';
+import { registerAnalyzeCommand } from './commands/analyzeMigration';
+import { createChecklistService, registerChecklistCommands, type ChecklistDeps } from './commands/checklist';
 import { registerConfigurationCommands } from './commands/configuration';
-import { registerNavigationCommands } from './commands/navigation';
+import { CommandId, ContextKey, ViewId } from './commands/ids';
 import { registerLockCommand } from './commands/lock';
+import { registerNavigationCommands } from './commands/navigation';
 import { registerRecordCommands } from './commands/records';
 import { registerResumeCommand } from './commands/resume';
 import { registerRollbackCommands } from './commands/rollback';
-import { CommandId } from './commands/ids';
-import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
-import { RollbackSessions } from './services/rollbackSessions';
-import { RunTerminal } from './views/runTerminal';
 import { ChecklistJournalBridge } from './core/checklist';
-import { createChecklistService, registerChecklistCommands, type ChecklistDeps } from './commands/checklist';
-import { registerAnalyzeCommand } from './commands/analyzeMigration';
-import { RollbackEvents } from './core/run';
-import { FileJournalStore } from './infra/shell/fileJournalStore';
-import { NodeHttp } from './infra/http';
-import { databaseStepsFor } from './services/databasePlan';
-import { AppliedStateReader } from './services/appliedStateReader';
-import { operatorName } from './services/rollbackSessions';
 import { RecordsStore } from './core/releases/recordsStore';
-import { resumableRuns } from './core/run';
+import { RollbackEvents, resumableRuns } from './core/run';
 import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
+import { NodeHttp } from './infra/http';
+import { FileJournalStore } from './infra/shell/fileJournalStore';
+import { AppliedStateReader } from './services/appliedStateReader';
 import { ConfigDiagnostics } from './services/configDiagnostics';
+import { databaseStepsFor } from './services/databasePlan';
+import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
+import { operatorName, RollbackSessions } from './services/rollbackSessions';
 import { RollbackWorkspace } from './services/rollbackWorkspace';
 import { MigrationsTreeProvider } from './views/migrationsTree';
 import { ReleasesTreeProvider } from './views/releasesTree';
+import { RunTerminal } from './views/runTerminal';
 
 /** What activate() returns: used by the integration suite, and by other extensions at their own risk. */
 export interface RollbackPilotApi {
   readonly workspace: RollbackWorkspace | undefined;
   readonly releases: ReleasesTreeProvider;
   readonly migrations: MigrationsTreeProvider;
-  /** Milliseconds from activate() entry to the first Releases tree level, once painted. */
   readonly sessions: RollbackSessions | undefined;
   /** Replaces the dialogs (quick picks, input boxes, modals) every later command uses; the integration suite scripts the answers. */
   setDialogs(dialogs: RollbackDialogs | undefined): void;
+  /** Milliseconds from activate() entry: activation done, first Releases level asked for, and produced. */
   readonly timings: { activateMs?: number; firstTreeRequestedMs?: number; firstTreeMs?: number };
 }
 
