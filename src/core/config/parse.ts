@@ -11,6 +11,8 @@ import { semanticDiagnostics } from './semantic';
 import { toRollbackConfig } from './convert';
 import { defaultConfig } from './defaults';
 import { isRecord, type RawConfig } from './raw';
+import { applyChecklistOverrides } from '../checklist/overrides';
+import { defaultItems } from '../checklist/defaults';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -64,10 +66,24 @@ export function parseConfig(source: string, fileName: string): ParsedConfig {
     ...warnings,
     ...(valid ? [] : schemaDiagnostics(validate.errors ?? [], locator)),
     ...semanticDiagnostics(raw, locator),
+    ...checklistDiagnostics(raw.checklist, locator),
   ].sort((a, b) => a.line - b.line || a.column - b.column);
 
   const ok = valid && !diagnostics.some((d) => d.severity === 'error');
   return { config: ok ? toRollbackConfig(raw as RawConfig) : undefined, diagnostics };
+}
+
+/**
+ * The checklist section is the checklist model's to judge (which item ids exist, which kinds
+ * a team may add); its mistakes still belong in Problems at their place. Warnings: a bad
+ * override is ignored, and the rollback itself is unaffected.
+ */
+function checklistDiagnostics(checklist: unknown, locator: YamlLocator): ConfigDiagnostic[] {
+  if (checklist === undefined || checklist === null) return [];
+  return applyChecklistOverrides(defaultItems(), checklist).problems.map((p) => {
+    const path = p.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    return { severity: 'warning' as const, message: `${p.path}: ${p.message}`, path: p.path, ...locator.locate(path, 'value') };
+  });
 }
 
 function fail(diagnostics: ConfigDiagnostic[]): ParsedConfig {
