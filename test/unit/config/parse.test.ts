@@ -35,7 +35,7 @@ migrations:
   backup: { create: "pg_dump app > b.sql", restore: "psql app < b.sql", list: "ls *.sql" }
 notify: { webhook: true, escalateAt: [90s, 1h] }
 checklist:
-  remove: [changelog-note]
+  remove: [changelog]
 `;
 
 const EXPECTED: RollbackConfig = {
@@ -76,7 +76,7 @@ const EXPECTED: RollbackConfig = {
     backup: { create: 'pg_dump app > b.sql', restore: 'psql app < b.sql', list: 'ls *.sql' },
   },
   notify: { webhook: true, escalateAtMinutes: [1.5, 60] },
-  checklist: { remove: ['changelog-note'] },
+  checklist: { remove: ['changelog'] },
   isDefault: false,
 };
 
