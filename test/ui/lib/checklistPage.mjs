@@ -20,7 +20,7 @@ export function waitForChecklistFrame(page, timeout = 20_000) {
 }
 
 /** Step rows as "<title>: <outcome>" (their aria-labels), in plan order. */
-export async function stepRows(frame) {
+export function stepRows(frame) {
   return frame.evaluate(() => [...document.querySelectorAll('li.step')].map((li) => li.getAttribute('aria-label') ?? ''));
 }
 
@@ -31,7 +31,7 @@ export function parseStepRow(label) {
 }
 
 /** The page's visible headings, run status badge and timer text. */
-export async function pageSummary(frame) {
+export function pageSummary(frame) {
   return frame.evaluate(() => ({
     h1: document.querySelector('h1')?.textContent ?? '',
     sections: [...document.querySelectorAll('h2')].map((h) => h.textContent ?? ''),
@@ -43,7 +43,7 @@ export async function pageSummary(frame) {
 }
 
 /** Manual checklist items (checkboxes outside the steps list) with their checked state. */
-export async function manualItems(frame) {
+export function manualItems(frame) {
   return frame.evaluate(() =>
     [...document.querySelectorAll('ul.items vscode-checkbox')].map((cb) => ({
       key: cb.getAttribute('data-key') ?? '',

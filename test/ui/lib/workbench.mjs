@@ -95,3 +95,29 @@ export async function tabLabels(page) {
 export function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Searches the active editor with its find widget (Ctrl+F), as a user checks that a
+ * text is in a document; returns the number of matches. Independent of wrapping and of
+ * which lines are rendered.
+ */
+export async function countInActiveEditor(page, text) {
+  const group = page.locator('.editor-group-container.active');
+  // The editor's own box (its text layer is as tall as the document and mostly off screen);
+  // below the top rows, which sticky-scroll headings can cover.
+  await group.locator('.editor-container .monaco-editor').first().click({ position: { x: 150, y: 200 }, timeout: 5_000 });
+  await page.keyboard.press('Control+f');
+  const input = group.locator('.find-widget .find-part .input').first();
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  await input.fill(text);
+  const counter = group.locator('.find-widget .matchesCount').first();
+  const label = await until(async () => {
+    const t = (await counter.innerText().catch(() => '')).trim();
+    return t && t !== '?' ? t : undefined;
+  }, { timeout: 5_000, what: `the find widget to count "${text}"` });
+  await page.keyboard.press('Escape');
+  if (/^No results/i.test(label)) return 0;
+  const m = label.match(/of (\d+)/);
+  if (!m) throw new Error(`unexpected find count "${label}" for "${text}"`);
+  return Number(m[1]);
+}
