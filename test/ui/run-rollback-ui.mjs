@@ -50,6 +50,22 @@ function packageVsix() {
   return join(repoRoot, vsix);
 }
 
+/**
+ * Turns the mouse wheel over the lower left of the plan preview (clear of a centred
+ * modal) and returns its first visible line number before and after.
+ */
+async function wheelOverPreview(page) {
+  const editor = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: /Target v1\.3\.0 chosen from/ }) }).first().locator('.editor-container .monaco-editor').first();
+  const topLine = async () => Math.min(...(await editor.locator('.margin-view-overlays .line-numbers').allInnerTexts()).map(Number).filter((n) => n > 0));
+  const box = await editor.boundingBox();
+  if (!box) return undefined;
+  const before = await topLine();
+  await page.mouse.move(box.x + 80, box.y + box.height - 60);
+  await page.mouse.wheel(0, 1200);
+  await sleep(400);
+  return [before, await topLine()];
+}
+
 /** The one journal the run wrote (in .rollback/journals of the workspace). */
 function readJournal(workspace) {
   const dir = join(workspace, '.rollback/journals');
@@ -257,6 +273,8 @@ async function main() {
           await sleep(800);
           await page.screenshot({ path: join(work, 'rollback-plan.png') });
           copyFileSync(join(work, 'rollback-plan.png'), join(shots, 'rollback-plan.png'));
+          // Can the operator read the rest of the preview while the confirmation waits? (observation)
+          observed.previewScrollsWhileConfirming = { topLineBeforeAndAfterWheel: await wheelOverPreview(page) };
         },
       }).catch((e) => {
         observed.driveError = String(e?.message ?? e);
@@ -277,6 +295,10 @@ async function main() {
       const tab = page.locator('.tabs-container .tab', { hasText: /Target v1\.3\.0 chosen from/ }).first();
       if (!(await tab.count())) fail(`no plan preview tab; tabs: ${(await tabLabels(page)).join(', ')}`);
       await tab.click();
+      if (observed.previewScrollsWhileConfirming) {
+        // The same wheel without the modal: the control for the observation made during the confirmation.
+        observed.previewScrollsWhileConfirming.withoutModal = await wheelOverPreview(page);
+      }
       const lines = await readActiveEditor(page);
       writeFileSync(join(work, 'plan-preview.md'), lines.join('\n'));
       // What actually ran is in the journal: every one of its commands must be in the preview, verbatim.
@@ -288,6 +310,16 @@ async function main() {
       if (missing.length) fail(`commands that ran but are not in the preview:\n${missing.join('\n')}`);
       for (const t of ['v1.4.0', 'v1.3.0', 'sh scripts/build.sh api', 'sh scripts/deploy.sh api']) if ((await countInActiveEditor(page, t)) === 0) fail(`the preview does not show "${t}"`);
       if ((await countInActiveEditor(page, 'scripts/deploy.sh worker')) > 0) fail('the preview redeploys the worker, which v1.4.0 did not change');
+    });
+
+    await check('the plan preview can be scrolled and read while the confirmation waits', async () => {
+      const w = observed.previewScrollsWhileConfirming;
+      if (!w?.topLineBeforeAndAfterWheel || !w.withoutModal) fail(`the wheel probe did not run: ${JSON.stringify(w)}`);
+      if (w.withoutModal[1] === w.withoutModal[0]) fail(`the probe is broken: the wheel does not scroll the preview even without the modal (${JSON.stringify(w)})`);
+      const [before, after] = w.topLineBeforeAndAfterWheel;
+      if (after === before) {
+        fail(`while "Roll back … ?" is shown (a modal), the preview beside it does not scroll (top line ${before} before and after the wheel; it scrolls once the modal is gone). The modal says "The preview beside this dialog shows every command exactly as it will run", but only its first screen can be read: the commands of the later steps are out of reach until the user cancels. Expected: a confirmation that leaves the preview readable (non-modal).`);
+      }
     });
 
     await check('a confirmed step that has no command to run does not offer "Run" (the operator is asked whether it was done by hand)', async () => {
