@@ -111,6 +111,20 @@ async function driveRollback(page, { onConfirm }) {
     const p = await currentPrompt(page);
     if (p.kind === 'none') {
       if (done) return done;
+      // A confirmation may also come as a notification with a "Run N steps" button (non-modal).
+      const toast = page.locator('.notifications-toasts .notification-list-item', { has: page.locator('.monaco-button', { hasText: /^Run \d+ steps$/ }) }).first();
+      if (await toast.isVisible().catch(() => false)) {
+        const message = (await toast.locator('.notification-list-item-message').innerText()).trim();
+        const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+        const run = buttons.find((b) => /^Run \d+ steps$/.test(b));
+        if (++interactions > MAX_INTERACTIONS) fail(`more than ${MAX_INTERACTIONS} prompts; last: ${message}`);
+        await onConfirm({ kind: 'notification', message, detail: '', buttons });
+        observed.dialogs.push({ at: Date.now() - startedAt, kind: 'notification', summary: message, answer: run, message, buttons });
+        console.log(`    · notification: ${message} → ${run}`);
+        await toast.locator('.monaco-button', { hasText: run }).first().click({ timeout: 5_000 });
+        await toast.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+        continue;
+      }
       await sleep(150);
       continue;
     }
@@ -289,8 +303,8 @@ async function main() {
 
     await check('the plan preview shows the exact commands and the confirmation names the releases', async () => {
       if (!confirmation) fail(`no plan confirmation appeared${observed.driveError ? `: ${observed.driveError}` : ''}`);
-      if (!/^Roll back local \(local\) from v1\.4\.0 to v1\.3\.0\?$/.test(confirmation.message)) fail(`confirmation says: ${confirmation.message}`);
-      if (!/Reason: .*health returns 500/.test(confirmation.detail)) fail(`confirmation detail lacks the reason: ${confirmation.detail}`);
+      if (!/^Roll back local \(local\) from v1\.4\.0 to v1\.3\.0\?/.test(confirmation.message)) fail(`confirmation says: ${confirmation.message}`);
+      if (!/health returns 500/.test(`${confirmation.message}\n${confirmation.detail}`)) fail(`the confirmation does not give the reason: ${confirmation.message} ${confirmation.detail}`);
       // An untitled document is named after its first line: "> Target v1.3.0 chosen from …".
       const tab = page.locator('.tabs-container .tab', { hasText: /Target v1\.3\.0 chosen from/ }).first();
       if (!(await tab.count())) fail(`no plan preview tab; tabs: ${(await tabLabels(page)).join(', ')}`);
@@ -390,6 +404,7 @@ async function main() {
       const s = JSON.parse(readFileSync(settingsFile, 'utf8'));
       writeFileSync(settingsFile, JSON.stringify({ ...s, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
       await reloadWindow(page);
+      observed.reloaded = true;
       frame = await waitForChecklistFrame(page, 25_000).then(
         (f) => ((observed.panelRestoredBy = 'the serializer (by itself)'), f),
         async () => {
@@ -408,6 +423,7 @@ async function main() {
     });
 
     await check('the checklist renders in the dark theme after the reload', async () => {
+      if (!observed.reloaded) fail('not reached: the previous check stopped before the reload');
       await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
       const frame = await waitForChecklistFrame(page, 10_000);
       await until(() => frame.evaluate(() => document.body.classList.contains('vscode-dark')), { timeout: 10_000, what: 'the webview to take the dark theme' });
