@@ -62,6 +62,9 @@ counted('integration (inside VS Code via code-server)', join(work, 'integration/
 rmSync(join(work, 'ui/summary.json'), { force: true });
 counted('ui (Playwright against code-server with the .vsix)', join(work, 'ui/summary.json'), run('ui', process.execPath, ['test/ui/run-ui.mjs']));
 
+rmSync(join(work, 'ui-rollback/summary.json'), { force: true });
+counted('ui-rollback (a whole rollback through the real quick picks, the checklist live, reload, post-mortem)', join(work, 'ui-rollback/summary.json'), run('ui-rollback', process.execPath, ['--import', 'tsx', 'test/ui/run-rollback-ui.mjs']));
+
 console.log('\n=== summary');
 for (const l of lines) console.log(l);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);

@@ -52,6 +52,10 @@ export function createChecklistService(deps: ChecklistDeps): ChecklistService {
     now: () => Date.now(),
     newId: () => randomUUID(),
     log: (line) => deps.output.appendLine(`checklist: ${line}`),
+    copyInstead: async (text) => {
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(`No webhook is set (Rollback: Set Webhook URL), so the message is on the clipboard: paste it into the incident channel. "${text}"`);
+    },
   });
 }
 

@@ -51,11 +51,13 @@ async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 export async function pickRun(journals: ChecklistJournalBridge, placeHolder: string): Promise<string | undefined> {
-  const all = (await journals.list()).sort((a, b) => b.decidedAt.localeCompare(a.decidedAt));
+  // Runs refused before they started (the lock was held) have nothing to review.
+  const all = (await journals.list()).filter((j) => j.status !== 'abandoned').sort((a, b) => b.decidedAt.localeCompare(a.decidedAt));
   if (!all.length) {
     void vscode.window.showInformationMessage('Rollback Pilot: no rollback has been recorded in this workspace yet.');
     return undefined;
   }
+  if (all.length === 1) return all[0].runId;
   const picked = await vscode.window.showQuickPick(
     all.map((j) => ({ label: `${j.plan.from.name} → ${j.plan.to.name}`, description: `${j.plan.environment} · ${j.status}`, detail: `${j.decidedAt.replace('T', ' ').slice(0, 16)} UTC · ${j.plan.reason}`, runId: j.runId })),
     { placeHolder, matchOnDetail: true },

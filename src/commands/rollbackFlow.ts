@@ -30,13 +30,6 @@ export interface FlowOutcome {
   stoppedBecause?: string;
 }
 
-const SOURCE_TEXT: Record<RollbackPlan['targetSource'], string> = {
-  snapshot: 'the pre-deploy snapshot',
-  'deploy-record': "the extension's deploy records",
-  'previous-tag': 'the previous SemVer tag',
-  user: 'your pick',
-};
-
 /**
  * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
  * user confirms the plan they are looking at, and the run refuses a plan that differs.
@@ -116,7 +109,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
     return { stoppedBecause: 'planning failed' };
   }
 
-  await showPreview(workspace, plan, source);
+  await showPreview(workspace, plan);
   if (!(await dialogs.confirmPlan(plan))) {
     dialogs.info('Nothing ran. The plan preview stays open for reference.');
     return { plan, stoppedBecause: 'not confirmed' };
@@ -126,9 +119,9 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
 }
 
 /** Opens the readable plan and the code diff the rollback will apply, side by side. */
-async function showPreview(workspace: RollbackWorkspace, plan: RollbackPlan, source: RollbackPlan['targetSource']): Promise<void> {
-  const header = `> Target ${plan.to.name} chosen from ${SOURCE_TEXT[source]}.\n\n`;
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: header + renderPlanMarkdown(plan) });
+async function showPreview(workspace: RollbackWorkspace, plan: RollbackPlan): Promise<void> {
+  // The plan's own heading is the first line, which VS Code uses as the tab's title; it names the target's source too.
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderPlanMarkdown(plan) });
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
   if (plan.strategy === 'image') return;
   const diff = await workspace.gitDiff(plan.from.sha, plan.to.sha).catch((e: Error) => `Could not compute the diff: ${e.message}`);
@@ -163,7 +156,7 @@ export async function runWithProgress(
     );
     const stash = result.journal.stash ? ` Your uncommitted changes were stashed as "${result.journal.stash.message}". ${result.journal.stash.restoreHint}.` : '';
     if (result.success) {
-      dialogs.info(`Rolled back ${plan.environment} to ${plan.to.name}. ${result.state}${stash}`);
+      dialogs.info(`Rolled back ${plan.environment} to ${plan.to.name} on ${plan.where}.${stash}`);
     } else {
       const resume = 'Resume Rollback';
       const pick = await dialogs.error(`Rollback of ${plan.environment} did not finish: ${result.state}${stash}`, resume);

@@ -68,14 +68,27 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick?.release;
   }
 
+  /**
+   * A quick pick, not a modal: a modal blocks the whole window, and the operator must be
+   * able to scroll the preview they are confirming. ignoreFocusOut keeps it open while
+   * they read the plan.
+   */
   async confirmPlan(plan: RollbackPlan): Promise<boolean> {
-    const run = `Run ${plan.steps.length} steps`;
-    const pick = await vscode.window.showWarningMessage(
-      `Roll back ${plan.environment} (${plan.where}) from ${plan.from.name} to ${plan.to.name}?`,
-      { modal: true, detail: `The preview beside this dialog shows every command exactly as it will run. Nothing has run yet.\n\nReason: ${plan.reason}` },
-      run,
-    );
-    return pick === run;
+    const destructive = plan.steps.filter((s) => s.destructive).length;
+    const items: Array<vscode.QuickPickItem & { run: boolean }> = [
+      {
+        run: true,
+        label: `$(play) Run ${plan.steps.length} steps`,
+        detail: `On ${plan.where}, exactly as the preview shows${destructive ? `; ${destructive} destructive (you will type "${plan.environment}")` : ''}`,
+      },
+      { run: false, label: '$(close) Cancel', detail: 'Nothing runs; the preview stays open' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `Roll back ${plan.environment} (${plan.where}) from ${plan.from.name} to ${plan.to.name}?`,
+      placeHolder: `Read the plan in the editor first. Reason: ${plan.reason}`,
+      ignoreFocusOut: true,
+    });
+    return pick?.run === true;
   }
 
   async confirm(message: string, detail: string, action: string): Promise<boolean> {
@@ -100,14 +113,31 @@ export class VsCodeDialogs implements RollbackDialogs {
   }
 
   async confirmStep(step: PlanStep, plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'> {
+    const input = step.commands.find((c) => c.input)?.input;
     const pick = await vscode.window.showWarningMessage(
       `Run "${step.title}" on ${plan.environment}?`,
-      { modal: true, detail: `${step.why}\n\n${step.commands.map((c) => `${c.where}$ ${c.command}`).join('\n')}` },
+      {
+        modal: true,
+        detail: `${step.why}\n\n${step.commands.map((c) => `${c.where}$ ${c.command}`).join('\n')}${input ? `\n\nWith this on its input:\n${input}` : ''}\n\nCancel stops the rollback before this step; Resume Rollback continues later.`,
+      },
       'Run',
       'Skip',
-      'Stop here',
     );
     return pick === 'Run' ? 'run' : pick === 'Skip' ? 'skip' : 'stop';
+  }
+
+  async confirmManual(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'> {
+    const done = 'Done by hand';
+    const pick = await vscode.window.showWarningMessage(
+      `Do "${step.title}" by hand on ${plan.environment}, then confirm`,
+      {
+        modal: true,
+        detail: `No command can do this step for you. ${step.why}\n\n"${done}" records in the journal that you did it; "Skip" records that it was not done. Cancel stops the rollback here; Resume Rollback continues later.`,
+      },
+      done,
+      'Skip',
+    );
+    return pick === done ? 'done' : pick === 'Skip' ? 'skip' : 'stop';
   }
 
   async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {

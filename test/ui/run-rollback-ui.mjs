@@ -55,7 +55,7 @@ function packageVsix() {
  * modal) and returns its first visible line number before and after.
  */
 async function wheelOverPreview(page) {
-  const editor = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: /Target v1\.3\.0 chosen from/ }) }).first().locator('.editor-container .monaco-editor').first();
+  const editor = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: /Rollback of local: v1\.4\.0 → v1\.3\.0/ }) }).first().locator('.editor-container .monaco-editor').first();
   const topLine = async () => Math.min(...(await editor.locator('.margin-view-overlays .line-numbers').allInnerTexts()).map(Number).filter((n) => n > 0));
   const box = await editor.boundingBox();
   if (!box) return undefined;
@@ -144,6 +144,21 @@ async function driveRollback(page, { onConfirm }) {
     } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
       record(title, SKIP_REASON);
       await answerInputBox(page, SKIP_REASON);
+    } else if (p.kind === 'quickpick' && /^Roll back .* from .* to .*\?$/.test(title)) {
+      // The non-modal confirmation: a quick pick that stays open while the preview is read.
+      const run = p.items.find((i) => /Run \d+ steps/.test(i));
+      if (!run) fail(`the confirmation has no "Run N steps" choice: ${JSON.stringify(p.items)}`);
+      await onConfirm({ ...p, message: title, detail: p.placeholder, buttons: p.items });
+      record(title, run);
+      // "Run N steps" is the first, active item: Enter picks it, as an operator at the keyboard would.
+      if (!/Run \d+ steps/.test(p.items[0])) fail(`"Run N steps" is not the first choice: ${JSON.stringify(p.items)}`);
+      await page.keyboard.press('Enter');
+    } else if (p.kind === 'dialog' && /^Do ".*" by hand on local, then confirm$/.test(title)) {
+      // Work no command can do: the operator says it was done.
+      const done = p.buttons.find((b) => /done by hand/i.test(b));
+      if (!done) fail(`the manual step offers no "Done by hand": ${JSON.stringify(p.buttons)}`);
+      record(title, done);
+      await clickDialogButton(page, done);
     } else if (p.kind === 'dialog' && /^Roll back .* from .* to .*\?$/.test(title)) {
       const run = p.buttons.find((b) => /^Run \d+ steps$/.test(b));
       if (!run) fail(`the confirmation has no "Run N steps" button: ${JSON.stringify(p.buttons)}`);
@@ -305,8 +320,8 @@ async function main() {
       if (!confirmation) fail(`no plan confirmation appeared${observed.driveError ? `: ${observed.driveError}` : ''}`);
       if (!/^Roll back local \(local\) from v1\.4\.0 to v1\.3\.0\?/.test(confirmation.message)) fail(`confirmation says: ${confirmation.message}`);
       if (!/health returns 500/.test(`${confirmation.message}\n${confirmation.detail}`)) fail(`the confirmation does not give the reason: ${confirmation.message} ${confirmation.detail}`);
-      // An untitled document is named after its first line: "> Target v1.3.0 chosen from …".
-      const tab = page.locator('.tabs-container .tab', { hasText: /Target v1\.3\.0 chosen from/ }).first();
+      // An untitled document is named after its first line: the plan's heading.
+      const tab = page.locator('.tabs-container .tab', { hasText: /Rollback of local: v1\.4\.0 → v1\.3\.0/ }).first();
       if (!(await tab.count())) fail(`no plan preview tab; tabs: ${(await tabLabels(page)).join(', ')}`);
       await tab.click();
       if (observed.previewScrollsWhileConfirming) {
@@ -337,8 +352,15 @@ async function main() {
     });
 
     await check('a confirmed step that has no command to run does not offer "Run" (the operator is asked whether it was done by hand)', async () => {
-      const asked = observed.dialogs.filter((d) => d.kind === 'dialog' && /^Run ".*" on local\?$/.test(d.message));
+      const asked = observed.dialogs.filter((d) => d.kind === 'dialog' && (/^Run ".*" on local\?$/.test(d.message) || /by hand on local/.test(d.message)));
       if (!asked.length) fail('no step asked for confirmation (the fixture plan has destructive database steps that should)');
+      const manual = asked.filter((d) => /by hand on local/.test(d.message));
+      if (!manual.length) fail(`no step was asked as work done by hand; asked: ${asked.map((d) => d.message).join(' | ')}`);
+      const journal = readJournal(workspace);
+      for (const st of journal.steps.filter((x) => x.outcome === 'ok' && !journal.plan.steps.find((ps) => ps.id === x.stepId)?.commands.length)) {
+        const ps = journal.plan.steps.find((q) => q.id === st.stepId);
+        if (ps.kind !== 'notify' && ps.kind !== 'wait' && !ps.health && !/informational|done by hand, confirmed by/.test(st.detail ?? '')) fail(`"${ps.title}" had nothing to run yet is recorded ok: ${st.detail}`);
+      }
       const misleading = asked.filter((d) => !hasCommands(d.detail) && d.buttons.includes('Run'));
       if (misleading.length) {
         fail(`${misleading.length} step(s) with nothing to run offer "Run", and answering it records them as ok although nothing was done:\n${misleading.map((d) => `  ${d.message} [${d.buttons.join(' | ')}]`).join('\n')}\nExpected: say there is no command, ask "Done by hand" / "Skip" / "Stop here", and record who confirmed it.`);
@@ -377,7 +399,7 @@ async function main() {
       const h = await getHealth(apiPort);
       if (h.status !== 200 || JSON.parse(h.body).version !== '1.3.0') fail(`/health answered ${h.status} ${h.body}`);
       if (!finalMessage) fail(`no final notification${observed.driveError ? `: ${observed.driveError}` : ''}`);
-      if (!/^Rolled back local to v1\.3\.0\./.test(finalMessage)) fail(`the final notification says: ${finalMessage}`);
+      if (!/^Rolled back local to v1\.3\.0\b/.test(finalMessage)) fail(`the final notification says: ${finalMessage}`);
     });
 
     // 5. A manual item survives a reload; light and dark screenshots of the panel.
@@ -390,7 +412,9 @@ async function main() {
       if (!target) fail(`no manual item left to check: ${JSON.stringify(items)}`);
       checkedLabel = target.label;
       observed.checkedByHand = target.label;
-      await frame.locator(`vscode-checkbox[data-key="${target.key}"]`).click();
+      // By keyboard (focus, Space): the checklist must be operable without a mouse, and the
+      // run's terminal panel may sit over the lower part of the webview.
+      await frame.locator(`vscode-checkbox[data-key="${target.key}"]`).press('Space');
       // The host confirms with a new state: the row gets its "✓ hh:mm by …" note.
       await until(async () => {
         const now = (await manualItems(frame)).find((i) => i.key === target.key);

@@ -18,6 +18,11 @@ export interface ChecklistServiceDeps {
   now(): number;
   newId(): string;
   log(line: string): void;
+  /**
+   * Without a webhook a message is copied for pasting (the editor's clipboard, with a
+   * message saying so) instead of failing a send that cannot succeed.
+   */
+  copyInstead?(text: string): Promise<void>;
 }
 
 /**
@@ -109,7 +114,13 @@ export class ChecklistService {
     const session = runId ? this.sessions.get(runId) : undefined;
     if (!session) return 'skipped';
     const kind = notificationKindOf(step);
-    const record = await session.send(kind, session.drafts()[kind]);
+    const text = session.drafts()[kind];
+    if (this.deps.copyInstead && !(await this.deps.webhookUrl())) {
+      await this.deps.copyInstead(text);
+      session.recordCopied(kind, text);
+      return 'copied';
+    }
+    const record = await session.send(kind, text);
     return record.result === 'sent' ? 'sent' : 'skipped';
   };
 

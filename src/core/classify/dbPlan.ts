@@ -76,6 +76,8 @@ export function backupCheckStep(input: DatabasePlanInput): PlanStep {
       : 'Destructive database steps follow and rollback.yml has no migrations.backup.list to check a backup with: confirm by hand that one exists.',
     commands: list ? [cmd(list, input)] : [],
     destructive: false,
+    // Without a list command only the operator can say a backup exists.
+    ...(list ? {} : { manual: true }),
   };
 }
 

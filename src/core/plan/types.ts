@@ -41,6 +41,13 @@ export interface PlanStep {
   destructive: boolean;
   /** Needs its own confirmation at run time (each chained down step). */
   confirmEach?: boolean;
+  /**
+   * Work the operator does by hand (no command can do it: restore a backup with no
+   * restore command, undo a migration with no down). The run asks whether it was done and
+   * records who said so; it is never recorded as "ok" by itself. Without the flag, a step
+   * with no commands that needs confirming or is destructive counts as manual too.
+   */
+  manual?: boolean;
   /** Service this step belongs to, for build/deploy/health/smoke. */
   service?: string;
   /** A command whose exit 0 means the step's effect is already there (used on resume). */

@@ -33,6 +33,8 @@ export interface Prompter {
   chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision>;
   /** Steps with confirmEach (e.g. each down migration) ask before they run. */
   confirmStep(step: PlanStep, plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'>;
+  /** Manual steps: the operator does the work by hand and says so. Without it, confirmStep's "run" means done. */
+  confirmManual?(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'>;
   /** Before a plan with destructive steps starts: return what the user typed (undefined = cancelled). */
   typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined>;
 }
@@ -43,4 +45,4 @@ export interface LogSink {
 }
 
 /** Sends the notify steps' messages; without one, notify steps are recorded as skipped. */
-export type Notifier = (step: PlanStep, plan: RollbackPlan) => Promise<'sent' | 'skipped'>;
+export type Notifier = (step: PlanStep, plan: RollbackPlan) => Promise<'sent' | 'copied' | 'skipped'>;

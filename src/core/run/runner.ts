@@ -72,6 +72,11 @@ interface StepRun {
   output: string;
 }
 
+/** Work only a person can do: no command, and it matters (confirmed or destructive). */
+function isManual(step: PlanStep): boolean {
+  return step.manual ?? (step.commands.length === 0 && !step.health && step.kind !== 'notify' && step.kind !== 'wait' && (!!step.confirmEach || step.destructive));
+}
+
 /** Executes a RollbackPlan step by step, journaling every state change. */
 export class RollbackRunner {
   private readonly clock: Clock;
@@ -199,6 +204,26 @@ export class RollbackRunner {
           await this.finishStep(journal, js, 'ok', 'its effect was already there (checked on resume); not run again', check.stdout + check.stderr);
           continue;
         }
+      }
+      if (isManual(step)) {
+        const answer = this.deps.prompter.confirmManual
+          ? await this.deps.prompter.confirmManual(step, plan)
+          : (await this.deps.prompter.confirmStep(step, plan)) === 'run' ? 'done' : 'stop';
+        if (answer === 'stop') {
+          journal.status = 'stopped';
+          this.event(journal, 'stopped', `Stopped before ${step.title}`);
+          return `Stopped before "${step.title}" at your request.`;
+        }
+        this.deps.events?.emit({ type: 'step-started', runId: journal.runId, step, at: this.clock.now() });
+        js.startedAt = new Date(this.clock.now()).toISOString();
+        js.attempts++;
+        if (answer === 'skip') {
+          js.skippedReason = 'declined when asked: not done by hand';
+          await this.finishStep(journal, js, 'skipped', js.skippedReason, '');
+        } else {
+          await this.finishStep(journal, js, 'ok', `done by hand, confirmed by ${this.deps.operator}`, '');
+        }
+        continue;
       }
       let attempts = 0;
       for (;;) {
@@ -329,7 +354,8 @@ export class RollbackRunner {
     if (step.kind === 'notify' && step.commands.length === 0) {
       if (!this.deps.notify) return { outcome: 'skipped', detail: 'no notifier configured; tell the team from the checklist', output: '' };
       const r = await this.deps.notify(step, plan);
-      return { outcome: r === 'sent' ? 'ok' : 'skipped', detail: r === 'sent' ? 'sent' : 'not sent', output: '' };
+      const detail = r === 'sent' ? 'sent' : r === 'copied' ? 'no webhook set: the message was copied for pasting into the incident channel' : 'not sent';
+      return { outcome: r === 'sent' ? 'ok' : 'skipped', detail, output: '' };
     }
     let output = '';
     for (const cmd of step.commands) {
@@ -352,7 +378,7 @@ export class RollbackRunner {
         return { outcome: 'failed', detail: `${why}${last ? `: ${last}` : ''}`, output };
       }
     }
-    return { outcome: 'ok', detail: step.commands.length ? 'done' : 'nothing to run', output };
+    return { outcome: 'ok', detail: step.commands.length ? 'done' : 'informational: nothing to run', output };
   }
 
   private async runHealth(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {

@@ -26,6 +26,7 @@ export class ScriptedDialogs implements RollbackDialogs {
       typed?: (env: string) => string | undefined;
       onFailure?: (step: PlanStep, state: FailureState) => FailureDecision;
       confirmStep?: 'run' | 'skip' | 'stop';
+      manual?: 'done' | 'skip' | 'stop';
       hostKey?: 'accept-once' | 'accept-and-save' | 'reject';
     } = {},
   ) {}
@@ -40,6 +41,7 @@ export class ScriptedDialogs implements RollbackDialogs {
   async error(message: string) { this.errors.push(message); return undefined; }
   async typeEnvironmentName(env: string) { this.asked.push(`type:${env}`); return this.answers.typed ? this.answers.typed(env) : env; }
   async confirmStep() { this.asked.push('confirmStep'); return this.answers.confirmStep ?? 'run'; }
+  async confirmManual(step: PlanStep) { this.asked.push(`manual:${step.id}`); return this.answers.manual ?? 'done'; }
   async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {
     this.asked.push(`failure:${step.id}`);
     return this.answers.onFailure ? this.answers.onFailure(step, state) : { action: 'stop' };

@@ -180,3 +180,30 @@ void test('after a reload, resuming a stopped run continues the checklist from i
   assert.deepEqual((onDisk.checklist as ChecklistSession['state']).actionItems.map((a) => a.id), ['a1']);
   service.dispose();
 });
+
+void test('without a webhook the notify step copies the message for pasting: recorded as copied, never as a failed send', async () => {
+  const journalDir = join(work, 'journals-nowebhook');
+  const events = new RollbackEvents();
+  const bridge = new ChecklistJournalBridge(new FileJournalStore(journalDir));
+  const copied: string[] = [];
+  let n = 0;
+  const service = new ChecklistService({
+    events, journals: bridge, sender: new WebhookSender(new NodeHttp(), 2000), webhookUrl: () => Promise.resolve(undefined),
+    settings: () => ({}), now: () => Date.now(), newId: () => `nw-${++n}`, log: () => undefined,
+    copyInstead: (text) => { copied.push(text); return Promise.resolve(); },
+  });
+  const postedBefore = posted.length;
+  const runner = new RollbackRunner({ runnerFor: () => new LocalCommandRunner({ cwd: work }), journals: bridge, prompter, http: new NodeHttp(), events, notify: service.notifier, operator: 'tester@host' });
+  const result = await runner.run(plan('run-nw'));
+  assert.equal(result.success, true, result.state);
+  assert.equal(posted.length, postedBefore, 'nothing was posted anywhere');
+  assert.equal(copied.length, 1);
+  assert.match(copied[0], /^Rolling back v2\.0\.0 to v1\.9\.0 on staging because login fails/);
+  const journal = JSON.parse(readFileSync(join(journalDir, 'run-nw.json'), 'utf8')) as RollbackJournal;
+  const notes = (journal.checklist as ChecklistSession['state']).notifications;
+  assert.deepEqual(notes.map((x) => x.result), ['copied']);
+  const notifyStep = journal.steps.find((s) => s.stepId === 'notify-start');
+  assert.equal(notifyStep?.outcome, 'skipped');
+  assert.match(notifyStep?.detail ?? '', /copied for pasting/);
+  service.dispose();
+});
