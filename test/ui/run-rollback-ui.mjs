@@ -451,7 +451,7 @@ async function main() {
       await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
       const frame = await waitForChecklistFrame(page, 10_000);
       await until(() => frame.evaluate(() => document.body.classList.contains('vscode-dark')), { timeout: 10_000, what: 'the webview to take the dark theme' });
-      await page.locator('.tabs-container .tab', { hasText: 'v1.4.0 → v1.3.0' }).first().click();
+      await page.locator('.tabs-container .tab', { hasText: 'Rollback: v1.4.0 → v1.3.0' }).first().click();
       await sleep(500);
       await screenshotChecklist(page, join(shots, 'checklist-dark.png'));
     });
@@ -519,7 +519,7 @@ async function main() {
 /** Room for the panel: no bottom panel, the checklist's editor group maximized. */
 async function tidyForChecklistShots(page) {
   await runFromPalette(page, 'View: Hide Panel').catch(() => {});
-  await page.locator('.tabs-container .tab', { hasText: 'v1.4.0 → v1.3.0' }).first().click();
+  await page.locator('.tabs-container .tab', { hasText: 'Rollback: v1.4.0 → v1.3.0' }).first().click();
   await runFromPalette(page, 'View: Toggle Maximize Editor Group').catch(() => {});
   await sleep(500);
 }
@@ -562,7 +562,7 @@ async function screenshotChecklist(page, path) {
       const h = [...document.querySelectorAll('h2')].find((e) => e.textContent === 'After');
       return h ? Math.round(h.getBoundingClientRect().top) : document.documentElement.scrollHeight;
     });
-    const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'v1.4.0 → v1.3.0' }) }).first();
+    const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'Rollback: v1.4.0 → v1.3.0' }) }).first();
     const box = await group.boundingBox();
     const webview = await page.locator('iframe.webview.ready').first().boundingBox();
     if (!box || !webview) fail('the checklist editor group is not on screen');
