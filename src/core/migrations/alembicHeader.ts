@@ -138,3 +138,27 @@ export function readAlembicHeader(text: string): AlembicHeader {
   return header;
 }
 
+
+// The first top-level function, class or decorator ends the part of an Alembic script that
+// holds its identity; upgrade()/downgrade() bodies are most of the file and never matter here.
+const FIRST_TOP_LEVEL_BODY = /^(?:(?:async[ \t]+)?def[ \t]|class[ \t(:]|@)/m;
+// A top-level line after the cut that names a revision could reassign it; only a full parse can say.
+const TOP_LEVEL_REVISION_AFTER_CUT = /^[^\s#][^\n]*\b(?:down_)?revision\b/m;
+
+/**
+ * The same header as `readAlembicHeader`, parsing (with the real parser) only the module text
+ * before the first top-level `def`/`class`. Whenever that prefix does not settle it on its own
+ * (no revision or down_revision there, a problem or syntax error in it, a later top-level line
+ * naming a revision) the whole file is parsed instead, so the answer never differs from the
+ * full one except that a syntax error after the header goes unreported.
+ */
+export function readAlembicHeaderQuickly(text: string): AlembicHeader {
+  const cut = FIRST_TOP_LEVEL_BODY.exec(text);
+  if (!cut) return readAlembicHeader(text);
+  if (TOP_LEVEL_REVISION_AFTER_CUT.test(text.slice(cut.index))) return readAlembicHeader(text);
+  const header = readAlembicHeader(text.slice(0, cut.index));
+  if (header.revision === undefined || header.downRevisions === undefined || header.problems.length > 0) {
+    return readAlembicHeader(text);
+  }
+  return header;
+}

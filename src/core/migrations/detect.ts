@@ -7,6 +7,7 @@ import type { MigrationGroup } from './types';
 import { buildAlembicGroup } from './alembicGroup';
 import { classifyFile, type ClassifiedFile } from './fileKinds';
 import { joinPath, normalizeDir, readFolder, type FolderListing } from './folder';
+import { classifyShallow } from './shallow';
 import { buildKnexGroup, buildNodePgMigrateGroup } from './jsGroups';
 import type { JsTool } from './jsMigration';
 import { buildGolangMigrateGroup, buildGooseGroup, buildPlainSqlGroup, buildPrismaGroup } from './sqlGroups';
@@ -17,6 +18,14 @@ export interface DetectOptions {
   tool?: MigrationTool;
   /** From rollback.yml `migrations.dir`, relative to the repo root: read exactly this folder. */
   dir?: string;
+  /**
+   * For a first paint: the same groups (tools, migrations, order, graph, name- and graph-based
+   * problems), but files are read only where names cannot tell (Alembic headers, goose `.go`
+   * files, a folder whose tool only its contents reveal). Problems found only in file
+   * contents (not UTF-8, JS syntax errors, missing Down sections …) may be missing; a
+   * full detection afterwards reports them.
+   */
+  shallow?: boolean;
 }
 
 const ALEMBIC_DIRS = ['alembic/versions', 'migrations/versions'];
@@ -140,10 +149,11 @@ async function readGroup(
   forcedTool: MigrationTool | undefined,
   hint: () => Promise<JsTool | undefined>,
   explicit: boolean,
+  shallow: boolean,
 ): Promise<MigrationGroup | undefined> {
   let listing: FolderListing | undefined;
   try {
-    listing = await readFolder(fs, dir);
+    listing = await readFolder(fs, dir, shallow);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // A file that merely shares a usual folder name is not a migration folder.
@@ -151,7 +161,7 @@ async function readGroup(
     return undefined;
   }
   if (!listing) return undefined;
-  const files = listing.files.map(classifyFile);
+  const files = shallow ? await classifyShallow(fs, listing, forcedTool) : listing.files.map(classifyFile);
   if (forcedTool) return buildGroup(forcedTool, listing, files, []);
   const decision = await decideTool(listing, files, hint);
   return decision ? buildGroup(decision.tool, listing, files, decision.problems) : undefined;
@@ -174,7 +184,7 @@ export async function detectMigrations(fs: FileSystemPort, opts: DetectOptions =
     if (dir.startsWith('../') || dir === '..' || dir.startsWith('/') || /^[A-Za-z]:/.test(dir)) {
       return [emptyGroup(opts.tool ?? 'sql', dir, `migrations.dir ${opts.dir} must be a folder inside the repository`)];
     }
-    const group = await readGroup(fs, dir, opts.tool, hint, true);
+    const group = await readGroup(fs, dir, opts.tool, hint, true, opts.shallow === true);
     if (group && (group.migrations.length > 0 || group.problems.length > 0)) return [group];
     const tool = opts.tool ?? 'sql';
     if (!group && !(await fs.exists(dir))) return [emptyGroup(tool, dir, `migrations.dir ${dir} does not exist`)];
@@ -184,7 +194,7 @@ export async function detectMigrations(fs: FileSystemPort, opts: DetectOptions =
   const dirs = await candidateDirs(fs, opts.tool);
   const groups: MigrationGroup[] = [];
   for (const dir of dirs) {
-    const group = await readGroup(fs, dir, opts.tool, hint, false);
+    const group = await readGroup(fs, dir, opts.tool, hint, false, opts.shallow === true);
     if (group && (group.migrations.length > 0 || group.problems.length > 0)) groups.push(group);
   }
   if (opts.tool && groups.length === 0) {

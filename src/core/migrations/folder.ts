@@ -10,6 +10,8 @@ export interface SourceFile {
   text: string;
   /** Not UTF-8, or not readable at all; the file is still listed. */
   readProblem?: string;
+  /** Shallow detection listed it without reading it: `text` is empty, so content checks must skip it. */
+  unread?: boolean;
 }
 
 export interface FolderListing {
@@ -49,7 +51,7 @@ export async function readSource(fs: FileSystemPort, path: string, name: string)
   return { name, path, text: decoded.text, ...(decoded.readProblem ? { readProblem: decoded.readProblem } : {}) };
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -62,8 +64,15 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return out;
 }
 
-/** Undefined when the folder does not exist. */
-export async function readFolder(fs: FileSystemPort, dir: string): Promise<FolderListing | undefined> {
+function unreadSource(path: string, name: string): SourceFile {
+  return { name, path, text: '', unread: true };
+}
+
+/**
+ * Undefined when the folder does not exist. With `listOnly` no file is read: every file comes
+ * back `unread`, for the shallow first paint that orders by names and reads only what it must.
+ */
+export async function readFolder(fs: FileSystemPort, dir: string, listOnly = false): Promise<FolderListing | undefined> {
   if (!(await fs.exists(dir))) return undefined;
   const entries = await fs.readDir(dir);
   const fileNames = entries.filter((e) => !e.isDirectory && isCandidateFile(e.name)).map((e) => e.name);
@@ -71,10 +80,12 @@ export async function readFolder(fs: FileSystemPort, dir: string): Promise<Folde
     .filter((e) => e.isDirectory && !SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.'))
     .map((e) => e.name);
 
-  const files = await mapLimited(fileNames, PARALLEL_READS, (name) => readSource(fs, joinPath(dir, name), name));
+  const load = (path: string, name: string): Promise<SourceFile> =>
+    listOnly ? Promise.resolve(unreadSource(path, name)) : readSource(fs, path, name);
+  const files = await mapLimited(fileNames, PARALLEL_READS, (name) => load(joinPath(dir, name), name));
   const withMigrationSql = await mapLimited(subdirNames, PARALLEL_READS, async (name) => {
     const path = joinPath(joinPath(dir, name), 'migration.sql');
-    return (await fs.exists(path)) ? { name, migration: await readSource(fs, path, 'migration.sql') } : { name };
+    return (await fs.exists(path)) ? { name, migration: await load(path, 'migration.sql') } : { name };
   });
   return {
     dir,

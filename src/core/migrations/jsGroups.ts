@@ -45,7 +45,7 @@ export function buildNodePgMigrateGroup(dir: string, files: ClassifiedFile[], gr
     .sort((a, b) => compareByNumericPrefix(a.name, b.name))
     .map((f, order) => {
       const problems = f.ext === 'js' ? jsProblems(f, 'node-pg-migrate') : f.readProblem ? [f.readProblem] : [];
-      if (f.ext === 'sql' && !PGM_SQL_DOWN.test(f.text)) problems.push('no `-- Down Migration` section: node-pg-migrate cannot undo it');
+      if (f.ext === 'sql' && !f.unread && !PGM_SQL_DOWN.test(f.text)) problems.push('no `-- Down Migration` section: node-pg-migrate cannot undo it');
       if (numericPrefix(f.name) === undefined) problems.push('no numeric or timestamp prefix: its place in the order is a guess');
       return {
         tool: 'node-pg-migrate' as const,

@@ -106,7 +106,9 @@ export function buildGooseGroup(dir: string, files: ClassifiedFile[]): Migration
     const problems = baseProblems(f);
     const version = numericPrefix(f.name);
     if (version === undefined) problems.push('no numeric version prefix: goose will refuse this file name');
-    if (f.ext === 'sql') {
+    if (f.unread) {
+      // Shallow detection: the annotations are content, checked by the full pass that follows.
+    } else if (f.ext === 'sql') {
       if (!GOOSE_UP.test(f.text)) problems.push('no `-- +goose Up` annotation: goose will refuse this file');
       else if (!GOOSE_DOWN.test(f.text)) problems.push('no `-- +goose Down` section: goose cannot undo it');
     } else if (GOOSE_GO_NIL_DOWN.test(f.text)) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectMigrations } from '../../../src/core/migrations';
+import { detectChecked } from './shallowCheck';
 import { alembicScript, makeRepo } from './repo';
 
 const V = 'alembic/versions';
@@ -18,7 +18,7 @@ void test('alembic: order follows the down_revision chain, not the file names', 
     [`${V}/README`]: 'not a migration',
   });
   try {
-    const groups = await detectMigrations(repo.fs);
+    const groups = await detectChecked(repo.fs);
     assert.equal(groups.length, 1);
     const g = groups[0];
     assert.equal(g.tool, 'alembic');
@@ -49,7 +49,7 @@ void test('alembic: a branch and its merge give branch points, the merge, both h
     [`${V}/e5_base.py`]: alembicScript('e5', 'None', 'base'),
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.deepEqual(g.migrations.map((m) => m.id), ['e5', 'b7', 'c9', 'd1', '0a', '3f']);
     const merge = g.migrations.find((m) => m.id === '0a')!;
     assert.deepEqual(merge.parents, ['d1', 'b7']);
@@ -73,7 +73,7 @@ void test('alembic: a parent that does not exist is a problem on that migration;
     [`${V}/cc_other_root.py`]: alembicScript('cc', 'None', 'other root'),
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.deepEqual(g.migrations.map((m) => m.id), ['aa', 'bb', 'cc']);
     assert.deepEqual(g.migrations[0].problems, [`parent 3f2a9c not found in ${V}`]);
     assert.deepEqual(g.migrations[1].problems, []);
@@ -92,7 +92,7 @@ void test('alembic: a down_revision cycle is reported, never looped on', async (
     [`${V}/s5_self.py`]: alembicScript('s5', "'s5'", 'its own parent'),
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.migrations.length, 6);
     assert.equal(g.migrations[0].id, 'r0');
     const byId = new Map(g.migrations.map((m) => [m.id, m]));
@@ -114,7 +114,7 @@ void test('alembic: duplicate revisions and syntax errors are problems with the 
     [`${V}/cc_computed.py`]: `import os\nrevision = 'cc'\ndown_revision = os.environ['PARENT']\n`,
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     const byFile = new Map(g.migrations.map((m) => [m.file.split('/').pop(), m]));
     assert.match(byFile.get('aa_two.py')!.problems.join('\n'), /revision aa is already defined in alembic\/versions\/aa_one\.py/);
     assert.match(byFile.get('aa_one.py')!.problems.join('\n'), /also defined in alembic\/versions\/aa_two\.py/);

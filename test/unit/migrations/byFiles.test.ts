@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { detectMigrations, migrationsForFiles } from '../../../src/core/migrations';
+import { migrationsForFiles } from '../../../src/core/migrations';
+import { detectChecked } from './shallowCheck';
 import { alembicScript, makeRepo, type TempRepo } from './repo';
 
 function git(repo: TempRepo, ...args: string[]): string {
@@ -38,7 +39,7 @@ void test('migrationsForFiles: the migrations a release added, from its git diff
     git(repo, 'tag', 'v1.1.0');
 
     const changed = git(repo, 'diff', '--name-only', 'v1.0.0', 'v1.1.0').trim().split('\n');
-    const groups = await detectMigrations(repo.fs);
+    const groups = await detectChecked(repo.fs);
     const added = migrationsForFiles(groups, changed);
     assert.deepEqual(added.map((m) => [m.tool, m.id]), [
       ['alembic', 'f1'],

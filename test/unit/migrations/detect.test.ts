@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectMigrations } from '../../../src/core/migrations';
+import { detectChecked } from './shallowCheck';
 import { alembicScript, CountingFileSystem, makeRepo } from './repo';
 
 void test('a repository without migrations gives an empty list', async () => {
@@ -15,7 +15,7 @@ void test('a repository without migrations gives an empty list', async () => {
     'db/migrations': '#!/bin/sh\nexec migrate "$@"\n',
   });
   try {
-    assert.deepEqual(await detectMigrations(repo.fs), []);
+    assert.deepEqual(await detectChecked(repo.fs), []);
   } finally {
     await repo.cleanup();
   }
@@ -31,7 +31,7 @@ void test('several folders are found (nested alembic, Flask-Migrate, prisma) and
     'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE a (id int);',
   });
   try {
-    const groups = await detectMigrations(repo.fs);
+    const groups = await detectChecked(repo.fs);
     assert.deepEqual(groups.map((g) => [g.dir, g.tool, g.migrations.map((m) => m.id)]), [
       ['api/alembic/versions', 'alembic', ['a1']],
       ['migrations/versions', 'alembic', ['f1']],
@@ -53,26 +53,26 @@ void test('explicit tool and dir from rollback.yml override detection', async ()
     'schema/changes/001_first.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT -1;\n',
   });
   try {
-    const guessed = await detectMigrations(repo.fs);
+    const guessed = await detectChecked(repo.fs);
     assert.deepEqual(guessed.map((g) => [g.dir, g.tool, g.migrations.map((m) => m.file.split('/').pop())]), [
       ['migrations', 'knex', ['10_b.js', '1_a.js', '2_c.js']],
     ]);
     assert.match(guessed[0].problems[0], /could not tell whether migrations holds Knex or node-pg-migrate migrations; read as knex/);
 
-    const configured = await detectMigrations(repo.fs, { tool: 'node-pg-migrate', dir: 'migrations/' });
+    const configured = await detectChecked(repo.fs, { tool: 'node-pg-migrate', dir: 'migrations/' });
     assert.deepEqual(configured.map((g) => [g.dir, g.tool, g.problems, g.migrations.map((m) => m.id)]), [
       ['migrations', 'node-pg-migrate', [], ['1_a', '2_c', '10_b']],
     ]);
 
-    const elsewhere = await detectMigrations(repo.fs, { dir: 'schema/changes' });
+    const elsewhere = await detectChecked(repo.fs, { dir: 'schema/changes' });
     assert.deepEqual(elsewhere.map((g) => [g.dir, g.tool, g.migrations.map((m) => m.id)]), [['schema/changes', 'goose', ['1', '2']]]);
 
-    const toolOnly = await detectMigrations(repo.fs, { tool: 'node-pg-migrate' });
+    const toolOnly = await detectChecked(repo.fs, { tool: 'node-pg-migrate' });
     assert.deepEqual(toolOnly.map((g) => [g.dir, g.tool, g.migrations.map((m) => m.id)]), [['migrations', 'node-pg-migrate', ['1_a', '2_c', '10_b']]]);
 
     // With no config, the project's package.json settles it.
     await repo.write({ 'package.json': JSON.stringify({ devDependencies: { 'node-pg-migrate': '^7.0.0' } }) });
-    const hinted = await detectMigrations(repo.fs);
+    const hinted = await detectChecked(repo.fs);
     assert.deepEqual(hinted.map((g) => [g.tool, g.problems]), [['node-pg-migrate', []]]);
   } finally {
     await repo.cleanup();
@@ -82,19 +82,19 @@ void test('explicit tool and dir from rollback.yml override detection', async ()
 void test('a configured folder that is missing, empty or outside the repository is a group with a problem', async () => {
   const repo = await makeRepo({ 'db/empty/README.md': 'nothing here\n' });
   try {
-    assert.deepEqual(await detectMigrations(repo.fs, { tool: 'alembic', dir: 'db/alembic' }), [
+    assert.deepEqual(await detectChecked(repo.fs, { tool: 'alembic', dir: 'db/alembic' }), [
       { tool: 'alembic', dir: 'db/alembic', migrations: [], problems: ['migrations.dir db/alembic does not exist'] },
     ]);
-    assert.deepEqual(await detectMigrations(repo.fs, { tool: 'goose', dir: 'db/empty' }), [
+    assert.deepEqual(await detectChecked(repo.fs, { tool: 'goose', dir: 'db/empty' }), [
       { tool: 'goose', dir: 'db/empty', migrations: [], problems: ['no goose migrations found in db/empty'] },
     ]);
-    assert.deepEqual(await detectMigrations(repo.fs, { tool: 'sql', dir: '../outside' }), [
+    assert.deepEqual(await detectChecked(repo.fs, { tool: 'sql', dir: '../outside' }), [
       { tool: 'sql', dir: '../outside', migrations: [], problems: ['migrations.dir ../outside must be a folder inside the repository'] },
     ]);
-    const notAFolder = await detectMigrations(repo.fs, { dir: 'db/empty/README.md' });
+    const notAFolder = await detectChecked(repo.fs, { dir: 'db/empty/README.md' });
     assert.equal(notAFolder.length, 1);
     assert.match(notAFolder[0].problems.join('\n'), /^could not read the folder db\/empty\/README\.md: ENOTDIR/);
-    assert.deepEqual(await detectMigrations(repo.fs, { tool: 'prisma' }), [
+    assert.deepEqual(await detectChecked(repo.fs, { tool: 'prisma' }), [
       { tool: 'prisma', dir: 'prisma/migrations', migrations: [], problems: ['no prisma migrations found in prisma/migrations; set migrations.dir in rollback.yml'] },
     ]);
   } finally {
@@ -112,7 +112,7 @@ void test('files that are not UTF-8 are listed with a problem naming what they l
     'db/migrate/4_ok.sql': '-- café, in UTF-8\nSELECT 4;\n',
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.deepEqual(g.migrations.map((m) => m.id), ['1_ok', '2_latin1', '3_utf16', '4_ok']);
     assert.deepEqual(g.migrations.map((m) => m.problems), [
       [],
@@ -135,7 +135,7 @@ void test('detecting 2,000 migration files reads each file exactly once', async 
   try {
     await repo.writeBulk(files);
     const counting = new CountingFileSystem(repo.fs);
-    const [g] = await detectMigrations(counting);
+    const [g] = await detectChecked(counting);
     assert.equal(g.tool, 'golang-migrate');
     assert.equal(g.migrations.length, 1000);
     assert.deepEqual(g.migrations.slice(0, 3).map((m) => m.id), ['1', '2', '3']);

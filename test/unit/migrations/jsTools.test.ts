@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectMigrations } from '../../../src/core/migrations';
+import { detectChecked } from './shallowCheck';
 import { makeRepo } from './repo';
 
 void test('knex: plain file-name order, as knex applies it (an unpadded 10_ runs before 2_), in every export style', async () => {
@@ -14,7 +14,7 @@ void test('knex: plain file-name order, as knex applies it (an unpadded 10_ runs
       "exports.up = function (knex) {\n  return knex.schema.createTable('users', (t) => t.increments());\n};\nexports.down = (knex) => knex.schema.dropTable('users');\n",
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'knex');
     assert.equal(g.dir, 'migrations');
     assert.deepEqual(g.migrations.map((m) => m.id), ['10_add_orders.js', '1_create_users.js', '2_add_email.ts']);
@@ -35,7 +35,7 @@ void test('node-pg-migrate: numeric prefix order (9, 10, 100) across .js, .ts an
       "exports.shorthands = undefined;\n\nexports.up = (pgm) => {\n  pgm.createTable('users', { id: 'id' });\n};\n\nexports.down = (pgm) => {\n  pgm.dropTable('users');\n};\n",
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'node-pg-migrate');
     assert.deepEqual(g.migrations.map((m) => m.id), ['9_create_users', '10_add_email', '100_add_view']);
     assert.deepEqual(g.migrations.map((m) => m.problems), [[], ['`down` is false: node-pg-migrate cannot undo it'], []]);
@@ -55,7 +55,7 @@ void test('knex and node-pg-migrate are told apart by what up calls on its argum
     'db/migrations/20240103000000_stray.js': "exports.up = async (db) => { await db.schema.createTable('x', () => {}); };\nexports.down = async (db) => { await db.schema.dropTable('x'); };\n",
   });
   try {
-    const groups = await detectMigrations(repo.fs);
+    const groups = await detectChecked(repo.fs);
     assert.deepEqual(groups.map((g) => [g.dir, g.tool, g.migrations.length]), [
       ['db/migrations', 'node-pg-migrate', 3],
       ['migrations', 'knex', 3],
@@ -80,7 +80,7 @@ void test('a JS migration that does not parse is listed with the parser error an
     'migrations/003_ok.js': "exports.up = (knex) => knex.raw('SELECT 1');\nexports.down = (knex) => knex.raw('SELECT 1');\n",
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'knex');
     assert.deepEqual(g.migrations.map((m) => m.id), ['001_ok.js', '002_broken.js', '003_ok.js']);
     assert.deepEqual(g.migrations[1].problems, ['does not parse: Unexpected token at line 2, column 22']);

@@ -38,7 +38,7 @@ export async function makeRepo(files: Record<string, string | Uint8Array> = {}):
 /** The real Node file system, counting how often each file is read. */
 export class CountingFileSystem implements FileSystemPort {
   readonly reads = new Map<string, number>();
-  constructor(private readonly inner: FileSystemPort) {}
+  constructor(readonly inner: FileSystemPort) {}
   readFile(path: string): Promise<Uint8Array> {
     this.reads.set(path, (this.reads.get(path) ?? 0) + 1);
     return this.inner.readFile(path);

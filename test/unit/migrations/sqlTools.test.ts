@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectMigrations } from '../../../src/core/migrations';
+import { detectChecked } from './shallowCheck';
 import { makeRepo } from './repo';
 
 void test('prisma: folders in timestamp order, migration.sql is the file, migration_lock.toml ignored', async () => {
@@ -13,7 +13,7 @@ void test('prisma: folders in timestamp order, migration.sql is the file, migrat
     'prisma/schema.prisma': 'datasource db { provider = "postgresql" }\n',
   });
   try {
-    const groups = await detectMigrations(repo.fs);
+    const groups = await detectChecked(repo.fs);
     assert.equal(groups.length, 1);
     const [g] = groups;
     assert.equal(g.tool, 'prisma');
@@ -38,7 +38,7 @@ void test('golang-migrate: numeric version order (9 before 10), down files paire
     'migrations/11_backfill.up.sql': "UPDATE users SET email = '';",
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'golang-migrate');
     assert.equal(g.dir, 'migrations');
     assert.deepEqual(g.migrations.map((m) => m.id), ['1', '9', '10', '11']);
@@ -64,7 +64,7 @@ void test('goose: -- +goose Up/Down sections, numeric version order for timestam
     'db/migrations/00003_notes.sql': 'CREATE TABLE notes (id int);\n',
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'goose');
     assert.equal(g.dir, 'db/migrations');
     assert.deepEqual(g.migrations.map((m) => m.file.split('/').pop()), [
@@ -91,7 +91,7 @@ void test('plain sql: natural file-name order (2_x before 10_y) in db/migrate', 
     'db/migrate/notes.md': '# not a migration',
   });
   try {
-    const [g] = await detectMigrations(repo.fs);
+    const [g] = await detectChecked(repo.fs);
     assert.equal(g.tool, 'sql');
     assert.equal(g.dir, 'db/migrate');
     assert.deepEqual(g.migrations.map((m) => m.file), ['db/migrate/1_create.sql', 'db/migrate/2_x.sql', 'db/migrate/10_y.sql']);
