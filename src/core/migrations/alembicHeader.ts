@@ -143,7 +143,7 @@ export function readAlembicHeader(text: string): AlembicHeader {
 // holds its identity; upgrade()/downgrade() bodies are most of the file and never matter here.
 const FIRST_TOP_LEVEL_BODY = /^(?:(?:async[ \t]+)?def[ \t]|class[ \t(:]|@)/m;
 // A top-level line after the cut that names a revision could reassign it; only a full parse can say.
-const TOP_LEVEL_REVISION_AFTER_CUT = /^[^\s#][^\n]*\b(?:down_)?revision\b/m;
+const TOP_LEVEL_REVISION_AFTER_CUT = /^(?=[^\s#])[^\n]*\b(?:down_)?revision\b/m;
 
 /**
  * The same header as `readAlembicHeader`, parsing (with the real parser) only the module text
