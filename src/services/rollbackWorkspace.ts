@@ -37,6 +37,8 @@ export class RollbackWorkspace implements vscode.Disposable {
   private lastConfig?: RollbackConfig;
   private releasesCache?: Promise<ReleaseListing>;
   private migrationsCache?: Promise<MigrationGroup[]>;
+  private migrationsReady?: MigrationGroup[];
+  private shallowCache?: Promise<MigrationGroup[]>;
   private verdictsCache?: Promise<Map<string, MigrationVerdict>>;
   private verdictsReady?: Map<string, MigrationVerdict>;
   private readonly parser = new PgSqlParser();
@@ -67,6 +69,8 @@ export class RollbackWorkspace implements vscode.Disposable {
     if (parts.includes('releases')) this.releasesCache = undefined;
     if (parts.includes('migrations') || parts.includes('config')) {
       this.migrationsCache = undefined;
+      this.migrationsReady = undefined;
+      this.shallowCache = undefined;
       this.verdictsCache = undefined;
       this.verdictsReady = undefined;
     }
@@ -93,8 +97,29 @@ export class RollbackWorkspace implements vscode.Disposable {
   }
 
   migrations(): Promise<MigrationGroup[]> {
-    this.migrationsCache ??= this.loadMigrations();
+    if (!this.migrationsCache) {
+      const pending = this.loadMigrations();
+      this.migrationsCache = pending;
+      void pending.then((g) => {
+        if (this.migrationsCache === pending) this.migrationsReady = g;
+      }, () => undefined);
+    }
     return this.migrationsCache;
+  }
+
+  /** The full detection if it has finished, without waiting. */
+  migrationsIfReady(): MigrationGroup[] | undefined {
+    return this.migrationsReady;
+  }
+
+  /**
+   * The same groups in the same order, read only as far as the order needs (names, Alembic
+   * headers): the tree paints from this at once, and the full pass (content problems, then
+   * classes) fills in after.
+   */
+  migrationsShallow(): Promise<MigrationGroup[]> {
+    this.shallowCache ??= this.loadMigrations(true);
+    return this.shallowCache;
   }
 
   /** Every migration's safety class for a code rollback, by file. Classified once per change on disk. */
@@ -194,11 +219,11 @@ export class RollbackWorkspace implements vscode.Disposable {
     return undefined;
   }
 
-  private async loadMigrations(): Promise<MigrationGroup[]> {
+  private async loadMigrations(shallow = false): Promise<MigrationGroup[]> {
     const { config } = await this.config();
     const fs = new NodeFileSystem(this.root.fsPath);
     const m = config.migrations;
-    return detectMigrations(fs, m.tool || m.dir ? { tool: m.tool, dir: m.dir } : undefined);
+    return detectMigrations(fs, { ...(m.tool || m.dir ? { tool: m.tool, dir: m.dir } : {}), shallow });
   }
 
   /** The code change from one commit to another (what a rollback from → to applies), for the preview. */

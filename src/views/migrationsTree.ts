@@ -58,7 +58,15 @@ export class MigrationsTreeProvider implements vscode.TreeDataProvider<Migration
     if (!node) {
       let groups: MigrationGroup[];
       try {
-        groups = await this.workspace.migrations();
+        const full = this.workspace.migrationsIfReady();
+        // Paint from the shallow pass; the full one (content problems, then classes) refreshes the view when done.
+        groups = full ?? (await this.workspace.migrationsShallow());
+        if (!full) {
+          void this.workspace.migrations().then(
+            () => this.changed.fire(undefined),
+            () => undefined,
+          );
+        }
       } catch (e) {
         return [{ kind: 'problem', message: `Could not read migrations: ${(e as Error).message}` }];
       }
