@@ -2,10 +2,9 @@
 // the time from activate() entry to the first level of the Releases tree, with the
 // Rollback views visible at start-up (the window is reloaded after opening them once,
 // as a user's restored layout would be), and the size of the bundle the .vsix ships.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, privateDirs, startCodeServer, launchChromium, installVsix, workbenchUrl } from '../test/integration/codeServer.mjs';
+import { repoRoot, privateDirs, startCodeServer, launchChromium, installVsix, packageVsix, workbenchUrl } from '../test/integration/codeServer.mjs';
 import { makeIntegrationWorkspace } from '../test/integration/fixtureWorkspace.mjs';
 
 const ACTIVATION_BUDGET_MS = 500;
@@ -15,9 +14,7 @@ const work = join(repoRoot, '.test-work/bench/activation');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const pkg = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8' });
-if (pkg.status !== 0) { console.error(pkg.stdout, pkg.stderr); process.exit(1); }
-const vsix = join(repoRoot, readdirSync(repoRoot).find((f) => f.endsWith('.vsix')));
+const vsix = packageVsix();
 const bundleKiB = statSync(join(repoRoot, 'dist/extension.js')).size / 1024;
 const vsixKiB = statSync(vsix).size / 1024;
 

@@ -5,10 +5,9 @@
 // rollback is visible on http://127.0.0.1:3101/health. Ctrl-C stops everything.
 //
 //   npm run demo [-- --reset] [-- --port 8080]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, privateDirs, startCodeServer, installVsix, workbenchUrl } from '../test/integration/codeServer.mjs';
+import { repoRoot, privateDirs, startCodeServer, installVsix, packageVsix, workbenchUrl } from '../test/integration/codeServer.mjs';
 import { makeAppRepo, deployCurrent, stopApp } from '../test/fixtures/appRepo.ts';
 
 const args = process.argv.slice(2);
@@ -26,9 +25,7 @@ if (reset) {
 mkdirSync(base, { recursive: true });
 
 console.log('demo: packaging the extension');
-const pkg = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-if (pkg.status !== 0) process.exit(pkg.status ?? 1);
-const vsix = join(repoRoot, readdirSync(repoRoot).find((f) => f.endsWith('.vsix')));
+const vsix = packageVsix({ showOutput: true });
 
 if (!existsSync(join(workspace, '.git'))) {
   console.log('demo: creating the demo workspace (five releases of a two-service shop)');

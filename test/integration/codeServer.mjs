@@ -2,8 +2,8 @@
 // folder it writes kept under one private directory, and drives it with Debian's
 // Chromium through playwright-core. Shared by the integration launcher, the UI test
 // and the demo. See shared TESTING.md for why each flag is here.
-import { spawn } from 'node:child_process';
-import { mkdirSync, existsSync, openSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -52,6 +52,19 @@ export function assertInstalled() {
   if (!existsSync(codeServerBin)) {
     throw new Error(`code-server is not installed at ${codeServerBin}: run scripts/setup.sh first`);
   }
+}
+
+/**
+ * Builds the production bundle and packages it (scripts/package.mjs, i.e. `npm run package`);
+ * returns the .vsix path, named from package.json as the script names it.
+ */
+export function packageVsix({ showOutput = false } = {}) {
+  const r = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8', stdio: showOutput ? 'inherit' : 'pipe' });
+  if (r.status !== 0) throw new Error(`npm run package failed${showOutput ? '' : `:\n${r.stdout}\n${r.stderr}`}`);
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const vsix = join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
+  if (!existsSync(vsix)) throw new Error(`npm run package produced no ${vsix}`);
+  return vsix;
 }
 
 /** Installs a .vsix into the private extensions dir (code-server --install-extension). */

@@ -6,10 +6,9 @@
 // before and after. Screenshots for the README (plan, checklist light and dark).
 //
 // Run: node --import tsx test/ui/run-rollback-ui.mjs
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
+import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCodeServer, workbenchUrl, packageVsix } from '../integration/codeServer.mjs';
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
 import { getHealth } from './lib/http.mjs';
@@ -42,13 +41,6 @@ function fail(message) {
   throw new Error(message);
 }
 
-function packageVsix() {
-  const r = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-  const vsix = readdirSync(repoRoot).find((f) => f.endsWith('.vsix'));
-  if (!vsix) throw new Error('no .vsix produced');
-  return join(repoRoot, vsix);
-}
 
 /**
  * Turns the mouse wheel over the lower left of the plan preview (clear of a centred

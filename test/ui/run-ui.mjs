@@ -1,10 +1,9 @@
 // UI test: a real VS Code (code-server) with the packaged .vsix installed, driven as a
 // user would in Chromium: trust the folder, click the Rollback icon, read the tree,
 // expand a release, see its commits and migrations. Saves screenshots for the README.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, privateDirs, startCodeServer, launchChromium, installVsix, workbenchUrl } from '../integration/codeServer.mjs';
+import { repoRoot, privateDirs, startCodeServer, launchChromium, installVsix, workbenchUrl, packageVsix } from '../integration/codeServer.mjs';
 import { makeIntegrationWorkspace } from '../integration/fixtureWorkspace.mjs';
 
 const work = join(repoRoot, '.test-work/ui');
@@ -21,13 +20,6 @@ async function check(name, fn) {
   }
 }
 
-function packageVsix() {
-  const r = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-  const vsix = readdirSync(repoRoot).find((f) => f.endsWith('.vsix'));
-  if (!vsix) throw new Error('no .vsix produced');
-  return join(repoRoot, vsix);
-}
 
 async function main() {
   rmSync(work, { recursive: true, force: true });
