@@ -84,7 +84,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
     await dialogs.error(`${target.name} is marked bad (${target.badReason ?? 'no reason recorded'}); it is never a rollback target.`);
     return { stoppedBecause: 'target is bad' };
   }
-  const from = deployed ?? undefined;
+  const from = deployed;
 
   let plan: RollbackPlan;
   try {

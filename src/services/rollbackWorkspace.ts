@@ -140,8 +140,8 @@ export class RollbackWorkspace implements vscode.Disposable {
   }
 
   /** Classifies one migration from its files as they are on disk now (Analyze Migration). */
-  classify(migration: Migration): Promise<MigrationVerdict> {
-    return classifyFromFiles({ migration, fs: new NodeFileSystem(this.root.fsPath), root: '.', parser: this.parser });
+  classify(migration: Migration, fs = new NodeFileSystem(this.root.fsPath)): Promise<MigrationVerdict> {
+    return classifyFromFiles({ migration, fs, root: '.', parser: this.parser });
   }
 
   private async classifyAll(): Promise<Map<string, MigrationVerdict>> {
@@ -149,10 +149,12 @@ export class RollbackWorkspace implements vscode.Disposable {
     const out = new Map<string, MigrationVerdict>();
     const started = Date.now();
     const all = groups.flatMap((g) => g.migrations);
+    // One file system for the pass: the root is resolved once, not once per file.
+    const fs = new NodeFileSystem(this.root.fsPath);
     // A few files at a time: the parser is in-process, so this bounds memory, not CPU.
     for (let i = 0; i < all.length; i += 16) {
       const batch = all.slice(i, i + 16);
-      const verdicts = await Promise.all(batch.map((m) => this.classify(m)));
+      const verdicts = await Promise.all(batch.map((m) => this.classify(m, fs)));
       batch.forEach((m, k) => out.set(m.file, verdicts[k]));
     }
     if (all.length) this.log.info(`Classified ${all.length} migrations in ${Date.now() - started} ms`);

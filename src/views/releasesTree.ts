@@ -13,7 +13,7 @@ import { migrationItem } from './migrationItem';
 export type ReleasesNode =
   | { kind: 'note'; message: string; severity: 'info' | 'warning' }
   | { kind: 'release'; release: Release; previous?: Release }
-  | { kind: 'section'; title: 'Commits' | 'Migrations'; release: Release; previous?: Release; summary?: string }
+  | { kind: 'section'; title: 'Commits' | 'Migrations'; release: Release; previous?: Release; summary?: string; migrations?: Migration[] }
   | { kind: 'commit'; sha: string; shortSha: string; subject: string; author: string; date: string }
   | { kind: 'more'; message: string }
   | { kind: 'migration'; migration: Migration; verdict?: MigrationVerdict };
@@ -57,7 +57,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       }
       return [
         { kind: 'section', title: 'Commits', release: node.release, previous: node.previous },
-        { kind: 'section', title: 'Migrations', release: node.release, previous: node.previous, summary: summary ?? 'none' },
+        { kind: 'section', title: 'Migrations', release: node.release, previous: node.previous, summary: summary ?? 'none', migrations: added },
       ];
     }
     if (node.kind === 'section' && node.title === 'Commits') {
@@ -75,7 +75,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       return items;
     }
     if (node.kind === 'section' && node.title === 'Migrations') {
-      const added = await this.addedMigrations(node.release, node.previous);
+      // Found already when the release was expanded (for its summary); found again only if that failed.
+      const added = node.migrations ?? (await this.addedMigrations(node.release, node.previous));
       if (added.length === 0) return [{ kind: 'more', message: 'No migrations in this release' }];
       const verdicts = await this.workspace.verdicts().catch(() => new Map<string, MigrationVerdict>());
       return added.map((migration) => ({ kind: 'migration', migration, verdict: verdicts.get(migration.file) }));
