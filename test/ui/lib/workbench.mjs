@@ -65,8 +65,14 @@ export async function currentPrompt(page) {
 /** Clicks the dialog button whose text is exactly `label`. */
 export async function clickDialogButton(page, label) {
   const button = page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').filter({ hasText: new RegExp(`^\\s*${escapeRe(label)}\\s*$`) }).first();
+  const box = page.locator('.monaco-dialog-box');
+  const before = (await box.locator('.dialog-message-text').innerText().catch(() => '')).trim();
   await button.click({ timeout: 5_000 });
-  await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 5_000 });
+  // Answered when this dialog is gone, or replaced at once by the next one (consecutive manual steps).
+  await until(async () => !(await box.isVisible().catch(() => false)) || (await box.locator('.dialog-message-text').innerText().catch(() => '')).trim() !== before, {
+    timeout: 5_000,
+    what: `the dialog "${before}" to close`,
+  });
 }
 
 /** Picks the quick-pick row that contains `text` (by clicking it, as a user would). */
