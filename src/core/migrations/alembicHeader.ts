@@ -2,6 +2,8 @@
 // Python parser, so comments, docstrings, annotations and code inside functions cannot fool it.
 import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
+import { scanAlembicHeader } from './alembicHeaderScan';
+import { docstringMessage, stringLiteral } from './pythonString';
 
 export interface AlembicHeader {
   revision?: string;
@@ -24,13 +26,6 @@ function position(text: string, offset: number): string {
   return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
-function stringLiteral(raw: string): string | undefined {
-  const m = /^([rRuUbB]*)('''|"""|'|")([\s\S]*)\2$/.exec(raw);
-  if (!m) return undefined;
-  const body = m[3];
-  if (/[rR]/.test(m[1])) return body;
-  return body.replace(/\\(.)/g, '$1');
-}
 
 type PyValue = { kind: 'none' } | { kind: 'strings'; values: string[] } | { kind: 'other' };
 
@@ -77,53 +72,91 @@ function firstError(node: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+const PUNCTUATION = new Set(['(', ')', '[', ']', ',']);
+
+/** The elements of a target or value list: `a, b` and `(a, b)` / `[a, b]` alike. */
+function elements(nodes: SyntaxNode[]): SyntaxNode[] {
+  const items = nodes.filter((n) => n.name !== ',');
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only && nodes.length === 1 && (only.name === 'TupleExpression' || only.name === 'ArrayExpression')) {
+    const inner: SyntaxNode[] = [];
+    for (let c = only.firstChild; c; c = c.nextSibling) if (!PUNCTUATION.has(c.name)) inner.push(c);
+    return inner;
+  }
+  return items;
+}
+
+/** The module's top-level statements, with `a; b` groups opened up. */
+function topLevelStatements(top: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let stmt = top.firstChild; stmt; stmt = stmt.nextSibling) {
+    if (stmt.name !== 'StatementGroup') out.push(stmt);
+    else for (let c = stmt.firstChild; c; c = c.nextSibling) if (c.name !== ';') out.push(c);
+  }
+  return out;
+}
+
+
 export function readAlembicHeader(text: string): AlembicHeader {
   const tree = parser.parse(text);
   const top = tree.topNode;
   const header: AlembicHeader = { problems: [] };
+  const statements = topLevelStatements(top).filter((s) => s.name !== 'Comment');
 
-  const docstring = top.firstChild;
-  if (docstring?.name === 'ExpressionStatement' && docstring.firstChild?.name === 'String') {
-    const s = stringLiteral(text.slice(docstring.firstChild.from, docstring.firstChild.to));
-    const first = s?.split('\n').map((l) => l.trim()).find((l) => l !== '');
-    if (first) header.message = first;
+  // The docstring is the first statement; comments before it (a coding line) do not count.
+  const docstring = statements[0];
+  if (docstring?.name === 'ExpressionStatement' && docstring.firstChild?.name === 'String' && !docstring.firstChild.nextSibling) {
+    const message = docstringMessage(text.slice(docstring.firstChild.from, docstring.firstChild.to));
+    if (message) header.message = message;
   }
 
-  for (let stmt = top.firstChild; stmt; stmt = stmt.nextSibling) {
-    if (stmt.name !== 'AssignStatement') continue;
-    // `a = b = value` and `a: T = value`: the value follows the last `=`, the targets are
-    // the bare names before it (the annotation sits inside TypeDef, not among them).
-    const children: SyntaxNode[] = [];
-    for (let c = stmt.firstChild; c; c = c.nextSibling) children.push(c);
-    let lastOp = -1;
-    children.forEach((c, i) => {
-      if (c.name === 'AssignOp') lastOp = i;
-    });
-    if (lastOp < 0 || text.slice(children[lastOp].from, children[lastOp].to) !== '=') continue;
-    const targets = children
-      .slice(0, lastOp)
-      .filter((c) => c.name === 'VariableName')
-      .map((c) => text.slice(c.from, c.to));
-    const valueNode = children[lastOp + 1];
-    if (!valueNode) continue;
-    for (const target of targets) {
-      if (target !== 'revision' && target !== 'down_revision') continue;
-      const value = evaluate(valueNode, text);
-      const where = position(text, valueNode.from);
-      if (target === 'revision') {
-        if (value.kind === 'strings' && value.values.length === 1 && valueNode.name !== 'TupleExpression') {
-          header.revision = value.values[0];
-        } else {
-          header.problems.push(`revision is not a plain string literal (${where})`);
-        }
-      } else if (value.kind === 'none') {
-        header.downRevisions = [];
-      } else if (value.kind === 'strings') {
-        header.downRevisions = value.values;
+  const assign = (target: string, valueNode: SyntaxNode): void => {
+    const value = evaluate(valueNode, text);
+    const where = position(text, valueNode.from);
+    if (target === 'revision') {
+      if (value.kind === 'strings' && value.values.length === 1 && valueNode.name !== 'TupleExpression') {
+        header.revision = value.values[0];
       } else {
-        header.problems.push(`down_revision is not None, a string or a tuple of strings (${where})`);
-        header.downRevisions = [];
+        header.problems.push(`revision is not a plain string literal (${where})`);
       }
+    } else if (value.kind === 'none') {
+      header.downRevisions = [];
+    } else if (value.kind === 'strings') {
+      header.downRevisions = value.values;
+    } else {
+      header.problems.push(`down_revision is not None, a string or a tuple of strings (${where})`);
+      header.downRevisions = [];
+    }
+  };
+
+  for (const stmt of statements) {
+    if (stmt.name !== 'AssignStatement') continue;
+    // `a = b = value`, `a: T = value` and `a, b = x, y`: the parts between the `=` signs are
+    // targets, the last one is the value (an annotation sits inside TypeDef, not among them).
+    const parts: SyntaxNode[][] = [[]];
+    let plain = true;
+    for (let c = stmt.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'AssignOp') {
+        if (text.slice(c.from, c.to) !== '=') plain = false;
+        parts.push([]);
+      } else if (c.name !== 'TypeDef') {
+        parts[parts.length - 1].push(c);
+      }
+    }
+    if (!plain || parts.length < 2) continue;
+    const valueNodes = parts.pop()!;
+    const values = elements(valueNodes);
+    for (const targetNodes of parts) {
+      const targets = elements(targetNodes);
+      const unpacking = targets.length > 1 || targetNodes.length > 1 || targetNodes[0]?.name !== 'VariableName';
+      targets.forEach((node, i) => {
+        const target = node.name === 'VariableName' ? text.slice(node.from, node.to) : '';
+        if (target !== 'revision' && target !== 'down_revision') return;
+        if (!unpacking) return assign(target, valueNodes[0]);
+        if (values.length === targets.length && valueNodes.length > 0) return assign(target, values[i]);
+        header.problems.push(`${target} is assigned by unpacking ${targets.length} names from something that is not ${targets.length} values (${position(text, node.from)})`);
+        if (target === 'down_revision') header.downRevisions = [];
+      });
     }
   }
 
@@ -156,7 +189,8 @@ export function readAlembicHeaderQuickly(text: string): AlembicHeader {
   const cut = FIRST_TOP_LEVEL_BODY.exec(text);
   if (!cut) return readAlembicHeader(text);
   if (TOP_LEVEL_REVISION_AFTER_CUT.test(text.slice(cut.index))) return readAlembicHeader(text);
-  const header = readAlembicHeader(text.slice(0, cut.index));
+  const prefix = text.slice(0, cut.index);
+  const header = scanAlembicHeader(prefix) ?? readAlembicHeader(prefix);
   if (header.revision === undefined || header.downRevisions === undefined || header.problems.length > 0) {
     return readAlembicHeader(text);
   }
