@@ -17,13 +17,31 @@ type Token =
   | { kind: 'number' }
   | { kind: 'op'; text: string };
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
 const STRING_PREFIX = /^(?:[rRuUbB]|[bB][rR]|[rR][bB])$/;
-const OPS = new Set(['(', ')', '[', ']', ',', '.', '=', ':', '|']);
 const KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
+// Regular expressions rather than a character loop: the first paint runs this code cold, and
+// V8's regexp engine is fast from the first call where an interpreted loop is not.
+// Groups: 1 leading blanks, 2 newline, 3 name, 4 number, 5 quote, 6 operator; a comment matches with none.
+const TOKEN = /([ \t\f]*)(?:(\r\n?|\n)|#[^\r\n]*|([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|(['"])|([()[\],.=:|]))/y;
+const STRING_REST: Record<string, RegExp> = {
+  "'": /(?:[^'\\\r\n]|\\[\s\S])*'/y,
+  '"': /(?:[^"\\\r\n]|\\[\s\S])*"/y,
+  "'''": /(?:[^'\\]|\\[\s\S]|'(?!''))*'''/y,
+  '"""': /(?:[^"\\]|\\[\s\S]|"(?!""))*"""/y,
+};
+// A name or number running straight into one of these is outside the subset (1.5, 0x1, non-ASCII names).
+const GLUED = /[A-Za-z0-9_\u0080-\uffff]/;
+
+/** Index just past the string literal whose opening quote is at `start`, or -1 when it never closes. */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start];
+  const opening = text.startsWith(quote.repeat(3), start) ? quote.repeat(3) : quote;
+  const rest = STRING_REST[opening];
+  rest.lastIndex = start + opening.length;
+  return rest.test(text) ? rest.lastIndex : -1;
+}
 
 /** Splits the text into logical lines of tokens; undefined at anything outside the subset. */
 function logicalLines(text: string): Token[][] | undefined {
@@ -32,90 +50,60 @@ function logicalLines(text: string): Token[][] | undefined {
   let depth = 0;
   let atLineStart = true;
   let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i];
-    if (ch === '\n' || ch === '\r') {
+  while (i < text.length) {
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(text);
+    // Trailing blanks end the text; any other character outside the subset (a backslash, `;`, `*` …) hands over.
+    if (!m) return /^[ \t\f]*$/.test(text.slice(i)) ? finish() : undefined;
+    i = TOKEN.lastIndex;
+    // Indexing, not destructuring: this runs cold, where the iterator protocol is slow.
+    const blanks = m[1];
+    const newline = m[2];
+    const name = m[3];
+    const number = m[4];
+    const quote = m[5];
+    const op = m[6];
+    if (newline !== undefined) {
       if (depth === 0 && current.length > 0) {
         lines.push(current);
         current = [];
       }
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
       atLineStart = depth === 0;
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\f') {
-      i++;
-      continue;
-    }
-    if (ch === '#') {
-      while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
-      continue;
-    }
+    if (name === undefined && number === undefined && quote === undefined && op === undefined) continue; // a comment
     // Indented top-level code (an if block, a continuation line) is the parser's to read.
-    if (atLineStart && i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') return undefined;
+    if (atLineStart && blanks !== '') return undefined;
     atLineStart = false;
-    if (NAME_START.test(ch)) {
-      let j = i + 1;
-      while (j < n && NAME_CHAR.test(text[j])) j++;
-      const word = text.slice(i, j);
-      if ((text[j] === "'" || text[j] === '"') && STRING_PREFIX.test(word)) {
-        const end = stringEnd(text, j);
-        if (end < 0) return undefined;
-        current.push({ kind: 'string', raw: text.slice(i, end) });
-        i = end;
-        continue;
-      }
-      if (j < n && text.charCodeAt(j) > 127) return undefined;
-      current.push({ kind: 'name', text: word });
-      i = j;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      const end = stringEnd(text, i);
+    if (quote !== undefined || (name !== undefined && (text[i] === "'" || text[i] === '"'))) {
+      if (name !== undefined && !STRING_PREFIX.test(name)) return undefined;
+      const start = i - (quote !== undefined ? 1 : name.length);
+      const end = stringEnd(text, quote !== undefined ? i - 1 : i);
       if (end < 0) return undefined;
-      current.push({ kind: 'string', raw: text.slice(i, end) });
+      current.push({ kind: 'string', raw: text.slice(start, end) });
       i = end;
-      continue;
-    }
-    if (ch >= '0' && ch <= '9') {
-      let j = i + 1;
-      while (j < n && text[j] >= '0' && text[j] <= '9') j++;
-      if (j < n && (NAME_CHAR.test(text[j]) || text[j] === '.')) return undefined;
+    } else if (name !== undefined) {
+      if (GLUED.test(text[i] ?? '')) return undefined;
+      current.push({ kind: 'name', text: name });
+    } else if (number !== undefined) {
+      if (GLUED.test(text[i] ?? '') || text[i] === '.') return undefined;
       current.push({ kind: 'number' });
-      i = j;
-      continue;
+    } else {
+      if (op === '(' || op === '[') depth++;
+      if (op === ')' || op === ']') {
+        if (depth === 0) return undefined;
+        depth--;
+      }
+      current.push({ kind: 'op', text: op });
     }
-    if (!OPS.has(ch)) return undefined;
-    if (ch === '(' || ch === '[') depth++;
-    if (ch === ')' || ch === ']') {
-      if (depth === 0) return undefined;
-      depth--;
-    }
-    current.push({ kind: 'op', text: ch });
-    i++;
   }
-  if (depth !== 0) return undefined;
-  if (current.length > 0) lines.push(current);
-  return lines;
-}
+  return finish();
 
-/** Index just past the string literal whose quote is at `start`, or -1 when it never closes on its line. */
-function stringEnd(text: string, start: number): number {
-  const quote = text[start];
-  const triple = text.startsWith(quote.repeat(3), start);
-  let i = start + (triple ? 3 : 1);
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '\\') {
-      i += 2;
-      continue;
-    }
-    if (!triple && (ch === '\n' || ch === '\r')) return -1;
-    if (triple ? text.startsWith(quote.repeat(3), i) : ch === quote) return i + (triple ? 3 : 1);
-    i++;
+  function finish(): Token[][] | undefined {
+    if (depth !== 0) return undefined;
+    if (current.length > 0) lines.push(current);
+    return lines;
   }
-  return -1;
 }
 
 const isOp = (t: Token | undefined, text: string): boolean => t?.kind === 'op' && t.text === text;
@@ -248,7 +236,8 @@ export function scanAlembicHeader(text: string): AlembicHeader | undefined {
   const lines = logicalLines(text);
   if (!lines) return undefined;
   const header: AlembicHeader = { problems: [] };
-  for (const [index, tokens] of lines.entries()) {
+  for (let index = 0; index < lines.length; index++) {
+    const tokens = lines[index];
     if (tokens.length === 1 && tokens[0].kind === 'string') {
       if (index === 0) {
         const message = docstringMessage(tokens[0].raw);

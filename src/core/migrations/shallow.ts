@@ -6,7 +6,7 @@ import { readAlembicHeaderQuickly } from './alembicHeader';
 import { classifyFile, GOLANG_MIGRATE_NAME, type ClassifiedFile } from './fileKinds';
 import { mapLimited, readSource, type FolderListing, type SourceFile } from './folder';
 
-const PARALLEL_READS = 16;
+const PARALLEL_READS = 64;
 
 function extensionOf(name: string): ClassifiedFile['ext'] {
   if (name.endsWith('.py')) return 'py';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectChecked } from './shallowCheck';
 import { makeRepo } from './repo';
+import { NodeFileSystem } from '../../../src/infra/fs';
 
 void test('NodeFileSystem reads inside its root and refuses paths and symlinks that lead out of it', async () => {
   const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
@@ -47,6 +48,38 @@ void test('detection lists a symlink that leads out of the repository with a pro
     const [g] = await detectChecked(repo.fs);
     assert.deepEqual(g.migrations.map((m) => m.id), ['1_a', '2_link']);
     assert.match(g.migrations[1].problems.join('\n'), /^could not read: refusing to read db\/migrate\/2_link\.sql: it resolves outside /);
+  } finally {
+    await repo.cleanup();
+    await rm(outside, { recursive: true, force: true });
+  }
+});
+
+void test('NodeFileSystem reads synchronously in short slices, and switches to async reads for good after one slow read', async () => {
+  const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`alembic/versions/${String(i).padStart(3, '0')}_step.py`] = `revision = 'r${i}'\n`;
+  const repo = await makeRepo(files);
+  try {
+    await writeFile(join(outside, 'secret.py'), 'secret');
+    await symlink(join(outside, 'secret.py'), join(repo.root, 'alembic/versions/zz_link.py'));
+    const read = async (fs: NodeFileSystem): Promise<string[]> => {
+      const names = (await fs.readDir('alembic/versions')).map((e) => e.name).filter((n) => n !== 'zz_link.py').sort();
+      return Promise.all(names.map(async (n) => new TextDecoder().decode(await fs.readFile(`alembic/versions/${n}`))));
+    };
+    const expected = Object.values(files);
+
+    // Local disk: every read synchronous (a 1 s threshold is never crossed), yielding every 0 ms slice.
+    const local = new NodeFileSystem(repo.root, { sliceMs: 0, slowReadMs: 1000 });
+    assert.deepEqual(await read(local), expected);
+    assert.equal(local.readsAsynchronously, false);
+
+    // A "slow" disk (every read counts as slow): the first read switches the instance to async reads.
+    const slow = new NodeFileSystem(repo.root, { sliceMs: 4, slowReadMs: -1 });
+    assert.deepEqual(await read(slow), expected);
+    assert.equal(slow.readsAsynchronously, true);
+    // Confinement does not depend on the mode.
+    await assert.rejects(slow.readFile('alembic/versions/zz_link.py'), /refusing to read alembic\/versions\/zz_link\.py/);
+    await assert.rejects(slow.readFile('alembic/versions/missing.py'), /ENOENT.*missing\.py/);
   } finally {
     await repo.cleanup();
     await rm(outside, { recursive: true, force: true });
