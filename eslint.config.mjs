@@ -1,8 +1,10 @@
 // @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.test-work/**', 'demo-workspace/**', 'test/fixtures/sql/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.test-work/**', 'demo-workspace/**', 'test/fixtures/sql/**', '**/*.js'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'webview-ui/src/**/*.ts'],
     extends: [...tseslint.configs.recommended],
@@ -17,6 +19,17 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // The launchers, harnesses and benchmarks: the same rules without type information.
+    files: ['**/*.mjs'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    // Node scripts; the UI tests also pass functions to the page (page.evaluate), which run in the browser.
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       eqeqeq: ['error', 'smart'],
     },
   },

@@ -223,7 +223,11 @@ async function readActiveEditor(page, maxPages = 25) {
         .map((r) => r.text),
     );
     const before = have.size;
-    for (const r of rows) if (!have.has(r)) (have.add(r), seen.push(r));
+    for (const r of rows) {
+      if (have.has(r)) continue;
+      have.add(r);
+      seen.push(r);
+    }
     if (i > 0 && have.size === before) break;
     await page.keyboard.press('PageDown');
     await sleep(150);
