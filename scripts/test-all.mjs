@@ -65,6 +65,9 @@ counted('ui (Playwright against code-server with the .vsix)', join(work, 'ui/sum
 rmSync(join(work, 'ui-rollback/summary.json'), { force: true });
 counted('ui-rollback (a whole rollback through the real quick picks, the checklist live, reload, post-mortem)', join(work, 'ui-rollback/summary.json'), run('ui-rollback', process.execPath, ['--import', 'tsx', 'test/ui/run-rollback-ui.mjs']));
 
+rmSync(join(work, 'ui-resume/summary.json'), { force: true });
+counted('ui-resume (the extension host killed mid-step, the reload, the offer to resume, nothing done twice)', join(work, 'ui-resume/summary.json'), run('ui-resume', process.execPath, ['--import', 'tsx', 'test/ui/run-resume-ui.mjs']));
+
 console.log('\n=== summary');
 for (const l of lines) console.log(l);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);

@@ -12,13 +12,11 @@ import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCode
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
 import { getHealth } from './lib/http.mjs';
-import { answerInputBox, clickDialogButton, countInActiveEditor, currentPrompt, notificationTexts, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { countInActiveEditor, currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { driveRollback as driveRollbackAnswering, hasCommands, openWorkbench, reloadWindow, trustIfAsked } from './lib/rollbackFlow.mjs';
 
 const work = join(repoRoot, '.test-work/ui-rollback');
 const shots = join(repoRoot, 'media/screenshots');
-const REASON = '/health returns 500 on api since the v1.4.0 deploy';
-const SKIP_REASON = 'no database in the UI fixture';
-const MAX_INTERACTIONS = 30;
 
 const results = [];
 /** Facts the run observed, written to the summary so a reader can see what happened. */
@@ -66,114 +64,15 @@ function readJournal(workspace) {
   return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
 }
 
-/** A confirmEach modal lists the step's commands as "<where>$ <command>" lines. */
-function hasCommands(detail) {
-  return /^\S+\$ \S/m.test(detail);
-}
-
 async function shot(page, name) {
   const path = join(work, `${name}.png`);
   await page.screenshot({ path }).catch(() => {});
   return path;
 }
 
-async function trustIfAsked(page, timeout) {
-  const trust = page.getByRole('button', { name: /Yes, I trust the authors/ });
-  const shown = await trust.waitFor({ timeout }).then(() => true, () => false);
-  if (shown) await trust.click();
-  return shown;
-}
-
-async function openWorkbench(page, url) {
-  await page.goto(url);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-}
-
-/**
- * Answers whatever the rollback asks, one prompt at a time, until the run's final
- * notification shows. Each answer is what an operator would give; every prompt seen is
- * recorded. `onConfirm` runs while the plan confirmation is on screen.
- */
-async function driveRollback(page, { onConfirm }) {
-  const deadline = Date.now() + 120_000;
-  let interactions = 0;
-  for (;;) {
-    if (Date.now() > deadline) fail(`the rollback did not finish within 120 s; prompts seen: ${JSON.stringify(observed.dialogs.map((d) => d.summary))}`);
-    const done = (await notificationTexts(page)).find((t) => /Rolled back local to|did not finish|stopped on an error|Nothing ran/.test(t));
-    const p = await currentPrompt(page);
-    if (p.kind === 'none') {
-      if (done) return done;
-      // A confirmation may also come as a notification with a "Run N steps" button (non-modal).
-      const toast = page.locator('.notifications-toasts .notification-list-item', { has: page.locator('.monaco-button', { hasText: /^Run \d+ steps$/ }) }).first();
-      if (await toast.isVisible().catch(() => false)) {
-        const message = (await toast.locator('.notification-list-item-message').innerText()).trim();
-        const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
-        const run = buttons.find((b) => /^Run \d+ steps$/.test(b));
-        if (++interactions > MAX_INTERACTIONS) fail(`more than ${MAX_INTERACTIONS} prompts; last: ${message}`);
-        await onConfirm({ kind: 'notification', message, detail: '', buttons });
-        observed.dialogs.push({ at: Date.now() - startedAt, kind: 'notification', summary: message, answer: run, message, buttons });
-        console.log(`    · notification: ${message} → ${run}`);
-        await toast.locator('.monaco-button', { hasText: run }).first().click({ timeout: 5_000 });
-        await toast.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
-        continue;
-      }
-      await sleep(150);
-      continue;
-    }
-    const key = JSON.stringify(p);
-    if (++interactions > MAX_INTERACTIONS) fail(`more than ${MAX_INTERACTIONS} prompts; last: ${key}`);
-    const record = (summary, answer) => {
-      observed.dialogs.push({ at: Date.now() - startedAt, kind: p.kind, summary, answer, ...p });
-      console.log(`    · ${p.kind}: ${summary} → ${answer}`);
-    };
-    const title = p.kind === 'dialog' ? p.message : p.title;
-    if (p.kind === 'inputbox' && /^Why are you rolling back\?/.test(title)) {
-      record(title, REASON);
-      await answerInputBox(page, REASON);
-    } else if (p.kind === 'inputbox' && /^Destructive steps: type "local" to confirm/.test(title)) {
-      record(title, 'local');
-      await answerInputBox(page, 'local');
-    } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
-      record(title, SKIP_REASON);
-      await answerInputBox(page, SKIP_REASON);
-    } else if (p.kind === 'quickpick' && /^Roll back .* from .* to .*\?$/.test(title)) {
-      // The non-modal confirmation: a quick pick that stays open while the preview is read.
-      const run = p.items.find((i) => /Run \d+ steps/.test(i));
-      if (!run) fail(`the confirmation has no "Run N steps" choice: ${JSON.stringify(p.items)}`);
-      await onConfirm({ ...p, message: title, detail: p.placeholder, buttons: p.items });
-      record(title, run);
-      // "Run N steps" is the first, active item: Enter picks it, as an operator at the keyboard would.
-      if (!/Run \d+ steps/.test(p.items[0])) fail(`"Run N steps" is not the first choice: ${JSON.stringify(p.items)}`);
-      await page.keyboard.press('Enter');
-    } else if (p.kind === 'dialog' && /^Do ".*" by hand on local, then confirm$/.test(title)) {
-      // Work no command can do: the operator says it was done.
-      const done = p.buttons.find((b) => /done by hand/i.test(b));
-      if (!done) fail(`the manual step offers no "Done by hand": ${JSON.stringify(p.buttons)}`);
-      record(title, done);
-      await clickDialogButton(page, done);
-    } else if (p.kind === 'dialog' && /^Roll back .* from .* to .*\?$/.test(title)) {
-      const run = p.buttons.find((b) => /^Run \d+ steps$/.test(b));
-      if (!run) fail(`the confirmation has no "Run N steps" button: ${JSON.stringify(p.buttons)}`);
-      await onConfirm(p);
-      record(title, run);
-      await clickDialogButton(page, run);
-    } else if (p.kind === 'dialog' && /^Run ".*" on local\?$/.test(title)) {
-      // A step with nothing to run is work the operator does by hand: say it was done, if asked that way.
-      const byHand = !hasCommands(p.detail) && p.buttons.find((b) => /done|by hand/i.test(b));
-      const answer = byHand || 'Run';
-      record(title, answer);
-      await clickDialogButton(page, answer);
-    } else if (p.kind === 'quickpick' && /failed|unknown outcome/.test(title)) {
-      record(title, 'Skip it');
-      await pickQuickItem(page, 'Skip it');
-    } else {
-      record(title || p.placeholder, '(unexpected)');
-      await shot(page, `unexpected-${interactions}`);
-      fail(`an unexpected prompt appeared: ${key}`);
-    }
-    // Wait for the answered prompt to go before reading the next one, so nothing is answered twice.
-    await until(async () => JSON.stringify(await currentPrompt(page)) !== key, { timeout: 5_000, what: 'the answered prompt to close' }).catch(() => {});
-  }
+/** Drives the run, recording every prompt with its time for the summary. */
+function driveRollback(page, { onConfirm }) {
+  return driveRollbackAnswering(page, { onConfirm, shot, record: (entry) => observed.dialogs.push({ at: Date.now() - startedAt, ...entry }) });
 }
 
 /**
@@ -518,18 +417,6 @@ async function tidyForChecklistShots(page) {
   await page.locator('.tabs-container .tab', { hasText: 'Rollback: v1.4.0 → v1.3.0' }).first().click();
   await runFromPalette(page, 'View: Toggle Maximize Editor Group').catch(() => {});
   await sleep(500);
-}
-
-/**
- * Reloads as a user does in VS Code ("Developer: Reload Window"), which saves the
- * window's editors first; waits for the new workbench.
- */
-async function reloadWindow(page) {
-  const nav = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
-  await runFromPalette(page, 'Developer: Reload Window');
-  await nav;
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await trustIfAsked(page, 2_000);
 }
 
 async function openChecklistFromPalette(page) {

@@ -1,0 +1,204 @@
+// UI test of a rollback interrupted by a crash, in a real VS Code (code-server + the packaged
+// .vsix) driven through Chromium: the extension host is killed (SIGKILL) while the api's build
+// step runs, the window is reloaded, the extension says at once that a rollback was
+// interrupted and offers to resume it, and the resumed run finishes without redoing what
+// was done: one revert commit, one stash of the operator's work, the steps done before the
+// crash run once. The fixture's api really answers /health before and after.
+//
+// Run: node --import tsx test/ui/run-resume-ui.mjs
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, installVsix, launchChromium, packageVsix, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
+import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
+import { getHealth } from './lib/http.mjs';
+import { currentPrompt, notificationTexts, pickQuickItem, runFromPalette, until } from './lib/workbench.mjs';
+import { driveRollback, openWorkbench, trustIfAsked } from './lib/rollbackFlow.mjs';
+
+const work = join(repoRoot, '.test-work/ui-resume');
+/** The api's build takes this long in this fixture, so the crash lands while it runs. */
+const SLOW_BUILD_S = 6;
+const results = [];
+const observed = { dialogs: [] };
+const startedAt = Date.now();
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    console.log(`  ✔ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, ms: Date.now() - t0, error: e?.stack ?? String(e) });
+    console.log(`  ✘ ${name}\n${String(e?.message ?? e).split('\n').map((l) => '      ' + l).join('\n')}`);
+  }
+}
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function readJournal(workspace) {
+  const dir = join(workspace, '.rollback/journals');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+  if (files.length !== 1) return undefined;
+  return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
+}
+
+const git = (workspace, ...args) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
+
+/** The extension host processes of this code-server (its own process group), by pid. */
+function extensionHosts(server) {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '-g', String(server.child.pid)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => /--type=extensionHost/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(work, `${name}.png`) }).catch(() => {});
+}
+
+async function main() {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const vsix = packageVsix();
+  const [apiPort, workerPort] = [await freePort(), await freePort()];
+  const workspace = join(work, 'workspace');
+  await makeAppRepo(workspace, { apiPort, workerPort });
+  deployCurrent(workspace);
+  // The operator's local rollback.yml makes the api build slow (not committed: it is also
+  // the uncommitted work the rollback must stash once and only once).
+  const yml = join(workspace, 'rollback.yml');
+  writeFileSync(yml, readFileSync(yml, 'utf8').replace('build: sh scripts/build.sh api', `build: sleep ${SLOW_BUILD_S} && sh scripts/build.sh api`));
+  let server;
+  let browser;
+  let page;
+  try {
+    const before = await until(() => getHealth(apiPort).catch(() => undefined), { timeout: 10_000, what: 'the fixture api to answer' });
+    if (before.status !== 500) fail(`the fixture should start on the bad v1.4.0 (500): got ${before.status} ${before.body}`);
+    const headBefore = git(workspace, 'rev-parse', 'HEAD');
+
+    const dirs = privateDirs(join(work, 'vscode'));
+    await installVsix(dirs, vsix);
+    const settings = { 'workbench.startupEditor': 'none', 'window.commandCenter': false, 'workbench.tips.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'extensions.ignoreRecommendations': true };
+    server = await startCodeServer({ dirs, logFile: join(work, 'code-server.log'), settings });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await openWorkbench(page, workbenchUrl(server, workspace));
+    if (!(await trustIfAsked(page, 30_000))) fail('the folder did not ask for trust');
+    await page.locator('.activitybar .action-item a[aria-label^="Rollback"]').first().waitFor({ timeout: 30_000 });
+
+    // 1. Start the rollback as an operator and drive it until the api's build is running.
+    let crashedDuring;
+    await check('a rollback started from the palette reaches the api build step', async () => {
+      await runFromPalette(page, 'Rollback: Revert Last Deploy');
+      await until(async () => {
+        const q = await currentPrompt(page);
+        return q.kind === 'quickpick' && /roll back or roll forward/.test(q.title);
+      }, { timeout: 15_000, what: 'the decision quick pick' });
+      await pickQuickItem(page, 'Roll back');
+      const buildRunning = () => {
+        const j = readJournal(workspace);
+        const i = j?.plan.steps.findIndex((s) => s.kind === 'build' && s.service === 'api') ?? -1;
+        return i >= 0 && j.steps[i].outcome === 'running' ? { journal: j, index: i } : undefined;
+      };
+      await driveRollback(page, { shot, stopWhen: async () => Boolean(buildRunning()), record: (e) => observed.dialogs.push({ at: Date.now() - startedAt, ...e }) });
+      crashedDuring = buildRunning();
+      if (!crashedDuring) fail('the build step is not running');
+    });
+
+    // 2. The crash.
+    const hosts = extensionHosts(server);
+    await check('the extension host is killed mid-step: the journal says "running" and the lock stays', async () => {
+      if (!crashedDuring) fail('not reached');
+      if (hosts.length === 0) fail('no extension host process found in the code-server process group');
+      for (const pid of hosts) process.kill(pid, 'SIGKILL');
+      await until(() => extensionHosts(server).every((p) => !hosts.includes(p)), { timeout: 10_000, what: 'the extension host to die' });
+      const j = readJournal(workspace);
+      observed.journalAfterCrash = j.steps.map((s, i) => `${j.plan.steps[i].kind}${j.plan.steps[i].service ? `:${j.plan.steps[i].service}` : ''}=${s.outcome}`);
+      if (j.status !== 'running') fail(`journal status after the crash: ${j.status}`);
+      if (j.steps[crashedDuring.index].outcome !== 'running') fail(`the build step's outcome after the crash: ${j.steps[crashedDuring.index].outcome}`);
+      const lock = join(workspace, '.rollback/locks/local.lock');
+      if (!existsSync(lock)) fail('the lock was dropped by the crash');
+      if (JSON.parse(readFileSync(lock, 'utf8')).runId !== j.runId) fail('the lock names another run');
+      await shot(page, 'after-crash');
+    });
+
+    // 3. Reload: the extension says at once what was interrupted and offers to resume.
+    let offer;
+    await check('after "Reload Window" a warning names the interrupted rollback and its progress, with "Resume Rollback"', async () => {
+      await page.reload();
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await trustIfAsked(page, 2_000);
+      offer = await until(async () => (await notificationTexts(page)).find((t) => /A rollback of local to v1\.3\.0 was interrupted/.test(t)), { timeout: 45_000, what: 'the interrupted-rollback warning' });
+      const j = readJournal(workspace);
+      const done = j.steps.filter((s) => s.outcome === 'ok').length;
+      if (!offer.includes(`run ${j.runId}`) || !offer.includes(`${done}/${j.steps.length} steps done`)) fail(`the warning says: ${offer}`);
+      await shot(page, 'resume-offer');
+    });
+
+    // 4. Resume from the notification and let the run finish.
+    let finalMessage;
+    await check('"Resume Rollback" continues from the interrupted step and the run finishes', async () => {
+      if (!offer) fail('not reached');
+      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /was interrupted/ }).first();
+      await toast.locator('.monaco-button', { hasText: 'Resume Rollback' }).first().click({ timeout: 10_000 });
+      finalMessage = await driveRollback(page, { shot, record: (e) => observed.dialogs.push({ at: Date.now() - startedAt, ...e }) });
+      if (!/Rolled back local to v1\.3\.0/.test(finalMessage ?? '')) fail(`the run ended with: ${finalMessage}`);
+    });
+
+    await check('the api answers 200 with 1.3.0; the journal records the resume and is complete; the lock is released', async () => {
+      const h = await getHealth(apiPort);
+      if (h.status !== 200 || !/"version":"1\.3\.0"/.test(h.body)) fail(`/health: ${h.status} ${h.body}`);
+      const j = readJournal(workspace);
+      if (j.status !== 'succeeded') fail(`journal status: ${j.status}`);
+      if (!j.events.some((e) => e.kind === 'resumed')) fail(`no "resumed" event: ${j.events.map((e) => e.kind).join(', ')}`);
+      const bad = j.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'skipped');
+      if (bad.length) fail(`unfinished steps: ${JSON.stringify(bad)}`);
+      if (existsSync(join(workspace, '.rollback/locks/local.lock'))) fail('the lock is still there');
+    });
+
+    await check('nothing done before the crash was done again: one revert commit, one stash, those steps ran once', async () => {
+      if (!crashedDuring) fail('not reached');
+      const j = readJournal(workspace);
+      const ranBefore = crashedDuring.journal.steps.map((s, i) => (s.outcome === 'ok' ? i : -1)).filter((i) => i >= 0);
+      if (ranBefore.length === 0) fail('no step had finished before the crash');
+      const rerun = ranBefore.filter((i) => j.steps[i].attempts !== crashedDuring.journal.steps[i].attempts);
+      if (rerun.length) fail(`steps run again after the resume: ${rerun.map((i) => j.plan.steps[i].title).join(', ')}`);
+      const commits = git(workspace, 'log', '--format=%s', `${headBefore}..HEAD`).split('\n').filter(Boolean);
+      observed.commitsAfter = commits;
+      if (commits.length !== 1 || !/^Revert|^Roll back|rollback/i.test(commits[0])) fail(`commits on top of v1.4.0: ${JSON.stringify(commits)}`);
+      const stashes = git(workspace, 'stash', 'list').split('\n').filter(Boolean);
+      observed.stashes = stashes;
+      if (stashes.length !== 1) fail(`stashes: ${JSON.stringify(stashes)}`);
+      // The operator's edit is in that stash.
+      if (!git(workspace, 'show', 'stash@{0}', '--', 'rollback.yml').includes(`sleep ${SLOW_BUILD_S}`)) fail('the stash does not hold the operator\'s rollback.yml edit');
+      // The build that was cut off ran again to the end (two attempts), the rest once.
+      const b = j.steps[crashedDuring.index];
+      if (b.outcome !== 'ok' || b.attempts < 2) fail(`the interrupted build: ${JSON.stringify(b)}`);
+    });
+  } catch (e) {
+    results.push({ name: 'ui-resume run', ok: false, error: e?.stack ?? String(e) });
+    console.log(`  ✘ ${e?.message ?? e}`);
+  } finally {
+    if (page) await shot(page, 'final');
+    await browser?.close().catch(() => {});
+    server?.stop();
+    stopApp(workspace);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed, seconds: Math.round((Date.now() - startedAt) / 1000), results, observed }, null, 2));
+  console.log(`ui-resume: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed: 0, failed: 1, error: String(e) }));
+  console.log('ui-resume: 0 passed, 1 failed');
+  process.exit(1);
+});
