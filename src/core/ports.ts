@@ -28,6 +28,11 @@ export interface ExecOptions {
   input?: string;
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   signal?: AbortSignal;
+  /**
+   * Local runners: the command's process group, as soon as it exists. The journal keeps it
+   * so that after a crash a resume can tell whether the command is still running.
+   */
+  onStarted?: (processGroup: number) => void;
 }
 
 /** Runs a shell command line on one target: the local machine or one SSH host. */

@@ -126,6 +126,20 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick === 'Run' ? 'run' : pick === 'Skip' ? 'skip' : 'stop';
   }
 
+  async commandStillRunning(step: PlanStep, running: { processGroup: number; command: string }): Promise<'wait' | 'terminate' | 'stop'> {
+    const items: Array<vscode.QuickPickItem & { value: 'wait' | 'terminate' | 'stop' }> = [
+      { value: 'wait', label: '$(watch) Wait for it to end', description: 'recommended', detail: `Then "${step.title}" runs again: its exit status was lost with the window that started it.` },
+      { value: 'terminate', label: '$(debug-stop) Stop it and run the step again', detail: 'SIGTERM to its process group, SIGKILL after 5 s if it is still there.' },
+      { value: 'stop', label: '$(close) Stop the rollback here', detail: 'Nothing else runs; Resume Rollback asks again later.' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `"${step.title}" is still running from the interrupted rollback`,
+      placeHolder: `${running.command}  (process group ${running.processGroup})`,
+      ignoreFocusOut: true,
+    });
+    return pick?.value ?? 'stop';
+  }
+
   async confirmManual(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'> {
     const done = 'Done by hand';
     const pick = await vscode.window.showWarningMessage(

@@ -7,6 +7,7 @@ import type { RollbackJournal } from '../core/run/journalTypes';
 import type { JournalStore, Notifier } from '../core/run/ports';
 import type { RecordsStore } from '../core/releases/recordsStore';
 import { NodeHttp } from '../infra/http';
+import { NodeLocalProcesses } from '../infra/shell/localProcesses';
 import { LocalCommandRunner } from '../infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../infra/ssh';
 import type { RollbackDialogs } from './dialogs';
@@ -77,6 +78,7 @@ export class RollbackSessions implements vscode.Disposable {
       log: { log: (line) => this.log.info(line) },
       operator: operatorName(),
       notify: this.notify,
+      processes: new NodeLocalProcesses(),
     });
   }
 

@@ -1,9 +1,10 @@
 // UI test of a rollback interrupted by a crash, in a real VS Code (code-server + the packaged
 // .vsix) driven through Chromium: the extension host is killed (SIGKILL) while the api's build
 // step runs, the window is reloaded, the extension says at once that a rollback was
-// interrupted and offers to resume it, and the resumed run finishes without redoing what
-// was done: one revert commit, one stash of the operator's work, the steps done before the
-// crash run once. The fixture's api really answers /health before and after.
+// interrupted and offers to resume it. The build the crash left running is found still
+// running and waited for (never a second build beside it), and the resumed run finishes
+// without redoing what was done: one revert commit, one stash of the operator's work, the
+// steps done before the crash run once. The fixture's api really answers /health before and after.
 //
 // Run: node --import tsx test/ui/run-resume-ui.mjs
 import { execFileSync } from 'node:child_process';
@@ -14,12 +15,14 @@ import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { getHealth } from './lib/http.mjs';
 import { currentPrompt, notificationTexts, pickQuickItem, runFromPalette, until } from './lib/workbench.mjs';
 import { driveRollback, openWorkbench, trustIfAsked } from './lib/rollbackFlow.mjs';
+import { findChecklistFrame, pageSummary, parseStepRow, stepRows } from './lib/checklistPage.mjs';
 
 const work = join(repoRoot, '.test-work/ui-resume');
-/** The api's build takes this long in this fixture, so the crash lands while it runs. */
-const SLOW_BUILD_S = 6;
+/** The api's build waits for this file (at most 60 s), so the crash lands while it runs and outlives it. */
+const gate = join(work, 'build-gate');
+const GATED_BUILD = `i=0; until [ -e ${gate} ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done; sh scripts/build.sh api`;
 const results = [];
-const observed = { dialogs: [] };
+const observed = { dialogs: [], console: [] };
 const startedAt = Date.now();
 
 async function check(name, fn) {
@@ -68,10 +71,10 @@ async function main() {
   const workspace = join(work, 'workspace');
   await makeAppRepo(workspace, { apiPort, workerPort });
   deployCurrent(workspace);
-  // The operator's local rollback.yml makes the api build slow (not committed: it is also
-  // the uncommitted work the rollback must stash once and only once).
+  // The operator's local rollback.yml makes the api build wait for the gate (not committed:
+  // it is also the uncommitted work the rollback must stash once and only once).
   const yml = join(workspace, 'rollback.yml');
-  writeFileSync(yml, readFileSync(yml, 'utf8').replace('build: sh scripts/build.sh api', `build: sleep ${SLOW_BUILD_S} && sh scripts/build.sh api`));
+  writeFileSync(yml, readFileSync(yml, 'utf8').replace('build: sh scripts/build.sh api', `build: "${GATED_BUILD}"`));
   let server;
   let browser;
   let page;
@@ -86,6 +89,9 @@ async function main() {
     server = await startCodeServer({ dirs, logFile: join(work, 'code-server.log'), settings });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') observed.console.push(`${m.type()}: ${m.text().slice(0, 300)}`);
+    });
     await openWorkbench(page, workbenchUrl(server, workspace));
     if (!(await trustIfAsked(page, 30_000))) fail('the folder did not ask for trust');
     await page.locator('.activitybar .action-item a[aria-label^="Rollback"]').first().waitFor({ timeout: 30_000 });
@@ -120,6 +126,14 @@ async function main() {
       observed.journalAfterCrash = j.steps.map((s, i) => `${j.plan.steps[i].kind}${j.plan.steps[i].service ? `:${j.plan.steps[i].service}` : ''}=${s.outcome}`);
       if (j.status !== 'running') fail(`journal status after the crash: ${j.status}`);
       if (j.steps[crashedDuring.index].outcome !== 'running') fail(`the build step's outcome after the crash: ${j.steps[crashedDuring.index].outcome}`);
+      // The build itself outlived the extension host, and the journal says which process it is.
+      const left = j.steps[crashedDuring.index].process;
+      if (!left || left.command !== GATED_BUILD) fail(`the journal does not name the running build: ${JSON.stringify(left)}`);
+      try {
+        process.kill(-left.processGroup, 0);
+      } catch {
+        fail(`the build's process group ${left.processGroup} did not outlive the extension host`);
+      }
       const lock = join(workspace, '.rollback/locks/local.lock');
       if (!existsSync(lock)) fail('the lock was dropped by the crash');
       if (JSON.parse(readFileSync(lock, 'utf8')).runId !== j.runId) fail('the lock names another run');
@@ -139,13 +153,26 @@ async function main() {
       await shot(page, 'resume-offer');
     });
 
-    // 4. Resume from the notification and let the run finish.
-    let finalMessage;
-    await check('"Resume Rollback" continues from the interrupted step and the run finishes', async () => {
+    // 4. Resume from the notification: the build the crash left running is still running.
+    let waitedFor;
+    await check('"Resume Rollback" finds the build the crash left running, waits for it, runs the step again and finishes', async () => {
       if (!offer) fail('not reached');
       const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /was interrupted/ }).first();
       await toast.locator('.monaco-button', { hasText: 'Resume Rollback' }).first().click({ timeout: 10_000 });
-      finalMessage = await driveRollback(page, { shot, record: (e) => observed.dialogs.push({ at: Date.now() - startedAt, ...e }) });
+      const finalMessage = await driveRollback(page, {
+        shot,
+        record: (e) => observed.dialogs.push({ at: Date.now() - startedAt, ...e }),
+        onWaiting: async (p) => {
+          waitedFor = p;
+          await shot(page, 'still-running');
+          // The leftover build may end now; the resumed run must not have started a second one meanwhile.
+          const j = readJournal(workspace);
+          if (j.steps[crashedDuring.index].attempts !== crashedDuring.journal.steps[crashedDuring.index].attempts) fail('the build was started again while the old one still ran');
+          writeFileSync(gate, '');
+        },
+      });
+      if (!waitedFor) fail('the resume did not say that the interrupted build was still running');
+      if (!waitedFor.placeholder.includes(GATED_BUILD)) fail(`the question does not name the command: ${waitedFor.placeholder}`);
       if (!/Rolled back local to v1\.3\.0/.test(finalMessage ?? '')) fail(`the run ended with: ${finalMessage}`);
     });
 
@@ -174,10 +201,27 @@ async function main() {
       observed.stashes = stashes;
       if (stashes.length !== 1) fail(`stashes: ${JSON.stringify(stashes)}`);
       // The operator's edit is in that stash.
-      if (!git(workspace, 'show', 'stash@{0}', '--', 'rollback.yml').includes(`sleep ${SLOW_BUILD_S}`)) fail('the stash does not hold the operator\'s rollback.yml edit');
-      // The build that was cut off ran again to the end (two attempts), the rest once.
+      if (!git(workspace, 'show', 'stash@{0}', '--', 'rollback.yml').includes('build-gate')) fail('the stash does not hold the operator\'s rollback.yml edit');
+      // The build that was cut off ran again after the old one ended (two attempts), the rest once.
       const b = j.steps[crashedDuring.index];
-      if (b.outcome !== 'ok' || b.attempts < 2) fail(`the interrupted build: ${JSON.stringify(b)}`);
+      if (b.outcome !== 'ok' || b.attempts !== 2) fail(`the interrupted build: ${JSON.stringify(b)}`);
+      const kinds = j.events.map((e) => e.kind);
+      if (!(kinds.indexOf('leftover-waited') >= 0 && kinds.indexOf('leftover-waited') < kinds.indexOf('leftover-ended'))) fail(`journal events: ${kinds.join(', ')}`);
+    });
+    await check('the checklist panel is back after the crash and shows the resumed run with every step ok', async () => {
+      const frame = await until(() => findChecklistFrame(page), { timeout: 20_000, what: 'the checklist webview page' }).catch(() => undefined);
+      observed.frames = await Promise.all(page.frames().map((f) => f.evaluate(() => `${document.title} :: ${document.querySelector('h1')?.textContent ?? ''} :: ${document.body?.innerText.slice(0, 80) ?? ''}`).catch(() => '?')));
+      observed.tabs = await page.locator('.tabs-container .tab').allInnerTexts();
+      if (!frame) fail(`no checklist page; frames: ${JSON.stringify(await Promise.all(page.frames().map((f) => f.evaluate(() => document.title).catch(() => '?'))))}`);
+      const summary = await pageSummary(frame);
+      if (!/v1\.4\.0 → v1\.3\.0/.test(summary.h1)) fail(`the panel heading: ${summary.h1}; the page: ${await frame.evaluate(() => `${document.body.innerHTML.slice(0, 600)} | scripts: ${[...document.scripts].map((x) => x.src).join(', ')}`).catch(() => '?')}; console: ${JSON.stringify(observed.console.slice(-15))}`);
+      const rows = await until(async () => {
+        const r = (await stepRows(frame)).map(parseStepRow);
+        return r.length && r.every((x) => /ok|skipped|done/i.test(x.outcome)) ? r : undefined;
+      }, { timeout: 10_000, what: 'every step row to be finished' }).catch(async () => (await stepRows(frame)).map(parseStepRow));
+      observed.checklistRows = rows;
+      const build = rows.find((r) => /Build api/.test(r.title));
+      if (!build || !/ok/i.test(build.outcome)) fail(`the build row: ${JSON.stringify(build)}; rows: ${JSON.stringify(rows)}`);
     });
   } catch (e) {
     results.push({ name: 'ui-resume run', ok: false, error: e?.stack ?? String(e) });

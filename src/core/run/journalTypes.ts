@@ -35,6 +35,12 @@ export interface JournalStep {
   /** Set when a user skipped the step, with their reason. */
   skippedReason?: string;
   attempts: number;
+  /**
+   * The local command this step is running, from its start to its end. A command outlives
+   * the extension host that started it (its own process group), so after a crash this is
+   * how a resume finds it still running instead of starting a second copy.
+   */
+  process?: { processGroup: number; command: string };
 }
 
 export interface JournalEvent {

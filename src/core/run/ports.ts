@@ -37,6 +37,19 @@ export interface Prompter {
   confirmManual?(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'>;
   /** Before a plan with destructive steps starts: return what the user typed (undefined = cancelled). */
   typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined>;
+  /**
+   * On resume: the command a step was running when the run was interrupted is still running
+   * (it outlived a crashed or closed window). Wait for it, stop it, or stop the rollback.
+   * Without this method the run waits.
+   */
+  commandStillRunning?(step: PlanStep, running: { processGroup: number; command: string }): Promise<'wait' | 'terminate' | 'stop'>;
+}
+
+/** Local processes by process group: whether one still runs, and stopping it. */
+export interface LocalProcesses {
+  isRunning(processGroup: number): boolean;
+  /** SIGTERM to the group, then SIGKILL if it is still there after `graceMs`. */
+  terminate(processGroup: number, graceMs: number): Promise<void>;
 }
 
 /** Receives the structured lines `{"event":"rollback_start",…}` and `{"event":"rollback_end",…}`. */

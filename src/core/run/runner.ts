@@ -4,12 +4,15 @@ import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/t
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError, releaseLock } from './lock';
-import type { FailureDecision, JournalStore, LogSink, Notifier, Prompter } from './ports';
+import type { FailureDecision, JournalStore, LocalProcesses, LogSink, Notifier, Prompter } from './ports';
 
 const TAIL = 4096;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 /** How often the user may retry one step before we stop asking. */
 const MAX_ATTEMPTS = 20;
+/** How often a resume looks whether a command left over from the interrupted run has ended. */
+const LEFTOVER_POLL_MS = 500;
+const TERMINATE_GRACE_MS = 5_000;
 
 export interface RunnerDeps {
   /** Creates the runner of one target ("local" or the SSH destination); called once per target per run. */
@@ -23,6 +26,8 @@ export interface RunnerDeps {
   notify?: Notifier;
   /** "user@machine" recorded in the journal and the lock. */
   operator: string;
+  /** Finds local commands that outlived an interrupted run; without it a resume cannot tell and runs the step again. */
+  processes?: LocalProcesses;
 }
 
 export interface RunOptions {
@@ -132,8 +137,14 @@ export class RollbackRunner {
     journal.events.push(e);
   }
 
-  private async save(journal: RollbackJournal): Promise<void> {
-    await this.deps.journals.save(journal);
+  private saveQueue: Promise<void> = Promise.resolve();
+
+  /** Writes the journal; writes happen one at a time and in order, so an older state never lands last. */
+  private save(journal: RollbackJournal): Promise<void> {
+    const write = this.saveQueue.then(() => this.deps.journals.save(journal));
+    // One failed write must not block the later ones; its own caller sees the error.
+    this.saveQueue = write.catch(() => undefined);
+    return write;
   }
 
   private async execute(journal: RollbackJournal, options: RunOptions, resuming: boolean): Promise<RunResult> {
@@ -198,6 +209,10 @@ export class RollbackRunner {
         this.event(journal, 'cancelled', `Cancelled before ${step.title}`);
         return `Cancelled before "${step.title}"; finished steps stay done. Resume continues from there.`;
       }
+      if (resuming && js.outcome === 'running' && js.process) {
+        const stopped = await this.settleLeftoverCommand(journal, step, js, options);
+        if (stopped) return stopped;
+      }
       if (resuming && (js.outcome === 'unknown' || js.outcome === 'running') && step.alreadyDone) {
         const check = await this.exec(step.alreadyDone, plan, options, () => undefined);
         if (check.code === 0 && !check.lost) {
@@ -247,7 +262,7 @@ export class RollbackRunner {
         delete js.finishedAt;
         await this.save(journal);
         this.deps.events?.emit({ type: 'step-started', runId: journal.runId, step, at: this.clock.now() });
-        const result = await this.runStep(step, journal, options);
+        const result = await this.runStep(step, journal, options, js);
         await this.finishStep(journal, js, result.outcome, result.detail, result.output);
         if (result.outcome === 'ok' || result.outcome === 'skipped') {
           if (result.outcome === 'ok' && step.stashMessage) await this.recordStash(journal, step);
@@ -339,11 +354,57 @@ export class RollbackRunner {
     await this.save(journal);
   }
 
-  private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void): Promise<ExecResult> {
-    return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput });
+  private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: (processGroup: number) => void): Promise<ExecResult> {
+    return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted });
   }
 
-  private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {
+  /**
+   * The step was running when the run was interrupted, and its local command may have
+   * outlived the window that started it. A second copy must never run beside it: wait for it
+   * (or stop it, if the operator says so) before the step is checked or run again. Its exit
+   * status is lost with the window, so the step itself still runs again afterwards.
+   */
+  private async settleLeftoverCommand(journal: RollbackJournal, step: PlanStep, js: JournalStep, options: RunOptions): Promise<string | undefined> {
+    const leftover = js.process!;
+    const processes = this.deps.processes;
+    const what = `"${leftover.command}" (process group ${leftover.processGroup})`;
+    const say = (line: string): void => this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk: `${line}\n`, stream: 'stderr' });
+    if (processes?.isRunning(leftover.processGroup)) {
+      const choice = (await this.deps.prompter.commandStillRunning?.(step, leftover)) ?? 'wait';
+      if (choice === 'stop') {
+        journal.status = 'stopped';
+        this.event(journal, 'stopped', `Stopped before ${step.title}: ${what} from the interrupted run is still running`, { stepId: step.id });
+        await this.save(journal);
+        return `Stopped before "${step.title}": ${what} from the interrupted run is still running. Resume again once it has ended.`;
+      }
+      if (choice === 'terminate') {
+        this.event(journal, 'leftover-terminated', `${what} from the interrupted run was stopped by ${this.deps.operator}`, { stepId: step.id });
+        say(`Stopping ${what}, left running by the interrupted run`);
+        await processes.terminate(leftover.processGroup, TERMINATE_GRACE_MS);
+      } else {
+        this.event(journal, 'leftover-waited', `Waiting for ${what} from the interrupted run to end`, { stepId: step.id });
+        await this.save(journal);
+        say(`Waiting for ${what}, left running by the interrupted run, to end before running "${step.title}" again`);
+        const polls = Math.ceil((journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) / LEFTOVER_POLL_MS);
+        for (let i = 0; i < polls && processes.isRunning(leftover.processGroup) && !options.signal?.aborted; i++) {
+          await this.clock.sleep(LEFTOVER_POLL_MS, options.signal);
+        }
+      }
+      if (processes.isRunning(leftover.processGroup)) {
+        journal.status = 'stopped';
+        const why = options.signal?.aborted ? 'cancelled while waiting for' : 'still running:';
+        this.event(journal, 'stopped', `Stopped before ${step.title}: ${why} ${what}`, { stepId: step.id });
+        await this.save(journal);
+        return `Stopped before "${step.title}": ${why} ${what} from the interrupted run. Resume again once it has ended.`;
+      }
+      this.event(journal, 'leftover-ended', `${what} from the interrupted run has ended; its exit status was lost with the window, so "${step.title}" runs again`, { stepId: step.id });
+    }
+    delete js.process;
+    await this.save(journal);
+    return undefined;
+  }
+
+  private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions, js: JournalStep): Promise<StepRun> {
     const plan = journal.plan;
     if (step.kind === 'health' && step.health) return this.runHealth(step, journal, options);
     if (step.kind === 'wait') {
@@ -364,7 +425,13 @@ export class RollbackRunner {
         this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk, stream });
       };
       output = tail(`${output}$ ${cmd.command}\n`);
-      const r = await this.exec(cmd, plan, options, onOutput);
+      const onStarted = (processGroup: number): void => {
+        js.process = { processGroup, command: cmd.command };
+        // Not awaited: the command is already running. If this write fails, the one at the step's end reports it.
+        this.save(journal).catch(() => undefined);
+      };
+      const r = await this.exec(cmd, plan, options, onOutput, onStarted);
+      delete js.process;
       if (r.lost) return { outcome: 'unknown', detail: `the connection to ${cmd.where} was lost while the command ran`, output };
       if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled while the command ran; it was killed part way', output };
       if (r.timedOut) {

@@ -20,6 +20,7 @@ export class LocalCommandRunner implements CommandRunner {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
+      if (child.pid) options.onStarted?.(child.pid);
       let stdout = '';
       let stderr = '';
       let timedOut = false;

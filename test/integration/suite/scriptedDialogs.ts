@@ -27,6 +27,7 @@ export class ScriptedDialogs implements RollbackDialogs {
       onFailure?: (step: PlanStep, state: FailureState) => FailureDecision;
       confirmStep?: 'run' | 'skip' | 'stop';
       manual?: 'done' | 'skip' | 'stop';
+      stillRunning?: 'wait' | 'terminate' | 'stop';
       hostKey?: 'accept-once' | 'accept-and-save' | 'reject';
     } = {},
   ) {}
@@ -41,6 +42,7 @@ export class ScriptedDialogs implements RollbackDialogs {
   async error(message: string) { this.errors.push(message); return undefined; }
   async typeEnvironmentName(env: string) { this.asked.push(`type:${env}`); return this.answers.typed ? this.answers.typed(env) : env; }
   async confirmStep() { this.asked.push('confirmStep'); return this.answers.confirmStep ?? 'run'; }
+  async commandStillRunning(step: PlanStep) { this.asked.push(`still-running:${step.id}`); return this.answers.stillRunning ?? 'wait'; }
   async confirmManual(step: PlanStep) { this.asked.push(`manual:${step.id}`); return this.answers.manual ?? 'done'; }
   async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {
     this.asked.push(`failure:${step.id}`);

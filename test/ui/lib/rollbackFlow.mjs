@@ -41,10 +41,11 @@ export async function reloadWindow(page) {
  * Answers whatever the rollback asks, one prompt at a time, until the run's final
  * notification shows (returned), or until `stopWhen()` says to stop driving (undefined is
  * returned). Each answer is what an operator would give; every prompt seen is passed to
- * `record`. `onConfirm` runs while the plan confirmation is on screen; `shot` saves a
+ * `record`. `onConfirm` runs while the plan confirmation is on screen; `onWaiting` after the
+ * operator chose to wait for a command left running by an interrupted run; `shot` saves a
  * screenshot of an unexpected prompt.
  */
-export async function driveRollback(page, { onConfirm = async () => {}, record = () => {}, shot = async () => {}, stopWhen, timeoutMs = 120_000 }) {
+export async function driveRollback(page, { onConfirm = async () => {}, onWaiting = async () => {}, record = () => {}, shot = async () => {}, stopWhen, timeoutMs = 120_000 }) {
   const deadline = Date.now() + timeoutMs;
   const seen = [];
   let interactions = 0;
@@ -123,6 +124,11 @@ export async function driveRollback(page, { onConfirm = async () => {}, record =
     } else if (p.kind === 'dialog' && /^Resume the rollback of .* to .*\?$/.test(title)) {
       answered(title, 'Resume');
       await clickDialogButton(page, 'Resume');
+    } else if (p.kind === 'quickpick' && /is still running from the interrupted rollback$/.test(title)) {
+      // Never a second copy beside the first: wait for the one the crash left running.
+      answered(title, 'Wait for it to end');
+      await pickQuickItem(page, 'Wait for it to end');
+      await onWaiting(p);
     } else if (p.kind === 'quickpick' && /failed|unknown outcome/.test(title)) {
       answered(title, 'Skip it');
       await pickQuickItem(page, 'Skip it');
