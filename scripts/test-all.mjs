@@ -37,7 +37,7 @@ function counted(name, summaryFile, ok) {
 }
 
 check('typecheck (tsc --noEmit, strict)', run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']));
-check('lint (eslint)', run('lint', 'npx', ['eslint', 'src', 'test']));
+check('lint (eslint)', run('lint', 'npx', ['eslint', 'src', 'test', 'scripts', 'bench', 'webview-ui']));
 check('contributions (every contributed command is registered and vice versa)', run('contributions', process.execPath, ['scripts/check-contributions.mjs']));
 
 const tap = join(work, 'unit.tap');

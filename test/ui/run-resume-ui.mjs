@@ -8,45 +8,23 @@
 //
 // Run: node --import tsx test/ui/run-resume-ui.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, installVsix, launchChromium, packageVsix, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { getHealth } from './lib/http.mjs';
 import { currentPrompt, notificationTexts, pickQuickItem, runFromPalette, until } from './lib/workbench.mjs';
 import { driveRollback, openWorkbench, trustIfAsked } from './lib/rollbackFlow.mjs';
+import { fail, theJournal, uiChecks } from './lib/checks.mjs';
 import { findChecklistFrame, pageSummary, parseStepRow, stepRows } from './lib/checklistPage.mjs';
 
 const work = join(repoRoot, '.test-work/ui-resume');
 /** The api's build waits for this file (at most 60 s), so the crash lands while it runs and outlives it. */
 const gate = join(work, 'build-gate');
 const GATED_BUILD = `i=0; until [ -e ${gate} ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done; sh scripts/build.sh api`;
-const results = [];
+const { startedAt, check, broke, finish, crashed } = uiChecks('ui-resume', work);
 const observed = { dialogs: [], console: [] };
-const startedAt = Date.now();
-
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true, ms: Date.now() - t0 });
-    console.log(`  ✔ ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false, ms: Date.now() - t0, error: e?.stack ?? String(e) });
-    console.log(`  ✘ ${name}\n${String(e?.message ?? e).split('\n').map((l) => '      ' + l).join('\n')}`);
-  }
-}
-
-function fail(message) {
-  throw new Error(message);
-}
-
-function readJournal(workspace) {
-  const dir = join(workspace, '.rollback/journals');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-  if (files.length !== 1) return undefined;
-  return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
-}
+const readJournal = theJournal;
 
 const git = (workspace, ...args) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
 
@@ -224,25 +202,14 @@ async function main() {
       if (!build || !/ok/i.test(build.outcome)) fail(`the build row: ${JSON.stringify(build)}; rows: ${JSON.stringify(rows)}`);
     });
   } catch (e) {
-    results.push({ name: 'ui-resume run', ok: false, error: e?.stack ?? String(e) });
-    console.log(`  ✘ ${e?.message ?? e}`);
+    broke(e);
   } finally {
     if (page) await shot(page, 'final');
     await browser?.close().catch(() => {});
     server?.stop();
     stopApp(workspace);
   }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed, seconds: Math.round((Date.now() - startedAt) / 1000), results, observed }, null, 2));
-  console.log(`ui-resume: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  process.exit(finish(observed));
 }
 
-main().catch((e) => {
-  console.error(e?.stack ?? e);
-  mkdirSync(work, { recursive: true });
-  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed: 0, failed: 1, error: String(e) }));
-  console.log('ui-resume: 0 passed, 1 failed');
-  process.exit(1);
-});
+main().catch((e) => process.exit(crashed(e)));

@@ -13,32 +13,15 @@ import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
 import { getHealth } from './lib/http.mjs';
 import { countInActiveEditor, currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { fail, theJournal, uiChecks } from './lib/checks.mjs';
 import { driveRollback as driveRollbackAnswering, hasCommands, openWorkbench, reloadWindow, trustIfAsked } from './lib/rollbackFlow.mjs';
 
 const work = join(repoRoot, '.test-work/ui-rollback');
 const shots = join(repoRoot, 'media/screenshots');
 
-const results = [];
+const { startedAt, check, broke, finish, crashed } = uiChecks('ui-rollback', work);
 /** Facts the run observed, written to the summary so a reader can see what happened. */
 const observed = { dialogs: [], stepSnapshots: [], panelOpenedBy: undefined, panelRestoredBy: undefined };
-const startedAt = Date.now();
-
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true, ms: Date.now() - t0 });
-    console.log(`  ✔ ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false, ms: Date.now() - t0, error: e?.stack ?? String(e) });
-    console.log(`  ✘ ${name}\n${String(e?.message ?? e).split('\n').map((l) => '      ' + l).join('\n')}`);
-  }
-}
-
-function fail(message) {
-  throw new Error(message);
-}
-
 
 /**
  * Turns the mouse wheel over the lower left of the plan preview (clear of a centred
@@ -58,10 +41,7 @@ async function wheelOverPreview(page) {
 
 /** The one journal the run wrote (in .rollback/journals of the workspace). */
 function readJournal(workspace) {
-  const dir = join(workspace, '.rollback/journals');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-  if (files.length !== 1) fail(`expected one journal in ${dir}, found: ${files.join(', ') || 'none'}`);
-  return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
+  return theJournal(workspace) ?? fail(`expected one journal in ${join(workspace, '.rollback/journals')}`);
 }
 
 async function shot(page, name) {
@@ -393,8 +373,7 @@ async function main() {
     observed.browserRefreshRestoresPanel = await waitForChecklistFrame(page, 15_000).then(() => true, () => false);
     observed.tabsAfterBrowserRefresh = await tabLabels(page);
   } catch (e) {
-    results.push({ name: 'ui-rollback run', ok: false, error: e?.stack ?? String(e) });
-    console.error(e);
+    broke(e);
   } finally {
     if (browser) {
       const page = browser.contexts()[0]?.pages()[0];
@@ -404,11 +383,7 @@ async function main() {
     server?.stop();
     stopApp(workspace);
   }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed, seconds: Math.round((Date.now() - startedAt) / 1000), results, observed }, null, 2));
-  console.log(`ui-rollback: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  process.exit(finish(observed));
 }
 
 /** Room for the panel: no bottom panel, the checklist's editor group maximized. */
@@ -456,10 +431,4 @@ async function screenshotChecklist(page, path) {
   }
 }
 
-main().catch((e) => {
-  console.error(e?.stack ?? e);
-  mkdirSync(work, { recursive: true });
-  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed: 0, failed: 1, error: String(e) }));
-  console.log('ui-rollback: 0 passed, 1 failed');
-  process.exit(1);
-});
+main().catch((e) => process.exit(crashed(e)));
