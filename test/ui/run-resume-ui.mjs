@@ -8,7 +8,7 @@
 //
 // Run: node --import tsx test/ui/run-resume-ui.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, installVsix, launchChromium, packageVsix, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
@@ -35,6 +35,20 @@ function extensionHosts(server) {
     .split('\n')
     .filter((l) => /--type=extensionHost/.test(l))
     .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/** The extension's own log lines (its LogOutputChannel), from every extension host this code-server started. */
+function extensionLog(vscodeDir) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.includes('rollback-pilot.rollback-pilot') && e.name.endsWith('.log')) out.push(...readFileSync(p, 'utf8').split('\n'));
+    }
+  };
+  walk(join(vscodeDir, 'user-data', 'logs'));
+  return out;
 }
 
 async function shot(page, name) {
@@ -67,6 +81,11 @@ async function main() {
     server = await startCodeServer({ dirs, logFile: join(work, 'code-server.log'), settings });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page.on('response', (r) => {
+      if (r.status() >= 400) observed.console.push(`http ${r.status()}: ${r.url().slice(0, 300)}`);
+    });
+    page.on('requestfailed', (r) => observed.console.push(`request failed: ${r.url().slice(0, 300)} (${r.failure()?.errorText})`));
+    page.on('pageerror', (e) => observed.console.push(`page error: ${String(e).slice(0, 300)}`));
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') observed.console.push(`${m.type()}: ${m.text().slice(0, 300)}`);
     });
@@ -191,12 +210,19 @@ async function main() {
       observed.frames = await Promise.all(page.frames().map((f) => f.evaluate(() => `${document.title} :: ${document.querySelector('h1')?.textContent ?? ''} :: ${document.body?.innerText.slice(0, 80) ?? ''}`).catch(() => '?')));
       observed.tabs = await page.locator('.tabs-container .tab').allInnerTexts();
       if (!frame) fail(`no checklist page; frames: ${JSON.stringify(await Promise.all(page.frames().map((f) => f.evaluate(() => document.title).catch(() => '?'))))}`);
-      const summary = await pageSummary(frame);
+      // As a user would: give the page a few seconds to fill in (it may be loaded again if its first load never started).
+      const summary = await until(async () => {
+        const f = (await findChecklistFrame(page)) ?? frame;
+        const s = await pageSummary(f).catch(() => undefined);
+        return s && /v1\.4\.0 → v1\.3\.0/.test(s.h1) ? s : undefined;
+      }, { timeout: 20_000, what: 'the checklist heading' }).catch(async () => pageSummary(frame).catch(() => ({ h1: '' })));
+      observed.checklistReloads = extensionLog(join(work, 'vscode')).filter((l) => /checklist: the page/.test(l));
       if (!/v1\.4\.0 → v1\.3\.0/.test(summary.h1)) fail(`the panel heading: ${summary.h1}; the page: ${await frame.evaluate(() => `${document.body.innerHTML.slice(0, 600)} | scripts: ${[...document.scripts].map((x) => x.src).join(', ')}`).catch(() => '?')}; console: ${JSON.stringify(observed.console.slice(-15))}`);
+      const live = (await findChecklistFrame(page)) ?? frame;
       const rows = await until(async () => {
-        const r = (await stepRows(frame)).map(parseStepRow);
+        const r = (await stepRows(live)).map(parseStepRow);
         return r.length && r.every((x) => /ok|skipped|done/i.test(x.outcome)) ? r : undefined;
-      }, { timeout: 10_000, what: 'every step row to be finished' }).catch(async () => (await stepRows(frame)).map(parseStepRow));
+      }, { timeout: 10_000, what: 'every step row to be finished' }).catch(async () => (await stepRows(live)).map(parseStepRow));
       observed.checklistRows = rows;
       const build = rows.find((r) => /Build api/.test(r.title));
       if (!build || !/ok/i.test(build.outcome)) fail(`the build row: ${JSON.stringify(build)}; rows: ${JSON.stringify(rows)}`);

@@ -3,6 +3,10 @@ import type { ChecklistService, ChecklistSession } from '../../core/checklist';
 import { checklistHtml, newNonce } from './html';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
+/** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
+const READY_WAIT_MS = 4_000;
+const MAX_LOADS = 4;
+
 export interface ChecklistPanelDeps {
   extensionUri: vscode.Uri;
   service: ChecklistService;
@@ -27,6 +31,8 @@ export class ChecklistPanel {
   private static readonly panels = new Map<string, ChecklistPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private loads = 0;
+  private readyWatch: ReturnType<typeof setTimeout> | undefined;
 
   static async show(deps: ChecklistPanelDeps, runId: string, options: { readOnly?: boolean; preserveFocus?: boolean } = {}): Promise<ChecklistPanel | undefined> {
     const key = ChecklistPanel.key(runId, options.readOnly);
@@ -88,19 +94,40 @@ export class ChecklistPanel {
     private readonly deps: ChecklistPanelDeps,
   ) {
     ChecklistPanel.panels.set(ChecklistPanel.key(session.runId, session.readOnly), this);
-    const webview = panel.webview;
-    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      session.onDidChange(() => void this.push('state-update')),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    this.load();
+  }
+
+  /**
+   * Sets the page, and sets it again if it never says "ready": right after a reload or an
+   * extension host crash the page's script can fail to load (its resources come through the
+   * remote connection that is still coming back), which would leave "Loading the checklist…"
+   * on screen for good.
+   */
+  private load(): void {
+    const webview = this.panel.webview;
+    const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
+    this.loads++;
     webview.html = checklistHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
       nonce: newNonce(),
     });
-    this.disposables.push(
-      webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      session.onDidChange(() => void this.push('state-update')),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    clearTimeout(this.readyWatch);
+    this.readyWatch = setTimeout(() => {
+      if (this.ready) return;
+      if (this.loads >= MAX_LOADS) {
+        this.deps.output.appendLine(`checklist: the page of ${this.session.runId} did not start after ${MAX_LOADS} loads; close it and run Rollback: Open Checklist`);
+        return;
+      }
+      this.deps.output.appendLine(`checklist: the page of ${this.session.runId} did not say ready within ${READY_WAIT_MS} ms; loading it again (${this.loads + 1}/${MAX_LOADS})`);
+      this.load();
+    }, READY_WAIT_MS);
   }
 
   get runId(): string {
@@ -200,6 +227,7 @@ export class ChecklistPanel {
   }
 
   private dispose(): void {
+    clearTimeout(this.readyWatch);
     ChecklistPanel.panels.delete(ChecklistPanel.key(this.session.runId, this.session.readOnly));
     for (const d of this.disposables.splice(0)) d.dispose();
   }
