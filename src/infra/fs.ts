@@ -53,6 +53,10 @@ export class NodeFileSystem implements FileSystemPort {
    * tells (Prisma's 350 `<folder>/migration.sql` checks need no realpath each).
    */
   private readonly plainDirs = new Set<string>();
+  /** When the current run of synchronous reads started (see readFile). */
+  private sliceStart = 0;
+  /** Set for good once one synchronous read was slow: a network or FUSE file system. */
+  private slowDisk = false;
 
   constructor(
     root: string,
@@ -83,11 +87,6 @@ export class NodeFileSystem implements FileSystemPort {
     if (!isInside(realRoot, real)) throw new PathEscapesRootError(requested, this.root);
     return real;
   }
-
-  /** When the current run of synchronous reads started (see readFile). */
-  private sliceStart = 0;
-  /** Set for good once one synchronous read was slow: a network or FUSE file system. */
-  private slowDisk = false;
 
   /**
    * Small files on a local disk are read synchronously in slices of at most `sliceMs`, with a

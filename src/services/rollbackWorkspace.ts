@@ -36,11 +36,9 @@ export class RollbackWorkspace implements vscode.Disposable {
   private configCache?: Promise<LoadedConfig>;
   private lastConfig?: RollbackConfig;
   private releasesCache?: Promise<ReleaseListing>;
-  private migrationsCache?: Promise<MigrationGroup[]>;
-  private migrationsReady?: MigrationGroup[];
+  private readonly migrationsCache = new LoadOnce<MigrationGroup[]>();
   private shallowCache?: Promise<MigrationGroup[]>;
-  private verdictsCache?: Promise<Map<string, MigrationVerdict>>;
-  private verdictsReady?: Map<string, MigrationVerdict>;
+  private readonly verdictsCache = new LoadOnce<Map<string, MigrationVerdict>>();
   private readonly parser = new PgSqlParser();
   private debounce?: NodeJS.Timeout;
 
@@ -68,11 +66,9 @@ export class RollbackWorkspace implements vscode.Disposable {
     if (parts.includes('config')) this.configCache = undefined;
     if (parts.includes('releases')) this.releasesCache = undefined;
     if (parts.includes('migrations') || parts.includes('config')) {
-      this.migrationsCache = undefined;
-      this.migrationsReady = undefined;
+      this.migrationsCache.clear();
       this.shallowCache = undefined;
-      this.verdictsCache = undefined;
-      this.verdictsReady = undefined;
+      this.verdictsCache.clear();
     }
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.changed.fire(), 250);
@@ -97,19 +93,12 @@ export class RollbackWorkspace implements vscode.Disposable {
   }
 
   migrations(): Promise<MigrationGroup[]> {
-    if (!this.migrationsCache) {
-      const pending = this.loadMigrations();
-      this.migrationsCache = pending;
-      void pending.then((g) => {
-        if (this.migrationsCache === pending) this.migrationsReady = g;
-      }, () => undefined);
-    }
-    return this.migrationsCache;
+    return this.migrationsCache.get(() => this.loadMigrations());
   }
 
   /** The full detection if it has finished, without waiting. */
   migrationsIfReady(): MigrationGroup[] | undefined {
-    return this.migrationsReady;
+    return this.migrationsCache.ready;
   }
 
   /**
@@ -124,19 +113,12 @@ export class RollbackWorkspace implements vscode.Disposable {
 
   /** Every migration's safety class for a code rollback, by file. Classified once per change on disk. */
   verdicts(): Promise<Map<string, MigrationVerdict>> {
-    if (!this.verdictsCache) {
-      const pending = this.classifyAll();
-      this.verdictsCache = pending;
-      void pending.then((v) => {
-        if (this.verdictsCache === pending) this.verdictsReady = v;
-      }, () => undefined);
-    }
-    return this.verdictsCache;
+    return this.verdictsCache.get(() => this.classifyAll());
   }
 
   /** The verdicts if classification has finished, without waiting: the tree paints first and fills in classes after. */
   verdictsIfReady(): Map<string, MigrationVerdict> | undefined {
-    return this.verdictsReady;
+    return this.verdictsCache.ready;
   }
 
   /** Classifies one migration from its files as they are on disk now (Analyze Migration). */
@@ -238,5 +220,32 @@ export class RollbackWorkspace implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.debounce);
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** A value loaded once until cleared, which can also be read without waiting once it has arrived. */
+class LoadOnce<T> {
+  private pending?: Promise<T>;
+  private value?: T;
+
+  get(load: () => Promise<T>): Promise<T> {
+    if (!this.pending) {
+      const pending = load();
+      this.pending = pending;
+      // A load that a clear() overtook must not fill the cache after the fact.
+      pending.then((v) => {
+        if (this.pending === pending) this.value = v;
+      }, () => undefined);
+    }
+    return this.pending;
+  }
+
+  get ready(): T | undefined {
+    return this.value;
+  }
+
+  clear(): void {
+    this.pending = undefined;
+    this.value = undefined;
   }
 }

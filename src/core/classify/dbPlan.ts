@@ -100,7 +100,7 @@ export function affectedTables(verdicts: MigrationVerdict[]): string[] {
 
 /** The backup-restore path: stop the writers, restore, verify the migration table and row counts. */
 export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
-  const input: DatabasePlanInput = { ...rawInput, migrations: { ...rawInput.migrations, sql: strictSqlCommand(rawInput.migrations.sql) } };
+  const input = withStrictSql(rawInput);
   const steps: PlanStep[] = [backupCheckStep(input)];
   for (const w of input.writers ?? []) {
     steps.push({
@@ -159,8 +159,13 @@ export function strictSqlCommand(sql: string | undefined): string | undefined {
   return /\bpsql\b/.test(sql) && !/ON_ERROR_STOP/i.test(sql) ? `${sql} -v ON_ERROR_STOP=1` : sql;
 }
 
+/** The same input with its `migrations.sql` made strict (see strictSqlCommand). */
+function withStrictSql(input: DatabasePlanInput): DatabasePlanInput {
+  return { ...input, migrations: { ...input.migrations, sql: strictSqlCommand(input.migrations.sql) } };
+}
+
 export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
-  const input: DatabasePlanInput = { ...rawInput, migrations: { ...rawInput.migrations, sql: strictSqlCommand(rawInput.migrations.sql) } };
+  const input = withStrictSql(rawInput);
   const { verdicts, migrations } = input;
   if (!verdicts.length) return [];
   const steps: PlanStep[] = [];

@@ -26,7 +26,6 @@ function position(text: string, offset: number): string {
   return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
-
 type PyValue = { kind: 'none' } | { kind: 'strings'; values: string[] } | { kind: 'other' };
 
 function evaluate(node: SyntaxNode, text: string): PyValue {
@@ -95,7 +94,6 @@ function topLevelStatements(top: SyntaxNode): SyntaxNode[] {
   }
   return out;
 }
-
 
 export function readAlembicHeader(text: string): AlembicHeader {
   const tree = parser.parse(text);
@@ -170,7 +168,6 @@ export function readAlembicHeader(text: string): AlembicHeader {
   }
   return header;
 }
-
 
 // The first top-level function, class or decorator ends the part of an Alembic script that
 // holds its identity; upgrade()/downgrade() bodies are most of the file and never matter here.

@@ -161,7 +161,7 @@ async function readGroup(
     return undefined;
   }
   if (!listing) return undefined;
-  const files = shallow ? await classifyShallow(fs, listing, forcedTool) : listing.files.map(classifyFile);
+  const files = shallow ? await classifyShallow(fs, listing, forcedTool) : listing.files.map((f) => classifyFile(f));
   if (forcedTool) return buildGroup(forcedTool, listing, files, []);
   const decision = await decideTool(listing, files, hint);
   return decision ? buildGroup(decision.tool, listing, files, decision.problems) : undefined;

@@ -21,21 +21,22 @@ export const PGM_SQL_UP = /^\s*--\s*up migration\b/im;
 export const PGM_SQL_DOWN = /^\s*--\s*down migration\b/im;
 const GOOSE_GO = /\bgoose\.(AddMigration|AddNamedMigration|AddMigrationContext|AddMigrationNoTx|AddMigrationNoTxContext|AddNamedMigrationContext)\b/;
 
-function extensionOf(name: string): ClassifiedFile['ext'] {
+export function extensionOf(name: string): ClassifiedFile['ext'] {
   if (name.endsWith('.py')) return 'py';
   if (name.endsWith('.sql')) return 'sql';
   if (name.endsWith('.go')) return 'go';
   return 'js';
 }
 
-export function classifyFile(file: SourceFile): ClassifiedFile {
+/** `readHeader` reads an Alembic script's identity: the whole module by default, just its header for the shallow pass. */
+export function classifyFile(file: SourceFile, readHeader: (text: string) => AlembicHeader = readAlembicHeader): ClassifiedFile {
   const ext = extensionOf(file.name);
   const out: ClassifiedFile = { ...file, ext };
   switch (ext) {
     case 'py':
       // Cheap gate so helper modules do not pay for a parse.
       if (/\brevision\b/.test(file.text)) {
-        out.alembic = readAlembicHeader(file.text);
+        out.alembic = readHeader(file.text);
         if (out.alembic.revision !== undefined) out.vote = 'alembic';
       }
       break;

@@ -3,26 +3,10 @@
 import type { MigrationTool } from '../config/types';
 import type { FileSystemPort } from '../ports';
 import { readAlembicHeaderQuickly } from './alembicHeader';
-import { classifyFile, GOLANG_MIGRATE_NAME, type ClassifiedFile } from './fileKinds';
-import { mapLimited, readSource, type FolderListing, type SourceFile } from './folder';
+import { classifyFile, extensionOf, GOLANG_MIGRATE_NAME, type ClassifiedFile } from './fileKinds';
+import { mapLimited, readSource, type FolderListing } from './folder';
 
 const PARALLEL_READS = 64;
-
-function extensionOf(name: string): ClassifiedFile['ext'] {
-  if (name.endsWith('.py')) return 'py';
-  if (name.endsWith('.sql')) return 'sql';
-  if (name.endsWith('.go')) return 'go';
-  return 'js';
-}
-
-/** Alembic scripts: the identity sits in the module header, so only that is parsed. */
-function classifyPython(file: SourceFile): ClassifiedFile {
-  const out: ClassifiedFile = { ...file, ext: 'py' };
-  out.alembic = readAlembicHeaderQuickly(file.text);
-  // Same gate as the full pass, so helper modules vote the same way.
-  if (/\brevision\b/.test(file.text) && out.alembic.revision !== undefined) out.vote = 'alembic';
-  return out;
-}
 
 /**
  * Whether the folder's reading needs this file's text. With a known tool only what orders or
@@ -51,6 +35,7 @@ export async function classifyShallow(fs: FileSystemPort, listing: FolderListing
       if (ext === 'sql' && GOLANG_MIGRATE_NAME.test(file.name)) out.vote = 'golang-migrate';
       return out;
     }
-    return ext === 'py' ? classifyPython(file) : classifyFile(file);
+    // Alembic scripts: the identity sits in the module header, so only that is parsed.
+    return classifyFile(file, readAlembicHeaderQuickly);
   });
 }
