@@ -207,8 +207,6 @@ async function main() {
     });
     await check('the checklist panel is back after the crash and shows the resumed run with every step ok', async () => {
       const frame = await until(() => findChecklistFrame(page), { timeout: 20_000, what: 'the checklist webview page' }).catch(() => undefined);
-      observed.frames = await Promise.all(page.frames().map((f) => f.evaluate(() => `${document.title} :: ${document.querySelector('h1')?.textContent ?? ''} :: ${document.body?.innerText.slice(0, 80) ?? ''}`).catch(() => '?')));
-      observed.tabs = await page.locator('.tabs-container .tab').allInnerTexts();
       if (!frame) fail(`no checklist page; frames: ${JSON.stringify(await Promise.all(page.frames().map((f) => f.evaluate(() => document.title).catch(() => '?'))))}`);
       // As a user would: give the page a few seconds to fill in (it may be loaded again if its first load never started).
       const summary = await until(async () => {

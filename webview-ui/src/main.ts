@@ -375,10 +375,3 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 setInterval(tick, 1000);
 send({ type: 'ready' });
-// After a reload or a crash the page can be revived before the extension listens again, and
-// a message sent then is lost: say "ready" again (at most 30 times) until the first state comes.
-let readyRepeats = 0;
-const readyAgain = setInterval(() => {
-  if (view !== undefined || ++readyRepeats > 30) clearInterval(readyAgain);
-  else send({ type: 'ready' });
-}, 1000);

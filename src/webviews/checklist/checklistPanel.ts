@@ -105,8 +105,8 @@ export class ChecklistPanel {
   /**
    * Sets the page, and sets it again if it never says "ready": right after a reload or an
    * extension host crash the page's script can fail to load (its resources come through the
-   * remote connection that is still coming back), which would leave "Loading the checklist…"
-   * on screen for good.
+   * remote connection that is still coming back), or its "ready" be lost, which would leave
+   * "Loading the checklist…" on screen for good. A new load sends "ready" again too.
    */
   private load(): void {
     const webview = this.panel.webview;
