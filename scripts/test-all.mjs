@@ -11,6 +11,9 @@ const work = join(root, '.test-work');
 mkdirSync(work, { recursive: true });
 const totals = { passed: 0, failed: 0 };
 const lines = [];
+// What failed, by name, repeated under the summary: a CI log is often read from its tail.
+const failedNames = [];
+const firstLine = (text) => String(text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
 
 function run(name, cmd, args, env = {}) {
   console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);
@@ -20,6 +23,7 @@ function run(name, cmd, args, env = {}) {
 
 function check(name, ok) {
   totals[ok ? 'passed' : 'failed']++;
+  if (!ok) failedNames.push(`${name}: see its output above`);
   lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}`);
 }
 
@@ -29,6 +33,10 @@ function counted(name, summaryFile, ok) {
     totals.passed += s.passed;
     totals.failed += s.failed;
     lines.push(`${s.failed === 0 && ok ? 'ok  ' : 'FAIL'} ${name}: ${s.passed} passed, ${s.failed} failed`);
+    // Integration summaries list `failures`, the UI scripts' `results`; a run that broke has `error`.
+    for (const f of s.failures ?? []) failedNames.push(`${f.title}: ${firstLine(f.error)}`);
+    for (const r of (s.results ?? []).filter((x) => !x.ok)) failedNames.push(`${name.split(' ')[0]}: ${r.name}: ${firstLine(r.error)}`);
+    if (s.error) failedNames.push(`${name.split(' ')[0]}: ${firstLine(s.error)}`);
     if (!ok && s.failed === 0) { totals.failed++; lines.push(`FAIL ${name}: runner exited non-zero`); }
   } else {
     totals.failed++;
@@ -50,6 +58,7 @@ if (existsSync(tap)) {
   totals.passed += pass;
   totals.failed += fail;
   lines.push(`${fail === 0 && unitOk ? 'ok  ' : 'FAIL'} unit: ${pass} passed, ${fail} failed`);
+  for (const m of t.matchAll(/^\s*not ok \d+ - (.*)$/gm)) failedNames.push(`unit: ${m[1]}`);
   if (!unitOk && fail === 0) { totals.failed++; lines.push('FAIL unit: runner exited non-zero'); }
 } else {
   totals.failed++;
@@ -70,5 +79,6 @@ counted('ui-resume (the extension host killed mid-step, the reload, the offer to
 
 console.log('\n=== summary');
 for (const l of lines) console.log(l);
+if (failedNames.length) console.log(`failed:\n${failedNames.map((n) => `  - ${n}`).join('\n')}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 ? 0 : 1);

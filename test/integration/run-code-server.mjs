@@ -64,12 +64,22 @@ async function runGroup(group, suiteIndex, work) {
     await fixture.cleanup();
   }
   if (!existsSync(resultsFile)) {
-    console.error(`integration[${group}]: the suite wrote no results (the extension host did not run it)`);
-    return { passed: 0, failed: 1 };
+    const why = `the suite wrote no results (the extension host did not run it or did not finish; exit ${exitCode}); see ${join(base, 'code-server.log')}`;
+    console.error(`integration[${group}]: ${why}`);
+    return { passed: 0, failed: 1, failures: [{ title: `[${group}] the whole group`, error: why }] };
   }
   const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  for (const f of r.failures) console.error(`FAILED [${group}] ${f.title}\n${f.error}\n`);
-  return { passed: r.passed, failed: r.failed + (exitCode !== 0 && r.failed === 0 ? 1 : 0) };
+  const failures = r.failures.map((f) => ({ title: `[${group}] ${f.title}`, error: f.error }));
+  if (!r.finished) {
+    // The host died or hung mid-suite: what ran is counted, and the cut is one failure.
+    const where = r.running ? `while running "${r.running}"` : 'between tests';
+    failures.push({ title: `[${group}] the suite did not finish`, error: `it stopped ${where} (exit ${exitCode}); see ${join(base, 'code-server.log')}` });
+    for (const f of failures) console.error(`FAILED ${f.title}\n${f.error}\n`);
+    return { passed: r.passed, failed: failures.length, failures };
+  }
+  for (const f of failures) console.error(`FAILED ${f.title}\n${f.error}\n`);
+  if (exitCode !== 0 && r.failed === 0) failures.push({ title: `[${group}] the extension host`, error: `exited ${exitCode} although every test passed` });
+  return { passed: r.passed, failed: r.failed + (exitCode !== 0 && r.failed === 0 ? 1 : 0), failures };
 }
 
 async function main() {
@@ -80,14 +90,16 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   let passed = 0, failed = 0;
+  const failures = [];
   for (const g of groups) {
     if (!GROUPS[g]) throw new Error(`unknown integration group ${g} (known: ${Object.keys(GROUPS).join(', ')})`);
     console.log(`\n--- integration group "${g}"`);
     const r = await runGroup(g, suiteIndex, work);
     passed += r.passed;
     failed += r.failed;
+    failures.push(...r.failures);
   }
-  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed }));
+  writeFileSync(join(work, 'summary.json'), JSON.stringify({ passed, failed, failures }, null, 2));
   console.log(`integration: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }
@@ -104,7 +116,7 @@ function formatPrintf(args) {
 main().catch((e) => {
   console.error(e?.stack ?? e);
   mkdirSync(join(repoRoot, '.test-work/integration'), { recursive: true });
-  writeFileSync(join(repoRoot, '.test-work/integration/summary.json'), JSON.stringify({ passed: 0, failed: 1 }));
+  writeFileSync(join(repoRoot, '.test-work/integration/summary.json'), JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'the integration launcher', error: String(e?.stack ?? e) }] }));
   console.log('integration: 0 passed, 1 failed');
   process.exit(1);
 });

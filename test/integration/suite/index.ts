@@ -15,17 +15,27 @@ export function run(): Promise<void> {
     if (f.endsWith('.test.js')) mocha.addFile(path.join(dir, f));
   }
   const resultsFile = process.env.ROLLBACK_PILOT_TEST_RESULTS;
+  const failures: Array<{ title: string; error: string }> = [];
+  let passed = 0;
+  // Written after every test, not only at the end: if the extension host dies or hangs,
+  // the launcher can still say which test was running and what had passed.
+  const save = (running: string | undefined, finished: boolean) => {
+    if (!resultsFile) return;
+    fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed: failures.length, failures, running, finished }, null, 2));
+  };
   return new Promise((resolve, reject) => {
-    const failures: Array<{ title: string; error: string }> = [];
-    let passed = 0;
     const runner = mocha.run((failed) => {
-      if (resultsFile) {
-        fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, failures }, null, 2));
-      }
+      save(undefined, true);
       if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));
       else resolve();
     });
-    runner.on('pass', () => passed++);
-    runner.on('fail', (test, err: Error) => failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err) }));
+    runner.on('test', (test) => save(test.fullTitle(), false));
+    runner.on('hook', (hook) => save(hook.fullTitle(), false));
+    runner.on('hook end', () => save(undefined, false));
+    runner.on('pass', () => { passed++; save(undefined, false); });
+    runner.on('fail', (test, err: Error) => {
+      failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err) });
+      save(undefined, false);
+    });
   });
 }
