@@ -29,8 +29,9 @@ export interface ExecOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   signal?: AbortSignal;
   /**
-   * Local runners: the command's process group, as soon as it exists. The journal keeps it
-   * so that after a crash a resume can tell whether the command is still running.
+   * The command's process group, as soon as it exists (local: the spawned shell's; SSH: the
+   * remote shell's, which the runner asks it for). The journal keeps it so that after a
+   * crash or a lost connection a resume can tell whether the command is still running.
    */
   onStarted?: (processGroup: number) => void;
 }

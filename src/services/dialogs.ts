@@ -126,15 +126,16 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick === 'Run' ? 'run' : pick === 'Skip' ? 'skip' : 'stop';
   }
 
-  async commandStillRunning(step: PlanStep, running: { processGroup: number; command: string }): Promise<'wait' | 'terminate' | 'stop'> {
+  async commandStillRunning(step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'> {
+    const on = running.where === 'local' ? 'on this machine' : `on ${running.where}`;
     const items: Array<vscode.QuickPickItem & { value: 'wait' | 'terminate' | 'stop' }> = [
-      { value: 'wait', label: '$(watch) Wait for it to end', description: 'recommended', detail: `Then "${step.title}" runs again: its exit status was lost with the window that started it.` },
-      { value: 'terminate', label: '$(debug-stop) Stop it and run the step again', detail: 'SIGTERM to its process group, SIGKILL after 5 s if it is still there.' },
+      { value: 'wait', label: '$(watch) Wait for it to end', description: 'recommended', detail: `Then "${step.title}" runs again: its exit status was lost with the interrupted run.` },
+      { value: 'terminate', label: '$(debug-stop) Stop it and run the step again', detail: `SIGTERM to its process group ${on}, SIGKILL after 5 s if it is still there.` },
       { value: 'stop', label: '$(close) Stop the rollback here', detail: 'Nothing else runs; Resume Rollback asks again later.' },
     ];
     const pick = await vscode.window.showQuickPick(items, {
       title: `"${step.title}" is still running from the interrupted rollback`,
-      placeHolder: `${running.command}  (process group ${running.processGroup})`,
+      placeHolder: `${running.command}  (process group ${running.processGroup} ${on})`,
       ignoreFocusOut: true,
     });
     return pick?.value ?? 'stop';

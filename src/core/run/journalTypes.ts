@@ -36,11 +36,14 @@ export interface JournalStep {
   skippedReason?: string;
   attempts: number;
   /**
-   * The local command this step is running, from its start to its end. A command outlives
-   * the extension host that started it (its own process group), so after a crash this is
-   * how a resume finds it still running instead of starting a second copy.
+   * The command this step is running, from its start to its end (and after it, when the
+   * connection to its host was lost). A command outlives the extension host that started it
+   * (its own process group) and the SSH connection that carried it (its own session on the
+   * host), so after a crash or a cut this is how a resume finds it still running instead of
+   * starting a second copy. `where` is "local" or the SSH destination (absent in journals
+   * written before remote commands were tracked: local).
    */
-  process?: { processGroup: number; command: string };
+  process?: { processGroup: number; command: string; where?: string };
 }
 
 export interface JournalEvent {

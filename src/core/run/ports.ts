@@ -39,10 +39,10 @@ export interface Prompter {
   typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined>;
   /**
    * On resume: the command a step was running when the run was interrupted is still running
-   * (it outlived a crashed or closed window). Wait for it, stop it, or stop the rollback.
+   * (it outlived a crashed or closed window, or a lost SSH connection; `where` says which host). Wait for it, stop it, or stop the rollback.
    * Without this method the run waits.
    */
-  commandStillRunning?(step: PlanStep, running: { processGroup: number; command: string }): Promise<'wait' | 'terminate' | 'stop'>;
+  commandStillRunning?(step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'>;
 }
 
 /** Local processes by process group: whether one still runs, and stopping it. */

@@ -5,6 +5,7 @@ import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError, releaseLock } from './lock';
 import type { FailureDecision, JournalStore, LocalProcesses, LogSink, Notifier, Prompter } from './ports';
+import { RemoteProcessGroups } from './remoteProcesses';
 
 const TAIL = 4096;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
@@ -209,7 +210,8 @@ export class RollbackRunner {
         this.event(journal, 'cancelled', `Cancelled before ${step.title}`);
         return `Cancelled before "${step.title}"; finished steps stay done. Resume continues from there.`;
       }
-      if (resuming && js.outcome === 'running' && js.process) {
+      // Running when a window died, or cut off from its host: the command itself may still be at work.
+      if (resuming && (js.outcome === 'running' || js.outcome === 'unknown') && js.process) {
         const stopped = await this.settleLeftoverCommand(journal, step, js, options);
         if (stopped) return stopped;
       }
@@ -359,49 +361,62 @@ export class RollbackRunner {
   }
 
   /**
-   * The step was running when the run was interrupted, and its local command may have
-   * outlived the window that started it. A second copy must never run beside it: wait for it
-   * (or stop it, if the operator says so) before the step is checked or run again. Its exit
-   * status is lost with the window, so the step itself still runs again afterwards.
+   * The step was running when the run was interrupted (a crashed window, a lost SSH
+   * connection), and its command may have outlived that: a local one in its own process
+   * group, a remote one in the session sshd gave it. A second copy must never run beside it:
+   * wait for it (or stop it, if the operator says so) before the step is checked or run
+   * again. Its exit status is lost, so the step itself still runs again afterwards.
    */
   private async settleLeftoverCommand(journal: RollbackJournal, step: PlanStep, js: JournalStep, options: RunOptions): Promise<string | undefined> {
-    const leftover = js.process!;
-    const processes = this.deps.processes;
-    const what = `"${leftover.command}" (process group ${leftover.processGroup})`;
+    const leftover = { where: 'local', ...js.process! };
+    const groups = this.processGroupsOn(leftover.where);
+    const host = leftover.where === 'local' ? '' : ` on ${leftover.where}`;
+    const what = `"${leftover.command}" (process group ${leftover.processGroup}${host})`;
     const say = (line: string): void => this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk: `${line}\n`, stream: 'stderr' });
-    if (processes?.isRunning(leftover.processGroup)) {
+    const stopHere = async (why: string): Promise<string> => {
+      journal.status = 'stopped';
+      this.event(journal, 'stopped', `Stopped before ${step.title}: ${why}`, { stepId: step.id });
+      await this.save(journal);
+      return `Stopped before "${step.title}": ${why}. Resume again once it has ended.`;
+    };
+    let running = groups ? await groups.isRunning(leftover.processGroup) : false;
+    if (typeof running === 'string') {
+      return stopHere(`cannot tell whether ${what} from the interrupted run is still running (${running}); nothing was run`);
+    }
+    if (running && groups) {
       const choice = (await this.deps.prompter.commandStillRunning?.(step, leftover)) ?? 'wait';
-      if (choice === 'stop') {
-        journal.status = 'stopped';
-        this.event(journal, 'stopped', `Stopped before ${step.title}: ${what} from the interrupted run is still running`, { stepId: step.id });
-        await this.save(journal);
-        return `Stopped before "${step.title}": ${what} from the interrupted run is still running. Resume again once it has ended.`;
-      }
+      if (choice === 'stop') return stopHere(`${what} from the interrupted run is still running`);
       if (choice === 'terminate') {
         this.event(journal, 'leftover-terminated', `${what} from the interrupted run was stopped by ${this.deps.operator}`, { stepId: step.id });
         say(`Stopping ${what}, left running by the interrupted run`);
-        await processes.terminate(leftover.processGroup, TERMINATE_GRACE_MS);
+        await groups.terminate(leftover.processGroup, TERMINATE_GRACE_MS);
+        running = await groups.isRunning(leftover.processGroup);
       } else {
         this.event(journal, 'leftover-waited', `Waiting for ${what} from the interrupted run to end`, { stepId: step.id });
         await this.save(journal);
         say(`Waiting for ${what}, left running by the interrupted run, to end before running "${step.title}" again`);
         const polls = Math.ceil((journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) / LEFTOVER_POLL_MS);
-        for (let i = 0; i < polls && processes.isRunning(leftover.processGroup) && !options.signal?.aborted; i++) {
+        for (let i = 0; i < polls && running === true && !options.signal?.aborted; i++) {
           await this.clock.sleep(LEFTOVER_POLL_MS, options.signal);
+          running = await groups.isRunning(leftover.processGroup);
         }
       }
-      if (processes.isRunning(leftover.processGroup)) {
-        journal.status = 'stopped';
-        const why = options.signal?.aborted ? 'cancelled while waiting for' : 'still running:';
-        this.event(journal, 'stopped', `Stopped before ${step.title}: ${why} ${what}`, { stepId: step.id });
-        await this.save(journal);
-        return `Stopped before "${step.title}": ${why} ${what} from the interrupted run. Resume again once it has ended.`;
+      if (running !== false) {
+        const why = options.signal?.aborted ? 'cancelled while waiting for' : typeof running === 'string' ? `lost sight of (${running})` : 'still running:';
+        return stopHere(`${why} ${what} from the interrupted run`);
       }
-      this.event(journal, 'leftover-ended', `${what} from the interrupted run has ended; its exit status was lost with the window, so "${step.title}" runs again`, { stepId: step.id });
+      this.event(journal, 'leftover-ended', `${what} from the interrupted run has ended; its exit status was lost with the run, so "${step.title}" runs again`, { stepId: step.id });
     }
     delete js.process;
     await this.save(journal);
     return undefined;
+  }
+
+  /** Where a leftover command can be looked for: this machine's process groups, or the host's over SSH. */
+  private processGroupsOn(where: string): { isRunning(pg: number): Promise<boolean | string>; terminate(pg: number, graceMs: number): Promise<void> } | undefined {
+    if (where !== 'local') return new RemoteProcessGroups(this.runnerFor(where));
+    const local = this.deps.processes;
+    return local && { isRunning: (pg) => Promise.resolve(local.isRunning(pg)), terminate: (pg, graceMs) => local.terminate(pg, graceMs) };
   }
 
   private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions, js: JournalStep): Promise<StepRun> {
@@ -426,12 +441,14 @@ export class RollbackRunner {
       };
       output = tail(`${output}$ ${cmd.command}\n`);
       const onStarted = (processGroup: number): void => {
-        js.process = { processGroup, command: cmd.command };
+        js.process = { processGroup, command: cmd.command, where: cmd.where };
         // Not awaited: the command is already running. If this write fails, the one at the step's end reports it.
         this.save(journal).catch(() => undefined);
       };
       const r = await this.exec(cmd, plan, options, onOutput, onStarted);
-      delete js.process;
+      // A remote command we lost sight of may still run on its host: the journal keeps it for the resume.
+      const mayStillRun = cmd.where !== 'local' && (r.lost || r.timedOut || options.signal?.aborted);
+      if (!mayStillRun) delete js.process;
       if (r.lost) return { outcome: 'unknown', detail: `the connection to ${cmd.where} was lost while the command ran`, output };
       if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled while the command ran; it was killed part way', output };
       if (r.timedOut) {

@@ -37,6 +37,46 @@ export class SshConnectError extends Error {
   }
 }
 
+/** ASCII record separator + a name: no command's own output starts like this. */
+const PGID_MARKER = '\x1erollback-pilot-pgid ';
+const PGID_MARKER_SH = '\\036rollback-pilot-pgid ';
+
+/** Takes the pid line the wrapper prints first off the stderr stream; everything else passes through. */
+class PgidMarkerReader {
+  private pending = '';
+  private done = false;
+
+  constructor(private readonly onPid: (pid: number) => void) {}
+
+  take(chunk: string): string {
+    if (this.done) return chunk;
+    this.pending += chunk;
+    const nl = this.pending.indexOf('\n');
+    if (nl < 0) {
+      // Still could be the marker line: wait for its end (it is short).
+      if (PGID_MARKER.startsWith(this.pending) || (this.pending.startsWith(PGID_MARKER) && this.pending.length < 64)) return '';
+      return this.flush();
+    }
+    const first = this.pending.slice(0, nl);
+    const rest = this.pending.slice(nl + 1);
+    const pid = first.startsWith(PGID_MARKER) ? Number(first.slice(PGID_MARKER.length)) : NaN;
+    this.done = true;
+    this.pending = '';
+    if (Number.isSafeInteger(pid) && pid > 1) {
+      this.onPid(pid);
+      return rest;
+    }
+    return `${first}\n${rest}`;
+  }
+
+  flush(): string {
+    this.done = true;
+    const out = this.pending;
+    this.pending = '';
+    return out;
+  }
+}
+
 const HOST_KEY_ALGOS: Record<string, string[]> = {
   'ssh-ed25519': ['ssh-ed25519'],
   'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
@@ -196,7 +236,12 @@ export class SshCommandRunner implements CommandRunner {
       // Nothing ran: the command was never sent.
       return { code: null, signal: null, stdout: '', stderr: `${(e as Error).message}\n`, durationMs: Date.now() - started };
     }
-    const line = options.cwd ? `cd ${shQuote(options.cwd)} && ${command}` : command;
+    const body = options.cwd ? `cd ${shQuote(options.cwd)} && ${command}` : command;
+    // The remote shell first says its pid (its process group: sshd setsid()s every session)
+    // on stderr, behind a marker that is taken out again before anyone sees the output. The
+    // journal keeps it, so a resume after a lost connection can tell the command still runs.
+    const line = options.onStarted ? `printf '${PGID_MARKER_SH}%s\\n' "$$" >&2; ${body}` : body;
+    const marker = options.onStarted ? new PgidMarkerReader(options.onStarted) : undefined;
     return new Promise<ExecResult>((resolve) => {
       let stdout = '';
       let stderr = '';
@@ -243,7 +288,8 @@ export class SshCommandRunner implements CommandRunner {
           options.onOutput?.(s, 'stdout');
         });
         stream.stderr.on('data', (d: Buffer) => {
-          const s = d.toString('utf8');
+          const s = marker ? marker.take(d.toString('utf8')) : d.toString('utf8');
+          if (!s) return;
           stderr += s;
           options.onOutput?.(s, 'stderr');
         });
@@ -252,6 +298,11 @@ export class SshCommandRunner implements CommandRunner {
           else signal = sig ? `SIG${sig.replace(/^SIG/, '')}` : 'unknown';
         });
         stream.on('close', () => {
+          const rest = marker?.flush();
+          if (rest) {
+            stderr += rest;
+            options.onOutput?.(rest, 'stderr');
+          }
           // A close without an exit status means the server never told us how it ended.
           if (code === null && signal === null) finish({ lost: true });
           else finish();

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../../../src/infra/ssh/hostKeyPrompt';
+import { RemoteProcessGroups } from '../../../src/core/run/remoteProcesses';
 import { SshCommandRunner, type SshRunnerOptions } from '../../../src/infra/ssh/sshCommandRunner';
 import { resolveDestination } from '../../../src/infra/ssh/sshConfig';
 import { sshdUnavailable, startSshd, type TestSshd } from '../../support/sshd';
@@ -132,5 +133,31 @@ describe('SSH runner against a real OpenSSH server', { skip: notRoot }, () => {
     const r = await runner({ destination: 'prod-1', sshConfigFile: cfg, identityFiles: [] }).run('id -un');
     assert.equal(r.stdout, `${sshd.user}\n`);
     assert.equal(existsSync(marker), false);
+  });
+
+  test('a remote command reports its process group, which RemoteProcessGroups sees and stops on the host (children included)', async () => {
+    const r = runner();
+    let pg: number | undefined;
+    // The shell starts a child that outlives it in the same group, then waits on a second one.
+    const running = r.run('echo started; sleep 60 & sleep 60', {
+      onStarted: (id) => { pg = id; },
+      onOutput: () => undefined,
+    });
+    for (let i = 0; i < 100 && pg === undefined; i++) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(pg, 'the runner reported the remote shell');
+    const groups = new RemoteProcessGroups(runner());
+    assert.equal(await groups.isRunning(pg), true);
+    process.kill(pg, 'SIGKILL'); // the shell itself goes (sshd runs on this machine): its children are still in the group
+    assert.equal(await groups.isRunning(pg), true, 'the group is still alive without its leader');
+    await groups.terminate(pg, 3000);
+    assert.equal(await groups.isRunning(pg), false);
+    // The channel closes once the last child holding its pipes is gone.
+    const result = await running;
+    assert.equal(result.signal, 'SIGKILL');
+    assert.equal(result.stdout, 'started\n');
+    assert.equal(result.stderr, '', 'the pid line never reaches the output');
+    assert.equal(await groups.isRunning(999_999_999), false);
+    const plain = await r.run('echo out; echo err >&2', { onStarted: () => undefined });
+    assert.deepEqual([plain.stdout, plain.stderr], ['out\n', 'err\n']);
   });
 });

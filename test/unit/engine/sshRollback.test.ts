@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan } from '../../../src/core/plan/planner';
+import type { PlanStep } from '../../../src/core/plan/types';
 import type { CommandRunner } from '../../../src/core/ports';
 import { RollbackEvents } from '../../../src/core/run/events';
+import type { JournalStore } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
@@ -79,6 +81,112 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     const events = readFileSync(join(s.remote, 'run/events.log'), 'utf8').trim().split('\n');
     assert.deepEqual(events.slice(4), ['build api', 'deploy api']);
     assert.match(git(s.remote, 'log', '-1', '--format=%an %s'), /^Deploy Bot Revert "Merge branch/);
+  });
+
+  /**
+   * A build that outlives a cut connection on the host. Its first run writes "start" and
+   * waits (at most ~30 s) for .rp-gate before writing "end"; any later run writes "rerun".
+   * The files sit in the host's checkout, so the test reads them directly.
+   */
+  const LEFTOVER_BUILD = 'echo building; if [ -e .rp-first ]; then echo rerun >> .rp-order; else touch .rp-first; echo start >> .rp-order; ' +
+    'i=0; until [ -e .rp-gate ] || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done; echo end >> .rp-order; fi; sh scripts/build.sh api';
+  const orderOn = (remote: string): string[] => (existsSync(join(remote, '.rp-order')) ? readFileSync(join(remote, '.rp-order'), 'utf8').trim().split('\n') : []);
+  const groupAlive = (pg: number): boolean => {
+    try {
+      process.kill(-pg, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Runs the plan with LEFTOVER_BUILD, cuts the connection as the build starts; returns the journal the cut left. */
+  async function cutMidBuild() {
+    const proxy: CuttableProxy = await startTcpProxy(sshd.port);
+    cleanups.push(() => proxy.close());
+    const s = await setup(proxy.port);
+    s.config.services[0].build = LEFTOVER_BUILD;
+    const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
+    const events = new RollbackEvents();
+    events.on((e) => {
+      if (e.type === 'step-output' && e.stepId === 'build-api' && e.chunk.includes('building')) proxy.cutAll();
+    });
+    const first = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), events, operator: 'dana@laptop' }).run(plan);
+    assert.equal(first.success, false);
+    const saved = (await s.journals.load(plan.id))!;
+    const build = saved.steps.find((x) => x.stepId === 'build-api')!;
+    assert.equal(build.outcome, 'unknown');
+    assert.ok(build.process, 'the journal keeps the remote command it lost sight of');
+    assert.equal(build.process.where, plan.where);
+    assert.equal(build.process.command, LEFTOVER_BUILD);
+    const pg = build.process.processGroup;
+    cleanups.push(() => {
+      if (groupAlive(pg)) process.kill(-pg, 'SIGKILL');
+    });
+    assert.equal(groupAlive(pg), true, 'sshd leaves the command running after the cut (no pty, no SIGHUP)');
+    assert.ok(!first.journal.steps.find((x) => x.stepId === 'build-api')!.outputTail?.includes('rollback-pilot-pgid'), 'the pid marker never shows in the output');
+    return { s, proxy, plan, saved, pg };
+  }
+
+  class LeftoverPrompter extends ScriptedPrompter {
+    readonly stillRunning: Array<{ processGroup: number; command: string; where: string }> = [];
+    constructor(private readonly answer: 'wait' | 'terminate' | 'stop', private readonly onAsked: () => void = () => {}) {
+      super();
+    }
+    commandStillRunning(_step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'> {
+      this.stillRunning.push(running);
+      this.onAsked();
+      return Promise.resolve(this.answer);
+    }
+  }
+
+  test('a remote command still running after a cut connection: resume asks, waits for it on the host, then runs the step once more', async () => {
+    const { s, plan, saved, pg } = await cutMidBuild();
+    const prompter = new LeftoverPrompter('wait', () => setTimeout(() => writeFileSync(join(s.remote, '.rp-gate'), ''), 400));
+    const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
+    assert.equal(second.success, true, second.state);
+    assert.deepEqual(prompter.stillRunning, [{ processGroup: pg, command: LEFTOVER_BUILD, where: plan.where }]);
+    assert.deepEqual(orderOn(s.remote), ['start', 'end', 'rerun'], 'the step ran again only after the leftover ended on the host');
+    assert.equal(groupAlive(pg), false);
+    const waited = second.journal.events.find((e) => e.kind === 'leftover-waited');
+    assert.ok(waited?.message.includes(`process group ${pg} on ${plan.where}`), waited?.message);
+    assert.ok(second.journal.events.some((e) => e.kind === 'leftover-ended'));
+    assert.equal(second.journal.steps.find((x) => x.stepId === 'build-api')!.process, undefined);
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${s.apiPort}/health`)).body).version, '1.3.0');
+  });
+
+  test('"stop it" ends the remote leftover\'s process group on the host before the step runs again', async () => {
+    const { s, saved, pg } = await cutMidBuild();
+    const prompter = new LeftoverPrompter('terminate');
+    const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
+    assert.equal(second.success, true, second.state);
+    assert.equal(groupAlive(pg), false);
+    assert.deepEqual(orderOn(s.remote), ['start', 'rerun'], 'the leftover was stopped before it finished');
+    assert.match(second.journal.events.find((e) => e.kind === 'leftover-terminated')!.message, /stopped by dana@laptop/);
+  });
+
+  test('the host is lost again right after the resume took the lock: nothing runs, and the journal says the leftover could not be checked', async () => {
+    const { s, proxy, plan, saved, pg } = await cutMidBuild();
+    // The resume connects and takes the lock; the first journal write after that closes the way to the host.
+    const journals: JournalStore = {
+      save: async (j) => {
+        if (j.events.some((e) => e.kind === 'lock-acquired' && e.at > saved.finishedAt!)) await proxy.close();
+        return s.journals.save(j);
+      },
+      load: (id) => s.journals.load(id),
+      list: () => s.journals.list(),
+    };
+    const prompter = new LeftoverPrompter('wait');
+    const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
+    assert.equal(second.success, false);
+    assert.equal(second.journal.status, 'stopped');
+    assert.match(second.state, new RegExp(`cannot tell whether .*process group ${pg} on ${plan.where.replace(/[.]/g, '\\.')}.*nothing was run`));
+    assert.deepEqual(prompter.stillRunning, [], 'not asked about a command it could not see');
+    assert.deepEqual(orderOn(s.remote), ['start']);
+    const after = (await s.journals.load(plan.id))!;
+    assert.ok(after.steps.find((x) => x.stepId === 'build-api')!.process, 'a later resume still knows about it');
+    assert.ok(after.events.some((e) => e.kind === 'lock-release-failed'), 'the journal says the lock stayed on the host');
+    writeFileSync(join(s.remote, '.rp-gate'), '');
   });
 
   test('connection cut mid-step → outcome unknown, journal intact; resume finishes without re-running finished steps', async () => {
