@@ -13,7 +13,7 @@ import { registerResumeCommand } from './commands/resume';
 import { registerRollbackCommands } from './commands/rollback';
 import { ChecklistJournalBridge } from './core/checklist';
 import { RecordsStore } from './core/releases/recordsStore';
-import { RollbackEvents, resumableRuns } from './core/run';
+import { RollbackEvents, resumableRuns, runProgress } from './core/run';
 import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { NodeHttp } from './infra/http';
@@ -163,7 +163,7 @@ async function offerResume(sessions: RollbackSessions): Promise<void> {
   const r = interrupted[0];
   const resume = 'Resume Rollback';
   const pick = await vscode.window.showWarningMessage(
-    `A rollback of ${r.plan.environment} to ${r.plan.to.name} was interrupted (run ${r.runId}, ${r.steps.filter((s) => s.outcome === 'ok').length}/${r.steps.length} steps done).`,
+    `A rollback of ${r.plan.environment} to ${r.plan.to.name} was interrupted (run ${r.runId}, ${runProgress(r)}).`,
     resume,
   );
   if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { resumableRuns } from '../core/run';
+import { resumableRuns, runProgress } from '../core/run';
 import type { RollbackDialogs } from '../services/dialogs';
 import type { RollbackSessions } from '../services/rollbackSessions';
 import { CommandId } from './ids';
@@ -21,7 +21,7 @@ export function registerResumeCommand(sessions: RollbackSessions | undefined, di
         const picked = runs.length === 1 ? runs[0] : (await vscode.window.showQuickPick(
           runs.map((r) => ({
             label: `${r.plan.environment}: ${r.plan.from.name} → ${r.plan.to.name}`,
-            description: `${r.status} · ${r.steps.filter((s) => s.outcome === 'ok').length}/${r.steps.length} steps done`,
+            description: `${r.status} · ${runProgress(r)}`,
             detail: `${r.runId} · ${r.operator} · ${r.plan.reason}`,
             journal: r,
           })),

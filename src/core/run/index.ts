@@ -4,7 +4,7 @@ export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, No
 export { acquireLock, readLock, releaseLock, LockHeldError, LockError } from './lock';
 export type { LockHolder, LockTarget } from './lock';
 export { forceReleaseLock } from './forceRelease';
-export { resumableRuns } from './resumable';
+export { resumableRuns, runProgress } from './resumable';
 export { RollbackEvents } from './events';
 export type { RollbackEvent, RollbackEventListener } from './events';
 export type * from './journalTypes';

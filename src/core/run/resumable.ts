@@ -8,3 +8,10 @@ export async function resumableRuns(store: JournalStore): Promise<RollbackJourna
     .filter((j) => j.status === 'running' || j.status === 'stopped' || j.status === 'failed')
     .sort((a, b) => (b.startedAt ?? b.decidedAt).localeCompare(a.startedAt ?? a.decidedAt));
 }
+
+/** "8/12 steps finished (1 skipped)": skipped steps are finished too, and a resume will not run them. */
+export function runProgress(journal: Pick<RollbackJournal, 'steps'>): string {
+  const skipped = journal.steps.filter((s) => s.outcome === 'skipped').length;
+  const finished = journal.steps.filter((s) => s.outcome === 'ok').length + skipped;
+  return `${finished}/${journal.steps.length} steps finished${skipped ? ` (${skipped} skipped)` : ''}`;
+}
