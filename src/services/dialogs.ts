@@ -162,6 +162,10 @@ export class VsCodeDialogs implements RollbackDialogs {
       { decision: 'skip', label: '$(debug-step-over) Skip it', detail: 'You will be asked for a reason; it goes into the journal' },
     ];
     if (state.canSwitchToCheckout) items.push({ decision: 'switch-to-checkout', label: '$(git-branch) Switch to checkout', detail: 'Check out the previous release instead of reverting (your changes are stashed first)' });
+    if (state.canFullRedeploy && state.plan.fullRedeploy) {
+      const full = state.plan.fullRedeploy.steps;
+      items.push({ decision: 'full-redeploy', label: '$(flame) Full redeploy', detail: `Instead of this service's remaining steps: ${full.map((s) => s.title).join(' → ')} (as previewed)` });
+    }
     items.push({ decision: 'stop', label: '$(debug-stop) Stop here', detail: 'The journal keeps every finished step; Rollback: Resume Rollback continues later' });
     const pick = await vscode.window.showQuickPick(items, {
       title: `"${step.title}" ${state.outcome === 'unknown' ? 'has an unknown outcome (the connection died)' : 'failed'}: ${state.detail}`,

@@ -22,6 +22,12 @@ export function applyEvent(state: ChecklistState, event: RollbackEvent | UserAct
       const { finishedAt: _finished, ...rest } = state;
       return autoCheck(withPlan({ ...rest, runStatus: 'running' }, event.plan), { on: 'timer-started' }, event.at);
     }
+    case 'plan-changed': {
+      // Replaced steps leave the live list and their generated items; what the operator wrote stays.
+      const live = new Set(event.plan.steps.map((p) => p.id));
+      const items = state.items.filter((i) => !((i.kind === 'auto-step' || i.kind === 'auto-check') && i.auto && 'stepId' in i.auto && !live.has(i.auto.stepId)));
+      return withPlan({ ...state, items }, event.plan);
+    }
     case 'step-started':
       return updateStep(state, event.step.id, { outcome: 'running', startedAt: iso(event.at), finishedAt: undefined, detail: undefined }, event.step);
     case 'step-finished': {

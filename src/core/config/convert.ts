@@ -38,6 +38,7 @@ function toEnvironment(name: string, env: RawEnvironment): EnvironmentConfig {
     commandTimeoutMs: ms(env.commandTimeout, CONFIG_DEFAULTS.commandTimeoutMs),
   };
   if (env.snapshot !== undefined) out.snapshot = env.snapshot;
+  if (env.fullRedeploy !== undefined) out.fullRedeploy = env.fullRedeploy;
   return out;
 }
 

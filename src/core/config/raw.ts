@@ -32,6 +32,7 @@ export interface RawEnvironment {
   push?: boolean;
   configFiles?: string[];
   commandTimeout?: RawDuration;
+  fullRedeploy?: string;
 }
 
 export interface RawConfig {

@@ -50,6 +50,7 @@ export function starterConfig(input: StarterInput): string {
     '  #   push: false',
     '  #   configFiles: [.env]',
     '  #   commandTimeout: 10m',
+    '  #   fullRedeploy: docker compose up -d --build --force-recreate   # offered when a service keeps failing',
     '',
     ...servicesSection(input.serviceDirs ?? []),
     '',

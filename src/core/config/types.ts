@@ -47,6 +47,8 @@ export interface EnvironmentConfig {
   configFiles: string[];
   /** Per-command timeout in milliseconds. */
   commandTimeoutMs: number;
+  /** One command that rebuilds and restarts every service (e.g. `docker compose up -d --build --force-recreate`): the full redeploy offered when a service's steps keep failing. */
+  fullRedeploy?: string;
 }
 
 export interface BackupConfig {

@@ -2,9 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { EnvironmentConfig, RollbackConfig, ServiceConfig, Strategy } from '../config/types';
 import type { PlanGit } from './git';
+import { PlanError } from './planError';
+import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
-import { shJoin, shQuote, validateBranch, validateHost, validateImageRef, validatePath, validateRef, validateRelativePath } from './shellQuote';
+import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath } from './shellQuote';
 
 export interface PlanInput {
   config: RollbackConfig;
@@ -37,12 +39,7 @@ export interface PlanInput {
   now?: Date;
 }
 
-export class PlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanError';
-  }
-}
+export { PlanError };
 
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
@@ -131,52 +128,10 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     });
   }
 
-  for (const svc of affected) {
-    if (strategy === 'image') {
-      const ref = imageRef(svc, to);
-      steps.push({ id: `image-${svc.name}`, kind: 'image', service: svc.name, title: `Pull ${ref}`, why: `Immutable image of ${to.name} for ${svc.name}.`, commands: [at(shJoin(['docker', 'pull', ref]))], destructive: false });
-    } else if (svc.build) {
-      steps.push({ id: `build-${svc.name}`, kind: 'build', service: svc.name, title: `Build ${svc.name}`, why: `${svc.name} is affected; it is always built before it is deployed, or the deploy would run stale code.`, commands: [at(svc.build)], destructive: false });
-    }
-  }
-  for (const svc of affected) {
-    if (!svc.deploy) continue;
-    const command = strategy === 'image' ? withImage(svc.deploy, imageRef(svc, to)) : svc.deploy;
-    steps.push({
-      id: `deploy-${svc.name}`,
-      kind: 'deploy',
-      service: svc.name,
-      title: `Deploy ${svc.name}`,
-      why: configToRestore.length > 0 ? `Recreate ${svc.name} so it reads the restored configuration.` : `Restart ${svc.name} on the ${to.name} code.`,
-      commands: [at(command)],
-      destructive: false,
-    });
-  }
-
-  const healthServices = affected.filter((s) => s.health);
-  const warmupMs = Math.max(0, ...healthServices.map((s) => s.health?.warmupMs ?? 0));
-  if (warmupMs > 0) {
-    steps.push({ id: 'warmup', kind: 'wait', title: `Wait ${Math.round(warmupMs / 1000)} s for warm-up`, why: 'Services need time to start before their health checks mean anything.', commands: [], destructive: false, waitMs: warmupMs });
-  }
-  const healthWhere = input.healthFrom === 'local' ? 'local' : where;
-  for (const svc of healthServices) {
-    const h = svc.health!;
-    const maxTime = Math.max(1, Math.ceil(Math.min(h.intervalMs, h.timeoutMs) / 1000));
-    steps.push({
-      id: `health-${svc.name}`,
-      kind: 'health',
-      service: svc.name,
-      title: `Health of ${svc.name}: ${h.url} → ${h.expect}`,
-      why: `Probe every ${h.intervalMs} ms until it answers ${h.expect}${h.contains ? ` containing "${h.contains}"` : ''}, for at most ${h.timeoutMs} ms.`,
-      commands: healthWhere === 'local' ? [] : [{ command: shJoin(['curl', '-sS', '--max-time', String(maxTime), '-w', '\\n%{http_code}', h.url]), where: healthWhere }],
-      destructive: false,
-      health: { url: h.url, expect: h.expect, contains: h.contains, warmupMs: h.warmupMs, timeoutMs: h.timeoutMs, intervalMs: h.intervalMs, where: healthWhere },
-    });
-  }
-  for (const svc of affected) {
-    if (!svc.smoke?.length) continue;
-    steps.push({ id: `smoke-${svc.name}`, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: 'The service answers its health check; these check it does its job.', commands: svc.smoke.map((c) => at(c)), destructive: false });
-  }
+  const servicesInput = { strategy, to, at, healthWhere: input.healthFrom === 'local' ? 'local' : where, configRestored: configToRestore.length > 0 };
+  const ownServiceSteps = serviceSteps({ ...servicesInput, services: affected });
+  steps.push(...ownServiceSteps);
+  const fullRedeploy = fullRedeployFallback({ ...servicesInput, services: input.config.services, affected: ownServiceSteps, redeployAll: env.fullRedeploy });
 
   if (env.push && strategy === 'revert') {
     const branch = validateBranch(env.branch);
@@ -207,6 +162,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     createdBy: input.createdBy,
     cwd,
     fallback,
+    fullRedeploy,
     returnHint,
     commandTimeoutMs: env.commandTimeoutMs,
   };
@@ -276,17 +232,8 @@ function affectedServices(services: ServiceConfig[], changed: string[], strategy
   return services.filter((s) => s.paths.length === 0 || changed.some((f) => matchesAny(f, s.paths)));
 }
 
-function imageRef(svc: ServiceConfig, to: ReleaseRef): string {
-  if (!svc.image) throw new PlanError(`service ${svc.name} has no image for the image strategy`);
-  return validateImageRef(svc.image.replace(/\{tag\}/g, to.name).replace(/\{sha\}/g, to.sha));
-}
-
-function withImage(deploy: string, ref: string): string {
-  return deploy.includes('{image}') ? deploy.replace(/\{image\}/g, shQuote(ref)) : `export ROLLBACK_IMAGE=${shQuote(ref)}; ${deploy}`;
-}
-
 /** Fingerprint of what will run; the runner refuses a plan whose digest differs from the one previewed. */
 export function planDigest(plan: RollbackPlan): string {
-  const what = { where: plan.where, cwd: plan.cwd, from: plan.from, to: plan.to, steps: plan.steps, fallback: plan.fallback };
+  const what = { where: plan.where, cwd: plan.cwd, from: plan.from, to: plan.to, steps: plan.steps, fallback: plan.fallback, fullRedeploy: plan.fullRedeploy };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex');
 }

@@ -51,5 +51,9 @@ export function renderPlanMarkdown(plan: RollbackPlan): string {
     out.push('## If the revert conflicts', '', plan.fallback.why, '');
     plan.fallback.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
   }
+  if (plan.fullRedeploy) {
+    out.push('## If a service keeps failing: full redeploy', '', plan.fullRedeploy.why, 'Offered after a failure, never run without asking.', '');
+    plan.fullRedeploy.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
+  }
   return out.join('\n');
 }

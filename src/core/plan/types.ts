@@ -87,6 +87,8 @@ export interface RollbackPlan {
   cwd?: string;
   /** For revert plans: the steps that replace the code step when the user switches to checkout after a conflict. */
   fallback?: { strategy: 'checkout'; replaces: string[]; steps: PlanStep[]; why: string };
+  /** The nuclear option: the steps that replace the service steps still to do when the operator asks for a full redeploy after a failure. */
+  fullRedeploy?: { replaces: string[]; steps: PlanStep[]; why: string };
   /** How to get back to the branch after a detached checkout. */
   returnHint?: string;
   /** Per-command timeout from the environment's config. */

@@ -7,6 +7,8 @@ import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 export type RollbackEvent =
   | { type: 'run-started'; runId: string; plan: RollbackPlan; at: number }
   | { type: 'step-started'; runId: string; step: PlanStep; at: number }
+  /** Steps were replaced mid-run (switch to checkout, full redeploy): `plan` is the plan from now on. */
+  | { type: 'plan-changed'; runId: string; plan: RollbackPlan; at: number }
   | { type: 'step-output'; runId: string; stepId: string; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-finished'; runId: string; stepId: string; outcome: StepOutcome; at: number; detail?: string }
   | { type: 'health-probe'; runId: string; stepId: string; service?: string; url: string; status: number | null; ok: boolean; at: number; error?: string }

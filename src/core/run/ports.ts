@@ -12,6 +12,7 @@ export type FailureDecision =
   | { action: 'retry' }
   | { action: 'skip'; reason: string }
   | { action: 'switch-to-checkout' }
+  | { action: 'full-redeploy' }
   | { action: 'stop' };
 
 /** What the user is told when a step fails, so they can choose the next move. */
@@ -26,6 +27,8 @@ export interface FailureState {
   cleanedUp: boolean;
   /** The plan carries a checkout fallback for this step. */
   canSwitchToCheckout: boolean;
+  /** The plan carries a full redeploy that would replace this step and the service steps after it. */
+  canFullRedeploy: boolean;
 }
 
 /** Everything interactive the run needs; the VS Code layer implements it with quick picks and input boxes. */

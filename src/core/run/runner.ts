@@ -285,10 +285,11 @@ export class RollbackRunner {
           await this.save(journal);
         }
         const canSwitch = !!plan.fallback?.replaces.includes(step.id);
+        const canFullRedeploy = !!plan.fullRedeploy?.replaces.includes(step.id);
         const decision: FailureDecision =
           attempts >= MAX_ATTEMPTS
             ? { action: 'stop' }
-            : await this.deps.prompter.chooseOnFailure(step, { plan, journal, outcome: result.outcome, detail: result.detail, outputTail: tail(result.output), attempts, cleanedUp, canSwitchToCheckout: canSwitch });
+            : await this.deps.prompter.chooseOnFailure(step, { plan, journal, outcome: result.outcome, detail: result.detail, outputTail: tail(result.output), attempts, cleanedUp, canSwitchToCheckout: canSwitch, canFullRedeploy });
         this.event(journal, 'failure-decision', `${step.title}: ${decision.action}${decision.action === 'skip' ? ` (${decision.reason})` : ''}`, { stepId: step.id });
         if (decision.action === 'retry') continue;
         if (decision.action === 'skip') {
@@ -302,6 +303,12 @@ export class RollbackRunner {
           this.switchToCheckout(journal, i);
           await this.save(journal);
           i--; // the step at index i is now the first fallback step
+          break;
+        }
+        if (decision.action === 'full-redeploy' && canFullRedeploy) {
+          this.switchToFullRedeploy(journal, i);
+          await this.save(journal);
+          i--; // the step at index i is now the full redeploy's first
           break;
         }
         journal.status = 'failed';
@@ -330,6 +337,21 @@ export class RollbackRunner {
     journal.steps = journal.steps.filter((s) => s.stepId !== 'push');
     delete plan.fallback;
     this.event(journal, 'switched-to-checkout', `"${replaced.title}" replaced by ${fb.steps.map((s) => `"${s.title}"`).join(', ')}`);
+    this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
+  }
+
+  /** From the failed step on, the service steps still to do give way to the previewed full redeploy; everything else keeps its place. */
+  private switchToFullRedeploy(journal: RollbackJournal, index: number): void {
+    const plan = journal.plan;
+    const full = plan.fullRedeploy!;
+    const replaced = new Set(full.replaces);
+    const dropped = plan.steps.slice(index).filter((s) => replaced.has(s.id));
+    const keep = <T>(items: T[], id: (t: T) => string): T[] => items.slice(index).filter((t) => !replaced.has(id(t)));
+    plan.steps = [...plan.steps.slice(0, index), ...full.steps, ...keep(plan.steps, (s) => s.id)];
+    journal.steps = [...journal.steps.slice(0, index), ...full.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })), ...keep(journal.steps, (s) => s.stepId)];
+    delete plan.fullRedeploy;
+    this.event(journal, 'switched-to-full-redeploy', `${dropped.map((s) => `"${s.title}"`).join(', ')} replaced by the full redeploy: ${full.steps.map((s) => `"${s.title}"`).join(', ')}`);
+    this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
   }
 
   private async finishStep(journal: RollbackJournal, js: JournalStep, outcome: StepOutcome, detail: string, output: string): Promise<void> {

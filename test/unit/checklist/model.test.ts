@@ -69,6 +69,23 @@ void test('a step that finishes ok checks its item with the time; a failed retry
   assert.equal(item(s, 'step:deploy-api').checkedBy, 'alice');
 });
 
+void test('plan-changed (full redeploy, switch to checkout): replaced steps and their generated items go, new ones come, done ones and notes stay', () => {
+  let s = started();
+  s = applyEvent(s, { type: 'step-finished', runId, stepId: 'build-api', outcome: 'ok', at: t('2026-11-21T10:02:00Z') });
+  s = applyEvent(s, { type: 'edit-text', itemId: 'identify-change', text: 'the fast-path merge' });
+  const redeploy = { id: 'full-redeploy', kind: 'full-redeploy' as const, title: 'Full redeploy of every service', why: 'x', commands: [], destructive: false };
+  const check = { id: 'full-health-api', kind: 'health' as const, title: 'Health of api', why: 'x', commands: [], destructive: false };
+  const steps = [...base.plan.steps.filter((p) => p.id !== 'deploy-api' && p.id !== 'health-api'), redeploy, check];
+  s = applyEvent(s, { type: 'plan-changed', runId, plan: { ...base.plan, steps }, at: t('2026-11-21T10:03:00Z') });
+  assert.deepEqual(s.steps.map((x) => x.id), steps.map((p) => p.id));
+  assert.equal(s.steps.find((x) => x.id === 'build-api')?.outcome, 'ok', 'what ran keeps its outcome');
+  const ids = s.items.map((i) => i.id);
+  for (const gone of ['step:deploy-api', 'step:health-api', 'check:health-api']) assert.ok(!ids.includes(gone), `${gone} is gone`);
+  for (const added of ['step:full-redeploy', 'step:full-health-api', 'check:full-health-api']) assert.ok(ids.includes(added), `${added} is there`);
+  assert.equal(item(s, 'step:build-api').checked, true);
+  assert.equal(item(s, 'identify-change').text, 'the fast-path merge');
+});
+
 void test('health steps ok check their own item and, when all checks pass, the verification item', () => {
   let s = started();
   s = applyEvent(s, { type: 'health-probe', runId, stepId: 'health-api', service: 'api', url: 'http://localhost:3101/health', status: 503, ok: false, at: t('2026-11-21T10:05:00Z') });

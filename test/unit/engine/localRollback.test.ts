@@ -128,6 +128,39 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.ok(result.journal.events.some((e) => e.kind === 'switched-to-checkout'));
   });
 
+  test('a deploy that keeps failing: the previewed full redeploy replaces the service steps still to do and every service comes back', async () => {
+    const f = await freshApp();
+    const input = planInput(f);
+    input.config.services[0].deploy = 'echo "restart api: the supervisor refuses a single restart" >&2; exit 1';
+    input.config.environments[0].fullRedeploy = 'sh scripts/build.sh api && sh scripts/build.sh worker && sh scripts/deploy.sh api && sh scripts/deploy.sh worker';
+    const plan = await buildPlan(input);
+    const offered: boolean[] = [];
+    const prompter = new ScriptedPrompter([{ action: 'full-redeploy' }]);
+    const orig = prompter.chooseOnFailure.bind(prompter);
+    prompter.chooseOnFailure = (step, state): Promise<FailureDecision> => {
+      offered.push(state.canFullRedeploy);
+      return orig(step, state);
+    };
+    const events = new RollbackEvents();
+    const changes: string[][] = [];
+    events.on((e) => {
+      if (e.type === 'plan-changed') changes.push(e.plan.steps.map((s) => s.id));
+    });
+    const result = await engine(f, prompter, { events }).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.deepEqual(offered, [true]);
+    assert.equal(prompter.failures[0].step.id, 'deploy-api');
+    const after = ['notify-start', 'preflight', 'stash', 'code-revert', 'build-api', 'full-redeploy', 'full-health-api', 'full-health-worker', 'notify-end'];
+    assert.deepEqual(result.journal.steps.map((s) => s.stepId), after, 'the failed deploy and the api check gave way; the done build stays');
+    assert.deepEqual(changes, [after], 'the checklist is told the plan changed');
+    assert.deepEqual(eventsLog(f).slice(4), ['build api', 'build api', 'build worker', 'deploy api', 'deploy worker']);
+    assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.3.0');
+    assert.equal((await healthOf(`http://127.0.0.1:${f.workerPort}/health`)).status, 200);
+    const switched = result.journal.events.find((e) => e.kind === 'switched-to-full-redeploy');
+    assert.match(switched?.message ?? '', /"Deploy api", "Health of api.*" replaced by the full redeploy/);
+    assert.equal(result.journal.plan.fullRedeploy, undefined, 'offered once');
+  });
+
   test('health that never turns good stops the run and the journal says which step failed', async () => {
     const f = await freshApp();
     const input = planInput(f);

@@ -149,4 +149,34 @@ describe('planner (real git repository)', () => {
     plan.steps[4].commands[0].command += ' && curl evil';
     assert.notEqual(planDigest(plan), d);
   });
+
+  test('full redeploy: planned and previewed up front, every service built then deployed then checked, ids distinct from the plan\'s own', async () => {
+    const plan = await buildPlan(base());
+    const full = plan.fullRedeploy!;
+    assert.ok(full, 'only api is affected, so a full redeploy would do more');
+    assert.deepEqual(full.replaces, ['build-api', 'deploy-api', 'health-api']);
+    assert.deepEqual(ids(full.steps), ['full-build-api', 'full-build-worker', 'full-deploy-api', 'full-deploy-worker', 'full-health-api', 'full-health-worker']);
+    const all = [...ids(plan.steps), ...ids(plan.fallback!.steps), ...ids(full.steps)];
+    assert.equal(new Set(all).size, all.length, `step ids are unique in one plan: ${all.join(', ')}`);
+    const md = renderPlanMarkdown(plan);
+    assert.match(md, /## If a service keeps failing: full redeploy/);
+    assert.match(md, /Build worker \(full redeploy\)/);
+    assert.match(md, /sh scripts\/deploy\.sh worker/);
+    const d = planDigest(plan);
+    full.steps[0].commands[0].command += ' && curl evil';
+    assert.notEqual(planDigest(plan), d, 'what a full redeploy would run is part of what was previewed');
+  });
+
+  test('full redeploy: the environment\'s fullRedeploy command when set; none when every service is already in the plan', async () => {
+    const cfg = appRepoConfig({ apiPort: 1, workerPort: 2 });
+    cfg.environments[0].fullRedeploy = 'docker compose up -d --build --force-recreate';
+    const plan = await buildPlan(base({ config: cfg }));
+    assert.deepEqual(ids(plan.fullRedeploy!.steps), ['full-redeploy', 'full-health-api', 'full-health-worker']);
+    assert.equal(plan.fullRedeploy!.steps[0].commands[0].command, 'docker compose up -d --build --force-recreate');
+    assert.equal(plan.fullRedeploy!.steps[0].commands[0].cwd, repo.dir);
+    const wide = await buildPlan(base({ to: 'v1.2.0' }));
+    assert.deepEqual(wide.affectedServices, ['api', 'worker']);
+    assert.equal(wide.fullRedeploy, undefined, 'the same steps again would not be a different move');
+    assert.doesNotMatch(renderPlanMarkdown(wide), /full redeploy/);
+  });
 });

@@ -1,0 +1,122 @@
+import type { ServiceConfig, Strategy } from '../config/types';
+import { PlanError } from './planError';
+import { shJoin, shQuote, validateImageRef } from './shellQuote';
+import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
+
+type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
+
+export interface ServiceStepsInput {
+  services: ServiceConfig[];
+  strategy: Strategy;
+  to: ReleaseRef;
+  at: At;
+  /** Where health URLs are probed from: "local" or the target. */
+  healthWhere: string;
+  /** Config files were restored: deploys recreate the services so they read them. */
+  configRestored: boolean;
+  /** "" for the plan's own steps, "full-" for the full redeploy's (step ids stay unique in one plan). */
+  idPrefix?: string;
+}
+
+/** Build (or pull) every service, then deploy every service, wait for warm-up, check health, run smoke checks. */
+export function serviceSteps(input: ServiceStepsInput): PlanStep[] {
+  return [...buildSteps(input), ...deploySteps(input), ...verifySteps(input)];
+}
+
+function buildSteps({ services, strategy, to, at, idPrefix = '' }: ServiceStepsInput): PlanStep[] {
+  const steps: PlanStep[] = [];
+  for (const svc of services) {
+    if (strategy === 'image') {
+      const ref = imageRef(svc, to);
+      steps.push({ id: `${idPrefix}image-${svc.name}`, kind: 'image', service: svc.name, title: `Pull ${ref}`, why: `Immutable image of ${to.name} for ${svc.name}.`, commands: [at(shJoin(['docker', 'pull', ref]))], destructive: false });
+    } else if (svc.build) {
+      steps.push({ id: `${idPrefix}build-${svc.name}`, kind: 'build', service: svc.name, title: `Build ${svc.name}`, why: `${svc.name} is affected; it is always built before it is deployed, or the deploy would run stale code.`, commands: [at(svc.build)], destructive: false });
+    }
+  }
+  return steps;
+}
+
+function deploySteps({ services, strategy, to, at, configRestored, idPrefix = '' }: ServiceStepsInput): PlanStep[] {
+  return services
+    .filter((svc) => svc.deploy)
+    .map((svc) => ({
+      id: `${idPrefix}deploy-${svc.name}`,
+      kind: 'deploy' as const,
+      service: svc.name,
+      title: `Deploy ${svc.name}`,
+      why: configRestored ? `Recreate ${svc.name} so it reads the restored configuration.` : `Restart ${svc.name} on the ${to.name} code.`,
+      commands: [at(strategy === 'image' ? withImage(svc.deploy!, imageRef(svc, to)) : svc.deploy!)],
+      destructive: false,
+    }));
+}
+
+/** Warm-up, health and smoke checks of these services. */
+export function verifySteps({ services, at, healthWhere, idPrefix = '' }: Pick<ServiceStepsInput, 'services' | 'at' | 'healthWhere' | 'idPrefix'>): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const healthServices = services.filter((s) => s.health);
+  const warmupMs = Math.max(0, ...healthServices.map((s) => s.health?.warmupMs ?? 0));
+  if (warmupMs > 0) {
+    steps.push({ id: `${idPrefix}warmup`, kind: 'wait', title: `Wait ${Math.round(warmupMs / 1000)} s for warm-up`, why: 'Services need time to start before their health checks mean anything.', commands: [], destructive: false, waitMs: warmupMs });
+  }
+  for (const svc of healthServices) {
+    const h = svc.health!;
+    const maxTime = Math.max(1, Math.ceil(Math.min(h.intervalMs, h.timeoutMs) / 1000));
+    steps.push({
+      id: `${idPrefix}health-${svc.name}`,
+      kind: 'health',
+      service: svc.name,
+      title: `Health of ${svc.name}: ${h.url} → ${h.expect}`,
+      why: `Probe every ${h.intervalMs} ms until it answers ${h.expect}${h.contains ? ` containing "${h.contains}"` : ''}, for at most ${h.timeoutMs} ms.`,
+      commands: healthWhere === 'local' ? [] : [{ command: shJoin(['curl', '-sS', '--max-time', String(maxTime), '-w', '\\n%{http_code}', h.url]), where: healthWhere }],
+      destructive: false,
+      health: { url: h.url, expect: h.expect, contains: h.contains, warmupMs: h.warmupMs, timeoutMs: h.timeoutMs, intervalMs: h.intervalMs, where: healthWhere },
+    });
+  }
+  for (const svc of services) {
+    if (!svc.smoke?.length) continue;
+    steps.push({ id: `${idPrefix}smoke-${svc.name}`, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: 'The service answers its health check; these check it does its job.', commands: svc.smoke.map((c) => at(c)), destructive: false });
+  }
+  return steps;
+}
+
+/**
+ * The nuclear option, planned and previewed up front: when a service's build, deploy or
+ * checks keep failing, the remaining service steps give way to a redeploy of every service
+ * (the environment's own `fullRedeploy` command, or every service's build and deploy), then
+ * every service's checks. Offered only when it would do more than the plan already does.
+ */
+export function fullRedeployFallback(input: ServiceStepsInput & { affected: PlanStep[]; redeployAll?: string }): RollbackPlan['fullRedeploy'] {
+  if (input.affected.length === 0) return undefined;
+  const all = input.services.filter((s) => (input.strategy === 'image' ? s.image : s.build || s.deploy));
+  const at = input.at;
+  let steps: PlanStep[];
+  if (input.redeployAll) {
+    const redeploy: PlanStep = {
+      id: 'full-redeploy',
+      kind: 'full-redeploy',
+      title: 'Full redeploy of every service',
+      why: `The environment's fullRedeploy command, on the ${input.to.name} code.`,
+      commands: [at(input.redeployAll)],
+      destructive: false,
+    };
+    steps = [redeploy, ...verifySteps({ ...input, services: input.services, idPrefix: 'full-' })];
+  } else {
+    const affectedNames = new Set(input.affected.map((s) => s.service));
+    if (all.every((s) => affectedNames.has(s.name))) return undefined; // the same steps again would not be a different move
+    steps = serviceSteps({ ...input, services: all, idPrefix: 'full-' }).map((s) => ({ ...s, title: `${s.title} (full redeploy)` }));
+  }
+  return {
+    replaces: input.affected.map((s) => s.id),
+    steps,
+    why: `If a service's build, deploy or checks keep failing, the service steps still to do give way to a redeploy of every service (${all.map((s) => s.name).join(', ')}), then every service's checks. Steps already done stay done.`,
+  };
+}
+
+function imageRef(svc: ServiceConfig, to: ReleaseRef): string {
+  if (!svc.image) throw new PlanError(`service ${svc.name} has no image for the image strategy`);
+  return validateImageRef(svc.image.replace(/\{tag\}/g, to.name).replace(/\{sha\}/g, to.sha));
+}
+
+function withImage(deploy: string, ref: string): string {
+  return deploy.includes('{image}') ? deploy.replace(/\{image\}/g, shQuote(ref)) : `export ROLLBACK_IMAGE=${shQuote(ref)}; ${deploy}`;
+}
