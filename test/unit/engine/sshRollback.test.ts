@@ -100,12 +100,12 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     }
   };
 
-  /** Runs the plan with LEFTOVER_BUILD, cuts the connection as the build starts; returns the journal the cut left. */
-  async function cutMidBuild() {
+  /** Runs the plan with this api build, cuts the connection as the build starts; returns what the cut left. */
+  async function cutMidBuild(build: string) {
     const proxy: CuttableProxy = await startTcpProxy(sshd.port);
     cleanups.push(() => proxy.close());
     const s = await setup(proxy.port);
-    s.config.services[0].build = LEFTOVER_BUILD;
+    s.config.services[0].build = build;
     const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
     const events = new RollbackEvents();
     events.on((e) => {
@@ -114,18 +114,24 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     const first = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), events, operator: 'dana@laptop' }).run(plan);
     assert.equal(first.success, false);
     const saved = (await s.journals.load(plan.id))!;
-    const build = saved.steps.find((x) => x.stepId === 'build-api')!;
+    return { s, proxy, plan, first, saved };
+  }
+
+  /** cutMidBuild with LEFTOVER_BUILD: the journal names the remote command, which still runs on the host. */
+  async function leftoverAfterCut() {
+    const cut = await cutMidBuild(LEFTOVER_BUILD);
+    const build = cut.saved.steps.find((x) => x.stepId === 'build-api')!;
     assert.equal(build.outcome, 'unknown');
     assert.ok(build.process, 'the journal keeps the remote command it lost sight of');
-    assert.equal(build.process.where, plan.where);
+    assert.equal(build.process.where, cut.plan.where);
     assert.equal(build.process.command, LEFTOVER_BUILD);
     const pg = build.process.processGroup;
     cleanups.push(() => {
       if (groupAlive(pg)) process.kill(-pg, 'SIGKILL');
     });
     assert.equal(groupAlive(pg), true, 'sshd leaves the command running after the cut (no pty, no SIGHUP)');
-    assert.ok(!first.journal.steps.find((x) => x.stepId === 'build-api')!.outputTail?.includes('rollback-pilot-pgid'), 'the pid marker never shows in the output');
-    return { s, proxy, plan, saved, pg };
+    assert.ok(!cut.first.journal.steps.find((x) => x.stepId === 'build-api')!.outputTail?.includes('rollback-pilot-pgid'), 'the pid marker never shows in the output');
+    return { ...cut, pg };
   }
 
   class LeftoverPrompter extends ScriptedPrompter {
@@ -141,7 +147,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   }
 
   test('a remote command still running after a cut connection: resume asks, waits for it on the host, then runs the step once more', async () => {
-    const { s, plan, saved, pg } = await cutMidBuild();
+    const { s, plan, saved, pg } = await leftoverAfterCut();
     const prompter = new LeftoverPrompter('wait', () => setTimeout(() => writeFileSync(join(s.remote, '.rp-gate'), ''), 400));
     const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
     assert.equal(second.success, true, second.state);
@@ -156,7 +162,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   });
 
   test('"stop it" ends the remote leftover\'s process group on the host before the step runs again', async () => {
-    const { s, saved, pg } = await cutMidBuild();
+    const { s, saved, pg } = await leftoverAfterCut();
     const prompter = new LeftoverPrompter('terminate');
     const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
     assert.equal(second.success, true, second.state);
@@ -166,7 +172,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   });
 
   test('the host is lost again right after the resume took the lock: nothing runs, and the journal says the leftover could not be checked', async () => {
-    const { s, proxy, plan, saved, pg } = await cutMidBuild();
+    const { s, proxy, plan, saved, pg } = await leftoverAfterCut();
     // The resume connects and takes the lock; the first journal write after that closes the way to the host.
     const journals: JournalStore = {
       save: async (j) => {
@@ -190,20 +196,9 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   });
 
   test('connection cut mid-step → outcome unknown, journal intact; resume finishes without re-running finished steps', async () => {
-    const proxy: CuttableProxy = await startTcpProxy(sshd.port);
-    cleanups.push(() => proxy.close());
-    const s = await setup(proxy.port);
-    s.config.services[0].build = 'echo building; sleep 1; sh scripts/build.sh api';
-    const plan = await buildPlan({ config: s.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), s.local.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
-    const events = new RollbackEvents();
-    events.on((e) => {
-      if (e.type === 'step-output' && e.stepId === 'build-api' && e.chunk.includes('building')) proxy.cutAll();
-    });
-    const first = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), events, operator: 'dana@laptop' }).run(plan);
-    assert.equal(first.success, false);
+    const { s, first, saved } = await cutMidBuild('echo building; sleep 1; sh scripts/build.sh api');
     assert.equal(first.journal.status, 'stopped');
     assert.match(first.state, /unknown outcome/);
-    const saved = (await s.journals.load(plan.id))!;
     assert.deepEqual(
       saved.steps.map((x) => [x.stepId, x.outcome]),
       [['notify-start', 'skipped'], ['preflight', 'ok'], ['stash', 'ok'], ['code-revert', 'ok'], ['build-api', 'unknown'], ['deploy-api', 'pending'], ['health-api', 'pending'], ['notify-end', 'pending']],
