@@ -213,7 +213,12 @@ async function main() {
       for (const c of commands) if ((await countInActiveEditor(page, c)) === 0) missing.push(c);
       if (missing.length) fail(`commands that ran but are not in the preview:\n${missing.join('\n')}`);
       for (const t of ['v1.4.0', 'v1.3.0', 'sh scripts/build.sh api', 'sh scripts/deploy.sh api']) if ((await countInActiveEditor(page, t)) === 0) fail(`the preview does not show "${t}"`);
-      if ((await countInActiveEditor(page, 'scripts/deploy.sh worker')) > 0) fail('the preview redeploys the worker, which v1.4.0 did not change');
+      // v1.4.0 did not change the worker: its deploy shows only in the full redeploy offered after a failure, never among the steps.
+      if (journal.plan.steps.some((st) => st.service === 'worker')) fail('the plan redeploys the worker, which v1.4.0 did not change');
+      if ((await countInActiveEditor(page, 'If a service keeps failing: full redeploy')) !== 1) fail('the preview does not show the full redeploy the run may offer');
+      const workerDeploys = await countInActiveEditor(page, 'scripts/deploy.sh worker');
+      const fullRedeployDeploys = await countInActiveEditor(page, 'Deploy worker (full redeploy)');
+      if (workerDeploys !== 1 || fullRedeployDeploys !== 1) fail(`the worker's deploy should be in the full redeploy section only: ${workerDeploys} deploy command(s), ${fullRedeployDeploys} in the full redeploy`);
     });
 
     await check('the plan preview can be scrolled and read while the confirmation waits', async () => {
