@@ -43,7 +43,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
 
   async getChildren(node?: ReleasesNode): Promise<ReleasesNode[]> {
     if (!this.workspace) {
-      await setState('noRepo');
+      setState('noRepo');
       return [];
     }
     if (!node) return this.rootNodes();
@@ -102,10 +102,10 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       }
       const rs = listing.releases;
       rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
-      await setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
+      setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
       return listing.notRepository ? [] : nodes;
     } catch (e) {
-      await setState('ready');
+      setState('ready');
       return [{ kind: 'note', message: `Could not list releases: ${(e as Error).message}`, severity: 'warning' }];
     } finally {
       this.firstPaint?.();
@@ -178,6 +178,11 @@ function releaseIcon(r: Release): vscode.ThemeIcon {
   return new vscode.ThemeIcon(r.source === 'deploy-record' ? 'history' : 'tag');
 }
 
-async function setState(state: 'ready' | 'noRepo' | 'noReleases'): Promise<void> {
-  await vscode.commands.executeCommand('setContext', ContextKey.releasesState, state);
+/**
+ * Not awaited: setContext is a round trip to the workbench, which is at its busiest while
+ * the window starts (130–480 ms measured in code-server). The tree must not wait for it;
+ * the welcome content follows the key when it lands (messages keep their order).
+ */
+function setState(state: 'ready' | 'noRepo' | 'noReleases'): void {
+  void vscode.commands.executeCommand('setContext', ContextKey.releasesState, state);
 }

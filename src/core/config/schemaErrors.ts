@@ -1,7 +1,9 @@
-// Compiles the shipped JSON Schema once and turns ajv's errors into messages that say what
-// is expected, positioned on the offending key or value.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+// Validates against the shipped JSON Schema and turns ajv's errors into messages that say
+// what is expected, positioned on the offending key or value.
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from '../../../schema/rollback.schema.json';
+// The schema compiled ahead of time (npm run gen:validator): no schema compilation at activation.
+import validateConfig from './configValidator.generated';
 import type { ConfigDiagnostic } from './types';
 import type { PathSegment, Target, YamlLocator } from './locate';
 import { DURATION_EXAMPLES } from './duration';
@@ -9,12 +11,9 @@ import { describeValue, didYouMean, humanPath, pointerToPath } from './wording';
 
 export const configSchema: object = schema;
 
-let compiled: ValidateFunction | undefined;
-
+/** Compiled with verbose errors: the messages need the offending value and its schema (allowed keys, enum). */
 export function configValidator(): ValidateFunction {
-  // verbose: the messages need the offending value and its schema (allowed keys, enum).
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(schema);
-  return compiled;
+  return validateConfig;
 }
 
 const TYPE_PHRASE: Record<string, string> = {

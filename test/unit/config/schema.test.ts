@@ -74,3 +74,10 @@ void test('the defaults the schema advertises to editors are the ones the parser
       notify.webhook.default, (notify.escalateAt.default as string[]).map((d) => (parseDuration(d) ?? NaN) / 60_000)],
   );
 });
+
+void test('the precompiled validator the extension ships is the shipped schema, compiled (else: npm run gen:validator)', async () => {
+  const generator = '../../../scripts/gen-config-validator.mjs'; // a Node script without types: imported by path
+  const { generateValidatorSource, GENERATED } = (await import(generator)) as { generateValidatorSource(): string; GENERATED: string };
+  const onDisk = readFileSync(join(__dirname, '../../..', GENERATED), 'utf8');
+  assert.ok(onDisk === generateValidatorSource(), `${GENERATED} is out of date with schema/rollback.schema.json: run npm run gen:validator`);
+});
