@@ -2,7 +2,7 @@
 // dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
 // (cpu-features, sshcrypto.node) are loaded in try/catch by ssh2 and stay out.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -29,6 +29,10 @@ if (existsSync('webview-ui/src/main.ts')) {
     target: 'es2022',
   });
 }
+
+// A production build starts from an empty dist/: a development build's source maps left
+// beside it would describe other code, and the .vsix must not carry them.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 // libpg-query (the real PostgreSQL parser, compiled to wasm) loads libpg-query.wasm from
 // the directory of the script that runs it: in the bundle, that is dist/.
