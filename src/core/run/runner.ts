@@ -395,16 +395,16 @@ export class RollbackRunner {
     const host = leftover.where === 'local' ? '' : ` on ${leftover.where}`;
     const what = `"${leftover.command}" (process group ${leftover.processGroup}${host})`;
     const say = (line: string): void => this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk: `${line}\n`, stream: 'stderr' });
-    const stopHere = async (why: string): Promise<string> => {
+    const stopHere = async (why: string, then = 'Resume again once it has ended.'): Promise<string> => {
       journal.status = 'stopped';
       this.event(journal, 'stopped', `Stopped before ${step.title}: ${why}`, { stepId: step.id });
       await this.save(journal);
-      return `Stopped before "${step.title}": ${why}. Resume again once it has ended.`;
+      return `Stopped before "${step.title}": ${why}. ${then}`;
     };
+    const unreachable = (reason: string): Promise<string> =>
+      stopHere(`cannot tell whether ${what} from the interrupted run is still running (${reason}); nothing was run`, `Resume again when ${leftover.where} answers.`);
     let running = groups ? await groups.isRunning(leftover.processGroup) : false;
-    if (typeof running === 'string') {
-      return stopHere(`cannot tell whether ${what} from the interrupted run is still running (${running}); nothing was run`);
-    }
+    if (typeof running === 'string') return unreachable(running);
     if (running && groups) {
       const choice = (await this.deps.prompter.commandStillRunning?.(step, leftover)) ?? 'wait';
       if (choice === 'stop') return stopHere(`${what} from the interrupted run is still running`);
@@ -423,10 +423,8 @@ export class RollbackRunner {
           running = await groups.isRunning(leftover.processGroup);
         }
       }
-      if (running !== false) {
-        const why = options.signal?.aborted ? 'cancelled while waiting for' : typeof running === 'string' ? `lost sight of (${running})` : 'still running:';
-        return stopHere(`${why} ${what} from the interrupted run`);
-      }
+      if (typeof running === 'string') return unreachable(running);
+      if (running) return stopHere(`${options.signal?.aborted ? 'cancelled while waiting for' : 'still running:'} ${what} from the interrupted run`);
       this.event(journal, 'leftover-ended', `${what} from the interrupted run has ended; its exit status was lost with the run, so "${step.title}" runs again`, { stepId: step.id });
     }
     delete js.process;
