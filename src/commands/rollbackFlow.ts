@@ -142,8 +142,9 @@ export async function runWithProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
         const cancel = token.onCancellationRequested(() => sessions.cancel());
-        const total = plan.steps.length;
+        let total = plan.steps.length;
         const sub = sessions.events.on((e) => {
+          if (e.type === 'plan-changed') total = e.plan.steps.length; // a switch to checkout or a full redeploy
           if (e.type === 'step-started') progress.report({ message: e.step.title, increment: 100 / Math.max(total, 1) });
         });
         try {

@@ -35,6 +35,10 @@ export class RunTerminal implements vscode.Disposable {
         this.log.info(`step ${e.stepId}: ${e.outcome}${e.detail ? ` (${e.detail})` : ''}`);
         break;
       }
+      case 'plan-changed':
+        this.print(`\r\n\x1b[33mThe plan changed (as previewed under its fallbacks); the steps are now:\x1b[0m\r\n${e.plan.steps.map((s, i) => `  ${i + 1}. ${s.title}`).join('\r\n')}\r\n`);
+        this.log.info(`plan changed: ${e.plan.steps.map((s) => s.id).join(', ')}`);
+        break;
       case 'health-probe':
         this.print(`  health ${e.url} → ${e.status ?? e.error ?? 'no answer'}${e.ok ? ' ✓' : ''}\r\n`);
         break;
