@@ -32,8 +32,10 @@ export interface ExecOptions {
    * The command's process group, as soon as it exists (local: the spawned shell's; SSH: the
    * remote shell's, which the runner asks it for). The journal keeps it so that after a
    * crash or a lost connection a resume can tell whether the command is still running.
+   * `startTicks` is the group leader's start time (Linux /proc/<pid>/stat, field 22) where it
+   * can be read: a pid reused later by another process is then never taken for the command.
    */
-  onStarted?: (processGroup: number) => void;
+  onStarted?: (processGroup: number, startTicks?: string) => void;
 }
 
 /** Runs a shell command line on one target: the local machine or one SSH host. */

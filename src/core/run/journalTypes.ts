@@ -43,7 +43,7 @@ export interface JournalStep {
    * starting a second copy. `where` is "local" or the SSH destination (absent in journals
    * written before remote commands were tracked: local).
    */
-  process?: { processGroup: number; command: string; where?: string };
+  process?: LeftoverProcess;
 }
 
 export interface JournalEvent {
@@ -51,4 +51,14 @@ export interface JournalEvent {
   kind: string;
   message: string;
   data?: Record<string, unknown>;
+}
+
+/** A step's command as the journal knows it while it runs (see JournalStep.process). */
+export interface LeftoverProcess {
+  processGroup: number;
+  command: string;
+  /** "local" or the SSH destination; absent in journals from before remote commands were tracked. */
+  where?: string;
+  /** The group leader's start time in clock ticks since boot (Linux), to tell it from a later process with the same pid. */
+  startTicks?: string;
 }

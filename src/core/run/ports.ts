@@ -1,5 +1,5 @@
 import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
-import type { RollbackJournal } from './journalTypes';
+import type { LeftoverProcess, RollbackJournal } from './journalTypes';
 
 /** Where journals live. The Node implementation writes `<dir>/<runId>.json` via temp file + rename. */
 export interface JournalStore {
@@ -45,14 +45,19 @@ export interface Prompter {
    * (it outlived a crashed or closed window, or a lost SSH connection; `where` says which host). Wait for it, stop it, or stop the rollback.
    * Without this method the run waits.
    */
-  commandStillRunning?(step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'>;
+  commandStillRunning?(step: PlanStep, running: LeftoverProcess & { where: string }): Promise<'wait' | 'terminate' | 'stop'>;
 }
 
-/** Local processes by process group: whether one still runs, and stopping it. */
-export interface LocalProcesses {
-  isRunning(processGroup: number): boolean;
+/**
+ * Process groups, local or on a host: whether one still runs, and stopping it. With
+ * `startTicks`, a group whose leader pid now belongs to a process started at another time
+ * is gone (the kernel does not hand out a pid still in use as a group id), and is never signalled.
+ */
+export interface ProcessGroups {
+  /** true / false, or why it cannot be told (the host does not answer). */
+  isRunning(processGroup: number, startTicks?: string): Promise<boolean | string>;
   /** SIGTERM to the group, then SIGKILL if it is still there after `graceMs`. */
-  terminate(processGroup: number, graceMs: number): Promise<void>;
+  terminate(processGroup: number, graceMs: number, startTicks?: string): Promise<void>;
 }
 
 /** Receives the structured lines `{"event":"rollback_start",…}` and `{"event":"rollback_end",…}`. */

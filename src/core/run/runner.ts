@@ -1,10 +1,10 @@
-import type { Clock, CommandRunner, ExecResult, HttpPort } from '../ports';
+import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
 import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError, releaseLock } from './lock';
-import type { FailureDecision, JournalStore, LocalProcesses, LogSink, Notifier, Prompter } from './ports';
+import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
 import { RemoteProcessGroups } from './remoteProcesses';
 
 const TAIL = 4096;
@@ -28,7 +28,7 @@ export interface RunnerDeps {
   /** "user@machine" recorded in the journal and the lock. */
   operator: string;
   /** Finds local commands that outlived an interrupted run; without it a resume cannot tell and runs the step again. */
-  processes?: LocalProcesses;
+  processes?: ProcessGroups;
 }
 
 export interface RunOptions {
@@ -378,7 +378,7 @@ export class RollbackRunner {
     await this.save(journal);
   }
 
-  private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: (processGroup: number) => void): Promise<ExecResult> {
+  private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted']): Promise<ExecResult> {
     return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted });
   }
 
@@ -403,7 +403,8 @@ export class RollbackRunner {
     };
     const unreachable = (reason: string): Promise<string> =>
       stopHere(`cannot tell whether ${what} from the interrupted run is still running (${reason}); nothing was run`, `Resume again when ${leftover.where} answers.`);
-    let running = groups ? await groups.isRunning(leftover.processGroup) : false;
+    const { processGroup, startTicks } = leftover;
+    let running = groups ? await groups.isRunning(processGroup, startTicks) : false;
     if (typeof running === 'string') return unreachable(running);
     if (running && groups) {
       const choice = (await this.deps.prompter.commandStillRunning?.(step, leftover)) ?? 'wait';
@@ -411,8 +412,8 @@ export class RollbackRunner {
       if (choice === 'terminate') {
         this.event(journal, 'leftover-terminated', `${what} from the interrupted run was stopped by ${this.deps.operator}`, { stepId: step.id });
         say(`Stopping ${what}, left running by the interrupted run`);
-        await groups.terminate(leftover.processGroup, TERMINATE_GRACE_MS);
-        running = await groups.isRunning(leftover.processGroup);
+        await groups.terminate(processGroup, TERMINATE_GRACE_MS, startTicks);
+        running = await groups.isRunning(processGroup, startTicks);
       } else {
         this.event(journal, 'leftover-waited', `Waiting for ${what} from the interrupted run to end`, { stepId: step.id });
         await this.save(journal);
@@ -420,7 +421,7 @@ export class RollbackRunner {
         const polls = Math.ceil((journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) / LEFTOVER_POLL_MS);
         for (let i = 0; i < polls && running === true && !options.signal?.aborted; i++) {
           await this.clock.sleep(LEFTOVER_POLL_MS, options.signal);
-          running = await groups.isRunning(leftover.processGroup);
+          running = await groups.isRunning(processGroup, startTicks);
         }
       }
       if (typeof running === 'string') return unreachable(running);
@@ -433,10 +434,8 @@ export class RollbackRunner {
   }
 
   /** Where a leftover command can be looked for: this machine's process groups, or the host's over SSH. */
-  private processGroupsOn(where: string): { isRunning(pg: number): Promise<boolean | string>; terminate(pg: number, graceMs: number): Promise<void> } | undefined {
-    if (where !== 'local') return new RemoteProcessGroups(this.runnerFor(where));
-    const local = this.deps.processes;
-    return local && { isRunning: (pg) => Promise.resolve(local.isRunning(pg)), terminate: (pg, graceMs) => local.terminate(pg, graceMs) };
+  private processGroupsOn(where: string): ProcessGroups | undefined {
+    return where === 'local' ? this.deps.processes : new RemoteProcessGroups(this.runnerFor(where));
   }
 
   private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions, js: JournalStep): Promise<StepRun> {
@@ -460,8 +459,8 @@ export class RollbackRunner {
         this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk, stream });
       };
       output = tail(`${output}$ ${cmd.command}\n`);
-      const onStarted = (processGroup: number): void => {
-        js.process = { processGroup, command: cmd.command, where: cmd.where };
+      const onStarted = (processGroup: number, startTicks?: string): void => {
+        js.process = { processGroup, command: cmd.command, where: cmd.where, ...(startTicks ? { startTicks } : {}) };
         // Not awaited: the command is already running. If this write fails, the one at the step's end reports it.
         this.save(journal).catch(() => undefined);
       };

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/ports';
+import { processStartTicks } from './localProcesses';
 
 /** How long to keep reading after the shell exited, in case a background child still holds the pipes. */
 const DRAIN_AFTER_EXIT_MS = 300;
@@ -20,7 +21,7 @@ export class LocalCommandRunner implements CommandRunner {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      if (child.pid) options.onStarted?.(child.pid);
+      if (child.pid && options.onStarted) options.onStarted(child.pid, processStartTicks(child.pid));
       let stdout = '';
       let stderr = '';
       let timedOut = false;

@@ -46,7 +46,7 @@ class PgidMarkerReader {
   private pending = '';
   private done = false;
 
-  constructor(private readonly onPid: (pid: number) => void) {}
+  constructor(private readonly onPid: (pid: number, startTicks?: string) => void) {}
 
   take(chunk: string): string {
     if (this.done) return chunk;
@@ -59,11 +59,12 @@ class PgidMarkerReader {
     }
     const first = this.pending.slice(0, nl);
     const rest = this.pending.slice(nl + 1);
-    const pid = first.startsWith(PGID_MARKER) ? Number(first.slice(PGID_MARKER.length)) : NaN;
+    const [pidText, ticks] = first.startsWith(PGID_MARKER) ? first.slice(PGID_MARKER.length).split(' ') : [];
+    const pid = Number(pidText);
     this.done = true;
     this.pending = '';
     if (Number.isSafeInteger(pid) && pid > 1) {
-      this.onPid(pid);
+      this.onPid(pid, ticks && /^\d+$/.test(ticks) ? ticks : undefined);
       return rest;
     }
     return `${first}\n${rest}`;
@@ -238,9 +239,10 @@ export class SshCommandRunner implements CommandRunner {
     }
     const body = options.cwd ? `cd ${shQuote(options.cwd)} && ${command}` : command;
     // The remote shell first says its pid (its process group: sshd setsid()s every session)
-    // on stderr, behind a marker that is taken out again before anyone sees the output. The
-    // journal keeps it, so a resume after a lost connection can tell the command still runs.
-    const line = options.onStarted ? `printf '${PGID_MARKER_SH}%s\\n' "$$" >&2; ${body}` : body;
+    // and, on Linux, its start time, on stderr behind a marker that is taken out again before
+    // anyone sees the output. The journal keeps them, so a resume after a lost connection can
+    // tell the command still runs (and not take a later process with the same pid for it).
+    const line = options.onStarted ? `printf '${PGID_MARKER_SH}%s %s\\n' "$$" "$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" >&2; ${body}` : body;
     const marker = options.onStarted ? new PgidMarkerReader(options.onStarted) : undefined;
     return new Promise<ExecResult>((resolve) => {
       let stdout = '';

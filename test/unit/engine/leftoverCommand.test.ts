@@ -14,13 +14,13 @@ import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
-import { NodeLocalProcesses } from '../../../src/infra/shell/localProcesses';
+import { NodeLocalProcesses, processStartTicks } from '../../../src/infra/shell/localProcesses';
 
 const work = mkdtempSync(join(tmpdir(), 'rp-leftover-'));
 const processes = new NodeLocalProcesses();
 const started: number[] = [];
-after(() => {
-  for (const pg of started) if (processes.isRunning(pg)) process.kill(-pg, 'SIGKILL');
+after(async () => {
+  for (const pg of started) if (await processes.isRunning(pg)) process.kill(-pg, 'SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -82,13 +82,15 @@ test('while a step runs, the journal names its process group; when it ends, the 
   }
   assert.ok(seen, 'the journal on disk names the running command');
   assert.equal(seen.command, gated('built'));
-  assert.equal(processes.isRunning(seen.processGroup), true);
+  assert.match(seen.startTicks ?? '', /^\d+$/, 'the leader\'s start time is recorded (Linux)');
+  assert.equal(seen.startTicks, processStartTicks(seen.processGroup));
+  assert.equal(await processes.isRunning(seen.processGroup), true);
   writeFileSync(join(cwd, 'gate'), '');
   const result = await running;
   assert.equal(result.success, true, result.state);
   assert.equal(result.journal.steps[0].process, undefined);
   assert.equal((await store.load('live'))!.steps[0].process, undefined);
-  assert.equal(processes.isRunning(seen.processGroup), false);
+  assert.equal(await processes.isRunning(seen.processGroup), false);
 });
 
 test('resume waits for the command left running by the crash, then runs the step again: never two at once', async () => {
@@ -100,7 +102,7 @@ test('resume waits for the command left running by the crash, then runs the step
   assert.equal(result.success, true, result.state);
   assert.deepEqual(asked, [`build-api: ${gated('leftover')}`]);
   assert.deepEqual(order(cwd), ['leftover', 'rerun'], 'the step ran again only after the leftover ended');
-  assert.equal(processes.isRunning(processGroup), false);
+  assert.equal(await processes.isRunning(processGroup), false);
   const kinds = result.journal.events.map((e) => e.kind);
   assert.ok(kinds.indexOf('leftover-waited') < kinds.indexOf('leftover-ended'), kinds.join(', '));
   assert.match(result.journal.events.find((e) => e.kind === 'leftover-ended')!.message, /exit status was lost/);
@@ -113,7 +115,7 @@ test('"stop it" ends the leftover process group before the step runs again', asy
   const { journal, processGroup } = crashedMidStep(cwd, 'terminate', 'sleep 30; echo leftover >> order.log', 'echo rerun >> order.log');
   const result = await engine(cwd, 'terminate', []).resume(journal);
   assert.equal(result.success, true, result.state);
-  assert.equal(processes.isRunning(processGroup), false);
+  assert.equal(await processes.isRunning(processGroup), false);
   assert.deepEqual(order(cwd), ['rerun']);
   assert.match(result.journal.events.find((e) => e.kind === 'leftover-terminated')!.message, /stopped by dana@laptop/);
 });
@@ -126,7 +128,7 @@ test('"stop the rollback" runs nothing and leaves the leftover alone; the journa
   assert.equal(result.journal.status, 'stopped');
   assert.match(result.state, /still running/);
   assert.deepEqual(order(cwd), []);
-  assert.equal(processes.isRunning(processGroup), true, 'not ours to kill without being asked');
+  assert.equal(await processes.isRunning(processGroup), true, 'not ours to kill without being asked');
   assert.ok(result.journal.steps[0].process, 'a later resume still knows about it');
   process.kill(-processGroup, 'SIGKILL');
 });
@@ -134,10 +136,26 @@ test('"stop the rollback" runs nothing and leaves the leftover alone; the journa
 test('a leftover that already ended is not asked about: the step just runs again', async () => {
   const cwd = caseDir('ended');
   const { journal, processGroup } = crashedMidStep(cwd, 'ended', 'true', 'echo rerun >> order.log');
-  for (let i = 0; i < 100 && processes.isRunning(processGroup); i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 100 && await processes.isRunning(processGroup); i++) await new Promise((res) => setTimeout(res, 20));
   const asked: string[] = [];
   const result = await engine(cwd, 'stop', asked).resume(journal);
   assert.equal(result.success, true, result.state);
   assert.deepEqual(asked, []);
   assert.deepEqual(order(cwd), ['rerun']);
+});
+
+test('a recorded pid that now belongs to a process started at another time is neither waited for nor stopped', async () => {
+  const cwd = caseDir('reused');
+  // A live process group that is not the command the journal names: same pid, another start time.
+  const { journal, processGroup } = crashedMidStep(cwd, 'reused', 'sleep 30', 'echo rerun >> order.log');
+  const real = processStartTicks(processGroup)!;
+  journal.steps[0].process!.startTicks = String(Number(real) - 1);
+  const asked: string[] = [];
+  const result = await engine(cwd, 'terminate', asked).resume(journal);
+  assert.equal(result.success, true, result.state);
+  assert.deepEqual(asked, [], 'not asked about a process that is not the command');
+  assert.deepEqual(order(cwd), ['rerun']);
+  assert.equal(await processes.isRunning(processGroup), true, 'the unrelated process was not signalled');
+  assert.equal(await processes.isRunning(processGroup, real), true);
+  process.kill(-processGroup, 'SIGKILL');
 });

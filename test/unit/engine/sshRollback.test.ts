@@ -7,11 +7,13 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import type { PlanStep } from '../../../src/core/plan/types';
 import type { CommandRunner } from '../../../src/core/ports';
 import { RollbackEvents } from '../../../src/core/run/events';
+import type { LeftoverProcess } from '../../../src/core/run/journalTypes';
 import type { JournalStore } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { processStartTicks } from '../../../src/infra/shell/localProcesses';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { appRepoConfig, makeAppRepo, stopApp } from '../../fixtures/appRepo';
 import { cloneForTestUser, deployAsTestUser } from '../../support/remoteApp';
@@ -126,6 +128,8 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     assert.equal(build.process.where, cut.plan.where);
     assert.equal(build.process.command, LEFTOVER_BUILD);
     const pg = build.process.processGroup;
+    // sshd runs on this machine: the start time the host reported is the one /proc has here.
+    assert.equal(build.process.startTicks, processStartTicks(pg), 'the host reported the shell\'s start time');
     cleanups.push(() => {
       if (groupAlive(pg)) process.kill(-pg, 'SIGKILL');
     });
@@ -135,11 +139,11 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
   }
 
   class LeftoverPrompter extends ScriptedPrompter {
-    readonly stillRunning: Array<{ processGroup: number; command: string; where: string }> = [];
+    readonly stillRunning: Array<LeftoverProcess & { where: string }> = [];
     constructor(private readonly answer: 'wait' | 'terminate' | 'stop', private readonly onAsked: () => void = () => {}) {
       super();
     }
-    commandStillRunning(_step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'> {
+    commandStillRunning(_step: PlanStep, running: LeftoverProcess & { where: string }): Promise<'wait' | 'terminate' | 'stop'> {
       this.stillRunning.push(running);
       this.onAsked();
       return Promise.resolve(this.answer);
@@ -151,7 +155,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     const prompter = new LeftoverPrompter('wait', () => setTimeout(() => writeFileSync(join(s.remote, '.rp-gate'), ''), 400));
     const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
     assert.equal(second.success, true, second.state);
-    assert.deepEqual(prompter.stillRunning, [{ processGroup: pg, command: LEFTOVER_BUILD, where: plan.where }]);
+    assert.deepEqual(prompter.stillRunning, [{ processGroup: pg, command: LEFTOVER_BUILD, where: plan.where, startTicks: saved.steps.find((x) => x.stepId === 'build-api')!.process!.startTicks }]);
     assert.deepEqual(orderOn(s.remote), ['start', 'end', 'rerun'], 'the step ran again only after the leftover ended on the host');
     assert.equal(groupAlive(pg), false);
     const waited = second.journal.events.find((e) => e.kind === 'leftover-waited');
@@ -169,6 +173,18 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     assert.equal(groupAlive(pg), false);
     assert.deepEqual(orderOn(s.remote), ['start', 'rerun'], 'the leftover was stopped before it finished');
     assert.match(second.journal.events.find((e) => e.kind === 'leftover-terminated')!.message, /stopped by dana@laptop/);
+  });
+
+  test('on the host too, a pid that now belongs to another process (another start time) is neither waited for nor stopped', async () => {
+    const { s, saved, pg } = await leftoverAfterCut();
+    saved.steps.find((x) => x.stepId === 'build-api')!.process!.startTicks = '1';
+    const prompter = new LeftoverPrompter('terminate');
+    const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals: s.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
+    assert.equal(second.success, true, second.state);
+    assert.deepEqual(prompter.stillRunning, [], 'not asked about a process that is not the command');
+    assert.equal(groupAlive(pg), true, 'nothing was signalled on the host');
+    assert.deepEqual(orderOn(s.remote), ['start', 'rerun']);
+    writeFileSync(join(s.remote, '.rp-gate'), '');
   });
 
   test('the host is lost again right after the resume took the lock: nothing runs, and the journal says the leftover could not be checked', async () => {
