@@ -130,6 +130,11 @@ function timeline(journal: RollbackJournal, checklist: ChecklistState): Timeline
   const notified = new Set<string>();
   for (const e of journal.events) {
     if (e.kind === 'notification' && typeof e.data?.id === 'string') notified.add(e.data.id);
+    // Steps a switch replaced (checkout, full redeploy) left the step list; their failure is kept in the event.
+    for (const r of replacedSteps(e.data?.replaced)) {
+      add(r.startedAt, `Step started: ${r.title}`);
+      add(r.finishedAt, `Step ${r.outcome}: ${r.title}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}${r.detail ? ` — ${r.detail}` : ''}`);
+    }
     add(e.at, e.message);
   }
   for (const n of checklist.notifications) {
@@ -143,4 +148,13 @@ function timeline(journal: RollbackJournal, checklist: ChecklistState): Timeline
   add(journal.finishedAt, `Rollback ${journal.status}`);
   // Stable: equal times keep the order they were added in.
   return rows.map((r, i) => ({ ...r, i })).sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : a.i - b.i));
+}
+
+/** The replaced steps a switch event carries, read defensively: a journal is a file anyone can edit. */
+function replacedSteps(value: unknown): Array<{ title: string; outcome: string; attempts: number; detail?: string; startedAt?: string; finishedAt?: string }> {
+  if (!Array.isArray(value)) return [];
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return value
+    .filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && typeof (r as Record<string, unknown>).title === 'string')
+    .map((r) => ({ title: String(r.title), outcome: text(r.outcome) ?? 'unknown', attempts: typeof r.attempts === 'number' ? r.attempts : 1, detail: text(r.detail), startedAt: text(r.startedAt), finishedAt: text(r.finishedAt) }));
 }

@@ -78,6 +78,16 @@ interface StepRun {
   output: string;
 }
 
+/**
+ * What a replaced step had done before it gave way (the failure that led to the switch, with
+ * its detail and output), kept in the switch's journal event: the step list no longer has it,
+ * and the post-mortem must.
+ */
+function replacedRecord(steps: PlanStep[], journalSteps: JournalStep[], ids: string[]): Array<JournalStep & { title: string }> {
+  const titles = new Map(steps.map((s) => [s.id, s.title]));
+  return journalSteps.filter((js) => ids.includes(js.stepId) && js.attempts > 0).map((js) => ({ ...js, title: titles.get(js.stepId) ?? js.stepId }));
+}
+
 /** Work only a person can do: no command, and it matters (confirmed or destructive). */
 function isManual(step: PlanStep): boolean {
   return step.manual ?? (step.commands.length === 0 && !step.health && step.kind !== 'notify' && step.kind !== 'wait' && (!!step.confirmEach || step.destructive));
@@ -328,6 +338,7 @@ export class RollbackRunner {
     const plan = journal.plan;
     const fb = plan.fallback!;
     const replaced = plan.steps[index];
+    const record = replacedRecord(plan.steps, journal.steps, [replaced.id]);
     plan.steps.splice(index, 1, ...fb.steps);
     journal.steps.splice(index, 1, ...fb.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })));
     // The replaced revert stays visible in the timeline, not in the step list.
@@ -336,7 +347,7 @@ export class RollbackRunner {
     plan.steps = plan.steps.filter((s) => s.id !== 'push');
     journal.steps = journal.steps.filter((s) => s.stepId !== 'push');
     delete plan.fallback;
-    this.event(journal, 'switched-to-checkout', `"${replaced.title}" replaced by ${fb.steps.map((s) => `"${s.title}"`).join(', ')}`);
+    this.event(journal, 'switched-to-checkout', `"${replaced.title}" replaced by ${fb.steps.map((s) => `"${s.title}"`).join(', ')}`, { replaced: record });
     this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
   }
 
@@ -346,11 +357,12 @@ export class RollbackRunner {
     const full = plan.fullRedeploy!;
     const replaced = new Set(full.replaces);
     const dropped = plan.steps.slice(index).filter((s) => replaced.has(s.id));
+    const record = replacedRecord(plan.steps, journal.steps, dropped.map((s) => s.id));
     const keep = <T>(items: T[], id: (t: T) => string): T[] => items.slice(index).filter((t) => !replaced.has(id(t)));
     plan.steps = [...plan.steps.slice(0, index), ...full.steps, ...keep(plan.steps, (s) => s.id)];
     journal.steps = [...journal.steps.slice(0, index), ...full.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })), ...keep(journal.steps, (s) => s.stepId)];
     delete plan.fullRedeploy;
-    this.event(journal, 'switched-to-full-redeploy', `${dropped.map((s) => `"${s.title}"`).join(', ')} replaced by the full redeploy: ${full.steps.map((s) => `"${s.title}"`).join(', ')}`);
+    this.event(journal, 'switched-to-full-redeploy', `${dropped.map((s) => `"${s.title}"`).join(', ')} replaced by the full redeploy: ${full.steps.map((s) => `"${s.title}"`).join(', ')}`, { replaced: record });
     this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
   }
 

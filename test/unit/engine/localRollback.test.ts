@@ -5,6 +5,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan, type PlanInput } from '../../../src/core/plan/planner';
 import type { PlanStep } from '../../../src/core/plan/types';
+import { renderPostmortem } from '../../../src/core/postmortem';
 import { RollbackEvents, type RollbackEvent } from '../../../src/core/run/events';
 import { acquireLock, LockHeldError, readLock } from '../../../src/core/run/lock';
 import { forceReleaseLock } from '../../../src/core/run/forceRelease';
@@ -125,7 +126,10 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.3.0');
     assert.equal(result.journal.plan.strategy, 'checkout');
     assert.equal(result.journal.plan.returnHint, 'git switch main');
-    assert.ok(result.journal.events.some((e) => e.kind === 'switched-to-checkout'));
+    const switched = result.journal.events.find((e) => e.kind === 'switched-to-checkout');
+    assert.ok(switched);
+    assert.deepEqual((switched.data?.replaced as Array<{ stepId: string; outcome: string }>).map((r) => [r.stepId, r.outcome]), [['code-revert', 'failed']]);
+    assert.match(renderPostmortem(result.journal), /Step failed: Revert .* — exit code 1/);
   });
 
   test('a deploy that keeps failing: the previewed full redeploy replaces the service steps still to do and every service comes back', async () => {
@@ -159,6 +163,11 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     const switched = result.journal.events.find((e) => e.kind === 'switched-to-full-redeploy');
     assert.match(switched?.message ?? '', /"Deploy api", "Health of api.*" replaced by the full redeploy/);
     assert.equal(result.journal.plan.fullRedeploy, undefined, 'offered once');
+    // The failed deploy left the step list; its failure is kept for the post-mortem.
+    const replaced = switched?.data?.replaced as Array<{ stepId: string; outcome: string; detail?: string }>;
+    assert.deepEqual(replaced.map((r) => [r.stepId, r.outcome]), [['deploy-api', 'failed']], 'only what had run is recorded');
+    assert.match(replaced[0].detail ?? '', /exit code 1: restart api: the supervisor refuses a single restart/);
+    assert.match(renderPostmortem(result.journal), /Step failed: Deploy api — exit code 1: restart api: the supervisor refuses a single restart/);
   });
 
   test('health that never turns good stops the run and the journal says which step failed', async () => {
