@@ -300,7 +300,9 @@ export class RollbackRunner {
           attempts >= MAX_ATTEMPTS
             ? { action: 'stop' }
             : await this.deps.prompter.chooseOnFailure(step, { plan, journal, outcome: result.outcome, detail: result.detail, outputTail: tail(result.output), attempts, cleanedUp, canSwitchToCheckout: canSwitch, canFullRedeploy });
-        this.event(journal, 'failure-decision', `${step.title}: ${decision.action}${decision.action === 'skip' ? ` (${decision.reason})` : ''}`, { stepId: step.id });
+        // The failure itself goes into the timeline: a retry overwrites the step's own record.
+        const why = decision.action === 'skip' ? ` (${decision.reason})` : '';
+        this.event(journal, 'failure-decision', `${step.title} ${result.outcome} (attempt ${attempts}: ${result.detail}); decided: ${decision.action}${why}`, { stepId: step.id, attempt: attempts, detail: result.detail });
         if (decision.action === 'retry') continue;
         if (decision.action === 'skip') {
           js.skippedReason = decision.reason;
