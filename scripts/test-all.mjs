@@ -13,7 +13,7 @@ const totals = { passed: 0, failed: 0 };
 const lines = [];
 // What failed, by name, repeated under the summary: a CI log is often read from its tail.
 const failedNames = [];
-const firstLine = (text) => String(text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
+const firstLine = (text) => String(text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 600) ?? '';
 
 function run(name, cmd, args, env = {}) {
   console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);

@@ -63,8 +63,12 @@ async function runGroup(group, suiteIndex, work) {
     server.stop();
     await fixture.cleanup();
   }
+  // What the server said last about errors: when a window dies, this is the only trace CI keeps near the summary.
+  const logFile = join(base, 'code-server.log');
+  const lastError = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /error|exit|crash|terminat/i.test(l) && !NOISE.test(l)).slice(-3).join(' | ').slice(0, 600) : '';
+  const serverSaid = lastError ? `; code-server.log: ${lastError}` : '';
   if (!existsSync(resultsFile)) {
-    const why = `the suite wrote no results (the extension host did not run it or did not finish; exit ${exitCode}); see ${join(base, 'code-server.log')}`;
+    const why = `the suite wrote no results (the extension host did not run it or did not finish; exit ${exitCode})${serverSaid}`;
     console.error(`integration[${group}]: ${why}`);
     return { passed: 0, failed: 1, failures: [{ title: `[${group}] the whole group`, error: why }] };
   }
@@ -73,7 +77,7 @@ async function runGroup(group, suiteIndex, work) {
   if (!r.finished) {
     // The host died or hung mid-suite: what ran is counted, and the cut is one failure.
     const where = r.running ? `while running "${r.running}"` : 'between tests';
-    failures.push({ title: `[${group}] the suite did not finish`, error: `it stopped ${where} (exit ${exitCode}); see ${join(base, 'code-server.log')}` });
+    failures.push({ title: `[${group}] the suite did not finish`, error: `it stopped ${where} (exit ${exitCode})${serverSaid}` });
     for (const f of failures) console.error(`FAILED ${f.title}\n${f.error}\n`);
     return { passed: r.passed, failed: failures.length, failures };
   }
