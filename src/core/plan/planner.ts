@@ -173,9 +173,17 @@ type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
 function preflightStep(at: At, fromSha: string, toSha: string, from: ReleaseRef, to: ReleaseRef): PlanStep {
   const check = [
     `git cat-file -e ${toSha}^{commit} || { echo ${shQuote(`the target has no commit ${toSha} (${to.name}); fetch it first`)} >&2; exit 1; }`,
-    `head=$(git rev-parse HEAD) && { [ "$head" = ${fromSha} ] || { echo "the target is at $head, not at ${from.name} (${fromSha})" >&2; exit 1; }; }`,
+    // The same code counts: an earlier revert rollback leaves a revert commit whose tree is exactly ${from.name}'s.
+    `head=$(git rev-parse HEAD) && { [ "$head" = ${fromSha} ] || [ "$(git rev-parse HEAD^{tree})" = "$(git rev-parse ${fromSha}^{tree})" ] || { echo "the target is at $head, not at ${from.name} (${fromSha}) nor at a commit with its code" >&2; exit 1; }; }`,
   ].join('\n');
-  return { id: 'preflight', kind: 'snapshot', title: `Check the target is at ${from.name}`, why: 'The plan was made for this commit; if the target is elsewhere the run refuses instead of guessing.', commands: [at(check)], destructive: false };
+  return {
+    id: 'preflight',
+    kind: 'snapshot',
+    title: `Check the target is at ${from.name}`,
+    why: `The plan was made for this code (${from.name}, or a commit with exactly its files, as an earlier revert rollback leaves it); if the target is elsewhere the run refuses instead of guessing.`,
+    commands: [at(check)],
+    destructive: false,
+  };
 }
 
 function stashStep(at: At, runId: string): PlanStep {

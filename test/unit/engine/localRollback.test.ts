@@ -170,6 +170,25 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.match(renderPostmortem(result.journal), /Step failed: Deploy api — exit code 1: restart api: the supervisor refuses a single restart/);
   });
 
+  test('rolling back again after a revert rollback: the revert commit has the first target\'s code, so a plan from that release runs; other code is refused', async () => {
+    const f = await freshApp();
+    const first = await engine(f).run(await buildPlan(planInput(f)));
+    assert.equal(first.success, true, first.state);
+    assert.notEqual(git(f.repo.dir, 'rev-parse', 'HEAD'), f.repo.tags['v1.3.0'], 'HEAD is the revert commit, not the tag');
+    // The deploy record now says v1.3.0: the next plan starts from that release.
+    const again = await engine(f).run(await buildPlan(planInput(f, { from: f.repo.tags['v1.3.0'], fromName: 'v1.3.0', to: 'v1.1.0', strategy: 'checkout' })));
+    assert.equal(again.success, true, again.state);
+    assert.equal(git(f.repo.dir, 'rev-parse', 'HEAD'), f.repo.tags['v1.1.0']);
+    assert.match((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body, /1\.1\.0/);
+    // A plan for v1.3.0 while the checkout holds other code stops at the preflight, before anything changes.
+    const refused = await engine(f, new ScriptedPrompter([{ action: 'stop' }])).run(await buildPlan(planInput(f, { from: f.repo.tags['v1.3.0'], fromName: 'v1.3.0', to: 'v1.0.0', strategy: 'checkout' })));
+    assert.equal(refused.success, false);
+    const preflight = refused.journal.steps.find((x) => x.stepId === 'preflight')!;
+    assert.equal(preflight.outcome, 'failed');
+    assert.match(preflight.detail ?? '', /the target is at [0-9a-f]{40}, not at v1\.3\.0 .* nor at a commit with its code/);
+    assert.equal(git(f.repo.dir, 'rev-parse', 'HEAD'), f.repo.tags['v1.1.0'], 'nothing ran after the refusal');
+  });
+
   test('health that never turns good stops the run and the journal says which step failed', async () => {
     const f = await freshApp();
     const input = planInput(f);

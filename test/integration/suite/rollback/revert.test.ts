@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, label, workspaceRoot, healthOf } from '../helpers';
+import { api, eventually, label, workspaceRoot, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
 
@@ -128,5 +128,43 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     assert.equal(records.snapshotSha, head);
     assert.ok(dialogs.infos.some((m) => /Snapshot of local/.test(m) && /api healthy/.test(m)), dialogs.infos.join(' | ') + dialogs.errors.join(' | '));
     workspace!.invalidate(['releases']);
+  });
+
+  it('a deploy that keeps failing: "Full redeploy" from the failure menu brings every service back on the older release, and the checklist follows', async () => {
+    const { setDialogs, workspace } = await api();
+    // The operator's rollback.yml for this incident: check out, a single api restart that fails, and a full redeploy.
+    const yml = path.join(workspaceRoot().fsPath, 'rollback.yml');
+    const original = fs.readFileSync(yml, 'utf8');
+    const fullRedeploy = 'sh scripts/build.sh api && sh scripts/build.sh worker && sh scripts/deploy.sh api && sh scripts/deploy.sh worker';
+    fs.writeFileSync(yml, original
+      .replace('strategy: revert', `strategy: checkout\n    fullRedeploy: ${fullRedeploy}`)
+      .replace('deploy: sh scripts/deploy.sh api', 'deploy: echo "the supervisor refuses a single api restart" >&2; exit 1'));
+    // As after a save in the editor: the extension re-reads the file when its watcher says so.
+    await eventually(async () => ((await workspace!.config()).config.environments[0]?.fullRedeploy === fullRedeploy) || undefined, 'the edited rollback.yml to be read');
+    const offered: boolean[] = [];
+    const dialogs = new ScriptedDialogs({
+      release: (rs) => rs.find((r) => r.name === 'v1.1.0'),
+      onFailure: (_step, state) => {
+        offered.push(state.canFullRedeploy);
+        return state.canFullRedeploy ? { action: 'full-redeploy' } : { action: 'stop' };
+      },
+    });
+    setDialogs(dialogs);
+    const outcome = (await vscode.commands.executeCommand('rollbackPilot.rollBackToRelease')) as FlowOutcome;
+    assert.ok(outcome.plan, `planned (${outcome.stoppedBecause}; ${dialogs.errors.join(' | ')})`);
+    assert.equal(outcome.plan.to.name, 'v1.1.0');
+    const preview = vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().includes('If a service keeps failing: full redeploy') && d.getText().includes(fullRedeploy));
+    assert.ok(preview, 'the preview showed the full redeploy before anything ran');
+    assert.equal(outcome.result?.success, true, `${outcome.result?.state}; ${dialogs.errors.join(' | ')}`);
+    assert.deepEqual(offered, [true]);
+    assert.ok(dialogs.asked.includes('failure:deploy-api'), dialogs.asked.join(', '));
+    assert.match((await healthOf(apiPort)).body, /"version":"1\.1\.0"/);
+    const journal = JSON.parse(fs.readFileSync(path.join(workspaceRoot().fsPath, '.rollback', 'journals', `${outcome.plan.id}.json`), 'utf8'));
+    const ids: string[] = journal.steps.map((x: { stepId: string }) => x.stepId);
+    assert.ok(ids.includes('full-redeploy') && !ids.includes('deploy-api'), ids.join(', '));
+    // The checklist (saved in the journal) lists the full redeploy and no longer the replaced deploy.
+    const checklist = JSON.stringify(journal.checklist);
+    assert.ok(checklist.includes('"step:full-redeploy"'), 'the checklist has the full redeploy');
+    assert.ok(!checklist.includes('"step:deploy-api"'), 'the replaced deploy left the checklist');
   });
 });
