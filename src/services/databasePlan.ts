@@ -37,6 +37,14 @@ export async function databaseStepsFor(
   const firstIndex = group ? group.migrations.findIndex((m) => m.file === added[0].file) : -1;
   const priorVersion = group && firstIndex > 0 ? group.migrations[firstIndex - 1].id : group ? '0' : undefined;
 
+  // Alembic's graph, not the apply order, says where a down step lands (branches interleave).
+  const previousOf: Record<string, string | null> = {};
+  for (const m of added) {
+    if (m.tool !== 'alembic') continue;
+    const parents = m.parents ?? [];
+    previousOf[m.id] = parents.length === 0 ? 'base' : parents.length === 1 ? parents[0] : null;
+  }
+
   const cwd = environmentCwd(env, workspace.root.fsPath);
   return planDatabaseSteps({
     verdicts,
@@ -45,6 +53,7 @@ export async function databaseStepsFor(
     cwd,
     downSql,
     priorVersion,
+    previousOf,
     writers: config.services.filter((s) => s.stop).map((s) => ({ name: s.name, stop: s.stop })),
   });
 }

@@ -2,12 +2,12 @@
 // makes the fixture workspace it runs on (fresh each time), with what to stop afterwards.
 // Shared by the code-server launcher and the @vscode/test-electron one.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readdirSync as listDir, readFileSync as readText } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, readdirSync as listDir, readFileSync as readText } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './codeServer.mjs';
 import { makeIntegrationWorkspace } from './fixtureWorkspace.mjs';
 import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
-import { startPostgres } from '../support/postgres.ts';
+import { PG_BIN, startPostgres } from '../support/postgres.ts';
 import { startSshd } from '../support/sshd.ts';
 import { cloneForTestUser, deployAsTestUser } from '../support/remoteApp.ts';
 
@@ -80,7 +80,13 @@ export const GROUPS = {
       await pg.createDatabase('shop');
       const [apiPort, workerPort] = [await freePort(), await freePort()];
       const psql = pg.psqlCommand('shop');
-      await makeAppRepo(dir, { apiPort, workerPort, sqlCommand: psql });
+      // A real pg_dump, named the way backup jobs name them, so the backup check has a dated, fresh backup to find.
+      const backups = `${dir}-backups`;
+      mkdirSync(backups, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+      const dump = spawnSync(join(PG_BIN, 'pg_dump'), ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres', '-Fc', '-f', join(backups, `shop-${stamp}.dump`), 'shop'], { encoding: 'utf8' });
+      if (dump.status !== 0) throw new Error(`pg_dump for the fixture's backup failed: ${dump.stderr}`);
+      await makeAppRepo(dir, { apiPort, workerPort, sqlCommand: psql, backupList: `ls -1 ${backups}` });
       const migrations = join(dir, 'db/migrations');
       for (const f of listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort()) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
       await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (5, false);', 'shop');
@@ -90,6 +96,7 @@ export const GROUPS = {
         env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_PSQL: psql },
         cleanup: async () => {
           stopApp(dir);
+          rmSync(backups, { recursive: true, force: true });
           await pg.stop();
         },
       };

@@ -5,7 +5,9 @@
 import type { MigrationsConfig } from '../config/types';
 import type { MigrationFinding, MigrationVerdict } from '../migrations/types';
 import type { PlanCommand, PlanStep } from '../plan/types';
+import { CONFIG_DEFAULTS } from '../config/defaults';
 import { MIGRATION_TABLES } from './appliedState';
+import { downDoneCheckSql, fillDownCommand } from './downStep';
 import { CLASS_LABEL, summarize } from './summary';
 
 export interface DatabasePlanInput {
@@ -20,14 +22,16 @@ export interface DatabasePlanInput {
   downSql?: Record<string, string>;
   /** golang-migrate / goose: the version recorded before the bad release's first migration ("0" or absent = none). */
   priorVersion?: string;
+  /**
+   * The revision each migration's down step returns to, where the tool's own graph says so
+   * (Alembic's down_revision, "base" for a root; null for a merge, which has several).
+   * Without an entry, the migration before it in apply order.
+   */
+  previousOf?: Record<string, string | null>;
   /** 'down' (default): one down step per migration; 'restore': restore the backup instead. */
   mode?: 'down' | 'restore';
   /** The services that write to the database, stopped before a restore. */
   writers?: Array<{ name: string; stop?: string }>;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function needsUndo(v: MigrationVerdict): boolean {
@@ -67,12 +71,14 @@ function downStepSql(v: MigrationVerdict, sql: string, previous: string | undefi
 
 export function backupCheckStep(input: DatabasePlanInput): PlanStep {
   const list = input.migrations.backup?.list;
+  const maxAgeMs = input.migrations.backup?.maxAgeMs ?? CONFIG_DEFAULTS.backupMaxAgeMs;
   return {
     id: 'db-backup-check',
     kind: 'database',
-    title: list ? 'Check that a recent database backup exists' : 'No backup.list configured: make sure a recent backup exists',
+    title: list ? `Check that a database backup at most ${formatAge(maxAgeMs)} old exists` : 'No backup.list configured: make sure a recent backup exists',
+    ...(list ? { backupAge: { maxAgeMs } } : {}),
     why: list
-      ? 'Destructive database steps follow; only a backup brings lost data back. The output lists the backups; the newest one\'s age is shown.'
+      ? `Destructive database steps follow; only a backup brings lost data back. The newest backup's date is read from the list; none listed, or one older than ${formatAge(maxAgeMs)} (migrations.backup.maxAge), stops the run and asks.`
       : 'Destructive database steps follow and rollback.yml has no migrations.backup.list to check a backup with: confirm by hand that one exists.',
     commands: list ? [cmd(list, input)] : [],
     destructive: false,
@@ -207,7 +213,8 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
   let canDown = true;
   for (const [k, v] of [...undo].reverse().entries()) {
     const indexInRelease = verdicts.indexOf(v);
-    const previous = indexInRelease > 0 ? verdicts[indexInRelease - 1].migration.id : input.priorVersion;
+    const ownPrevious = input.previousOf?.[v.migration.id];
+    const previous = ownPrevious !== undefined ? ownPrevious ?? undefined : indexInRelease > 0 ? verdicts[indexInRelease - 1].migration.id : input.priorVersion;
     const downSql = input.downSql?.[v.migration.id];
     const upProblems = v.findings.filter((f) => f.direction === 'up' && f.class !== 'safe');
     const lost = v.findings.filter((f) => f.direction === 'down' && f.class === 'destructive');
@@ -217,14 +224,20 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
       (k > 0 ? ' Chained down step: confirm it on its own after reading its SQL.' : '');
     const runsSql = !migrations.down && downSql !== undefined && migrations.sql;
     const stdin = runsSql ? downStepSql(v, downSql, previous) : undefined;
-    if (migrations.down) {
-      const preview = migrations.preview ?? (v.migration.file ? `cat -- ${shellQuote(v.migration.file)}` : undefined);
+    const placeholders = { id: v.migration.id, file: v.migration.file, previous };
+    const down = migrations.down ? fillDownCommand(migrations.down, placeholders) : undefined;
+    const preview = fillDownCommand(migrations.preview ?? 'cat -- {file}', placeholders);
+    const fillProblem = down && 'problem' in down ? down.problem : down && 'problem' in preview ? preview.problem : undefined;
+    // Only psql is known to exit non-zero when the check raises; another client could make a down that never ran look done.
+    const checkSql = migrations.sql && /\bpsql\b/.test(migrations.sql) ? downDoneCheckSql(v, previous) : undefined;
+    const alreadyDone = checkSql && migrations.sql ? { alreadyDone: cmd(migrations.sql, input, checkSql) } : {};
+    if (down && 'command' in down && 'command' in preview) {
       steps.push({
         id: `db-preview-${v.migration.id}`,
         kind: 'database',
         title: `Preview the down step of ${v.migration.file}`,
         why: 'Shows exactly what the next step will run against the database; read it before confirming.',
-        commands: preview ? [cmd(preview, input)] : [],
+        commands: [cmd(preview.command, input)],
         destructive: false,
       });
       steps.push({
@@ -232,9 +245,10 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
         kind: 'database',
         title: `Undo ${v.migration.file} (one down step)`,
         why,
-        commands: [cmd(migrations.down, input)],
+        commands: [cmd(down.command, input)],
         destructive: true,
         confirmEach: true,
+        ...alreadyDone,
       });
     } else if (stdin !== undefined && migrations.sql) {
       // The SQL on stdin is the preview: what the step shows is byte for byte what runs.
@@ -246,6 +260,7 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
         commands: [cmd(migrations.sql, input, stdin)],
         destructive: true,
         confirmEach: true,
+        ...alreadyDone,
       });
     } else {
       canDown = false;
@@ -255,7 +270,7 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
         title: `No down step available for ${v.migration.file}: restore a backup or undo it by hand`,
         why:
           `${why} ` +
-          (migrations.down ? '' : downSql === undefined ? 'No down SQL and no migrations.down command.' : previous === undefined ? 'The version to record after the down step is unknown (priorVersion).' : 'No migrations.sql command to run it.'),
+          (fillProblem ? `No down command: ${fillProblem}.` : migrations.down ? '' : downSql === undefined ? 'No down SQL and no migrations.down command.' : previous === undefined ? 'The version to record after the down step is unknown (priorVersion).' : 'No migrations.sql command to run it.'),
         commands: [],
         destructive: true,
         confirmEach: true,
@@ -277,7 +292,28 @@ export function newestBackupAge(listOutput: string, now: Date): { ageMs: number;
   }
   if (!newest) return undefined;
   const ageMs = now.getTime() - newest.at;
-  const mins = Math.round(ageMs / 60_000);
-  const text = mins < 120 ? `${mins} minutes old` : mins < 48 * 60 ? `${Math.round(mins / 60)} hours old` : `${Math.round(mins / 1440)} days old`;
-  return { ageMs, text, found: newest.found };
+  return { ageMs, text: `${formatAge(ageMs)} old`, found: newest.found };
+}
+
+/** 35 minutes, 5 hours, 3 days: how an age reads in a step's title and result. */
+export function formatAge(ms: number): string {
+  const mins = Math.round(ms / 60_000);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return mins < 120 ? plural(mins, 'minute') : mins < 48 * 60 ? plural(Math.round(mins / 60), 'hour') : plural(Math.round(mins / 1440), 'day');
+}
+
+/** The backup check's verdict on `backup.list` output: what the step records, or why it fails. */
+export function judgeBackupList(listOutput: string, now: Date, maxAgeMs: number): { ok: boolean; detail: string } {
+  const newest = newestBackupAge(listOutput, now);
+  if (!newest) {
+    return { ok: false, detail: 'backup.list printed no backup with a date (e.g. app-20240501-120000.dump): no recent backup can be confirmed' };
+  }
+  if (newest.ageMs < -5 * 60_000) {
+    return { ok: false, detail: `the newest backup's date (${newest.found}) is in the future by this machine's clock: its age cannot be judged` };
+  }
+  const age = newest.ageMs < 0 ? 'just taken' : newest.text;
+  if (newest.ageMs > maxAgeMs) {
+    return { ok: false, detail: `the newest backup (${newest.found}) is ${age}, older than migrations.backup.maxAge (${formatAge(maxAgeMs)}): take a fresh one or decide to go on without it` };
+  }
+  return { ok: true, detail: `newest backup ${newest.found}, ${age}` };
 }

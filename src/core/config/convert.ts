@@ -73,7 +73,10 @@ function toMigrations(m: RawConfig['migrations']): MigrationsConfig {
   if (m.down !== undefined) out.down = m.down;
   if (m.preview !== undefined) out.preview = m.preview;
   if (m.sql !== undefined) out.sql = m.sql;
-  if (m.backup !== undefined) out.backup = { ...m.backup };
+  if (m.backup !== undefined) {
+    const { maxAge, ...commands } = m.backup;
+    out.backup = { ...commands, maxAgeMs: ms(maxAge, CONFIG_DEFAULTS.backupMaxAgeMs) };
+  }
   return out;
 }
 

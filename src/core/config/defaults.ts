@@ -12,6 +12,7 @@ export const CONFIG_DEFAULTS = {
   timeoutMs: 30_000,
   intervalMs: 1000,
   commandTimeoutMs: 10 * 60_000,
+  backupMaxAgeMs: 24 * 3_600_000,
   escalateAtMinutes: [5, 15] as readonly number[],
 } as const;
 

@@ -45,7 +45,7 @@ export interface RawConfig {
     down?: string;
     preview?: string;
     sql?: string;
-    backup?: { create?: string; restore?: string; list?: string };
+    backup?: { create?: string; restore?: string; list?: string; maxAge?: RawDuration };
   };
   notify?: { webhook?: boolean; escalateAt?: RawDuration[] };
   checklist?: Record<string, unknown>;

@@ -67,6 +67,8 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
     if (problem) report('error', ['migrations', 'dir'], `migrations.dir: ${describeValue(migrations.dir)} must be a folder inside the repository: ${problem}`);
   }
 
+  if (isRecord(migrations) && isRecord(migrations.backup)) durations.push({ path: ['migrations', 'backup', 'maxAge'], value: migrations.backup.maxAge });
+
   const notify = raw.notify;
   if (isRecord(notify) && Array.isArray(notify.escalateAt)) {
     notify.escalateAt.forEach((value, i) => durations.push({ path: ['notify', 'escalateAt', i], value }));

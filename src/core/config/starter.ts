@@ -15,7 +15,8 @@ const TOOLS: readonly MigrationTool[] = ['alembic', 'prisma', 'knex', 'node-pg-m
 
 // One down step and its SQL preview per tool, as each tool spells it.
 const DOWN_HINTS: Partial<Record<MigrationTool, { down: string; preview?: string }>> = {
-  alembic: { down: 'alembic downgrade -1', preview: 'alembic downgrade -1 --sql' },
+  // Explicit targets: run again on resume they change nothing, where "-1" would undo one more.
+  alembic: { down: 'alembic downgrade {previous}', preview: 'alembic downgrade {id}:{previous} --sql' },
   knex: { down: 'npx knex migrate:down' },
   'node-pg-migrate': { down: 'npx node-pg-migrate down 1' },
   'golang-migrate': { down: 'migrate -path {dir} -database "$DATABASE_URL" down 1' },
@@ -101,7 +102,7 @@ function migrationsSection(detected: { tool: string; dir: string }[]): string[] 
   const first = usable[0];
   const header = '# Database migrations. Without this section they are detected from the usual folders.';
   if (!first) {
-    return [header, '# migrations:', '#   tool: alembic           # ' + TOOLS.join(' | '), '#   dir: alembic/versions', '#   down: alembic downgrade -1', '#   preview: alembic downgrade -1 --sql', '#   sql: docker exec -i db psql -U app -d app'];
+    return [header, '# migrations:', '#   tool: alembic           # ' + TOOLS.join(' | '), '#   dir: alembic/versions', '#   down: alembic downgrade {previous}', '#   preview: alembic downgrade {id}:{previous} --sql', '#   sql: docker exec -i db psql -U app -d app'];
   }
   const hint = DOWN_HINTS[first.tool];
   const out = [header, 'migrations:', `  tool: ${first.tool}`, `  dir: ${JSON.stringify(first.dir)}`];
@@ -110,7 +111,7 @@ function migrationsSection(detected: { tool: string; dir: string }[]): string[] 
     if (hint.preview) out.push(`  # preview: ${hint.preview}`);
   }
   out.push('  # sql: docker exec -i db psql -U app -d app   # runs mitigation SQL read from stdin');
-  out.push('  # backup: { create: "...", restore: "...", list: "..." }');
+  out.push('  # backup: { create: "...", restore: "...", list: "...", maxAge: 24h }');
   for (const other of detected.filter((m) => m !== first)) {
     out.push(`  # also found: ${oneLine(other.tool)} in ${oneLine(other.dir)}`);
   }

@@ -55,6 +55,8 @@ export interface BackupConfig {
   create?: string;
   restore?: string;
   list?: string;
+  /** How old the newest listed backup may be before destructive steps stop and ask (ms). */
+  maxAgeMs?: number;
 }
 
 export interface MigrationsConfig {

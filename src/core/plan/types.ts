@@ -58,6 +58,12 @@ export interface PlanStep {
   waitMs?: number;
   /** Run when the step fails, to put things back exactly as before it (e.g. `git revert --abort`). */
   onFailure?: PlanCommand;
+  /**
+   * Set on the backup check: the run reads the newest backup's date from the command's
+   * output and fails the step when none is listed or it is older than maxAgeMs, so the
+   * operator decides (retry, skip with a reason, stop) before anything destructive runs.
+   */
+  backupAge?: { maxAgeMs: number };
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
   stashMessage?: string;
 }

@@ -1,4 +1,5 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
+import { judgeBackupList } from '../classify/dbPlan';
 import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
@@ -9,6 +10,8 @@ import { RemoteProcessGroups } from './remoteProcesses';
 
 const TAIL = 4096;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
+// A backup listing beyond this is cut: the newest backups of any sane listing fit.
+const MAX_LISTING_CHARS = 1 << 20;
 /** How often the user may retry one step before we stop asking. */
 const MAX_ATTEMPTS = 20;
 /** How often a resume looks whether a command left over from the interrupted run has ended. */
@@ -467,9 +470,12 @@ export class RollbackRunner {
       return { outcome: r === 'sent' ? 'ok' : 'skipped', detail, output: '' };
     }
     let output = '';
+    // The backup check judges the whole listing, not the tail kept for the journal.
+    let listing = '';
     for (const cmd of step.commands) {
       const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
         output = tail(output + chunk);
+        if (step.backupAge && stream === 'stdout' && listing.length < MAX_LISTING_CHARS) listing += chunk;
         this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk, stream });
       };
       output = tail(`${output}$ ${cmd.command}\n`);
@@ -494,6 +500,10 @@ export class RollbackRunner {
         const last = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
         return { outcome: 'failed', detail: `${why}${last ? `: ${last}` : ''}`, output };
       }
+    }
+    if (step.backupAge && step.commands.length) {
+      const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs);
+      return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
     }
     return { outcome: 'ok', detail: step.commands.length ? 'done' : 'informational: nothing to run', output };
   }

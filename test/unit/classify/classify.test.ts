@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { newestBackupAge } from '../../../src/core/classify/dbPlan';
+import { judgeBackupList, newestBackupAge } from '../../../src/core/classify/dbPlan';
 import { renderReportMarkdown, summarize } from '../../../src/core/classify/summary';
 import type { MigrationTool } from '../../../src/core/config/types';
 import type { MigrationVerdict } from '../../../src/core/migrations/types';
@@ -153,6 +153,14 @@ describe('summary and report', () => {
     const age = newestBackupAge('app-20240501-090000.dump\napp-2024-05-01T11:30:00Z.dump\n', new Date('2024-05-01T12:00:00Z'));
     assert.equal(age?.text, '30 minutes old');
     assert.equal(newestBackupAge('nothing here', new Date()), undefined);
+  });
+
+  it('judges the newest backup: fresh, too old, dated in the future by this clock', () => {
+    const now = new Date('2024-05-01T12:00:00Z');
+    assert.deepEqual(judgeBackupList('app-20240501-114500.dump\n', now, 3_600_000), { ok: true, detail: 'newest backup 20240501-114500, 15 minutes old' });
+    assert.equal(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).ok, false);
+    assert.match(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).detail, /is 3 days old, older than migrations\.backup\.maxAge \(60 minutes\)/);
+    assert.match(judgeBackupList('app-20240601-120000.dump\n', now, 3_600_000).detail, /in the future by this machine's clock/);
   });
 });
 

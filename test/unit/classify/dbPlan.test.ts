@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import { backupCheckStep, planDatabaseSteps } from '../../../src/core/classify/dbPlan';
 import type { MigrationTool } from '../../../src/core/config/types';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 
@@ -44,5 +44,55 @@ describe('planDatabaseSteps (pure)', () => {
     assert.deepEqual(steps.map((s) => s.id), ['db-summary', 'db-backup-check', 'db-down-p1', 'db-stop-writer-api', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
     assert.equal(steps[2].commands.length, 0);
     assert.match(steps[2].title, /No down step available/);
+  });
+
+  it('fills {id}, {previous} and {file} per down step; Alembic lands on the down_revision, not the apply-order neighbour', async () => {
+    const vs = [
+      await verdict('alembic', 'a1', py("op.drop_column('t', 'x')")),
+      await verdict('alembic', 'b2', py("op.drop_column('t', 'y')")),
+    ];
+    const steps = planDatabaseSteps({
+      verdicts: vs,
+      migrations: { tool: 'alembic', down: 'alembic downgrade {previous}', preview: 'alembic downgrade {id}:{previous} --sql', sql: 'psql -d app' },
+      where: 'local', cwd: '.',
+      // b2 sits on another branch than a1: its parent is p0.
+      previousOf: { a1: 'base', b2: 'p0' },
+    });
+    const command = (id: string) => steps.find((s) => s.id === id)!.commands[0].command;
+    assert.equal(command('db-preview-b2'), 'alembic downgrade b2:p0 --sql');
+    assert.equal(command('db-down-b2'), 'alembic downgrade p0');
+    assert.equal(command('db-preview-a1'), 'alembic downgrade a1:base --sql');
+    assert.equal(command('db-down-a1'), 'alembic downgrade base');
+  });
+
+  it('a merge revision has no single {previous}: no down command is guessed, the restore path is offered', async () => {
+    const vs = [await verdict('alembic', 'm1', py("op.drop_column('t', 'x')"))];
+    const steps = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'alembic', down: 'alembic downgrade {previous}', sql: 'psql -d app' }, where: 'local', cwd: '.', previousOf: { m1: null } });
+    const down = steps.find((s) => s.id === 'db-down-m1')!;
+    assert.equal(down.commands.length, 0);
+    assert.match(down.why, /the revision that m1 returns to is not known .*\{previous\} in "alembic downgrade \{previous\}" cannot be filled in/);
+    assert.ok(steps.some((s) => s.id === 'db-restore'));
+  });
+
+  it('a down step carries a resume check through psql: "gone, and the one before it recorded"; none for a client that may hide errors', async () => {
+    const vs = [await verdict('alembic', 'a1', py("op.drop_column('t', 'x')"))];
+    const withPsql = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'alembic', down: 'alembic downgrade {previous}', sql: 'psql -d app' }, where: 'local', cwd: '.', previousOf: { a1: 'p0' } });
+    const check = withPsql.find((s) => s.id === 'db-down-a1')!.alreadyDone!;
+    assert.equal(check.command, 'psql -d app -v ON_ERROR_STOP=1');
+    assert.match(check.input!, /IF EXISTS \(SELECT 1 FROM alembic_version WHERE version_num::text IN \('a1'\)\) THEN RAISE EXCEPTION/);
+    assert.match(check.input!, /IF NOT EXISTS \(SELECT 1 FROM alembic_version WHERE version_num::text IN \('p0'\)\) THEN RAISE EXCEPTION/);
+    const other = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'alembic', down: 'alembic downgrade {previous}', sql: 'mysql app' }, where: 'local', cwd: '.', previousOf: { a1: 'p0' } });
+    assert.equal(other.find((s) => s.id === 'db-down-a1')!.alreadyDone, undefined);
+  });
+
+  it('the backup check states the configured maximum age', () => {
+    const steps = planDatabaseSteps({ verdicts: [], migrations: {}, where: 'local', cwd: '.' });
+    assert.deepEqual(steps, []);
+    const check = backupCheckStep({ verdicts: [], migrations: { backup: { list: 'ls /backups', maxAgeMs: 6 * 3_600_000 } }, where: 'local', cwd: '.' });
+    assert.equal(check.title, 'Check that a database backup at most 6 hours old exists');
+    assert.deepEqual(check.backupAge, { maxAgeMs: 6 * 3_600_000 });
+    const unlisted = backupCheckStep({ verdicts: [], migrations: {}, where: 'local', cwd: '.' });
+    assert.equal(unlisted.backupAge, undefined);
+    assert.ok(unlisted.manual);
   });
 });

@@ -142,7 +142,12 @@ describe('database steps against a real PostgreSQL', () => {
     assert.match(down8.commands[0].input!, /UPDATE schema_migrations SET version = 7, dirty = false;/);
 
     for (const s of steps.filter((x) => x.id.startsWith('db-mitigate-'))) await runStep(s);
+    // The resume check a down step carries: false before it ran, true after; a resume never runs a down twice.
+    const done = async (s: PlanStep) => (await runner.run(s.alreadyDone!.command, { input: s.alreadyDone!.input })).code === 0;
+    assert.equal(await done(down8), false, 'before the down step, 000008 is still recorded');
     await runStep(down8);
+    assert.equal(await done(down8), true, 'after it, 000008 is gone and 000007 is recorded');
+    assert.equal(await done(down7), false, 'the next down step has not run yet');
     assert.equal((await pg.psql('SELECT version, dirty FROM schema_migrations;', 'downs')).trim(), '7\tf');
     assert.equal((await pg.psql("SELECT count(*) FROM pg_constraint WHERE conname = 'orders_quantity_check';", 'downs')).trim(), '0');
 

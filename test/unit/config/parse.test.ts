@@ -32,7 +32,7 @@ migrations:
   down: alembic downgrade -1
   preview: alembic downgrade -1 --sql
   sql: docker exec -i db psql -U app -d app
-  backup: { create: "pg_dump app > b.sql", restore: "psql app < b.sql", list: "ls *.sql" }
+  backup: { create: "pg_dump app > b.sql", restore: "psql app < b.sql", list: "ls *.sql", maxAge: 2h }
 notify: { webhook: true, escalateAt: [90s, 1h] }
 checklist:
   remove: [changelog]
@@ -73,7 +73,7 @@ const EXPECTED: RollbackConfig = {
     down: 'alembic downgrade -1',
     preview: 'alembic downgrade -1 --sql',
     sql: 'docker exec -i db psql -U app -d app',
-    backup: { create: 'pg_dump app > b.sql', restore: 'psql app < b.sql', list: 'ls *.sql' },
+    backup: { create: 'pg_dump app > b.sql', restore: 'psql app < b.sql', list: 'ls *.sql', maxAgeMs: 7_200_000 },
   },
   notify: { webhook: true, escalateAtMinutes: [1.5, 60] },
   checklist: { remove: ['changelog'] },
@@ -158,6 +158,14 @@ void test('durations in the wrong unit order are refused rather than guessed', (
   const d = only('environments:\n  prod:\n    host: local\n    commandTimeout: 5s5m\n');
   assert.equal(d.message, 'environments.prod.commandTimeout: "5s5m" is not a duration; write e.g. 30s, 5m, 1m30s');
   assert.deepEqual(pos(d), [4, 21, 4, 25]);
+});
+
+void test('backup.maxAge: a malformed age is positioned on the value, and an absent one defaults to 24h', () => {
+  const d = only('migrations:\n  backup: { list: ls /backups, maxAge: a day }\n');
+  assert.equal(d.message, 'migrations.backup.maxAge: "a day" is not a duration; write e.g. 30s, 5m, 1m30s');
+  assert.deepEqual(pos(d), [2, 40, 2, 45]);
+  const r = parseConfig('migrations:\n  backup: { list: ls /backups }\n', '/repo/rollback.yml');
+  assert.equal(r.config?.migrations.backup?.maxAgeMs, 24 * 3_600_000);
 });
 
 void test('enum: lists the allowed values and suggests the nearest', () => {

@@ -41,6 +41,12 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
     assert.ok(dialogs.asked.includes('type:local'), 'the environment name was typed for the destructive step');
     assert.ok(dialogs.asked.includes('confirmStep'), 'the down step was confirmed on its own');
     assert.equal(outcome.result?.success, true, `${outcome.result?.state}; ${dialogs.errors.join(' | ')}`);
+    // The backup check read the real pg_dump's date from backup.list and said how old it is, before any down step.
+    const steps = outcome.result.journal.steps;
+    const check = steps.find((s) => s.stepId === 'db-backup-check');
+    assert.equal(check?.outcome, 'ok', JSON.stringify(check));
+    assert.match(check.detail ?? '', /^newest backup shop-\d{8}-\d{6}\.dump, \d+ minutes? old$/);
+    assert.ok(steps.findIndex((s) => s.stepId === 'db-backup-check') < steps.findIndex((s) => s.stepId.startsWith('db-down-')));
     // The database is where the previous release expects it.
     assert.equal(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy_status'"), '1');
     assert.equal(query('SELECT version, dirty FROM schema_migrations'), '4|f');

@@ -1,0 +1,75 @@
+// What one down step runs and how a resume tells that it already ran. A down step is the
+// one step a resume must never repeat blindly: `alembic downgrade -1` run twice undoes a
+// migration nobody chose to undo.
+
+import type { MigrationTool } from '../config/types';
+import type { MigrationVerdict } from '../migrations/types';
+
+export type DownPlaceholders = { id: string; file: string; previous: string | undefined };
+
+export type FilledCommand = { command: string } | { problem: string };
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `migrations.down` / `migrations.preview` with {id}, {previous} and {file} filled in for
+ * one migration. A command that needs {previous} where it is unknown gets a problem instead
+ * of a guess: the wrong target would undo too much or too little.
+ */
+export function fillDownCommand(template: string, p: DownPlaceholders): FilledCommand {
+  if (template.includes('{previous}') && p.previous === undefined) {
+    return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in "${template}" cannot be filled in` };
+  }
+  const values: Record<string, string> = { id: p.id, file: p.file, previous: p.previous ?? '' };
+  return { command: template.replace(/\{(id|file|previous)\}/g, (_, k: string) => shellQuote(values[k])) };
+}
+
+/** The column each tool records a migration under, and whether its ids are stored verbatim. */
+type KeyKind = 'verbatim' | 'number' | 'name';
+const RECORDED_AS: Partial<Record<MigrationTool, { table: string; column: string; key: KeyKind }>> = {
+  alembic: { table: 'alembic_version', column: 'version_num', key: 'verbatim' },
+  // Version numbers: 000008_x.up.sql is recorded as 8.
+  'golang-migrate': { table: 'schema_migrations', column: 'version', key: 'number' },
+  goose: { table: 'goose_db_version', column: 'version_id', key: 'number' },
+  // Names: knex records the file name with its extension, node-pg-migrate the stem.
+  knex: { table: 'knex_migrations', column: 'name', key: 'name' },
+  'node-pg-migrate': { table: 'pgmigrations', column: 'name', key: 'name' },
+};
+
+const NOTHING_BEFORE = new Set(['0', 'base']);
+
+function literal(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function keys(id: string, file: string, kind: KeyKind): string[] {
+  if (kind === 'verbatim') return [id];
+  if (kind === 'number') return /^\d+$/.test(id) ? [String(BigInt(id))] : [id];
+  const ext = /\.[a-z]+$/i.exec(file)?.[0] ?? '';
+  return [...new Set([id, `${id}${ext}`])];
+}
+
+/**
+ * SQL for `migrations.sql` that succeeds only when the down step's effect is there: the
+ * migration is no longer recorded and the one before it still is. Requiring the previous one
+ * guards against a key spelled differently from what the tool stores, which would otherwise
+ * read as "already undone" and skip a down step that never ran. Undefined where that cannot
+ * be told (no table, name-keyed tool with nothing before it).
+ */
+export function downDoneCheckSql(v: MigrationVerdict, previous: string | undefined): string | undefined {
+  const spec = RECORDED_AS[v.migration.tool];
+  if (!spec) return undefined;
+  const hasPrevious = previous !== undefined && !NOTHING_BEFORE.has(previous);
+  if (!hasPrevious && spec.key === 'name') return undefined;
+  const where = (ks: string[]) => `SELECT 1 FROM ${spec.table} WHERE ${spec.column}::text IN (${ks.map(literal).join(', ')})`;
+  const id = v.migration.id;
+  const lines = [
+    `  IF EXISTS (${where(keys(id, v.migration.file, spec.key))}) THEN RAISE EXCEPTION ${literal(`${id} is still applied`)}; END IF;`,
+  ];
+  if (hasPrevious) {
+    lines.push(`  IF NOT EXISTS (${where(keys(previous, v.migration.file, spec.key))}) THEN RAISE EXCEPTION ${literal(`${previous} is not recorded`)}; END IF;`);
+  }
+  return `DO $rollback_pilot$ BEGIN\n${lines.join('\n')}\nEND $rollback_pilot$;\n`;
+}
