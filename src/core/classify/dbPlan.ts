@@ -288,11 +288,21 @@ export function newestBackupAge(listOutput: string, now: Date): { ageMs: number;
   for (const m of listOutput.matchAll(/(\d{4})-?(\d{2})-?(\d{2})[ T_-]?(\d{2}):?(\d{2})(?::?(\d{2}))?(Z|[+-]\d{2}:?\d{2})?/g)) {
     const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ? m[7] : 'Z'}`;
     const at = Date.parse(iso);
-    if (!Number.isNaN(at) && (!newest || at > newest.at)) newest = { at, found: m[0] };
+    if (!Number.isNaN(at) && (!newest || at > newest.at)) newest = { at, found: backupNamed(listOutput, m.index, m[0]) };
   }
   if (!newest) return undefined;
   const ageMs = now.getTime() - newest.at;
   return { ageMs, text: `${formatAge(ageMs)} old`, found: newest.found };
+}
+
+/** What the operator recognises a backup by: the file name holding the date, else its listing line. */
+function backupNamed(listOutput: string, at: number, date: string): string {
+  const start = listOutput.lastIndexOf('\n', at) + 1;
+  const end = listOutput.indexOf('\n', at);
+  const line = listOutput.slice(start, end < 0 ? undefined : end).trim();
+  const token = line.split(/\s+/).find((t) => t.includes(date));
+  const named = token ?? line;
+  return named.length > 120 ? `${named.slice(0, 117)}...` : named;
 }
 
 /** 35 minutes, 5 hours, 3 days: how an age reads in a step's title and result. */

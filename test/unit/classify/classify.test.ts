@@ -157,7 +157,7 @@ describe('summary and report', () => {
 
   it('judges the newest backup: fresh, too old, dated in the future by this clock', () => {
     const now = new Date('2024-05-01T12:00:00Z');
-    assert.deepEqual(judgeBackupList('app-20240501-114500.dump\n', now, 3_600_000), { ok: true, detail: 'newest backup 20240501-114500, 15 minutes old' });
+    assert.deepEqual(judgeBackupList('app-20240501-114500.dump\n', now, 3_600_000), { ok: true, detail: 'newest backup app-20240501-114500.dump, 15 minutes old' });
     assert.equal(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).ok, false);
     assert.match(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).detail, /is 3 days old, older than migrations\.backup\.maxAge \(60 minutes\)/);
     assert.match(judgeBackupList('app-20240601-120000.dump\n', now, 3_600_000).detail, /in the future by this machine's clock/);

@@ -56,7 +56,7 @@ test('a fresh backup passes the check, and the journal says which one and how ol
   const folder = backupsFolder('fresh', [dumpName(3 * 86_400_000), fresh, 'README.txt']);
   const r = await runner([]).run(plan('b-fresh', [checkFor(folder, 3_600_000), downStep]));
   assert.equal(r.success, true, r.state);
-  assert.equal(r.journal.steps[0].detail, `newest backup ${fresh.slice(4, 19)}, 20 minutes old`);
+  assert.equal(r.journal.steps[0].detail, `newest backup ${fresh}, 20 minutes old`);
   assert.equal(r.journal.steps[1].outcome, 'ok');
 });
 
@@ -66,7 +66,7 @@ test('a backup older than maxAge stops before the destructive step and says how 
   const r = await runner(failures).run(plan('b-stale', [checkFor(folder, 24 * 3_600_000), downStep]));
   assert.equal(r.success, false);
   assert.equal(failures.length, 1, 'the operator is asked what to do');
-  assert.match(failures[0].detail, /^the newest backup \(\d{8}-\d{6}\) is 30 hours old, older than migrations\.backup\.maxAge \(24 hours\)/);
+  assert.match(failures[0].detail, /^the newest backup \(app-\d{8}-\d{6}\.dump\) is 30 hours old, older than migrations\.backup\.maxAge \(24 hours\)/);
   assert.equal(r.journal.steps[1].outcome, 'pending', 'the down step did not run');
 });
 
