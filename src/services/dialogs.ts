@@ -79,7 +79,7 @@ export class VsCodeDialogs implements RollbackDialogs {
       {
         run: true,
         label: `$(play) Run ${plan.steps.length} steps`,
-        detail: `On ${plan.where}, exactly as the preview shows${destructive ? `; ${destructive} destructive (you will type "${plan.environment}")` : ''}`,
+        detail: `On ${plan.where}, exactly as the preview shows${destructive ? `; ${destructive} destructive (you will type "${plan.environment}" before each)` : ''}`,
       },
       { run: false, label: '$(close) Cancel', detail: 'Nothing runs; the preview stays open' },
     ];
@@ -105,8 +105,8 @@ export class VsCodeDialogs implements RollbackDialogs {
 
   async typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined> {
     return vscode.window.showInputBox({
-      title: `Destructive steps: type "${environment}" to confirm`,
-      prompt: `These steps can lose data: ${destructiveSteps.map((s) => s.title).join('; ')}`,
+      title: `Destructive: type "${environment}" to run ${destructiveSteps.length === 1 ? 'this step' : 'these steps'}`,
+      prompt: `Can lose data: ${destructiveSteps.map((s) => s.title).join('; ')}. Escape stops the rollback before it.`,
       ignoreFocusOut: true,
       validateInput: (v) => (v === environment || v === '' ? undefined : `Type the environment's name exactly: ${environment}`),
     });

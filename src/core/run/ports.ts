@@ -38,7 +38,7 @@ export interface Prompter {
   confirmStep(step: PlanStep, plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'>;
   /** Manual steps: the operator does the work by hand and says so. Without it, confirmStep's "run" means done. */
   confirmManual?(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'>;
-  /** Before a plan with destructive steps starts: return what the user typed (undefined = cancelled). */
+  /** Right before a destructive step runs (each attempt): return what the user typed (undefined = cancelled). */
   typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined>;
   /**
    * On resume: the command a step was running when the run was interrupted is still running

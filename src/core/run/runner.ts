@@ -110,11 +110,6 @@ export class RollbackRunner {
     if (options.expectedDigest && options.expectedDigest !== planDigest(plan)) {
       throw new RunRefusedError('The plan changed since it was previewed; preview it again before running.');
     }
-    const destructive = plan.steps.filter((s) => s.destructive);
-    if (destructive.length > 0) {
-      const typed = await this.deps.prompter.typeEnvironmentName(plan.environment, destructive);
-      if (typed !== plan.environment) throw new RunRefusedError(`Not started: the plan has destructive steps and the environment name "${plan.environment}" was not typed.`);
-    }
     const now = new Date(this.clock.now()).toISOString();
     const journal: RollbackJournal = {
       version: 1,
@@ -268,6 +263,15 @@ export class RollbackRunner {
             journal.status = 'stopped';
             this.event(journal, 'stopped', `Stopped before ${step.title}`);
             return `Stopped before "${step.title}" at your request.`;
+          }
+        }
+        // Typed at the moment it matters, for this step alone: a name typed minutes earlier for the whole plan guards nothing.
+        if (step.destructive) {
+          const typed = await this.deps.prompter.typeEnvironmentName(plan.environment, [step]);
+          if (typed !== plan.environment) {
+            journal.status = 'stopped';
+            this.event(journal, 'stopped', `Stopped before ${step.title}: the environment name was not typed`);
+            return `Stopped before "${step.title}": it is destructive and the environment name "${plan.environment}" was not typed. Nothing of it ran; Resume Rollback asks again.`;
           }
         }
         attempts++;

@@ -40,7 +40,7 @@ export class ScriptedDialogs implements RollbackDialogs {
   async confirm(message: string) { this.asked.push(`confirm:${message}`); return this.answers.confirm ?? true; }
   info(message: string) { this.infos.push(message); }
   async error(message: string) { this.errors.push(message); return undefined; }
-  async typeEnvironmentName(env: string) { this.asked.push(`type:${env}`); return this.answers.typed ? this.answers.typed(env) : env; }
+  async typeEnvironmentName(env: string, steps: PlanStep[]) { this.asked.push(`type:${env}:${steps.map((x) => x.id).join(',')}`); return this.answers.typed ? this.answers.typed(env) : env; }
   async confirmStep() { this.asked.push('confirmStep'); return this.answers.confirmStep ?? 'run'; }
   async commandStillRunning(step: PlanStep) { this.asked.push(`still-running:${step.id}`); return this.answers.stillRunning ?? 'wait'; }
   async confirmManual(step: PlanStep) { this.asked.push(`manual:${step.id}`); return this.answers.manual ?? 'done'; }

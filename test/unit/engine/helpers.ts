@@ -35,7 +35,9 @@ export class ScriptedPrompter implements Prompter {
     this.confirmations.push(step);
     return Promise.resolve(this.confirm);
   }
-  typeEnvironmentName(): Promise<string | undefined> {
+  readonly typedFor: PlanStep[][] = [];
+  typeEnvironmentName(_environment: string, steps: PlanStep[]): Promise<string | undefined> {
+    this.typedFor.push(steps);
     return Promise.resolve(this.typed);
   }
 }

@@ -9,7 +9,7 @@ import { renderPostmortem } from '../../../src/core/postmortem';
 import { RollbackEvents, type RollbackEvent } from '../../../src/core/run/events';
 import { acquireLock, LockHeldError, readLock } from '../../../src/core/run/lock';
 import { forceReleaseLock } from '../../../src/core/run/forceRelease';
-import { RollbackRunner, RunRefusedError } from '../../../src/core/run/runner';
+import { RollbackRunner } from '../../../src/core/run/runner';
 import type { FailureDecision } from '../../../src/core/run/ports';
 import { NodeHttp } from '../../../src/infra/http';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
@@ -259,7 +259,7 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).body).version, '1.3.0');
   });
 
-  test('database steps get their SQL on stdin, ask before each one, and destructive plans need the environment name typed', async () => {
+  test('database steps get their SQL on stdin, ask before each one, and a destructive step needs the environment name typed right before it', async () => {
     const f = await freshApp({ deploy: false });
     const db: PlanStep = {
       id: 'db-000005-down',
@@ -271,7 +271,12 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
       confirmEach: true,
     };
     const plan = await buildPlan(planInput(f, { databaseSteps: [db] }));
-    await assert.rejects(engine(f, new ScriptedPrompter([], 'prod')).run(plan), RunRefusedError);
+    const wrongName = new ScriptedPrompter([], 'prod');
+    const refused = await engine(f, wrongName).run(plan);
+    assert.equal(refused.journal.status, 'stopped');
+    assert.match(refused.state, /Stopped before "Down 000005_orders_drop_legacy_status": it is destructive and the environment name "local" was not typed/);
+    assert.deepEqual(wrongName.typedFor.map((steps) => steps.map((s) => s.id)), [['db-000005-down']], 'asked for that step alone, after its confirmation');
+    assert.equal(refused.journal.steps.find((s) => s.stepId === 'db-000005-down')?.outcome, 'pending');
     assert.equal(existsSync(join(f.repo.dir, 'run-sql.txt')), false);
     const stopAtDb = new ScriptedPrompter([], 'local', 'stop');
     const r = await engine(f, stopAtDb).run(plan);

@@ -38,8 +38,10 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
     const code = ids.findIndex((id) => id.startsWith('code-'));
     assert.ok(down >= 0, `a down step is planned: ${ids.join(', ')}`);
     assert.ok(down < code, `database steps run before the code switch: ${ids.join(', ')}`);
-    assert.ok(dialogs.asked.includes('type:local'), 'the environment name was typed for the destructive step');
-    assert.ok(dialogs.asked.includes('confirmStep'), 'the down step was confirmed on its own');
+    // The down step is confirmed on its own, then the environment's name is typed for it alone, right before it runs.
+    const downId = ids[down];
+    const typedAt = dialogs.asked.indexOf(`type:local:${downId}`);
+    assert.ok(typedAt > 0 && dialogs.asked[typedAt - 1] === 'confirmStep', `asked: ${dialogs.asked.join(' | ')}`);
     assert.equal(outcome.result?.success, true, `${outcome.result?.state}; ${dialogs.errors.join(' | ')}`);
     // The backup check read the real pg_dump's date from backup.list and said how old it is, before any down step.
     const steps = outcome.result.journal.steps;
