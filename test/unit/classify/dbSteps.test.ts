@@ -156,6 +156,31 @@ describe('database steps against a real PostgreSQL', () => {
     assert.equal((await pg.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'nickname';", 'downs')).trim(), '0');
   });
 
+  it('the resume check reads each tool\'s own table as the tool writes it: alembic_version by revision, knex_migrations by file name', async () => {
+    await pg.createDatabase('resume');
+    const psql = pg.psqlCommand('resume');
+    const check = (tool: 'alembic' | 'knex', id: string, file: string, previous: string) => {
+      const v: MigrationVerdict = { migration: { tool, id, file }, class: 'destructive', findings: [] };
+      const steps = planDatabaseSteps({ verdicts: [v], migrations: { tool, down: 'true', sql: psql }, where: 'local', cwd: work, previousOf: { [id]: previous }, priorVersion: previous, backupAgeCheck: false });
+      return steps.find((s) => s.id === `db-down-${id}`)!.alreadyDone!;
+    };
+    const done = async (c: { command: string; input?: string }) => (await runner.run(c.command, { input: c.input })).code === 0;
+
+    await pg.psql("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('c3f1');", 'resume');
+    const alembic = check('alembic', 'c3f1', 'alembic/versions/c3f1_drop.py', 'b2e0');
+    assert.equal(await done(alembic), false, 'c3f1 is the head: not undone');
+    await pg.psql("UPDATE alembic_version SET version_num = 'b2e0';", 'resume');
+    assert.equal(await done(alembic), true, 'the head is b2e0: c3f1 was undone');
+    await pg.psql('DELETE FROM alembic_version;', 'resume');
+    assert.equal(await done(alembic), false, 'neither recorded: something else happened, run the step (after asking) rather than skip it');
+
+    await pg.psql("CREATE TABLE knex_migrations (id serial PRIMARY KEY, name varchar(255), batch int, migration_time timestamptz); INSERT INTO knex_migrations (name, batch) VALUES ('20240101_a.js', 1), ('20240202_b.js', 2);", 'resume');
+    const knex = check('knex', '20240202_b', 'migrations/20240202_b.js', '20240101_a');
+    assert.equal(await done(knex), false);
+    await pg.psql("DELETE FROM knex_migrations WHERE name = '20240202_b.js';", 'resume');
+    assert.equal(await done(knex), true);
+  });
+
   it('restores a pg_dump backup: writers stopped first, migration table and row counts verified after', async () => {
     await pg.createDatabase('restore');
     await pg.psql(readFileSync(join(shop, 'base/000_schema.sql'), 'utf8'), 'restore');
