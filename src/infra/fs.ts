@@ -79,7 +79,7 @@ export class NodeFileSystem implements FileSystemPort {
     const realRoot = await (this.realRoot ??= realpathAsync(this.root));
     let real: string;
     try {
-      real = await realpathAsync(target);
+      real = await this.paced(() => fs.realpathSync.native(target), () => realpathAsync(target));
     } catch {
       // Missing paths cannot escape; the caller's own fs call reports them with the path.
       return target;
@@ -98,14 +98,24 @@ export class NodeFileSystem implements FileSystemPort {
    */
   async readFile(p: string): Promise<Uint8Array> {
     const file = await this.resolve(p);
-    if (this.slowDisk) return readFileAsync(file);
+    return this.paced(() => fs.readFileSync(file), () => readFileAsync(file));
+  }
+
+  /**
+   * One file system call, synchronous on a local disk in slices of at most `sliceMs` with a
+   * yield between slices (see readFile), asynchronous for good once one call was slow.
+   * Listing folders and checking paths take the same thread-pool round trips as reads: a
+   * Prisma folder's 350 sub-folders cost more in round trips than in work.
+   */
+  private async paced<T>(sync: () => T, async: () => Promise<T>): Promise<T> {
+    if (this.slowDisk) return async();
     if (performance.now() - this.sliceStart > this.pacing.sliceMs) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.sliceStart = performance.now();
     }
     const started = performance.now();
     try {
-      return fs.readFileSync(file);
+      return sync();
     } finally {
       if (performance.now() - started > this.pacing.slowReadMs) this.slowDisk = true;
     }
@@ -113,7 +123,7 @@ export class NodeFileSystem implements FileSystemPort {
 
   async readDir(p: string): Promise<Array<{ name: string; isDirectory: boolean }>> {
     const dir = await this.resolve(p);
-    const entries = await readdirAsync(dir, { withFileTypes: true });
+    const entries = await this.paced(() => fs.readdirSync(dir, { withFileTypes: true }), () => readdirAsync(dir, { withFileTypes: true }));
     const listed = path.resolve(this.root, p);
     // Only when the folder is where it says it is (no symlink on the way) do its plain entries keep their paths.
     const direct = dir === listed || this.plainDirs.has(listed);
@@ -126,7 +136,7 @@ export class NodeFileSystem implements FileSystemPort {
         // A symlinked folder counts as a folder only when it stays inside the root.
         try {
           const real = await this.resolve(path.join(p, e.name));
-          return { name: e.name, isDirectory: (await statAsync(real)).isDirectory() };
+          return { name: e.name, isDirectory: (await this.paced(() => fs.statSync(real), () => statAsync(real))).isDirectory() };
         } catch {
           return { name: e.name, isDirectory: false };
         }
@@ -139,14 +149,14 @@ export class NodeFileSystem implements FileSystemPort {
     if (isInside(this.root, target) && this.plainDirs.has(path.dirname(target))) {
       try {
         // Not a symlink: it is inside a confined folder, so inside the root.
-        if (!(await lstatAsync(target)).isSymbolicLink()) return true;
+        if (!(await this.paced(() => fs.lstatSync(target), () => lstatAsync(target))).isSymbolicLink()) return true;
       } catch {
         return false;
       }
     }
     const resolved = await this.resolve(p);
     try {
-      await accessAsync(resolved);
+      await this.paced(() => fs.accessSync(resolved), () => accessAsync(resolved));
       return true;
     } catch {
       return false;

@@ -54,7 +54,7 @@ void test('detection lists a symlink that leads out of the repository with a pro
   }
 });
 
-void test('NodeFileSystem reads synchronously in short slices, and switches to async reads for good after one slow read', async () => {
+void test('NodeFileSystem reads and lists synchronously in short slices, and switches to async calls for good after one slow one', async () => {
   const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
   const files: Record<string, string> = {};
   for (let i = 0; i < 40; i++) files[`alembic/versions/${String(i).padStart(3, '0')}_step.py`] = `revision = 'r${i}'\n`;
@@ -72,6 +72,11 @@ void test('NodeFileSystem reads synchronously in short slices, and switches to a
     const local = new NodeFileSystem(repo.root, { sliceMs: 0, slowReadMs: 1000 });
     assert.deepEqual(await read(local), expected);
     assert.equal(local.readsAsynchronously, false);
+    // Synchronous calls confine and fail exactly as the async ones do.
+    await assert.rejects(local.readFile('alembic/versions/zz_link.py'), /refusing to read alembic\/versions\/zz_link\.py/);
+    await assert.rejects(local.readDir('alembic/missing'), /ENOENT.*alembic\/missing/);
+    assert.equal(await local.exists('alembic/versions/000_step.py'), true);
+    assert.equal(await local.exists('alembic/versions/nope.py'), false);
 
     // A "slow" disk (every read counts as slow): the first read switches the instance to async reads.
     const slow = new NodeFileSystem(repo.root, { sliceMs: 4, slowReadMs: -1 });
