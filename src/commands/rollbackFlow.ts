@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import type { UndoChoice, UndoPath } from '../core/classify';
 import { buildPlan, gitQueriesVia, planDigest, renderPlanMarkdown } from '../core/plan';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
 import { LockHeldError, RunRefusedError, type RunResult } from '../core/run';
+import { DatabaseChoiceCancelled } from '../services/databasePlan';
 import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
@@ -14,7 +16,7 @@ export interface RollbackFlowDeps {
   sessions: RollbackSessions;
   dialogs: () => RollbackDialogs;
   /** The bad release's database steps (from the migration classifier), placed before the code switch. */
-  databaseSteps?: (input: { from: Release; to: Release; environment: string }) => Promise<PlanStep[]>;
+  databaseSteps?: (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined> }) => Promise<PlanStep[]>;
 }
 
 export interface FlowOptions {
@@ -89,7 +91,8 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
   let plan: RollbackPlan;
   try {
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
-    const databaseSteps = from && deps.databaseSteps ? await deps.databaseSteps({ from, to: target, environment }) : undefined;
+    const chooseUndo = (choice: UndoChoice) => dialogs.chooseDatabaseUndo(choice, environment);
+    const databaseSteps = from && deps.databaseSteps ? await deps.databaseSteps({ from, to: target, environment, chooseUndo }) : undefined;
     plan = await buildPlan({
       config,
       environment,
@@ -105,6 +108,10 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
       databaseSteps,
     });
   } catch (e) {
+    if (e instanceof DatabaseChoiceCancelled) {
+      dialogs.info(`Nothing ran. ${e.message}`);
+      return { stoppedBecause: 'cancelled at the database choice' };
+    }
     await dialogs.error(`Could not plan the rollback: ${(e as Error).message}`);
     return { stoppedBecause: 'planning failed' };
   }

@@ -1,5 +1,5 @@
 import type { RollbackConfig } from '../core/config/types';
-import { gooseSections, planDatabaseSteps } from '../core/classify';
+import { gooseSections, planDatabaseSteps, undoChoice, type DatabasePlanInput, type UndoChoice, type UndoPath } from '../core/classify';
 import { migrationsForFiles } from '../core/migrations';
 import type { Migration, MigrationVerdict } from '../core/migrations/types';
 import type { PlanStep } from '../core/plan/types';
@@ -13,10 +13,18 @@ import { environmentCwd } from './environments';
  * leave, mitigate, or undo one step at a time — all before the code switch, while the
  * migration files still exist.
  */
+/** The operator closed the question of how to undo the bad release's migrations: nothing is planned. */
+export class DatabaseChoiceCancelled extends Error {
+  constructor() {
+    super('No way back for the database was chosen (down steps or the backup); nothing was planned.');
+    this.name = 'DatabaseChoiceCancelled';
+  }
+}
+
 export async function databaseStepsFor(
   workspace: RollbackWorkspace,
   config: RollbackConfig,
-  input: { from: Release; to: Release; environment: string },
+  input: { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined> },
 ): Promise<PlanStep[]> {
   const env = config.environments.find((e) => e.name === input.environment);
   if (!env) return [];
@@ -46,7 +54,7 @@ export async function databaseStepsFor(
   }
 
   const cwd = environmentCwd(env, workspace.root.fsPath);
-  return planDatabaseSteps({
+  const planInput: DatabasePlanInput = {
     verdicts,
     migrations: config.migrations,
     where: env.host,
@@ -55,7 +63,15 @@ export async function databaseStepsFor(
     priorVersion,
     previousOf,
     writers: config.services.filter((s) => s.stop).map((s) => ({ name: s.name, stop: s.stop })),
-  });
+  };
+  // Both ways back exist: the operator weighs the down steps' data loss against the backup's age.
+  const choice = undoChoice(planInput);
+  if (choice && input.chooseUndo) {
+    const path = await input.chooseUndo(choice);
+    if (!path) throw new DatabaseChoiceCancelled();
+    planInput.mode = path;
+  }
+  return planDatabaseSteps(planInput);
 }
 
 /** Down SQL the extension can run itself: golang-migrate's .down.sql, goose's Down section. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { UndoChoice, UndoPath } from '../core/classify';
 import type { FailureDecision, FailureState, Prompter } from '../core/run/ports';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
@@ -16,6 +17,8 @@ export interface RollbackDialogs extends Prompter, HostKeyPrompt {
   reason(defaultReason?: string): Promise<string | undefined>;
   pickEnvironment(names: string[]): Promise<string | undefined>;
   pickRelease(releases: Release[], title: string): Promise<Release | undefined>;
+  /** Before planning, when the bad release's migrations can be undone either way: down steps or the backup. */
+  chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined>;
   /** Shown with the preview open: true to run exactly this plan. */
   confirmPlan(plan: RollbackPlan): Promise<boolean>;
   confirm(message: string, detail: string, action: string): Promise<boolean>;
@@ -66,6 +69,30 @@ export class VsCodeDialogs implements RollbackDialogs {
     }));
     const pick = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, matchOnDescription: true });
     return pick?.release;
+  }
+
+  async chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined> {
+    const n = choice.downs.length;
+    const items: Array<vscode.QuickPickItem & { value: UndoPath }> = [
+      {
+        value: 'down',
+        label: `$(debug-step-back) ${n} down step${n === 1 ? '' : 's'}, newest first`,
+        description: choice.downs.join(', '),
+        detail: `Each one shown and confirmed on its own. ${choice.downLoses.length ? `Loses: ${choice.downLoses.join(' ')}` : 'No data loss found on the way down.'}`,
+      },
+      {
+        value: 'restore',
+        label: '$(database) Restore the backup',
+        description: choice.restore,
+        detail: `${choice.writers.length ? `Stops ${choice.writers.join(', ')} first, then restores` : 'Restores'}; verifies the migration table and row counts after. Everything written since the backup is lost.`,
+      },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `Undo the bad release's migrations on ${environment}: how?`,
+      placeHolder: 'Weigh what the down steps lose against what was written since the backup. Escape plans nothing.',
+      ignoreFocusOut: true,
+    });
+    return pick?.value;
   }
 
   /**

@@ -80,16 +80,28 @@ export const GROUPS = {
       await pg.createDatabase('shop');
       const [apiPort, workerPort] = [await freePort(), await freePort()];
       const psql = pg.psqlCommand('shop');
-      // A real pg_dump, named the way backup jobs name them, so the backup check has a dated, fresh backup to find.
       const backups = `${dir}-backups`;
       mkdirSync(backups, { recursive: true });
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-      const dump = spawnSync(join(PG_BIN, 'pg_dump'), ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres', '-Fc', '-f', join(backups, `shop-${stamp}.dump`), 'shop'], { encoding: 'utf8' });
-      if (dump.status !== 0) throw new Error(`pg_dump for the fixture's backup failed: ${dump.stderr}`);
-      await makeAppRepo(dir, { apiPort, workerPort, sqlCommand: psql, backupList: `ls -1 ${backups}` });
+      const dumpFile = join(backups, `shop-${stamp}.dump`);
+      const conn = ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres'];
+      await makeAppRepo(dir, {
+        apiPort,
+        workerPort,
+        sqlCommand: psql,
+        backupList: `ls -1 ${backups}`,
+        backupRestore: `${join(PG_BIN, 'pg_restore')} ${conn.join(' ')} --clean --if-exists -d shop ${dumpFile}`,
+      });
+      // v1.3.0's database (migrations 1-4), backed up before the bad deploy by a real pg_dump named the way
+      // backup jobs name them; then the bad release's migration 5.
       const migrations = join(dir, 'db/migrations');
-      for (const f of listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort()) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
-      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (5, false);', 'shop');
+      const ups = listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort();
+      for (const f of ups.slice(0, 4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
+      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (4, false);', 'shop');
+      const dump = spawnSync(join(PG_BIN, 'pg_dump'), [...conn, '-Fc', '-f', dumpFile, 'shop'], { encoding: 'utf8' });
+      if (dump.status !== 0) throw new Error(`pg_dump for the fixture's backup failed: ${dump.stderr}`);
+      for (const f of ups.slice(4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
+      await pg.psql('UPDATE schema_migrations SET version = 5;', 'shop');
       deployCurrent(dir);
       return {
         folder: dir,

@@ -7,8 +7,10 @@ import type { MigrationFinding, MigrationVerdict } from '../migrations/types';
 import type { PlanCommand, PlanStep } from '../plan/types';
 import { CONFIG_DEFAULTS } from '../config/defaults';
 import { MIGRATION_TABLES } from './appliedState';
-import { downDoneCheckSql, fillDownCommand } from './downStep';
+import { downDoneCheckSql, fillDownCommand, noneRecordedCheckSql } from './downStep';
 import { CLASS_LABEL, summarize } from './summary';
+
+export type UndoPath = 'down' | 'restore';
 
 export interface DatabasePlanInput {
   /** The bad release's verdicts, in apply order. */
@@ -29,7 +31,7 @@ export interface DatabasePlanInput {
    */
   previousOf?: Record<string, string | null>;
   /** 'down' (default): one down step per migration; 'restore': restore the backup instead. */
-  mode?: 'down' | 'restore';
+  mode?: UndoPath;
   /** The services that write to the database, stopped before a restore. */
   writers?: Array<{ name: string; stop?: string }>;
 }
@@ -39,6 +41,40 @@ function needsUndo(v: MigrationVerdict): boolean {
   if (v.class === 'destructive' || v.class === 'unknown') return true;
   // A mitigation without a generated statement (type change, dropped default) cannot be applied for the user.
   return up.some((f) => f.class === 'mitigate' && !f.fix);
+}
+
+/** The bad release's migrations that must be undone, not just mitigated: from the first such one to the newest, in apply order (tools undo from the newest). */
+export function migrationsToUndo(verdicts: MigrationVerdict[]): MigrationVerdict[] {
+  const first = verdicts.findIndex(needsUndo);
+  return first < 0 ? [] : verdicts.slice(first);
+}
+
+/** What the operator weighs when both ways back exist: one down step at a time, or the backup. */
+export interface UndoChoice {
+  /** The files the down steps would undo, newest first. */
+  downs: string[];
+  /** What the down path loses, one sentence per finding. */
+  downLoses: string[];
+  restore: string;
+  writers: string[];
+}
+
+/**
+ * The question to ask before planning, or undefined when there is no choice: nothing to
+ * undo, no `backup.restore`, or a migration without a down path (the plan then restores).
+ */
+export function undoChoice(input: DatabasePlanInput): UndoChoice | undefined {
+  const undo = migrationsToUndo(input.verdicts);
+  const restore = input.migrations.backup?.restore;
+  if (!undo.length || !restore) return undefined;
+  const canDown = input.migrations.down !== undefined || (input.migrations.sql !== undefined && undo.every((v) => input.downSql?.[v.migration.id] !== undefined));
+  if (!canDown) return undefined;
+  return {
+    downs: undo.map((v) => v.migration.file).reverse(),
+    downLoses: undo.flatMap((v) => v.findings.filter((f) => f.direction === 'down' && f.class === 'destructive').map((f) => `${v.migration.file}:${f.line}: ${f.reason}`)),
+    restore,
+    writers: (input.writers ?? []).map((w) => w.name),
+  };
 }
 
 function cmd(command: string, input: DatabasePlanInput, stdin?: string): PlanCommand {
@@ -72,11 +108,12 @@ function downStepSql(v: MigrationVerdict, sql: string, previous: string | undefi
 export function backupCheckStep(input: DatabasePlanInput): PlanStep {
   const list = input.migrations.backup?.list;
   const maxAgeMs = input.migrations.backup?.maxAgeMs ?? CONFIG_DEFAULTS.backupMaxAgeMs;
+  const purpose = input.mode === 'restore' ? 'restore' : 'undo';
   return {
     id: 'db-backup-check',
     kind: 'database',
     title: list ? `Check that a database backup at most ${formatAge(maxAgeMs)} old exists` : 'No backup.list configured: make sure a recent backup exists',
-    ...(list ? { backupAge: { maxAgeMs } } : {}),
+    ...(list ? { backupAge: { maxAgeMs, purpose } } : {}),
     why: list
       ? `Destructive database steps follow; only a backup brings lost data back. The newest backup's date is read from the list; none listed, or one older than ${formatAge(maxAgeMs)} (migrations.backup.maxAge), stops the run and asks.`
       : 'Destructive database steps follow and rollback.yml has no migrations.backup.list to check a backup with: confirm by hand that one exists.',
@@ -133,12 +170,14 @@ export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
   const table = tool ? MIGRATION_TABLES[tool] : undefined;
   const sql = input.migrations.sql;
   if (sql && table) {
+    // Through psql the check fails the step by itself; with another client its output is for the operator to read.
+    const check = /\bpsql\b/.test(sql) ? noneRecordedCheckSql(input.verdicts) : undefined;
     steps.push({
       id: 'db-verify-migrations',
       kind: 'database',
       title: `Verify ${table.table} after the restore`,
-      why: `The restored database must record the old release's migrations, none of the bad release's (${input.verdicts.map((v) => v.migration.id).join(', ')}).`,
-      commands: [cmd(sql, input, `${table.query};\n`)],
+      why: `The restored database must record the old release's migrations, none of the bad release's (${input.verdicts.map((v) => v.migration.id).join(', ')})${check ? '; the step fails if it records any' : ''}.`,
+      commands: [cmd(sql, input, `${table.query};\n${check ?? ''}`)],
       destructive: false,
     });
   }
@@ -188,10 +227,9 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
   });
   if (input.mode === 'restore') return [...steps, ...planBackupRestore(input)];
 
-  const firstUndo = verdicts.findIndex(needsUndo);
   // Tools undo one step at a time from the newest; undoing migration i means undoing every later one first.
-  const undo = firstUndo < 0 ? [] : verdicts.slice(firstUndo);
-  const mitigateOnly = (firstUndo < 0 ? verdicts : verdicts.slice(0, firstUndo)).filter((v) => v.class === 'mitigate');
+  const undo = migrationsToUndo(verdicts);
+  const mitigateOnly = verdicts.slice(0, verdicts.length - undo.length).filter((v) => v.class === 'mitigate');
 
   for (const v of mitigateOnly) {
     const fixes = v.findings.filter((f) => f.direction === 'up' && f.class === 'mitigate' && f.fix);
@@ -313,17 +351,22 @@ export function formatAge(ms: number): string {
 }
 
 /** The backup check's verdict on `backup.list` output: what the step records, or why it fails. */
-export function judgeBackupList(listOutput: string, now: Date, maxAgeMs: number): { ok: boolean; detail: string } {
+export function judgeBackupList(listOutput: string, now: Date, maxAgeMs: number, purpose: 'undo' | 'restore' = 'undo'): { ok: boolean; detail: string } {
   const newest = newestBackupAge(listOutput, now);
   if (!newest) {
-    return { ok: false, detail: 'backup.list printed no backup with a date (e.g. app-20240501-120000.dump): no recent backup can be confirmed' };
+    const consequence = purpose === 'restore' ? 'there is nothing to restore from' : 'no recent backup can be confirmed';
+    return { ok: false, detail: `backup.list printed no backup with a date (e.g. app-20240501-120000.dump): ${consequence}` };
   }
   if (newest.ageMs < -5 * 60_000) {
     return { ok: false, detail: `the newest backup's date (${newest.found}) is in the future by this machine's clock: its age cannot be judged` };
   }
   const age = newest.ageMs < 0 ? 'just taken' : newest.text;
   if (newest.ageMs > maxAgeMs) {
-    return { ok: false, detail: `the newest backup (${newest.found}) is ${age}, older than migrations.backup.maxAge (${formatAge(maxAgeMs)}): take a fresh one or decide to go on without it` };
+    const next =
+      purpose === 'restore'
+        ? 'restoring it loses everything written since then; skip this check with a reason to restore it anyway'
+        : 'take a fresh one (migrations.backup.create) and retry, or skip this check with a reason to go on without it';
+    return { ok: false, detail: `the newest backup (${newest.found}) is ${age}, older than migrations.backup.maxAge (${formatAge(maxAgeMs)}): ${next}` };
   }
   return { ok: true, detail: `newest backup ${newest.found}, ${age}` };
 }

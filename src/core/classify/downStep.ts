@@ -73,3 +73,21 @@ export function downDoneCheckSql(v: MigrationVerdict, previous: string | undefin
   }
   return `DO $rollback_pilot$ BEGIN\n${lines.join('\n')}\nEND $rollback_pilot$;\n`;
 }
+
+/**
+ * SQL that fails while the tool's table still records any of these migrations: the check
+ * after a restore that the backup predates the bad release. Undefined where the table or its
+ * keys are not known.
+ */
+export function noneRecordedCheckSql(verdicts: MigrationVerdict[]): string | undefined {
+  const tool = verdicts[0]?.migration.tool;
+  const spec = tool ? RECORDED_AS[tool] : undefined;
+  if (!spec || verdicts.some((v) => v.migration.tool !== tool)) return undefined;
+  const ks = verdicts.flatMap((v) => keys(v.migration.id, v.migration.file, spec.key));
+  const names = verdicts.map((v) => v.migration.id).join(', ');
+  return (
+    `DO $rollback_pilot$ BEGIN\n` +
+    `  IF EXISTS (SELECT 1 FROM ${spec.table} WHERE ${spec.column}::text IN (${ks.map(literal).join(', ')})) THEN RAISE EXCEPTION ${literal(`${spec.table} still records the bad release's migrations (${names}): this backup was taken after the deploy`)}; END IF;\n` +
+    `END $rollback_pilot$;\n`
+  );
+}

@@ -63,7 +63,7 @@ export interface PlanStep {
    * output and fails the step when none is listed or it is older than maxAgeMs, so the
    * operator decides (retry, skip with a reason, stop) before anything destructive runs.
    */
-  backupAge?: { maxAgeMs: number };
+  backupAge?: { maxAgeMs: number; purpose?: 'undo' | 'restore' };
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
   stashMessage?: string;
 }

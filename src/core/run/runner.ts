@@ -506,7 +506,7 @@ export class RollbackRunner {
       }
     }
     if (step.backupAge && step.commands.length) {
-      const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs);
+      const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs, step.backupAge.purpose);
       return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
     }
     return { outcome: 'ok', detail: step.commands.length ? 'done' : 'informational: nothing to run', output };

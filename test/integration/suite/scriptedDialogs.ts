@@ -2,6 +2,7 @@ import type { RollbackDialogs, Decision } from '../../../src/services/dialogs';
 import type { FailureDecision, FailureState } from '../../../src/core/run/ports';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { Release } from '../../../src/core/releases';
+import type { UndoChoice, UndoPath } from '../../../src/core/classify';
 import type { RefusedHostKey, UnknownHostKey } from '../../../src/infra/ssh';
 
 /**
@@ -29,6 +30,7 @@ export class ScriptedDialogs implements RollbackDialogs {
       manual?: 'done' | 'skip' | 'stop';
       stillRunning?: 'wait' | 'terminate' | 'stop';
       hostKey?: 'accept-once' | 'accept-and-save' | 'reject';
+      undo?: UndoPath;
     } = {},
   ) {}
 
@@ -36,6 +38,8 @@ export class ScriptedDialogs implements RollbackDialogs {
   async reason() { this.asked.push('reason'); return this.answers.reason ?? 'api /health answers 500 since the deploy'; }
   async pickEnvironment(names: string[]) { this.asked.push(`environment:${names.join(',')}`); return this.answers.environment ?? names[0]; }
   async pickRelease(rs: Release[], title: string) { this.asked.push(`release:${title}`); return this.answers.release ? this.answers.release(rs) : rs[0]; }
+  readonly undoChoices: UndoChoice[] = [];
+  async chooseDatabaseUndo(choice: UndoChoice, env: string) { this.asked.push(`undo:${env}`); this.undoChoices.push(choice); return this.answers.undo ?? 'down'; }
   async confirmPlan(plan: RollbackPlan) { this.asked.push('confirmPlan'); this.plansConfirmed.push(plan); return this.answers.confirmPlan ?? true; }
   async confirm(message: string) { this.asked.push(`confirm:${message}`); return this.answers.confirm ?? true; }
   info(message: string) { this.infos.push(message); }

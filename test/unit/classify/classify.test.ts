@@ -161,6 +161,10 @@ describe('summary and report', () => {
     assert.equal(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).ok, false);
     assert.match(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000).detail, /is 3 days old, older than migrations\.backup\.maxAge \(60 minutes\)/);
     assert.match(judgeBackupList('app-20240601-120000.dump\n', now, 3_600_000).detail, /in the future by this machine's clock/);
+    // Before a restore the advice is not "take a fresh one": that one would hold the damage.
+    assert.match(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000, 'restore').detail, /restoring it loses everything written since then/);
+    assert.match(judgeBackupList('x\n', now, 3_600_000, 'restore').detail, /there is nothing to restore from/);
+    assert.match(judgeBackupList('app-20240428-120000.dump\n', now, 3_600_000, 'undo').detail, /take a fresh one \(migrations\.backup\.create\)/);
   });
 });
 

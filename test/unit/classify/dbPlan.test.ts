@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { backupCheckStep, planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import { backupCheckStep, planDatabaseSteps, undoChoice } from '../../../src/core/classify/dbPlan';
 import type { MigrationTool } from '../../../src/core/config/types';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 
@@ -90,9 +90,25 @@ describe('planDatabaseSteps (pure)', () => {
     assert.deepEqual(steps, []);
     const check = backupCheckStep({ verdicts: [], migrations: { backup: { list: 'ls /backups', maxAgeMs: 6 * 3_600_000 } }, where: 'local', cwd: '.' });
     assert.equal(check.title, 'Check that a database backup at most 6 hours old exists');
-    assert.deepEqual(check.backupAge, { maxAgeMs: 6 * 3_600_000 });
+    assert.deepEqual(check.backupAge, { maxAgeMs: 6 * 3_600_000, purpose: 'undo' });
+    assert.equal(backupCheckStep({ verdicts: [], migrations: { backup: { list: 'ls' } }, where: 'local', cwd: '.', mode: 'restore' }).backupAge?.purpose, 'restore');
     const unlisted = backupCheckStep({ verdicts: [], migrations: {}, where: 'local', cwd: '.' });
     assert.equal(unlisted.backupAge, undefined);
     assert.ok(unlisted.manual);
+  });
+
+  it('asks down-or-backup only when both exist, and says what the down path loses', async () => {
+    const sql = (id: string, up: string) => classifyMigration({ migration: { tool: 'golang-migrate', id, name: id, file: `db/${id}.up.sql`, order: 0, problems: [] }, upSource: up, downSource: id === '2' ? 'ALTER TABLE t DROP COLUMN n;' : 'SELECT 1;', parser });
+    const vs = [await sql('1', 'CREATE INDEX i ON t (a);'), await sql('2', 'ALTER TABLE t ADD COLUMN n text; ALTER TABLE t DROP COLUMN legacy;')];
+    const base = { verdicts: vs, where: 'local', cwd: '.', downSql: { '1': 'SELECT 1;', '2': 'ALTER TABLE t DROP COLUMN n;' }, writers: [{ name: 'api', stop: 'stop api' }] };
+    const both = undoChoice({ ...base, migrations: { sql: 'psql', backup: { restore: 'pg_restore -d app b.dump' } } });
+    assert.deepEqual(both?.downs, ['db/2.up.sql']);
+    assert.deepEqual(both?.writers, ['api']);
+    assert.match(both!.downLoses.join(' '), /^db\/2\.up\.sql:1: .*\bn\b/);
+    assert.equal(undoChoice({ ...base, migrations: { sql: 'psql' } }), undefined, 'no backup.restore: only the down path');
+    assert.equal(undoChoice({ ...base, downSql: {}, migrations: { sql: 'psql', backup: { restore: 'r' } } }), undefined, 'no down path: the plan restores anyway');
+    assert.equal(undoChoice({ ...base, verdicts: [vs[0]], migrations: { sql: 'psql', backup: { restore: 'r' } } }), undefined, 'nothing to undo');
+    const restore = planDatabaseSteps({ ...base, migrations: { sql: 'psql', backup: { restore: 'pg_restore -d app b.dump' } }, mode: 'restore' });
+    assert.deepEqual(restore.map((st) => st.id), ['db-summary', 'db-backup-check', 'db-stop-writer-api', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
   });
 });

@@ -215,6 +215,13 @@ describe('database steps against a real PostgreSQL', () => {
     }
     assert.match(outputs['db-backup-check'], /restore-20240501-120000\.dump/);
     assert.equal(outputs['db-verify-migrations'].trim(), '', 'the restored schema_migrations records none of the bad release');
+    // A backup taken after the deploy would bring the bad release's bookkeeping back: the check fails the step.
+    await pg.psql('INSERT INTO schema_migrations VALUES (8, false);', 'restore');
+    const verify = steps.find((x) => x.id === 'db-verify-migrations')!.commands[0];
+    const late = await runner.run(verify.command, { input: verify.input });
+    assert.notEqual(late.code, 0);
+    assert.match(late.stderr, /schema_migrations still records the bad release's migrations \(000001, .*000008\): this backup was taken after the deploy/);
+    await pg.psql('DELETE FROM schema_migrations;', 'restore');
     const norm = (s: string) => s.trim().split('\n').map((l) => l.replace(/[|\t]/g, ' ')).sort();
     assert.deepEqual(norm(outputs['db-verify-rows']), norm(before));
     assert.deepEqual(norm(before), ['customers 41', 'orders 1', 'shipments 0']);

@@ -26,6 +26,21 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
     assert.match(String(items[4].description), /destructive/, 'the dropped column is destructive');
   });
 
+  it('with a backup too, Revert Last Deploy asks how to undo the migration; choosing the backup plans the restore and its checks before the code switch, and nothing runs unconfirmed', async () => {
+    const { setDialogs } = await api();
+    const dialogs = new ScriptedDialogs({ undo: 'restore', confirmPlan: false });
+    setDialogs(dialogs);
+    const outcome = (await vscode.commands.executeCommand('rollbackPilot.revertLastDeploy')) as FlowOutcome;
+    assert.equal(outcome.stoppedBecause, 'not confirmed', `${outcome.stoppedBecause}; ${dialogs.errors.join(' | ')}`);
+    assert.equal(dialogs.undoChoices.length, 1, `asked: ${dialogs.asked.join(' | ')}`);
+    assert.deepEqual(dialogs.undoChoices[0].downs.map((f) => f.split('/').pop()), ['000005_orders_drop_legacy_status.up.sql']);
+    assert.match(dialogs.undoChoices[0].restore, /pg_restore .*--clean .*shop-\d{8}-\d{6}\.dump/);
+    const ids = outcome.plan!.steps.map((s) => s.id);
+    const code = ids.findIndex((id) => id.startsWith('code-'));
+    assert.deepEqual(ids.slice(0, code).filter((id) => id.startsWith('db-')), ['db-summary', 'db-backup-check', 'db-restore', 'db-verify-migrations', 'db-verify-rows'], ids.join(', '));
+    assert.equal(query('SELECT version FROM schema_migrations'), '5', 'nothing ran');
+  });
+
   it('Revert Last Deploy undoes the bad release\'s migration before the code switch, after confirmations', async () => {
     const { setDialogs, migrations } = await api();
     const dialogs = new ScriptedDialogs();
@@ -40,6 +55,7 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
     assert.ok(down < code, `database steps run before the code switch: ${ids.join(', ')}`);
     // The down step is confirmed on its own, then the environment's name is typed for it alone, right before it runs.
     const downId = ids[down];
+    assert.ok(dialogs.asked.includes('undo:local'), 'asked down steps or the backup (answered: down steps)');
     const typedAt = dialogs.asked.indexOf(`type:local:${downId}`);
     assert.ok(typedAt > 0 && dialogs.asked[typedAt - 1] === 'confirmStep', `asked: ${dialogs.asked.join(' | ')}`);
     assert.equal(outcome.result?.success, true, `${outcome.result?.state}; ${dialogs.errors.join(' | ')}`);
