@@ -88,7 +88,7 @@ export async function driveRollback(page, { onConfirm = async () => {}, onWaitin
     if (p.kind === 'inputbox' && /^Why are you rolling back\?/.test(title)) {
       answered(title, REASON);
       await answerInputBox(page, REASON);
-    } else if (p.kind === 'inputbox' && /^Destructive steps: type "local" to confirm/.test(title)) {
+    } else if (p.kind === 'inputbox' && /^Destructive: type "local" to run/.test(title)) {
       answered(title, 'local');
       await answerInputBox(page, 'local');
     } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
