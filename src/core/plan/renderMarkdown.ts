@@ -27,7 +27,10 @@ function renderStep(step: PlanStep, n: number): string {
   }
   if (step.waitMs) out.push(`Waits ${step.waitMs} ms.`);
   if (step.kind === 'notify' && step.commands.length === 0) out.push('(A message to the team; sent by the notifier when one is configured, otherwise a checklist item.)');
-  if (step.alreadyDone) out.push('', 'On resume, skipped when this succeeds:', fence(step.alreadyDone.command));
+  if (step.alreadyDone) {
+    out.push('', 'On resume, skipped when this succeeds:', fence(step.alreadyDone.command));
+    if (step.alreadyDone.input !== undefined) out.push('with this on standard input:', fence(step.alreadyDone.input));
+  }
   if (step.onFailure) out.push('', 'If it fails, this puts the repository back exactly as before:', fence(step.onFailure.command));
   return out.join('\n');
 }
@@ -43,7 +46,7 @@ export function renderPlanMarkdown(plan: RollbackPlan): string {
   out.push(`- **Services redeployed**: ${plan.affectedServices.length ? plan.affectedServices.join(', ') : 'none (no service paths changed)'}`);
   out.push(`- **Run id**: \`${plan.id}\`, planned by ${plan.createdBy} at ${plan.createdAt}`);
   const destructive = plan.steps.filter((s) => s.destructive);
-  if (destructive.length) out.push('', `> ⚠️ ${destructive.length} destructive step(s): you will type the environment name (\`${plan.environment}\`) to confirm.`);
+  if (destructive.length) out.push('', `> ⚠️ ${destructive.length} destructive step(s): you will type the environment name (\`${plan.environment}\`) right before each one runs.`);
   if (plan.returnHint) out.push('', `> HEAD will be detached. To get back to the branch afterwards: \`${plan.returnHint}\``);
   out.push('', '## Steps', '');
   plan.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));

@@ -85,7 +85,12 @@ describe('planner (real git repository)', () => {
   });
 
   test('database steps run before the code step', async () => {
-    const db: PlanStep = { id: 'db-000005', kind: 'database', title: 'Down 000005', why: 'x', commands: [{ command: 'psql', where: 'local', input: 'ALTER TABLE orders ADD COLUMN legacy_status text;' }], destructive: true, confirmEach: true };
+    const db: PlanStep = {
+      id: 'db-000005', kind: 'database', title: 'Down 000005', why: 'x',
+      commands: [{ command: 'psql', where: 'local', input: 'ALTER TABLE orders ADD COLUMN legacy_status text;' }],
+      destructive: true, confirmEach: true,
+      alreadyDone: { command: 'psql', where: 'local', input: 'DO $x$ BEGIN RAISE EXCEPTION $m$000005 is still applied$m$; END $x$;' },
+    };
     const plan = await buildPlan(base({ databaseSteps: [db] }));
     const order = ids(plan.steps);
     assert.ok(order.indexOf('db-000005') < order.indexOf('code-revert'));
@@ -93,6 +98,9 @@ describe('planner (real git repository)', () => {
     const md = renderPlanMarkdown(plan);
     assert.match(md, /DESTRUCTIVE — Down 000005/);
     assert.match(md, /ADD COLUMN legacy_status/);
+    // The resume check is shown with the SQL it feeds psql, not just "psql".
+    assert.match(md, /On resume, skipped when this succeeds:\n```sh\npsql\n```\nwith this on standard input:\n```sh\nDO \$x\$ BEGIN RAISE EXCEPTION/);
+    assert.match(md, /you will type the environment name \(`local`\) right before each one runs/);
   });
 
   test('checkout strategy: stash, detached checkout of the full SHA, says how to get back', async () => {
