@@ -3,8 +3,9 @@
 // Chromium through playwright-core. Shared by the integration launcher, the UI test
 // and the demo. See shared TESTING.md for why each flag is here.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
@@ -29,10 +30,13 @@ export function privateDirs(base) {
     xdgConfig: join(base, 'xdg-config'),
     xdgData: join(base, 'xdg-data'),
     xdgCache: join(base, 'xdg-cache'),
-    tmp: join(base, 'tmp'),
+    // VS Code puts its IPC sockets here, and a Unix socket path holds at most 107 bytes: under a
+    // deep checkout it would not fit (VS Code warns and goes on without the socket), so it lives in /tmp.
+    tmp: mkdtempSync(join(tmpdir(), 'rp-vscode-')),
     home: join(base, 'home'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  process.once('exit', () => rmSync(dirs.tmp, { recursive: true, force: true }));
   return dirs;
 }
 

@@ -74,48 +74,58 @@ export const GROUPS = {
   },
   // The shop with a real PostgreSQL: every migration up to the bad release applied, as
   // golang-migrate would have left it (schema_migrations at version 5, not dirty).
-  database: async (dir) => {
-    const pg = await startPostgres();
-    try {
-      await pg.createDatabase('shop');
-      const [apiPort, workerPort] = [await freePort(), await freePort()];
-      const psql = pg.psqlCommand('shop');
-      const backups = `${dir}-backups`;
-      mkdirSync(backups, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-      const dumpFile = join(backups, `shop-${stamp}.dump`);
-      const conn = ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres'];
-      await makeAppRepo(dir, {
-        apiPort,
-        workerPort,
-        sqlCommand: psql,
-        backupList: `ls -1 ${backups}`,
-        backupRestore: `${join(PG_BIN, 'pg_restore')} ${conn.join(' ')} --clean --if-exists -d shop ${dumpFile}`,
-      });
-      // v1.3.0's database (migrations 1-4), backed up before the bad deploy by a real pg_dump named the way
-      // backup jobs name them; then the bad release's migration 5.
-      const migrations = join(dir, 'db/migrations');
-      const ups = listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort();
-      for (const f of ups.slice(0, 4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
-      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (4, false);', 'shop');
-      const dump = spawnSync(join(PG_BIN, 'pg_dump'), [...conn, '-Fc', '-f', dumpFile, 'shop'], { encoding: 'utf8' });
-      if (dump.status !== 0) throw new Error(`pg_dump for the fixture's backup failed: ${dump.stderr}`);
-      for (const f of ups.slice(4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
-      await pg.psql('UPDATE schema_migrations SET version = 5;', 'shop');
-      deployCurrent(dir);
-      return {
-        folder: dir,
-        env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_PSQL: psql },
-        cleanup: async () => {
-          stopApp(dir);
-          rmSync(backups, { recursive: true, force: true });
-          await pg.stop();
-        },
-      };
-    } catch (e) {
-      await pg.stop();
-      throw e;
-    }
-  },
+  database: (dir) => databaseShop(dir),
+  // The same, where the api (a writer) has a stop command: the backup restore, run for real.
+  'database-restore': (dir) => databaseShop(dir, { apiStop: 'kill "$(cat run/api.pid)" && rm -f run/api.pid' }),
 };
 
+/**
+ * The shop on a real PostgreSQL at the bad release (schema_migrations 5), with three orders
+ * from before the deploy and two written since, and a real pg_dump taken before the deploy.
+ */
+async function databaseShop(dir, { apiStop } = {}) {
+  const pg = await startPostgres();
+  try {
+    await pg.createDatabase('shop');
+    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    const psql = pg.psqlCommand('shop');
+    const backups = `${dir}-backups`;
+    mkdirSync(backups, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const dumpFile = join(backups, `shop-${stamp}.dump`);
+    const conn = ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres'];
+    await makeAppRepo(dir, {
+      apiPort,
+      workerPort,
+      sqlCommand: psql,
+      backupList: `ls -1 ${backups}`,
+      backupRestore: `${join(PG_BIN, 'pg_restore')} ${conn.join(' ')} --clean --if-exists -d shop ${dumpFile}`,
+      apiStop,
+    });
+    // v1.3.0's database (migrations 1-4), backed up before the bad deploy by a real pg_dump named the way
+    // backup jobs name them; then the bad release's migration 5.
+    const migrations = join(dir, 'db/migrations');
+    const ups = listDir(migrations).filter((n) => n.endsWith('.up.sql')).sort();
+    for (const f of ups.slice(0, 4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
+    await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (4, false);', 'shop');
+    await pg.psql("INSERT INTO orders (customer, total_cents, region) VALUES ('ada', 100, 'eu'), ('bo', 200, 'us'), ('cy', 300, 'eu');", 'shop');
+    const dump = spawnSync(join(PG_BIN, 'pg_dump'), [...conn, '-Fc', '-f', dumpFile, 'shop'], { encoding: 'utf8' });
+    if (dump.status !== 0) throw new Error(`pg_dump for the fixture's backup failed: ${dump.stderr}`);
+    for (const f of ups.slice(4)) await pg.psql(readText(join(migrations, f), 'utf8'), 'shop');
+    await pg.psql('UPDATE schema_migrations SET version = 5;', 'shop');
+    await pg.psql("INSERT INTO orders (customer, total_cents, region) VALUES ('dee', 1, 'eu'), ('eve', 2, 'us');", 'shop');
+    deployCurrent(dir);
+    return {
+      folder: dir,
+      env: { ROLLBACK_PILOT_API_PORT: String(apiPort), ROLLBACK_PILOT_PSQL: psql },
+      cleanup: async () => {
+        stopApp(dir);
+        rmSync(backups, { recursive: true, force: true });
+        await pg.stop();
+      },
+    };
+  } catch (e) {
+    await pg.stop();
+    throw e;
+  }
+}
