@@ -145,7 +145,19 @@ export function affectedTables(verdicts: MigrationVerdict[]): string[] {
 export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
   const input = withStrictSql(rawInput);
   const steps: PlanStep[] = [backupCheckStep(input)];
-  for (const w of input.writers ?? []) {
+  const writers = input.writers ?? [];
+  if (!writers.length) {
+    steps.push({
+      id: 'db-stop-writers',
+      kind: 'database',
+      title: 'Stop everything that writes to the database (no service in rollback.yml has a stop command)',
+      why: 'Writes made during a restore are lost or conflict with it. Give the writing services a `stop` command and this step runs them.',
+      commands: [],
+      destructive: false,
+      manual: true,
+    });
+  }
+  for (const w of writers) {
     steps.push({
       id: `db-stop-writer-${w.name}`,
       kind: 'database',
@@ -183,13 +195,25 @@ export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
   }
   const tables = affectedTables(input.verdicts);
   if (sql && tables.length) {
+    const counts = `${tables.map((t) => `SELECT '${t}' AS "table", count(*) AS rows FROM ${t}`).join('\nUNION ALL\n')};\n`;
+    // Counted once the writers are stopped, so the difference is what the restore did.
+    const restoreAt = steps.findIndex((s) => s.id === 'db-restore');
+    steps.splice(restoreAt, 0, {
+      id: 'db-count-rows',
+      kind: 'database',
+      title: `Count the rows of ${tables.join(', ')} before the restore`,
+      why: 'The same counts are taken after the restore and compared.',
+      commands: [cmd(sql, input, counts)],
+      destructive: false,
+    });
     steps.push({
       id: 'db-verify-rows',
       kind: 'database',
       title: `Verify row counts of ${tables.join(', ')}`,
-      why: 'Compare with the counts before the incident: a restore that silently came back empty is worse than none.',
-      commands: [cmd(sql, input, `${tables.map((t) => `SELECT '${t}' AS "table", count(*) AS rows FROM ${t}`).join('\nUNION ALL\n')};\n`)],
+      why: 'Compared with the counts before the restore: a table that had rows and came back empty fails the step; a restore that silently came back empty is worse than none.',
+      commands: [cmd(sql, input, counts)],
       destructive: false,
+      rowCountsBefore: 'db-count-rows',
     });
   }
   return steps;

@@ -64,6 +64,8 @@ export interface PlanStep {
    * operator decides (retry, skip with a reason, stop) before anything destructive runs.
    */
   backupAge?: { maxAgeMs: number; purpose?: 'undo' | 'restore' };
+  /** Set on the row-count check after a restore: the id of the step that counted before it; a table emptied by the restore fails the step. */
+  rowCountsBefore?: string;
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
   stashMessage?: string;
 }

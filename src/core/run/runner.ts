@@ -1,5 +1,6 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
 import { judgeBackupList } from '../classify/dbPlan';
+import { compareRowCounts } from '../classify/rowCounts';
 import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
@@ -504,6 +505,11 @@ export class RollbackRunner {
         const last = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
         return { outcome: 'failed', detail: `${why}${last ? `: ${last}` : ''}`, output };
       }
+    }
+    if (step.rowCountsBefore && step.commands.length) {
+      const before = plan.steps.findIndex((s) => s.id === step.rowCountsBefore);
+      const verdict = compareRowCounts(before >= 0 ? journal.steps[before]?.outputTail : undefined, output);
+      return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
     }
     if (step.backupAge && step.commands.length) {
       const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs, step.backupAge.purpose);

@@ -41,7 +41,7 @@ describe('planDatabaseSteps (pure)', () => {
   it('without a down command or down SQL, the plan falls back to the backup restore path', async () => {
     const vs = [await verdict('prisma', 'p1', 'ALTER TABLE t DROP COLUMN c;')];
     const steps = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'prisma', sql: 'psql', backup: { list: 'ls backups', restore: 'pg_restore -d app latest.dump' } }, where: 'local', cwd: '.', writers: [{ name: 'api', stop: 'docker compose stop api' }] });
-    assert.deepEqual(steps.map((s) => s.id), ['db-summary', 'db-backup-check', 'db-down-p1', 'db-stop-writer-api', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
+    assert.deepEqual(steps.map((s) => s.id), ['db-summary', 'db-backup-check', 'db-down-p1', 'db-stop-writer-api', 'db-count-rows', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
     assert.equal(steps[2].commands.length, 0);
     assert.match(steps[2].title, /No down step available/);
   });
@@ -109,6 +109,17 @@ describe('planDatabaseSteps (pure)', () => {
     assert.equal(undoChoice({ ...base, downSql: {}, migrations: { sql: 'psql', backup: { restore: 'r' } } }), undefined, 'no down path: the plan restores anyway');
     assert.equal(undoChoice({ ...base, verdicts: [vs[0]], migrations: { sql: 'psql', backup: { restore: 'r' } } }), undefined, 'nothing to undo');
     const restore = planDatabaseSteps({ ...base, migrations: { sql: 'psql', backup: { restore: 'pg_restore -d app b.dump' } }, mode: 'restore' });
-    assert.deepEqual(restore.map((st) => st.id), ['db-summary', 'db-backup-check', 'db-stop-writer-api', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
+    assert.deepEqual(restore.map((st) => st.id), ['db-summary', 'db-backup-check', 'db-stop-writer-api', 'db-count-rows', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
+  });
+
+  it('without a service that can be stopped, stopping the writers is work done by hand, never silently left out', async () => {
+    const vs = [await verdict('prisma', 'p1', 'ALTER TABLE t DROP COLUMN c;')];
+    const steps = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'prisma', sql: 'psql', backup: { restore: 'pg_restore -d app b.dump' } }, where: 'local', cwd: '.', mode: 'restore' });
+    const stop = steps.find((s) => s.id === 'db-stop-writers')!;
+    assert.ok(stop.manual);
+    assert.ok(steps.indexOf(stop) < steps.findIndex((s) => s.id === 'db-restore'));
+    const verify = steps.find((s) => s.id === 'db-verify-rows')!;
+    assert.equal(verify.rowCountsBefore, 'db-count-rows');
+    assert.equal(verify.commands[0].input, steps.find((s) => s.id === 'db-count-rows')!.commands[0].input, 'the same counts before and after');
   });
 });

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { readAppliedState } from '../../../src/core/classify/appliedState';
 import { classifyMigration } from '../../../src/core/classify/classify';
 import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import { compareRowCounts } from '../../../src/core/classify/rowCounts';
 import type { MigrationsConfig } from '../../../src/core/config/types';
 import type { Migration, MigrationVerdict } from '../../../src/core/migrations/types';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../../src/core/ports';
@@ -205,7 +206,7 @@ describe('database steps against a real PostgreSQL', () => {
     };
     const steps = planDatabaseSteps({ verdicts: await verdictsOf(), migrations: config, where: 'local', cwd: work, mode: 'restore', writers: [{ name: 'api', stop: `touch ${stopped}` }] });
     const ids = steps.map((s) => s.id);
-    assert.deepEqual(ids, ['db-summary', 'db-backup-check', 'db-stop-writer-api', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
+    assert.deepEqual(ids, ['db-summary', 'db-backup-check', 'db-stop-writer-api', 'db-count-rows', 'db-restore', 'db-verify-migrations', 'db-verify-rows']);
     assert.ok(steps.find((s) => s.id === 'db-restore')!.destructive);
 
     const outputs: Record<string, string> = {};
@@ -224,6 +225,8 @@ describe('database steps against a real PostgreSQL', () => {
     await pg.psql('DELETE FROM schema_migrations;', 'restore');
     const norm = (s: string) => s.trim().split('\n').map((l) => l.replace(/[|\t]/g, ' ')).sort();
     assert.deepEqual(norm(outputs['db-verify-rows']), norm(before));
+    // What the engine records for the check: the counts of the damaged database against the restored one.
+    assert.deepEqual(compareRowCounts(outputs['db-count-rows'], outputs['db-verify-rows']), { ok: true, detail: 'rows before → after the restore: customers 10 → 41, orders 1 → 1, shipments 0 → 0' });
     assert.deepEqual(norm(before), ['customers 41', 'orders 1', 'shipments 0']);
   });
 });
