@@ -1,5 +1,5 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
-import { judgeBackupList } from '../classify/dbPlan';
+import { judgeBackupList } from '../classify/backupAge';
 import { compareRowCounts } from '../classify/rowCounts';
 import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
