@@ -37,7 +37,7 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
     assert.match(dialogs.undoChoices[0].restore, /pg_restore .*--clean .*shop-\d{8}-\d{6}\.dump/);
     const ids = outcome.plan!.steps.map((s) => s.id);
     const code = ids.findIndex((id) => id.startsWith('code-'));
-    assert.deepEqual(ids.slice(0, code).filter((id) => id.startsWith('db-')), ['db-summary', 'db-backup-check', 'db-restore', 'db-verify-migrations', 'db-verify-rows'], ids.join(', '));
+    assert.deepEqual(ids.slice(0, code).filter((id) => id.startsWith('db-')), ['db-summary', 'db-backup-check', 'db-stop-writers', 'db-count-rows', 'db-restore', 'db-verify-migrations', 'db-verify-rows'], ids.join(', '));
     assert.equal(query('SELECT version FROM schema_migrations'), '5', 'nothing ran');
   });
 
