@@ -1,7 +1,12 @@
 // How old the newest backup is, read from whatever `backup.list` prints (file names or
 // listing lines with a date), and whether that is recent enough to go on.
 
-/** Newest backup age from `backup.list` output (timestamps such as 2024-05-01 12:00:00 or 20240501-120000 in names). */
+/**
+ * Newest backup age from `backup.list` output (timestamps such as 2024-05-01 12:00:00 or
+ * 20240501-120000 in names). A date without a zone is read as UTC, as servers and backup jobs
+ * usually write them; a local-time name on a host east of UTC shows up as "in the future",
+ * which judgeBackupList reports rather than guesses at.
+ */
 export function newestBackupAge(listOutput: string, now: Date): { ageMs: number; text: string; found: string } | undefined {
   let newest: { at: number; found: string } | undefined;
   for (const m of listOutput.matchAll(/(\d{4})-?(\d{2})-?(\d{2})[ T_-]?(\d{2}):?(\d{2})(?::?(\d{2}))?(Z|[+-]\d{2}:?\d{2})?/g)) {
