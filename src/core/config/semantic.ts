@@ -67,6 +67,15 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
     if (problem) report('error', ['migrations', 'dir'], `migrations.dir: ${describeValue(migrations.dir)} must be a folder inside the repository: ${problem}`);
   }
 
+  if (isRecord(migrations) && typeof migrations.preview === 'string' && /\balembic\b.*\bdowngrade\s+-\d+\b.*--sql\b/.test(migrations.preview)) {
+    // Offline mode never reads the database, so it cannot tell what "-1" is relative to.
+    // A warning, not an error: an error would block every rollback until the file is fixed, mid-incident.
+    report(
+      'warning',
+      ['migrations', 'preview'],
+      `migrations.preview: Alembic refuses a relative revision with --sql ("downgrade with --sql requires <fromrev>:<torev>"); write "alembic downgrade {id}:{previous} --sql", filled in per migration`,
+    );
+  }
   if (isRecord(migrations) && isRecord(migrations.backup)) durations.push({ path: ['migrations', 'backup', 'maxAge'], value: migrations.backup.maxAge });
 
   const notify = raw.notify;

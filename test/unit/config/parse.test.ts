@@ -29,8 +29,8 @@ services:
 migrations:
   tool: alembic
   dir: alembic/versions
-  down: alembic downgrade -1
-  preview: alembic downgrade -1 --sql
+  down: alembic downgrade {previous}
+  preview: alembic downgrade {id}:{previous} --sql
   sql: docker exec -i db psql -U app -d app
   backup: { create: "pg_dump app > b.sql", restore: "psql app < b.sql", list: "ls *.sql", maxAge: 2h }
 notify: { webhook: true, escalateAt: [90s, 1h] }
@@ -70,8 +70,8 @@ const EXPECTED: RollbackConfig = {
   migrations: {
     tool: 'alembic',
     dir: 'alembic/versions',
-    down: 'alembic downgrade -1',
-    preview: 'alembic downgrade -1 --sql',
+    down: 'alembic downgrade {previous}',
+    preview: 'alembic downgrade {id}:{previous} --sql',
     sql: 'docker exec -i db psql -U app -d app',
     backup: { create: 'pg_dump app > b.sql', restore: 'psql app < b.sql', list: 'ls *.sql', maxAgeMs: 7_200_000 },
   },
@@ -158,6 +158,14 @@ void test('durations in the wrong unit order are refused rather than guessed', (
   const d = only('environments:\n  prod:\n    host: local\n    commandTimeout: 5s5m\n');
   assert.equal(d.message, 'environments.prod.commandTimeout: "5s5m" is not a duration; write e.g. 30s, 5m, 1m30s');
   assert.deepEqual(pos(d), [4, 21, 4, 25]);
+});
+
+void test('an Alembic preview with a relative revision is refused at its position, with the form that works', () => {
+  const d = only('migrations:\n  tool: alembic\n  preview: alembic downgrade -1 --sql\n');
+  assert.equal(d.severity, 'warning', 'a warning: it must not block a rollback mid-incident');
+  assert.match(d.message, /^migrations\.preview: Alembic refuses a relative revision with --sql .*"alembic downgrade \{id\}:\{previous\} --sql"/);
+  assert.deepEqual(pos(d), [3, 12, 3, 38]);
+  assert.equal(parseConfig('migrations:\n  preview: alembic downgrade {id}:{previous} --sql\n', '/repo/rollback.yml').diagnostics.length, 0);
 });
 
 void test('backup.maxAge: a malformed age is positioned on the value, and an absent one defaults to 24h', () => {
