@@ -68,8 +68,9 @@ export function undoChoice(input: DatabasePlanInput): UndoChoice | undefined {
   const undo = migrationsToUndo(input.verdicts);
   const restore = input.migrations.backup?.restore;
   if (!undo.length || !restore) return undefined;
-  const canDown = input.migrations.down !== undefined || (input.migrations.sql !== undefined && undo.every((v) => input.downSql?.[v.migration.id] !== undefined));
-  if (!canDown) return undefined;
+  // Asked of the planner itself, not a second rule beside it: the down path falls back to the restore wherever a down step cannot be built.
+  const fellBackToRestore = planDatabaseSteps({ ...input, mode: 'down' }).some((s) => s.id === 'db-restore');
+  if (fellBackToRestore) return undefined;
   return {
     downs: undo.map((v) => v.migration.file).reverse(),
     downLoses: undo.flatMap((v) => v.findings.filter((f) => f.direction === 'down' && f.class === 'destructive').map((f) => `${v.migration.file}:${f.line}: ${f.reason}`)),
@@ -184,7 +185,7 @@ export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
   const sql = input.migrations.sql;
   if (sql && table) {
     // Through psql the check fails the step by itself; with another client its output is for the operator to read.
-    const check = /\bpsql\b/.test(sql) ? noneRecordedCheckSql(input.verdicts) : undefined;
+    const check = isPsql(sql) ? noneRecordedCheckSql(input.verdicts) : undefined;
     steps.push({
       id: 'db-verify-migrations',
       kind: 'database',
@@ -226,7 +227,12 @@ export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
  */
 export function strictSqlCommand(sql: string | undefined): string | undefined {
   if (!sql) return sql;
-  return /\bpsql\b/.test(sql) && !/ON_ERROR_STOP/i.test(sql) ? `${sql} -v ON_ERROR_STOP=1` : sql;
+  return isPsql(sql) && !/ON_ERROR_STOP/i.test(sql) ? `${sql} -v ON_ERROR_STOP=1` : sql;
+}
+
+/** psql, made strict above, is the one client known to exit non-zero when a statement raises: checks that fail by raising rely on it. */
+function isPsql(sql: string): boolean {
+  return /\bpsql\b/.test(sql);
 }
 
 /** The same input with its `migrations.sql` made strict (see strictSqlCommand). */
@@ -291,8 +297,8 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
     const down = migrations.down ? fillDownCommand(migrations.down, placeholders) : undefined;
     const preview = fillDownCommand(migrations.preview ?? 'cat -- {file}', placeholders);
     const fillProblem = down && 'problem' in down ? down.problem : down && 'problem' in preview ? preview.problem : undefined;
-    // Only psql is known to exit non-zero when the check raises; another client could make a down that never ran look done.
-    const checkSql = migrations.sql && /\bpsql\b/.test(migrations.sql) ? downDoneCheckSql(v, previous) : undefined;
+    // Another client could exit 0 after the check raises and make a down that never ran look done.
+    const checkSql = migrations.sql && isPsql(migrations.sql) ? downDoneCheckSql(v, previous) : undefined;
     const alreadyDone = checkSql && migrations.sql ? { alreadyDone: cmd(migrations.sql, input, checkSql) } : {};
     if (down && 'command' in down && 'command' in preview) {
       steps.push({

@@ -4,14 +4,11 @@
 
 import type { MigrationTool } from '../config/types';
 import type { MigrationVerdict } from '../migrations/types';
+import { shQuote } from '../plan/shellQuote';
 
 export type DownPlaceholders = { id: string; file: string; previous: string | undefined };
 
 export type FilledCommand = { command: string } | { problem: string };
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * `migrations.down` / `migrations.preview` with {id}, {previous} and {file} filled in for
@@ -23,7 +20,7 @@ export function fillDownCommand(template: string, p: DownPlaceholders): FilledCo
     return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in "${template}" cannot be filled in` };
   }
   const values: Record<string, string> = { id: p.id, file: p.file, previous: p.previous ?? '' };
-  return { command: template.replace(/\{(id|file|previous)\}/g, (_, k: string) => shellQuote(values[k])) };
+  return { command: template.replace(/\{(id|file|previous)\}/g, (_, k: string) => shQuote(values[k])) };
 }
 
 /** The column each tool records a migration under, and whether its ids are stored verbatim. */
