@@ -172,9 +172,10 @@ type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
 
 function preflightStep(at: At, fromSha: string, toSha: string, from: ReleaseRef, to: ReleaseRef): PlanStep {
   const check = [
-    `git cat-file -e ${toSha}^{commit} || { echo ${shQuote(`the target has no commit ${toSha} (${to.name}); fetch it first`)} >&2; exit 1; }`,
+    `git cat-file -e ${shQuote(`${toSha}^{commit}`)} || { printf '%s\\n' ${shQuote(`the target has no commit ${toSha} (${to.name}); fetch it first`)} >&2; exit 1; }`,
     // The same code counts: an earlier revert rollback leaves a revert commit whose tree is exactly ${from.name}'s.
-    `head=$(git rev-parse HEAD) && { [ "$head" = ${fromSha} ] || [ "$(git rev-parse HEAD^{tree})" = "$(git rev-parse ${fromSha}^{tree})" ] || { echo "the target is at $head, not at ${from.name} (${fromSha}) nor at a commit with its code" >&2; exit 1; }; }`,
+    // Names (tags may hold $ ( ) ; | ` legally) are only ever single-quoted; printf '%s' keeps $head's text as data too.
+    `head=$(git rev-parse HEAD) && { [ "$head" = ${shQuote(fromSha)} ] || [ "$(git rev-parse 'HEAD^{tree}')" = "$(git rev-parse ${shQuote(`${fromSha}^{tree}`)})" ] || { printf '%s\\n' "the target is at $head, "${shQuote(`not at ${from.name} (${fromSha}) nor at a commit with its code`)} >&2; exit 1; }; }`,
   ].join('\n');
   return {
     id: 'preflight',
