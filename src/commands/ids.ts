@@ -13,6 +13,7 @@ export const CommandId = {
   releaseLock: 'rollbackPilot.releaseLock',
   recordSnapshot: 'rollbackPilot.recordSnapshot',
   markReleaseBad: 'rollbackPilot.markReleaseBad',
+  unmarkReleaseBad: 'rollbackPilot.unmarkReleaseBad',
   cancelRollback: 'rollbackPilot.cancelRollback',
   analyzeMigration: 'rollbackPilot.analyzeMigration',
   openChecklist: 'rollbackPilot.openChecklist',

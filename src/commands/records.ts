@@ -55,5 +55,22 @@ export function registerRecordCommands(
       workspace.invalidate(['releases']);
       dialogs().info(`${release.name} is marked bad: it will never be chosen as a rollback target.`);
     }),
+    vscode.commands.registerCommand(CommandId.unmarkReleaseBad, async (node?: { kind?: string; release?: Release }) => {
+      if (!workspace || !records || !requireTrust('unmark a release')) return;
+      let release = node?.kind === 'release' ? node.release : undefined;
+      if (!release) {
+        const listing = await workspace.releases();
+        const bad = listing.releases.filter((r) => r.markers.includes('bad'));
+        if (bad.length === 0) {
+          dialogs().info('No release is marked bad.');
+          return;
+        }
+        release = await dialogs().pickRelease(bad, 'Unmark which release? It can then be chosen as a rollback target again.');
+      }
+      if (!release) return;
+      await records.unmarkBad(release.sha);
+      workspace.invalidate(['releases']);
+      dialogs().info(`${release.name} is no longer marked bad${release.badReason ? ` (it was: ${release.badReason})` : ''}.`);
+    }),
   ];
 }

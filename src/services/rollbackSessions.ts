@@ -113,6 +113,11 @@ export class RollbackSessions implements vscode.Disposable {
     if (!result.success) return;
     const p = result.journal.plan;
     await this.records.setDeployOutcome(p.environment, p.from.sha, 'rolled-back').catch(() => undefined);
+    // The release just left is bad by the operator's own judgment: the next Revert Last Deploy must
+    // not offer it again (Unmark Release as Bad undoes this).
+    await this.records
+      .markBad({ sha: p.from.sha, reason: `rolled back on ${p.environment} to ${p.to.name}: ${p.reason}`, at: new Date().toISOString(), by: result.journal.operator })
+      .catch((e) => this.log.warn(`Could not mark ${p.from.name} bad: ${(e as Error).message}`));
     await this.records.recordDeploy({ sha: p.to.sha, at: new Date().toISOString(), environment: p.environment, tag: p.to.name, outcome: 'ok' });
   }
 

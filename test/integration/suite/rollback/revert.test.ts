@@ -104,7 +104,25 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     const roots = await releases.getChildren();
     const deployed = roots.filter((n) => n.kind === 'release' && n.release.markers.includes('deployed')).map((n) => label(releases.getTreeItem(n)));
     assert.deepEqual(deployed, ['v1.3.0']);
+    // The release it left is marked bad, with the rollback's reason, so the next Revert Last Deploy cannot pick it.
+    const left = roots.find((n) => n.kind === 'release' && n.release.name === 'v1.4.0');
+    assert.ok(left && left.kind === 'release' && left.release.markers.includes('bad'), 'v1.4.0 is marked bad after the rollback');
+    assert.match(left.release.badReason ?? '', /rolled back on local to v1\.3\.0/);
     assert.ok(dialogs.infos.some((m) => /Rolled back local to v1\.3\.0/.test(m)));
+  });
+
+  it('Unmark Release as Bad undoes the mark a rollback left', async () => {
+    const { setDialogs, releases, workspace } = await api();
+    workspace!.invalidate(['releases']);
+    const node = (await releases.getChildren()).find((n) => n.kind === 'release' && n.release.name === 'v1.4.0');
+    assert.ok(node && node.kind === 'release' && node.release.markers.includes('bad'), 'v1.4.0 starts marked bad (by the rollback before)');
+    const dialogs = new ScriptedDialogs();
+    setDialogs(dialogs);
+    await vscode.commands.executeCommand('rollbackPilot.unmarkReleaseBad', node);
+    workspace!.invalidate(['releases']);
+    const after = (await releases.getChildren()).find((n) => n.kind === 'release' && n.release.name === 'v1.4.0')!;
+    assert.ok(after.kind === 'release' && !after.release.markers.includes('bad'), 'no longer bad');
+    assert.ok(dialogs.infos.some((m) => /v1\.4\.0 is no longer marked bad/.test(m)), dialogs.infos.join(' | '));
   });
 
   it('Mark Release as Bad from the tree keeps the release from being a target', async () => {
