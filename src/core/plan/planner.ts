@@ -6,7 +6,7 @@ import { PlanError } from './planError';
 import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
-import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath } from './shellQuote';
+import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
 
 export interface PlanInput {
   config: RollbackConfig;
@@ -67,8 +67,9 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
   const fromRef = validateRef(input.from ?? 'HEAD');
   const toRef = validateRef(input.to);
-  const fromSha = await input.git.revParseCommit(fromRef);
-  const toSha = await input.git.revParseCommit(toRef);
+  // Any PlanGit, not only gitQueriesVia, must answer with a plain hex id: SHAs go into commands.
+  const fromSha = validateSha(await input.git.revParseCommit(fromRef));
+  const toSha = validateSha(await input.git.revParseCommit(toRef));
   if (fromSha === toSha) throw new PlanError(`Nothing to roll back: ${fromRef} and ${toRef} are the same commit ${fromSha.slice(0, 12)}`);
   const from: ReleaseRef = { name: await shortName(input.git, fromRef, fromSha, input.fromName), sha: fromSha };
   const to: ReleaseRef = { name: await shortName(input.git, toRef, toSha, input.toName), sha: toSha };
@@ -98,10 +99,10 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
   if (strategy === 'revert') {
     const shas = input.revertCommit
-      ? [await input.git.revParseCommit(validateRef(input.revertCommit))]
+      ? [validateSha(await input.git.revParseCommit(validateRef(input.revertCommit)))]
       : input.revertScope === 'head'
         ? [fromSha]
-        : await input.git.firstParentRange(toSha, fromSha);
+        : (await input.git.firstParentRange(toSha, fromSha)).map(validateSha);
     if (shas.length === 0) throw new PlanError(`${to.name} is not an ancestor of ${from.name}: there is no range to revert; use the checkout strategy`);
     steps.push(await revertStep(at, input.git, shas, fromSha, from, to));
     const checkout = checkoutStep(at, toSha, to, env, 'checkout');
@@ -216,7 +217,7 @@ async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string,
     title: shas.length === 1 ? `Revert ${shas[0].slice(0, 12)}` : `Revert ${shas.length} commits ${to.name}..${from.name}, newest first`,
     why: `New commits undo ${from.name} back to ${to.name}; history is kept. Commits:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
     commands: [at(shJoin(args))],
-    alreadyDone: at(`git log --format=%B ${fromSha}..HEAD | grep -qF ${shQuote(`This reverts commit ${oldest}`)}`),
+    alreadyDone: at(`git log --format=%B ${shQuote(`${fromSha}..HEAD`)} | grep -qF ${shQuote(`This reverts commit ${oldest}`)}`),
     onFailure: at(`if git rev-parse -q --verify REVERT_HEAD >/dev/null || [ -d "$(git rev-parse --git-path sequencer)" ]; then git revert --abort; fi`),
     destructive: false,
   };
@@ -230,7 +231,7 @@ function checkoutStep(at: At, toSha: string, to: ReleaseRef, env: EnvironmentCon
     title: strategy === 'tag' ? `Check out tag ${to.name} (${toSha.slice(0, 12)})` : `Check out ${to.name} (${toSha.slice(0, 12)})`,
     why: `The working tree becomes exactly ${to.name}. HEAD is detached; to get back: ${back}.`,
     commands: [at(shJoin(['git', 'checkout', '--detach', toSha]))],
-    alreadyDone: at(`test "$(git rev-parse HEAD)" = ${toSha}`),
+    alreadyDone: at(`test "$(git rev-parse HEAD)" = ${shQuote(toSha)}`),
     destructive: false,
   };
 }
