@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { registerAnalyzeCommand } from './commands/analyzeMigration';
 import { createChecklistService, registerChecklistCommands, type ChecklistDeps } from './commands/checklist';
 import { registerConfigurationCommands } from './commands/configuration';
+import { registerDatabaseEnvironmentCommand } from './commands/databaseEnvironment';
 import { CommandId, ContextKey, ViewId } from './commands/ids';
 import { registerLockCommand } from './commands/lock';
 import { registerNavigationCommands } from './commands/navigation';
@@ -18,7 +19,7 @@ import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { NodeHttp } from './infra/http';
 import { FileJournalStore } from './infra/shell/fileJournalStore';
-import { AppliedStateReader } from './services/appliedStateReader';
+import { AppliedStateReader, type DatabaseEnvironmentChoice } from './services/appliedStateReader';
 import { ConfigDiagnostics } from './services/configDiagnostics';
 import { databaseStepsFor } from './services/databasePlan';
 import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
@@ -27,6 +28,9 @@ import { RollbackWorkspace } from './services/rollbackWorkspace';
 import { MigrationsTreeProvider } from './views/migrationsTree';
 import { ReleasesTreeProvider } from './views/releasesTree';
 import { RunTerminal } from './views/runTerminal';
+
+/** workspaceState key: the environment whose database the Migrations view reads. */
+const DATABASE_ENVIRONMENT_KEY = 'rollbackPilot.databaseEnvironment';
 
 /** What activate() returns: used by the integration suite, and by other extensions at their own risk. */
 export interface RollbackPilotApi {
@@ -95,7 +99,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
 
   const releases = new ReleasesTreeProvider(workspace);
-  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions) : undefined;
+  const databaseChoice: DatabaseEnvironmentChoice = {
+    get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
+    set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
+  };
+  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice) : undefined;
   const migrations = new MigrationsTreeProvider(workspace, applied && ((g) => applied.read(g)));
   releases.firstRequest = () => {
     timings.firstTreeRequestedMs = Date.now() - started;
@@ -136,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     ...registerResumeCommand(sessions, dialogs),
     ...registerLockCommand(workspace, sessions, dialogs),
     ...registerRecordCommands(workspace, sessions, records, dialogs),
+    registerDatabaseEnvironmentCommand(workspace, applied && databaseChoice, dialogs, refreshViews),
     vscode.commands.registerCommand(CommandId.cancelRollback, () => {
       if (!sessions?.activeRun) return;
       sessions.cancel();

@@ -14,6 +14,7 @@ export const CommandId = {
   recordSnapshot: 'rollbackPilot.recordSnapshot',
   markReleaseBad: 'rollbackPilot.markReleaseBad',
   unmarkReleaseBad: 'rollbackPilot.unmarkReleaseBad',
+  chooseDatabaseEnvironment: 'rollbackPilot.chooseDatabaseEnvironment',
   cancelRollback: 'rollbackPilot.cancelRollback',
   analyzeMigration: 'rollbackPilot.analyzeMigration',
   openChecklist: 'rollbackPilot.openChecklist',

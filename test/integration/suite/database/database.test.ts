@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, eventually, healthOf } from '../helpers';
+import { api, eventually, healthOf, workspaceRoot } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
 
@@ -24,6 +26,31 @@ describe('database steps against a real PostgreSQL (fixture shop, all migrations
       return its.length === 5 && its.every((i) => /applied/.test(String(i.description)) && /safe to leave|needs mitigation|destructive|unknown/.test(String(i.description))) ? its : undefined;
     }, 'five migrations marked applied, with their classes');
     assert.match(String(items[4].description), /destructive/, 'the dropped column is destructive');
+  });
+
+  it('with two environments the Migrations view reads the database of the one chosen in its title, not the first', async () => {
+    const { migrations, workspace, setDialogs } = await api();
+    const yml = path.join(workspaceRoot().fsPath, 'rollback.yml');
+    const original = fs.readFileSync(yml, 'utf8');
+    const groupDescription = async () => {
+      migrations.refresh();
+      const groups = await migrations.getChildren();
+      const its = (await migrations.getChildren(groups[0])).map((n) => migrations.getTreeItem(n));
+      return its.map((i) => `${String(i.label)} ${String(i.description ?? '')} ${String(i.tooltip ?? '')}`).join('\n');
+    };
+    try {
+      fs.writeFileSync(yml, original.replace('environments:\n', 'environments:\n  laptop:\n    host: local\n    path: .\n'));
+      workspace!.invalidate();
+      await eventually(async () => (/choose which environment's database to read \(laptop, local\)/.test(await groupDescription()) ? true : undefined), 'the view asks which environment to read');
+      const dialogs = new ScriptedDialogs();
+      setDialogs(dialogs);
+      await vscode.commands.executeCommand('rollbackPilot.chooseDatabaseEnvironment', 'local');
+      assert.ok(dialogs.infos.some((m) => /reads the database of local/.test(m)), dialogs.infos.join(' | '));
+      await eventually(async () => ((await groupDescription()).split('\n').filter((l) => /\bapplied\b/.test(l)).length >= 4 ? true : undefined), 'applied marks read through the chosen environment');
+    } finally {
+      fs.writeFileSync(yml, original);
+      workspace!.invalidate();
+    }
   });
 
   it('with a backup too, Revert Last Deploy asks how to undo the migration; choosing the backup plans the restore and its checks before the code switch, and nothing runs unconfirmed', async () => {
