@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { EnvironmentConfig, RollbackConfig, ServiceConfig, Strategy } from '../config/types';
 import type { PlanGit } from './git';
 import { PlanError } from './planError';
 import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
+import { imagePreflightStep } from './imagePreflight';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
 
@@ -95,6 +96,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     steps.push(preflightStep(at, fromSha, toSha, from, to));
     steps.push(stashStep(at, runId));
   }
+  if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to }));
   steps.push(...(input.databaseSteps ?? []));
 
   if (strategy === 'revert') {
@@ -242,8 +244,5 @@ function affectedServices(services: ServiceConfig[], changed: string[], strategy
   return services.filter((s) => s.paths.length === 0 || changed.some((f) => matchesAny(f, s.paths)));
 }
 
-/** Fingerprint of what will run; the runner refuses a plan whose digest differs from the one previewed. */
-export function planDigest(plan: RollbackPlan): string {
-  const what = { where: plan.where, cwd: plan.cwd, from: plan.from, to: plan.to, steps: plan.steps, fallback: plan.fallback, fullRedeploy: plan.fullRedeploy };
-  return createHash('sha256').update(JSON.stringify(what)).digest('hex');
-}
+// planDigest lives in digest.ts (the preview text and every command); re-exported here for the callers that import it from the planner.
+export { planDigest } from './digest';
