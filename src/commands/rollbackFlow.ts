@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { UndoChoice, UndoPath } from '../core/classify';
-import { buildPlan, gitQueriesVia, planDigest, renderPlanMarkdown } from '../core/plan';
+import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from '../core/flow/currentPlan';
+import { buildPlan, gitQueriesVia } from '../core/plan';
+import { StalePlanError, type PreviewedPlan } from '../core/plan/staleness';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
 import { LockHeldError, RunRefusedError, type RunResult } from '../core/run';
@@ -34,7 +36,8 @@ export interface FlowOutcome {
 
 /**
  * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
- * user confirms the plan they are looking at, and the run refuses a plan that differs.
+ * user confirms the plan they are looking at; at run start the plan is rebuilt from the
+ * current facts and the run refuses, saying what changed, when it differs from the preview.
  */
 export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptions): Promise<FlowOutcome> {
   const { workspace, sessions } = deps;
@@ -88,25 +91,32 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
   }
   const from = deployed;
 
-  let plan: RollbackPlan;
-  try {
+  const sources = planningSources(workspace, sessions);
+  // The one place the plan is made: for the preview, and again from the current facts at run start.
+  const build: PlanBuilder = async (req) => {
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
-    const chooseUndo = (choice: UndoChoice) => dialogs.chooseDatabaseUndo(choice, environment);
-    const databaseSteps = from && deps.databaseSteps ? await deps.databaseSteps({ from, to: target, environment, chooseUndo }) : undefined;
-    plan = await buildPlan({
-      config,
-      environment,
+    const databaseSteps = req.from && deps.databaseSteps ? await deps.databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo }) : undefined;
+    return buildPlan({
+      config: req.config,
+      environment: req.environment,
       git,
-      from: from?.sha ?? 'HEAD',
-      fromName: from?.name,
-      to: target.sha,
-      toName: target.name,
+      from: req.from?.sha ?? 'HEAD',
+      fromName: req.from?.name,
+      to: req.to.sha,
+      toName: req.to.name,
       targetSource: source,
       reason,
       createdBy: operatorName(),
       workspaceRoot: workspace.root.fsPath,
       databaseSteps,
+      runId: req.runId,
+      now: req.now,
     });
+  };
+
+  let previewed: PreviewedRequest;
+  try {
+    previewed = await previewPlan(sources, build, { environment, from, to: target }, (choice) => dialogs.chooseDatabaseUndo(choice, environment));
   } catch (e) {
     if (e instanceof DatabaseChoiceCancelled) {
       dialogs.info(`Nothing ran. ${e.message}`);
@@ -116,19 +126,53 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
     return { stoppedBecause: 'planning failed' };
   }
 
-  await showPreview(workspace, plan);
-  if (!(await dialogs.confirmPlan(plan))) {
+  await showPreview(workspace, previewed);
+  if (!(await dialogs.confirmPlan(previewed.plan))) {
     dialogs.info('Nothing ran. The plan preview stays open for reference.');
-    return { plan, stoppedBecause: 'not confirmed' };
+    return { plan: previewed.plan, stoppedBecause: 'not confirmed' };
   }
-  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, planDigest(plan), decidedAt), dialogs);
+  // What runs is what was previewed: rebuilt now from the current facts, or nothing runs.
+  let plan: RollbackPlan;
+  try {
+    plan = await rebuildAndCompare(sources, build, previewed);
+  } catch (e) {
+    const stale = e instanceof StalePlanError;
+    await dialogs.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
+    return { plan: previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
+  }
+  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), dialogs);
   return { plan, result };
 }
 
+/** The facts under a plan, read from the workspace model (its caches dropped first on a refresh) and the target. */
+function planningSources(workspace: RollbackWorkspace, sessions: RollbackSessions): PlanningSources {
+  return {
+    refresh: () => workspace.invalidate(['config', 'releases', 'migrations']),
+    config: async () => {
+      const loaded = await workspace.config();
+      return { config: loaded.config, text: loaded.fileExists ? (loaded.text ?? 'unreadable') : undefined };
+    },
+    releases: () => workspace.releases(),
+    git: gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath),
+    migrationFiles: async () => {
+      const out: Record<string, string> = {};
+      for (const m of (await workspace.migrations()).flatMap((g) => g.migrations)) {
+        for (const file of [m.file, m.downFile]) {
+          if (file && !(file in out)) out[file] = await workspace.readFile(file).then((b) => new TextDecoder().decode(b), (e: Error) => `unreadable: ${e.message}`);
+        }
+      }
+      return out;
+    },
+    targetRunner: (where) => sessions.runnerFor(where),
+  };
+}
+
 /** Opens the readable plan and the code diff the rollback will apply, side by side. */
-async function showPreview(workspace: RollbackWorkspace, plan: RollbackPlan): Promise<void> {
+async function showPreview(workspace: RollbackWorkspace, previewed: PreviewedPlan): Promise<void> {
+  const plan = previewed.plan;
   // The plan's own heading is the first line, which VS Code uses as the tab's title; it names the target's source too.
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderPlanMarkdown(plan) });
+  // Exactly the text the digest was taken of.
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: previewed.preview });
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
   if (plan.strategy === 'image') return;
   const diff = await workspace.gitDiff(plan.from.sha, plan.to.sha).catch((e: Error) => `Could not compute the diff: ${e.message}`);

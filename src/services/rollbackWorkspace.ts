@@ -23,6 +23,8 @@ export interface LoadedConfig {
   diagnostics: ConfigDiagnostic[];
   /** Set when the file exists but has errors, so the views can say why they show defaults. */
   fellBackToDefault: boolean;
+  /** The text that was parsed (an open editor's unsaved text, else the file), for the stale-plan check's hash. */
+  text?: string;
 }
 
 /**
@@ -167,7 +169,7 @@ export class RollbackWorkspace implements vscode.Disposable {
       this.log.warn(`${CONFIG_FILE} has errors; the views use the embedded defaults until they are fixed.`);
       return { config: defaultConfig(), fileExists: true, diagnostics, fellBackToDefault: true };
     }
-    return { config, fileExists: true, diagnostics, fellBackToDefault: false };
+    return { config, fileExists: true, diagnostics, fellBackToDefault: false, text };
   }
 
   private async loadReleases(): Promise<ReleaseListing> {

@@ -22,7 +22,7 @@ export interface PlanningSources {
   releases(): Promise<ReleaseListing>;
   /** The workspace's git, where refs are resolved. */
   git: PlanGit;
-  /** Every migration file of the workspace (repo-relative) with its content, or its sha256. */
+  /** Every migration file of the workspace (repo-relative) with its content (hashed here). */
   migrationFiles(): Promise<Record<string, string>>;
   /** A runner on the target, to read what it runs; disposed after the read. */
   targetRunner(where: string): CommandRunner;
@@ -91,7 +91,7 @@ async function readFacts(sources: PlanningSources, plan: RollbackPlan, request: 
   for (const r of [request.from, request.to]) if (r) refs[r.name] = await resolveRelease(sources.git, r);
   const deployed = findDeployed(listing);
   const migrations: Record<string, string> = {};
-  for (const [file, content] of Object.entries(await sources.migrationFiles())) migrations[file] = /^[0-9a-f]{64}$/.test(content) ? content : sha256(content);
+  for (const [file, content] of Object.entries(await sources.migrationFiles())) migrations[file] = sha256(content);
   const names = new Set([request.from?.name, request.to.name]);
   return {
     config: configText === undefined ? 'none' : sha256(configText),
