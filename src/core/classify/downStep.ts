@@ -5,6 +5,7 @@
 import type { MigrationTool } from '../config/types';
 import type { MigrationVerdict } from '../migrations/types';
 import { shQuote } from '../plan/shellQuote';
+import { DOWN_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
 
 export type DownPlaceholders = { id: string; file: string; previous: string | undefined };
 
@@ -13,9 +14,13 @@ export type FilledCommand = { command: string } | { problem: string };
 /**
  * `migrations.down` / `migrations.preview` with {id}, {previous} and {file} filled in for
  * one migration. A command that needs {previous} where it is unknown gets a problem instead
- * of a guess: the wrong target would undo too much or too little.
+ * of a guess: the wrong target would undo too much or too little. A placeholder the shell
+ * would not read as a plain word (inside quotes, sh -c '…', backticks) gets a problem too.
  */
 export function fillDownCommand(template: string, p: DownPlaceholders): FilledCommand {
+  // Checked here too, not only in Problems: a plan must never carry a value the shell re-reads.
+  const quoting = templateQuotingProblem(template, DOWN_PLACEHOLDERS);
+  if (quoting) return { problem: `"${template}" cannot be filled in safely: ${quoting}` };
   if (template.includes('{previous}') && p.previous === undefined) {
     return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in "${template}" cannot be filled in` };
   }

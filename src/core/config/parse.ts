@@ -65,7 +65,7 @@ export function parseConfig(source: string, fileName: string): ParsedConfig {
   const diagnostics = [
     ...warnings,
     ...(valid ? [] : schemaDiagnostics(validate.errors ?? [], locator)),
-    ...semanticDiagnostics(raw, locator),
+    ...semanticDiagnostics(raw, locator, text),
     ...checklistDiagnostics(raw.checklist, locator),
   ].sort((a, b) => a.line - b.line || a.column - b.column);
 

@@ -8,8 +8,9 @@ import { durationMessage } from './schemaErrors';
 import { isRecord } from './raw';
 import { globProblem, repoPathProblem, sshDestinationProblem, tagPatternProblem } from './values';
 import { describeValue, humanPath } from './wording';
+import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 
-export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator): ConfigDiagnostic[] {
+export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const report = (severity: Severity, path: PathSegment[], message: string, target: Target = 'value') =>
     out.push({ severity, message, path: humanPath(path), ...locator.locate(path, target) });
@@ -76,6 +77,18 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
       `migrations.preview: Alembic refuses a relative revision with --sql ("downgrade with --sql requires <fromrev>:<torev>"); write "alembic downgrade {id}:{previous} --sql", filled in per migration`,
     );
   }
+  // A placeholder inside quotes would let a migration id or file name run as shell code: an error, at the placeholder.
+  for (const t of placeholderTemplates(raw)) {
+    const problem = templateQuotingProblem(t.template, t.names);
+    if (!problem) continue;
+    const first = quotedPlaceholders(t.template, t.names)[0];
+    const value = locator.locate(t.path, 'value');
+    const start = text === undefined ? undefined : offsetOf(text, value.line, value.column);
+    const end = text === undefined ? undefined : offsetOf(text, value.endLine, value.endColumn);
+    const at = start !== undefined && end !== undefined ? placeholderOffsetInSource(t.template, first.offset, first.placeholder, text!.slice(start, end), start) : undefined;
+    const range = at === undefined ? value : locator.rangeOf(at, at + first.placeholder.length);
+    out.push({ severity: 'error', message: `${humanPath(t.path)}: ${problem}`, path: humanPath(t.path), ...range });
+  }
   if (isRecord(migrations) && isRecord(migrations.backup)) durations.push({ path: ['migrations', 'backup', 'maxAge'], value: migrations.backup.maxAge });
 
   const notify = raw.notify;
@@ -113,4 +126,15 @@ function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Offset of a 1-based line/column (as YamlLocator gives them) in `text`. */
+function offsetOf(text: string, line: number, column: number): number | undefined {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return undefined;
+    offset = nl + 1;
+  }
+  return offset + column - 1;
 }

@@ -1,6 +1,7 @@
 import type { ServiceConfig, Strategy } from '../config/types';
 import { PlanError } from './planError';
 import { shJoin, shQuote, validateImageRef } from './shellQuote';
+import { DEPLOY_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 
 type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
@@ -45,7 +46,7 @@ function deploySteps({ services, strategy, to, at, configRestored, idPrefix = ''
       service: svc.name,
       title: `Deploy ${svc.name}`,
       why: configRestored ? `Recreate ${svc.name} so it reads the restored configuration.` : `Restart ${svc.name} on the ${to.name} code.`,
-      commands: [at(strategy === 'image' ? withImage(svc.deploy!, imageRef(svc, to)) : svc.deploy!)],
+      commands: [at(strategy === 'image' ? withImage(svc.name, svc.deploy!, imageRef(svc, to)) : svc.deploy!)],
       destructive: false,
     }));
 }
@@ -117,6 +118,8 @@ function imageRef(svc: ServiceConfig, to: ReleaseRef): string {
   return validateImageRef(svc.image.replace(/\{tag\}/g, to.name).replace(/\{sha\}/g, to.sha));
 }
 
-function withImage(deploy: string, ref: string): string {
+function withImage(service: string, deploy: string, ref: string): string {
+  const quoting = templateQuotingProblem(deploy, DEPLOY_PLACEHOLDERS);
+  if (quoting) throw new PlanError(`rollback.yml services.${service}.deploy: ${quoting}`);
   return deploy.includes('{image}') ? deploy.replace(/\{image\}/g, shQuote(ref)) : `export ROLLBACK_IMAGE=${shQuote(ref)}; ${deploy}`;
 }

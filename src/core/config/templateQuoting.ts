@@ -1,0 +1,364 @@
+// Placeholders in rollback.yml's command templates ({id}, {previous}, {file}, {image}) are
+// filled in with a value already quoted for the shell ('…'). That is safe only where the
+// shell reads the placeholder as (part of) a plain word: inside "…" or '…' the inserted
+// quotes become data and the value's own characters ($(…), `…`, ';') become syntax again;
+// in `sh -c '…'` a second shell re-reads it unquoted. A regex on `"{` cannot tell these
+// apart ("$(cat {file})" is fine, 'x'{id} is fine, "a {id}" is not), so this follows the
+// shell's quote state the way sh(1) reads the line.
+
+export type UnsafeContext =
+  | 'single quotes'
+  | 'double quotes'
+  | "$'…' quotes"
+  | 'backticks'
+  | 'a ${…} expansion'
+  | 'an arithmetic $((…))'
+  | 'a comment'
+  | 'a here-document'
+  | 'after a backslash'
+  | 'right after a $';
+
+export interface QuotedPlaceholder {
+  /** The placeholder as written, e.g. "{id}". */
+  placeholder: string;
+  /** Offset of its "{" in the template. */
+  offset: number;
+  context: UnsafeContext;
+}
+
+type Kind = 'plain' | 'sub' | 'sq' | 'dq' | 'ansi' | 'bt' | 'param' | 'arith' | 'comment' | 'heredoc';
+interface Frame {
+  kind: Kind;
+  start: number;
+  end?: number;
+  depth: number;
+  /** sq/dq: the quoted word is the argument of a `-c` (a second shell reads it). */
+  shC?: boolean;
+  delimiter?: string;
+}
+
+const CONTEXT: Partial<Record<Kind, UnsafeContext>> = {
+  sq: 'single quotes',
+  dq: 'double quotes',
+  ansi: "$'…' quotes",
+  bt: 'backticks',
+  param: 'a ${…} expansion',
+  arith: 'an arithmetic $((…))',
+  comment: 'a comment',
+  heredoc: 'a here-document',
+};
+
+interface Scan {
+  found: Array<QuotedPlaceholder & { frame?: Frame }>;
+}
+
+/** Every placeholder of `names` that the shell would not read as part of a plain, unquoted word. */
+export function quotedPlaceholders(template: string, names: readonly string[]): QuotedPlaceholder[] {
+  return scan(template, names).found.map(({ placeholder, offset, context }) => ({ placeholder, offset, context }));
+}
+
+function scan(t: string, names: readonly string[]): Scan {
+  const found: Scan['found'] = [];
+  const stack: Frame[] = [{ kind: 'plain', start: 0, depth: 0 }];
+  const top = (): Frame => stack[stack.length - 1];
+  const push = (kind: Kind, start: number, extra: Partial<Frame> = {}): void => void stack.push({ kind, start, depth: 0, ...extra });
+  const pop = (end: number): void => {
+    if (stack.length > 1) stack.pop()!.end = end;
+  };
+  const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
+  const placeholderAt = (i: number): string | undefined => names.map((n) => `{${n}}`).find((p) => t.startsWith(p, i));
+  const record = (i: number, placeholder: string, context: UnsafeContext | undefined): number => {
+    const inBackticks = stack.some((f) => f.kind === 'bt');
+    const ctx = context ?? (inBackticks ? 'backticks' : undefined);
+    if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
+    return i + placeholder.length;
+  };
+
+  let i = 0;
+  while (i < t.length) {
+    const f = top();
+    const c = t[i];
+    const ph = placeholderAt(i);
+    if (ph) {
+      i = record(i, ph, CONTEXT[f.kind]);
+      continue;
+    }
+    // "${id}" reads as the shell variable id (and, filled in, as bash's $'…'): the $ must not touch it.
+    const dollared = c === '$' && !isEscaped(t, i) ? placeholderAt(i + 1) : undefined;
+    if (dollared) {
+      i = record(i + 1, dollared, CONTEXT[f.kind] ?? 'right after a $');
+      continue;
+    }
+    switch (f.kind) {
+      case 'sq':
+        if (c === "'") pop(i);
+        i++;
+        continue;
+      case 'ansi':
+        if (c === '\\') i += 2;
+        else {
+          if (c === "'") pop(i);
+          i++;
+        }
+        continue;
+      case 'comment':
+        if (c === '\n') {
+          pop(i);
+          continue; // the newline still ends the command (and may start a here-document)
+        }
+        i++;
+        continue;
+      case 'heredoc': {
+        const lineEnd = t.indexOf('\n', i);
+        const line = t.slice(i, lineEnd < 0 ? t.length : lineEnd);
+        const next = lineEnd < 0 ? t.length : lineEnd + 1;
+        const body = line.replace(/^\t+/, '');
+        for (const p of names.map((n) => `{${n}}`)) for (let k = line.indexOf(p); k >= 0; k = line.indexOf(p, k + 1)) record(i + k, p, 'a here-document');
+        if (body === f.delimiter) pop(next);
+        i = next;
+        continue;
+      }
+      case 'dq':
+        if (c === '\\') {
+          i += '$`"\\\n'.includes(t[i + 1] ?? '') ? 2 : 1;
+          continue;
+        }
+        if (c === '"') {
+          pop(i);
+          i++;
+          continue;
+        }
+        i = expansionStart(t, i, push) ?? i + 1;
+        continue;
+      case 'param':
+        if (c === '\\') i += 2;
+        else if (c === '}') {
+          pop(i);
+          i++;
+        } else if (c === "'") {
+          push('sq', i);
+          i++;
+        } else if (c === '"') {
+          push('dq', i);
+          i++;
+        } else i = expansionStart(t, i, push) ?? i + 1;
+        continue;
+      case 'arith':
+        if (c === '(') f.depth++;
+        else if (c === ')' && f.depth > 0) f.depth--;
+        else if (c === ')' && t[i + 1] === ')') {
+          pop(i + 1);
+          i += 2;
+          continue;
+        }
+        i++;
+        continue;
+      default: {
+        // plain, sub (inside $(…)) and bt (inside `…`): the shell's ordinary reading.
+        if (c === '\\') {
+          const escaped = placeholderAt(i + 1);
+          if (escaped) {
+            i = record(i + 1, escaped, 'after a backslash');
+            continue;
+          }
+          i += 2;
+          continue;
+        }
+        if (c === "'") {
+          push('sq', i, { shC: followsDashC(t, i) });
+          i++;
+          continue;
+        }
+        if (c === '"') {
+          push('dq', i, { shC: followsDashC(t, i) });
+          i++;
+          continue;
+        }
+        if (c === '`' && f.kind === 'bt') {
+          pop(i);
+          i++;
+          continue;
+        }
+        if (c === '$' && t[i + 1] === "'") {
+          push('ansi', i);
+          i += 2;
+          continue;
+        }
+        if (f.kind === 'sub' && c === '(') f.depth++;
+        if (f.kind === 'sub' && c === ')') {
+          if (f.depth === 0) {
+            pop(i);
+            i++;
+            continue;
+          }
+          f.depth--;
+        }
+        if (c === '#' && (i === 0 || /[\s;&|()<>]/.test(t[i - 1]))) {
+          push('comment', i);
+          i++;
+          continue;
+        }
+        if (c === '<' && t[i + 1] === '<' && t[i + 2] !== '<') {
+          const m = /^<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([^\s;&|()<>]+))/.exec(t.slice(i));
+          if (m) {
+            pendingHeredocs.push({ delimiter: m[2] ?? m[3] ?? m[4].replace(/\\/g, ''), stripTabs: m[1] === '-' });
+            i += m[0].length;
+            continue;
+          }
+        }
+        if (c === '\n' && pendingHeredocs.length && (f.kind === 'plain' || f.kind === 'sub')) {
+          // Several here-documents on one line follow one another; the innermost is read first.
+          for (const h of pendingHeredocs.reverse()) push('heredoc', i + 1, { delimiter: h.delimiter });
+          pendingHeredocs.length = 0;
+          i++;
+          continue;
+        }
+        i = expansionStart(t, i, push) ?? i + 1;
+      }
+    }
+  }
+  return { found };
+}
+
+/** $((, $( , ${ and ` open a nested context; returns the index after the opener, or undefined. */
+function expansionStart(t: string, i: number, push: (kind: Kind, start: number) => void): number | undefined {
+  if (t[i] === '`') {
+    push('bt', i);
+    return i + 1;
+  }
+  if (t[i] !== '$' || isEscaped(t, i)) return undefined;
+  if (t.startsWith('$((', i)) {
+    push('arith', i);
+    return i + 3;
+  }
+  if (t[i + 1] === '(') {
+    push('sub', i);
+    return i + 2;
+  }
+  if (t[i + 1] === '{') {
+    push('param', i);
+    return i + 2;
+  }
+  return undefined;
+}
+
+function isEscaped(t: string, i: number): boolean {
+  let n = 0;
+  for (let k = i - 1; k >= 0 && t[k] === '\\'; k--) n++;
+  return n % 2 === 1;
+}
+
+/** The quote at `i` opens the script of `sh -c` (bash, dash…): a second shell reads it again. */
+function followsDashC(t: string, i: number): boolean {
+  return /(^|[\s;&|(/])(sh|bash|dash|zsh|ksh|ash)([ \t]+-[A-Za-z]+)*[ \t]+-[A-Za-z]*c[ \t]+$/.test(t.slice(Math.max(0, i - 80), i));
+}
+
+/**
+ * The template as it should be written: quotes closed around each placeholder, a quoted
+ * placeholder alone unquoted, and a `-c '…'` script that takes its values as "$1", "$2"…
+ * from arguments after it. Undefined where no mechanical rewrite is right (backticks,
+ * comments, here-documents…): the message then says what to do instead.
+ */
+export function suggestedTemplate(template: string, names: readonly string[]): string | undefined {
+  const found = scan(template, names).found;
+  if (!found.length || found.some((p) => !p.frame || p.frame.end === undefined || !['sq', 'dq'].includes(p.frame.kind))) return undefined;
+  const frames = [...new Set(found.map((p) => p.frame!))].sort((a, b) => b.start - a.start);
+  let out = template;
+  for (const fr of frames) {
+    const end = fr.end!;
+    const q = template[fr.start];
+    const inner = template.slice(fr.start + 1, end);
+    const mine = found.filter((p) => p.frame === fr).sort((a, b) => a.offset - b.offset);
+    let replaced: string;
+    if (fr.shC) {
+      let body = inner;
+      const args: string[] = [];
+      for (const p of [...mine].reverse()) {
+        const n = mine.length - args.length;
+        const param = q === "'" ? `"$${n}"` : `\\"\\$${n}\\"`;
+        body = body.slice(0, p.offset - fr.start - 1) + param + body.slice(p.offset - fr.start - 1 + p.placeholder.length);
+        args.unshift(p.placeholder);
+      }
+      replaced = `${q}${body}${q} sh ${args.join(' ')}`;
+    } else if (mine.length === 1 && inner === mine[0].placeholder) {
+      replaced = inner;
+    } else {
+      let body = inner;
+      for (const p of [...mine].reverse()) {
+        const at = p.offset - fr.start - 1;
+        body = `${body.slice(0, at)}${q}${p.placeholder}${q}${body.slice(at + p.placeholder.length)}`;
+      }
+      replaced = `${q}${body}${q}`.replace(new RegExp(`^${q}${q}|${q}${q}$`, 'g'), '');
+    }
+    out = out.slice(0, fr.start) + replaced + out.slice(end + 1);
+  }
+  return out;
+}
+
+const ADVICE: Record<UnsafeContext, string> = {
+  'single quotes': 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
+  'double quotes': 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
+  "$'…' quotes": 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
+  backticks: 'the shell ends `…` at the first backtick, even one inside the value: use $(…) instead',
+  'a ${…} expansion': 'write it as its own word outside the ${…}',
+  'an arithmetic $((…))': 'write it as its own word outside the $((…))',
+  'a comment': 'a value with a newline would end the comment and run the rest: take it out of the comment',
+  'a here-document': 'a here-document does not read quotes: pass the value as an argument instead',
+  'after a backslash': 'the backslash would escape the quote the value starts with: remove the backslash',
+  'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
+};
+
+/**
+ * Why `template` cannot be filled in safely, with the form that works; undefined when every
+ * placeholder stands where its quoted value is one plain word.
+ */
+export function templateQuotingProblem(template: string, names: readonly string[]): string | undefined {
+  const found = quotedPlaceholders(template, names);
+  if (!found.length) return undefined;
+  const first = found[0];
+  const fixed = suggestedTemplate(template, names);
+  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : `is inside ${first.context}`;
+  const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
+  return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
+}
+
+/** The placeholders each template of rollback.yml takes (schema/rollback.schema.json says the same). */
+export const DOWN_PLACEHOLDERS = ['id', 'file', 'previous'] as const;
+export const DEPLOY_PLACEHOLDERS = ['image'] as const;
+
+/** The templates of rollback.yml that take placeholders, with the placeholders each takes. */
+export function placeholderTemplates(raw: Record<string, unknown>): Array<{ path: Array<string | number>; template: string; names: readonly string[] }> {
+  const out: Array<{ path: Array<string | number>; template: string; names: readonly string[] }> = [];
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isMap(raw.migrations)) {
+    for (const key of ['down', 'preview']) {
+      const v = raw.migrations[key];
+      if (typeof v === 'string') out.push({ path: ['migrations', key], template: v, names: DOWN_PLACEHOLDERS });
+    }
+  }
+  if (isMap(raw.services)) {
+    for (const [name, svc] of Object.entries(raw.services)) {
+      if (isMap(svc) && typeof svc.deploy === 'string') out.push({ path: ['services', name, 'deploy'], template: svc.deploy, names: DEPLOY_PLACEHOLDERS });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the `nth` occurrence of `placeholder` in a YAML value's parsed text sits in the
+ * file: the value's source (`source`, starting at `sourceStart`) spells a placeholder the
+ * same way in every YAML style, so the nth one in the text is the nth one in the source.
+ * Undefined when the counts differ (an escape spelled it otherwise): then the whole value.
+ */
+export function placeholderOffsetInSource(value: string, offsetInValue: number, placeholder: string, source: string, sourceStart: number): number | undefined {
+  const positions = (s: string): number[] => {
+    const at: number[] = [];
+    for (let k = s.indexOf(placeholder); k >= 0; k = s.indexOf(placeholder, k + 1)) at.push(k);
+    return at;
+  };
+  const inValue = positions(value);
+  const inSource = positions(source);
+  const nth = inValue.indexOf(offsetInValue);
+  if (nth < 0 || inValue.length !== inSource.length) return undefined;
+  return sourceStart + inSource[nth];
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { parseConfig } from '../../../src/core/config';
+import { DOWN_PLACEHOLDERS, quotedPlaceholders, suggestedTemplate, templateQuotingProblem } from '../../../src/core/config/templateQuoting';
+import { fillDownCommand } from '../../../src/core/classify/downStep';
+
+const N = DOWN_PLACEHOLDERS;
+const contexts = (t: string) => quotedPlaceholders(t, N).map((q) => q.context);
+const sandbox = mkdtempSync(join(tmpdir(), 'rp-tq-'));
+after(() => rmSync(sandbox, { recursive: true, force: true }));
+
+describe('placeholders inside shell quotes (tokenizer)', () => {
+  test('a bare placeholder, one glued to quoted text, or inside $(…) is fine', () => {
+    for (const t of ['alembic downgrade {previous}', "echo 'x'{id}'y'", '--rev={id}', 'psql -c "$(cat {file})"', 'echo "$(echo {id})" "it\'s"', "echo \"it's\" {id}", 'a # comment\nb {id}', 'cat <<EOF\nx\nEOF\necho {id}']) {
+      assert.deepEqual(contexts(t), [], t);
+      assert.equal(templateQuotingProblem(t, N), undefined, t);
+    }
+  });
+
+  test('each way a placeholder can stop being a plain word is named', () => {
+    const cases: Array<[string, string[]]> = [
+      ['alembic downgrade "{previous}"', ['double quotes']],
+      ["alembic downgrade '{previous}'", ['single quotes']],
+      ["sh -c 'alembic downgrade {previous}'", ['single quotes']],
+      ['docker exec app sh -c "alembic downgrade {previous} && echo {id}"', ['double quotes', 'double quotes']],
+      ['echo "$(echo "{id}")"', ['double quotes']],
+      ["echo $'{id}'", ["$'…' quotes"]],
+      ['echo `cat {file}`', ['backticks']],
+      ['echo `echo $(cat {file})`', ['backticks']],
+      ['echo \\{id}', ['after a backslash']],
+      ['echo ${id}', ['right after a $']],
+      ['echo "${x:-{id}}"', ['a ${…} expansion']],
+      ['echo $(({id} + 1))', ['an arithmetic $((…))']],
+      ['true # {id}', ['a comment']],
+      ['cat <<EOF\n{id}\nEOF', ['a here-document']],
+      ["cat <<'EOF' | sh\nrm {file}\nEOF\necho {id}", ['a here-document']],
+      // An escaped quote does not open a quoted string; the real one after it does.
+      ['echo \\" {id} "{file}"', ['double quotes']],
+      ["echo \"\\\"{id}\"", ['double quotes']],
+    ];
+    for (const [t, want] of cases) assert.deepEqual(contexts(t), want, t);
+  });
+
+  test('the message names the placeholder, where it is, and the form that works', () => {
+    assert.equal(
+      templateQuotingProblem('alembic downgrade "{previous}"', N),
+      '{previous} is inside double quotes: its value is quoted for the shell when it is filled in, so it must stand outside quotes; write: alembic downgrade {previous}',
+    );
+    assert.match(templateQuotingProblem("sh -c 'alembic downgrade {previous}'", N)!, /write: sh -c 'alembic downgrade "\$1"' sh \{previous\}$/);
+    assert.match(templateQuotingProblem('echo `cat {file}`', N)!, /use \$\(…\) instead/);
+    assert.equal(suggestedTemplate('echo "a {id} b" {file}', N), 'echo "a "{id}" b" {file}');
+    assert.equal(suggestedTemplate('bash -c "alembic downgrade {previous}"', N), 'bash -c "alembic downgrade \\"\\$1\\"" sh {previous}');
+  });
+
+  // The tokenizer's verdict checked against the real shells: every template it accepts stays
+  // inert with a hostile value, and every rewrite it suggests is accepted and passes the value through.
+  const hostile = fc.constantFrom('$(touch CANARY)', '`touch CANARY`', "x';touch CANARY;'", 'x";touch CANARY;"', '$(touch${IFS}CANARY)', 'a\ntouch CANARY', "\\'$(touch CANARY)", 'a b\\');
+  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n');
+  test('templates it accepts never run a hostile value, in dash and bash (property)', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 10 }), hostile, (parts, value) => {
+        const template = `${parts.join('')} {id}`;
+        const filled = fillDownCommand(template, { id: value, file: value, previous: value });
+        if (!('command' in filled)) return;
+        accepted++;
+        for (const shell of ['/bin/dash', '/bin/bash']) {
+          try {
+            execFileSync(shell, ['-c', filled.command], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+          } catch {
+            // syntax errors are fine; side effects are not
+          }
+          assert.ok(!existsSync(join(sandbox, 'CANARY')), `${shell} ran the value of ${JSON.stringify(template)}: ${filled.command}`);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    assert.ok(accepted > 50, `only ${accepted} templates were accepted: the property tested too little`);
+  });
+
+  test('the suggested form is accepted and hands the value over byte for byte (property)', () => {
+    const quoted = fc.constantFrom('alembic downgrade "{previous}"', "sh -c 'printf %s {id}'", 'bash -c "printf %s {id}"', "printf %s 'a {id} b'", 'printf %s "--rev={id}"', "dash -c 'printf %s {id}; printf %s {id}'");
+    fc.assert(
+      fc.property(quoted, hostile, (template, value) => {
+        const fixed = suggestedTemplate(template, N);
+        assert.ok(fixed, template);
+        assert.deepEqual(contexts(fixed), [], fixed);
+        const filled = fillDownCommand(fixed.replace(/^alembic downgrade/, 'printf %s'), { id: value, file: value, previous: value });
+        assert.ok('command' in filled);
+        const out = execFileSync('/bin/dash', ['-c', filled.command], { cwd: sandbox, encoding: 'utf8' });
+        const expected = template.includes('a {id} b') ? `a ${value} b` : template.includes('--rev') ? `--rev=${value}` : template.includes('; printf') ? value + value : value;
+        assert.equal(out, expected);
+        assert.ok(!existsSync(join(sandbox, 'CANARY')));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('fillDownCommand refuses a quoted placeholder with the form that works, and nothing is filled in', () => {
+    const r = fillDownCommand('alembic downgrade "{previous}"', { id: 'a1', file: 'v/a1.py', previous: 'p0' });
+    assert.deepEqual(r, { problem: '"alembic downgrade "{previous}"" cannot be filled in safely: {previous} is inside double quotes: its value is quoted for the shell when it is filled in, so it must stand outside quotes; write: alembic downgrade {previous}' });
+  });
+});
+
+describe('placeholders inside quotes in rollback.yml (Problems panel)', () => {
+  const diags = (yml: string) => parseConfig(yml, '/repo/rollback.yml').diagnostics;
+  const pos = (d: { line: number; column: number; endLine: number; endColumn: number }) => [d.line, d.column, d.endLine, d.endColumn];
+
+  test('an error at the placeholder itself, in plain, quoted and block YAML values', () => {
+    const yml = [
+      'migrations:',
+      '  tool: alembic',
+      '  down: alembic downgrade "{previous}"',
+      `  preview: "sh -c 'alembic downgrade {id}:{previous} --sql'"`,
+      'services:',
+      '  api:',
+      '    deploy: |',
+      "      docker run -d '{image}'",
+      '',
+    ].join('\n');
+    const d = diags(yml);
+    assert.deepEqual(
+      d.map((x) => [x.severity, x.path, ...pos(x)]),
+      [
+        ['error', 'migrations.down', 3, 28, 3, 38],
+        ['error', 'migrations.preview', 4, 38, 4, 42],
+        ['error', 'services.api.deploy', 8, 22, 8, 29],
+      ],
+    );
+    assert.equal(d[0].message, 'migrations.down: {previous} is inside double quotes: its value is quoted for the shell when it is filled in, so it must stand outside quotes; write: alembic downgrade {previous}');
+    assert.match(d[1].message, /^migrations\.preview: \{id\} is inside single quotes \(and 1 more placeholder like it\).*write: sh -c 'alembic downgrade "\$1":"\$2" --sql' sh \{id\} \{previous\}$/);
+    assert.match(d[2].message, /write: docker run -d \{image\}$/);
+    assert.equal(parseConfig(yml, '/repo/rollback.yml').config, undefined, 'an error: the unsafe file is not used');
+  });
+
+  test('the second of two identical placeholders is the one pointed at when only it is quoted', () => {
+    const d = diags("migrations:\n  down: echo {id} '{id}'\n");
+    assert.equal(d.length, 1);
+    assert.deepEqual(pos(d[0]), [2, 20, 2, 24]);
+  });
+
+  test('placeholders used bare raise nothing', () => {
+    assert.deepEqual(diags('migrations:\n  down: alembic downgrade {previous}\n  preview: alembic downgrade {id}:{previous} --sql\nservices:\n  api:\n    deploy: docker run -d {image}\n'), []);
+  });
+});
