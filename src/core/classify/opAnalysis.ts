@@ -25,6 +25,8 @@ export interface MigrationOp {
   /** A judgement that needs no SQL (e.g. bulk inserts). */
   safeReason?: string;
   rule?: string;
+  /** Alembic: the helper-call chain that reached this call (`upgrade() → _purge()`), for the reason. */
+  via?: string;
 }
 
 interface Prepared {
@@ -69,6 +71,12 @@ export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options:
 }
 
 function judgeOp(p: Prepared, ctx: FileContext, mysql: boolean): MigrationFinding[] {
+  const findings = judgeOpAsWritten(p, ctx, mysql);
+  const via = p.op.via;
+  return via ? findings.map((f) => ({ ...f, reason: `${f.reason} (Reached through ${via}.)` })) : findings;
+}
+
+function judgeOpAsWritten(p: Prepared, ctx: FileContext, mysql: boolean): MigrationFinding[] {
   const { op } = p;
   const base = { statement: op.source, line: op.line, column: op.column, direction: op.direction };
   const confidence: 'parsed' | 'text' = mysql ? 'text' : 'parsed';
