@@ -1,5 +1,9 @@
 import { formatElapsed } from '../checklist/timer';
 import type { NotificationKind } from '../checklist/types';
+import { patternsOnly, type Redactor } from '../redact/redactor';
+
+/** What the messages are redacted with: the product's redactor, or the pattern families alone. */
+type Redact = Pick<Redactor, 'redact'>;
 
 export interface MessageContext {
   environment?: string;
@@ -21,7 +25,15 @@ export interface SlackPayload {
   blocks?: Array<{ type: 'section'; text: { type: 'mrkdwn'; text: string } } | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }>;
 }
 
-export function formatRollbackMessage(kind: NotificationKind, ctx: MessageContext): string {
+/**
+ * The message for the team's channel. The reason is typed by a person and the suggestion
+ * may quote output, so the text is redacted: a message posted to a chat is written down.
+ */
+export function formatRollbackMessage(kind: NotificationKind, ctx: MessageContext, redactor: Redact = patternsOnly): string {
+  return redactor.redact(unredactedMessage(kind, ctx));
+}
+
+function unredactedMessage(kind: NotificationKind, ctx: MessageContext): string {
   const where = ctx.environment ? ` on ${ctx.environment}` : '';
   const elapsed = formatElapsed(ctx.elapsedMs);
   switch (kind) {
@@ -41,14 +53,16 @@ function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function toSlackPayload(text: string, ctx?: Pick<MessageContext, 'from' | 'to' | 'environment' | 'elapsedMs' | 'operator'>): SlackPayload {
+/** The payload posted; its text is redacted again, since an edited draft never went through formatRollbackMessage. */
+export function toSlackPayload(text: string, ctx?: Pick<MessageContext, 'from' | 'to' | 'environment' | 'elapsedMs' | 'operator'>, redactor: Redact = patternsOnly): SlackPayload {
+  text = redactor.redact(text);
   if (!ctx) return { text };
   const facts = [`*From* ${ctx.from}`, `*To* ${ctx.to}`, ...(ctx.environment ? [`*Env* ${ctx.environment}`] : []), `*Elapsed* ${formatElapsed(ctx.elapsedMs)}`, ...(ctx.operator ? [`*By* ${ctx.operator}`] : [])];
   return {
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(facts.join(' · ')) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(redactor.redact(facts.join(' · '))) }] },
     ],
   };
 }

@@ -1,13 +1,13 @@
-/** Removes a secret URL (and its path/query, which carry the token) from text meant for users or logs. */
+import { Redactor } from '../redact/redactor';
+
+/**
+ * Removes a secret URL (and its path/query, which carry the token) from text meant for
+ * users or logs. The same rules as the product's one redactor (core/redact), for the one
+ * URL at hand: the webhook sender calls it with the URL it just used.
+ */
 export function redactUrl(text: string, url: string): string {
   if (!url) return text;
-  let out = text.split(url).join('<webhook URL>');
-  try {
-    const u = new URL(url);
-    const secretParts = [u.pathname + u.search, u.pathname, u.search.slice(1)].filter((p) => p.length > 1);
-    for (const p of secretParts) out = out.split(p).join('<redacted>');
-  } catch {
-    // Not a URL: the plain replacement above is all we can do.
-  }
-  return out;
+  const r = new Redactor();
+  r.setSource('webhook-url', [url]);
+  return r.redact(text);
 }

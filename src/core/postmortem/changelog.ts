@@ -1,3 +1,5 @@
+import { patternsOnly, type Redactor } from '../redact/redactor';
+
 export interface ChangelogNoteContext {
   from: string;
   to: string;
@@ -7,14 +9,19 @@ export interface ChangelogNoteContext {
   environment?: string;
   /** Workspace-relative path of the post-mortem, linked from the note. */
   postmortemPath?: string;
+  /** The product's redactor (known secret values too); without it the pattern families alone. */
+  redactor?: Pick<Redactor, 'redact'>;
 }
 
 const HEADING = '### Rolled back';
 
+/** The note is committed with the CHANGELOG; its reason was typed by a person, so it is redacted. */
 export function changelogNote(ctx: ChangelogNoteContext): string {
+  const redactor = ctx.redactor ?? patternsOnly;
   const env = ctx.environment ? ` on ${ctx.environment}` : '';
   const link = ctx.postmortemPath ? ` See the [post-mortem](${ctx.postmortemPath}).` : '';
-  return `- ${ctx.date}: ${ctx.from} was rolled back to ${ctx.to}${env} because ${ctx.reason.replace(/\r?\n/g, ' ').trim()}.${link}`;
+  const reason = redactor.redact(ctx.reason).replace(/\r?\n/g, ' ').trim();
+  return redactor.redact(`- ${ctx.date}: ${ctx.from} was rolled back to ${ctx.to}${env} because ${reason}.${link}`);
 }
 
 /**

@@ -1,13 +1,19 @@
 import type { ChecklistState } from '../checklist/types';
 import { loadChecklistFromJournal } from '../checklist/state';
 import { formatElapsed } from '../checklist/timer';
+import { Redactor } from '../redact/redactor';
 import type { RollbackJournal } from '../run/journalTypes';
 import { freeTextBlock, mergeFreeText } from './freeText';
 
 export interface PostmortemOptions {
   /** Commits between the two releases (newest first), when the git layer can list them. */
   commits?: Array<{ sha: string; subject: string }>;
+  /** The product's redactor (known secret values too); without it the pattern families alone. */
+  redactor?: Pick<Redactor, 'redact' | 'redactDeep'>;
 }
+
+/** No values registered, ever: the pattern families alone. */
+const shapesOnly = new Redactor();
 
 export class UnsupportedJournalError extends Error {}
 
@@ -35,8 +41,16 @@ interface TimelineRow {
   what: string;
 }
 
-export function renderPostmortem(journal: RollbackJournal, previousMarkdown?: string, options: PostmortemOptions = {}): string {
-  assertReadableJournal(journal);
+/**
+ * The post-mortem document, which teams commit: the journal is redacted before any of it is
+ * rendered (escaping for the table must not cut a secret into pieces no rule recognises),
+ * and the whole document after, the operator's kept text included.
+ */
+export function renderPostmortem(raw: RollbackJournal, previousMarkdown?: string, options: PostmortemOptions = {}): string {
+  assertReadableJournal(raw);
+  const redactor = options.redactor ?? shapesOnly;
+  const journal = redactor.redactDeep(raw);
+  const commits = options.commits && redactor.redactDeep(options.commits);
   const checklist = loadChecklistFromJournal(journal).state;
   const { plan } = journal;
   const date = journal.decidedAt.slice(0, 10);
@@ -64,9 +78,9 @@ export function renderPostmortem(journal: RollbackJournal, previousMarkdown?: st
   out.push('## What was rolled back', '');
   out.push(`- From **${plan.from.name}** \`${plan.from.sha}\` to **${plan.to.name}** \`${plan.to.sha}\` (target chosen from ${plan.targetSource}).`);
   out.push(`- Services redeployed: ${plan.affectedServices.length ? plan.affectedServices.join(', ') : 'none'}.`);
-  if (options.commits?.length) {
+  if (commits?.length) {
     out.push('- Commits undone:');
-    for (const c of options.commits) out.push(`  - \`${short(c.sha)}\` ${cell(c.subject)}`);
+    for (const c of commits) out.push(`  - \`${short(c.sha)}\` ${cell(c.subject)}`);
   } else {
     out.push(`- Commits undone: \`git log --oneline ${short(plan.to.sha)}..${short(plan.from.sha)}\``);
   }
@@ -110,7 +124,7 @@ export function renderPostmortem(journal: RollbackJournal, previousMarkdown?: st
   out.push('## What would have prevented it', '');
   out.push(freeTextBlock('prevention', `- [ ] Better tests: a test that fails on the change in ${plan.from.name}.\n- [ ] Staging: the same deploy and migration run against production-like data first.\n- [ ] A safer migration: expand/contract, nullable first, backfill, then constrain.\n- [ ] A faster rollback: what slowed this one down?`), '');
   out.push('## Lessons', '', freeTextBlock('lessons', '_What went well, what went badly, where we got lucky._'), '');
-  return mergeFreeText(`${out.join('\n').trimEnd()}\n`, previousMarkdown);
+  return redactor.redact(mergeFreeText(`${out.join('\n').trimEnd()}\n`, previousMarkdown));
 }
 
 function timeline(journal: RollbackJournal, checklist: ChecklistState): TimelineRow[] {

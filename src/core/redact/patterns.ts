@@ -1,0 +1,122 @@
+// The rule families that find secrets by their shape, without knowing the value. Every rule
+// is one regular expression whose match can only start where a lookbehind allows it (the
+// start of a name, a scheme, a token), so a pass is linear in the text: this runs on every
+// output chunk of a rollback. What the product knows to be secret by value is in redactor.ts.
+
+/** The one marker every redacted value becomes, in every artifact. */
+export const REDACTED = '‹redacted›';
+
+export interface RedactionRule {
+  /** The family, as the tests and the docs name it. */
+  family: 'private-key' | 'webhook-url' | 'url-userinfo' | 'authorization' | 'bearer' | 'token' | 'assignment';
+  apply(text: string): string;
+}
+
+function rule(family: RedactionRule['family'], re: RegExp, replace: (m: string, ...groups: string[]) => string): RedactionRule {
+  return { family, apply: (text) => text.replace(re, replace as (m: string, ...rest: unknown[]) => string) };
+}
+
+// ---- PEM private key blocks ------------------------------------------------------------
+
+const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
+const PEM_END = /-----END ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/;
+/** A line of a key's body (base64) or of its headers (Proc-Type:, DEK-Info:). */
+const PEM_BODY_LINE = /^(?:[A-Za-z0-9+/=]*|[A-Za-z-]+: .*)\r?$/;
+
+/**
+ * A block from BEGIN to END keeps both lines and loses its body. A BEGIN without END (output
+ * cut, or still streaming) loses everything after it; an END without BEGIN (a tail that starts
+ * inside the key) loses the key lines before it. indexOf-based: linear even with many blocks.
+ */
+function redactPem(text: string): string {
+  if (!text.includes('PRIVATE KEY')) return text;
+  let out = '';
+  let pos = 0;
+  const firstBegin = text.search(PEM_BEGIN);
+  const orphanEnd = PEM_END.exec(firstBegin < 0 ? text : text.slice(0, firstBegin));
+  if (orphanEnd) {
+    // Walk back over the lines that look like key material, up to the start of the text.
+    const lines = text.slice(0, orphanEnd.index).split('\n');
+    let keep = lines.length - 1; // the (empty or partial) part of the END line before the marker
+    while (keep > 0 && PEM_BODY_LINE.test(lines[keep - 1])) keep--;
+    const before = lines.slice(0, keep).join('\n');
+    const keyLines = lines.slice(keep).join('\n');
+    out = keyLines.trim() ? `${before}${keep > 0 ? '\n' : ''}${REDACTED}\n` : text.slice(0, orphanEnd.index);
+    pos = orphanEnd.index;
+  }
+  PEM_BEGIN.lastIndex = pos;
+  for (let m = PEM_BEGIN.exec(text); m; m = PEM_BEGIN.exec(text)) {
+    const bodyStart = m.index + m[0].length;
+    const endMarker = `-----END ${m[1]}-----`;
+    const end = text.indexOf(endMarker, bodyStart);
+    out += `${text.slice(pos, bodyStart)}\n${REDACTED}`;
+    if (end < 0) return out;
+    out += `\n${endMarker}`;
+    pos = end + endMarker.length;
+    PEM_BEGIN.lastIndex = pos;
+  }
+  return out + text.slice(pos);
+}
+
+// ---- the other families ----------------------------------------------------------------
+
+/** Words in a variable, option or field name that make its value a secret. */
+const SECRET_WORDS = 'PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|SECRET|CREDENTIAL|KEY|AUTH|SIGNATURE';
+/**
+ * A name that carries one of the words, not followed by another letter (KEYBOARD, AUTHOR and
+ * PASSWORDLESS are other words; APIKEY, PGPASSWORD, db_password, apiKey, TOKENS are secret).
+ */
+// Bounded on both sides: a match can then only cost a constant at each start, whatever the output.
+const SECRET_NAME = `[A-Za-z0-9_.-]{0,64}?(?:${SECRET_WORDS})S?(?![A-Za-z])[A-Za-z0-9_.-]{0,64}`;
+/** An assignment's value: quoted (escapes allowed in double quotes), or a run up to a delimiter of shell, URL queries, JSON or logs. */
+const VALUE = `"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\`,;&|<>(){}\\[\\]]+`;
+/** Shell variables that hold directories, not passwords. */
+const DIRECTORY_VARIABLES = new Set(['PWD', 'OLDPWD']);
+
+/** Values that are not secrets themselves: a reference to a variable, a mask, the marker. */
+function isPlaceholder(value: string): boolean {
+  const v = /^(["'])(.*)\1$/.exec(value)?.[2] ?? value;
+  return /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v) || /^\*+$/.test(v) || v === REDACTED;
+}
+
+function redactValue(value: string): string {
+  if (isPlaceholder(value)) return value;
+  const q = value[0];
+  return q === '"' || q === "'" ? `${q}${REDACTED}${q}` : REDACTED;
+}
+
+export const RULES: readonly RedactionRule[] = [
+  { family: 'private-key', apply: redactPem },
+  rule('webhook-url', /(?<![\w.-])(https?:\/\/hooks\.slack\.com\/)(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g, (_m, base) => `${base}${REDACTED}`),
+  rule('webhook-url', /(?<![\w.-])(https?:\/\/(?:(?:ptb|canary)\.)?discord(?:app)?\.com\/api\/webhooks\/)[0-9]+\/[A-Za-z0-9_-]+/g, (_m, base) => `${base}${REDACTED}`),
+  // scheme://user:password@host; the password ends at the last @ before the path.
+  rule('url-userinfo', /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s/?#@:'"]*):([^\s/?#'"]*)@/g, (m, head, pass) => (pass && pass !== REDACTED ? `${head}:${REDACTED}@` : m)),
+  rule(
+    'authorization',
+    /(?<![\w-])((?:Proxy-)?Authorization"?[ \t]*[:=][ \t]*"?)((?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+)?([^\r\n"']+)/gi,
+    (m, head, scheme = '', value) => (value.trim() === REDACTED ? m : `${head}${scheme}${REDACTED}`),
+  ),
+  rule('bearer', /(?<![\w-])(Bearer|BEARER|bearer)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)/g, (_m, word, space) => `${word}${space}${REDACTED}`),
+  rule('token', /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36,})/g, () => REDACTED),
+  rule('token', /(?<![A-Za-z0-9])(?:xox[abprs]|xapp)-[A-Za-z0-9-]{10,}/g, () => REDACTED),
+  rule('token', /(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])/g, () => REDACTED),
+  rule('token', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, () => REDACTED),
+  rule('token', /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})/g, () => REDACTED),
+  // The AWS secret access key is 40 characters of base64 after its name, with or without quotes.
+  rule('token', /(?<![A-Za-z0-9_])((?:aws_?)?secret_?access_?key["']?[ \t]*[:=][ \t]*["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi, (_m, head) => `${head}${REDACTED}`),
+  // NAME=value, NAME: value, "name": "value", --name=value, export NAME='value'
+  rule('assignment', new RegExp(`(?<![A-Za-z0-9_.$/-])(["']?)(${SECRET_NAME})\\1([ \\t]*[:=][ \\t]*)(${VALUE})`, 'gi'), (m, quote, name, sep, value) =>
+    DIRECTORY_VARIABLES.has(name) ? m : `${quote}${name}${quote}${sep}${redactValue(value)}`,
+  ),
+  // --password value (the long options whose value cannot be anything else; -p is too ambiguous)
+  rule('assignment', /(?<![\w-])(--(?!no-)[A-Za-z0-9-]{0,64}?(?:password|passwd|passphrase|token|secret)s?(?![A-Za-z])[A-Za-z0-9-]{0,64})([ \t]+)((?!-)[^\s"'`;&|<>()]+|"(?:[^"\\\r\n]|\\.)+"|'[^'\r\n]+')/gi, (_m, name, space, value) =>
+    `${name}${space}${redactValue(value)}`,
+  ),
+];
+
+/** Every rule family over the text, in order; the same text comes back when nothing matched. */
+export function redactPatterns(text: string): string {
+  let out = text;
+  for (const r of RULES) out = r.apply(out);
+  return out;
+}
