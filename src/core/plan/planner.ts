@@ -5,6 +5,7 @@ import type { PlanGit } from './git';
 import { PlanError } from './planError';
 import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
+import { identityArgs, identityNote, preflightStep, revertIdentity, type GitIdentity } from './preflight';
 import { imagePreflightStep } from './imagePreflight';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
@@ -24,6 +25,8 @@ export interface PlanInput {
   targetSource: RollbackPlan['targetSource'];
   reason: string;
   createdBy: string;
+  /** The operator's own git identity (local `git config user.name/user.email`), for revert commits on the target; without it, "<os user>" / "<os user>@<hostname>" from createdBy. */
+  gitIdentity?: { name: string; email: string };
   /** Overrides the environment's strategy. */
   strategy?: Strategy;
   /** revert strategy: revert every first-parent commit since `to` (default) or only `from` itself. */
@@ -92,10 +95,10 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
   let returnHint: string | undefined;
   let fallback: RollbackPlan['fallback'];
-  if (strategy !== 'image') {
-    steps.push(preflightStep(at, fromSha, toSha, from, to));
-    steps.push(stashStep(at, runId));
-  }
+  const identity = strategy === 'revert' ? revertIdentity(input.gitIdentity, input.createdBy) : undefined;
+  // First of all the steps with commands (the runner takes the lock just before it): nothing changes before it passed.
+  steps.push(preflightStep({ at, where, cwd, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where }));
+  if (strategy !== 'image') steps.push(stashStep(at, runId));
   if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to }));
   steps.push(...(input.databaseSteps ?? []));
 
@@ -106,7 +109,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
         ? [fromSha]
         : (await input.git.firstParentRange(toSha, fromSha)).map(validateSha);
     if (shas.length === 0) throw new PlanError(`${to.name} is not an ancestor of ${from.name}: there is no range to revert; use the checkout strategy`);
-    steps.push(await revertStep(at, input.git, shas, fromSha, from, to));
+    steps.push(await revertStep(at, input.git, shas, fromSha, from, to, identity!));
     const checkout = checkoutStep(at, toSha, to, env, 'checkout');
     fallback = {
       strategy: 'checkout',
@@ -173,23 +176,6 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
 type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
 
-function preflightStep(at: At, fromSha: string, toSha: string, from: ReleaseRef, to: ReleaseRef): PlanStep {
-  const check = [
-    `git cat-file -e ${shQuote(`${toSha}^{commit}`)} || { printf '%s\\n' ${shQuote(`the target has no commit ${toSha} (${to.name}); fetch it first`)} >&2; exit 1; }`,
-    // The same code counts: an earlier revert rollback leaves a revert commit whose tree is exactly ${from.name}'s.
-    // Names (tags may hold $ ( ) ; | ` legally) are only ever single-quoted; printf '%s' keeps $head's text as data too.
-    `head=$(git rev-parse HEAD) && { [ "$head" = ${shQuote(fromSha)} ] || [ "$(git rev-parse 'HEAD^{tree}')" = "$(git rev-parse ${shQuote(`${fromSha}^{tree}`)})" ] || { printf '%s\\n' "the target is at $head, "${shQuote(`not at ${from.name} (${fromSha}) nor at a commit with its code`)} >&2; exit 1; }; }`,
-  ].join('\n');
-  return {
-    id: 'preflight',
-    kind: 'snapshot',
-    title: `Check the target is at ${from.name}`,
-    why: `The plan was made for this code (${from.name}, or a commit with exactly its files, as an earlier revert rollback leaves it); if the target is elsewhere the run refuses instead of guessing.`,
-    commands: [at(check)],
-    destructive: false,
-  };
-}
-
 function stashStep(at: At, runId: string): PlanStep {
   const message = `rollback-pilot: ${runId}`;
   return {
@@ -203,7 +189,7 @@ function stashStep(at: At, runId: string): PlanStep {
   };
 }
 
-async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string, from: ReleaseRef, to: ReleaseRef): Promise<PlanStep> {
+async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string, from: ReleaseRef, to: ReleaseRef, identity: GitIdentity): Promise<PlanStep> {
   let merges = 0;
   const lines: string[] = [];
   for (const sha of shas) {
@@ -212,12 +198,13 @@ async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string,
     lines.push(`${sha.slice(0, 12)}${parents.length > 1 ? ' (merge, reverted against its first parent)' : ''} ${await git.subject(sha)}`);
   }
   const oldest = shas[shas.length - 1];
-  const args = ['git', 'revert', '--no-edit', ...(merges > 0 ? ['-m', '1'] : []), ...shas];
+  // The operator's identity on the command line: a deploy host's user usually has none, and the commit then says who rolled back.
+  const args = ['git', ...identityArgs(identity), 'revert', '--no-edit', ...(merges > 0 ? ['-m', '1'] : []), ...shas];
   return {
     id: 'code-revert',
     kind: 'code',
     title: shas.length === 1 ? `Revert ${shas[0].slice(0, 12)}` : `Revert ${shas.length} commits ${to.name}..${from.name}, newest first`,
-    why: `New commits undo ${from.name} back to ${to.name}; history is kept. Commits:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
+    why: `New commits undo ${from.name} back to ${to.name}; history is kept. ${identityNote(identity)} Commits:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
     commands: [at(shJoin(args))],
     alreadyDone: at(`git log --format=%B ${shQuote(`${fromSha}..HEAD`)} | grep -qF ${shQuote(`This reverts commit ${oldest}`)}`),
     onFailure: at(`if git rev-parse -q --verify REVERT_HEAD >/dev/null || [ -d "$(git rev-parse --git-path sequencer)" ]; then git revert --abort; fi`),
@@ -246,3 +233,5 @@ function affectedServices(services: ServiceConfig[], changed: string[], strategy
 
 // planDigest lives in digest.ts (the preview text and every command); re-exported here for the callers that import it from the planner.
 export { planDigest } from './digest';
+// The runner words the preflight's step detail from its report lines.
+export { preflightDetail } from './preflight';

@@ -1,7 +1,7 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
 import { judgeBackupList } from '../classify/backupAge';
 import { compareRowCounts } from '../classify/rowCounts';
-import { planDigest } from '../plan/planner';
+import { planDigest, preflightDetail } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
@@ -515,7 +515,7 @@ export class RollbackRunner {
       const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs, step.backupAge.purpose);
       return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
     }
-    return { outcome: 'ok', detail: step.commands.length ? 'done' : 'informational: nothing to run', output };
+    return { outcome: 'ok', detail: step.commands.length ? (step.id === 'preflight' ? preflightDetail(output) : 'done') : 'informational: nothing to run', output };
   }
 
   private async runHealth(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {

@@ -50,7 +50,8 @@ describe('planner (real git repository)', () => {
   test('revert of HEAD when HEAD is a merge commit uses -m 1', async () => {
     const plan = await buildPlan(base({ revertScope: 'head' }));
     const revert = plan.steps.find((s) => s.id === 'code-revert')!;
-    assert.equal(revert.commands[0].command, `git revert --no-edit -m 1 ${repo.tags['v1.4.0']}`);
+    // The operator's identity rides on the command (a deploy host's user has none); createdBy stands in when base() gives none.
+    assert.equal(revert.commands[0].command, `git -c user.name=dana -c user.email=dana@laptop revert --no-edit -m 1 ${repo.tags['v1.4.0']}`);
     assert.match(revert.why, /merge, reverted against its first parent/);
     assert.equal(git(repo.dir, 'rev-list', '--parents', '-n', '1', repo.tags['v1.4.0']).split(' ').length, 3);
   });
@@ -60,7 +61,7 @@ describe('planner (real git repository)', () => {
     const revert = plan.steps.find((s) => s.id === 'code-revert')!;
     const expected = git(repo.dir, 'rev-list', '--first-parent', `${repo.tags['v1.2.0']}..${repo.tags['v1.4.0']}`).split('\n');
     assert.equal(expected.length, 3);
-    assert.equal(revert.commands[0].command, `git revert --no-edit -m 1 ${expected.join(' ')}`);
+    assert.equal(revert.commands[0].command, `git -c user.name=dana -c user.email=dana@laptop revert --no-edit -m 1 ${expected.join(' ')}`);
     assert.equal(expected[0], repo.tags['v1.4.0']);
   });
 
@@ -69,7 +70,7 @@ describe('planner (real git repository)', () => {
     const revert = plan.steps.find((s) => s.id === 'code-revert')!;
     const shas = git(linear.dir, 'rev-list', '--first-parent', `${linear.tags['v1.3.0']}..${linear.tags['v1.4.0']}`).split('\n');
     assert.equal(shas.length, 2);
-    assert.equal(revert.commands[0].command, `git revert --no-edit ${shas.join(' ')}`);
+    assert.equal(revert.commands[0].command, `git -c user.name=dana -c user.email=dana@laptop revert --no-edit ${shas.join(' ')}`);
     assert.ok(revert.onFailure?.command.includes('git revert --abort'));
   });
 
@@ -124,9 +125,10 @@ describe('planner (real git repository)', () => {
     cfg.services[0].image = 'registry.example/shop-api:{tag}';
     cfg.services[0].deploy = 'docker compose up -d --force-recreate api';
     const plan = await buildPlan(base({ config: cfg, strategy: 'image' }));
-    assert.deepEqual(ids(plan.steps), ['notify-start', 'image-api', 'deploy-api', 'health-api', 'notify-end']);
-    assert.equal(plan.steps[1].commands[0].command, 'docker pull registry.example/shop-api:v1.3.0');
-    assert.equal(plan.steps[2].commands[0].command, 'export ROLLBACK_IMAGE=registry.example/shop-api:v1.3.0; docker compose up -d --force-recreate api');
+    // The preflight (path, current health) runs for image plans too, then the image checks.
+    assert.deepEqual(ids(plan.steps), ['notify-start', 'preflight', 'preflight-image', 'image-api', 'deploy-api', 'health-api', 'notify-end']);
+    assert.equal(plan.steps.find((s) => s.id === 'image-api')!.commands[0].command, 'docker pull registry.example/shop-api:v1.3.0');
+    assert.equal(plan.steps.find((s) => s.id === 'deploy-api')!.commands[0].command, 'export ROLLBACK_IMAGE=registry.example/shop-api:v1.3.0; docker compose up -d --force-recreate api');
   });
 
   test('changed config files are restored from the target release and every service is recreated', async () => {
