@@ -18,6 +18,12 @@ export interface ExecResult {
   lost?: boolean;
   /** True when the runner gave up after ExecOptions.timeoutMs (or the AbortSignal fired) and killed the command. */
   timedOut?: boolean;
+  /**
+   * Bytes of output the runner did not keep: stdout and stderr are each kept as a bounded
+   * tail (the last 1 MiB), and this counts exactly what came before it. Absent when all was kept.
+   * onOutput still saw every chunk.
+   */
+  droppedBytes?: { stdout: number; stderr: number };
   durationMs: number;
 }
 

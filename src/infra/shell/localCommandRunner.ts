@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/ports';
+import { OutputTail } from '../outputTail';
 import { processStartTicks } from './localProcesses';
 
 /** How long to keep reading after the shell exited, in case a background child still holds the pipes. */
@@ -22,8 +23,9 @@ export class LocalCommandRunner implements CommandRunner {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       if (child.pid && options.onStarted) options.onStarted(child.pid, processStartTicks(child.pid));
-      let stdout = '';
-      let stderr = '';
+      // Bounded tails (outputTail.ts); setEncoding below decodes across chunks.
+      const stdout = new OutputTail();
+      const stderr = new OutputTail();
       let timedOut = false;
       let settled = false;
       let exit: { code: number | null; signal: string | null } | undefined;
@@ -32,7 +34,8 @@ export class LocalCommandRunner implements CommandRunner {
         settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout, stderr, timedOut: timedOut || undefined, durationMs: Date.now() - started, ...extra });
+        const dropped = stdout.dropped + stderr.dropped ? { droppedBytes: { stdout: stdout.dropped, stderr: stderr.dropped } } : {};
+        resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout: stdout.text(), stderr: stderr.text(), timedOut: timedOut || undefined, durationMs: Date.now() - started, ...dropped, ...extra });
       };
       const kill = (): void => {
         timedOut = true;
@@ -49,17 +52,17 @@ export class LocalCommandRunner implements CommandRunner {
       else options.signal?.addEventListener('abort', onAbort, { once: true });
 
       child.stdout.setEncoding('utf8').on('data', (c: string) => {
-        stdout += c;
+        stdout.append(c);
         options.onOutput?.(c, 'stdout');
       });
       child.stderr.setEncoding('utf8').on('data', (c: string) => {
-        stderr += c;
+        stderr.append(c);
         options.onOutput?.(c, 'stderr');
       });
       child.stdin.on('error', () => undefined); // the command may exit without reading its input
       child.stdin.end(options.input ?? undefined);
       child.on('error', (err) => {
-        stderr += `${err.message}\n`;
+        stderr.append(`${err.message}\n`);
         finish({ code: null, signal: null });
       });
       child.on('exit', (code, signal) => {

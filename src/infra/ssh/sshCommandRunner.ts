@@ -1,9 +1,12 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Client, type AnyAuthMethod, type ClientChannel, type ServerHostKeyAlgorithm, type ConnectConfig } from 'ssh2';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/ports';
 import { shQuote } from '../../core/plan/shellQuote';
+import { OutputTail } from '../outputTail';
+import { HandshakeDeadline, ssh2Keepalive } from './connectTimers';
 import type { HostKeyPrompt } from './hostKeyPrompt';
 import { blobKeyType, checkHostKey, knownHostsLine, knownKeyTypes, parseKnownHosts, sha256Fingerprint, type KnownHostEntry } from './knownHosts';
 import { defaultIdentityFiles, resolveDestination, type SshDestination } from './sshConfig';
@@ -20,7 +23,9 @@ export interface SshRunnerOptions {
   identityFiles?: string[];
   /** Agent socket; default SSH_AUTH_SOCK. false = no agent. */
   agent?: string | false;
+  /** TCP connect + handshake + auth, not counting the time a host-key question is open. Default 15 s. */
   readyTimeoutMs?: number;
+  /** A link that answers nothing for keepaliveIntervalMs × keepaliveCountMax is lost. Default 10 s × 3. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   /** Per-command timeout when ExecOptions has none. */
@@ -145,20 +150,29 @@ export class SshCommandRunner implements CommandRunner {
       const known = knownKeyTypes(entries, dest.host, dest.port).flatMap((t) => HOST_KEY_ALGOS[t] ?? []) as ServerHostKeyAlgorithm[];
       let refusal: SshConnectError | undefined;
       const client = new Client();
+      const readyMs = this.options.readyTimeoutMs ?? 15_000;
+      const deadline = new HandshakeDeadline(readyMs, () => {
+        refusal = new SshConnectError(`no SSH handshake with ${dest.host}:${dest.port} within ${readyMs / 1000} s (time spent on a host-key question not counted)`, 'network');
+        client.destroy();
+      });
       const config: ConnectConfig = {
         host: dest.host,
         port: dest.port,
         username: dest.user,
-        readyTimeout: this.options.readyTimeoutMs ?? 15_000,
-        keepaliveInterval: this.options.keepaliveIntervalMs ?? 10_000,
-        keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
+        // ssh2's own timer keeps running while the host-key question is open: ours stops (connectTimers.ts).
+        readyTimeout: 0,
+        ...ssh2Keepalive(this.options.keepaliveIntervalMs ?? 10_000, this.options.keepaliveCountMax ?? 3),
         agentForward: false,
         authHandler: methods,
         // ssh2 applies these in key order and skips a prepend already in the list, so remove first.
         algorithms: known.length ? { serverHostKey: { remove: known, prepend: known, append: [] } } : undefined,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          deadline.pause();
           this.verifyHostKey(entries, dest, key).then(
-            () => verify(true),
+            () => {
+              deadline.run();
+              verify(true);
+            },
             (e: SshConnectError) => {
               refusal = e;
               verify(false);
@@ -169,21 +183,25 @@ export class SshCommandRunner implements CommandRunner {
       return new Promise<Client>((resolve, reject) => {
         let settled = false;
         client.on('ready', () => {
+          deadline.stop();
           settled = true;
           this.connections++;
           resolve(client);
         });
         client.on('error', (err: Error & { level?: string }) => {
           // A handshake timeout reports twice; only the first counts.
+          deadline.stop();
           if (!settled) {
             settled = true;
             this.client = undefined;
             const reason = refusal ?? (err.level === 'client-authentication' ? new SshConnectError(`${dest.user}@${dest.host}:${dest.port} refused every key offered (agent and identity files)`, 'auth') : new SshConnectError(`cannot connect to ${dest.host}:${dest.port}: ${err.message}`, 'network'));
             reject(reason);
           }
-          this.dropInFlight(`connection error: ${err.message}`);
+          const silentMs = (this.options.keepaliveIntervalMs ?? 10_000) * (this.options.keepaliveCountMax ?? 3);
+          this.dropInFlight(err.message === 'Keepalive timeout' ? `no answer from the host for ${silentMs / 1000} s (keepalive): the link is down or black-holed` : `connection error: ${err.message}`);
         });
         client.on('close', () => {
+          deadline.stop();
           if (this.client === client) this.client = undefined;
           if (!settled) {
             settled = true;
@@ -192,6 +210,7 @@ export class SshCommandRunner implements CommandRunner {
           this.dropInFlight('connection closed');
         });
         this.client = client;
+        deadline.run();
         client.connect(config);
       });
     })();
@@ -245,8 +264,11 @@ export class SshCommandRunner implements CommandRunner {
     const line = options.onStarted ? `printf '${PGID_MARKER_SH}%s %s\\n' "$$" "$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" >&2; ${body}` : body;
     const marker = options.onStarted ? new PgidMarkerReader(options.onStarted) : undefined;
     return new Promise<ExecResult>((resolve) => {
-      let stdout = '';
-      let stderr = '';
+      // Bounded tails (outputTail.ts); one decoder per stream, so a character split between two packets arrives whole.
+      const stdout = new OutputTail();
+      const stderr = new OutputTail();
+      const outText = new StringDecoder('utf8');
+      const errText = new StringDecoder('utf8');
       let code: number | null = null;
       let signal: string | null = null;
       let settled = false;
@@ -257,10 +279,11 @@ export class SshCommandRunner implements CommandRunner {
         clearTimeout(timer);
         this.inFlight.delete(onLost);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve({ code, signal, stdout, stderr, durationMs: Date.now() - started, ...extra });
+        const dropped = stdout.dropped + stderr.dropped ? { droppedBytes: { stdout: stdout.dropped, stderr: stderr.dropped } } : {};
+        resolve({ code, signal, stdout: stdout.text(), stderr: stderr.text(), durationMs: Date.now() - started, ...dropped, ...extra });
       };
       const onLost = (reason: string): void => {
-        stderr += `\n[${this.where}: ${reason}]\n`;
+        stderr.append(`\n[${this.where}: ${reason}]\n`);
         finish({ code: null, signal: null, lost: true });
       };
       const giveUp = (): void => {
@@ -280,29 +303,34 @@ export class SshCommandRunner implements CommandRunner {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       client.exec(line, (err, stream) => {
         if (err) {
-          stderr += `cannot start the command on ${this.where}: ${err.message}\n`;
+          stderr.append(`cannot start the command on ${this.where}: ${err.message}\n`);
           return finish({ code: null, signal: null });
         }
         channel = stream;
-        stream.on('data', (d: Buffer) => {
-          const s = d.toString('utf8');
-          stdout += s;
-          options.onOutput?.(s, 'stdout');
-        });
-        stream.stderr.on('data', (d: Buffer) => {
-          const s = marker ? marker.take(d.toString('utf8')) : d.toString('utf8');
+        const out = (s: string): void => {
           if (!s) return;
-          stderr += s;
+          stdout.append(s);
+          options.onOutput?.(s, 'stdout');
+        };
+        const errOut = (text: string): void => {
+          const s = marker ? marker.take(text) : text;
+          if (!s) return;
+          stderr.append(s);
           options.onOutput?.(s, 'stderr');
-        });
+        };
+        stream.on('data', (d: Buffer) => out(outText.write(d)));
+        stream.stderr.on('data', (d: Buffer) => errOut(errText.write(d)));
         stream.on('exit', (c: number | null, sig?: string) => {
           if (typeof c === 'number') code = c;
           else signal = sig ? `SIG${sig.replace(/^SIG/, '')}` : 'unknown';
         });
         stream.on('close', () => {
+          // A stream cut inside a character ends with U+FFFD, as a terminal would show it.
+          out(outText.end());
+          errOut(errText.end());
           const rest = marker?.flush();
           if (rest) {
-            stderr += rest;
+            stderr.append(rest);
             options.onOutput?.(rest, 'stderr');
           }
           // A close without an exit status means the server never told us how it ended.
@@ -310,7 +338,7 @@ export class SshCommandRunner implements CommandRunner {
           else finish();
         });
         stream.on('error', (e: Error) => {
-          stderr += `${e.message}\n`;
+          stderr.append(`${e.message}\n`);
         });
         stream.end(options.input ?? undefined);
       });
