@@ -4,6 +4,7 @@ import { analyzeAlembic } from './alembic';
 import { decodeSource } from './encoding';
 import { analyzeJsMigration } from './jsMigrations';
 import { worstClass } from './rules';
+import { configuredDialect, readPrismaProvider } from './dialect';
 import { analyzeSql } from './sqlAnalysis';
 import type { SqlParser } from './sqlPort';
 
@@ -16,6 +17,8 @@ export interface ClassifyInput {
   parser: SqlParser;
   /** The database behind the migrations when known (Prisma's datasource provider, Knex's client): `mysql` switches to text analysis. */
   dialect?: string;
+  /** Where the dialect was read (prisma/schema.prisma, knexfile.js), for the reasons. */
+  dialectFrom?: string;
 }
 
 function problemFinding(reason: string, rule: string, line = 1, column = 1, direction: 'up' | 'down' = 'up'): MigrationFinding {
@@ -78,19 +81,19 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
       }
       const s = gooseSections(up.text);
       if (!s.up) findings.push(problemFinding(`${migration.file}: no "-- +goose Up" section found.`, 'no-up-section'));
-      const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect });
+      const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect, dialectFrom: input.dialectFrom });
       findings.push(...upRes.findings);
       if (s.down && s.down.sql.trim()) {
-        const downRes = await analyzeSql(s.down.sql, { direction: 'down', parser, origin: { line: s.down.line, column: 1 }, upContext: upRes.context, dialect: input.dialect });
+        const downRes = await analyzeSql(s.down.sql, { direction: 'down', parser, origin: { line: s.down.line, column: 1 }, upContext: upRes.context, dialect: input.dialect, dialectFrom: input.dialectFrom });
         findings.push(...downRes.findings);
       } else findings.push(noDownFinding(migration));
       break;
     }
     default: {
-      const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect });
+      const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect, dialectFrom: input.dialectFrom });
       findings.push(...upRes.findings);
       if (down !== undefined && down.trim()) {
-        const downRes = await analyzeSql(down, { direction: 'down', parser, upContext: upRes.context, dialect: input.dialect });
+        const downRes = await analyzeSql(down, { direction: 'down', parser, upContext: upRes.context, dialect: input.dialect, dialectFrom: input.dialectFrom });
         // A separate down file: its findings point into that file, so say which one.
         for (const f of downRes.findings) findings.push({ ...f, reason: `${migration.downFile ?? 'down file'}: ${f.reason}` });
       } else if (down === undefined || !down.trim()) findings.push(noDownFinding(migration));
@@ -115,8 +118,7 @@ function verdictOf(migration: Migration, findings: MigrationFinding[]): Migratio
 
 /** The datasource provider of a schema.prisma (`postgresql`, `mysql` …), for `ClassifyInput.dialect`. */
 export function prismaDialect(schemaPrisma: string): string | undefined {
-  const block = /datasource\s+\w+\s*\{([^}]*)\}/.exec(schemaPrisma);
-  return block ? /provider\s*=\s*"([^"]+)"/.exec(block[1])?.[1] : undefined;
+  return readPrismaProvider(schemaPrisma, 'schema.prisma').dialect;
 }
 
 /** Reads a migration's files through the port and classifies it; a read failure becomes an "unknown" verdict with the reason. */
@@ -145,5 +147,9 @@ export async function classifyFromFiles(input: {
       downSource = undefined;
     }
   }
-  return classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: input.dialect });
+  // The tool's configuration names the database; a broken one is reported, located, on every migration it governs.
+  const info = input.dialect ? { dialect: input.dialect, from: undefined, problem: undefined } : await configuredDialect(fs, root, migration);
+  const verdict = await classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: info.dialect, dialectFrom: info.from });
+  if (!info.problem) return verdict;
+  return verdictOf(migration, [problemFinding(info.problem.message, 'unknown-dialect'), ...verdict.findings]);
 }

@@ -398,7 +398,7 @@ export async function analyzeJsMigration(
     walk(fn.body, options.tool === 'knex' ? visitKnex : (n) => n.type === 'CallExpression' && pgmCall(ctx, n, param));
   }
   const mysql = options.dialect ? /mysql|maria/i.test(options.dialect) : false;
-  findings.push(...(await analyzeOps(ops, options.parser, { mysql })));
+  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'up() runs no schema operations.', direction: 'up', confidence: 'parsed' });
   }

@@ -4,6 +4,7 @@
 // quotes the call as written and points at it.
 
 import type { MigrationFinding } from '../migrations/types';
+import { looksLikeMySql } from './dialect';
 import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
 import type { SqlParser, SqlStatement } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
@@ -37,21 +38,19 @@ interface Prepared {
   text?: boolean;
 }
 
-function looksMySql(sql: string): boolean {
-  return /`/.test(sql.replace(/'(?:[^']|'')*'/g, '')) || /\bENGINE\s*=/i.test(sql);
-}
-
-async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean): Promise<Prepared> {
+async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean, dialectKnown: boolean): Promise<Prepared> {
   const sql = op.sql ?? op.rawSql;
   if (sql === undefined) return { op, statements: [] };
-  if (op.rawSql !== undefined && (mysql || looksMySql(op.rawSql))) return { op, statements: [], text: true };
+  // A configured dialect decides; without one, the raw SQL's code (not its comments) tells.
+  if (op.rawSql !== undefined && (mysql || (!dialectKnown && looksLikeMySql(op.rawSql)))) return { op, statements: [], text: true };
   const parsed = await parser.parse(sql);
   if (parsed.ok) return { op, statements: parsed.statements };
   return { op, statements: [], error: parsed.error.message, errorAt: shiftPosition(parsed.error, op.rawOrigin ?? op) };
 }
 
-export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options: { mysql?: boolean } = {}): Promise<MigrationFinding[]> {
+export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options: { mysql?: boolean; dialectKnown?: boolean } = {}): Promise<MigrationFinding[]> {
   const mysql = options.mysql ?? false;
+  const dialectKnown = options.dialectKnown ?? false;
   const findings: MigrationFinding[] = [];
   let upCtx: FileContext | undefined;
   for (const direction of ['up', 'down'] as const) {
@@ -62,7 +61,7 @@ export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options:
       for (const o of upCtx.createdObjects) ctx.upCreatedObjects.add(o);
     }
     const prepared: Prepared[] = [];
-    for (const op of ops.filter((o) => o.direction === direction)) prepared.push(await prepare(op, parser, mysql));
+    for (const op of ops.filter((o) => o.direction === direction)) prepared.push(await prepare(op, parser, mysql, dialectKnown));
     for (const p of prepared) for (const s of p.statements) learn(s.node, ctx);
     for (const p of prepared) findings.push(...judgeOp(p, ctx, mysql));
     if (direction === 'up') upCtx = ctx;

@@ -1,4 +1,5 @@
 import type { MigrationFinding } from '../migrations/types';
+import { isMySql, isPostgres, looksLikeMySql } from './dialect';
 import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
 import type { SqlParser } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
@@ -13,8 +14,10 @@ export interface SqlAnalysisOptions {
   upContext?: FileContext;
   /** Context shared by several SQL snippets of one file (Alembic op.execute calls). */
   context?: FileContext;
-  /** Not PostgreSQL (MySQL …): skip the parser and analyse as text. */
+  /** From the tool's configuration: not PostgreSQL (MySQL …) skips the parser and analyses as text; PostgreSQL is parsed whatever the text looks like. */
   dialect?: string;
+  /** Where the dialect was read (prisma/schema.prisma), for the reason. */
+  dialectFrom?: string;
 }
 
 export interface SqlAnalysis {
@@ -22,11 +25,7 @@ export interface SqlAnalysis {
   context: FileContext;
 }
 
-/** Backticks (outside string literals) and ENGINE= are MySQL; PostgreSQL would reject both. */
-export function looksLikeMySql(sql: string): boolean {
-  const noStrings = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
-  return /`/.test(noStrings) || /\bENGINE\s*=/i.test(noStrings) || /\bAUTO_INCREMENT\b/i.test(noStrings);
-}
+export { looksLikeMySql };
 
 export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Promise<SqlAnalysis> {
   const origin = options.origin ?? { line: 1, column: 1 };
@@ -37,9 +36,13 @@ export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Prom
     for (const o of options.upContext.createdObjects) ctx.upCreatedObjects.add(o);
   }
   const dialect = options.dialect?.toLowerCase();
-  if ((dialect && dialect !== 'postgresql' && dialect !== 'postgres') || looksLikeMySql(sql)) {
-    const why = dialect && dialect !== 'postgresql' ? `the database is ${dialect}` : 'MySQL syntax (backticks, ENGINE= or AUTO_INCREMENT)';
-    return { findings: analyzeAsText(sql, { direction: options.direction, origin, note: `Analysed as text (${why}); lower confidence.`, mysql: true }), context: ctx };
+  // The configuration decides; only without one does the code (comments and strings removed) tell.
+  if (dialect ? !isPostgres(dialect) : looksLikeMySql(sql)) {
+    const why = dialect
+      ? `the database is ${dialect}${options.dialectFrom ? `, from ${options.dialectFrom}` : ''}`
+      : 'MySQL syntax in the code: backticks, ENGINE= or AUTO_INCREMENT outside comments and strings';
+    const mysql = dialect ? isMySql(dialect) : true;
+    return { findings: analyzeAsText(sql, { direction: options.direction, origin, note: `Analysed as text (${why}); lower confidence.`, mysql }), context: ctx };
   }
   const parsed = await options.parser.parse(sql);
   if (!parsed.ok) {
