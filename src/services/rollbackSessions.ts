@@ -41,7 +41,7 @@ export class RollbackSessions implements vscode.Disposable {
     events: RollbackEvents,
     private readonly dialogs: () => RollbackDialogs,
     private readonly records: RecordsStore,
-    private readonly log: vscode.LogOutputChannel,
+    readonly log: vscode.LogOutputChannel,
     private readonly settings: () => { knownHostsFile?: string; sshConfigFile?: string; connectTimeoutMs: number },
     private readonly notify?: Notifier,
   ) {

@@ -1,8 +1,8 @@
 export { RollbackRunner, RunRefusedError } from './runner';
 export type { RunnerDeps, RunOptions, RunResult } from './runner';
 export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, Notifier } from './ports';
-export { acquireLock, readLock, releaseLock, LockHeldError, LockError } from './lock';
-export type { LockHolder, LockTarget } from './lock';
+export { acquireLock, readLock, releaseLock, keepLockFor, commandsThatMayStillRun, forceRemoveLock, LockHeldError, LockError, LOCK_FILE, LOCK_HISTORY } from './lock';
+export type { LockHolder, LockTarget, LockView, StillRunning } from './lock';
 export { forceReleaseLock } from './forceRelease';
 export { resumableRuns, runProgress } from './resumable';
 export { RollbackEvents } from './events';

@@ -5,7 +5,8 @@ import { planDigest, preflightDetail } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
-import { acquireLock, LockHeldError, releaseLock } from './lock';
+import { acquireLock, LockHeldError } from './lock';
+import { lockAtRunEnd } from './lockAtEnd';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
 import { RemoteProcessGroups } from './remoteProcesses';
 
@@ -188,12 +189,10 @@ export class RollbackRunner {
       success = (journal.status as RollbackJournal['status']) === 'succeeded';
     } finally {
       if (locked) {
-        try {
-          await releaseLock(lockTarget, { runId: journal.runId });
-          this.event(journal, 'lock-released', `Lock on ${plan.environment} released`);
-        } catch (e) {
-          this.event(journal, 'lock-release-failed', `The lock could not be released (${(e as Error).message}); it stays until this run is resumed or the lock is released by hand`);
-        }
+        // Kept while a command of the run may still be running on its host (lockAtEnd.ts).
+        const end = await lockAtRunEnd(lockTarget, journal);
+        this.event(journal, end.kind, end.message, end.data);
+        if (end.state) state = state ? `${state} ${end.state}` : end.state;
       }
       if (journal.status === 'running') journal.status = 'stopped';
       if (journal.status !== 'abandoned' || locked) {

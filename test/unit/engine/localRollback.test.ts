@@ -319,7 +319,8 @@ describe('lock on a target', () => {
     await assert.rejects(engine(f).run(plan), /being rolled back by alice@laptop since 2025-01-06T09:00:00\.000Z/);
     assert.equal((await f.journals.load(plan.id))?.status, 'abandoned');
     await f.journals.save({ ...(await f.journals.load(plan.id))!, runId: 'rb-alice', status: 'stopped' });
-    const removed = await forceReleaseLock(target, 'bob@desk', f.journals);
+    const shown = (await readLock(target))!;
+    const removed = await forceReleaseLock(target, shown, 'bob@desk', { why: 'alice\'s window crashed', journals: f.journals });
     assert.equal(removed?.who, 'alice@laptop');
     assert.equal(await readLock(target), undefined);
     const alice = await f.journals.load('rb-alice');
