@@ -10,7 +10,8 @@ import { CommandId, ContextKey, ViewId } from './commands/ids';
 import { registerLockCommand } from './commands/lock';
 import { registerNavigationCommands } from './commands/navigation';
 import { registerRecordCommands } from './commands/records';
-import { registerResumeCommand } from './commands/resume';
+import { journalOrigin, registerResumeCommand } from './commands/resume';
+import { chooseHowToStop } from './commands/stopChoice';
 import { registerRollbackCommands } from './commands/rollback';
 import { ChecklistJournalBridge } from './core/checklist';
 import { RecordsStore } from './core/releases/recordsStore';
@@ -145,10 +146,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     ...registerLockCommand(workspace, sessions, dialogs),
     ...registerRecordCommands(workspace, sessions, records, dialogs),
     registerDatabaseEnvironmentCommand(workspace, applied && databaseChoice, dialogs, refreshViews),
-    vscode.commands.registerCommand(CommandId.cancelRollback, () => {
+    vscode.commands.registerCommand(CommandId.cancelRollback, async () => {
       if (!sessions?.activeRun) return;
-      sessions.cancel();
-      void vscode.window.showInformationMessage('Cancelling: the rollback stops after the current step finishes; Resume Rollback continues from there.');
+      await chooseHowToStop(sessions, undefined);
     }),
   );
   if (sessions) void offerResume(sessions);
@@ -178,4 +178,15 @@ async function offerResume(sessions: RollbackSessions): Promise<void> {
   if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
 }
 
+  // A journal that came with a pull, or from another operator or machine, is never continued from a one-click offer.
+  const origin = await journalOrigin(sessions, r).catch(() => ['its origin could not be checked']);
+  if (origin.length) {
+    const review = 'Review…';
+    const answer = await vscode.window.showWarningMessage(
+      `A rollback journal marked "running" is in .rollback/journals (run ${r.runId}: ${r.plan.environment} to ${r.plan.to.name}, ${runProgress(r)}), but it was not started here: ${origin.join('; ')}. Nothing runs without its preview and an explicit "Resume anyway".`,
+      review,
+    );
+    if (answer === review) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
+    return;
+  }
 export function deactivate(): void {}

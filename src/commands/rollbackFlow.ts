@@ -5,13 +5,14 @@ import { buildPlan, gitQueriesVia } from '../core/plan';
 import { StalePlanError, type PreviewedPlan } from '../core/plan/staleness';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
-import { LockHeldError, RunRefusedError, type RunResult } from '../core/run';
+import { JournalWriteError, LockHeldError, RunRefusedError, type RunResult } from '../core/run';
 import { DatabaseChoiceCancelled } from '../services/databasePlan';
 import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { CommandId } from './ids';
 import { requireTrust } from './trust';
+import { chooseHowToStop } from './stopChoice';
 
 export interface RollbackFlowDeps {
   workspace: RollbackWorkspace;
@@ -192,11 +193,16 @@ export async function runWithProgress(
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
-        const cancel = token.onCancellationRequested(() => sessions.cancel());
+        let running: string | undefined;
+        // Cancel is two different things: let the running command finish, or kill it. Ask which.
+        const cancel = token.onCancellationRequested(() => void chooseHowToStop(sessions, running));
         let total = plan.steps.length;
         const sub = sessions.events.on((e) => {
           if (e.type === 'plan-changed') total = e.plan.steps.length; // a switch to checkout or a full redeploy
-          if (e.type === 'step-started') progress.report({ message: e.step.title, increment: 100 / Math.max(total, 1) });
+          if (e.type === 'step-started') {
+            running = e.step.title;
+            progress.report({ message: e.step.title, increment: 100 / Math.max(total, 1) });
+          }
         });
         try {
           return await go(sessions);
@@ -218,7 +224,8 @@ export async function runWithProgress(
   } catch (e) {
     if (e instanceof LockHeldError) await dialogs.error(e.message, 'OK');
     else if (e instanceof RunRefusedError) await dialogs.error(e.message);
-    else await dialogs.error(`The rollback stopped on an error: ${(e as Error).message}. The journal in .rollback/journals has every finished step.`);
+    else if (e instanceof JournalWriteError) await dialogs.error(e.message);
+    else await dialogs.error(`The rollback stopped on an error: ${(e as Error).message}. Steps the journal .rollback/journals/${plan.id}.json records as finished stay done; a step it records as running is checked, or you are asked, before Resume Rollback runs it again.`);
     return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { UndoChoice, UndoPath } from '../core/classify';
-import type { FailureDecision, FailureState, Prompter } from '../core/run/ports';
+import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../core/run/ports';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
 import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../infra/ssh';
@@ -156,7 +156,7 @@ export class VsCodeDialogs implements RollbackDialogs {
   async commandStillRunning(step: PlanStep, running: { processGroup: number; command: string; where: string }): Promise<'wait' | 'terminate' | 'stop'> {
     const on = running.where === 'local' ? 'on this machine' : `on ${running.where}`;
     const items: Array<vscode.QuickPickItem & { value: 'wait' | 'terminate' | 'stop' }> = [
-      { value: 'wait', label: '$(watch) Wait for it to end', description: 'recommended', detail: `Then "${step.title}" runs again: its exit status was lost with the interrupted run.` },
+      { value: 'wait', label: '$(watch) Wait for it to end', description: 'recommended', detail: `Its exit status was lost with the interrupted run: then "${step.title}" is checked, or you are asked, before it runs again.` },
       { value: 'terminate', label: '$(debug-stop) Stop it and run the step again', detail: `SIGTERM to its process group ${on}, SIGKILL after 5 s if it is still there.` },
       { value: 'stop', label: '$(close) Stop the rollback here', detail: 'Nothing else runs; Resume Rollback asks again later.' },
     ];
@@ -172,6 +172,23 @@ export class VsCodeDialogs implements RollbackDialogs {
     const done = 'Done by hand';
     const pick = await vscode.window.showWarningMessage(
       `Do "${step.title}" by hand on ${plan.environment}, then confirm`,
+  /** A quick pick, so the preview and the output tail can be read while it is open. */
+  async unknownOutcome(step: PlanStep, info: UnknownOutcomeInfo): Promise<UnknownOutcomeAnswer> {
+    const since = info.startedAt ? ` since ${info.startedAt}` : '';
+    const last = info.outputTail?.trim().split('\n').slice(-3).join(' ⏎ ');
+    const items: Array<vscode.QuickPickItem & { value: UnknownOutcomeAnswer }> = [
+      { value: 'run-again', label: '$(refresh) Run it again', detail: `Only if running it twice is harmless, or you checked that it did not take effect: ${info.commands.join('; ') || 'no command'}` },
+      { value: 'mark-done', label: '$(check) It took effect: record it as done', detail: `You checked on ${info.plan.where}; the journal records that you said so, and it is not run again.` },
+      { value: 'stop', label: '$(debug-stop) Stop here', detail: 'Nothing runs; the journal records the step as unknown, and Resume Rollback asks again.' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `"${step.title}" was ${info.outcome === 'running' ? 'running' : 'cut off'}${since} when the rollback was interrupted: did it take effect?`,
+      placeHolder: `${info.whyNotChecked}.${info.detail ? ` ${info.detail}.` : ''}${last ? ` Last output: ${last}` : ' No output was recorded.'}`,
+      ignoreFocusOut: true,
+    });
+    return pick?.value ?? 'stop';
+  }
+
       {
         modal: true,
         detail: `No command can do this step for you. ${step.why}\n\n"${done}" records in the journal that you did it; "Skip" records that it was not done. Cancel stops the rollback here; Resume Rollback continues later.`,

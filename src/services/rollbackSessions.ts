@@ -31,7 +31,7 @@ export function operatorName(): string {
  */
 export class RollbackSessions implements vscode.Disposable {
   readonly events: RollbackEvents;
-  private active?: { runId: string; controller: AbortController; plan: RollbackPlan };
+  private active?: { runId: string; controller: AbortController; stopAfter: AbortController; plan: RollbackPlan };
   private readonly http = new NodeHttp();
 
   constructor(
@@ -80,27 +80,35 @@ export class RollbackSessions implements vscode.Disposable {
       notify: this.notify,
       processes: new NodeLocalProcesses(),
     });
+      machine: os.hostname(),
   }
 
   /** Runs a previewed plan. Refuses a second run from this window while one is active. */
   async run(plan: RollbackPlan, digest: string, decidedAt: string): Promise<RunResult> {
-    return this.guard(plan, (signal) => this.engine().run(plan, { signal, expectedDigest: digest, decidedAt }));
+    return this.guard(plan, (signal, stopAfterStep) => this.engine().run(plan, { signal, stopAfterStep, expectedDigest: digest, decidedAt }));
   }
 
   async resume(journal: RollbackJournal): Promise<RunResult> {
-    return this.guard(journal.plan, (signal) => this.engine().resume(journal, { signal }));
+    return this.guard(journal.plan, (signal, stopAfterStep) => this.engine().resume(journal, { signal, stopAfterStep }));
   }
 
   cancel(): void {
     this.active?.controller.abort();
   }
+  /** Stop now: the running command is killed part way. */
 
-  private async guard(plan: RollbackPlan, go: (signal: AbortSignal) => Promise<RunResult>): Promise<RunResult> {
+  /** Stop after the running step: its command finishes, nothing after it starts. */
+  stopAfterStep(): void {
+    this.active?.stopAfter.abort();
+  }
+
+  private async guard(plan: RollbackPlan, go: (signal: AbortSignal, stopAfterStep: AbortSignal) => Promise<RunResult>): Promise<RunResult> {
     if (this.active) throw new Error(`A rollback (${this.active.runId}) is already running in this window`);
     const controller = new AbortController();
-    this.active = { runId: plan.id, controller, plan };
+    const stopAfter = new AbortController();
+    this.active = { runId: plan.id, controller, stopAfter, plan };
     try {
-      const result = await go(controller.signal);
+      const result = await go(controller.signal, stopAfter.signal);
       await this.recordOutcome(result).catch((e) => this.log.warn(`Could not record the deploy: ${(e as Error).message}`));
       return result;
     } finally {

@@ -1,4 +1,4 @@
-import type { RollbackJournal } from '../run/journalTypes';
+import type { RollbackJournal, UnreadableJournal } from '../run/journalTypes';
 import type { JournalStore } from '../run/ports';
 
 /**
@@ -27,6 +27,10 @@ export class ChecklistJournalBridge implements JournalStore {
 
   async list(): Promise<RollbackJournal[]> {
     return (await this.inner.list()).map((j) => this.withChecklist(j));
+  }
+
+  problems(): Promise<UnreadableJournal[]> {
+    return this.inner.problems();
   }
 
   /** The journal the engine saved last for a run, without a disk read (the engine saves before it emits run-started). */

@@ -1,10 +1,13 @@
 export { RollbackRunner, RunRefusedError } from './runner';
 export type { RunnerDeps, RunOptions, RunResult } from './runner';
-export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, Notifier } from './ports';
+export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, Notifier, UnknownOutcomeAnswer, UnknownOutcomeInfo } from './ports';
 export { acquireLock, readLock, releaseLock, keepLockFor, commandsThatMayStillRun, forceRemoveLock, LockHeldError, LockError, LOCK_FILE, LOCK_HISTORY } from './lock';
 export type { LockHolder, LockTarget, LockView, StillRunning } from './lock';
 export { forceReleaseLock } from './forceRelease';
-export { resumableRuns, runProgress } from './resumable';
+export { foreignOrigin, resumableRuns, resumeListing, runProgress } from './resumable';
+export type { ResumeHere } from './resumable';
+export { renderResumeMarkdown } from './resumePreview';
+export { JournalWriteError } from './journalWrites';
 export { RollbackEvents } from './events';
 export type { RollbackEvent, RollbackEventListener } from './events';
 export type * from './journalTypes';

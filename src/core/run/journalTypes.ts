@@ -11,6 +11,12 @@ export interface RollbackJournal {
   plan: RollbackPlan;
   /** Who ran it (OS user, git user.name) and from which machine. */
   operator: string;
+  /**
+   * The machine (host name) the run was started on, recorded when it starts: a resume on
+   * another machine, or of a journal that came with the repository, says so before anything
+   * runs. Absent in journals written before it was recorded (then the host part of `operator`).
+   */
+  machine?: string;
   decidedAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -61,4 +67,12 @@ export interface LeftoverProcess {
   where?: string;
   /** The group leader's start time in clock ticks since boot (Linux), to tell it from a later process with the same pid. */
   startTicks?: string;
+}
+
+/** A file in the journal folder that cannot be read as a journal (torn, empty, not JSON, another version): shown, never dropped. */
+export interface UnreadableJournal {
+  /** The file, as the store names it (an absolute path for the file store). */
+  file: string;
+  /** Why it cannot be read, e.g. "not valid JSON (Unexpected end of JSON input)". */
+  reason: string;
 }

@@ -1,11 +1,18 @@
 import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
-import type { LeftoverProcess, RollbackJournal } from './journalTypes';
+import type { LeftoverProcess, RollbackJournal, UnreadableJournal } from './journalTypes';
 
-/** Where journals live. The Node implementation writes `<dir>/<runId>.json` via temp file + rename. */
+/**
+ * Where journals live. The Node implementation writes `<dir>/<runId>.json` durably (temp
+ * file, fsync, rename, fsync of the folder): when save() resolves, a crash or power cut
+ * keeps that state; when it rejects, the run stops (see JournalWriteError).
+ */
 export interface JournalStore {
   save(journal: RollbackJournal): Promise<void>;
   load(runId: string): Promise<RollbackJournal | undefined>;
+  /** The journals that can be read. Those that cannot are in problems(), never silently dropped. */
   list(): Promise<RollbackJournal[]>;
+  /** Files in the store that cannot be read as journals, each with the reason: Resume shows them. */
+  problems(): Promise<UnreadableJournal[]>;
 }
 
 export type FailureDecision =
@@ -31,6 +38,26 @@ export interface FailureState {
   canFullRedeploy: boolean;
 }
 
+/** What the operator is told about a step whose outcome the interrupted run did not record. */
+export interface UnknownOutcomeInfo {
+  plan: RollbackPlan;
+  /** "running": the run died while the step ran; "unknown": it was cut off (lost connection, cancel, timeout on a host). */
+  outcome: 'running' | 'unknown';
+  /** When the step started (ISO), if recorded. */
+  startedAt?: string;
+  /** The commands the step runs, as "<where>$ <command>" lines. */
+  commands: string[];
+  /** What the journal knew: the detail of the cut, the leftover command that ended since. */
+  detail?: string;
+  /** The last output recorded for the step. */
+  outputTail?: string;
+  /** Why it cannot be checked: no check in the plan, or the check's own result when it could not tell. */
+  whyNotChecked: string;
+  attempts: number;
+}
+
+export type UnknownOutcomeAnswer = 'run-again' | 'mark-done' | 'stop';
+
 /** Everything interactive the run needs; the VS Code layer implements it with quick picks and input boxes. */
 export interface Prompter {
   chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision>;
@@ -46,6 +73,13 @@ export interface Prompter {
    * Without this method the run waits.
    */
   commandStillRunning?(step: PlanStep, running: LeftoverProcess & { where: string }): Promise<'wait' | 'terminate' | 'stop'>;
+  /**
+   * On resume: a step was running (or cut off) when the run was interrupted, and whether it
+   * took effect cannot be checked (no check in the plan, or the check could not run). Run it
+   * again, record it as done (the operator looked), or stop. The answer and who gave it go
+   * into the journal. Without this method the run stops there: it never re-runs such a step silently.
+   */
+  unknownOutcome?(step: PlanStep, info: UnknownOutcomeInfo): Promise<UnknownOutcomeAnswer>;
 }
 
 /**

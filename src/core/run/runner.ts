@@ -7,8 +7,10 @@ import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError } from './lock';
 import { lockAtRunEnd } from './lockAtEnd';
+import { durableState, JournalWriteError, type DurableState } from './journalWrites';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
 import { RemoteProcessGroups } from './remoteProcesses';
+import { settleInterruptedStep, type ResumeContext } from './resumeCheck';
 
 const TAIL = 4096;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
@@ -16,9 +18,6 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 const MAX_LISTING_CHARS = 1 << 20;
 /** How often the user may retry one step before we stop asking. */
 const MAX_ATTEMPTS = 20;
-/** How often a resume looks whether a command left over from the interrupted run has ended. */
-const LEFTOVER_POLL_MS = 500;
-const TERMINATE_GRACE_MS = 5_000;
 
 export interface RunnerDeps {
   /** Creates the runner of one target ("local" or the SSH destination); called once per target per run. */
@@ -32,12 +31,17 @@ export interface RunnerDeps {
   notify?: Notifier;
   /** "user@machine" recorded in the journal and the lock. */
   operator: string;
+  /** This machine's name, recorded in the journal when a run starts (see RollbackJournal.machine). */
+  machine?: string;
   /** Finds local commands that outlived an interrupted run; without it a resume cannot tell and runs the step again. */
   processes?: ProcessGroups;
 }
 
 export interface RunOptions {
+  /** Stop now: the running command is killed (its step ends "unknown"). */
   signal?: AbortSignal;
+  /** Stop after this step: the running step finishes, nothing after it starts. */
+  stopAfterStep?: AbortSignal;
   /** planDigest() of the plan the user previewed; the run refuses a plan that differs. */
   expectedDigest?: string;
   /** When the rollback was decided (the checklist's timer starts here). */
@@ -118,6 +122,7 @@ export class RollbackRunner {
       runId: plan.id,
       plan,
       operator: this.deps.operator,
+      ...(this.deps.machine ? { machine: this.deps.machine } : {}),
       decidedAt: options.decidedAt ?? now,
       status: 'planned',
       steps: plan.steps.map((s) => ({ stepId: s.id, outcome: 'pending', attempts: 0 })),
@@ -149,10 +154,30 @@ export class RollbackRunner {
   }
 
   private saveQueue: Promise<void> = Promise.resolve();
+  /** What the last save that succeeded put on disk; the first failed save; whether the run has stopped writing. */
+  private durable?: DurableState;
+  private writeFailure?: JournalWriteError;
+  private writesStopped = false;
 
-  /** Writes the journal; writes happen one at a time and in order, so an older state never lands last. */
+  /**
+   * Writes the journal; writes happen one at a time and in order, so an older state never lands
+   * last. After a write failed, every later save fails with it (the run stops at its next save),
+   * and once the run has stopped nothing more is written: the file keeps the last durable state
+   * the failure message describes.
+   */
   private save(journal: RollbackJournal): Promise<void> {
-    const write = this.saveQueue.then(() => this.deps.journals.save(journal));
+    if (this.writesStopped) return Promise.resolve();
+    if (this.writeFailure) return Promise.reject(this.writeFailure);
+    const write = this.saveQueue.then(() => {
+      if (this.writeFailure) throw this.writeFailure;
+      const state = durableState(journal, this.clock.now());
+      return this.deps.journals.save(journal).then(
+        () => void (this.durable = state),
+        (e: Error) => {
+          throw (this.writeFailure ??= new JournalWriteError(e, this.durable, journal));
+        },
+      );
+    });
     // One failed write must not block the later ones; its own caller sees the error.
     this.saveQueue = write.catch(() => undefined);
     return write;
@@ -207,26 +232,37 @@ export class RollbackRunner {
     return { success, journal, state };
   }
 
+  /** The steps; a journal that cannot be written stops them at once, with a message that says what is on disk. */
   private async loop(journal: RollbackJournal, options: RunOptions, resuming: boolean): Promise<string> {
+    try {
+      return await this.steps(journal, options, resuming);
+    } catch (e) {
+      if (!(e instanceof JournalWriteError)) throw e;
+      this.writesStopped = true;
+      journal.status = 'stopped';
+      this.event(journal, 'journal-write-failed', e.describe(journal));
+      return e.describe(journal);
+    }
+  }
+
+  private async steps(journal: RollbackJournal, options: RunOptions, resuming: boolean): Promise<string> {
     const plan = journal.plan;
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
       const js = journal.steps[i];
       if (js.outcome === 'ok' || js.outcome === 'skipped') continue;
-      if (options.signal?.aborted) {
+      const stop = options.signal?.aborted ? 'now' : options.stopAfterStep?.aborted ? 'after-step' : undefined;
+      if (stop) {
         journal.status = 'stopped';
-        this.event(journal, 'cancelled', `Cancelled before ${step.title}`);
-        return `Cancelled before "${step.title}"; finished steps stay done. Resume continues from there.`;
+        this.event(journal, 'cancelled', `Cancelled before ${step.title} (${stop === 'now' ? 'stop now' : 'stop after the running step'}) by ${this.deps.operator}`);
+        return `Cancelled before "${step.title}"${stop === 'after-step' ? ' (stopped after the running step finished; nothing was killed)' : ''}; finished steps stay done. Resume continues from there.`;
       }
-      // Running when a window died, or cut off from its host: the command itself may still be at work.
-      if (resuming && (js.outcome === 'running' || js.outcome === 'unknown') && js.process) {
-        const stopped = await this.settleLeftoverCommand(journal, step, js, options);
-        if (stopped) return stopped;
-      }
-      if (resuming && (js.outcome === 'unknown' || js.outcome === 'running') && step.alreadyDone) {
-        const check = await this.exec(step.alreadyDone, plan, options, () => undefined);
-        if (check.code === 0 && !check.lost) {
-          await this.finishStep(journal, js, 'ok', 'its effect was already there (checked on resume); not run again', check.stdout + check.stderr);
+      // Running when a window died, or cut off from its host: it may have taken effect, or still be at work.
+      if (resuming && (js.outcome === 'running' || js.outcome === 'unknown')) {
+        const verdict = await settleInterruptedStep(this.resumeContext(journal, options), step, js);
+        if (verdict.action === 'stop') return verdict.state;
+        if (verdict.action === 'done') {
+          await this.finishStep(journal, js, 'ok', verdict.detail, verdict.output);
           continue;
         }
       }
@@ -291,7 +327,7 @@ export class RollbackRunner {
           journal.status = 'stopped';
           this.event(journal, 'unknown', `"${step.title}": ${result.detail}`);
           await this.save(journal);
-          return `Stopped: "${step.title}" has an unknown outcome (${result.detail}). Run Rollback: Resume Rollback; it checks whether the step took effect before running it again.`;
+          return `Stopped: "${step.title}" has an unknown outcome (${result.detail}). Run Rollback: Resume Rollback; it checks whether the step took effect, or asks you, before running it again.`;
         }
         let cleanedUp = false;
         if (step.onFailure) {
@@ -403,55 +439,16 @@ export class RollbackRunner {
     return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted });
   }
 
-  /**
-   * The step was running when the run was interrupted (a crashed window, a lost SSH
-   * connection), and its command may have outlived that: a local one in its own process
-   * group, a remote one in the session sshd gave it. A second copy must never run beside it:
-   * wait for it (or stop it, if the operator says so) before the step is checked or run
-   * again. Its exit status is lost, so the step itself still runs again afterwards.
-   */
-  private async settleLeftoverCommand(journal: RollbackJournal, step: PlanStep, js: JournalStep, options: RunOptions): Promise<string | undefined> {
-    const leftover = { where: 'local', ...js.process! };
-    const groups = this.processGroupsOn(leftover.where);
-    const host = leftover.where === 'local' ? '' : ` on ${leftover.where}`;
-    const what = `"${leftover.command}" (process group ${leftover.processGroup}${host})`;
-    const say = (line: string): void => this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk: `${line}\n`, stream: 'stderr' });
-    const stopHere = async (why: string, then = 'Resume again once it has ended.'): Promise<string> => {
-      journal.status = 'stopped';
-      this.event(journal, 'stopped', `Stopped before ${step.title}: ${why}`, { stepId: step.id });
-      await this.save(journal);
-      return `Stopped before "${step.title}": ${why}. ${then}`;
+  private resumeContext(journal: RollbackJournal, options: RunOptions): ResumeContext {
+    return {
+      journal, prompter: this.deps.prompter, operator: this.deps.operator, clock: this.clock, signal: options.signal,
+      commandTimeoutMs: journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      event: (kind, message, data) => this.event(journal, kind, message, data),
+      save: () => this.save(journal),
+      exec: (cmd) => this.exec(cmd, journal.plan, options, () => undefined),
+      processGroupsOn: (where) => this.processGroupsOn(where),
+      say: (stepId, line) => this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId, chunk: `${line}\n`, stream: 'stderr' }),
     };
-    const unreachable = (reason: string): Promise<string> =>
-      stopHere(`cannot tell whether ${what} from the interrupted run is still running (${reason}); nothing was run`, `Resume again when ${leftover.where} answers.`);
-    const { processGroup, startTicks } = leftover;
-    let running = groups ? await groups.isRunning(processGroup, startTicks) : false;
-    if (typeof running === 'string') return unreachable(running);
-    if (running && groups) {
-      const choice = (await this.deps.prompter.commandStillRunning?.(step, leftover)) ?? 'wait';
-      if (choice === 'stop') return stopHere(`${what} from the interrupted run is still running`);
-      if (choice === 'terminate') {
-        this.event(journal, 'leftover-terminated', `${what} from the interrupted run was stopped by ${this.deps.operator}`, { stepId: step.id });
-        say(`Stopping ${what}, left running by the interrupted run`);
-        await groups.terminate(processGroup, TERMINATE_GRACE_MS, startTicks);
-        running = await groups.isRunning(processGroup, startTicks);
-      } else {
-        this.event(journal, 'leftover-waited', `Waiting for ${what} from the interrupted run to end`, { stepId: step.id });
-        await this.save(journal);
-        say(`Waiting for ${what}, left running by the interrupted run, to end before running "${step.title}" again`);
-        const polls = Math.ceil((journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) / LEFTOVER_POLL_MS);
-        for (let i = 0; i < polls && running === true && !options.signal?.aborted; i++) {
-          await this.clock.sleep(LEFTOVER_POLL_MS, options.signal);
-          running = await groups.isRunning(processGroup, startTicks);
-        }
-      }
-      if (typeof running === 'string') return unreachable(running);
-      if (running) return stopHere(`${options.signal?.aborted ? 'cancelled while waiting for' : 'still running:'} ${what} from the interrupted run`);
-      this.event(journal, 'leftover-ended', `${what} from the interrupted run has ended; its exit status was lost with the run, so "${step.title}" runs again`, { stepId: step.id });
-    }
-    delete js.process;
-    await this.save(journal);
-    return undefined;
   }
 
   /** Where a leftover command can be looked for: this machine's process groups, or the host's over SSH. */

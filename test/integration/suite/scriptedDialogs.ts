@@ -29,6 +29,7 @@ export class ScriptedDialogs implements RollbackDialogs {
       confirmStep?: 'run' | 'skip' | 'stop';
       manual?: 'done' | 'skip' | 'stop';
       stillRunning?: 'wait' | 'terminate' | 'stop';
+      unknownOutcome?: 'run-again' | 'mark-done' | 'stop';
       hostKey?: 'accept-once' | 'accept-and-save' | 'reject';
       undo?: UndoPath;
     } = {},
@@ -47,6 +48,7 @@ export class ScriptedDialogs implements RollbackDialogs {
   async typeEnvironmentName(env: string, steps: PlanStep[]) { this.asked.push(`type:${env}:${steps.map((x) => x.id).join(',')}`); return this.answers.typed ? this.answers.typed(env) : env; }
   async confirmStep() { this.asked.push('confirmStep'); return this.answers.confirmStep ?? 'run'; }
   async commandStillRunning(step: PlanStep) { this.asked.push(`still-running:${step.id}`); return this.answers.stillRunning ?? 'wait'; }
+  async unknownOutcome(step: PlanStep) { this.asked.push(`unknown-outcome:${step.id}`); return this.answers.unknownOutcome ?? 'stop'; }
   async confirmManual(step: PlanStep) { this.asked.push(`manual:${step.id}`); return this.answers.manual ?? 'done'; }
   async chooseOnFailure(step: PlanStep, state: FailureState): Promise<FailureDecision> {
     this.asked.push(`failure:${step.id}`);

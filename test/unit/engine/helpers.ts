@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
-import type { FailureDecision, FailureState, Prompter } from '../../../src/core/run/ports';
+import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../../../src/core/run/ports';
 import { NodeHttp } from '../../../src/infra/http';
 export { freePort } from '../../support/freePort';
 
@@ -34,6 +34,13 @@ export class ScriptedPrompter implements Prompter {
   confirmStep(step: PlanStep, _plan: RollbackPlan): Promise<'run' | 'skip' | 'stop'> {
     this.confirmations.push(step);
     return Promise.resolve(this.confirm);
+  }
+  /** Asked on resume about a step whose outcome is unknown and cannot be checked; answers like an operator who says "run it again" unless told otherwise. */
+  readonly unknownAsked: Array<{ step: PlanStep; info: UnknownOutcomeInfo }> = [];
+  unknownAnswer: UnknownOutcomeAnswer | ((step: PlanStep, info: UnknownOutcomeInfo) => UnknownOutcomeAnswer) = 'run-again';
+  unknownOutcome(step: PlanStep, info: UnknownOutcomeInfo): Promise<UnknownOutcomeAnswer> {
+    this.unknownAsked.push({ step, info: { ...info, plan: undefined } as unknown as UnknownOutcomeInfo });
+    return Promise.resolve(typeof this.unknownAnswer === 'function' ? this.unknownAnswer(step, info) : this.unknownAnswer);
   }
   readonly typedFor: PlanStep[][] = [];
   typeEnvironmentName(_environment: string, steps: PlanStep[]): Promise<string | undefined> {

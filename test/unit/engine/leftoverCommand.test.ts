@@ -50,6 +50,11 @@ function engine(cwd: string, answer: 'wait' | 'terminate' | 'stop', asked: strin
       onAsked();
       return Promise.resolve(answer);
     },
+    // Its exit status died with the run and the step has no check: the operator is asked, and says "run it again".
+    unknownOutcome: (step) => {
+      asked.push(`unknown outcome: ${step.id}`);
+      return Promise.resolve('run-again');
+    },
   };
   return new RollbackRunner({ runnerFor: () => new LocalCommandRunner({ cwd }), journals: new FileJournalStore(join(cwd, 'journals')), prompter, http: new NodeHttp(), operator: 'dana@laptop', processes });
 }
@@ -93,15 +98,16 @@ test('while a step runs, the journal names its process group; when it ends, the 
   assert.equal(await processes.isRunning(seen.processGroup), false);
 });
 
-test('resume waits for the command left running by the crash, then runs the step again: never two at once', async () => {
+test('resume waits for the command left running by the crash, then asks and runs the step again: never two at once', async () => {
   const cwd = caseDir('wait');
   const { journal, processGroup } = crashedMidStep(cwd, 'wait', gated('leftover'), 'echo rerun >> order.log');
   const asked: string[] = [];
   // The leftover finishes a little after the operator chose to wait.
   const result = await engine(cwd, 'wait', asked, () => setTimeout(() => writeFileSync(join(cwd, 'gate'), ''), 300)).resume(journal);
   assert.equal(result.success, true, result.state);
-  assert.deepEqual(asked, [`build-api: ${gated('leftover')}`]);
+  assert.deepEqual(asked, [`build-api: ${gated('leftover')}`, 'unknown outcome: build-api'], 'its exit status was lost: not run again without asking');
   assert.deepEqual(order(cwd), ['leftover', 'rerun'], 'the step ran again only after the leftover ended');
+  assert.equal(result.journal.events.find((e) => e.kind === 'unknown-outcome-answered')?.data?.by, 'dana@laptop');
   assert.equal(await processes.isRunning(processGroup), false);
   const kinds = result.journal.events.map((e) => e.kind);
   assert.ok(kinds.indexOf('leftover-waited') < kinds.indexOf('leftover-ended'), kinds.join(', '));
@@ -133,14 +139,14 @@ test('"stop the rollback" runs nothing and leaves the leftover alone; the journa
   process.kill(-processGroup, 'SIGKILL');
 });
 
-test('a leftover that already ended is not asked about: the step just runs again', async () => {
+test('a leftover that already ended is not asked about as running; its outcome is, before the step runs again', async () => {
   const cwd = caseDir('ended');
   const { journal, processGroup } = crashedMidStep(cwd, 'ended', 'true', 'echo rerun >> order.log');
   for (let i = 0; i < 100 && await processes.isRunning(processGroup); i++) await new Promise((res) => setTimeout(res, 20));
   const asked: string[] = [];
   const result = await engine(cwd, 'stop', asked).resume(journal);
   assert.equal(result.success, true, result.state);
-  assert.deepEqual(asked, []);
+  assert.deepEqual(asked, ['unknown outcome: build-api']);
   assert.deepEqual(order(cwd), ['rerun']);
 });
 
@@ -153,7 +159,7 @@ test('a recorded pid that now belongs to a process started at another time is ne
   const asked: string[] = [];
   const result = await engine(cwd, 'terminate', asked).resume(journal);
   assert.equal(result.success, true, result.state);
-  assert.deepEqual(asked, [], 'not asked about a process that is not the command');
+  assert.deepEqual(asked, ['unknown outcome: build-api'], 'not asked about a process that is not the command; asked about the step\'s outcome');
   assert.deepEqual(order(cwd), ['rerun']);
   assert.equal(await processes.isRunning(processGroup), true, 'the unrelated process was not signalled');
   assert.equal(await processes.isRunning(processGroup, real), true);

@@ -198,6 +198,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
       },
       load: (id) => s.journals.load(id),
       list: () => s.journals.list(),
+      problems: () => s.journals.problems(),
     };
     const prompter = new LeftoverPrompter('wait');
     const second = await new RollbackRunner({ runnerFor: s.runnerFor, journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).resume(saved);
