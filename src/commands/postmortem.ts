@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChecklistJournalBridge, ChecklistService } from '../core/checklist';
-import { defaultPostmortemPath, proposeChangelogNote, renderPostmortem, UnsupportedJournalError } from '../core/postmortem';
+import { defaultPostmortemPath, PostmortemPathError, postmortemPathIn, proposeChangelogNote, renderPostmortem, UnsupportedJournalError } from '../core/postmortem';
 import type { RollbackJournal } from '../core/run/journalTypes';
 
 export interface PostmortemDeps {
@@ -83,7 +83,15 @@ export async function startPostmortem(deps: PostmortemDeps, runId?: string): Pro
     void vscode.window.showErrorMessage(`Rollback Pilot: no journal found for run ${id}.`);
     return undefined;
   }
-  let target = vscode.Uri.joinPath(root, defaultPostmortemPath(journal));
+  let target: vscode.Uri;
+  try {
+    // The journal is a file anyone can edit: the path is built from validated parts and confined to docs/postmortems.
+    target = root.scheme === 'file' ? vscode.Uri.file(postmortemPathIn(root.fsPath, journal)) : vscode.Uri.joinPath(root, defaultPostmortemPath(journal));
+  } catch (e) {
+    if (!(e instanceof PostmortemPathError)) throw e;
+    void vscode.window.showErrorMessage(`Rollback Pilot: ${e.message}. Nothing was written.`);
+    return undefined;
+  }
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
   if (open?.isDirty) {
     const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} has unsaved changes. Save them so the update keeps them?`, { modal: true }, 'Save and Update');

@@ -1,4 +1,4 @@
 export { renderPostmortem, assertReadableJournal, UnsupportedJournalError, type PostmortemOptions } from './render';
 export { extractFreeText, mergeFreeText, freeTextBlock } from './freeText';
-export { defaultPostmortemPath } from './paths';
+export { defaultPostmortemPath, postmortemPathIn, PostmortemPathError } from './paths';
 export { proposeChangelogNote, changelogNote, type ChangelogNoteContext } from './changelog';
