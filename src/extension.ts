@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerAnalyzeCommand } from './commands/analyzeMigration';
-import { createChecklistService, registerChecklistCommands, type ChecklistDeps } from './commands/checklist';
+import { createChecklistService, registerChecklistCommands, WEBHOOK_SECRET_KEY, type ChecklistDeps } from './commands/checklist';
 import { registerConfigurationCommands } from './commands/configuration';
 import { registerDatabaseEnvironmentCommand } from './commands/databaseEnvironment';
 import { CommandId, ContextKey, ViewId } from './commands/ids';
@@ -15,7 +15,8 @@ import { chooseHowToStop } from './commands/stopChoice';
 import { registerRollbackCommands } from './commands/rollback';
 import { ChecklistJournalBridge } from './core/checklist';
 import { RecordsStore } from './core/releases/recordsStore';
-import { RollbackEvents, resumableRuns, runProgress } from './core/run';
+import { RedactingRollbackEvents, redactingJournalStore, Redactor, redactingWebhookHttp } from './core/redact';
+import { resumableRuns, runProgress } from './core/run';
 import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { NodeHttp } from './infra/http';
@@ -24,6 +25,7 @@ import { AppliedStateReader, type DatabaseEnvironmentChoice } from './services/a
 import { ConfigDiagnostics } from './services/configDiagnostics';
 import { databaseStepsFor } from './services/databasePlan';
 import { VsCodeDialogs, type RollbackDialogs } from './services/dialogs';
+import { KnownSecrets, redactingLogChannel } from './services/redaction';
 import { operatorName, RollbackSessions } from './services/rollbackSessions';
 import { RollbackWorkspace } from './services/rollbackWorkspace';
 import { MigrationsTreeProvider } from './views/migrationsTree';
@@ -48,11 +50,13 @@ export interface RollbackPilotApi {
 export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   const started = Date.now();
   const timings: RollbackPilotApi['timings'] = {};
-  const log = vscode.window.createOutputChannel('Rollback Pilot', { log: true });
+  // The one redactor: everything written or shown (journal, log, terminal, preview, post-mortem, messages) passes through it.
+  const redactor = new Redactor();
+  const log = redactingLogChannel(vscode.window.createOutputChannel('Rollback Pilot', { log: true }), redactor);
   context.subscriptions.push(log);
 
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const realDialogs = new VsCodeDialogs();
+  const realDialogs = new VsCodeDialogs((text) => redactor.redact(text));
   let dialogOverride: RollbackDialogs | undefined;
   const dialogs = (): RollbackDialogs => dialogOverride ?? realDialogs;
   const settings = () => {
@@ -74,16 +78,16 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     records = new RecordsStore(fileRecordsStorage(path.resolve(root, recordsFile)));
     workspace = new RollbackWorkspace(folder.uri, git, records, log);
     const ws = workspace;
-    const events = new RollbackEvents();
+    const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
-    const journals = new ChecklistJournalBridge(new FileJournalStore(path.join(root, '.rollback', 'journals')));
+    const journals = new ChecklistJournalBridge(redactingJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), redactor));
     const checklistDeps: ChecklistDeps = {
       extensionUri: context.extensionUri,
       secrets: context.secrets,
       output: log,
       events,
       journals,
-      http: new NodeHttp(),
+      http: redactingWebhookHttp(new NodeHttp(), redactor),
       workspaceRoot: () => folder.uri,
       settings: () => {
         const c = ws.currentConfig();
@@ -93,18 +97,22 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
       commitsBetween: async (fromSha, toSha) => (await git.commits({ from: toSha, to: fromSha }, { maxCount: 200 })).map((c) => ({ sha: c.sha, subject: c.subject })),
     };
     const checklist = createChecklistService(checklistDeps);
-    sessions = new RollbackSessions(folder.uri, journals, events, dialogs, records, log, settings, checklist.notifier);
+    sessions = new RollbackSessions(folder.uri, journals, events, dialogs, records, log, settings, redactor, checklist.notifier);
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
     context.subscriptions.push(...registerChecklistCommands({ ...checklistDeps, service: checklist }));
   }
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
+
+  const knownSecrets = new KnownSecrets(redactor, context.secrets, [WEBHOOK_SECRET_KEY], log, workspace && { root: workspace.root.fsPath, config: async () => (await workspace!.config()).config, onDidChange: workspace.onDidChange });
+  context.subscriptions.push(knownSecrets);
+  void knownSecrets.refresh();
 
   const releases = new ReleasesTreeProvider(workspace);
   const databaseChoice: DatabaseEnvironmentChoice = {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
   };
-  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice) : undefined;
+  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice, redactor) : undefined;
   const migrations = new MigrationsTreeProvider(workspace, applied && ((g) => applied.read(g)));
   releases.firstRequest = () => {
     timings.firstTreeRequestedMs = Date.now() - started;

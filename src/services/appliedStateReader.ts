@@ -1,6 +1,7 @@
 import { readAppliedState, type AppliedState } from '../core/classify';
 import type { EnvironmentConfig } from '../core/config/types';
 import type { MigrationGroup } from '../core/migrations/types';
+import type { Redactor } from '../core/redact';
 import { PsqlClient } from '../infra/sql/pgClient';
 import type { RollbackSessions } from './rollbackSessions';
 import type { RollbackWorkspace } from './rollbackWorkspace';
@@ -41,6 +42,8 @@ export class AppliedStateReader {
     private readonly workspace: RollbackWorkspace,
     private readonly sessions: RollbackSessions,
     private readonly choice: DatabaseEnvironmentChoice,
+    /** A psql connection error quotes the connection string, password included: the view shows it redacted. */
+    private readonly redactor: Pick<Redactor, 'redactDeep' | 'redactError'>,
   ) {}
 
   /** Called by Rollback: Refresh and by the choice of an environment. */
@@ -61,7 +64,9 @@ export class AppliedStateReader {
     const runner = this.sessions.runnerFor(env.host);
     try {
       const state = await readAppliedState({ tool: group.tool, migrations: group.migrations, db: new PsqlClient(runner, sql, { cwd }) });
-      return state && { ...state, message: state.message && `${env.name} (${env.host}): ${state.message}` };
+      return state && this.redactor.redactDeep({ ...state, message: state.message && `${env.name} (${env.host}): ${state.message}` });
+    } catch (e) {
+      throw this.redactor.redactError(e);
     } finally {
       await runner.dispose();
     }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { UndoChoice, UndoPath } from '../core/classify';
 import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../core/run/ports';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import { patternsOnly } from '../core/redact';
 import type { Release } from '../core/releases';
 import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 
@@ -30,6 +31,9 @@ const IMMEDIATE = 'Immediate: error rate or latency jumped right after the deplo
 const INVESTIGATE = 'Brief investigation first (minutes, not hours): a single user report, a metric drifting slowly, a feature that only looks wrong.';
 
 export class VsCodeDialogs implements RollbackDialogs {
+  /** Messages can quote errors and command output: they are shown through the product's redactor (without one, its pattern families). */
+  constructor(private readonly redact: (text: string) => string = (text) => patternsOnly.redact(text)) {}
+
   async decide(): Promise<Decision | undefined> {
     const items: Array<vscode.QuickPickItem & { value: Decision }> = [
       { value: 'roll-back', label: '$(history) Roll back', description: 'if unsure, roll back', detail: IMMEDIATE },
@@ -123,11 +127,11 @@ export class VsCodeDialogs implements RollbackDialogs {
   }
 
   info(message: string): void {
-    void vscode.window.showInformationMessage(message);
+    void vscode.window.showInformationMessage(this.redact(message));
   }
 
   error(message: string, ...actions: string[]): Promise<string | undefined> {
-    return Promise.resolve(vscode.window.showErrorMessage(message, ...actions));
+    return Promise.resolve(vscode.window.showErrorMessage(this.redact(message), ...actions));
   }
 
   async typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined> {

@@ -32,7 +32,7 @@ export interface LockView extends LockHolder {
 export class LockHeldError extends Error {
   constructor(readonly holder: LockHolder) {
     const busy = holder.mayStillRun?.length ? ` A command of that run may still be running there: ${holder.mayStillRun.map((c) => `"${c.command}" (${c.why})`).join('; ')}.` : '';
-    super(`${holder.where} is being rolled back (${holder.environment}) by ${holder.who} since ${holder.since} (run ${holder.runId}); wait, or use "Rollback: Release Lock" if that run is dead.${busy}`);
+    super(`${holder.environment} on ${holder.where} is being rolled back by ${holder.who} since ${holder.since} (run ${holder.runId}); wait, or use "Rollback: Release Lock" if that run is dead.${busy}`);
     this.name = 'LockHeldError';
   }
 }

@@ -38,7 +38,7 @@ function lockContract(name: string, make: () => Promise<{ target(environment: st
       await assert.rejects(acquireLock(t.target('production'), { who: 'bob@desk', since: '2026-12-01T20:00:05.000Z', runId: 'rb-bob' }), (e: unknown) => {
         assert.ok(e instanceof LockHeldError);
         assert.equal(e.holder.who, 'alice@laptop');
-        assert.match(e.message, /\(prod\) by alice@laptop since 2026-12-01T20:00:00\.000Z \(run rb-alice\)/);
+        assert.match(e.message, /^prod on \S+ is being rolled back by alice@laptop since 2026-12-01T20:00:00\.000Z \(run rb-alice\)/);
         return true;
       });
       assert.equal(existsSync(join(t.dir, LOCK_FILE)), true, `one file per tree: ${LOCK_FILE}`);

@@ -209,7 +209,8 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     assert.deepEqual(orderOn(s.remote), ['start']);
     const after = (await s.journals.load(plan.id))!;
     assert.ok(after.steps.find((x) => x.stepId === 'build-api')!.process, 'a later resume still knows about it');
-    assert.ok(after.events.some((e) => e.kind === 'lock-release-failed'), 'the journal says the lock stayed on the host');
+    // The leftover may still be running and the host cannot be asked: the lock is kept for it (not released, not even tried).
+    assert.ok(after.events.some((e) => e.kind === 'lock-kept' && /build-api/.test(e.message) && /may still be running/.test(e.message)), `the journal says the lock stayed on the host: ${after.events.map((e) => e.kind).join(', ')}`);
     writeFileSync(join(s.remote, '.rp-gate'), '');
   });
 
