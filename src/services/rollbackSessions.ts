@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { CommandRunner } from '../core/ports';
 import type { RollbackPlan } from '../core/plan/types';
+import { redactRunnerDeps, type Redactor } from '../core/redact';
 import { RollbackEvents, RollbackRunner, type RunResult } from '../core/run';
 import type { RollbackJournal } from '../core/run/journalTypes';
 import type { JournalStore, Notifier } from '../core/run/ports';
@@ -43,6 +44,8 @@ export class RollbackSessions implements vscode.Disposable {
     private readonly records: RecordsStore,
     readonly log: vscode.LogOutputChannel,
     private readonly settings: () => { knownHostsFile?: string; sshConfigFile?: string; connectTimeoutMs: number },
+    /** The product's one redactor: the engine's output, journals, questions, log lines and events pass through it. */
+    private readonly redactor: Redactor,
     private readonly notify?: Notifier,
   ) {
     this.events = events;
@@ -69,7 +72,7 @@ export class RollbackSessions implements vscode.Disposable {
   }
 
   private engine(): RollbackRunner {
-    return new RollbackRunner({
+    return new RollbackRunner(redactRunnerDeps({
       runnerFor: (where) => this.runnerFor(where),
       journals: this.journals,
       prompter: this.dialogs(),
@@ -77,10 +80,10 @@ export class RollbackSessions implements vscode.Disposable {
       events: this.events,
       log: { log: (line) => this.log.info(line) },
       operator: operatorName(),
+      machine: os.hostname(),
       notify: this.notify,
       processes: new NodeLocalProcesses(),
-    });
-      machine: os.hostname(),
+    }, this.redactor));
   }
 
   /** Runs a previewed plan. Refuses a second run from this window while one is active. */
@@ -92,10 +95,10 @@ export class RollbackSessions implements vscode.Disposable {
     return this.guard(journal.plan, (signal, stopAfterStep) => this.engine().resume(journal, { signal, stopAfterStep }));
   }
 
+  /** Stop now: the running command is killed part way. */
   cancel(): void {
     this.active?.controller.abort();
   }
-  /** Stop now: the running command is killed part way. */
 
   /** Stop after the running step: its command finishes, nothing after it starts. */
   stopAfterStep(): void {

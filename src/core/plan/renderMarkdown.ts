@@ -1,3 +1,4 @@
+import { redactPatterns } from '../redact/patterns';
 import type { PlanStep, RollbackPlan } from './types';
 
 function fence(text: string): string {
@@ -58,5 +59,6 @@ export function renderPlanMarkdown(plan: RollbackPlan): string {
     out.push('## If a service keeps failing: full redeploy', '', plan.fullRedeploy.why, 'Offered after a failure, never run without asking.', '');
     plan.fullRedeploy.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
   }
-  return out.join('\n');
+  // Commands from rollback.yml may carry PGPASSWORD=… or a user:pass@ URL: the preview shows them redacted (the digest also covers the raw commands).
+  return redactPatterns(out.join('\n'));
 }
