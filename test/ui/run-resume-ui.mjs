@@ -131,7 +131,7 @@ async function main() {
       } catch {
         fail(`the build's process group ${left.processGroup} did not outlive the extension host`);
       }
-      const lock = join(workspace, '.rollback/locks/local.lock');
+      const lock = join(workspace, '.rollback/locks/rollback.lock');
       if (!existsSync(lock)) fail('the lock was dropped by the crash');
       if (JSON.parse(readFileSync(lock, 'utf8')).runId !== j.runId) fail('the lock names another run');
       await shot(page, 'after-crash');
@@ -183,7 +183,7 @@ async function main() {
       if (!j.events.some((e) => e.kind === 'resumed')) fail(`no "resumed" event: ${j.events.map((e) => e.kind).join(', ')}`);
       const bad = j.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'skipped');
       if (bad.length) fail(`unfinished steps: ${JSON.stringify(bad)}`);
-      if (existsSync(join(workspace, '.rollback/locks/local.lock'))) fail('the lock is still there');
+      if (existsSync(join(workspace, '.rollback/locks/rollback.lock'))) fail('the lock is still there');
     });
 
     await check('nothing done before the crash was done again: one revert commit, one stash, those steps ran once', async () => {

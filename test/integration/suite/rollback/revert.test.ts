@@ -47,7 +47,7 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     const { setDialogs } = await api();
     const lockDir = path.join(workspaceRoot().fsPath, '.rollback', 'locks');
     fs.mkdirSync(lockDir, { recursive: true });
-    const lockFile = path.join(lockDir, 'local.lock');
+    const lockFile = path.join(lockDir, 'rollback.lock');
     fs.writeFileSync(lockFile, JSON.stringify({ who: 'sam@laptop', since: '2026-11-22T01:00:00Z', runId: 'rb-other', environment: 'local', where: 'local' }));
     const before = git('rev-parse', 'HEAD');
     try {
@@ -90,7 +90,7 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     const journal = JSON.parse(fs.readFileSync(path.join(workspaceRoot().fsPath, '.rollback', 'journals', `${plan.id}.json`), 'utf8'));
     assert.equal(journal.status, 'succeeded');
     assert.ok(journal.steps.every((s: { outcome: string }) => s.outcome === 'ok' || s.outcome === 'skipped'), JSON.stringify(journal.steps.map((s: { stepId: string; outcome: string }) => `${s.stepId}=${s.outcome}`)));
-    assert.ok(!fs.existsSync(path.join(workspaceRoot().fsPath, '.rollback', 'locks', 'local.lock')), 'lock released');
+    assert.ok(!fs.existsSync(path.join(workspaceRoot().fsPath, '.rollback', 'locks', 'rollback.lock')), 'lock released');
     // The operator's work is still there, or stashed under a name the journal gives.
     // The operator's work is in a named stash (tracked edit and untracked file alike), and the final message says how to get it back.
     assert.ok(journal.stash, 'the journal records the stash');
