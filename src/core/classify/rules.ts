@@ -8,189 +8,28 @@
 
 import type { MigrationClass } from '../migrations/types';
 import {
-  columnRefs,
-  defaultConstraintName,
-  quoteIdent,
-  relationKey,
-  relationName,
-  stringList,
-  typeNameText,
-} from './sqlNames';
+  addColumnInfo,
+  addConstraintRule,
+  alterTable,
+  constraintColumns,
+  constraintFromAlter,
+  DROP_NOT_NULL_RISK,
+  funcName,
+  isAlter,
+  nodesOf,
+  objectKeysDropped,
+  onNewTable,
+  type FileContext,
+  type Rule,
+  type RuleHit,
+  type SqlNode,
+} from './rules/common';
+import { defaultConstraintName, quoteIdent, relationKey, relationName, typeNameText } from './sqlNames';
 
-/** What a file has created so far, so later statements about those objects are judged fairly. */
-export interface FileContext {
-  direction: 'up' | 'down';
-  /** Tables created in this file (unquoted keys). */
-  createdTables: Set<string>;
-  /** `table.column` keys of columns this file added. */
-  addedColumns: Set<string>;
-  /** For the down path: what the up path created (tables, `table.column`), i.e. what the new code writes. */
-  upCreatedTables: Set<string>;
-  upAddedColumns: Set<string>;
-  /** `trigger:table.name`, `function:name`, `index:name`, `constraint:table.name` this file creates. */
-  createdObjects: Set<string>;
-  upCreatedObjects: Set<string>;
-  /** Functions that a CREATE TRIGGER in this file executes. */
-  triggerFunctions: Set<string>;
-  /** Whether this file also has schema changes (for the DDL + data mix message). */
-  hasDdl: boolean;
-}
+import { DATA_CHANGE_RULES } from './rules/dataChanges';
+import { DROP_AND_RENAME_RULES } from './rules/dropsAndRenames';
 
-export function emptyContext(direction: 'up' | 'down'): FileContext {
-  return {
-    direction,
-    createdTables: new Set(),
-    addedColumns: new Set(),
-    upCreatedTables: new Set(),
-    upAddedColumns: new Set(),
-    createdObjects: new Set(),
-    upCreatedObjects: new Set(),
-    triggerFunctions: new Set(),
-    hasDdl: false,
-  };
-}
-
-/** One unit a rule looks at: a statement, or one sub-command of an ALTER TABLE. */
-export interface SqlNode {
-  /** Statement node type (AlterTableStmt, CreateTrigStmt …). */
-  type: string;
-  stmt: any;
-  /** For ALTER TABLE: the AlterTableCmd being judged. */
-  cmd?: any;
-  ctx: FileContext;
-}
-
-export interface RuleHit {
-  reason: string;
-  fix?: string;
-  fixRisk?: string;
-}
-
-export interface Rule {
-  id: string;
-  class: MigrationClass;
-  match(node: SqlNode): RuleHit | undefined;
-}
-
-/** Splits one statement into the units the rules judge. */
-export function nodesOf(statement: Record<string, unknown>, ctx: FileContext): SqlNode[] {
-  const [type] = Object.keys(statement);
-  const stmt = statement[type] as any;
-  if (type === 'AlterTableStmt' && Array.isArray(stmt?.cmds)) {
-    return stmt.cmds.map((c: any) => ({ type, stmt, cmd: c.AlterTableCmd, ctx }));
-  }
-  return [{ type, stmt, ctx }];
-}
-
-const NOT_NULL_TYPES = new Set(['CONSTR_NOTNULL', 'CONSTR_PRIMARY']);
-const SELF_FILLING = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
-const SERIAL = new Set(['serial', 'serial4', 'serial8', 'bigserial', 'smallserial', 'serial2']);
-
-function constraintsOf(colDef: any): any[] {
-  return (colDef?.constraints ?? []).map((c: any) => c.Constraint).filter(Boolean);
-}
-
-function isAlter(node: SqlNode, subtype: string): boolean {
-  return node.type === 'AlterTableStmt' && node.cmd?.subtype === subtype;
-}
-
-function alterTable(node: SqlNode): string {
-  return relationName(node.stmt.relation);
-}
-
-function onNewTable(node: SqlNode): boolean {
-  return node.ctx.direction === 'up' && node.ctx.createdTables.has(relationKey(node.stmt.relation));
-}
-
-function addColumnInfo(node: SqlNode) {
-  const def = node.cmd?.def?.ColumnDef;
-  const cons = constraintsOf(def);
-  const typeNames = stringList(def?.typeName?.names);
-  const serial = typeNames.length === 1 && SERIAL.has(typeNames[0]);
-  return {
-    column: def?.colname as string,
-    notNull: cons.some((c) => NOT_NULL_TYPES.has(c.contype)),
-    fillsItself: serial || cons.some((c) => SELF_FILLING.has(c.contype)),
-    type: typeNameText(def?.typeName),
-  };
-}
-
-const DROP_NOT_NULL_RISK =
-  'The new release (if rolled forward again) may find NULLs the old code wrote in this column; backfill before setting NOT NULL again.';
-
-function dropConstraintFix(table: string, name: string): string {
-  return `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)};`;
-}
-
-function constraintFromAlter(node: SqlNode): any {
-  return node.cmd?.def?.Constraint;
-}
-
-function constraintColumns(c: any): string[] {
-  if (c.contype === 'CONSTR_CHECK') return [...columnRefs(c.raw_expr)];
-  if (c.contype === 'CONSTR_FOREIGN') return stringList(c.fk_attrs);
-  if (c.contype === 'CONSTR_EXCLUSION') {
-    return (c.exclusions ?? []).map((e: any) => e?.List?.items?.[0]?.IndexElem?.name).filter((x: unknown) => typeof x === 'string');
-  }
-  return stringList(c.keys);
-}
-
-function addConstraintHit(node: SqlNode, what: string, why: string): RuleHit {
-  const c = constraintFromAlter(node);
-  const table = alterTable(node);
-  const named = typeof c.conname === 'string';
-  const name = named ? c.conname : defaultConstraintName(node.stmt.relation.relname, c.contype, constraintColumns(c));
-  return {
-    reason: `New ${what} on ${table}${named ? ` (${name})` : ''}: ${why}`,
-    fix: dropConstraintFix(table, name),
-    fixRisk:
-      `Rows written while it is dropped are not checked; re-adding it later may fail on them.` +
-      (named ? '' : ` The name ${name} is PostgreSQL's default for an unnamed constraint; check it with \\d ${table}.`),
-  };
-}
-
-function addConstraintRule(id: string, contypes: string[], what: string, why: string): Rule {
-  return {
-    id,
-    class: 'mitigate',
-    match: (n) =>
-      isAlter(n, 'AT_AddConstraint') && contypes.includes(constraintFromAlter(n)?.contype) && !onNewTable(n)
-        ? addConstraintHit(n, what, why)
-        : undefined,
-  };
-}
-
-function dropObjects(node: SqlNode): string[] {
-  return (node.stmt.objects ?? []).map((o: any) => {
-    if (o?.List) return stringList(o.List.items).map(quoteIdent).join('.');
-    if (o?.TypeName) return typeNameText(o.TypeName);
-    if (o?.ObjectWithArgs) return stringList(o.ObjectWithArgs.objname).join('.');
-    return o?.String?.sval ?? '?';
-  });
-}
-
-function dropKeys(node: SqlNode): string[] {
-  return (node.stmt.objects ?? []).map((o: any) => (o?.List ? stringList(o.List.items).join('.') : ''));
-}
-
-function isDrop(node: SqlNode, type: string): boolean {
-  return node.type === 'DropStmt' && node.stmt.removeType === type;
-}
-
-function objectKeysDropped(n: SqlNode): string[] {
-  if (isAlter(n, 'AT_DropConstraint')) return [`constraint:${relationKey(n.stmt.relation)}.${n.cmd.name}`];
-  if (n.type !== 'DropStmt') return [];
-  const kind = ({ OBJECT_TRIGGER: 'trigger', OBJECT_FUNCTION: 'function', OBJECT_INDEX: 'index' } as Record<string, string>)[n.stmt.removeType];
-  if (!kind) return [];
-  return (n.stmt.objects ?? []).map((o: any) => {
-    if (o?.ObjectWithArgs) return `function:${stringList(o.ObjectWithArgs.objname).join('.')}`;
-    return `${kind}:${stringList(o?.List?.items).join('.')}`;
-  });
-}
-
-function funcName(names: any[] | undefined): string {
-  return stringList(names).join('.');
-}
+export { emptyContext, nodesOf, type FileContext, type Rule, type RuleHit, type SqlNode } from './rules/common';
 
 /** The rules, in the order they are tried; the first that matches a node decides it. */
 export const RULES: Rule[] = [
@@ -403,148 +242,8 @@ export const RULES: Rule[] = [
     match: (n) =>
       n.type === 'CreateTrigStmt' ? { reason: `Trigger ${n.stmt.trigname} on a table this migration creates: the old code never writes there.` } : undefined,
   },
-  {
-    id: 'ban-drop-table',
-    class: 'destructive',
-    match: (n) => {
-      if (!isDrop(n, 'OBJECT_TABLE')) return undefined;
-      const names = dropObjects(n).join(', ');
-      const newOnes = dropKeys(n).filter((k) => n.ctx.upCreatedTables.has(k));
-      if (n.ctx.direction === 'down' && newOnes.length) {
-        return { reason: `Undoing the migration drops ${names}, which the new release has been writing: that data is lost.` };
-      }
-      return { reason: `Drops table ${names}: its rows are gone, and the old code that uses it fails. Only a backup brings it back.` };
-    },
-  },
-  {
-    id: 'ban-drop-database',
-    class: 'destructive',
-    match: (n) => (n.type === 'DropdbStmt' ? { reason: `Drops database ${n.stmt.dbname}: everything in it is gone.` } : undefined),
-  },
-  {
-    id: 'ban-truncate',
-    class: 'destructive',
-    match: (n) =>
-      n.type === 'TruncateStmt'
-        ? { reason: `Truncates ${(n.stmt.relations ?? []).map((r: any) => relationName(r.RangeVar)).join(', ')}: the rows are gone unless backed up.` }
-        : undefined,
-  },
-  {
-    id: 'ban-drop-type',
-    class: 'destructive',
-    match: (n) =>
-      isDrop(n, 'OBJECT_TYPE') || isDrop(n, 'OBJECT_DOMAIN')
-        ? { reason: `Drops type ${dropObjects(n).join(', ')}: columns of that type (with CASCADE) and the old code using it break.` }
-        : undefined,
-  },
-  {
-    id: 'ban-drop-schema',
-    class: 'destructive',
-    match: (n) => (isDrop(n, 'OBJECT_SCHEMA') || isDrop(n, 'OBJECT_SEQUENCE') ? { reason: `Drops ${dropObjects(n).join(', ')}: its contents or state are gone.` } : undefined),
-  },
-  {
-    id: 'dropping-index',
-    class: 'safe',
-    match: (n) =>
-      isDrop(n, 'OBJECT_INDEX')
-        ? { reason: `Drops index ${dropObjects(n).join(', ')}: the old code still works, maybe slower. If it was unique, old ON CONFLICT clauses on it fail.` }
-        : undefined,
-  },
-  {
-    id: 'dropping-object-old-code-uses',
-    class: 'mitigate',
-    match: (n) =>
-      n.type === 'DropStmt' && ['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_TRIGGER'].includes(n.stmt.removeType)
-        ? {
-            reason: `Drops ${n.stmt.removeType.replace('OBJECT_', '').toLowerCase()} ${dropObjects(n).join(', ')}: the old code or its triggers may use it.`,
-            fixRisk: 'No fix is generated: the definition is not in this file. Re-create it from the previous release.',
-          }
-        : undefined,
-  },
-  {
-    id: 'renaming-column',
-    class: 'mitigate',
-    match: (n) => {
-      if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_COLUMN') return undefined;
-      const table = relationName(n.stmt.relation);
-      if (n.ctx.direction === 'down') {
-        return { reason: `Renames ${table}.${n.stmt.subname} back to ${n.stmt.newname}: the old code needs this; the new code breaks from this moment.` };
-      }
-      return {
-        reason: `Renames ${table}.${n.stmt.subname} to ${n.stmt.newname}: the old code still uses ${n.stmt.subname}.`,
-        fix: `ALTER TABLE ${table} RENAME COLUMN ${quoteIdent(n.stmt.newname)} TO ${quoteIdent(n.stmt.subname)};`,
-        fixRisk: `The new code, which uses ${n.stmt.newname}, breaks as soon as this runs: run it only together with the code switch.`,
-      };
-    },
-  },
-  {
-    id: 'renaming-table',
-    class: 'mitigate',
-    match: (n) => {
-      if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_TABLE') return undefined;
-      const schema = n.stmt.relation.schemaname ? `${quoteIdent(n.stmt.relation.schemaname)}.` : '';
-      return {
-        reason: `Renames table ${relationName(n.stmt.relation)} to ${n.stmt.newname}: the old code still uses the old name.`,
-        fix: `ALTER TABLE ${schema}${quoteIdent(n.stmt.newname)} RENAME TO ${quoteIdent(n.stmt.relation.relname)};`,
-        fixRisk: `The new code, which uses ${n.stmt.newname}, breaks as soon as this runs: run it only together with the code switch.`,
-      };
-    },
-  },
-  {
-    id: 'renaming-object',
-    class: 'safe',
-    match: (n) =>
-      n.type === 'RenameStmt' && ['OBJECT_INDEX', 'OBJECT_TABCONSTRAINT', 'OBJECT_TRIGGER'].includes(n.stmt.renameType)
-        ? { reason: `Renames ${n.stmt.renameType.replace('OBJECT_', '').toLowerCase()} ${n.stmt.subname ?? ''} to ${n.stmt.newname}: the old code does not refer to it by name.` }
-        : undefined,
-  },
-  {
-    id: 'backfilling-new-column',
-    class: 'safe',
-    match: (n) => {
-      if (n.type !== 'UpdateStmt') return undefined;
-      const table = relationKey(n.stmt.relation);
-      const cols: string[] = (n.stmt.targetList ?? []).map((t: any) => t.ResTarget?.name);
-      return cols.length && cols.every((c) => n.ctx.addedColumns.has(`${table}.${c}`))
-        ? { reason: `Fills ${cols.join(', ')}, which this migration adds to ${relationName(n.stmt.relation)}: no old value is overwritten.` }
-        : undefined;
-    },
-  },
-  {
-    id: 'updating-data',
-    class: 'destructive',
-    match: (n) =>
-      n.type === 'UpdateStmt'
-        ? {
-            reason:
-              `Data changed in ${relationName(n.stmt.relation)}; the old values are gone unless backed up.` +
-              (n.ctx.hasDdl ? ' This migration mixes schema changes with this data change: no schema fix undoes it.' : ''),
-          }
-        : undefined,
-  },
-  {
-    id: 'deleting-data',
-    class: 'destructive',
-    match: (n) =>
-      n.type === 'DeleteStmt'
-        ? {
-            reason:
-              `Rows deleted from ${relationName(n.stmt.relation)}; the old values are gone unless backed up.` +
-              (n.ctx.hasDdl ? ' This migration mixes schema changes with this data change: no schema fix undoes it.' : ''),
-          }
-        : undefined,
-  },
-  {
-    id: 'inserting-data',
-    class: 'safe',
-    match: (n) => (n.type === 'InsertStmt' ? { reason: `Adds rows to ${relationName(n.stmt.relation)}: nothing the old code wrote is changed.` } : undefined),
-  },
-  {
-    id: 'do-block',
-    class: 'unknown',
-    match: (n) =>
-      n.type === 'DoStmt' ? { reason: 'A DO block runs procedural code the classifier cannot see into: review by hand.' } : undefined,
-  },
+  ...DROP_AND_RENAME_RULES,
+  ...DATA_CHANGE_RULES,
   {
     id: 'adding-trigger-function',
     class: 'safe',

@@ -1,0 +1,190 @@
+// What every rule sees (the node, the file's context) and the helpers the rule families share.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
+
+import type { MigrationClass } from '../../migrations/types';
+import {
+  columnRefs,
+  defaultConstraintName,
+  quoteIdent,
+  relationKey,
+  relationName,
+  stringList,
+  typeNameText,
+} from '../sqlNames';
+
+/** What a file has created so far, so later statements about those objects are judged fairly. */
+export interface FileContext {
+  direction: 'up' | 'down';
+  /** Tables created in this file (unquoted keys). */
+  createdTables: Set<string>;
+  /** `table.column` keys of columns this file added. */
+  addedColumns: Set<string>;
+  /** For the down path: what the up path created (tables, `table.column`), i.e. what the new code writes. */
+  upCreatedTables: Set<string>;
+  upAddedColumns: Set<string>;
+  /** `trigger:table.name`, `function:name`, `index:name`, `constraint:table.name` this file creates. */
+  createdObjects: Set<string>;
+  upCreatedObjects: Set<string>;
+  /** Functions that a CREATE TRIGGER in this file executes. */
+  triggerFunctions: Set<string>;
+  /** Whether this file also has schema changes (for the DDL + data mix message). */
+  hasDdl: boolean;
+}
+
+export function emptyContext(direction: 'up' | 'down'): FileContext {
+  return {
+    direction,
+    createdTables: new Set(),
+    addedColumns: new Set(),
+    upCreatedTables: new Set(),
+    upAddedColumns: new Set(),
+    createdObjects: new Set(),
+    upCreatedObjects: new Set(),
+    triggerFunctions: new Set(),
+    hasDdl: false,
+  };
+}
+
+/** One unit a rule looks at: a statement, or one sub-command of an ALTER TABLE. */
+export interface SqlNode {
+  /** Statement node type (AlterTableStmt, CreateTrigStmt …). */
+  type: string;
+  stmt: any;
+  /** For ALTER TABLE: the AlterTableCmd being judged. */
+  cmd?: any;
+  ctx: FileContext;
+}
+
+export interface RuleHit {
+  reason: string;
+  fix?: string;
+  fixRisk?: string;
+}
+
+export interface Rule {
+  id: string;
+  class: MigrationClass;
+  match(node: SqlNode): RuleHit | undefined;
+}
+
+/** Splits one statement into the units the rules judge. */
+export function nodesOf(statement: Record<string, unknown>, ctx: FileContext): SqlNode[] {
+  const [type] = Object.keys(statement);
+  const stmt = statement[type] as any;
+  if (type === 'AlterTableStmt' && Array.isArray(stmt?.cmds)) {
+    return stmt.cmds.map((c: any) => ({ type, stmt, cmd: c.AlterTableCmd, ctx }));
+  }
+  return [{ type, stmt, ctx }];
+}
+
+export const NOT_NULL_TYPES = new Set(['CONSTR_NOTNULL', 'CONSTR_PRIMARY']);
+export const SELF_FILLING = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
+export const SERIAL = new Set(['serial', 'serial4', 'serial8', 'bigserial', 'smallserial', 'serial2']);
+
+export function constraintsOf(colDef: any): any[] {
+  return (colDef?.constraints ?? []).map((c: any) => c.Constraint).filter(Boolean);
+}
+
+export function isAlter(node: SqlNode, subtype: string): boolean {
+  return node.type === 'AlterTableStmt' && node.cmd?.subtype === subtype;
+}
+
+export function alterTable(node: SqlNode): string {
+  return relationName(node.stmt.relation);
+}
+
+export function onNewTable(node: SqlNode): boolean {
+  return node.ctx.direction === 'up' && node.ctx.createdTables.has(relationKey(node.stmt.relation));
+}
+
+export function addColumnInfo(node: SqlNode) {
+  const def = node.cmd?.def?.ColumnDef;
+  const cons = constraintsOf(def);
+  const typeNames = stringList(def?.typeName?.names);
+  const serial = typeNames.length === 1 && SERIAL.has(typeNames[0]);
+  return {
+    column: def?.colname as string,
+    notNull: cons.some((c) => NOT_NULL_TYPES.has(c.contype)),
+    fillsItself: serial || cons.some((c) => SELF_FILLING.has(c.contype)),
+    type: typeNameText(def?.typeName),
+  };
+}
+
+export const DROP_NOT_NULL_RISK =
+  'The new release (if rolled forward again) may find NULLs the old code wrote in this column; backfill before setting NOT NULL again.';
+
+export function dropConstraintFix(table: string, name: string): string {
+  return `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)};`;
+}
+
+export function constraintFromAlter(node: SqlNode): any {
+  return node.cmd?.def?.Constraint;
+}
+
+export function constraintColumns(c: any): string[] {
+  if (c.contype === 'CONSTR_CHECK') return [...columnRefs(c.raw_expr)];
+  if (c.contype === 'CONSTR_FOREIGN') return stringList(c.fk_attrs);
+  if (c.contype === 'CONSTR_EXCLUSION') {
+    return (c.exclusions ?? []).map((e: any) => e?.List?.items?.[0]?.IndexElem?.name).filter((x: unknown) => typeof x === 'string');
+  }
+  return stringList(c.keys);
+}
+
+export function addConstraintHit(node: SqlNode, what: string, why: string): RuleHit {
+  const c = constraintFromAlter(node);
+  const table = alterTable(node);
+  const named = typeof c.conname === 'string';
+  const name = named ? c.conname : defaultConstraintName(node.stmt.relation.relname, c.contype, constraintColumns(c));
+  return {
+    reason: `New ${what} on ${table}${named ? ` (${name})` : ''}: ${why}`,
+    fix: dropConstraintFix(table, name),
+    fixRisk:
+      `Rows written while it is dropped are not checked; re-adding it later may fail on them.` +
+      (named ? '' : ` The name ${name} is PostgreSQL's default for an unnamed constraint; check it with \\d ${table}.`),
+  };
+}
+
+export function addConstraintRule(id: string, contypes: string[], what: string, why: string): Rule {
+  return {
+    id,
+    class: 'mitigate',
+    match: (n) =>
+      isAlter(n, 'AT_AddConstraint') && contypes.includes(constraintFromAlter(n)?.contype) && !onNewTable(n)
+        ? addConstraintHit(n, what, why)
+        : undefined,
+  };
+}
+
+export function dropObjects(node: SqlNode): string[] {
+  return (node.stmt.objects ?? []).map((o: any) => {
+    if (o?.List) return stringList(o.List.items).map(quoteIdent).join('.');
+    if (o?.TypeName) return typeNameText(o.TypeName);
+    if (o?.ObjectWithArgs) return stringList(o.ObjectWithArgs.objname).join('.');
+    return o?.String?.sval ?? '?';
+  });
+}
+
+export function dropKeys(node: SqlNode): string[] {
+  return (node.stmt.objects ?? []).map((o: any) => (o?.List ? stringList(o.List.items).join('.') : ''));
+}
+
+export function isDrop(node: SqlNode, type: string): boolean {
+  return node.type === 'DropStmt' && node.stmt.removeType === type;
+}
+
+export function objectKeysDropped(n: SqlNode): string[] {
+  if (isAlter(n, 'AT_DropConstraint')) return [`constraint:${relationKey(n.stmt.relation)}.${n.cmd.name}`];
+  if (n.type !== 'DropStmt') return [];
+  const kind = ({ OBJECT_TRIGGER: 'trigger', OBJECT_FUNCTION: 'function', OBJECT_INDEX: 'index' } as Record<string, string>)[n.stmt.removeType];
+  if (!kind) return [];
+  return (n.stmt.objects ?? []).map((o: any) => {
+    if (o?.ObjectWithArgs) return `function:${stringList(o.ObjectWithArgs.objname).join('.')}`;
+    return `${kind}:${stringList(o?.List?.items).join('.')}`;
+  });
+}
+
+export function funcName(names: any[] | undefined): string {
+  return stringList(names).join('.');
+}
+
