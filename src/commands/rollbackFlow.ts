@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { UndoChoice, UndoPath } from '../core/classify';
 import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from '../core/flow/currentPlan';
-import { buildPlan, gitQueriesVia } from '../core/plan';
+import { gitQueriesVia } from '../core/plan';
+import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
 import { StalePlanError, type PreviewedPlan } from '../core/plan/staleness';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
@@ -97,7 +98,8 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
   const build: PlanBuilder = async (req) => {
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
     const databaseSteps = req.from && deps.databaseSteps ? await deps.databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo }) : undefined;
-    return buildPlan({
+    // The target's own files in the way of the code step are read there, so the preview lists them.
+    return buildPlanWithHostFiles({
       config: req.config,
       environment: req.environment,
       git,
@@ -112,7 +114,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
       databaseSteps,
       runId: req.runId,
       now: req.now,
-    });
+    }, (where) => sessions.runnerFor(where));
   };
 
   let previewed: PreviewedRequest;

@@ -7,7 +7,8 @@ import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
 import { identityArgs, identityNote, preflightStep, revertIdentity, type GitIdentity } from './preflight';
 import { imagePreflightStep } from './imagePreflight';
-import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
+import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
+import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
 
 export interface PlanInput {
@@ -41,6 +42,8 @@ export interface PlanInput {
   healthFrom?: 'target' | 'local';
   runId?: string;
   now?: Date;
+  /** The target's ignored and untracked files in the way of the code step, read there before the preview (inspectHostFiles); shown in the preview. */
+  hostFiles?: HostFiles;
 }
 
 export { PlanError };
@@ -95,6 +98,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
   let returnHint: string | undefined;
   let fallback: RollbackPlan['fallback'];
+  const hostFilesSpec: HostFilesSpec = { at, runId, cwd, toSha, releaseWins: configToRestore, found: input.hostFiles && { count: input.hostFiles.wouldOverwrite.length } };
   const identity = strategy === 'revert' ? revertIdentity(input.gitIdentity, input.createdBy) : undefined;
   // First of all the steps with commands (the runner takes the lock just before it): nothing changes before it passed.
   steps.push(preflightStep({ at, where, cwd, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where }));
@@ -109,7 +113,8 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
         ? [fromSha]
         : (await input.git.firstParentRange(toSha, fromSha)).map(validateSha);
     if (shas.length === 0) throw new PlanError(`${to.name} is not an ancestor of ${from.name}: there is no range to revert; use the checkout strategy`);
-    steps.push(await revertStep(at, input.git, shas, fromSha, from, to, identity!));
+    steps.push(saveHostFilesStep({ ...hostFilesSpec, revertShas: shas }));
+    steps.push(withPutBackAfterAbort(await revertStep(at, input.git, shas, fromSha, from, to, identity!), hostFilesSpec));
     const checkout = checkoutStep(at, toSha, to, env, 'checkout');
     fallback = {
       strategy: 'checkout',
@@ -118,9 +123,12 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
       why: 'If the revert conflicts, it is aborted (the repository returns exactly to where it was) and the previous release can be checked out instead.',
     };
   } else if (strategy === 'checkout' || strategy === 'tag') {
+    steps.push(saveHostFilesStep(hostFilesSpec));
     steps.push(checkoutStep(at, toSha, to, env, strategy));
     returnHint = `git switch ${shQuote(validateBranch(env.branch))}`;
   }
+  // Right after the code step (or the checkout that replaced a conflicting revert), before anything reads the files.
+  if (strategy !== 'image') steps.push(restoreHostFilesStep(hostFilesSpec));
 
   if (configToRestore.length > 0) {
     steps.push({
@@ -171,23 +179,11 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     fullRedeploy,
     returnHint,
     commandTimeoutMs: env.commandTimeoutMs,
+    hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },
   };
 }
 
 type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
-
-function stashStep(at: At, runId: string): PlanStep {
-  const message = `rollback-pilot: ${runId}`;
-  return {
-    id: 'stash',
-    kind: 'code',
-    title: 'Stash uncommitted changes',
-    why: `Uncommitted work is kept in a stash named "${message}" (git stash list) and never lost.`,
-    commands: [at(`if [ -n "$(git status --porcelain)" ]; then git stash push --include-untracked -m ${shQuote(message)}; else echo 'nothing to stash'; fi`)],
-    destructive: false,
-    stashMessage: message,
-  };
-}
 
 async function revertStep(at: At, git: PlanGit, shas: string[], fromSha: string, from: ReleaseRef, to: ReleaseRef, identity: GitIdentity): Promise<PlanStep> {
   let merges = 0;

@@ -1,3 +1,4 @@
+import { renderHostFilesSection } from './renderHostFiles';
 import { redactPatterns } from '../redact/patterns';
 import type { PlanStep, RollbackPlan } from './types';
 
@@ -49,7 +50,8 @@ export function renderPlanMarkdown(plan: RollbackPlan): string {
   const destructive = plan.steps.filter((s) => s.destructive);
   if (destructive.length) out.push('', `> ⚠️ ${destructive.length} destructive step(s): you will type the environment name (\`${plan.environment}\`) right before each one runs.`);
   if (plan.returnHint) out.push('', `> HEAD will be detached. To get back to the branch afterwards: \`${plan.returnHint}\``);
-  out.push('', '## Steps', '');
+  out.push('', ...renderHostFilesSection(plan));
+  out.push('## Steps', '');
   plan.steps.forEach((s, i) => out.push(renderStep(s, i + 1), ''));
   if (plan.fallback) {
     out.push('## If the revert conflicts', '', plan.fallback.why, '');

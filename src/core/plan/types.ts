@@ -70,6 +70,25 @@ export interface PlanStep {
   stashMessage?: string;
 }
 
+/** A file on the host that git does not track now but the code step would write. */
+export interface HostFile {
+  path: string;
+  /** ignored: git overwrites it silently; untracked: git refuses to, so it is moved aside first. */
+  kind: 'ignored' | 'untracked';
+}
+
+/** What the target's working tree holds that the code step or the stash would touch, read on the target before the preview. */
+export interface HostFiles {
+  /** Ignored and untracked files at paths the target release tracks: saved before the code step, put back after it. */
+  wouldOverwrite: HostFile[];
+  /** Tracked files with uncommitted changes: the stash puts them away (and they come back with git stash pop). */
+  wouldMove: string[];
+  /** Files the save step refuses to handle (a name with a newline or control character, a path under .rollback/ the release tracks), with why. */
+  blocked: string[];
+  /** Why the target could not be read; the save step still looks at run time. */
+  error?: string;
+}
+
 export interface ReleaseRef {
   /** Tag name or short SHA for display. */
   name: string;
@@ -101,4 +120,10 @@ export interface RollbackPlan {
   returnHint?: string;
   /** Per-command timeout from the environment's config. */
   commandTimeoutMs?: number;
+  /**
+   * Code strategies: where the save step keeps the host's files in the way of the code step
+   * (`.rollback/saved/<run>` under cwd), the files put back with the release's version kept
+   * (configFiles the plan restores from the release), and what the target held at planning.
+   */
+  hostFiles?: { savedIn: string; releaseWins: string[]; found?: HostFiles };
 }

@@ -94,7 +94,7 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(git(f.repo.dir, 'status', '--porcelain'), '');
     const saved = await f.journals.load(plan.id);
     assert.equal(saved?.status, 'succeeded');
-    assert.deepEqual(saved?.steps.map((s) => s.outcome), ['skipped', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
+    assert.deepEqual(saved?.steps.map((s) => `${s.stepId}=${s.outcome}`), ['notify-start=skipped', 'preflight=ok', 'stash=ok', 'save-host-files=ok', 'code-revert=ok', 'restore-host-files=ok', 'build-api=ok', 'deploy-api=ok', 'health-api=ok', 'notify-end=skipped']);
     assert.ok(saved?.events.some((e) => e.kind === 'lock-released'));
     assert.equal(await readLock({ runner: new LocalCommandRunner(), cwd: f.repo.dir, environment: 'local' }), undefined);
     const start = JSON.parse(log[0]) as Record<string, unknown>;
@@ -154,7 +154,7 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(result.success, true, result.state);
     assert.deepEqual(offered, [true]);
     assert.equal(prompter.failures[0].step.id, 'deploy-api');
-    const after = ['notify-start', 'preflight', 'stash', 'code-revert', 'build-api', 'full-redeploy', 'full-health-api', 'full-health-worker', 'notify-end'];
+    const after = ['notify-start', 'preflight', 'stash', 'save-host-files', 'code-revert', 'restore-host-files', 'build-api', 'full-redeploy', 'full-health-api', 'full-health-worker', 'notify-end'];
     assert.deepEqual(result.journal.steps.map((s) => s.stepId), after, 'the failed deploy and the api check gave way; the done build stays');
     assert.deepEqual(changes, [after], 'the checklist is told the plan changed');
     assert.deepEqual(eventsLog(f).slice(4), ['build api', 'build api', 'build worker', 'deploy api', 'deploy worker']);
@@ -217,7 +217,7 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(result.journal.plan.returnHint, 'git switch main');
   });
 
-  test('uncommitted local changes survive: stashed under a named stash the journal points to, and restorable', async () => {
+  test('uncommitted local changes survive: tracked edits stashed under a named stash the journal points to, and restorable; untracked files stay in place', async () => {
     const f = await freshApp();
     writeFileSync(join(f.repo.dir, 'README.md'), '# Demo shop\n\nwork in progress\n');
     writeFileSync(join(f.repo.dir, 'notes.txt'), 'incident notes\n');
@@ -227,7 +227,9 @@ describe('rollback on the local machine (real git, real services, real HTTP)', (
     assert.equal(result.journal.stash?.message, `rollback-pilot: ${plan.id}`);
     assert.equal(result.journal.stash?.ref, 'stash@{0}');
     assert.match(git(f.repo.dir, 'stash', 'list'), new RegExp(`rollback-pilot: ${plan.id}`));
-    assert.equal(existsSync(join(f.repo.dir, 'notes.txt')), false);
+    // The stash takes tracked changes only: an untracked file the checkout does not touch is never moved (it is not in the stash).
+    assert.equal(readFileSync(join(f.repo.dir, 'notes.txt'), 'utf8'), 'incident notes\n');
+    assert.equal(git(f.repo.dir, 'stash', 'show', '--name-only', '--include-untracked', result.journal.stash!.ref), 'README.md');
     git(f.repo.dir, 'switch', '-q', 'main');
     git(f.repo.dir, 'stash', 'pop', '-q', result.journal.stash!.ref);
     assert.equal(readFileSync(join(f.repo.dir, 'README.md'), 'utf8'), '# Demo shop\n\nwork in progress\n');

@@ -77,7 +77,7 @@ describe('planner (real git repository)', () => {
   test('only the affected service is built and deployed, build before deploy, then health', async () => {
     const plan = await buildPlan(base());
     assert.deepEqual(plan.affectedServices, ['api']);
-    assert.deepEqual(ids(plan.steps), ['notify-start', 'preflight', 'stash', 'code-revert', 'build-api', 'deploy-api', 'health-api', 'notify-end']);
+    assert.deepEqual(ids(plan.steps), ['notify-start', 'preflight', 'stash', 'save-host-files', 'code-revert', 'restore-host-files', 'build-api', 'deploy-api', 'health-api', 'notify-end']);
     const wide = await buildPlan(base({ to: 'v1.2.0' }));
     assert.deepEqual(wide.affectedServices, ['api', 'worker']);
     const order = ids(wide.steps);
@@ -110,7 +110,11 @@ describe('planner (real git repository)', () => {
     assert.equal(co.commands[0].command, `git checkout --detach ${repo.tags['v1.3.0']}`);
     assert.equal(plan.returnHint, 'git switch main');
     assert.ok(ids(plan.steps).indexOf('stash') < ids(plan.steps).indexOf('code-checkout'));
-    assert.match(plan.steps.find((s) => s.id === 'stash')!.commands[0].command, /git stash push --include-untracked -m 'rollback-pilot: rb-test'/);
+    // Tracked changes only: untracked runtime files (uploads) stay under the running service; .rollback/ is never stashed.
+    assert.match(plan.steps.find((s) => s.id === 'stash')!.commands[0].command, /git stash push -m 'rollback-pilot: rb-test' -- \. ':\(exclude\)\.rollback'/);
+    assert.doesNotMatch(plan.steps.find((s) => s.id === 'stash')!.commands[0].command, /include-untracked/);
+    // The host's files in the way of the checkout are saved right before it and put back right after it.
+    assert.deepEqual(ids(plan.steps).slice(ids(plan.steps).indexOf('code-checkout') - 1, ids(plan.steps).indexOf('code-checkout') + 2), ['save-host-files', 'code-checkout', 'restore-host-files']);
   });
 
   test('tag strategy checks out the tag commit and names the tag', async () => {

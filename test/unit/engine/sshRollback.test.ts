@@ -220,7 +220,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     assert.match(first.state, /unknown outcome/);
     assert.deepEqual(
       saved.steps.map((x) => [x.stepId, x.outcome]),
-      [['notify-start', 'skipped'], ['preflight', 'ok'], ['stash', 'ok'], ['code-revert', 'ok'], ['build-api', 'unknown'], ['deploy-api', 'pending'], ['health-api', 'pending'], ['notify-end', 'pending']],
+      [['notify-start', 'skipped'], ['preflight', 'ok'], ['stash', 'ok'], ['save-host-files', 'ok'], ['code-revert', 'ok'], ['restore-host-files', 'ok'], ['build-api', 'unknown'], ['deploy-api', 'pending'], ['health-api', 'pending'], ['notify-end', 'pending']],
     );
     const headAfterFirst = git(s.remote, 'rev-parse', 'HEAD');
 
@@ -229,7 +229,7 @@ describe('rollback over SSH (real sshd, real git on the target, real services)',
     assert.equal(git(s.remote, 'rev-parse', 'HEAD'), headAfterFirst, 'the revert was not run again');
     assert.deepEqual(
       second.journal.steps.map((x) => [x.stepId, x.outcome, x.attempts]),
-      [['notify-start', 'skipped', 1], ['preflight', 'ok', 1], ['stash', 'ok', 1], ['code-revert', 'ok', 1], ['build-api', 'ok', 2], ['deploy-api', 'ok', 1], ['health-api', 'ok', 1], ['notify-end', 'skipped', 1]],
+      [['notify-start', 'skipped', 1], ['preflight', 'ok', 1], ['stash', 'ok', 1], ['save-host-files', 'ok', 1], ['code-revert', 'ok', 1], ['restore-host-files', 'ok', 1], ['build-api', 'ok', 2], ['deploy-api', 'ok', 1], ['health-api', 'ok', 1], ['notify-end', 'skipped', 1]],
     );
     assert.equal(JSON.parse((await healthOf(`http://127.0.0.1:${s.apiPort}/health`)).body).version, '1.3.0');
     assert.ok(second.journal.events.some((e) => e.kind === 'resumed'));

@@ -91,13 +91,13 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     assert.equal(journal.status, 'succeeded');
     assert.ok(journal.steps.every((s: { outcome: string }) => s.outcome === 'ok' || s.outcome === 'skipped'), JSON.stringify(journal.steps.map((s: { stepId: string; outcome: string }) => `${s.stepId}=${s.outcome}`)));
     assert.ok(!fs.existsSync(path.join(workspaceRoot().fsPath, '.rollback', 'locks', 'rollback.lock')), 'lock released');
-    // The operator's work is still there, or stashed under a name the journal gives.
-    // The operator's work is in a named stash (tracked edit and untracked file alike), and the final message says how to get it back.
+    // The operator's tracked edit is in a named stash, and the final message says how to get it back.
     assert.ok(journal.stash, 'the journal records the stash');
     assert.match(git('stash', 'list'), new RegExp(journal.stash.message));
     assert.match(git('show', `${journal.stash.ref}`, '--', 'README.md'), /Work in progress by the operator\./);
-    assert.equal(git('show', `${journal.stash.ref}^3:NOTES.md`), 'untracked notes');
-    assert.ok(!fs.existsSync(notes) || fs.readFileSync(notes, 'utf8') === 'untracked notes\n');
+    // The untracked file is not in the way of the revert: it never moves (the stash takes tracked changes only).
+    assert.equal(fs.readFileSync(notes, 'utf8'), 'untracked notes\n');
+    assert.throws(() => git('rev-parse', '-q', '--verify', `${journal.stash.ref}^3`), 'the stash holds no untracked files');
     assert.ok(dialogs.infos.some((m) => m.includes(journal.stash.message) && /git stash pop/.test(m)), `told how to restore: ${dialogs.infos.join(' | ')}`);
     // The tree now shows the rolled-back-to release as deployed.
     workspace!.invalidate(['releases']);
