@@ -1,7 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { shQuote } from '../core/plan/shellQuote';
-import { foreignOrigin, renderResumeMarkdown, resumeListing, runProgress, type RollbackJournal, type UnreadableJournal } from '../core/run';
+import { foreignOrigin, renderResumeMarkdown, resumeListing, runProgress, trackedByGit, type RollbackJournal, type UnreadableJournal } from '../core/run';
 import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import { CommandId } from './ids';
@@ -15,14 +14,8 @@ import { requireTrust } from './trust';
  */
 export async function journalOrigin(sessions: RollbackSessions, journal: RollbackJournal): Promise<string[]> {
   const rel = `.rollback/journals/${journal.runId}.json`;
-  let trackedAs: string | undefined;
-  try {
-    const r = await sessions.runnerFor('local').run(`git ls-files --error-unmatch -- ${shQuote(rel)}`, { cwd: sessions.root.fsPath, timeoutMs: 15_000 });
-    if (r.code === 0) trackedAs = rel;
-  } catch {
-    // Not a git repository, or git is missing: nothing came "with the repository".
-  }
-  return foreignOrigin(journal, { operator: operatorName(), machine: os.hostname(), trackedAs });
+  const tracked = await trackedByGit(sessions.runnerFor('local'), sessions.root.fsPath, rel);
+  return foreignOrigin(journal, { operator: operatorName(), machine: os.hostname(), trackedAs: tracked ? rel : undefined });
 }
 
 function unreadableLines(unreadable: UnreadableJournal[]): string {

@@ -4,7 +4,7 @@ export type { JournalStore, Prompter, FailureDecision, FailureState, LogSink, No
 export { acquireLock, readLock, releaseLock, keepLockFor, commandsThatMayStillRun, forceRemoveLock, LockHeldError, LockError, LOCK_FILE, LOCK_HISTORY } from './lock';
 export type { LockHolder, LockTarget, LockView, StillRunning } from './lock';
 export { forceReleaseLock } from './forceRelease';
-export { foreignOrigin, resumableRuns, resumeListing, runProgress } from './resumable';
+export { foreignOrigin, resumableRuns, resumeListing, runProgress, trackedByGit } from './resumable';
 export type { ResumeHere } from './resumable';
 export { renderResumeMarkdown } from './resumePreview';
 export { JournalWriteError } from './journalWrites';

@@ -1,3 +1,5 @@
+import type { CommandRunner } from '../ports';
+import { shQuote } from '../plan/shellQuote';
 import type { RollbackJournal, UnreadableJournal } from './journalTypes';
 import type { JournalStore } from './ports';
 
@@ -48,4 +50,13 @@ export function foreignOrigin(journal: Pick<RollbackJournal, 'machine' | 'operat
   else if (machine !== here.machine) out.push(`it was started on another machine, ${machine} (this one is ${here.machine})`);
   if (here.trackedAs) out.push(`its file ${here.trackedAs} is tracked by git: it came with the repository (a clone or a pull), not from a run in this window`);
   return out;
+}
+
+/**
+ * Whether the journal file is in the repository's index: one that came with a clone or a
+ * pull is the record of someone else's run. Not a repository, or git missing: false.
+ */
+export async function trackedByGit(runner: CommandRunner, repo: string, file: string): Promise<boolean> {
+  const r = await runner.run(`git ls-files --error-unmatch -- ${shQuote(file)}`, { cwd: repo, timeoutMs: 15_000 }).catch(() => undefined);
+  return r?.code === 0 && !r.lost;
 }

@@ -35,7 +35,7 @@ export class FileJournalStore implements JournalStore {
       }
       await rename(tmp, target);
     } catch (e) {
-      await rm(tmp, { force: true });
+      await rm(tmp, { force: true }).catch(() => undefined);
       throw new Error(`could not write the journal ${target}: ${(e as Error).message}`, { cause: e });
     }
     await syncDir(this.dir, target);
@@ -114,7 +114,7 @@ export function parseJournal(text: string, file: string): RollbackJournal {
   }
   const j = value as Partial<RollbackJournal>;
   if (j === null || typeof j !== 'object') throw new Error(`${file}: not a rollback journal (the file holds ${j === null ? 'null' : typeof j})`);
-  if (j.version !== 1) throw new Error(`${file}: journal version ${String(j.version)} is not supported (expected 1)`);
-  if (typeof j.runId !== 'string' || !j.plan || !Array.isArray(j.steps) || !Array.isArray(j.events)) throw new Error(`${file}: not a rollback journal (runId, plan, steps or events missing)`);
+  if (j.version !== undefined && j.version !== 1) throw new Error(`${file}: journal version ${String(j.version)} is not supported (expected 1)`);
+  if (j.version !== 1 || typeof j.runId !== 'string' || !j.plan || !Array.isArray(j.steps) || !Array.isArray(j.events)) throw new Error(`${file}: not a rollback journal (version, runId, plan, steps or events missing)`);
   return j as RollbackJournal;
 }
