@@ -261,6 +261,81 @@ describe('host files around the code step (real git repository, local runner)', 
     assert.equal(readFileSync(join(f.host, 'public/robots.txt'), 'utf8'), HOST_ROBOTS);
   });
 
+  test('a conflicting revert switched to the checkout fallback: the host files survive that way too', async () => {
+    const f = fresh();
+    const plan = await buildPlanWithHostFiles(
+      { config: config('local', f.host, 'revert'), environment: 'production', git: gitQueriesVia(local(), f.releases.dir), from: 'v2', to: 'v1', revertCommit: f.releases.untrack, targetSource: 'user', reason: 'x', createdBy: 'dana@laptop' },
+      local,
+    );
+    const result = await new RollbackRunner({ runnerFor: local, journals: f.journals, prompter: new ScriptedPrompter([{ action: 'switch-to-checkout' }]), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.deepEqual(result.journal.steps.map((s) => s.stepId).slice(2, 6), ['stash', 'save-host-files', 'code-checkout', 'restore-host-files']);
+    assert.equal(git(f.host, 'rev-parse', 'HEAD'), f.releases.v1);
+    assert.deepEqual(readFileSync(join(f.host, 'settings.env')), Buffer.from(PASSWORD_ENV));
+    assert.equal(readFileSync(join(f.host, 'public/robots.txt'), 'utf8'), HOST_ROBOTS);
+  });
+
+  /** A workspace whose v1 tracks `names` (templates) and whose v2 ignores them; a host on v2 with its own copies. */
+  function namesCase(names: string[]): { releases: Releases; host: string; journals: FileJournalStore } {
+    const base = join(tmp.dir, `case-${++n}`);
+    const dir = join(base, 'workspace');
+    const releases = makeReleases(dir);
+    for (const name of names) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), 'template\n');
+    }
+    // v3 = v1 plus the templates; v4 ignores them again: the rollback goes v4 → v3.
+    git(dir, 'checkout', '-q', '-b', 'names', 'v1');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'v3: templates');
+    git(dir, 'tag', '-a', 'v3', '-m', 'v3');
+    writeFileSync(join(dir, '.gitignore'), 'cfg/\n/-n.env\n');
+    git(dir, 'rm', '-q', '-r', '--cached', '--', ...new Set(names.map((x) => x.split('/')[0])));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'v4: cfg/ is the host\'s');
+    git(dir, 'tag', '-a', 'v4', '-m', 'v4');
+    const host = join(base, 'host');
+    execFileSync('git', ['clone', '-q', dir, host]);
+    git(host, 'checkout', '-q', '--detach', 'v4');
+    for (const name of names) {
+      mkdirSync(join(host, name, '..'), { recursive: true });
+      writeFileSync(join(host, name), `host secret for ${JSON.stringify(name)}\n`);
+    }
+    return { releases, host, journals: new FileJournalStore(join(base, 'journals')) };
+  }
+
+  test('hostile file names in the way are saved and put back as data, never run', async () => {
+    const names = ["cfg/it's $(touch PWNED) `touch PWNED2`.env", 'cfg/-rf --no-preserve-root.env', 'cfg/sp ace/a;b|c&d.env', 'cfg/ünï.env', '-n.env'];
+    const f = namesCase(names);
+    const plan = await buildPlanWithHostFiles(
+      { config: config('local', f.host, 'checkout'), environment: 'production', git: gitQueriesVia(local(), f.releases.dir), from: 'v4', to: 'v3', targetSource: 'user', reason: 'x', createdBy: 'dana@laptop' },
+      local,
+    );
+    assert.deepEqual(plan.hostFiles?.found?.wouldOverwrite.map((x) => x.path).sort(), [...names].sort());
+    const result = await new RollbackRunner({ runnerFor: local, journals: f.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, true, result.state);
+    for (const name of names) assert.equal(readFileSync(join(f.host, name), 'utf8'), `host secret for ${JSON.stringify(name)}\n`, name);
+    for (const canary of ['PWNED', 'PWNED2', 'cfg/PWNED']) assert.equal(existsSync(join(f.host, canary)), false, `${canary} must never appear`);
+    assert.equal(existsSync(join(process.cwd(), 'PWNED')), false);
+  });
+
+  test('a name with a newline in the way: the preview says the save step will refuse, and it does, before the code step', async () => {
+    const f = namesCase(['cfg/two\nlines.env', 'cfg/plain.env']);
+    const plan = await buildPlanWithHostFiles(
+      { config: config('local', f.host, 'checkout'), environment: 'production', git: gitQueriesVia(local(), f.releases.dir), from: 'v4', to: 'v3', targetSource: 'user', reason: 'x', createdBy: 'dana@laptop' },
+      local,
+    );
+    assert.equal(plan.hostFiles?.found?.blocked.length, 1);
+    assert.match(renderPlanMarkdown(plan), /The save step will refuse, so the code step does not run/);
+    const prompter = new ScriptedPrompter([{ action: 'stop' }]);
+    const result = await new RollbackRunner({ runnerFor: local, journals: f.journals, prompter, http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, false);
+    assert.equal(prompter.failures[0]?.step.id, 'save-host-files');
+    assert.match(prompter.failures[0]?.state.detail ?? '', /newline or control character/);
+    assert.equal(git(f.host, 'rev-parse', 'HEAD'), git(f.releases.dir, 'rev-parse', 'v4^{commit}'), 'the code step never ran');
+    assert.equal(readFileSync(join(f.host, 'cfg/two\nlines.env'), 'utf8'), `host secret for ${JSON.stringify('cfg/two\nlines.env')}\n`);
+  });
+
   test('inspection of a host whose path is not a git repository says so instead of listing nothing', async () => {
     const dir = join(tmp.dir, 'not-a-repo');
     mkdirSync(dir, { recursive: true });
