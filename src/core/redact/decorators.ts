@@ -152,12 +152,27 @@ export function redactingWebhookHttp(inner: HttpPort, redactor: Redacting): Http
   });
 }
 
+/**
+ * The engine's health probes: the body and error come back redacted, because the engine cuts
+ * the body to 200 characters for its record, and a secret cut there matches no rule. (A
+ * `contains` expectation that quotes a secret would no longer match: expect something else.)
+ */
+export function redactingProbeHttp(inner: HttpPort, redactor: Redacting): HttpPort {
+  return decorate(inner, {
+    async get(url: string, timeoutMs: number) {
+      const r = await inner.get(url, timeoutMs);
+      return { ...r, body: redactor.redact(r.body), ...(r.error !== undefined ? { error: redactor.redact(r.error) } : {}) };
+    },
+  });
+}
+
 /** The engine's ports, each behind its redacting decorator (the composition roots and the tests build the engine through this). */
 export function redactRunnerDeps<D extends RunnerDeps>(deps: D, redactor: Redacting): D {
   return {
     ...deps,
     runnerFor: (where: string) => redactingCommandRunner(deps.runnerFor(where), redactor),
     journals: redactingJournalStore(deps.journals, redactor),
+    http: redactingProbeHttp(deps.http, redactor),
     prompter: redactingPrompter(deps.prompter, redactor),
     ...(deps.log ? { log: redactingLogSink(deps.log, redactor) } : {}),
     ...(deps.events ? { events: deps.events instanceof RedactingRollbackEvents ? deps.events : new RedactingRollbackEvents(redactor, deps.events) } : {}),

@@ -8,6 +8,7 @@ export {
   redactingJournalStore,
   redactingLogSink,
   redactingPrompter,
+  redactingProbeHttp,
   redactingWebhookHttp,
   redactJournal,
   redactRunnerDeps,

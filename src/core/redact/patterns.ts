@@ -69,7 +69,7 @@ const SECRET_WORDS = 'PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|SECRET|CREDENTIAL|KEY
 // Bounded on both sides: a match can then only cost a constant at each start, whatever the output.
 const SECRET_NAME = `[A-Za-z0-9_.-]{0,64}?(?:${SECRET_WORDS})S?(?![A-Za-z])[A-Za-z0-9_.-]{0,64}`;
 /** An assignment's value: quoted (escapes allowed in double quotes), or a run up to a delimiter of shell, URL queries, JSON or logs. */
-const VALUE = `"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\`,;&|<>(){}\\[\\]]+`;
+const VALUE = `\\$\\{[^}\\s]*\\}|"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\`,;&|<>(){}\\[\\]]+`;
 /** Shell variables that hold directories, not passwords. */
 const DIRECTORY_VARIABLES = new Set(['PWD', 'OLDPWD']);
 
@@ -85,17 +85,29 @@ function redactValue(value: string): string {
   return q === '"' || q === "'" ? `${q}${REDACTED}${q}` : REDACTED;
 }
 
+const AUTHORIZATION = /(?<![\w-])((?:Proxy-)?Authorization"?[ \t]*[:=][ \t]*"?)((?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+)?([^\r\n]+)/gi;
+
+/**
+ * The header's credentials go to the end of the line; when the header itself is quoted
+ * (`curl -H "Authorization: …" url`), to the closing quote. The scheme word stays.
+ */
+function redactAuthorization(text: string): string {
+  return text.replace(AUTHORIZATION, (m: string, head: string, scheme: string | undefined, value: string, offset: number) => {
+    const quote = text[offset - 1];
+    const end = quote === '"' || quote === "'" ? value.indexOf(quote) : -1;
+    const secret = end >= 0 ? value.slice(0, end) : value;
+    if (!secret.trim() || secret.trim() === REDACTED) return m;
+    return `${head}${scheme ?? ''}${REDACTED}${end >= 0 ? value.slice(end) : ''}`;
+  });
+}
+
 export const RULES: readonly RedactionRule[] = [
   { family: 'private-key', apply: redactPem },
   rule('webhook-url', /(?<![\w.-])(https?:\/\/hooks\.slack\.com\/)(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g, (_m, base) => `${base}${REDACTED}`),
   rule('webhook-url', /(?<![\w.-])(https?:\/\/(?:(?:ptb|canary)\.)?discord(?:app)?\.com\/api\/webhooks\/)[0-9]+\/[A-Za-z0-9_-]+/g, (_m, base) => `${base}${REDACTED}`),
   // scheme://user:password@host; the password ends at the last @ before the path.
   rule('url-userinfo', /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s/?#@:'"]*):([^\s/?#'"]*)@/g, (m, head, pass) => (pass && pass !== REDACTED ? `${head}:${REDACTED}@` : m)),
-  rule(
-    'authorization',
-    /(?<![\w-])((?:Proxy-)?Authorization"?[ \t]*[:=][ \t]*"?)((?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+)?([^\r\n"']+)/gi,
-    (m, head, scheme = '', value) => (value.trim() === REDACTED ? m : `${head}${scheme}${REDACTED}`),
-  ),
+  { family: 'authorization', apply: redactAuthorization },
   rule('bearer', /(?<![\w-])(Bearer|BEARER|bearer)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)/g, (_m, word, space) => `${word}${space}${REDACTED}`),
   rule('token', /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36,})/g, () => REDACTED),
   rule('token', /(?<![A-Za-z0-9])(?:xox[abprs]|xapp)-[A-Za-z0-9-]{10,}/g, () => REDACTED),
