@@ -275,6 +275,25 @@ describe('host files around the code step (real git repository, local runner)', 
     assert.equal(readFileSync(join(f.host, 'public/robots.txt'), 'utf8'), HOST_ROBOTS);
   });
 
+  test('a file listed in configFiles keeps the release version (the plan restores it from there); the preview and the restore offer the exact command for the host copy', async () => {
+    const f = fresh();
+    const cfg = config('local', f.host, 'checkout');
+    cfg.environments[0].configFiles = ['settings.env'];
+    const plan = await buildPlanWithHostFiles({ config: cfg, environment: 'production', git: gitQueriesVia(local(), f.releases.dir), from: 'v2', to: 'v1', targetSource: 'user', reason: 'x', createdBy: 'dana@laptop' }, local);
+    assert.ok(plan.steps.some((s) => s.id === 'config-restore'));
+    const preview = renderPlanMarkdown(plan);
+    const offered = /- `settings\.env` — ignored: [^;]*; the plan restores it from v1 \(configFiles\), so v1's version stays; to put the host's copy back: `([^`]+)`/.exec(preview)?.[1];
+    assert.ok(offered, preview.split('## Steps')[0]);
+    const result = await new RollbackRunner({ runnerFor: local, journals: f.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.equal(readFileSync(join(f.host, 'settings.env'), 'utf8'), TEMPLATE_ENV, 'the release version, as configFiles asks');
+    assert.match(result.journal.steps.find((s) => s.stepId === 'restore-host-files')?.outputTail ?? '', /kept settings\.env as the release has it/);
+    assert.equal(readFileSync(join(f.host, 'public/robots.txt'), 'utf8'), HOST_ROBOTS, 'the others are put back');
+    execFileSync('sh', ['-c', offered]);
+    assert.deepEqual(readFileSync(join(f.host, 'settings.env')), Buffer.from(PASSWORD_ENV));
+    assert.equal(mode(join(f.host, 'settings.env')), 0o600);
+  });
+
   /** A workspace whose v1 tracks `names` (templates) and whose v2 ignores them; a host on v2 with its own copies. */
   function namesCase(names: string[]): { releases: Releases; host: string; journals: FileJournalStore } {
     const base = join(tmp.dir, `case-${++n}`);
