@@ -34,7 +34,7 @@ export function registerLockCommand(workspace: RollbackWorkspace | undefined, se
           ? `\n\nA COMMAND OF THAT RUN MAY STILL BE RUNNING THERE: ${running.map((c) => `"${c.command}" (step ${c.stepId} on ${c.where}: ${c.why})`).join('; ')}. The lock was kept for it. Release only once you know it has ended (look on the host), or a second rollback can start beside it.`
           : '';
         const ok = await dialogs().confirm(
-          `Release the lock on ${env.name} (${place})?`,
+          running.length ? `Release the lock on ${env.name} (${place})? A command of that run may still be running there: ${running.map((c) => `"${c.command}"`).join(', ')}` : `Release the lock on ${env.name} (${place})?`,
           `Held by ${holder.who} since ${holder.since} for run ${holder.runId} (${holder.environment} on ${holder.where}). Only release it if that run is dead: two rollbacks at once on one target can leave it half one release and half another.${busy}`,
           'Release Lock',
         );
