@@ -21,6 +21,7 @@ import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { NodeHttp } from './infra/http';
 import { FileJournalStore } from './infra/shell/fileJournalStore';
+import { confinedJournalStore, confinedRecordsStorage } from './infra/fsConfinement';
 import { AppliedStateReader, type DatabaseEnvironmentChoice } from './services/appliedStateReader';
 import { ConfigDiagnostics } from './services/configDiagnostics';
 import { databaseStepsFor } from './services/databasePlan';
@@ -75,12 +76,12 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const root = folder.uri.fsPath;
     const git = new SimpleGitPort(root);
     const recordsFile = vscode.workspace.getConfiguration('rollbackPilot', folder.uri).get<string>('recordsFile') || '.rollback/records.json';
-    records = new RecordsStore(fileRecordsStorage(path.resolve(root, recordsFile)));
+    records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, recordsFile)), root));
     workspace = new RollbackWorkspace(folder.uri, git, records, log);
     const ws = workspace;
     const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
-    const journals = new ChecklistJournalBridge(redactingJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), redactor));
+    const journals = new ChecklistJournalBridge(redactingJournalStore(confinedJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), root, path.join(root, '.rollback', 'journals')), redactor));
     const checklistDeps: ChecklistDeps = {
       extensionUri: context.extensionUri,
       secrets: context.secrets,
