@@ -3,7 +3,7 @@ import type { CommandRunner } from '../../core/ports';
 
 /**
  * Reads the database through the psql the target already has (Debian's, or the one in
- * the configured `migrations.sql` command such as `docker exec db psql -U app -d app`):
+ * the configured `migrations.sql` command such as `docker exec -i db psql -U app -d app`):
  * no driver dependency, and it works the same over SSH.
  */
 export class PsqlClient implements SqlQueryPort {
