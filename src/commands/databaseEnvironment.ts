@@ -4,6 +4,7 @@ import type { RollbackDialogs } from '../services/dialogs';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { CommandId } from './ids';
 import { requireTrust } from './trust';
+import { orderEnvironments } from '../core/config/environmentOrder';
 
 /** The Migrations view's database: which environment's `migrations.sql` target it reads, remembered per workspace. */
 export function registerDatabaseEnvironmentCommand(
@@ -23,7 +24,7 @@ export function registerDatabaseEnvironmentCommand(
       await dialogs().error('rollback.yml has errors; fix them first (Problems panel).');
       return;
     }
-    const picked = typeof name === 'string' ? name : await dialogs().pickEnvironment(config.environments.map((e) => e.name));
+    const picked = typeof name === 'string' ? name : await dialogs().pickEnvironment(orderEnvironments(config.environments));
     if (!picked) return;
     const env = config.environments.find((e) => e.name === picked);
     if (!env) {

@@ -12,8 +12,9 @@ import type { RollbackDialogs } from '../services/dialogs';
 import { operatorName, type RollbackSessions } from '../services/rollbackSessions';
 import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { CommandId } from './ids';
-import { requireTrust } from './trust';
 import { chooseHowToStop } from './stopChoice';
+import { requireTrust } from './trust';
+import { environmentChoices, readTargetFacts, snapshotFallbackNote } from '../services/targetFacts';
 
 export interface RollbackFlowDeps {
   workspace: RollbackWorkspace;
@@ -63,8 +64,14 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
   const decidedAt = new Date().toISOString();
   const reason = await dialogs.reason();
   if (!reason) return { stoppedBecause: 'no reason given' };
-  const environment = await dialogs.pickEnvironment(config.environments.map((e) => e.name));
+  const environment = await dialogs.pickEnvironment(await environmentChoices(workspace, config));
   if (!environment) return { stoppedBecause: 'no environment chosen' };
+  // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
+  const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
+  if (onTarget instanceof Error) {
+    await dialogs.error(`Nothing was planned for ${environment}: ${onTarget.message}`);
+    return { stoppedBecause: 'target not readable' };
+  }
 
   workspace.invalidate(['releases']);
   const listing = await workspace.releases();
@@ -77,6 +84,8 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
       target = lkg.release;
       source = lkg.source;
     }
+    const fellBack = snapshotFallbackNote(onTarget, target, source);
+    if (fellBack) dialogs.info(fellBack);
   }
   if (!target) {
     const candidates = listing.releases.filter((r) => !r.markers.includes('bad') && r.sha !== deployed?.sha);

@@ -4,6 +4,7 @@ import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, Unk
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { patternsOnly } from '../core/redact';
 import type { Release } from '../core/releases';
+import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 
 export type Decision = 'roll-back' | 'roll-forward';
@@ -16,7 +17,8 @@ export type Decision = 'roll-back' | 'roll-forward';
 export interface RollbackDialogs extends Prompter, HostKeyPrompt {
   decide(): Promise<Decision | undefined>;
   reason(defaultReason?: string): Promise<string | undefined>;
-  pickEnvironment(names: string[]): Promise<string | undefined>;
+  /** Choices in the order to show (orderEnvironments: where each goes, what runs there); returns the environment's name. */
+  pickEnvironment(choices: EnvironmentChoice[]): Promise<string | undefined>;
   pickRelease(releases: Release[], title: string): Promise<Release | undefined>;
   /** Before planning, when the bad release's migrations can be undone either way: down steps or the backup. */
   chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined>;
@@ -59,9 +61,11 @@ export class VsCodeDialogs implements RollbackDialogs {
     return r?.trim();
   }
 
-  async pickEnvironment(names: string[]): Promise<string | undefined> {
-    if (names.length === 1) return names[0];
-    return vscode.window.showQuickPick(names, { title: 'Which environment?', ignoreFocusOut: true });
+  async pickEnvironment(choices: EnvironmentChoice[]): Promise<string | undefined> {
+    if (choices.length === 1) return choices[0].env.name;
+    const items = choices.map((c) => ({ label: c.env.name, description: c.where, detail: c.deployed, name: c.env.name }));
+    const pick = await vscode.window.showQuickPick(items, { title: 'Which environment?', placeHolder: 'Where the rollback runs: host and path', ignoreFocusOut: true, matchOnDescription: true });
+    return pick?.name;
   }
 
   async pickRelease(releases: Release[], title: string): Promise<Release | undefined> {

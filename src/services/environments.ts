@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { orderEnvironments } from '../core/config/environmentOrder';
 import type { EnvironmentConfig } from '../core/config/types';
 import type { RollbackDialogs } from './dialogs';
 import type { RollbackWorkspace } from './rollbackWorkspace';
@@ -18,7 +19,7 @@ export async function chooseEnvironment(workspace: RollbackWorkspace, dialogs: R
     await dialogs.error('rollback.yml has errors; fix them first (Problems panel).');
     return undefined;
   }
-  const name = await dialogs.pickEnvironment(config.environments.map((e) => e.name));
+  const name = await dialogs.pickEnvironment(orderEnvironments(config.environments));
   const env = config.environments.find((e) => e.name === name);
   return env && { env, cwd: environmentCwd(env, workspace.root.fsPath) };
 }

@@ -38,6 +38,8 @@ export class RollbackWorkspace implements vscode.Disposable {
   private configCache?: Promise<LoadedConfig>;
   private lastConfig?: RollbackConfig;
   private releasesCache?: Promise<ReleaseListing>;
+  /** What the chosen environment's target said runs there (its HEAD, its snapshot file), read over its own connection. */
+  private target?: { headSha: string; snapshotSha?: string };
   private readonly migrationsCache = new LoadOnce<MigrationGroup[]>();
   private shallowCache?: Promise<MigrationGroup[]>;
   private readonly verdictsCache = new LoadOnce<Map<string, MigrationVerdict>>();
@@ -74,6 +76,12 @@ export class RollbackWorkspace implements vscode.Disposable {
     }
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.changed.fire(), 250);
+  }
+
+  /** Production is the source of truth: the listing (deployed, last-known-good) follows what the target said, until told otherwise. */
+  useTargetFacts(target: { headSha: string; snapshotSha?: string } | undefined): void {
+    this.target = target;
+    this.invalidate(['releases']);
   }
 
   config(): Promise<LoadedConfig> {
@@ -175,9 +183,9 @@ export class RollbackWorkspace implements vscode.Disposable {
   private async loadReleases(): Promise<ReleaseListing> {
     const { config } = await this.config();
     const loaded = await this.records.load();
-    const records = { ...loaded, snapshotSha: (await this.localSnapshotSha(config)) ?? loaded.snapshotSha };
+    const records = { ...loaded, snapshotSha: this.target?.snapshotSha ?? (await this.localSnapshotSha(config)) ?? loaded.snapshotSha };
     const started = Date.now();
-    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records, branch: config.environments[0]?.branch });
+    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records, branch: config.environments[0]?.branch, targetHeadSha: this.target?.headSha });
     if (this.records.problem) listing.notes.unshift(this.records.problem.message);
     this.log.info(`Listed ${listing.releases.length} releases matching ${config.releases.tags} in ${Date.now() - started} ms`);
     return listing;

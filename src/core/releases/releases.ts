@@ -51,7 +51,7 @@ export interface ListReleasesOptions {
   records: ReleaseRecords;
   /** Only deploys recorded for this environment count (all when omitted). */
   environment?: string;
-  /** HEAD of the target when it is not this repository's HEAD (e.g. read over SSH), as a full SHA. */
+  /** HEAD of the target when it is not this repository's HEAD (e.g. read over SSH), as a full SHA: what the target says beats the deploy records. */
   targetHeadSha?: string;
   /** The branch to suggest when HEAD is detached (the environment's `branch`). */
   branch?: string;
@@ -120,7 +120,7 @@ export async function listReleases(git: GitPort, opts: ListReleasesOptions): Pro
   const isBad = (sha: string) => badBySha.has(sha);
 
   const listing: ReleaseListing = { releases, notes, repo };
-  const deployed = markDeployed(listing, deploys, opts.targetHeadSha ?? repo.head.sha, bySha);
+  const deployed = markDeployed(listing, opts.targetHeadSha && bySha.has(opts.targetHeadSha) ? [] : deploys, opts.targetHeadSha ?? repo.head.sha, bySha);
   await markLastKnownGood(git, listing, opts.records.snapshotSha, deploys, deployed, isBad);
   return listing;
 }

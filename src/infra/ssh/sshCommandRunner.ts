@@ -10,6 +10,7 @@ import { HandshakeDeadline, ssh2Keepalive } from './connectTimers';
 import type { HostKeyPrompt } from './hostKeyPrompt';
 import { blobKeyType, checkHostKey, knownHostsLine, knownKeyTypes, parseKnownHosts, sha256Fingerprint, type KnownHostEntry } from './knownHosts';
 import { defaultIdentityFiles, resolveDestination, type SshDestination } from './sshConfig';
+import { describeConnectError, destinationProblem } from './destinationCheck';
 
 export interface SshRunnerOptions {
   /** user@host[:port] or a ~/.ssh/config alias. */
@@ -143,6 +144,9 @@ export class SshCommandRunner implements CommandRunner {
     if (this.ready && this.client) return this.ready;
     this.ready = (async () => {
       const dest = await this.destination();
+      // A host that neither the ssh config nor DNS knows is named as such, before keys are even looked for.
+      const unresolved = await destinationProblem(dest, this.options.sshConfigFile ?? join(homedir(), '.ssh', 'config'));
+      if (unresolved) throw new SshConnectError(unresolved, 'config');
       const entries = await this.knownHosts();
       const methods = await this.authMethods(dest);
       if (methods.length === 0) throw new SshConnectError(`no SSH agent (SSH_AUTH_SOCK) and no readable identity file for ${dest.user}@${dest.host}`, 'auth');
@@ -194,7 +198,7 @@ export class SshCommandRunner implements CommandRunner {
           if (!settled) {
             settled = true;
             this.client = undefined;
-            const reason = refusal ?? (err.level === 'client-authentication' ? new SshConnectError(`${dest.user}@${dest.host}:${dest.port} refused every key offered (agent and identity files)`, 'auth') : new SshConnectError(`cannot connect to ${dest.host}:${dest.port}: ${err.message}`, 'network'));
+            const reason = refusal ?? (err.level === 'client-authentication' ? new SshConnectError(`${dest.user}@${dest.host}:${dest.port} refused every key offered (agent and identity files)`, 'auth') : new SshConnectError(describeConnectError(err, dest, config.readyTimeout ?? 15_000) ?? `cannot connect to ${dest.host}:${dest.port}: ${err.message}`, 'network'));
             reject(reason);
           }
           const silentMs = (this.options.keepaliveIntervalMs ?? 10_000) * (this.options.keepaliveCountMax ?? 3);

@@ -2,6 +2,7 @@ import type { RollbackDialogs, Decision } from '../../../src/services/dialogs';
 import type { FailureDecision, FailureState } from '../../../src/core/run/ports';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { Release } from '../../../src/core/releases';
+import type { EnvironmentChoice } from '../../../src/core/config/environmentOrder';
 import type { UndoChoice, UndoPath } from '../../../src/core/classify';
 import type { RefusedHostKey, UnknownHostKey } from '../../../src/infra/ssh';
 
@@ -37,7 +38,7 @@ export class ScriptedDialogs implements RollbackDialogs {
 
   async decide() { this.asked.push('decide'); return this.answers.decision ?? 'roll-back'; }
   async reason() { this.asked.push('reason'); return this.answers.reason ?? 'api /health answers 500 since the deploy'; }
-  async pickEnvironment(names: string[]) { this.asked.push(`environment:${names.join(',')}`); return this.answers.environment ?? names[0]; }
+  async pickEnvironment(choices: EnvironmentChoice[]) { const names = choices.map((c) => c.env.name); this.asked.push(`environment:${names.join(',')}`); return this.answers.environment ?? names[0]; }
   async pickRelease(rs: Release[], title: string) { this.asked.push(`release:${title}`); return this.answers.release ? this.answers.release(rs) : rs[0]; }
   readonly undoChoices: UndoChoice[] = [];
   async chooseDatabaseUndo(choice: UndoChoice, env: string) { this.asked.push(`undo:${env}`); this.undoChoices.push(choice); return this.answers.undo ?? 'down'; }

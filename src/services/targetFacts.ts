@@ -1,0 +1,59 @@
+// The rollback flow's reads of production before anything is planned: which environment to
+// offer first (what each target last said it runs), and, once one is chosen, what runs there
+// now and its pre-deploy snapshot, read over the target's own connection. A host that cannot
+// be reached is refused here, with the reason, before a preview is ever shown.
+import type { EnvironmentChoice, KnownDeployed } from '../core/config/environmentOrder';
+import { orderEnvironments } from '../core/config/environmentOrder';
+import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
+import { gitQueriesVia } from '../core/plan';
+import { findDeployed, type LastKnownGoodSource } from '../core/releases';
+import { deployedName, readDeployed, type DeployedOnTarget } from '../core/releases/deployedOnTarget';
+import { environmentCwd } from './environments';
+import type { RollbackSessions } from './rollbackSessions';
+import type { RollbackWorkspace } from './rollbackWorkspace';
+
+/** What each target said last, for this window's pickers: environment + host + path → reading. */
+const lastRead = new Map<string, KnownDeployed>();
+const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
+
+/** The picker's choices: the target running the release being rolled back first, never `local` first while another exists. */
+export async function environmentChoices(workspace: RollbackWorkspace, config: RollbackConfig): Promise<EnvironmentChoice[]> {
+  const listing = await workspace.releases().catch(() => undefined);
+  const bad = listing && findDeployed(listing);
+  return orderEnvironments(config.environments, { deployed: (env) => lastRead.get(keyOf(env)), badSha: bad?.sha });
+}
+
+/**
+ * Reads HEAD, its tags and the snapshot file on the environment's target, and makes the
+ * workspace's release listing follow them (deployed = the target's HEAD, last-known-good from
+ * its snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
+ * target cannot be read; nothing was planned then.
+ */
+export async function readTargetFacts(workspace: RollbackWorkspace, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget> {
+  const env = config.environments.find((e) => e.name === name);
+  if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
+  const runner = sessions.runnerFor(env.host);
+  try {
+    const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
+    const deployed = await readDeployed(runner, env, { cwd: environmentCwd(env, workspace.root.fsPath), resolve: (ref) => git.revParseCommit(ref) });
+    lastRead.set(keyOf(env), { sha: deployed.sha, name: deployedName(deployed), readAt: deployed.readAt });
+    workspace.useTargetFacts({ headSha: deployed.sha, snapshotSha: deployed.snapshot?.sha });
+    return deployed;
+  } finally {
+    await runner.dispose().catch(() => undefined);
+  }
+}
+
+const SOURCE_WORDS: Record<LastKnownGoodSource | 'user', string> = {
+  snapshot: 'the snapshot recorded on this machine',
+  'deploy-record': 'the deploy records',
+  'previous-tag': 'the previous SemVer tag',
+  user: 'your pick',
+};
+
+/** The sentence that says the target's snapshot was not used, and what chose the target instead. */
+export function snapshotFallbackNote(deployed: DeployedOnTarget, target: { name: string } | undefined, source: LastKnownGoodSource | 'user'): string | undefined {
+  const problem = deployed.snapshot?.problem;
+  if (!problem) return undefined;
+  return target ? `${problem}; the rollback target ${target.name} comes from ${SOURCE_WORDS[source]} instead.` : `${problem}; no other source names a last-known-good release.`;
+}

@@ -1,0 +1,149 @@
+// What is deployed, read from the target (its HEAD, its tags, its snapshot file) and the plan
+// made from it, on real git repositories and over the real sshd: the host, not the laptop's
+// checkout, says what runs and where to go back to.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { EnvironmentConfig } from '../../../src/core/config/types';
+import { gitQueriesVia } from '../../../src/core/plan/git';
+import { buildPlan } from '../../../src/core/plan/planner';
+import { emptyRecords, findDeployed, findLastKnownGood, listReleases } from '../../../src/core/releases';
+import { DeployedReadError, readDeployed } from '../../../src/core/releases/deployedOnTarget';
+import { RollbackRunner } from '../../../src/core/run/runner';
+import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
+import { NodeHttp } from '../../../src/infra/http';
+import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
+import { snapshotFallbackNote } from '../../../src/services/targetFacts';
+import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
+import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
+import { git, ScriptedPrompter, tempDir } from '../engine/helpers';
+
+const envOf = (path: string, snapshot?: string, host = 'local'): EnvironmentConfig => ({ name: 'production', host, path, branch: 'main', strategy: 'revert', push: false, configFiles: [], commandTimeoutMs: 60_000, snapshot });
+
+describe('readDeployed: bad input on the target (real git, real sh)', () => {
+  const tmp = tempDir('deployed');
+  let repo: AppRepo;
+  let host: string;
+  const runner = new LocalCommandRunner();
+  const resolve = (ref: string) => gitQueriesVia(runner, repo.dir).revParseCommit(ref);
+
+  before(async () => {
+    repo = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort: 1, workerPort: 2 });
+    host = join(tmp.dir, 'host');
+    execFileSync('git', ['clone', '-q', repo.dir, host], { stdio: 'ignore' });
+    git(host, 'checkout', '-q', '--detach', 'v1.3.0');
+  });
+  after(() => tmp.cleanup());
+
+  const snap = (text: string | undefined): string => {
+    const file = join(tmp.dir, `snap-${Math.random().toString(36).slice(2)}.txt`);
+    if (text !== undefined) writeFileSync(file, text);
+    return file;
+  };
+
+  test('HEAD, its tags and a snapshot naming a tag or a SHA', async () => {
+    const byTag = await readDeployed(runner, envOf(host, snap('v1.1.0\n')), { resolve });
+    assert.equal(byTag.sha, repo.tags['v1.3.0']);
+    assert.deepEqual(byTag.tags, ['v1.3.0']);
+    assert.deepEqual([byTag.snapshot?.sha, byTag.snapshot?.problem], [repo.tags['v1.1.0'], undefined]);
+    // The format `git rev-parse HEAD > /tmp/pre-deploy-sha.txt` leaves (and Record Pre-deploy Snapshot writes).
+    const bySha = await readDeployed(runner, envOf(host, snap(`${repo.tags['v1.2.0']}\n`)), { resolve });
+    assert.equal(bySha.snapshot?.sha, repo.tags['v1.2.0']);
+  });
+
+  test('an empty file, a line with no SHA, a commit the local repository lacks, no file: each names the host and the file', async () => {
+    const cases: Array<[string | undefined, RegExp]> = [
+      ['', /^local:.*snap-\w+\.txt is empty \(its first line names no SHA or tag\)$/],
+      ['\n\nv1.1.0\n', /is empty/],
+      ['deployed at noon, all good\n', /^local:.*snap-\w+\.txt holds no SHA or tag name on its first line \("deployed at noon, all good"\)$/],
+      [`${'d'.repeat(40)}\n`, new RegExp(`^local:.*snap-\\w+\\.txt names "${'d'.repeat(40)}", which is not a commit of the local repository`)],
+      ['v7.7.7\n', /names "v7\.7\.7", which is not a commit of the local repository/],
+      [undefined, /^local:.*snap-\w+\.txt does not exist \(no pre-deploy snapshot was recorded on the target\)$/],
+    ];
+    for (const [text, expected] of cases) {
+      const d = await readDeployed(runner, envOf(host, snap(text)), { resolve });
+      assert.equal(d.snapshot?.sha, undefined, String(text));
+      assert.match(d.snapshot?.problem ?? '', expected);
+      assert.equal(d.sha, repo.tags['v1.3.0'], 'HEAD is read all the same');
+    }
+  });
+
+  test('a bad snapshot falls back to the next source, and says so', async () => {
+    const d = await readDeployed(runner, envOf(host, snap('')), { resolve });
+    const listing = await listReleases(new SimpleGitPort(repo.dir), { tagPattern: 'v*', records: { ...emptyRecords(), snapshotSha: d.snapshot?.sha }, targetHeadSha: d.sha });
+    const lkg = findLastKnownGood(listing)!;
+    assert.deepEqual([lkg.release.name, lkg.source], ['v1.2.0', 'previous-tag']);
+    assert.match(snapshotFallbackNote(d, lkg.release, lkg.source) ?? '', /^local:.*snap-\w+\.txt is empty \(its first line names no SHA or tag\); the rollback target v1\.2\.0 comes from the previous SemVer tag instead\.$/);
+    const good = await readDeployed(runner, envOf(host, snap('v1.1.0')), { resolve });
+    assert.equal(snapshotFallbackNote(good, lkg.release, 'snapshot'), undefined, 'nothing to say when the snapshot was used');
+  });
+
+  test('a missing path and a folder that is not a git work tree are refused, naming the host and the path', async () => {
+    await assert.rejects(readDeployed(runner, envOf(join(tmp.dir, 'gone')), { resolve }), (e: Error) => e instanceof DeployedReadError && /^local:.*\/gone does not exist: check environments\.production\.path in rollback\.yml$/.test(e.message));
+    const plain = join(tmp.dir, 'plain');
+    mkdirSync(plain);
+    await assert.rejects(readDeployed(runner, envOf(plain), { resolve }), /^DeployedReadError: local:.*\/plain is not a git work tree with a commit/);
+  });
+});
+
+describe('the plan follows what the host says (real sshd)', { skip: sshdUnavailable() }, () => {
+  let sshd: TestSshd;
+  const tmp = tempDir('deployed-ssh');
+  let repo: AppRepo;
+  let host: string;
+  let ssh: SshCommandRunner;
+
+  before(async () => {
+    sshd = await startSshd();
+    chmodSync(tmp.dir, 0o755);
+    repo = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort: 1, workerPort: 2 });
+    host = join(tmp.dir, 'srv-app');
+    execFileSync('git', ['clone', '-q', repo.dir, host], { stdio: 'ignore' });
+    // The host runs v1.3.0 (the laptop's checkout is at v1.4.0); its deploy pipeline wrote the snapshot before deploying.
+    git(host, 'checkout', '-q', '--detach', 'v1.3.0');
+    writeFileSync(join(tmp.dir, 'pre-deploy-sha.txt'), `${repo.tags['v1.1.0']}\n`);
+    execFileSync('chown', ['-R', `${TEST_USER}:`, host, join(tmp.dir, 'pre-deploy-sha.txt')], { stdio: 'ignore' });
+    ssh = new SshCommandRunner({
+      destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
+      hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
+      knownHostsFiles: [sshd.knownHostsPath],
+      identityFiles: [sshd.keyPath],
+      sshConfigFile: join(tmp.dir, 'no-ssh-config'),
+      agent: false,
+    });
+  });
+  after(async () => {
+    await ssh?.dispose();
+    await sshd?.stop();
+    tmp.cleanup();
+  });
+
+  test('the host\'s snapshot names v1.1.0 and its HEAD is v1.3.0, while the local checkout is at v1.4.0 with a deploy record of v1.4.0: the plan goes v1.3.0 → v1.1.0', async () => {
+    const local = new LocalCommandRunner();
+    const env = envOf(host, join(tmp.dir, 'pre-deploy-sha.txt'), `${sshd.user}@127.0.0.1:${sshd.port}`);
+    const d = await readDeployed(ssh, env, { resolve: (ref) => gitQueriesVia(local, repo.dir).revParseCommit(ref) });
+    assert.deepEqual([d.sha, d.tags, d.snapshot?.sha], [repo.tags['v1.3.0'], ['v1.3.0'], repo.tags['v1.1.0']]);
+    assert.equal(ssh.connections, 1);
+
+    const records = { ...emptyRecords(), deploys: [{ sha: repo.tags['v1.4.0'], at: '2026-12-01T20:00:00Z', environment: 'production', tag: 'v1.4.0' }] };
+    const gitPort = new SimpleGitPort(repo.dir);
+    const laptop = await listReleases(gitPort, { tagPattern: 'v*', records });
+    assert.deepEqual([findDeployed(laptop)?.name, findLastKnownGood(laptop)?.release.name], ['v1.4.0', 'v1.3.0'], 'what the laptop alone would believe');
+    const listing = await listReleases(gitPort, { tagPattern: 'v*', records: { ...records, snapshotSha: d.snapshot?.sha }, targetHeadSha: d.sha });
+    const deployed = findDeployed(listing)!;
+    const lkg = findLastKnownGood(listing)!;
+    assert.deepEqual([deployed.name, lkg.release.name, lkg.source], ['v1.3.0', 'v1.1.0', 'snapshot']);
+
+    const config = appRepoConfig({ apiPort: 1, workerPort: 2, host: env.host, path: host });
+    config.services = [];
+    const plan = await buildPlan({ config, environment: 'local', git: gitQueriesVia(local, repo.dir), from: deployed.sha, fromName: deployed.name, to: lkg.release.sha, toName: lkg.release.name, targetSource: lkg.source, reason: 'api 500s', createdBy: 'dana@laptop', gitIdentity: { name: 'Dana Deployer', email: 'dana@shop.example' } });
+    assert.deepEqual([plan.from.name, plan.to.name, plan.targetSource], ['v1.3.0', 'v1.1.0', 'snapshot']);
+    const result = await new RollbackRunner({ runnerFor: () => ssh, journals: new FileJournalStore(join(tmp.dir, 'journals')), prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, true, result.state);
+    assert.equal(git(host, 'rev-parse', 'HEAD^{tree}'), git(repo.dir, 'rev-parse', 'v1.1.0^{tree}'), 'the host runs v1.1.0\'s code');
+  });
+});
