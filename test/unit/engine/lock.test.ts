@@ -152,6 +152,39 @@ describe('lock over SSH (real sshd, the test user owns the tree)', { skip: notRo
     return { dir, target: (environment) => ({ runner: ssh(), cwd: dir, environment }) };
   });
 
+  test('a cancel while a remote command runs: the lock stays held for it, and the journal says why', async () => {
+    const dir = remoteTree();
+    const where = host();
+    const plan: RollbackPlan = {
+      id: 'rb-cancel',
+      environment: 'production',
+      where,
+      strategy: 'checkout',
+      from: { name: 'v2', sha: 'b'.repeat(40) },
+      to: { name: 'v1', sha: 'a'.repeat(40) },
+      targetSource: 'user',
+      reason: 'test',
+      steps: [{ id: 'slow', kind: 'deploy', title: 'Slow deploy', why: 'long', commands: [{ command: 'sleep 3', where, cwd: dir }], destructive: false }],
+      affectedServices: [],
+      createdAt: '2026-12-01T20:00:00.000Z',
+      createdBy: 'dana@laptop',
+      cwd: dir,
+      commandTimeoutMs: 60_000,
+    };
+    const controller = new AbortController();
+    const journals = new FileJournalStore(join(tree(), 'journals'));
+    const engine = new RollbackRunner({ runnerFor: (w) => (w === 'local' ? new LocalCommandRunner() : ssh()), journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' });
+    const running = engine.run(plan, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 800);
+    const result = await running;
+    assert.equal(result.journal.steps[0].outcome, 'unknown', result.journal.steps[0].detail);
+    assert.ok(result.journal.events.some((e) => e.kind === 'lock-kept' && /"sleep 3" of step slow/.test(e.message)), result.journal.events.map((e) => `${e.kind}: ${e.message}`).join('\n'));
+    assert.match(result.state, /stays held: "sleep 3" may still be running there/);
+    const view = await readLock({ runner: ssh(), cwd: dir, environment: 'production' });
+    assert.equal(view?.runId, 'rb-cancel');
+    assert.equal(view?.mayStillRun?.[0].command, 'sleep 3');
+  });
+
   test('a run whose remote command timed out ends with the lock still held: a second acquire is refused, and the resume releases it once the command has ended', async () => {
     const dir = remoteTree();
     const where = host();

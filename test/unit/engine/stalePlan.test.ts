@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../../../src/core/config';
 import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PlanRequest, type PreviewedRequest } from '../../../src/core/flow/currentPlan';
 import { gitQueriesVia } from '../../../src/core/plan/git';
@@ -21,16 +21,19 @@ import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { makeAppRepo } from '../../fixtures/appRepo';
+import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
+import type { CommandRunner } from '../../../src/core/ports';
+import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { git, ScriptedPrompter, tempDir } from './helpers';
 
 const dirs: Array<{ cleanup(): void }> = [];
 after(() => dirs.forEach((d) => d.cleanup()));
 
-function configText(target: string, ran: string, build = 'build-api'): string {
+function configText(target: string, ran: string, build = 'build-api', host = 'local'): string {
   return `releases: { tags: "v*" }
 environments:
   production:
-    host: local
+    host: ${host}
     path: ${JSON.stringify(target)}
     branch: main
     strategy: revert
@@ -56,19 +59,22 @@ interface Setup {
   request(): Promise<PlanRequest>;
 }
 
-async function setup(): Promise<Setup> {
+/** `remote`: the target is a tree the SSH test user owns, read over the real sshd. */
+async function setup(remote?: { host: string; runner(): CommandRunner }): Promise<Setup> {
   const tmp = tempDir('stale');
   dirs.push(tmp);
   const workspace = join(tmp.dir, 'workspace');
   await makeAppRepo(workspace, { apiPort: 1, workerPort: 2, withMergeCommit: false });
   const target = join(tmp.dir, 'target');
   execFileSync('git', ['clone', '-q', workspace, target]);
+  if (remote) execFileSync('chmod', ['755', tmp.dir]);
   const ran = join(tmp.dir, 'ran.txt');
-  writeFileSync(join(workspace, 'rollback.yml'), configText(target, ran));
+  writeFileSync(join(workspace, 'rollback.yml'), configText(target, ran, 'build-api', remote?.host));
   git(workspace, 'commit', '-qam', 'rollback.yml: production is the clone');
   git(workspace, 'tag', '-f', '-a', 'v1.4.0', '-m', 'Release v1.4.0');
   git(target, 'fetch', '-q', '--tags', '--force', 'origin');
   git(target, 'reset', '-q', '--hard', 'origin/main');
+  if (remote) execFileSync('chown', ['-R', `${TEST_USER}:`, target]);
   const local = new LocalCommandRunner();
   const gitPort = new SimpleGitPort(workspace);
   const sources: PlanningSources = {
@@ -84,7 +90,7 @@ async function setup(): Promise<Setup> {
       const dir = join(workspace, 'db/migrations');
       return Promise.resolve(Object.fromEntries(readdirSync(dir).sort().map((f) => [`db/migrations/${f}`, readFileSync(join(dir, f), 'utf8')])));
     },
-    targetRunner: () => new LocalCommandRunner(),
+    targetRunner: () => remote?.runner() ?? new LocalCommandRunner(),
   };
   // The database-steps builder of these tests: one down step per migration the bad release added, its down SQL on stdin (as dbPlan feeds psql).
   const databaseSteps = async (fromSha: string, toSha: string): Promise<PlanStep[]> => {
@@ -236,6 +242,38 @@ describe('the plan is rebuilt from the current facts at run start', () => {
     const runner = new RollbackRunner({ runnerFor: () => new LocalCommandRunner(), journals: s.journals, prompter: new ScriptedPrompter(), http: new NodeHttp(), operator: 'dana@laptop' });
     await assert.rejects(runner.run(plan, { expectedDigest: previewed.digest }), RunRefusedError);
     assert.equal(existsSync(s.ran), false);
+  });
+});
+
+const notRoot = process.getuid?.() !== 0 ? sshdUnavailable() : undefined;
+
+describe('the target read over SSH (real sshd)', { skip: notRoot }, () => {
+  let sshd: TestSshd;
+  const runners: CommandRunner[] = [];
+  before(async () => {
+    sshd = await startSshd();
+  });
+  after(async () => {
+    for (const r of runners) await r.dispose();
+    await sshd?.stop();
+  });
+
+  test('someone deployed on the host between preview and confirmation: refused with the host, the path and both SHAs', async () => {
+    const host = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const runner = (): CommandRunner => {
+      const r = new SshCommandRunner({ destination: host, hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') }, knownHostsFiles: [sshd.knownHostsPath], identityFiles: [sshd.keyPath], sshConfigFile: join(sshd.dir, 'no-ssh-config'), agent: false });
+      runners.push(r);
+      return r;
+    };
+    const s = await setup({ host, runner });
+    const previewed = await preview(s);
+    assert.equal(previewed.plan.where, host);
+    const was = git(s.target, 'rev-parse', 'HEAD');
+    assert.equal(previewed.facts.target, was, 'the deployed SHA was read on the host, over SSH');
+    execFileSync('runuser', ['-u', TEST_USER, '--', 'git', '-C', s.target, 'reset', '-q', '--hard', 'v1.2.0']);
+    const now = git(s.target, 'rev-parse', 'HEAD');
+    const diffs = await refused(s, previewed, now);
+    assert.deepEqual(diffs, [`the target (${host} in ${s.target}) is now at ${now.slice(0, 12)}, the preview was made for ${was.slice(0, 12)}`]);
   });
 });
 
