@@ -15,6 +15,7 @@ import { CommandId } from './ids';
 import { chooseHowToStop } from './stopChoice';
 import { requireTrust } from './trust';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from '../services/targetFacts';
+import { operatorGitIdentity } from '../core/plan/preflight';
 
 export interface RollbackFlowDeps {
   workspace: RollbackWorkspace;
@@ -119,6 +120,8 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
       targetSource: source,
       reason,
       createdBy: operatorName(),
+      // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
+      gitIdentity: await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath),
       workspaceRoot: workspace.root.fsPath,
       databaseSteps,
       runId: req.runId,

@@ -4,6 +4,7 @@
 // stderr and exits 1 (that line becomes the step's detail); the current health of the
 // services is only reported ("api is already down: 502"), on stdout, never fatal.
 import type { ServiceConfig, Strategy } from '../config/types';
+import type { CommandRunner } from '../ports';
 import { PlanError } from './planError';
 import { shQuote } from './shellQuote';
 import type { PlanCommand, PlanStep, ReleaseRef } from './types';
@@ -36,6 +37,19 @@ export function revertIdentity(given: { name: string; email: string } | undefine
   if (name && email) return { name: check('user.name', name), email: check('user.email', email) };
   const user = createdBy.split('@')[0] || 'rollback-pilot';
   return { name: check('user.name', user), email: check('user.email', createdBy.includes('@') ? createdBy : `${createdBy}@localhost`), fallback: true };
+}
+
+/**
+ * The operator's own git identity, as `git config` gives it in the workspace (its config, then
+ * the global one); undefined when user.name or user.email is not set, so the planner falls back.
+ */
+export async function operatorGitIdentity(runner: CommandRunner, cwd: string): Promise<{ name: string; email: string } | undefined> {
+  const get = async (key: string): Promise<string> => {
+    const r = await runner.run(`git config --get ${key}`, { cwd, timeoutMs: 10_000 });
+    return r.code === 0 ? r.stdout.trim() : '';
+  };
+  const [name, email] = await Promise.all([get('user.name'), get('user.email')]);
+  return name && email ? { name, email } : undefined;
 }
 
 /** How the revert step's why names the identity, for the preview and the journal. */

@@ -10,6 +10,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { RollbackConfig } from '../../../src/core/config/types';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan, type PlanInput } from '../../../src/core/plan/planner';
+import { operatorGitIdentity } from '../../../src/core/plan/preflight';
 import type { CommandRunner } from '../../../src/core/ports';
 import { RollbackRunner, type RunResult } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
@@ -104,6 +105,15 @@ describe('preflight and the revert identity (real git, real shells)', () => {
     const result = await run(f.runner, plan);
     assert.equal(result.success, true, result.state);
     assert.equal(git(f.host, 'log', '-1', '--format=%an <%ae>'), 'sam <sam@oncall-7>');
+  });
+
+  test('the operator\'s identity is read from this machine\'s git config; none when either half is missing', async () => {
+    const f = fresh();
+    assert.equal(await operatorGitIdentity(f.runner, f.host), undefined, 'empty HOME, no system config, a clone without user.*');
+    git(f.host, 'config', 'user.name', 'Dana Deployer');
+    assert.equal(await operatorGitIdentity(f.runner, f.host), undefined, 'a name without an email');
+    git(f.host, 'config', 'user.email', 'dana@shop.example');
+    assert.deepEqual(await operatorGitIdentity(f.runner, f.host), { name: 'Dana Deployer', email: 'dana@shop.example' });
   });
 
   test('an identity git would refuse is refused when planning, naming the setting', async () => {
