@@ -33,6 +33,8 @@ export function gitQueriesVia(runner: CommandRunner, cwd: string): PlanGit {
     const command = shJoin(['git', ...args]);
     const r = await runner.run(command, { cwd, timeoutMs: 30_000 });
     if (r.code !== 0) throw new GitQueryError(command, r.stderr || r.stdout);
+    // The runner keeps only the end of a huge output: a plan is never built from part of an answer.
+    if (r.droppedBytes?.stdout) throw new GitQueryError(command, `its output was too large to read whole (${r.droppedBytes.stdout} bytes not kept)`);
     return r.stdout;
   };
   return {

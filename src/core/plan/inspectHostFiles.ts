@@ -44,6 +44,7 @@ export async function inspectHostFiles(runner: CommandRunner, cwd: string, toSha
     const r = await runner.run(script, { cwd, timeoutMs: 60_000 });
     if (r.lost) return { ...none(), error: `the connection to ${runner.where} was lost while reading ${cwd}` };
     if (r.code !== 0) return { ...none(), error: `reading ${cwd} on ${runner.where} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}` };
+    if (r.droppedBytes?.stdout) return { ...none(), error: `the listing of ${cwd} on ${runner.where} was too large to read whole (${r.droppedBytes.stdout} bytes not kept)` };
     return parseHostFilesListing(r.stdout);
   } catch (e) {
     return { ...none(), error: `could not read ${cwd} on ${runner.where}: ${(e as Error).message}` };

@@ -23,6 +23,8 @@ export class PsqlClient implements SqlQueryPort {
       const msg = r.stderr.trim() || r.stdout.trim() || `exit ${r.code ?? r.signal}`;
       throw new Error(`${msg} (${this.runner.where}: ${this.psqlCommand})`);
     }
+    // The runner keeps only the end of a huge output: a verdict is never taken from part of the rows.
+    if (r.droppedBytes?.stdout) throw new Error(`the answer was too large to read whole (${r.droppedBytes.stdout} bytes not kept) (${this.runner.where}: ${this.psqlCommand})`);
     return r.stdout
       .split('\n')
       .filter((l) => l.length > 0)

@@ -1,11 +1,17 @@
 // Output kept as a bounded tail: the local runner on a real /bin/sh printing 50 MB, and the
 // tail itself against a plain reference over generated multi-byte streams.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { gitQueriesVia } from '../../../src/core/plan/git';
 import { droppedOutputNote } from '../../../src/core/run/droppedOutput';
 import { OUTPUT_TAIL_BYTES, OutputTail } from '../../../src/infra/outputTail';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { PsqlClient } from '../../../src/infra/sql/pgClient';
+import { startPostgres } from '../../support/postgres';
+import { git, tempDir } from './helpers';
 
 test('a local command printing 50 MB on each stream: a 1 MiB tail of each, the exact bytes dropped, every byte streamed', async () => {
   const total = 50 * 1024 * 1024;
@@ -51,4 +57,24 @@ test('OutputTail keeps exactly the longest whole-character suffix that fits, and
     }),
     { numRuns: 2000 },
   );
+});
+
+test('an answer larger than the tail is refused where it is parsed whole, never read in part: git (planner) and psql (applied state)', async () => {
+  const t = tempDir('out-cap-git');
+  const pg = await startPostgres();
+  try {
+    git(t.dir, 'init', '-q');
+    // A 1.5 MB commit subject: git's answer to the planner's "subject" question does not fit.
+    writeFileSync(join(t.dir, 'msg'), `${'x'.repeat(1_500_000)}\n`);
+    git(t.dir, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-F', 'msg');
+    const q = gitQueriesVia(new LocalCommandRunner(), t.dir);
+    const sha = await q.revParseCommit('HEAD');
+    await assert.rejects(q.subject(sha), /git failed: git log -1 --format=%s .*\nits output was too large to read whole \(\d+ bytes not kept\)/s);
+    const db = new PsqlClient(new LocalCommandRunner(), pg.psqlCommand());
+    assert.deepEqual(await db.query("SELECT 'small', 1"), [['small', '1']]);
+    await assert.rejects(db.query("SELECT repeat('y', 2000000)"), /the answer was too large to read whole \(\d+ bytes not kept\)/);
+  } finally {
+    await pg.stop();
+    t.cleanup();
+  }
 });
