@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { parseConfig } from '../../../src/core/config';
 import { DOWN_PLACEHOLDERS, quotedPlaceholders, suggestedTemplate, templateQuotingProblem } from '../../../src/core/config/templateQuoting';
 import { fillDownCommand } from '../../../src/core/classify/downStep';
+import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import type { MigrationVerdict } from '../../../src/core/migrations/types';
+import { serviceSteps } from '../../../src/core/plan/serviceSteps';
 
 const N = DOWN_PLACEHOLDERS;
 const contexts = (t: string) => quotedPlaceholders(t, N).map((q) => q.context);
@@ -146,5 +149,41 @@ describe('placeholders inside quotes in rollback.yml (Problems panel)', () => {
 
   test('placeholders used bare raise nothing', () => {
     assert.deepEqual(diags('migrations:\n  down: alembic downgrade {previous}\n  preview: alembic downgrade {id}:{previous} --sql\nservices:\n  api:\n    deploy: docker run -d {image}\n'), []);
+  });
+});
+
+describe('a quoted placeholder in the plan: refused where it is filled in', () => {
+  const verdict = (id: string): MigrationVerdict => ({
+    migration: { tool: 'alembic', id, file: `versions/${id}.py` },
+    class: 'destructive',
+    findings: [{ class: 'destructive', rule: 'ban-drop-column', statement: "op.drop_column('t', 'c')", line: 5, column: 5, reason: 'drops t.c', direction: 'up', confidence: 'parsed' }],
+  });
+
+  test('migrations.down with "{previous}": no down command is planned; the step says why and the restore is offered', () => {
+    const steps = planDatabaseSteps({
+      verdicts: [verdict('a1')],
+      migrations: { tool: 'alembic', down: "sh -c 'alembic downgrade {previous}'", sql: 'psql -d app', backup: { restore: 'pg_restore -d app latest.dump' } },
+      where: 'local',
+      cwd: '.',
+      previousOf: { a1: 'p0' },
+    });
+    const down = steps.find((s) => s.id === 'db-down-a1')!;
+    assert.deepEqual(down.commands, []);
+    assert.match(down.why, /No down command: "sh -c 'alembic downgrade \{previous\}'" cannot be filled in safely: \{previous\} is inside single quotes.*write: sh -c 'alembic downgrade "\$1"' sh \{previous\}/);
+    assert.ok(steps.some((s) => s.id === 'db-restore'));
+    assert.ok(!steps.some((s) => s.commands.some((c) => c.command.includes('alembic'))), 'nothing with the unsafe template runs');
+  });
+
+  test('services.*.deploy with "{image}" under the image strategy: the plan is refused, naming the service', () => {
+    const to = { name: 'v1.3.0', sha: 'a'.repeat(40) };
+    const at = (command: string) => ({ command, where: 'local' });
+    const svc = { name: 'api', deploy: 'docker run -d "{image}"', image: 'registry.example.com/api:{tag}', paths: [] };
+    assert.throws(() => serviceSteps({ services: [svc], strategy: 'image', to, at, healthWhere: 'local', configRestored: false }), (e: Error) => {
+      assert.equal(e.name, 'PlanError');
+      assert.match(e.message, /^rollback\.yml services\.api\.deploy: \{image\} is inside double quotes.*write: docker run -d \{image\}$/);
+      return true;
+    });
+    const ok = serviceSteps({ services: [{ ...svc, deploy: 'docker run -d {image}' }], strategy: 'image', to, at, healthWhere: 'local', configRestored: false });
+    assert.equal(ok.find((s) => s.id === 'deploy-api')!.commands[0].command, 'docker run -d registry.example.com/api:v1.3.0');
   });
 });
