@@ -9,6 +9,7 @@ import { acquireLock, LockHeldError } from './lock';
 import { lockAtRunEnd } from './lockAtEnd';
 import { durableState, JournalWriteError, type DurableState } from './journalWrites';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
+import { switchToCheckout, switchToFullRedeploy, type SwitchContext } from './planSwitch';
 import { RemoteProcessGroups } from './remoteProcesses';
 import { settleInterruptedStep, type ResumeContext } from './resumeCheck';
 
@@ -87,16 +88,6 @@ interface StepRun {
   output: string;
 }
 
-/**
- * What a replaced step had done before it gave way (the failure that led to the switch, with
- * its detail and output), kept in the switch's journal event: the step list no longer has it,
- * and the post-mortem must.
- */
-function replacedRecord(steps: PlanStep[], journalSteps: JournalStep[], ids: string[]): Array<JournalStep & { title: string }> {
-  const titles = new Map(steps.map((s) => [s.id, s.title]));
-  return journalSteps.filter((js) => ids.includes(js.stepId) && js.attempts > 0).map((js) => ({ ...js, title: titles.get(js.stepId) ?? js.stepId }));
-}
-
 /** Work only a person can do: no command, and it matters (confirmed or destructive). */
 function isManual(step: PlanStep): boolean {
   return step.manual ?? (step.commands.length === 0 && !step.health && step.kind !== 'notify' && step.kind !== 'wait' && (!!step.confirmEach || step.destructive));
@@ -135,7 +126,7 @@ export class RollbackRunner {
   async resume(journal: RollbackJournal, options: RunOptions = {}): Promise<RunResult> {
     if (journal.status === 'succeeded') throw new RunRefusedError(`Run ${journal.runId} already succeeded; nothing to resume.`);
     const copy = structuredClone(journal);
-    this.event(copy, 'resumed', `Resumed by ${this.deps.operator}`);
+    this.event(copy, 'resumed', `Resumed by ${this.deps.operator}${this.deps.machine ? ` on ${this.deps.machine}` : ''}`, { operator: this.deps.operator, ...(this.deps.machine ? { machine: this.deps.machine } : {}) });
     return this.execute(copy, options, true);
   }
 
@@ -355,13 +346,13 @@ export class RollbackRunner {
           break;
         }
         if (decision.action === 'switch-to-checkout' && canSwitch && plan.fallback) {
-          this.switchToCheckout(journal, i);
+          switchToCheckout(journal, i, this.switchContext(journal));
           await this.save(journal);
           i--; // the step at index i is now the first fallback step
           break;
         }
         if (decision.action === 'full-redeploy' && canFullRedeploy) {
-          this.switchToFullRedeploy(journal, i);
+          switchToFullRedeploy(journal, i, this.switchContext(journal));
           await this.save(journal);
           i--; // the step at index i is now the full redeploy's first
           break;
@@ -379,36 +370,8 @@ export class RollbackRunner {
       : `Finished with ${failedOrUnknown.length} step(s) not done.`;
   }
 
-  private switchToCheckout(journal: RollbackJournal, index: number): void {
-    const plan = journal.plan;
-    const fb = plan.fallback!;
-    const replaced = plan.steps[index];
-    const record = replacedRecord(plan.steps, journal.steps, [replaced.id]);
-    plan.steps.splice(index, 1, ...fb.steps);
-    journal.steps.splice(index, 1, ...fb.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })));
-    // The replaced revert stays visible in the timeline, not in the step list.
-    plan.strategy = 'checkout';
-    plan.returnHint = fb.steps[0]?.why.match(/to get back: (.*)\.$/)?.[1] ?? plan.returnHint;
-    plan.steps = plan.steps.filter((s) => s.id !== 'push');
-    journal.steps = journal.steps.filter((s) => s.stepId !== 'push');
-    delete plan.fallback;
-    this.event(journal, 'switched-to-checkout', `"${replaced.title}" replaced by ${fb.steps.map((s) => `"${s.title}"`).join(', ')}`, { replaced: record });
-    this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
-  }
-
-  /** From the failed step on, the service steps still to do give way to the previewed full redeploy; everything else keeps its place. */
-  private switchToFullRedeploy(journal: RollbackJournal, index: number): void {
-    const plan = journal.plan;
-    const full = plan.fullRedeploy!;
-    const replaced = new Set(full.replaces);
-    const dropped = plan.steps.slice(index).filter((s) => replaced.has(s.id));
-    const record = replacedRecord(plan.steps, journal.steps, dropped.map((s) => s.id));
-    const keep = <T>(items: T[], id: (t: T) => string): T[] => items.slice(index).filter((t) => !replaced.has(id(t)));
-    plan.steps = [...plan.steps.slice(0, index), ...full.steps, ...keep(plan.steps, (s) => s.id)];
-    journal.steps = [...journal.steps.slice(0, index), ...full.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })), ...keep(journal.steps, (s) => s.stepId)];
-    delete plan.fullRedeploy;
-    this.event(journal, 'switched-to-full-redeploy', `${dropped.map((s) => `"${s.title}"`).join(', ')} replaced by the full redeploy: ${full.steps.map((s) => `"${s.title}"`).join(', ')}`, { replaced: record });
-    this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() });
+  private switchContext(journal: RollbackJournal): SwitchContext {
+    return { event: (kind, message, data) => this.event(journal, kind, message, data), planChanged: (plan) => this.deps.events?.emit({ type: 'plan-changed', runId: journal.runId, plan, at: this.clock.now() }) };
   }
 
   private async finishStep(journal: RollbackJournal, js: JournalStep, outcome: StepOutcome, detail: string, output: string): Promise<void> {
