@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RollbackConfig } from '../core/config/types';
-import { isEnvStyleFile, secretValuesOfEnvFile, type Redactor } from '../core/redact';
+import { isEnvStyleFile, redactLogLine, secretValuesOfEnvFile, type Redactor } from '../core/redact';
 
 /**
  * The log channel, redacted: every line any part writes (the engine's structured lines, the
@@ -12,12 +12,12 @@ export function redactingLogChannel(channel: vscode.LogOutputChannel, redactor: 
   const text = (a: unknown): unknown => (typeof a === 'string' ? redactor.redact(a) : a instanceof Error ? redactor.redactError(a) : redactor.redactDeep(a));
   const wrapped: Partial<vscode.LogOutputChannel> = {
     append: (v) => channel.append(redactor.redact(v)),
-    appendLine: (v) => channel.appendLine(redactor.redact(v)),
+    appendLine: (v) => channel.appendLine(redactLogLine(v, redactor)),
     replace: (v) => channel.replace(redactor.redact(v)),
-    trace: (m, ...args) => channel.trace(redactor.redact(m), ...args.map(text)),
-    debug: (m, ...args) => channel.debug(redactor.redact(m), ...args.map(text)),
-    info: (m, ...args) => channel.info(redactor.redact(m), ...args.map(text)),
-    warn: (m, ...args) => channel.warn(redactor.redact(m), ...args.map(text)),
+    trace: (m, ...args) => channel.trace(redactLogLine(m, redactor), ...args.map(text)),
+    debug: (m, ...args) => channel.debug(redactLogLine(m, redactor), ...args.map(text)),
+    info: (m, ...args) => channel.info(redactLogLine(m, redactor), ...args.map(text)),
+    warn: (m, ...args) => channel.warn(redactLogLine(m, redactor), ...args.map(text)),
     error: (m, ...args) => channel.error(typeof m === 'string' ? redactor.redact(m) : redactor.redactError(m), ...args.map(text)),
   };
   return new Proxy(channel, {

@@ -110,8 +110,27 @@ export function redactingPrompter<P extends Prompter>(inner: P, redactor: Redact
   });
 }
 
+/**
+ * A log line that is JSON (the engine's `{"event":"rollback_start",…}`) is redacted value by
+ * value and written again: inside JSON a typed reason's quotes are escaped, and a rule that
+ * looks for `"password": "…"` would not see them.
+ */
+export function redactLogLine(line: string, redactor: Redacting): string {
+  const t = line.trim();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      const value: unknown = JSON.parse(t);
+      const redacted = redactor.redactDeep(value);
+      return redactor.redact(redacted === value ? line : JSON.stringify(redacted));
+    } catch {
+      // Not JSON after all: redacted as text below.
+    }
+  }
+  return redactor.redact(line);
+}
+
 export function redactingLogSink(inner: LogSink, redactor: Redacting): LogSink {
-  return decorate(inner, { log: (line: string) => inner.log(redactor.redact(line)) });
+  return decorate(inner, { log: (line: string) => inner.log(redactLogLine(line, redactor)) });
 }
 
 /**

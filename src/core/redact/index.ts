@@ -11,5 +11,6 @@ export {
   redactingProbeHttp,
   redactingWebhookHttp,
   redactJournal,
+  redactLogLine,
   redactRunnerDeps,
 } from './decorators';

@@ -69,7 +69,7 @@ const SECRET_WORDS = 'PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|SECRET|CREDENTIAL|KEY
 // Bounded on both sides: a match can then only cost a constant at each start, whatever the output.
 const SECRET_NAME = `[A-Za-z0-9_.-]{0,64}?(?:${SECRET_WORDS})S?(?![A-Za-z])[A-Za-z0-9_.-]{0,64}`;
 /** An assignment's value: quoted (escapes allowed in double quotes), or a run up to a delimiter of shell, URL queries, JSON or logs. */
-const VALUE = `\\$\\{[^}\\s]*\\}|"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\`,;&|<>(){}\\[\\]]+`;
+const VALUE = `\\\\"(?:(?!\\\\")[^\\r\\n])+\\\\"|\\$\\{[^}\\s]*\\}|"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\`,;&|<>(){}\\[\\]]+`;
 /** Shell variables that hold directories, not passwords. */
 const DIRECTORY_VARIABLES = new Set(['PWD', 'OLDPWD']);
 
@@ -81,24 +81,40 @@ function isPlaceholder(value: string): boolean {
 
 function redactValue(value: string): string {
   if (isPlaceholder(value)) return value;
-  const q = value[0];
-  return q === '"' || q === "'" ? `${q}${REDACTED}${q}` : REDACTED;
+  const q = value.startsWith('\\"') ? '\\"' : value[0];
+  return q === '"' || q === "'" || q === '\\"' ? `${q}${REDACTED}${q}` : REDACTED;
 }
 
-const AUTHORIZATION = /(?<![\w-])((?:Proxy-)?Authorization"?[ \t]*[:=][ \t]*"?)((?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+)?([^\r\n]+)/gi;
+const AUTHORIZATION = /(?<![\w-])((?:Proxy-)?Authorization["']?[ \t]*[:=][ \t]*["']?)((?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+)?/gi;
 
 /**
  * The header's credentials go to the end of the line; when the header itself is quoted
- * (`curl -H "Authorization: …" url`), to the closing quote. The scheme word stays.
+ * (`curl -H "Authorization: …" url`), to the closing quote, and the scan goes on after it (a
+ * second header on the same line is found too). The scheme word stays. One pass: linear.
  */
 function redactAuthorization(text: string): string {
-  return text.replace(AUTHORIZATION, (m: string, head: string, scheme: string | undefined, value: string, offset: number) => {
-    const quote = text[offset - 1];
-    const end = quote === '"' || quote === "'" ? value.indexOf(quote) : -1;
-    const secret = end >= 0 ? value.slice(0, end) : value;
-    if (!secret.trim() || secret.trim() === REDACTED) return m;
-    return `${head}${scheme ?? ''}${REDACTED}${end >= 0 ? value.slice(end) : ''}`;
-  });
+  if (!/authorization/i.test(text)) return text;
+  let out = '';
+  let pos = 0;
+  // The next line end and the next quote of each kind, each searched once per stretch of text.
+  const next: Record<string, number> = { '\n': -2, '\r': -2, '"': -2, "'": -2 };
+  const find = (c: string, from: number): number => {
+    if (next[c] !== -1 && next[c] < from) next[c] = text.indexOf(c, from);
+    return next[c] < 0 ? text.length : next[c];
+  };
+  AUTHORIZATION.lastIndex = 0;
+  for (let m = AUTHORIZATION.exec(text); m; m = AUTHORIZATION.exec(text)) {
+    const start = m.index + m[0].length;
+    const quote = text[m.index - 1];
+    const lineEnd = Math.min(find('\n', start), find('\r', start));
+    const close = quote === '"' || quote === "'" ? find(quote, start) : text.length;
+    const end = Math.min(close, lineEnd);
+    const secret = text.slice(start, end).trim();
+    out += text.slice(pos, start) + (secret && secret !== REDACTED ? REDACTED : text.slice(start, end));
+    pos = end;
+    AUTHORIZATION.lastIndex = Math.max(end, start + 1);
+  }
+  return out + text.slice(pos);
 }
 
 export const RULES: readonly RedactionRule[] = [
@@ -117,7 +133,7 @@ export const RULES: readonly RedactionRule[] = [
   // The AWS secret access key is 40 characters of base64 after its name, with or without quotes.
   rule('token', /(?<![A-Za-z0-9_])((?:aws_?)?secret_?access_?key["']?[ \t]*[:=][ \t]*["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi, (_m, head) => `${head}${REDACTED}`),
   // NAME=value, NAME: value, "name": "value", --name=value, export NAME='value'
-  rule('assignment', new RegExp(`(?<![A-Za-z0-9_.$/-])(["']?)(${SECRET_NAME})\\1([ \\t]*[:=][ \\t]*)(${VALUE})`, 'gi'), (m, quote, name, sep, value) =>
+  rule('assignment', new RegExp(`(?<![A-Za-z0-9_.$/-])((?:\\\\)?["']?)(${SECRET_NAME})\\1([ \\t]*[:=][ \\t]*)(${VALUE})`, 'gi'), (m, quote, name, sep, value) =>
     DIRECTORY_VARIABLES.has(name) ? m : `${quote}${name}${quote}${sep}${redactValue(value)}`,
   ),
   // --password value (the long options whose value cannot be anything else; -p is too ambiguous)

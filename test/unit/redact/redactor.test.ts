@@ -22,6 +22,8 @@ describe('assignments to secret-named variables', () => {
     hides('PGPASSWORD=hunter2 psql -h db -U app', 'hunter2', `PGPASSWORD=${R} psql -h db -U app`);
     hides("export DB_PASSWORD='s3cret with spaces'", 's3cret', `export DB_PASSWORD='${R}'`);
     hides('SECRET_KEY_BASE="a\\"b c"', 'b c', `SECRET_KEY_BASE="${R}"`);
+    // Found by the property test: JSON inside JSON (a typed reason in a structured log line) escapes the quotes.
+    hides('{"reason":"x \\"REDIS_PASSWORD\\": \\"wFQ-WI#Xs\\" y"}', 'wFQ-WI#Xs', `{"reason":"x \\"REDIS_PASSWORD\\": \\"${R}\\" y"}`);
     hides('{"password":"pw1234","apiKey": "k-5678", "keyId": 5}', 'pw1234', `{"password":"${R}","apiKey": "${R}", "keyId": 5}`);
     hides('db_password: pa55word', 'pa55word', `db_password: ${R}`);
     hides('X-Api-Key: abcd1234', 'abcd1234', `X-Api-Key: ${R}`);
@@ -63,6 +65,8 @@ describe('Authorization and Bearer', () => {
     hides('authorization: Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz', `authorization: Basic ${R}`);
     hides('Proxy-Authorization: Digest username="a", response="b"', 'response', `Proxy-Authorization: Digest ${R}`);
     hides('WWW-Authenticate failed for Bearer eyJabc1234567', 'eyJabc1234567');
+    // Found by the property test: a skip reason quoting a header, in a message that quotes another one.
+    hides('failed (-H "Authorization: Basic abc123"); decided: skip (curl -H "Authorization: Bearer i=x_B=ZRnSy7" https://x)', 'i=x_B=ZRnSy7', `failed (-H "Authorization: Basic ${R}"); decided: skip (curl -H "Authorization: Bearer ${R}" https://x)`);
   });
   test('not secrets: the words in prose', () => {
     keeps('Authorization failed (403)');
@@ -227,6 +231,7 @@ describe('cost', () => {
       'eyJ'.repeat(1 << 18),
       '-----BEGIN PRIVATE KEY-----\n'.repeat(1 << 15),
       'Bearer '.repeat(1 << 17),
+      '"Authorization: '.repeat(1 << 16),
       ('log line with some words and a=1 b=2\n').repeat(1 << 15),
     ];
     for (const text of inputs) {
