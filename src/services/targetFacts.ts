@@ -29,13 +29,23 @@ export async function environmentChoices(workspace: RollbackWorkspace, config: R
  * its snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
  * target cannot be read; nothing was planned then.
  */
-export async function readTargetFacts(workspace: RollbackWorkspace, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget> {
+export async function readTargetFacts(workspace: RollbackWorkspace, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget | undefined> {
   const env = config.environments.find((e) => e.name === name);
   if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
   const runner = sessions.runnerFor(env.host);
   try {
+    if (env.strategy === 'image') {
+      // An image target need not be a git checkout: only that it answers is checked here (its preflight checks docker and the images).
+      const r = await runner.run('true', { timeoutMs: 30_000 });
+      if (r.code !== 0) throw new Error(`Cannot reach ${runner.where}: ${r.stderr.trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)}`);
+      workspace.useTargetFacts(undefined);
+      return undefined;
+    }
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
     const deployed = await readDeployed(runner, env, { cwd: environmentCwd(env, workspace.root.fsPath), resolve: (ref) => git.revParseCommit(ref) });
+    await git.revParseCommit(deployed.sha).catch(() => {
+      throw new Error(`${deployed.where}:${deployed.cwd} runs ${deployed.sha}${deployed.tags.length ? ` (${deployed.tags.join(', ')})` : ''}, which is not a commit of this repository: git fetch --tags here, or find out who committed on the host`);
+    });
     lastRead.set(keyOf(env), { sha: deployed.sha, name: deployedName(deployed), readAt: deployed.readAt });
     workspace.useTargetFacts({ headSha: deployed.sha, snapshotSha: deployed.snapshot?.sha });
     return deployed;
@@ -52,8 +62,8 @@ const SOURCE_WORDS: Record<LastKnownGoodSource | 'user', string> = {
 };
 
 /** The sentence that says the target's snapshot was not used, and what chose the target instead. */
-export function snapshotFallbackNote(deployed: DeployedOnTarget, target: { name: string } | undefined, source: LastKnownGoodSource | 'user'): string | undefined {
-  const problem = deployed.snapshot?.problem;
+export function snapshotFallbackNote(deployed: DeployedOnTarget | undefined, target: { name: string } | undefined, source: LastKnownGoodSource | 'user'): string | undefined {
+  const problem = deployed?.snapshot?.problem;
   if (!problem) return undefined;
   return target ? `${problem}; the rollback target ${target.name} comes from ${SOURCE_WORDS[source]} instead.` : `${problem}; no other source names a last-known-good release.`;
 }

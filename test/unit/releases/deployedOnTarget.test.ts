@@ -17,7 +17,9 @@ import { NodeHttp } from '../../../src/infra/http';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
-import { snapshotFallbackNote } from '../../../src/services/targetFacts';
+import type { RollbackSessions } from '../../../src/services/rollbackSessions';
+import type { RollbackWorkspace } from '../../../src/services/rollbackWorkspace';
+import { readTargetFacts, snapshotFallbackNote } from '../../../src/services/targetFacts';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
 import { git, ScriptedPrompter, tempDir } from '../engine/helpers';
@@ -80,6 +82,22 @@ describe('readDeployed: bad input on the target (real git, real sh)', () => {
     assert.match(snapshotFallbackNote(d, lkg.release, lkg.source) ?? '', /^local:.*snap-\w+\.txt is empty \(its first line names no SHA or tag\); the rollback target v1\.2\.0 comes from the previous SemVer tag instead\.$/);
     const good = await readDeployed(runner, envOf(host, snap('v1.1.0')), { resolve });
     assert.equal(snapshotFallbackNote(good, lkg.release, 'snapshot'), undefined, 'nothing to say when the snapshot was used');
+  });
+
+  test('the flow\'s read: a HEAD the local repository lacks is refused before planning; the listing follows the target otherwise', async () => {
+    // The VS Code-side workspace and sessions, reduced to what readTargetFacts uses (the runners are real).
+    let facts: unknown = 'unset';
+    const workspace = { root: { fsPath: repo.dir }, useTargetFacts: (f: unknown) => (facts = f) } as unknown as RollbackWorkspace;
+    const sessions = { runnerFor: () => new LocalCommandRunner() } as unknown as RollbackSessions;
+    const config = appRepoConfig({ apiPort: 1, workerPort: 2, path: host });
+    const read = await readTargetFacts(workspace, sessions, config, 'local');
+    assert.deepEqual(facts, { headSha: repo.tags['v1.3.0'], snapshotSha: undefined });
+    assert.equal(read?.tags[0], 'v1.3.0');
+    const hotfix = join(tmp.dir, 'hotfix-host');
+    execFileSync('git', ['clone', '-q', host, hotfix], { stdio: 'ignore' });
+    execFileSync('git', ['-c', 'user.name=ops', '-c', 'user.email=ops@host', 'commit', '-q', '--allow-empty', '-m', 'hotfix on the host'], { cwd: hotfix });
+    await assert.rejects(readTargetFacts(workspace, sessions, appRepoConfig({ apiPort: 1, workerPort: 2, path: hotfix }), 'local'), /^Error: local:.*\/hotfix-host runs [0-9a-f]{40}, which is not a commit of this repository: git fetch --tags here/);
+    await assert.rejects(readTargetFacts(workspace, sessions, config, 'staging'), /rollback\.yml has no environment "staging" \(known: local\)/);
   });
 
   test('a missing path and a folder that is not a git work tree are refused, naming the host and the path', async () => {
