@@ -175,18 +175,13 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
 
 /** After a reload or crash mid-rollback, say so at once and offer to resume. */
 async function offerResume(sessions: RollbackSessions): Promise<void> {
+  // A journal torn or emptied by the crash is said at once, not left out: its run may have stopped part way.
+  const unreadable = await sessions.journals.problems().catch(() => []);
+  if (unreadable.length) void vscode.window.showWarningMessage(`${unreadable.length} rollback journal file(s) cannot be read: ${unreadable.map((u) => `${vscode.workspace.asRelativePath(u.file)} (${u.reason})`).join('; ')}. A run recorded there may have stopped part way; Resume Rollback lists them.`);
   const runs = await resumableRuns(sessions.journals).catch(() => []);
   const interrupted = runs.filter((r) => r.status === 'running');
   if (interrupted.length === 0) return;
   const r = interrupted[0];
-  const resume = 'Resume Rollback';
-  const pick = await vscode.window.showWarningMessage(
-    `A rollback of ${r.plan.environment} to ${r.plan.to.name} was interrupted (run ${r.runId}, ${runProgress(r)}).`,
-    resume,
-  );
-  if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
-}
-
   // A journal that came with a pull, or from another operator or machine, is never continued from a one-click offer.
   const origin = await journalOrigin(sessions, r).catch(() => ['its origin could not be checked']);
   if (origin.length) {
@@ -198,4 +193,12 @@ async function offerResume(sessions: RollbackSessions): Promise<void> {
     if (answer === review) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
     return;
   }
+  const resume = 'Resume Rollback';
+  const pick = await vscode.window.showWarningMessage(
+    `A rollback of ${r.plan.environment} to ${r.plan.to.name} was interrupted (run ${r.runId}, ${runProgress(r)}).`,
+    resume,
+  );
+  if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
+}
+
 export function deactivate(): void {}

@@ -331,7 +331,7 @@ export class RollbackRunner {
         const canSwitch = !!plan.fallback?.replaces.includes(step.id);
         const canFullRedeploy = !!plan.fullRedeploy?.replaces.includes(step.id);
         const decision: FailureDecision =
-          attempts >= MAX_ATTEMPTS
+          attempts >= MAX_ATTEMPTS || options.stopAfterStep?.aborted
             ? { action: 'stop' }
             : await this.deps.prompter.chooseOnFailure(step, { plan, journal, outcome: result.outcome, detail: result.detail, outputTail: tail(result.output), attempts, cleanedUp, canSwitchToCheckout: canSwitch, canFullRedeploy });
         // The failure itself goes into the timeline: a retry overwrites the step's own record.

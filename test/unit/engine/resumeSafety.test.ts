@@ -224,3 +224,20 @@ test('a run records the machine it started on', async () => {
   assert.equal((await new FileJournalStore(join(dir, 'journals')).load('machine'))?.machine, 'desk');
   assert.equal(r.journal.machine, 'desk');
 });
+
+test('"stop after this step" and the step fails: no retry question, nothing after it starts', async () => {
+  const dir = caseDir();
+  const p = plan(dir, 'cancel-fails', [step(dir, 'a', { command: 'i=0; until [ -e gate ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done; false' }), step(dir, 'b')]);
+  const stopAfterStep = new AbortController();
+  const prompter = new ScriptedPrompter([{ action: 'retry' }]);
+  const running = engine(dir, prompter).run(p, { stopAfterStep: stopAfterStep.signal });
+  for (let i = 0; i < 100 && !existsSync(join(dir, 'journals', `${p.id}.json`)); i++) await new Promise((res) => setTimeout(res, 20));
+  stopAfterStep.abort();
+  writeFileSync(join(dir, 'gate'), '');
+  const r = await running;
+  assert.equal(r.success, false);
+  assert.deepEqual(prompter.failures, [], 'the operator already said to stop: not asked to retry');
+  assert.deepEqual(ran(dir), []);
+  assert.match(r.state, /Stopped after "Step a" failed \(exit code 1\)/);
+  assert.equal(r.journal.steps[1].outcome, 'pending');
+});
