@@ -22,6 +22,8 @@ export interface RefusedHostKey {
 /**
  * The VS Code layer implements this with a modal: unknown keys are asked about; changed
  * and revoked keys are only reported (there is deliberately no way to accept them).
+ * The connect timeout is held while confirmUnknownHost is pending (connectTimers.ts), so the
+ * user may take their time; the server's own LoginGraceTime (sshd: 2 minutes) still applies.
  */
 export interface HostKeyPrompt {
   confirmUnknownHost(key: UnknownHostKey): Promise<'accept-once' | 'accept-and-save' | 'reject'>;

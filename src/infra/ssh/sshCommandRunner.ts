@@ -153,6 +153,7 @@ export class SshCommandRunner implements CommandRunner {
       // Ask for a key type we already know first, so a server with several keys shows the one we can check.
       const known = knownKeyTypes(entries, dest.host, dest.port).flatMap((t) => HOST_KEY_ALGOS[t] ?? []) as ServerHostKeyAlgorithm[];
       let refusal: SshConnectError | undefined;
+      let asking = false;
       const client = new Client();
       const readyMs = this.options.readyTimeoutMs ?? 15_000;
       const deadline = new HandshakeDeadline(readyMs, () => {
@@ -172,12 +173,15 @@ export class SshCommandRunner implements CommandRunner {
         algorithms: known.length ? { serverHostKey: { remove: known, prepend: known, append: [] } } : undefined,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           deadline.pause();
+          asking = true;
           this.verifyHostKey(entries, dest, key).then(
             () => {
+              asking = false;
               deadline.run();
               verify(true);
             },
             (e: SshConnectError) => {
+              asking = false;
               refusal = e;
               verify(false);
             },
@@ -198,7 +202,7 @@ export class SshCommandRunner implements CommandRunner {
           if (!settled) {
             settled = true;
             this.client = undefined;
-            const reason = refusal ?? (err.level === 'client-authentication' ? new SshConnectError(`${dest.user}@${dest.host}:${dest.port} refused every key offered (agent and identity files)`, 'auth') : new SshConnectError(describeConnectError(err, dest, config.readyTimeout ?? 15_000) ?? `cannot connect to ${dest.host}:${dest.port}: ${err.message}`, 'network'));
+            const reason = refusal ?? (err.level === 'client-authentication' ? new SshConnectError(`${dest.user}@${dest.host}:${dest.port} refused every key offered (agent and identity files)`, 'auth') : new SshConnectError(describeConnectError(err, dest, readyMs) ?? `cannot connect to ${dest.host}:${dest.port}: ${err.message}`, 'network'));
             reject(reason);
           }
           const silentMs = (this.options.keepaliveIntervalMs ?? 10_000) * (this.options.keepaliveCountMax ?? 3);
@@ -209,7 +213,9 @@ export class SshCommandRunner implements CommandRunner {
           if (this.client === client) this.client = undefined;
           if (!settled) {
             settled = true;
-            reject(refusal ?? new SshConnectError(`connection to ${dest.host}:${dest.port} closed during the handshake`, 'network'));
+            // sshd drops a login not finished within its LoginGraceTime (2 minutes by default), a question left open included.
+            const why = asking ? ' while the host-key question was open (sshd gives a login LoginGraceTime, 2 minutes by default); connect again and answer it sooner' : '';
+            reject(refusal ?? new SshConnectError(`connection to ${dest.host}:${dest.port} closed during the handshake${why}`, 'network'));
           }
           this.dropInFlight('connection closed');
         });

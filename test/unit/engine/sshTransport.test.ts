@@ -13,7 +13,7 @@ import { OUTPUT_TAIL_BYTES } from '../../../src/infra/outputTail';
 import { ssh2Keepalive } from '../../../src/infra/ssh/connectTimers';
 import { SshCommandRunner, type SshRunnerOptions } from '../../../src/infra/ssh/sshCommandRunner';
 import { startBlackHoleProxy, type BlackHoleProxy } from '../../support/blackHoleProxy';
-import { sshdUnavailable, startSshd, type TestSshd } from '../../support/sshd';
+import { sshdUnavailable, startSshd, startTcpProxy, type TestSshd } from '../../support/sshd';
 import { tempDir } from './helpers';
 
 const notRoot = process.getuid?.() !== 0 ? sshdUnavailable() : undefined;
@@ -138,6 +138,24 @@ describe('SSH transport against a real OpenSSH server', { skip: notRoot }, () =>
     assert.equal(result.code, null);
     assert.match(result.stderr, new RegExp(`no SSH handshake with 127\\.0\\.0\\.1:${p.port} within 1 s`));
     assert.ok(after <= 1000 + 500, `timed out ${after} ms after the answer: only what was left of the 1 s counts`);
+  });
+
+  test('a host that closes the connection while the host-key question is open says why (LoginGraceTime), and nothing runs', async () => {
+    const cut = await startTcpProxy(sshd.port);
+    closers.push(() => cut.close());
+    const kh = join(tmp.dir, 'empty_known_hosts_3');
+    writeFileSync(kh, '');
+    const slow: HostKeyPrompt = {
+      confirmUnknownHost: async () => {
+        cut.cutAll(); // as sshd does after LoginGraceTime
+        await sleep(300);
+        return 'accept-once';
+      },
+    };
+    const result = await runner(cut.port, { readyTimeoutMs: 1000, hostKeyPrompt: slow, knownHostsFiles: [kh] }).run('echo should-not-run');
+    assert.equal(result.code, null);
+    assert.match(result.stderr, new RegExp(`connection to 127\\.0\\.0\\.1:${cut.port} closed during the handshake while the host-key question was open .*LoginGraceTime`));
+    await sleep(500); // the late answer lands on a closed connection: nothing is thrown, nothing runs
   });
 
   test('a host that accepts TCP and never speaks SSH times out after the connect timeout', async () => {
