@@ -6,7 +6,7 @@
 // sshd. Every payload tries to create a file named PWNED…; none may ever appear.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
@@ -122,7 +122,9 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     }
   }
 
-  const linesOf = (c: QuotingCase, plan: RollbackPlan) => commandsOf(plan).map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length]));
+  // The stubbed HEAD is the from release in a third of the commands (checks pass and go on) and elsewhere another commit (they refuse).
+  const linesOf = (c: QuotingCase, plan: RollbackPlan) =>
+    commandsOf(plan).map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length], c.stubRc[(i + 7) % c.stubRc.length] && c.stubRc[(i + 13) % c.stubRc.length] ? plan.from.sha : repo.shas.head));
 
   /**
    * Runs the batch in dash and in bash (bash, the slower, split in two halves so the three
@@ -212,6 +214,15 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     assert.ok(figures['plans built'] >= figures['cases tried'] * 0.7, `too many refusals (${figures['refused by validation']}): the property would test too little`);
   });
 
+  test('control: the same harness sees a name put raw into a double-quoted echo, as the reviewer found it', { timeout: 60_000 }, async (t) => {
+    const dirs = { '/bin/dash': join(sandbox, 'control-dash'), '/bin/bash': join(sandbox, 'control-bash') };
+    const env = { PATH: `${stubBin}:/usr/bin:/bin`, HOME: sandbox, LANG: 'C.UTF-8' };
+    const batch = cases.slice(0, 60).map((c) => ({ c, lines: [scriptLine(`head=$(git rev-parse HEAD) && { [ "$head" = x ] || { echo "the target is at $head, not at ${c.from}" >&2; exit 1; }; }`, 0, repo.shas.head)] }));
+    const escapes = await runBatch(batch, stubFunctions(STUBBED_WITH_TEXT_TOOLS), env, dirs);
+    t.diagnostic(`control: ${batch.length} raw echoes of generated tag names, escapes found ${escapes.length} (the search stops at 5)`);
+    assert.ok(escapes.length > 0, 'the harness did not see a raw name escape: it would not see the planner do it either');
+  });
+
   test(`${REAL_GIT_CASES} plans against real git, on a target that moved on (the refusal branches run)`, { timeout: 120_000 }, async (t) => {
     const planGit = gitQueriesVia(new LocalCommandRunner(), repo.dir);
     const dirs: Record<string, string> = {};
@@ -252,6 +263,9 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     chmodSync(tmp.dir, 0o755);
     const hostStubs = join(hostBase, 'stub-bin');
     writeStubBin(hostStubs);
+    const hostRepo = join(hostBase, 'deployed');
+    git(hostBase, 'clone', '-q', repo.dir, hostRepo);
+    execFileSync('chown', ['-R', `${sshd.user}:`, hostBase]);
     const runner = new SshCommandRunner({
       destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
       hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
@@ -276,10 +290,10 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
           continue;
         }
         figures['plans built']++;
+        // The hostile folder holds a link to one shared clone: the path the runner cds into is the hostile one, the clone is made once.
         mkdirSync(join(path, '..'), { recursive: true });
-        git(hostBase, 'clone', '-q', repo.dir, path);
-        execFileSync('chown', ['-R', `${sshd.user}:`, hostBase]);
-        chmodSync(hostBase, 0o755);
+        symlinkSync(hostRepo, path);
+        execFileSync('chown', ['-h', `${sshd.user}:`, join(path, '..'), path]);
         const lines = commandsOf(plan).map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length]));
         figures['commands run'] += lines.length;
         // The runner puts `cd <cwd> &&` in front, quoting the hostile path itself.

@@ -289,9 +289,24 @@ const STUBBED = ['git', 'docker', 'alembic', 'psql', 'mysql', 'curl', 'npx', 'pg
  */
 export const STUBBED_WITH_TEXT_TOOLS = [...STUBBED, 'sed', 'grep', 'head', 'tail', 'cut', 'cat', 'ls', 'wc', 'sort', 'tr', 'awk', 'find', 'stat', 'date', 'sleep', 'id', 'mkdir', 'cp', 'mv', 'rm', 'ln', 'chmod', 'readlink', 'realpath', 'basename', 'dirname', 'env', 'xargs', 'tee'];
 
-/** Shell functions standing in for the tools: they print their arguments and exit $STUB_RC. */
+/**
+ * Shell functions standing in for the tools: they print their arguments and exit $STUB_RC.
+ * git answers the questions a script asks before it goes on (in a work tree? its top level?
+ * HEAD?) the way git would, so a check's later branches run too; HEAD is $STUB_HEAD.
+ */
 export function stubFunctions(tools = STUBBED): string {
-  return tools.map((t) => `${t}() { printf '%s\\n' "$*"; return "\${STUB_RC:-0}"; }`).join('\n');
+  const gitStub = [
+    'git() {',
+    '  case " $* " in',
+    '    *" --is-inside-work-tree "*) echo true ;;',
+    '    *" --show-toplevel "*) pwd ;;',
+    '    *" rev-parse HEAD "*|*" rev-parse --verify HEAD "*) printf \'%s\\n\' "${STUB_HEAD:-0000000000000000000000000000000000000000}" ;;',
+    '    *) printf \'%s\\n\' "$*" ;;',
+    '  esac',
+    '  return "${STUB_RC:-0}"',
+    '}',
+  ].join('\n');
+  return tools.map((t) => (t === 'git' ? gitStub : `${t}() { printf '%s\\n' "$*"; return "\${STUB_RC:-0}"; }`)).join('\n');
 }
 
 /** The same stubs as executables, for a second shell (sh -c '…') that does not see the functions. */
@@ -309,8 +324,8 @@ export function q(s: string): string {
 }
 
 /** One script line: the command read by `eval` exactly as `sh -c` reads it, in a subshell (its exit, cd and syntax errors stay inside). */
-export function scriptLine(command: string, rc: number): string {
-  return `STUB_RC=${rc}; ( eval ${q(command)} ) </dev/null >/dev/null 2>&1`;
+export function scriptLine(command: string, rc: number, head?: string): string {
+  return `STUB_RC=${rc}; STUB_HEAD=${head ?? ''}; ( eval ${q(command)} ) </dev/null >/dev/null 2>&1`;
 }
 
 let scripts = 0;
