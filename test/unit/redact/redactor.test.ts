@@ -42,6 +42,7 @@ describe('assignments to secret-named variables', () => {
     keeps('psql: error: FATAL:  password authentication failed for user "app"');
     keeps('CREATE TABLE t (id int PRIMARY KEY, key text);');
     keeps('PASSWORD= (empty) and KEY=');
+    hides('X=TOKEN=nested1 Y', 'nested1', `X=TOKEN=${R} Y`);
     keeps(`PGPASSWORD=${R} already redacted`);
   });
 });
@@ -228,6 +229,8 @@ describe('cost', () => {
       'KEY'.repeat(1 << 18),
       'PASSWORD_'.repeat(1 << 17),
       'x://'.repeat(1 << 18),
+      'a://b:c@'.repeat(1 << 17),
+      'X=TOKEN='.repeat(1 << 17),
       'eyJ'.repeat(1 << 18),
       '-----BEGIN PRIVATE KEY-----\n'.repeat(1 << 15),
       'Bearer '.repeat(1 << 17),
