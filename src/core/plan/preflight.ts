@@ -83,6 +83,8 @@ export interface PreflightInput {
   where: string;
   /** The working tree on the target, as the code steps use it. */
   cwd: string;
+  /** The environment's name in rollback.yml, for the messages that say what to fix. */
+  environment: string;
   strategy: Strategy;
   from: ReleaseRef;
   to: ReleaseRef;
@@ -100,7 +102,7 @@ export function preflightStep(input: PreflightInput): PlanStep {
   const code = input.strategy !== 'image';
   const lines = [
     `p=${shQuote(cwd)}`,
-    `[ -d "$p" ] || ${refuse([`${place} does not exist (no such directory on ${where}); check environments.*.path in rollback.yml`])}`,
+    `[ -d "$p" ] || ${refuse([`${place} does not exist (no such directory on ${where}); check environments.${input.environment}.path in rollback.yml`])}`,
     `cd "$p" || ${refuse([`cannot enter ${place}`])}`,
   ];
   if (code) {
