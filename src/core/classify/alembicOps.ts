@@ -10,7 +10,7 @@ const SQLA_TYPES: Record<string, string> = {
   Numeric: 'numeric', JSON: 'json', JSONB: 'jsonb', UUID: 'uuid', LargeBinary: 'bytea', Enum: 'text', Interval: 'interval',
 };
 
-function typeSql(v: PyValue | undefined): string {
+export function typeSql(v: PyValue | undefined): string {
   if (!v) return 'text';
   const name = v.kind === 'call' ? v.callee : v.kind === 'name' ? v.value : '';
   const base = name.split('.').pop() ?? '';
@@ -34,7 +34,32 @@ function columnSql(col: PyValue): { name: string; sql: string } | undefined {
   // Only a server-side default fills the old code's INSERTs; `default=` lives in the new Python code.
   const serverDefault = col.args.keywords.get('server_default');
   const hasDefault = serverDefault !== undefined && serverDefault.kind !== 'none';
-  return { name, sql: `${quoteIdent(name)} ${type}${notNull ? ' NOT NULL' : ''}${hasDefault ? " DEFAULT 'x'" : ''}` };
+  const fk = col.args.positional.find((v) => v.kind === 'call' && /(^|\.)ForeignKey$/.test(v.callee));
+  const ref = fk && fk.kind === 'call' ? referencesSql(asNames(fk.args.positional[0]), fk.args.keywords) : '';
+  return { name, sql: `${quoteIdent(name)} ${type}${notNull ? ' NOT NULL' : ''}${hasDefault ? " DEFAULT 'x'" : ''}${ref}` };
+}
+
+const ON_DELETE: Record<string, string> = { cascade: 'CASCADE', 'set null': 'SET NULL', 'set default': 'SET DEFAULT', restrict: 'RESTRICT', 'no action': 'NO ACTION' };
+
+/** `'accounts.id'` targets (sa.ForeignKey / ForeignKeyConstraint) as a REFERENCES clause with its ON DELETE. */
+function referencesSql(targets: string[], kw: Map<string, PyValue>): string {
+  if (!targets.length) return '';
+  const parts = targets[0].split('.');
+  const column = parts.pop()!;
+  const table = parts.map(quoteIdent).join('.');
+  if (!table) return '';
+  const cols = targets.map((t) => quoteIdent(t.split('.').pop()!)).join(', ');
+  const del = asName(kw.get('ondelete'))?.toLowerCase();
+  return ` REFERENCES ${table} (${cols || quoteIdent(column)})${del && ON_DELETE[del] ? ` ON DELETE ${ON_DELETE[del]}` : ''}`;
+}
+
+/** `sa.ForeignKeyConstraint(['account_id'], ['accounts.id'])` inside create_table. */
+function foreignKeySql(v: PyValue): string | undefined {
+  if (v.kind !== 'call' || !/(^|\.)ForeignKeyConstraint$/.test(v.callee)) return undefined;
+  const local = asNames(v.args.positional[0]);
+  const ref = referencesSql(asNames(v.args.positional[1]), v.args.keywords);
+  const name = asName(v.args.keywords.get('name'));
+  return local.length && ref ? `${name ? `CONSTRAINT ${quoteIdent(name)} ` : ''}FOREIGN KEY (${local.map(quoteIdent).join(', ')})${ref}` : undefined;
 }
 
 /** Translates one `op.<name>(...)` call into PostgreSQL. */
@@ -50,7 +75,8 @@ export function opToSql(name: string, a: Args, batchTable: string | undefined): 
     case 'create_table': {
       const t = tbl(p[0]);
       const cols = p.slice(1).map(columnSql).filter((c): c is { name: string; sql: string } => !!c);
-      return t ? { sql: `CREATE TABLE ${t} (${cols.map((c) => c.sql).join(', ')})` } : { unknown: 'create_table without a literal table name' };
+      const keys = p.slice(1).map(foreignKeySql).filter((k): k is string => !!k);
+      return t ? { sql: `CREATE TABLE ${t} (${[...cols.map((c) => c.sql), ...keys].join(', ')})` } : { unknown: 'create_table without a literal table name' };
     }
     case 'drop_table':
       return tbl(p[0]) ? { sql: `DROP TABLE ${tbl(p[0])}` } : { unknown: 'drop_table without a literal table name' };

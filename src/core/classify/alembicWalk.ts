@@ -7,7 +7,7 @@
 // into other modules and recursive helpers become "unknown" findings with the reason.
 
 import type { SyntaxNode } from '@lezer/common';
-import { opToSql } from './alembicOps';
+import { opToSql, typeSql } from './alembicOps';
 import type { MigrationOp } from './opAnalysis';
 import { sqlOfArgument, sqlaStatement, type ArgumentScope } from './alembicSql';
 import { asName, type PyModule, type PyReader, type PyValue } from './pyReader';
@@ -79,9 +79,26 @@ function readImport(n: SyntaxNode, reader: PyReader, out: Map<string, string>): 
 function opCall(n: SyntaxNode, opName: string, batchTable: string | undefined, mod: PyModule, scope: Scope): MigrationOp {
   const base = baseOp(n, mod, scope);
   const v = mod.reader.value(n);
-  const args = v.kind === 'call' ? v.args : { positional: [], keywords: new Map<string, PyValue>() };
+  const raw = v.kind === 'call' ? v.args : { positional: [], keywords: new Map<string, PyValue>() };
+  // A helper's parameter bound to a literal ('legacy' passed as table) reads as that literal.
+  const literal = (a: PyValue): PyValue => {
+    if (a.kind !== 'name' || !/^\w+$/.test(a.value) || !scope.values.has(a.value)) return a;
+    const list = n.getChild('ArgList');
+    let node: SyntaxNode | null = list?.firstChild ?? null;
+    while (node && !(node.name === 'VariableName' && mod.reader.text(node) === a.value)) node = node.nextSibling;
+    const r = node ? sqlOfArgument(node, mod, scope) : undefined;
+    return r?.kind === 'sql' ? { kind: 'str', value: r.value, node: node!, contentStart: r.contentStart, exact: true } : a;
+  };
+  const args = { positional: raw.positional.map(literal), keywords: new Map([...raw.keywords].map(([k, x]) => [k, literal(x)])) };
   if (opName === 'execute') return executeOp(n, base, mod, scope, 'op.execute');
   const r = opToSql(opName, args, batchTable);
+  if (r.sql && opName === 'alter_column' && args.keywords.has('existing_type')) {
+    // existing_type= names the type before this migration: a widening can then be told from a narrowing.
+    const table = asName(batchTable ? { kind: 'str', value: batchTable } as PyValue : args.positional[0]);
+    const column = asName(batchTable ? args.positional[0] : args.positional[1]);
+    const schema = asName(args.keywords.get('schema'));
+    if (table && column) return { ...base, sql: r.sql, beforeTypes: [[`${schema ? `${schema}.` : ''}${table}.${column}`, typeSql(args.keywords.get('existing_type'))]] };
+  }
   if (r.sql) return { ...base, sql: r.sql };
   if (r.safe) return { ...base, safeReason: r.safe, rule: opName === 'bulk_insert' ? 'inserting-data' : 'no-effect-on-old-code' };
   return { ...base, rule: 'not-analysable', unknownReason: `${r.unknown ?? `op.${opName}`}: review by hand.` };
@@ -296,7 +313,7 @@ function visitCall(n: SyntaxNode, mod: PyModule, scope: Scope, out: MigrationOp[
     }
   }
   // globals()["upgrade_%s" % engine_name]() (Alembic's multidb template): every such function may run.
-  if (callee.name === 'SubscriptExpression' && /^globals\(\)/.test(reader.text(callee))) {
+  if (callee.name === 'MemberExpression' && /^globals\(\)\s*\[/.test(reader.text(callee))) {
     const prefix = scope.direction === 'up' ? 'upgrade_' : 'downgrade_';
     const targets = [...mod.functions.keys()].filter((f) => f.startsWith(prefix));
     if (!targets.length) out.push({ ...baseOp(n, mod, scope), rule: 'helper-chosen-at-run-time', unknownReason: `${reader.text(callee)}() calls a function chosen at run time, and no ${prefix}* function is defined here: review by hand.` });

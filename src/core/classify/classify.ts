@@ -4,7 +4,10 @@ import { analyzeAlembic } from './alembic';
 import { decodeSource } from './encoding';
 import { analyzeJsMigration } from './jsMigrations';
 import { worstClass } from './rules';
+import { beforeFromDown } from './beforeSchema';
 import { configuredDialect, readPrismaProvider } from './dialect';
+import { functionHistory } from './history';
+import { emptyBefore, type BeforeSchema } from './rules/common';
 import { analyzeSql } from './sqlAnalysis';
 import type { SqlParser } from './sqlPort';
 
@@ -19,6 +22,19 @@ export interface ClassifyInput {
   dialect?: string;
   /** Where the dialect was read (prisma/schema.prisma, knexfile.js), for the reasons. */
   dialectFrom?: string;
+  /** Functions earlier migrations of the folder define, when the caller could read them. */
+  history?: BeforeSchema['history'];
+}
+
+/** The previous schema as the down path restores it; parsed only when the up path has something it decides. */
+async function beforeOf(up: string, down: string | undefined, parser: SqlParser, history: BeforeSchema['history']): Promise<BeforeSchema> {
+  const before = emptyBefore();
+  before.history = history;
+  if (down?.trim() && /\b(TYPE|VIEW|FUNCTION)\b/i.test(up)) {
+    const parsed = await parser.parse(down);
+    if (parsed.ok) beforeFromDown(parsed.statements.map((s) => s.node), before);
+  }
+  return before;
 }
 
 function problemFinding(reason: string, rule: string, line = 1, column = 1, direction: 'up' | 'down' = 'up'): MigrationFinding {
@@ -81,7 +97,8 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
       }
       const s = gooseSections(up.text);
       if (!s.up) findings.push(problemFinding(`${migration.file}: no "-- +goose Up" section found.`, 'no-up-section'));
-      const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect, dialectFrom: input.dialectFrom });
+      const before = await beforeOf(s.up?.sql ?? '', s.down?.sql, parser, input.history);
+      const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect, dialectFrom: input.dialectFrom, before });
       findings.push(...upRes.findings);
       if (s.down && s.down.sql.trim()) {
         const downRes = await analyzeSql(s.down.sql, { direction: 'down', parser, origin: { line: s.down.line, column: 1 }, upContext: upRes.context, dialect: input.dialect, dialectFrom: input.dialectFrom });
@@ -90,7 +107,8 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
       break;
     }
     default: {
-      const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect, dialectFrom: input.dialectFrom });
+      const before = await beforeOf(up.text, down, parser, input.history);
+      const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect, dialectFrom: input.dialectFrom, before });
       findings.push(...upRes.findings);
       if (down !== undefined && down.trim()) {
         const downRes = await analyzeSql(down, { direction: 'down', parser, upContext: upRes.context, dialect: input.dialect, dialectFrom: input.dialectFrom });
@@ -149,7 +167,8 @@ export async function classifyFromFiles(input: {
   }
   // The tool's configuration names the database; a broken one is reported, located, on every migration it governs.
   const info = input.dialect ? { dialect: input.dialect, from: undefined, problem: undefined } : await configuredDialect(fs, root, migration);
-  const verdict = await classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: info.dialect, dialectFrom: info.from });
+  const history = await functionHistory(fs, root, migration, new TextDecoder().decode(upSource));
+  const verdict = await classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: info.dialect, dialectFrom: info.from, history });
   if (!info.problem) return verdict;
   return verdictOf(migration, [problemFinding(info.problem.message, 'unknown-dialect'), ...verdict.findings]);
 }

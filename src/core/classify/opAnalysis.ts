@@ -4,7 +4,9 @@
 // quotes the call as written and points at it.
 
 import type { MigrationFinding } from '../migrations/types';
+import { beforeFromDown } from './beforeSchema';
 import { looksLikeMySql } from './dialect';
+import type { BeforeSchema } from './rules/common';
 import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
 import type { SqlParser, SqlStatement } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
@@ -26,6 +28,8 @@ export interface MigrationOp {
   /** A judgement that needs no SQL (e.g. bulk inserts). */
   safeReason?: string;
   rule?: string;
+  /** The column's type before this call, where the tool says (Alembic's existing_type): `table.column` → type. */
+  beforeTypes?: Array<[string, string]>;
   /** Alembic: the helper-call chain that reached this call (`upgrade() → _purge()`), for the reason. */
   via?: string;
 }
@@ -48,22 +52,31 @@ async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean, diale
   return { op, statements: [], error: parsed.error.message, errorAt: shiftPosition(parsed.error, op.rawOrigin ?? op) };
 }
 
-export async function analyzeOps(ops: MigrationOp[], parser: SqlParser, options: { mysql?: boolean; dialectKnown?: boolean } = {}): Promise<MigrationFinding[]> {
+export async function analyzeOps(
+  ops: MigrationOp[],
+  parser: SqlParser,
+  options: { mysql?: boolean; dialectKnown?: boolean; history?: BeforeSchema['history'] } = {},
+): Promise<MigrationFinding[]> {
   const mysql = options.mysql ?? false;
   const dialectKnown = options.dialectKnown ?? false;
   const findings: MigrationFinding[] = [];
+  const prepared = { up: [] as Prepared[], down: [] as Prepared[] };
+  for (const op of ops) prepared[op.direction].push(await prepare(op, parser, mysql, dialectKnown));
+  // The down path restores the previous schema: the up path's rules read what it held from there.
+  const before = beforeFromDown(prepared.down.flatMap((p) => p.statements.map((s) => s.node)));
+  before.history = options.history;
+  for (const op of ops) for (const [k, t] of op.beforeTypes ?? []) before.columnTypes.set(k, t);
   let upCtx: FileContext | undefined;
   for (const direction of ['up', 'down'] as const) {
     const ctx = emptyContext(direction);
+    if (direction === 'up') ctx.before = before;
     if (upCtx) {
       for (const t of upCtx.createdTables) ctx.upCreatedTables.add(t);
       for (const c of upCtx.addedColumns) ctx.upAddedColumns.add(c);
       for (const o of upCtx.createdObjects) ctx.upCreatedObjects.add(o);
     }
-    const prepared: Prepared[] = [];
-    for (const op of ops.filter((o) => o.direction === direction)) prepared.push(await prepare(op, parser, mysql, dialectKnown));
-    for (const p of prepared) for (const s of p.statements) learn(s.node, ctx);
-    for (const p of prepared) findings.push(...judgeOp(p, ctx, mysql));
+    for (const p of prepared[direction]) for (const s of p.statements) learn(s.node, ctx);
+    for (const p of prepared[direction]) findings.push(...judgeOp(p, ctx, mysql));
     if (direction === 'up') upCtx = ctx;
   }
   return findings;

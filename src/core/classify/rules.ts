@@ -19,13 +19,20 @@ import {
   nodesOf,
   objectKeysDropped,
   onNewTable,
+  isDrop,
+  viewColumns,
   type FileContext,
   type Rule,
   type RuleHit,
   type SqlNode,
 } from './rules/common';
-import { defaultConstraintName, quoteIdent, relationKey, relationName, typeNameText } from './sqlNames';
+import { defaultConstraintName, quoteIdent, relationKey, relationName, stringList, typeNameText } from './sqlNames';
 
+import { ACCESS_CONTROL_RULES } from './rules/accessControl';
+import { FOREIGN_KEY_RULES } from './rules/foreignKeys';
+import { SHAPE_KEEPING_RULES } from './rules/shapeKeepingChanges';
+import { TYPE_WIDENING_RULES } from './rules/typeWidening';
+import { RECREATED_OBJECT_RULES } from './rules/recreatedObjects';
 import { DATA_CHANGE_RULES } from './rules/dataChanges';
 import { DROP_AND_RENAME_RULES } from './rules/dropsAndRenames';
 
@@ -54,6 +61,12 @@ export const RULES: Rule[] = [
         ? { reason: `Changes ${alterTable(n)}, which this migration itself creates; the old code never uses it.` }
         : undefined,
   },
+  // The families of issue 14, each in its own file; they come before the general rules they refine.
+  ...ACCESS_CONTROL_RULES,
+  ...FOREIGN_KEY_RULES,
+  ...SHAPE_KEEPING_RULES,
+  ...TYPE_WIDENING_RULES,
+  ...RECREATED_OBJECT_RULES,
   {
     id: 'adding-required-field',
     class: 'mitigate',
@@ -186,7 +199,7 @@ export const RULES: Rule[] = [
     class: 'safe',
     match: (n) =>
       n.type === 'AlterTableStmt' &&
-      ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetStorage', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplicaIdentity', 'AT_ChangeOwner', 'AT_EnableRowSecurity', 'AT_AddIndex'].includes(n.cmd?.subtype)
+      ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetStorage', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplicaIdentity', 'AT_AddIndex'].includes(n.cmd?.subtype)
         ? { reason: `${n.cmd.subtype.replace('AT_', '')} on ${alterTable(n)} does not change what the old code reads or writes.` }
         : undefined,
   },
@@ -268,7 +281,11 @@ export const RULES: Rule[] = [
     class: 'unknown',
     match: (n) =>
       n.type === 'CreateFunctionStmt'
-        ? { reason: `CREATE OR REPLACE FUNCTION ${funcName(n.stmt.funcname)}(): it may replace a function the old code or its triggers use, and its body is not analysed: review by hand.` }
+        ? {
+            reason:
+              `CREATE OR REPLACE FUNCTION ${funcName(n.stmt.funcname)}(): it may replace a function the old code or its triggers use, and its body is not analysed: review by hand.` +
+              (n.ctx.before.history?.functions.get(funcName(n.stmt.funcname)) ? ` An earlier migration defines it: ${n.ctx.before.history.functions.get(funcName(n.stmt.funcname))}.` : ''),
+          }
         : undefined,
   },
   {
@@ -330,10 +347,17 @@ export function learn(statement: Record<string, unknown>, ctx: FileContext): voi
     } else if (n.type === 'CreateTrigStmt') {
       ctx.triggerFunctions.add(funcName(n.stmt.funcname));
       ctx.createdObjects.add(`trigger:${relationKey(n.stmt.relation)}.${n.stmt.trigname}`);
+    } else if (n.type === 'ViewStmt') {
+      ctx.createdViews.set(relationKey(n.stmt.view), viewColumns(n.stmt));
+    } else if (isDrop(n, 'OBJECT_VIEW') || isDrop(n, 'OBJECT_MATVIEW')) {
+      for (const o of n.stmt.objects ?? []) ctx.droppedViews.add(stringList(o?.List?.items).join('.'));
+    } else if (n.type === 'CreateSeqStmt') {
+      ctx.createdObjects.add(`sequence:${relationKey(n.stmt.sequence)}`);
     } else if (n.type === 'CreateFunctionStmt') {
       ctx.createdObjects.add(`function:${funcName(n.stmt.funcname)}`);
     } else if (n.type === 'IndexStmt' && n.stmt.idxname) {
-      ctx.createdObjects.add(`index:${n.stmt.relation?.schemaname ? `${n.stmt.relation.schemaname}.` : ''}${n.stmt.idxname}`);
+      const key = `${n.stmt.relation?.schemaname ? `${n.stmt.relation.schemaname}.` : ''}${n.stmt.idxname}`;
+      ctx.createdObjects.add(`index:${key}`);
     } else if (isAlter(n, 'AT_AddConstraint')) {
       const c = constraintFromAlter(n);
       if (c) {

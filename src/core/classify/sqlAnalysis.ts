@@ -1,6 +1,7 @@
 import type { MigrationFinding } from '../migrations/types';
 import { isMySql, isPostgres, looksLikeMySql } from './dialect';
 import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
+import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
 import { shiftPosition } from './textPosition';
@@ -18,6 +19,8 @@ export interface SqlAnalysisOptions {
   dialect?: string;
   /** Where the dialect was read (prisma/schema.prisma), for the reason. */
   dialectFrom?: string;
+  /** What the schema held before (from the down path, earlier migrations), for the up path's rules. */
+  before?: BeforeSchema;
 }
 
 export interface SqlAnalysis {
@@ -30,6 +33,7 @@ export { looksLikeMySql };
 export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Promise<SqlAnalysis> {
   const origin = options.origin ?? { line: 1, column: 1 };
   const ctx = options.context ?? emptyContext(options.direction);
+  if (options.before) ctx.before = options.before;
   if (options.upContext) {
     for (const t of options.upContext.createdTables) ctx.upCreatedTables.add(t);
     for (const c of options.upContext.addedColumns) ctx.upAddedColumns.add(c);

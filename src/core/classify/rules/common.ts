@@ -30,6 +30,29 @@ export interface FileContext {
   triggerFunctions: Set<string>;
   /** Whether this file also has schema changes (for the DDL + data mix message). */
   hasDdl: boolean;
+  /** Views this file creates: name → output columns (`*` when it selects a star). */
+  createdViews: Map<string, string[]>;
+  /** Views this file drops. */
+  droppedViews: Set<string>;
+  /** What the schema held before this migration, as far as its down path or its tool says. */
+  before: BeforeSchema;
+}
+
+/** The previous schema where it is visible: the down path restores it, Alembic names existing types, earlier migrations define functions. */
+export interface BeforeSchema {
+  /** `table.column` → its type before this migration. */
+  columnTypes: Map<string, string>;
+  /** View → its columns before this migration. */
+  viewColumns: Map<string, string[]>;
+  /** Functions the down path drops (so the up path created them) or re-creates (so they existed). */
+  functionsDroppedByDown: Set<string>;
+  functionsRecreatedByDown: Set<string>;
+  /** Earlier migrations of the folder, when the classifier could read them. */
+  history?: { folder: string; functions: Map<string, string> };
+}
+
+export function emptyBefore(): BeforeSchema {
+  return { columnTypes: new Map(), viewColumns: new Map(), functionsDroppedByDown: new Set(), functionsRecreatedByDown: new Set() };
 }
 
 export function emptyContext(direction: 'up' | 'down'): FileContext {
@@ -43,6 +66,9 @@ export function emptyContext(direction: 'up' | 'down'): FileContext {
     upCreatedObjects: new Set(),
     triggerFunctions: new Set(),
     hasDdl: false,
+    createdViews: new Map(),
+    droppedViews: new Set(),
+    before: emptyBefore(),
   };
 }
 
@@ -181,6 +207,23 @@ export function objectKeysDropped(n: SqlNode): string[] {
   return (n.stmt.objects ?? []).map((o: any) => {
     if (o?.ObjectWithArgs) return `function:${stringList(o.ObjectWithArgs.objname).join('.')}`;
     return `${kind}:${stringList(o?.List?.items).join('.')}`;
+  });
+}
+
+/** A view's output column names; `*` for a star (every column of what it selects from). */
+export function viewColumns(viewStmt: any): string[] {
+  const select = viewStmt?.query?.SelectStmt;
+  const aliases = stringList((viewStmt?.aliases ?? []) as any[]);
+  if (aliases.length) return aliases;
+  return (select?.targetList ?? []).map((t: any) => {
+    const r = t.ResTarget;
+    if (r?.name) return r.name;
+    const fields = r?.val?.ColumnRef?.fields ?? [];
+    const last = fields[fields.length - 1];
+    if (last?.A_Star) return '*';
+    if (last?.String) return last.String.sval;
+    if (r?.val?.FuncCall) return stringList(r.val.FuncCall.funcname).pop() ?? '?column?';
+    return '?column?';
   });
 }
 

@@ -1,0 +1,135 @@
+// Foreign keys written inline, from a new table (or a new column) to a table the previous
+// release already uses. On the day of the migration nothing refers to the parent, so
+// nothing fails; once the new release has written child rows, the previous release's
+// `DELETE FROM accounts` of a referenced row fails with "violates foreign key constraint"
+// (NO ACTION / RESTRICT, the default). The key added by a separate ALTER TABLE … ADD
+// CONSTRAINT is judged by `adding-foreign-key-constraint` in rules.ts.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
+
+import { alterTable, constraintsOf, isAlter, type Rule, type RuleHit, type SqlNode } from './common';
+import { defaultConstraintName, quoteIdent, relationKey, relationName, stringList } from '../sqlNames';
+
+interface InlineKey {
+  name: string;
+  named: boolean;
+  columns: string[];
+  parent: string;
+  action: string;
+  /** Whether every referencing column is NOT NULL (SET NULL then fails). */
+  notNull: boolean;
+  hasDefault: boolean;
+}
+
+/** The keys of a CREATE TABLE (column and table constraints) or of one added column, to tables not created in this file. */
+function inlineKeys(n: SqlNode, table: any, columns: any[], tableConstraints: any[]): InlineKey[] {
+  const out: InlineKey[] = [];
+  const colInfo = new Map<string, { notNull: boolean; hasDefault: boolean }>();
+  for (const col of columns) {
+    const cons = constraintsOf(col);
+    colInfo.set(col.colname, {
+      notNull: cons.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY'),
+      hasDefault: cons.some((c) => c.contype === 'CONSTR_DEFAULT'),
+    });
+  }
+  const add = (c: any, cols: string[]) => {
+    const parentKey = relationKey(c.pktable);
+    // A key to a table this migration creates (itself included) cannot hurt the previous release.
+    if (n.ctx.direction === 'up' && n.ctx.createdTables.has(parentKey)) return;
+    const named = typeof c.conname === 'string';
+    const info = cols.map((k) => colInfo.get(k));
+    out.push({
+      name: named ? c.conname : defaultConstraintName(table.relname, 'CONSTR_FOREIGN', cols),
+      named,
+      columns: cols,
+      parent: relationName(c.pktable),
+      action: c.fk_del_action ?? 'a',
+      notNull: info.length > 0 && info.every((i) => i?.notNull),
+      hasDefault: info.some((i) => i?.hasDefault),
+    });
+  };
+  for (const col of columns) for (const c of constraintsOf(col)) if (c.contype === 'CONSTR_FOREIGN') add(c, [col.colname]);
+  for (const c of tableConstraints) if (c.contype === 'CONSTR_FOREIGN') add(c, stringList(c.fk_attrs));
+  return out;
+}
+
+/** What the previous release's DELETE of a referenced parent row does once child rows exist. */
+function onDelete(k: InlineKey, child: string): { breaks: boolean; what: string } {
+  const cols = k.columns.join(', ');
+  switch (k.action) {
+    case 'c':
+      return { breaks: false, what: `ON DELETE CASCADE: the previous release's DELETE FROM ${k.parent} succeeds and also deletes the ${child} rows that point at it (rows the new release wrote)` };
+    case 'n':
+      return k.notNull
+        ? { breaks: true, what: `ON DELETE SET NULL on NOT NULL ${cols}: the previous release's DELETE FROM ${k.parent} of a referenced row fails ("null value violates not-null constraint")` }
+        : { breaks: false, what: `ON DELETE SET NULL: the previous release's DELETE FROM ${k.parent} succeeds and clears ${child}.${cols} in the rows that pointed at it` };
+    case 'd':
+      return { breaks: true, what: `ON DELETE SET DEFAULT: the previous release's DELETE FROM ${k.parent} fails unless ${child}.${cols}'s default${k.hasDefault ? '' : ' (NULL)'} is ${k.hasDefault ? 'itself a row of ' + k.parent : 'allowed'}` };
+    default:
+      return { breaks: true, what: `the previous release's DELETE FROM ${k.parent} of a row the new release's ${child} rows refer to fails ("violates foreign key constraint ${k.name}")` };
+  }
+}
+
+function keysHit(child: string, keys: InlineKey[], where: string): RuleHit | undefined {
+  if (!keys.length) return undefined;
+  const judged = keys.map((k) => ({ k, ...onDelete(k, child) }));
+  const breaking = judged.filter((j) => j.breaks);
+  if (!breaking.length) {
+    return { reason: `${where}: ${judged.map((j) => j.what).join('; ')}. Nothing the previous release does fails.` };
+  }
+  return {
+    reason: `${where}: safe until the new release writes rows there; then ${breaking.map((j) => j.what).join('; ')}.`,
+    fix: `ALTER TABLE ${child} ${breaking.map((j) => `DROP CONSTRAINT IF EXISTS ${quoteIdent(j.k.name)}`).join(', ')};`,
+    fixRisk:
+      `${child} rows may then point at ${[...new Set(breaking.map((j) => j.k.parent))].join(', ')} rows that no longer exist; re-adding the key later fails until those rows are removed or fixed.` +
+      (breaking.some((j) => !j.k.named) ? ` ${breaking.filter((j) => !j.k.named).map((j) => j.k.name).join(', ')} is the name PostgreSQL gives an unnamed key; check it with \\d ${child}.` : ''),
+  };
+}
+
+/** Only the keys that break get the mitigation; a key that cannot break (CASCADE) is told, not flagged. */
+function classed(hit: RuleHit | undefined, wantBreaking: boolean): RuleHit | undefined {
+  if (!hit) return undefined;
+  return (hit.fix !== undefined) === wantBreaking ? hit : undefined;
+}
+
+function createTableKeys(n: SqlNode): RuleHit | undefined {
+  if (n.type !== 'CreateStmt') return undefined;
+  const elts: any[] = n.stmt.tableElts ?? [];
+  const cols = elts.map((e) => e.ColumnDef).filter(Boolean);
+  const cons = elts.map((e) => e.Constraint).filter(Boolean);
+  const child = relationName(n.stmt.relation);
+  const keys = inlineKeys(n, n.stmt.relation, cols, cons);
+  return keysHit(child, keys, `New table ${child} refers to ${[...new Set(keys.map((k) => k.parent))].join(', ')}`);
+}
+
+function addColumnKeys(n: SqlNode): RuleHit | undefined {
+  if (!isAlter(n, 'AT_AddColumn')) return undefined;
+  const def = n.cmd.def?.ColumnDef;
+  if (!def) return undefined;
+  const child = alterTable(n);
+  const keys = inlineKeys(n, n.stmt.relation, [def], []);
+  return keysHit(child, keys, `New column ${child}.${quoteIdent(def.colname)} refers to ${keys.map((k) => k.parent).join(', ')}`);
+}
+
+export const FOREIGN_KEY_RULES: Rule[] = [
+  {
+    id: 'adding-foreign-key-from-new-table',
+    class: 'mitigate',
+    match: (n) => classed(createTableKeys(n), true),
+  },
+  {
+    id: 'adding-foreign-key-with-delete-action',
+    class: 'safe',
+    match: (n) => classed(createTableKeys(n), false),
+  },
+  {
+    // squawk's id: the same statement, ADD COLUMN … REFERENCES (squawk for its validation lock).
+    id: 'adding-foreign-key-constraint',
+    class: 'mitigate',
+    match: (n) => {
+      // A required column without a default breaks the previous release's INSERTs first; adding-required-field says so.
+      const required = constraintsOf(n.cmd?.def?.ColumnDef).some((c) => c.contype === 'CONSTR_NOTNULL') && !constraintsOf(n.cmd?.def?.ColumnDef).some((c) => c.contype === 'CONSTR_DEFAULT');
+      return required ? undefined : classed(addColumnKeys(n), true);
+    },
+  },
+];

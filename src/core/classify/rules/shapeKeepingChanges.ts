@@ -1,0 +1,172 @@
+// Changes that keep every table and column the previous release uses, yet change what its
+// statements do: a unique index or constraint its `INSERT … ON CONFLICT (col)` needs, a
+// sequence restarted under existing ids or capped, a column default it relies on, a
+// collation its comparisons and unique indexes follow.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
+
+import { alterTable, isAlter, isDrop, type Rule, type SqlNode } from './common';
+import { quoteIdent, relationKey, relationName, stringList } from '../sqlNames';
+
+/** Names tools and people give unique indexes and constraints: PostgreSQL's and Prisma's `_key`, Alembic's `uq_`, `_unique` … */
+const UNIQUE_NAME = /(_key|_pkey|_uniq|_unique|_uk|_ux|_uq|_unique_idx|_uniq_idx)$|^(uq|ux|uk|uniq|unique)_|_unique_|unique/i;
+
+const ON_CONFLICT_ERROR = '"there is no unique or exclusion constraint matching the ON CONFLICT specification"';
+
+function droppedIndexKeys(n: SqlNode): string[] {
+  return (n.stmt.objects ?? []).map((o: any) => stringList(o?.List?.items).join('.'));
+}
+
+function uniqueByName(name: string): boolean {
+  return UNIQUE_NAME.test(name.split('.').pop() ?? name);
+}
+
+const RECREATE_UNIQUE_RISK =
+  'No fix is generated: the index definition is not in this file. Re-create it from the previous release\'s schema (CREATE UNIQUE INDEX CONCURRENTLY …, or ADD CONSTRAINT … UNIQUE); that fails if the new release has written duplicates since, which must be merged first.';
+
+function sequenceName(n: SqlNode): string {
+  return relationName(n.stmt.sequence);
+}
+
+function seqOptions(n: SqlNode): Map<string, any> {
+  const m = new Map<string, any>();
+  for (const o of n.stmt.options ?? []) if (o.DefElem) m.set(o.DefElem.defname, o.DefElem);
+  return m;
+}
+
+/** `orders_id_seq` → orders.id: PostgreSQL's name for a serial column's sequence (a guess the risk text admits). */
+function ownerGuess(seq: any): { table: string; column: string } | undefined {
+  const m = /^(.+)_([^_]+)_seq$/.exec(seq.relname ?? '');
+  if (!m) return undefined;
+  const schema = seq.schemaname ? `${quoteIdent(seq.schemaname)}.` : '';
+  return { table: `${schema}${quoteIdent(m[1])}`, column: quoteIdent(m[2]) };
+}
+
+function literalDefault(expr: any): string | undefined {
+  const c = expr?.A_Const ?? expr?.TypeCast?.arg?.A_Const;
+  if (!c) return undefined;
+  if (c.sval) return `'${c.sval.sval}'`;
+  if (c.ival) return String(c.ival.ival ?? 0);
+  if (c.fval) return c.fval.fval;
+  if (c.boolval) return String(c.boolval.boolval ?? false);
+  if (c.isnull) return 'NULL';
+  return undefined;
+}
+
+export const SHAPE_KEEPING_RULES: Rule[] = [
+  {
+    id: 'dropping-unique-index',
+    class: 'mitigate',
+    match: (n) => {
+      if (!isDrop(n, 'OBJECT_INDEX')) return undefined;
+      const keys = droppedIndexKeys(n);
+      // One this file creates is not one the previous release used.
+      const unique = keys.filter((k) => !(n.ctx.direction === 'up' && n.ctx.createdObjects.has(`index:${k}`)) && uniqueByName(k));
+      if (!unique.length) return undefined;
+      return {
+        reason: `Drops ${unique.join(', ')}, a unique index by its name: the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates it relied on being rejected are now accepted.`,
+        fixRisk: RECREATE_UNIQUE_RISK,
+      };
+    },
+  },
+  {
+    id: 'dropping-unique-constraint',
+    class: 'mitigate',
+    match: (n) => {
+      if (!isAlter(n, 'AT_DropConstraint')) return undefined;
+      const name: string = n.cmd.name ?? '';
+      if (n.ctx.direction === 'up' && n.ctx.createdObjects.has(`constraint:${relationKey(n.stmt.relation)}.${name}`)) return undefined;
+      if (!uniqueByName(name)) return undefined;
+      return {
+        reason: `Drops ${name} on ${alterTable(n)}, a ${/_pkey$/.test(name) ? 'primary key' : 'unique constraint'}: the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates are now accepted.`,
+        fixRisk: RECREATE_UNIQUE_RISK.replace('the index definition', 'the constraint definition'),
+      };
+    },
+  },
+  {
+    id: 'restarting-sequence',
+    class: 'mitigate',
+    match: (n) => {
+      if (n.type !== 'AlterSeqStmt' || !seqOptions(n).has('restart') || createdSequence(n)) return undefined;
+      const seq = sequenceName(n);
+      const owner = ownerGuess(n.stmt.sequence);
+      const restartAt = seqOptions(n).get('restart')?.arg?.Integer?.ival;
+      return {
+        reason: `Restarts ${seq}${restartAt !== undefined ? ` at ${restartAt}` : ''}: new ids may repeat ones already in use, and the previous release's INSERTs then fail with "duplicate key value violates unique constraint".`,
+        ...(owner
+          ? {
+              fix: `SELECT setval(${sqlString(seq)}, (SELECT COALESCE(max(${owner.column}), 0) + 1 FROM ${owner.table}), false);`,
+              fixRisk: `Moves ${seq} past the highest ${owner.table}.${owner.column} in use. The table and column are read from the sequence's name (PostgreSQL's naming for serial columns): check with \\d ${owner.table}. Ids between the restart value and the maximum are skipped.`,
+            }
+          : { fixRisk: `No fix is generated: the table ${seq} numbers is not in its name. Run SELECT setval('${seq}', (SELECT max(<id column>) + 1 FROM <table>), false) with the table it fills.` }),
+      };
+    },
+  },
+  {
+    id: 'capping-sequence',
+    class: 'mitigate',
+    match: (n) => {
+      if (n.type !== 'AlterSeqStmt' || createdSequence(n)) return undefined;
+      const o = seqOptions(n);
+      const max = o.get('maxvalue');
+      const as = o.get('as');
+      const cycle = o.get('cycle')?.arg?.Boolean?.boolval === true;
+      const capped = (max && max.arg !== undefined) || (as && /^(int2|smallint)$/.test(stringList(as.arg?.TypeName?.names).pop() ?? ''));
+      if (!capped && !cycle) return undefined;
+      const seq = sequenceName(n);
+      const reasons: string[] = [];
+      if (capped) reasons.push(`caps it at ${max?.arg?.Integer?.ival ?? max?.arg?.Float?.fval ?? `the ${stringList(as?.arg?.TypeName?.names).pop()} maximum`}: once reached, nextval fails and so do the previous release's INSERTs ("reached maximum value of sequence")`);
+      if (cycle) reasons.push('makes it CYCLE: after its maximum it starts again at its minimum, and the previous release\'s INSERTs collide with existing ids');
+      const undo = [capped ? 'NO MAXVALUE' : '', cycle ? 'NO CYCLE' : ''].filter(Boolean).join(' ');
+      return {
+        reason: `Changes ${seq}: ${reasons.join('; ')}.`,
+        fix: `ALTER SEQUENCE ${seq} ${as && capped ? 'AS bigint ' : ''}${undo};`,
+        fixRisk: 'The limit the new release set is gone: ids may grow past what it expects (a column narrower than bigint overflows instead).',
+      };
+    },
+  },
+  {
+    id: 'altering-sequence',
+    class: 'safe',
+    match: (n) =>
+      n.type === 'AlterSeqStmt' ? { reason: `Changes how ${sequenceName(n)} steps or caches (no restart, no lower limit): the previous release's INSERTs still get fresh ids.` } : undefined,
+  },
+  {
+    id: 'changing-column-collation',
+    class: 'mitigate',
+    match: (n) => {
+      if (!isAlter(n, 'AT_AlterColumnType') || !n.cmd.def?.ColumnDef?.collClause) return undefined;
+      const coll = stringList(n.cmd.def.ColumnDef.collClause.collname).join('.');
+      const t = alterTable(n);
+      return {
+        reason: `Changes the collation of ${t}.${n.cmd.name} to "${coll}": the previous release's ORDER BY, comparisons, LIKE and the unique indexes on it follow the new rules (a case-insensitive collation rejects values differing only in case, and index scans for its queries may no longer be used).`,
+        fixRisk: `No fix is generated: the previous collation is not in this file. Find it on a copy (\\d ${t}) and run ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(n.cmd.name)} TYPE <type> COLLATE <previous>; that rebuilds its indexes and fails if a unique index now holds values equal under the old collation.`,
+      };
+    },
+  },
+  {
+    id: 'changing-column-default',
+    class: 'mitigate',
+    match: (n) => {
+      if (!isAlter(n, 'AT_ColumnDefault') || !n.cmd.def) return undefined;
+      const key = `${relationKey(n.stmt.relation)}.${n.cmd.name}`;
+      if (n.ctx.direction === 'up' && n.ctx.addedColumns.has(key)) return undefined;
+      // A generated default (now(), gen_random_uuid(), nextval) fills a column that had none; a constant replaces a value the old code relied on.
+      const value = literalDefault(n.cmd.def);
+      if (value === undefined || value === 'NULL') return undefined;
+      const t = alterTable(n);
+      return {
+        reason: `Sets the default of ${t}.${n.cmd.name} to ${value}: where the previous release inserts without this column, its rows now get ${value} instead of the default it was written for (or NULL) — same statements, different data.`,
+        fixRisk: `No fix is generated: the previous default is not in this file. Find it (\\d ${t} on a copy, or the previous release's schema) and run ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(n.cmd.name)} SET DEFAULT <previous> (DROP DEFAULT if there was none); the new release's INSERTs that omit the column then get the old value.`,
+      };
+    },
+  },
+];
+
+function createdSequence(n: SqlNode): boolean {
+  return n.ctx.direction === 'up' && n.ctx.createdObjects.has(`sequence:${relationKey(n.stmt.sequence)}`);
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
