@@ -43,6 +43,16 @@ export class RecordsError extends Error {
   }
 }
 
+/** The file was written by a newer version of the extension: it is never moved aside or overwritten, only reported. */
+export class NewerRecordsError extends RecordsError {
+  constructor(message: string, file: string, readonly version: number) {
+    super(message, file);
+  }
+}
+
+/** A compare-and-swap write found the stored records changed since they were read (another operator wrote them). */
+export class RecordsConflictError extends RecordsError {}
+
 export function emptyRecords(): ReleaseRecords {
   return { deploys: [], bad: [] };
 }
@@ -77,6 +87,13 @@ export function parseRecords(text: string, file: string): ReleaseRecords {
   }
   const where = (path: string) => `${file}: ${path}`;
   if (!isObject(raw)) throw new RecordsError(`${where('top level')} must be an object with "deploys" and "bad"`, file);
+  if (typeof raw.version === 'number' && Number.isInteger(raw.version) && raw.version > FORMAT_VERSION) {
+    throw new NewerRecordsError(
+      `${where('version')} is ${raw.version}: written by a newer version of Rollback Pilot (this one reads version ${FORMAT_VERSION}); update the extension — the file is left as it is`,
+      file,
+      raw.version,
+    );
+  }
   if (raw.version !== undefined && raw.version !== FORMAT_VERSION) {
     throw new RecordsError(`${where('version')} is ${JSON.stringify(raw.version)}; this extension reads version ${FORMAT_VERSION}`, file);
   }
@@ -148,6 +165,30 @@ export function setDeployOutcome(
   if (index < 0) throw new Error(`No recorded deploy of ${sha.slice(0, 7)} to ${environment}`);
   const deploys = records.deploys.map((d, i) => (i === index ? { ...d, outcome } : d));
   return { ...records, deploys };
+}
+
+/**
+ * What the views and the target selection use: the local records and the chosen
+ * environment's target records together. A bad mark from either counts (the newer one's
+ * reason shows when both marked the same release); a mark that came from the target says
+ * where it is recorded. Deploys are the union (the same sha, time and environment once).
+ * The team's snapshot SHA on the target wins over this machine's.
+ */
+export function mergeRecords(local: ReleaseRecords, target: ReleaseRecords | undefined, targetLocation: string): ReleaseRecords {
+  if (!target) return local;
+  const key = (d: DeployRecord) => `${d.sha} ${d.at} ${d.environment}`;
+  const seen = new Set(local.deploys.map(key));
+  const deploys = [...local.deploys, ...target.deploys.filter((d) => !seen.has(key(d)))];
+  const bad = new Map<string, BadMark>(local.bad.map((b) => [b.sha, b]));
+  for (const b of target.bad) {
+    const mine = bad.get(b.sha);
+    if (mine && Date.parse(mine.at) >= Date.parse(b.at)) continue;
+    bad.set(b.sha, { ...b, reason: `${b.reason} (marked by ${b.by}, recorded on ${targetLocation})` });
+  }
+  const merged: ReleaseRecords = { deploys, bad: [...bad.values()] };
+  const snapshotSha = target.snapshotSha ?? local.snapshotSha;
+  if (snapshotSha) merged.snapshotSha = snapshotSha;
+  return merged;
 }
 
 function pickDeploy(d: DeployRecord): DeployRecord {
