@@ -1,4 +1,4 @@
-// The crash proof: a real child process runs a 13-step local rollback (real git repository,
+// The crash proof: a real child process runs a 10-step local rollback (real git repository,
 // real /bin/sh, real journal files) and is killed with SIGKILL right before, and right after,
 // every one of its journal saves. After each kill a fresh process resumes from the journal on
 // disk. Every step's side effect must then have happened exactly once, and a step whose effect
@@ -16,16 +16,17 @@ import { git } from './helpers';
 // In memory where the machine has it: ~80 copies of the repository and ~3,000 fsyncs. A SIGKILL
 // is a process crash, which fsync has nothing to do with; the file store's fsyncs still run.
 const tmp = { dir: mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rp-crash-')) };
-after(() => rmSync(tmp.dir, { recursive: true, force: true }));
+// Retries: a child killed by the test's own timeout may still be writing there for a moment.
+after(() => rmSync(tmp.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
 const template = join(tmp.dir, 'template');
 const bundle = join(tmp.dir, 'crashRun.cjs');
 let badSha = '';
 
-const COMMAND_STEPS = ['notify-start', 'preflight', 'stash', 'code-revert', 'config', 'build-api', 'deploy-api', 'smoke-api', 'build-worker', 'deploy-worker', 'push', 'notify-end'];
+const COMMAND_STEPS = ['notify-start', 'preflight', 'stash', 'code-revert', 'config', 'build-api', 'deploy-api', 'push', 'notify-end'];
 const CHECKED = new Set(['stash', 'code-revert', 'config', 'push']);
 
 before(() => {
-  // One bundle, run with plain node: a child starts in tens of milliseconds, so ~80 crash points fit the time bound.
+  // One bundle, run with plain node: a child starts in tens of milliseconds, so ~60 crash points fit the time bound.
   buildSync({ entryPoints: [join(__dirname, '../../support/crashRun.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
   const repo = join(template, 'repo');
   mkdirSync(repo, { recursive: true });
@@ -123,7 +124,8 @@ async function crashAndResume(n: number, when: 'before' | 'after'): Promise<Poin
   return { point, rerunSilently, notOnce, asked, alreadyThere, interrupted, problems };
 }
 
-test('SIGKILL before and after every journal save of a 13-step rollback: resume runs every step exactly once, and asks about each step it cannot check', { timeout: 90_000 }, async (t) => {
+// About 40 s on an idle two-core machine; the timeout only guards against a hang.
+test('SIGKILL before and after every journal save of a 10-step rollback: resume runs every step exactly once, and asks about each step it cannot check', { timeout: 150_000 }, async (t) => {
   const started = Date.now();
   // How many saves a run makes, from a run that is not killed.
   const dry = join(tmp.dir, 'dry');
@@ -140,7 +142,7 @@ test('SIGKILL before and after every journal save of a 13-step rollback: resume 
   // Four at a time (each child mostly waits for its shell commands); each point is two processes one after the other.
   let next = 0;
   const worker = async () => {
-    while (next < points.length) {
+    while (next < points.length && !t.signal.aborted) {
       const [n, when] = points[next++];
       results.push(await crashAndResume(n, when));
     }
