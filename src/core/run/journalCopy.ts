@@ -1,0 +1,86 @@
+// A copy of each run's journal on its target (`<cwd>/.rollback/journals/<runId>.json`), so a
+// second operator's VS Code can see a rollback in progress there and read its journal. The
+// local journal stays the one that counts: the copy is best effort, written only when a step
+// starts or ends or the run's status changes (not on every output save), and a failed copy
+// never fails the run; it is said (onCopyFailed, and an event in the next journal saved).
+import type { CommandRunner } from '../ports';
+import { shQuote, validatePath } from '../plan/shellQuote';
+import type { RollbackJournal } from './journalTypes';
+import type { JournalStore } from './ports';
+
+export const JOURNAL_COPY_DIR = '.rollback/journals';
+
+/** The file the copy of `runId` is kept in on the target, relative to the working tree. */
+export function journalCopyFile(runId: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.')) throw new Error(`run id ${JSON.stringify(runId)} cannot name a file`);
+  return `${JOURNAL_COPY_DIR}/${runId}.json`;
+}
+
+export interface JournalCopyOptions {
+  /** A runner for the plan's target; the copier keeps one per run and disposes it when the run ends. */
+  runnerFor: (where: string) => CommandRunner;
+  onCopyFailed?: (message: string, journal: RollbackJournal) => void;
+  timeoutMs?: number;
+}
+
+const ENDED = new Set(['succeeded', 'failed', 'stopped', 'abandoned']);
+
+/** What a copy is due on: the status and each step's outcome (so a step's start and its end, not its output). */
+function shapeOf(j: RollbackJournal): string {
+  return `${j.status}|${j.steps.map((s) => `${s.stepId}:${s.outcome}:${s.attempts}`).join(',')}`;
+}
+
+/** Writes one journal copy on the target through `runner` (temp file beside it, then mv). Throws with the host and file. */
+export async function writeJournalCopy(runner: CommandRunner, cwd: string, journal: RollbackJournal, timeoutMs = 15_000): Promise<void> {
+  const file = journalCopyFile(journal.runId);
+  const script = [
+    `cd ${shQuote(validatePath(cwd))} || exit 3`,
+    `mkdir -p ${JOURNAL_COPY_DIR} || exit 3`,
+    `{ [ -e .rollback/.gitignore ] || printf '*\\n' > .rollback/.gitignore; }`,
+    `t=${shQuote(file)}.tmp.$$`,
+    `cat > "$t" && mv -f -- "$t" ${shQuote(file)} || { rm -f -- "$t"; exit 4; }`,
+  ].join('\n');
+  const r = await runner.run(script, { input: JSON.stringify(journal, null, 2) + '\n', timeoutMs });
+  if (r.code !== 0) {
+    const why = r.lost ? 'the connection was lost' : r.timedOut ? `no answer within ${timeoutMs / 1000} s` : r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`;
+    throw new Error(`could not copy the journal to ${runner.where}:${cwd}/${file}: ${why}`);
+  }
+}
+
+/** Decorates a JournalStore: every save as before, then (when due) the copy on the plan's target. */
+export function copyingJournalStore<S extends JournalStore>(inner: S, opts: JournalCopyOptions): S {
+  const runs = new Map<string, { shape: string; runner?: CommandRunner; failed?: string }>();
+  const save = async (journal: RollbackJournal): Promise<void> => {
+    const run = runs.get(journal.runId) ?? { shape: '' };
+    runs.set(journal.runId, run);
+    if (run.failed) {
+      // Said in the journal itself, once, so that the local journal records that the team's copy is behind.
+      journal.events.push({ at: new Date().toISOString(), kind: 'journal-copy-failed', message: run.failed });
+      run.failed = undefined;
+    }
+    await inner.save(journal);
+    const { where, cwd } = journal.plan;
+    const shape = shapeOf(journal);
+    if (where === 'local' || !cwd || shape === run.shape) return;
+    run.shape = shape;
+    try {
+      run.runner ??= opts.runnerFor(where);
+      await writeJournalCopy(run.runner, cwd, journal, opts.timeoutMs);
+    } catch (e) {
+      run.failed = (e as Error).message;
+      opts.onCopyFailed?.(run.failed, journal);
+    } finally {
+      if (ENDED.has(journal.status)) {
+        await run.runner?.dispose().catch(() => undefined);
+        runs.delete(journal.runId);
+      }
+    }
+  };
+  return new Proxy(inner, {
+    get(t, prop) {
+      if (prop === 'save') return save;
+      const v = Reflect.get(t, prop, t) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
