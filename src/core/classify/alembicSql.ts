@@ -60,8 +60,10 @@ export function sqlOfArgument(node: SyntaxNode, mod: PyModule, scope: ArgumentSc
     case 'FormatString': {
       const v = reader.value(n);
       if (v.kind === 'str') return { kind: 'sql', value: v.value, contentStart: v.contentStart };
-      const fields = n.getChildren('FormatReplacement').map((r) => reader.text(r));
-      return { kind: 'runtime', why: `an f-string that fills in ${fields.join(', ')}`, hint: fixedHint(mod, n) };
+      const fields = n.getChildren('FormatReplacement');
+      const filled = fillFormatString(n, fields, mod, scope, depth);
+      if (filled !== undefined) return { kind: 'sql', value: filled, contentStart: n.from + (/^[rRfF]{1,2}('''|"""|'|")/.exec(text)?.[0].length ?? 2) };
+      return { kind: 'runtime', why: `an f-string that fills in ${fields.map((r) => reader.text(r)).join(', ')}`, hint: fixedHint(mod, n) };
     }
     case 'CallExpression': {
       const callee = n.firstChild!;
@@ -119,6 +121,25 @@ function resolved(node: SyntaxNode, mod: PyModule, scope: ArgumentScope): Syntax
     s = b.scope;
   }
   return n;
+}
+
+/** An f-string whose every `{name}` is bound to a literal (a loop over a literal list, a parameter given one): its text. */
+function fillFormatString(n: SyntaxNode, fields: SyntaxNode[], mod: PyModule, scope: ArgumentScope, depth: number): string | undefined {
+  const raw = mod.reader.text(n);
+  const open = /^[rRfF]{1,2}('''|"""|'|")/.exec(raw);
+  if (!open) return undefined;
+  let out = '';
+  let at = n.from + open[0].length;
+  for (const f of fields) {
+    const inner = f.firstChild?.nextSibling;
+    if (!inner || inner.name !== 'VariableName' || inner.nextSibling?.name !== '}') return undefined;
+    const v = sqlOfArgument(inner, mod, scope, depth + 1);
+    if (v.kind !== 'sql') return undefined;
+    out += mod.src.slice(at, f.from) + v.value;
+    at = f.to;
+  }
+  out += mod.src.slice(at, n.to - open[1].length);
+  return out.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
 }
 
 /** `sa.table('accounts', …)` / `Table('accounts', meta, …)` bound to a name, or `Model.__table__`. */

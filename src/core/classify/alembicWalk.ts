@@ -266,12 +266,30 @@ function walk(n: SyntaxNode, mod: PyModule, scope: Scope, out: MigrationOp[]): v
     }
   }
   if (n.name === 'ForStatement') {
-    for (let c = n.firstChild; c && c.name !== 'in'; c = c.nextSibling) {
-      if (c.name === 'VariableName') scope.values.set(reader.text(c), { runtime: `the loop variable ${reader.text(c)}` });
-    }
+    const vars: string[] = [];
+    for (let c = n.firstChild; c && c.name !== 'in'; c = c.nextSibling) if (c.name === 'VariableName') vars.push(reader.text(c));
+    if (unrollLoop(n, vars, mod, scope, out)) return;
+    for (const v of vars) scope.values.set(v, { runtime: `the loop variable ${v}` });
   }
   if (n.name === 'CallExpression' && visitCall(n, mod, scope, out)) return;
   for (let c = n.firstChild; c; c = c.nextSibling) walk(c, mod, scope, out);
+}
+
+/** `for t in ['a', 'b']:` over a short literal list: the body runs once per item, with t bound to it. */
+function unrollLoop(n: SyntaxNode, vars: string[], mod: PyModule, scope: Scope, out: MigrationOp[]): boolean {
+  let iter: SyntaxNode | null = null;
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name === 'in') iter = c.nextSibling;
+  const body = n.getChild('Body');
+  if (vars.length !== 1 || !iter || !body || (iter.name !== 'ArrayExpression' && iter.name !== 'TupleExpression')) return false;
+  const items: SyntaxNode[] = [];
+  for (let c = iter.firstChild; c; c = c.nextSibling) if (!/^[[\](),]$/.test(c.name)) items.push(c);
+  if (!items.length || items.length > 20 || !items.every((i) => i.name === 'String')) return false;
+  for (const item of items) {
+    scope.values.set(vars[0], { node: item, scope });
+    walk(body, mod, scope, out);
+  }
+  scope.values.set(vars[0], { runtime: `the loop variable ${vars[0]}` });
+  return true;
 }
 
 /** Handles one call; true when its arguments need no further walking. */

@@ -127,6 +127,10 @@ describe('Alembic: work done through helper functions', () => {
     assert.equal(r.findings[0].rule, 'deleting-data');
     assert.match(r.findings[0].reason, /sessions/);
   });
+  it('a loop over a literal list runs its body once per item, the f-string filled in', async () => {
+    const r = await alembic(`def upgrade():\n    for t in ['sessions', 'tokens']:\n        op.execute(f"DELETE FROM {t} WHERE expired")\n\ndef downgrade():\n    pass\n`);
+    assert.deepEqual(r.findings.map((f) => `${f.rule}:${f.statement}`), ['deleting-data:DELETE FROM sessions WHERE expired', 'deleting-data:DELETE FROM tokens WHERE expired']);
+  });
   it('negative: an f-string without fields is a literal', async () => {
     const r = await alembic(`def upgrade():\n    op.execute(f"CREATE INDEX i ON t (a)")\n\ndef downgrade():\n    pass\n`);
     assert.equal(r.findings[0].rule, 'adding-index');
