@@ -168,6 +168,11 @@ async function prismaFromFolders(fs: FileSystemPort, migrationsDir: string): Pro
     const info = text === undefined ? {} : readPrismaProvider(text, file);
     if (info.dialect || info.problem) return info;
   }
+  // Prisma writes the provider into migration_lock.toml too, when the schema is elsewhere.
+  const lockFile = join(migrationsDir, 'migration_lock.toml');
+  const lock = await readText(fs, lockFile);
+  const locked = lock === undefined ? undefined : /^\s*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1];
+  if (locked) return readPrismaProvider(`datasource db {\n  provider = "${locked}"\n}`, lockFile).dialect ? { dialect: locked === 'postgres' ? 'postgresql' : locked, from: lockFile } : {};
   // Prisma's multi-file schema: the migrations folder sits inside the folder of .prisma files.
   for (const d of upwards(dirname(migrationsDir)).slice(0, 3)) {
     const entries = await fs.readDir(d).catch(() => []);
