@@ -21,6 +21,8 @@ import { fileRecordsStorage } from './infra/git/recordsFileStorage';
 import { SimpleGitPort } from './infra/git/simpleGitPort';
 import { NodeHttp } from './infra/http';
 import { FileJournalStore } from './infra/shell/fileJournalStore';
+import { copyingJournalStore } from './core/run/journalCopy';
+import { refreshTeam } from './services/teamState';
 import { confinedJournalStore, confinedRecordsStorage } from './infra/fsConfinement';
 import { AppliedStateReader, type DatabaseEnvironmentChoice } from './services/appliedStateReader';
 import { ConfigDiagnostics } from './services/configDiagnostics';
@@ -81,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const ws = workspace;
     const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
-    const journals = new ChecklistJournalBridge(redactingJournalStore(confinedJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), root, path.join(root, '.rollback', 'journals')), redactor));
+    const journals = new ChecklistJournalBridge(redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), root, path.join(root, '.rollback', 'journals')), { runnerFor: (where) => sessions!.runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor));
     const checklistDeps: ChecklistDeps = {
       extensionUri: context.extensionUri,
       secrets: context.secrets,
@@ -143,7 +145,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     migrations.refresh();
   };
   context.subscriptions.push(
-    ...registerNavigationCommands(workspace, refreshViews),
+    // Refresh (and only Refresh, or planning a rollback) reads the team's state on the target: records, lock, journal copy.
+    ...registerNavigationCommands(workspace, () => {
+      refreshViews();
+      if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
+    }),
     ...registerConfigurationCommands(workspace),
     ...registerRollbackCommands(
       workspace && sessions

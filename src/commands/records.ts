@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Release } from '../core/releases';
-import type { RecordsStore } from '../core/releases/recordsStore';
+import { TargetRecordsError, type RecordsStore } from '../core/releases/recordsStore';
 import { takeSnapshot } from '../core/snapshot/snapshot';
 import { NodeHttp } from '../infra/http';
 import type { RollbackDialogs } from '../services/dialogs';
@@ -51,9 +51,9 @@ export function registerRecordCommands(
       if (!release) return;
       const reason = await dialogs().reason(`${release.name} is broken`);
       if (!reason) return;
-      await records.markBad({ sha: release.sha, reason, at: new Date().toISOString(), by: operatorName() });
+      const team = await teamWrite(records, () => records.markBad({ sha: release!.sha, reason, at: new Date().toISOString(), by: operatorName() }), dialogs);
       workspace.invalidate(['releases']);
-      dialogs().info(`${release.name} is marked bad: it will never be chosen as a rollback target.`);
+      dialogs().info(`${release.name} is marked bad: it will never be chosen as a rollback target.${team}`);
     }),
     vscode.commands.registerCommand(CommandId.unmarkReleaseBad, async (node?: { kind?: string; release?: Release }) => {
       if (!workspace || !records || !requireTrust('unmark a release')) return;
@@ -68,9 +68,27 @@ export function registerRecordCommands(
         release = await dialogs().pickRelease(bad, 'Unmark which release? It can then be chosen as a rollback target again.');
       }
       if (!release) return;
-      await records.unmarkBad(release.sha);
+      const team = await teamWrite(records, () => records.unmarkBad(release!.sha), dialogs);
       workspace.invalidate(['releases']);
-      dialogs().info(`${release.name} is no longer marked bad${release.badReason ? ` (it was: ${release.badReason})` : ''}.`);
+      dialogs().info(`${release.name} is no longer marked bad${release.badReason ? ` (it was: ${release.badReason})` : ''}.${team}`);
     }),
   ];
+}
+
+/**
+ * A change to the records, here and in the team's copy on the attached target. The local
+ * change is kept when the target's write fails (the user is told why); the sentence returned
+ * says where the change went.
+ */
+async function teamWrite(records: RecordsStore, change: () => Promise<unknown>, dialogs: () => RollbackDialogs): Promise<string> {
+  try {
+    await change();
+  } catch (e) {
+    if (!(e instanceof TargetRecordsError)) throw e;
+    await dialogs().error(`${e.message}. The other operators do not see this change until it is written there (Refresh, or plan a rollback of ${records.target?.environment ?? 'the environment'}, then do it again).`);
+    return ' (on this machine only)';
+  }
+  const t = records.target;
+  // Without an attached target (only local environments, or none planned or refreshed yet) it stays on this machine, as before.
+  return t ? ` Recorded for the team in ${t.location}.` : '';
 }

@@ -12,6 +12,7 @@ import { NodeLocalProcesses } from '../infra/shell/localProcesses';
 import { LocalCommandRunner } from '../infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../infra/ssh';
 import type { RollbackDialogs } from './dialogs';
+import { attachTeamRecords } from './teamState';
 
 /** Who is at the keyboard, as recorded in journals and locks. */
 export function operatorName(): string {
@@ -71,6 +72,11 @@ export class RollbackSessions implements vscode.Disposable {
     });
   }
 
+  /** The team's records on the environment's target, attached and read (when a rollback is planned for it). */
+  async readTeamRecords(env: { name: string; host: string; path: string }): Promise<void> {
+    if (attachTeamRecords(this.records, (host) => this.runnerFor(host), env)) await this.records.refreshTarget();
+  }
+
   private engine(): RollbackRunner {
     return new RollbackRunner(redactRunnerDeps({
       runnerFor: (where) => this.runnerFor(where),
@@ -123,6 +129,8 @@ export class RollbackSessions implements vscode.Disposable {
   private async recordOutcome(result: RunResult): Promise<void> {
     if (!result.success) return;
     const p = result.journal.plan;
+    // The team's copy on the target gets the outcome, the bad mark and the deploy too (a resume may not have read it first).
+    if (p.cwd) attachTeamRecords(this.records, (host) => this.runnerFor(host), { name: p.environment, host: p.where, path: p.cwd });
     await this.records.setDeployOutcome(p.environment, p.from.sha, 'rolled-back').catch(() => undefined);
     // The release just left is bad by the operator's own judgment: the next Revert Last Deploy must
     // not offer it again (Unmark Release as Bad undoes this).

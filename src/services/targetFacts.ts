@@ -34,6 +34,7 @@ export async function readTargetFacts(workspace: RollbackWorkspace, sessions: Ro
   if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
   const runner = sessions.runnerFor(env.host);
   try {
+    await sessions.readTeamRecords?.(env); // the team's deploy records and bad marks on the target count for this plan (teamState.ts)
     if (env.strategy === 'image') {
       // An image target need not be a git checkout: only that it answers is checked here (its preflight checks docker and the images).
       const r = await runner.run('true', { timeoutMs: 30_000 });

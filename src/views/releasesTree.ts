@@ -8,6 +8,7 @@ import type { RollbackWorkspace } from '../services/rollbackWorkspace';
 import { CommandId, ContextKey } from '../commands/ids';
 import { relativeTime } from './relativeTime';
 import { migrationItem } from './migrationItem';
+import { lastTeamState } from '../services/teamState';
 
 /** Nodes of the Releases view. Children are loaded only when a release is expanded. */
 export type ReleasesNode =
@@ -100,6 +101,11 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       if (fellBackToDefault) {
         nodes.unshift({ kind: 'note', message: 'rollback.yml has errors (see Problems); showing the embedded defaults', severity: 'warning' });
       }
+      // What the last Refresh read on the environment's target: another operator's rollback there comes first.
+      const team = lastTeamState();
+      if (team?.inProgress) nodes.unshift({ kind: 'note', message: `${team.environment} on ${team.where}: ${team.inProgress.summary} — read ${relativeTime(team.readAt)}`, severity: 'warning' });
+      if (team?.inProgress?.journalProblem) nodes.splice(1, 0, { kind: 'note', message: team.inProgress.journalProblem, severity: 'info' });
+      if (team?.problem) nodes.unshift({ kind: 'note', message: `Could not read the rollback lock of ${team.environment} on ${team.where}: ${team.problem}`, severity: 'warning' });
       const rs = listing.releases;
       rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
       setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');

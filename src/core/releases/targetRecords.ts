@@ -85,6 +85,8 @@ export function targetRecordsStorage(runner: CommandRunner, file: string, opts: 
           `f=${f}`,
           `want=${shQuote(want)}`,
           `mkdir -p -- "$(dirname -- "$f")" || exit 6`,
+          // Like the lock's: a .rollback folder in the working tree keeps itself out of git status (a stash never takes it, the tree stays clean).
+          `d=$(dirname -- "$f"); if [ "\${d##*/}" = .rollback ] && [ ! -e "$d/.gitignore" ]; then printf '*\\n' > "$d/.gitignore"; fi`,
           `t="$f.tmp.$$"`,
           `cat > "$t" || { rm -f -- "$t"; exit 6; }`,
           `if [ -e "$f" ]; then h=$(sha256sum < "$f") || h=unreadable; have="\${h%% *}"; else have=${ABSENT}; fi`,

@@ -5,7 +5,7 @@
 // never fails the run; it is said (onCopyFailed, and an event in the next journal saved).
 import type { CommandRunner } from '../ports';
 import { shQuote, validatePath } from '../plan/shellQuote';
-import type { RollbackJournal } from './journalTypes';
+import type { JournalEvent, RollbackJournal } from './journalTypes';
 import type { JournalStore } from './ports';
 
 export const JOURNAL_COPY_DIR = '.rollback/journals';
@@ -49,15 +49,12 @@ export async function writeJournalCopy(runner: CommandRunner, cwd: string, journ
 
 /** Decorates a JournalStore: every save as before, then (when due) the copy on the plan's target. */
 export function copyingJournalStore<S extends JournalStore>(inner: S, opts: JournalCopyOptions): S {
-  const runs = new Map<string, { shape: string; runner?: CommandRunner; failed?: string }>();
+  const runs = new Map<string, { shape: string; runner?: CommandRunner; failures: JournalEvent[] }>();
   const save = async (journal: RollbackJournal): Promise<void> => {
-    const run = runs.get(journal.runId) ?? { shape: '' };
+    const run = runs.get(journal.runId) ?? { shape: '', failures: [] };
     runs.set(journal.runId, run);
-    if (run.failed) {
-      // Said in the journal itself, once, so that the local journal records that the team's copy is behind.
-      journal.events.push({ at: new Date().toISOString(), kind: 'journal-copy-failed', message: run.failed });
-      run.failed = undefined;
-    }
+    // Said in the local journal itself (in every save after it, since the journal saved may be a fresh copy each time): the team's copy is behind.
+    for (const f of run.failures) if (!journal.events.some((e) => e.kind === f.kind && e.at === f.at)) journal.events.push(f);
     await inner.save(journal);
     const { where, cwd } = journal.plan;
     const shape = shapeOf(journal);
@@ -67,8 +64,9 @@ export function copyingJournalStore<S extends JournalStore>(inner: S, opts: Jour
       run.runner ??= opts.runnerFor(where);
       await writeJournalCopy(run.runner, cwd, journal, opts.timeoutMs);
     } catch (e) {
-      run.failed = (e as Error).message;
-      opts.onCopyFailed?.(run.failed, journal);
+      const message = (e as Error).message;
+      run.failures.push({ at: new Date().toISOString(), kind: 'journal-copy-failed', message });
+      opts.onCopyFailed?.(message, journal);
     } finally {
       if (ENDED.has(journal.status)) {
         await run.runner?.dispose().catch(() => undefined);

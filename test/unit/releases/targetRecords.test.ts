@@ -127,7 +127,8 @@ describe('team records on one real sshd host, two operators', { skip }, () => {
     await Promise.all(shas.map((sha, i) => (i % 2 ? a : b).markBad({ sha, reason: `mark ${i}`, at: '2026-12-01T03:00:00Z', by: i % 2 ? 'alice' : 'bob' })));
     const onHost = JSON.parse(readFileSync(join(path, '.rollback', 'records.json'), 'utf8')) as ReleaseRecords;
     assert.deepEqual(onHost.bad.map((m) => m.sha).sort(), shas);
-    assert.deepEqual(readdirSync(join(path, '.rollback')), ['records.json'], 'no temp file is left behind');
+    assert.deepEqual(readdirSync(join(path, '.rollback')).sort(), ['.gitignore', 'records.json'], 'no temp file is left behind');
+    assert.equal(readFileSync(join(path, '.rollback', '.gitignore'), 'utf8'), '*\n', 'the .rollback folder keeps itself out of git status on the host');
   });
 
   test('a corrupt file on the target: named with host and file, moved aside on the host before the first write', async () => {
@@ -139,7 +140,7 @@ describe('team records on one real sshd host, two operators', { skip }, () => {
     await a.refreshTarget();
     assert.match(a.problem?.message ?? '', new RegExp(`^${TEST_USER}@127\\.0\\.0\\.1:${sshd.port}:.*srv-corrupt/\\.rollback/records\\.json:1:14: not valid JSON`));
     await a.markBad({ sha: 'e'.repeat(40), reason: 'broken', at: '2026-12-01T03:00:00Z', by: 'alice' });
-    const files = readdirSync(join(path, '.rollback')).sort();
+    const files = readdirSync(join(path, '.rollback')).filter((f) => f !== '.gitignore').sort();
     assert.equal(files.length, 2);
     assert.match(files[1], /^records\.json\.corrupt-/);
     assert.equal(readFileSync(join(path, '.rollback', files[1]), 'utf8'), '{"deploys": [,]}', 'what was there is kept, byte for byte');
