@@ -176,10 +176,6 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick?.value ?? 'stop';
   }
 
-  async confirmManual(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'> {
-    const done = 'Done by hand';
-    const pick = await vscode.window.showWarningMessage(
-      `Do "${step.title}" by hand on ${plan.environment}, then confirm`,
   /** A quick pick, so the preview and the output tail can be read while it is open. */
   async unknownOutcome(step: PlanStep, info: UnknownOutcomeInfo): Promise<UnknownOutcomeAnswer> {
     const since = info.startedAt ? ` since ${info.startedAt}` : '';
@@ -197,6 +193,10 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick?.value ?? 'stop';
   }
 
+  async confirmManual(step: PlanStep, plan: RollbackPlan): Promise<'done' | 'skip' | 'stop'> {
+    const done = 'Done by hand';
+    const pick = await vscode.window.showWarningMessage(
+      `Do "${step.title}" by hand on ${plan.environment}, then confirm`,
       {
         modal: true,
         detail: `No command can do this step for you. ${step.why}\n\n"${done}" records in the journal that you did it; "Skip" records that it was not done. Cancel stops the rollback here; Resume Rollback continues later.`,
