@@ -11,7 +11,11 @@ import { copyingJournalStore, journalCopyFile } from '../../../src/core/run/jour
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
 import { acquireLock, releaseLock } from '../../../src/core/run/lock';
 import { readRollbackInProgress } from '../../../src/core/run/rollbackInProgress';
+import type { RollbackConfig } from '../../../src/core/config/types';
+import { RecordsStore } from '../../../src/core/releases/recordsStore';
+import { fileRecordsStorage } from '../../../src/infra/git/recordsFileStorage';
 import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { lastTeamState, refreshTeamState } from '../../../src/services/teamState';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
 import { tempDir } from './helpers';
@@ -128,5 +132,24 @@ describe("another operator's rollback in progress, on one real sshd host", { ski
     await journals.save(j);
     const saved = JSON.parse(readFileSync(join(dir, 'rb-dave.json'), 'utf8')) as RollbackJournal;
     assert.deepEqual(saved.events.map((e) => e.kind), ['journal-copy-failed']);
+  });
+
+  test("Refresh in B's window: the only remote environment's records, lock and journal copy, read over its target", async () => {
+    const a = ssh();
+    const runId = 'rb-20251201-040000-alice';
+    const target = { runner: a, cwd: host, environment: 'production' };
+    const journals = copyingJournalStore(new FileJournalStore(join(tmp.dir, 'alice2', '.rollback', 'journals')), { runnerFor: () => ssh() });
+    await acquireLock(target, { who: 'alice@laptop-a', since: '2025-12-01T04:00:00.000Z', runId });
+    try {
+      await journals.save(journalOf(runId, ['ok', 'running', 'pending', 'pending', 'pending', 'pending']));
+      const bob = new RecordsStore(fileRecordsStorage(join(tmp.dir, 'bob', '.rollback', 'records.json')));
+      const config = { environments: [{ name: 'local', host: 'local', path: '.' }, { name: 'production', host: where, path: host }] } as unknown as RollbackConfig;
+      const state = await refreshTeamState(bob, () => ssh(), config, (env) => env.path);
+      assert.equal(state?.inProgress?.summary, 'rollback of production by alice@laptop-a, step 2/6 (Take the lock), since 2025-12-01 04:00 UTC');
+      assert.equal(lastTeamState(), state);
+      assert.deepEqual(bob.target, { environment: 'production', location: `${where}:${host}/.rollback/records.json`, read: true });
+    } finally {
+      await releaseLock(target, { runId });
+    }
   });
 });
