@@ -7,6 +7,7 @@ import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError } from './lock';
 import { lockAtRunEnd } from './lockAtEnd';
+import { droppedOutputNote } from './droppedOutput';
 import { durableState, JournalWriteError, type DurableState } from './journalWrites';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
 import { switchToCheckout, switchToFullRedeploy, type SwitchContext } from './planSwitch';
@@ -449,6 +450,8 @@ export class RollbackRunner {
         this.save(journal).catch(() => undefined);
       };
       const r = await this.exec(cmd, plan, options, onOutput, onStarted);
+      const droppedNote = droppedOutputNote(r);
+      if (droppedNote) onOutput(`${droppedNote}\n`, 'stderr');
       // A remote command we lost sight of may still run on its host: the journal keeps it for the resume.
       const mayStillRun = cmd.where !== 'local' && (r.lost || r.timedOut || options.signal?.aborted);
       if (!mayStillRun) delete js.process;

@@ -129,6 +129,10 @@ export async function driveRollback(page, { onConfirm = async () => {}, onWaitin
       answered(title, 'Wait for it to end');
       await pickQuickItem(page, 'Wait for it to end');
       await onWaiting(p);
+    } else if (p.kind === 'quickpick' && /when the rollback was interrupted: did it take effect\?$/.test(title)) {
+      // The leftover build ended but its exit status died with the window: nothing can check it, so the operator is asked.
+      answered(title, 'Run it again');
+      await pickQuickItem(page, 'Run it again');
     } else if (p.kind === 'quickpick' && /failed|unknown outcome/.test(title)) {
       answered(title, 'Skip it');
       await pickQuickItem(page, 'Skip it');
