@@ -61,7 +61,7 @@ try {
       lines.push(`${sshBase} ${q(loop)}`);
       continue;
     }
-    for (const c of step.commands) lines.push(`${sshBase} ${q(`cd ${q(c.cwd)} && ${c.command}`)}`);
+    for (const c of step.commands) lines.push(`${sshBase} ${q(c.cwd ? `cd ${q(c.cwd)} && ${c.command}` : c.command)}`);
   }
   writeFileSync(join(tmp, 'rollback.sh'), `${lines.join('\n')}\n`);
   let t0 = performance.now();
@@ -120,6 +120,29 @@ try {
   const overheadPerStep = Math.max(0, runMs - (inCommandsMs - inPlanningMs) - sleepingMs) / steps;
   console.log(`bench rollback-ssh-wall: ${engineMs.toFixed(0)} ms ratio=${(engineMs / scriptMs).toFixed(2)} vs ssh-per-step-script target<=1.0`);
   console.log(`bench rollback-engine-overhead: ${overheadPerStep.toFixed(1)} ms/step ratio=${(overheadPerStep / 150).toFixed(2)} vs 150ms-budget target<=1.0`);
+  // The preflight (issue 11): what it adds to the same rollback, measured two ways in this run —
+  // its own step time in the journal, and the wall time against the same plan without it.
+  const pre = result.journal.steps.find((s) => s.stepId === 'preflight');
+  const preMs = pre?.startedAt && pre.finishedAt ? Date.parse(pre.finishedAt) - Date.parse(pre.startedAt) : NaN;
+  const n = await target('nopreflight');
+  const planN = await buildPlan({ config: n.config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), n.local.dir), to: 'v1.2.0', targetSource: 'previous-tag', reason: 'bench', createdBy: 'bench' });
+  const withoutPreflight = { ...planN, steps: planN.steps.filter((st) => st.id !== 'preflight') };
+  const runnerN = new RollbackRunner({
+    runnerFor: (where) =>
+      where === 'local'
+        ? new LocalCommandRunner()
+        : new SshCommandRunner({ destination: where, hostKeyPrompt: { confirmUnknownHost: async () => 'reject' }, knownHostsFiles: [sshd.knownHostsPath], identityFiles: [sshd.keyPath], sshConfigFile: join(tmp, 'none'), agent: false }),
+    journals: new FileJournalStore(join(tmp, 'journals-n')),
+    prompter: { chooseOnFailure: async () => ({ action: 'stop' }), confirmStep: async () => 'run', typeEnvironmentName: async () => undefined },
+    http,
+    operator: 'bench@local',
+  });
+  const tN = performance.now();
+  const resultN = await runnerN.run(withoutPreflight);
+  const withoutMs = performance.now() - tN;
+  if (!resultN.success) throw new Error(`engine run without preflight failed: ${resultN.state}`);
+  console.log(`bench preflight-ssh: ${preMs.toFixed(0)} ms added ratio=${(runMs / withoutMs).toFixed(2)} vs fixture-rollback-without-preflight target<=300ms`);
+  console.log(`  (preflight step ${preMs} ms; run with it ${runMs.toFixed(0)} ms, same plan without it ${withoutMs.toFixed(0)} ms)`);
   console.log(`  (script ${scriptMs.toFixed(0)} ms; engine plan ${(planned - t0).toFixed(0)} ms + run ${runMs.toFixed(0)} ms over ${steps} steps, ${(inCommandsMs - inPlanningMs).toFixed(0)} ms inside commands and probes, ${sleepingMs} ms between probes)`);
 } finally {
   for (const r of remotes) stopApp(r);
