@@ -7,6 +7,7 @@ import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
 import { identityArgs, identityNote, preflightStep, revertIdentity, type GitIdentity } from './preflight';
 import { imagePreflightStep } from './imagePreflight';
+import { configFromSnapshotSteps } from './configFromSnapshot';
 import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
@@ -142,6 +143,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     });
   }
 
+  steps.push(...configFromSnapshotSteps({ at, env, to, fromGit: configToRestore, where, cwd }));
   const servicesInput = { strategy, to, at, healthWhere: input.healthFrom === 'local' ? 'local' : where, configRestored: configToRestore.length > 0 };
   const ownServiceSteps = serviceSteps({ ...servicesInput, services: affected });
   steps.push(...ownServiceSteps);

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, ServiceConfig } from '../config/types';
 import type { CommandRunner, HttpPort } from '../ports';
-import { shQuote, validatePath } from '../plan/shellQuote';
+import { snapshotDir } from '../plan/configFromSnapshot';
+import { shQuote, validatePath, validateRelativePath } from '../plan/shellQuote';
 
 /** What ran on a target just before a deploy: the next rollback's target and baseline. */
 export interface PredeploySnapshot {
@@ -15,6 +16,8 @@ export interface PredeploySnapshot {
   services: Array<{ name: string; url?: string; status: number | null; ok: boolean; error?: string }>;
   /** Where the SHA was written on the target, when the environment names a snapshot file. */
   snapshotFile?: string;
+  /** The record kept on the target (`.rollback/snapshots/<sha>.json`) and the ignored config files copied beside it. */
+  onTarget?: { file: string; freeDiskKb?: number; files: Array<{ path: string; sha256: string }>; tracked: string[]; absent: string[] };
 }
 
 export class SnapshotError extends Error {
@@ -40,7 +43,7 @@ export async function takeSnapshot(input: {
 }): Promise<PredeploySnapshot> {
   const { env, runner, cwd } = input;
   validatePath(cwd);
-  const run = async (cmd: string) => runner.run(cmd, { cwd, timeoutMs: 30_000 });
+  const run = async (cmd: string, stdin?: string) => runner.run(cmd, { cwd, timeoutMs: 30_000, input: stdin });
   const head = await run('git rev-parse --verify HEAD^{commit}');
   if (head.lost) throw new SnapshotError(`Lost the connection to ${runner.where} while reading HEAD; nothing was recorded.`);
   const sha = head.stdout.trim();
@@ -72,5 +75,47 @@ export async function takeSnapshot(input: {
     const w = await run(`printf '%s\\n' ${shQuote(sha)} > ${shQuote(snapshotFile)}`);
     if (w.code !== 0) throw new SnapshotError(`Could not write ${snapshotFile} on ${runner.where}: ${w.stderr.trim() || `exit ${w.code}`}`);
   }
-  return { environment: env.name, where: runner.where, at: (input.now ?? new Date()).toISOString(), sha, tag, branch, dirty, services, snapshotFile };
+  const snapshot: PredeploySnapshot = { environment: env.name, where: runner.where, at: (input.now ?? new Date()).toISOString(), sha, tag, branch, dirty, services, snapshotFile };
+  snapshot.onTarget = await keepOnTarget(run, runner.where, cwd, env, snapshot);
+  return snapshot;
+}
+
+/**
+ * Writes `.rollback/snapshots/<sha>.json` on the target and copies there every file of
+ * configFiles that git does not track (with its sha256 in SHA256SUMS), so that a rollback to
+ * this release can put them back byte for byte (configFromSnapshot.ts).
+ */
+async function keepOnTarget(run: (cmd: string, input?: string) => Promise<{ code: number | null; stdout: string; stderr: string }>, where: string, cwd: string, env: EnvironmentConfig, snap: PredeploySnapshot): Promise<NonNullable<PredeploySnapshot['onTarget']>> {
+  const dir = snapshotDir(snap.sha);
+  const files = env.configFiles.map(validateRelativePath).filter((f) => !/[*?[]/.test(f));
+  const copy = [
+    `d=${shQuote(dir)}`,
+    `mkdir -p "$d/files" || exit 3`,
+    `{ [ -e .rollback/.gitignore ] || printf '*\\n' > .rollback/.gitignore; }`,
+    `: > "$d/SHA256SUMS.tmp" || exit 3`,
+    ...files.map((f, i) => {
+      const q = shQuote(f);
+      return `if git ls-files --error-unmatch -- ${q} >/dev/null 2>&1; then echo 'RP_FILE ${i} tracked'; elif [ -f ${q} ]; then mkdir -p -- "$d/files/$(dirname -- ${q})" && cp -p -- ${q} "$d/files/"${q} && h=$(sha256sum < ${q}) && printf '%s  %s\\n' "\${h%% *}" ${q} >> "$d/SHA256SUMS.tmp" && echo "RP_FILE ${i} copied \${h%% *}" || exit 4; else echo 'RP_FILE ${i} absent'; fi`;
+    }),
+    `mv -f -- "$d/SHA256SUMS.tmp" "$d/SHA256SUMS" || exit 4`,
+    `printf 'RP_DF %s\\n' "$(df -Pk . | awk 'NR == 2 { print $4 }')"`,
+  ].join('\n');
+  const r = await run(copy);
+  if (r.code !== 0) throw new SnapshotError(`Could not keep the snapshot in ${where}:${cwd}/${dir}: ${r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`}`);
+  const out: NonNullable<PredeploySnapshot['onTarget']> = { file: `${dir}.json`, files: [], tracked: [], absent: [] };
+  for (const line of r.stdout.split('\n')) {
+    const m = /^RP_FILE (\d+) (tracked|absent|copied)(?: ([0-9a-f]{64}))?$/.exec(line.trim());
+    if (m) {
+      const path = files[Number(m[1])];
+      if (m[2] === 'copied' && m[3]) out.files.push({ path, sha256: m[3] });
+      else if (m[2] === 'tracked') out.tracked.push(path);
+      else out.absent.push(path);
+    }
+    const df = /^RP_DF (\d+)$/.exec(line.trim());
+    if (df) out.freeDiskKb = Number(df[1]);
+  }
+  const record = { version: 1, ...snap, onTarget: undefined, freeDiskKb: out.freeDiskKb, configFiles: { copied: out.files, tracked: out.tracked, absent: out.absent } };
+  const w = await run(`t=${shQuote(out.file)}.tmp.$$; cat > "$t" && mv -f -- "$t" ${shQuote(out.file)} || { rm -f -- "$t"; exit 4; }`, JSON.stringify(record, null, 2) + '\n');
+  if (w.code !== 0) throw new SnapshotError(`Could not write ${where}:${cwd}/${out.file}: ${w.stderr.trim() || `exit ${w.code}`}`);
+  return out;
 }
