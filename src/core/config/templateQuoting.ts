@@ -16,7 +16,9 @@ export type UnsafeContext =
   | 'a comment'
   | 'a here-document'
   | 'after a backslash'
-  | 'right after a $';
+  | 'right after a $'
+  | 'a sh -c script'
+  | 'an eval or ssh command';
 
 export interface QuotedPlaceholder {
   /** The placeholder as written, e.g. "{id}". */
@@ -32,6 +34,10 @@ interface Frame {
   start: number;
   end?: number;
   depth: number;
+  /** plain/sub/bt: where the word being read began (quotes and escapes do not end a word). */
+  wordStart?: number;
+  /** plain/sub/bt: the words of the command so far, as written. */
+  words?: string[];
   /** sq/dq: the quoted word is the argument of a `-c` (a second shell reads it). */
   shC?: boolean;
   delimiter?: string;
@@ -59,17 +65,26 @@ export function quotedPlaceholders(template: string, names: readonly string[]): 
 
 function scan(t: string, names: readonly string[]): Scan {
   const found: Scan['found'] = [];
-  const stack: Frame[] = [{ kind: 'plain', start: 0, depth: 0 }];
+  const stack: Frame[] = [{ kind: 'plain', start: 0, depth: 0, wordStart: 0, words: [] }];
+  // Every offset the filler will replace; one the reading below never stands on (skipped as
+  // an escaped character, say) is not a plain word either.
+  const visited = new Set<number>();
   const top = (): Frame => stack[stack.length - 1];
-  const push = (kind: Kind, start: number, extra: Partial<Frame> = {}): void => void stack.push({ kind, start, depth: 0, ...extra });
+  const push = (kind: Kind, start: number, extra: Partial<Frame> = {}): void =>
+    void stack.push({ kind, start, depth: 0, ...(kind === 'sub' ? { wordStart: start + 2, words: [] } : kind === 'bt' ? { wordStart: start + 1, words: [] } : {}), ...extra });
   const pop = (end: number): void => {
     if (stack.length > 1) stack.pop()!.end = end;
   };
   const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
   const placeholderAt = (i: number): string | undefined => names.map((n) => `{${n}}`).find((p) => t.startsWith(p, i));
   const record = (i: number, placeholder: string, context: UnsafeContext | undefined): number => {
+    visited.add(i);
     const inBackticks = stack.some((f) => f.kind === 'bt');
-    const ctx = context ?? (inBackticks ? 'backticks' : undefined);
+    // A plain word that is the script of `sh -c` ('x'{id}, or glued on by an escaped space) is read again by a second shell.
+    const f = top();
+    const script = !context && f.words && f.wordStart !== undefined && isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined;
+    const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : undefined;
+    const ctx = context ?? (inBackticks ? 'backticks' : script ?? reread);
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
     return i + placeholder.length;
   };
@@ -193,7 +208,8 @@ function scan(t: string, names: readonly string[]): Scan {
           }
           f.depth--;
         }
-        if (c === '#' && (i === 0 || /[\s;&|()<>]/.test(t[i - 1]))) {
+        // A comment starts a word only; an escaped ")" before "#" does not end one.
+        if (c === '#' && (f.wordStart !== undefined ? i === f.wordStart : i === 0 || /[\s;&|()<>]/.test(t[i - 1]))) {
           push('comment', i);
           i++;
           continue;
@@ -213,10 +229,20 @@ function scan(t: string, names: readonly string[]): Scan {
           i++;
           continue;
         }
+        if (/[\s;&|()<>]/.test(c)) {
+          if (f.words && f.wordStart !== undefined && i > f.wordStart) f.words.push(t.slice(f.wordStart, i));
+          if (f.words && /[;&|(\n]/.test(c)) f.words.length = 0; // a new command
+          f.wordStart = i + 1;
+        }
         i = expansionStart(t, i, push) ?? i + 1;
       }
     }
   }
+  const pattern = new RegExp(`\\{(${names.map((n) => n.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\}`, 'g');
+  for (const m of names.length ? t.matchAll(pattern) : []) {
+    if (!visited.has(m.index)) found.push({ placeholder: m[0], offset: m.index, context: 'after a backslash' });
+  }
+  found.sort((a, b) => a.offset - b.offset);
   return { found };
 }
 
@@ -246,6 +272,54 @@ function isEscaped(t: string, i: number): boolean {
   let n = 0;
   for (let k = i - 1; k >= 0 && t[k] === '\\'; k--) n++;
   return n % 2 === 1;
+}
+
+/**
+ * eval and ssh hand their arguments to a shell that reads them again (ssh's on the host): a
+ * quoted value is plain text to the first shell and code to the second. Where a command
+ * starts cannot be told without running the shell ($(…), \\eval), so either word anywhere
+ * earlier in the template counts: stricter than needed, never looser.
+ */
+function rereadsArguments(t: string, i: number): boolean {
+  return /(eval|ssh)\s/.test(t.slice(0, i));
+}
+
+/** A word as the shell will see it, roughly: line continuations, escapes and quotes removed. */
+function unquoted(word: string): string {
+  return word.replace(/\\\n/g, '').replace(/\\(.)/g, '$1').replace(/['"]/g, '');
+}
+
+/** An unquoted expansion that may leave no word at all ($x, ${x}, $(…), `…`), or a bare line continuation. */
+function mayVanish(word: string): boolean {
+  return /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
+}
+
+// Only the end of the word counts: whatever precedes the name may expand to nothing ($(…)sh).
+const SHELL = /(sh|busybox)$/;
+const INTERPRETER = /(python[\d.]*|perl|ruby|node|php)$/;
+
+/**
+ * The word being read (`current`, up to the placeholder) is code a second interpreter reads:
+ * the first operand after a shell's -c (or python/perl/ruby/node's -c/-e), with only options
+ * or vanishing expansions in between. Later operands ($0, $1…) are plain arguments, which is
+ * the form we suggest. The command's name may be written so the shell still finds it (\\bash, /bin/sh).
+ */
+function isCodeArgument(words: readonly string[], current: string): boolean {
+  let state: 'none' | 'program' | 'code-next' = 'none';
+  let codeFlag = /^-[A-Za-z]*c[A-Za-z]*$/;
+  for (const w of words) {
+    if (mayVanish(w)) continue;
+    const n = unquoted(w);
+    if (SHELL.test(n) || INTERPRETER.test(n)) {
+      state = 'program';
+      codeFlag = SHELL.test(n) ? /^-[A-Za-z]*c[A-Za-z]*$/ : /^-[A-Za-z]*[ce][A-Za-z]*$/;
+    } else if (state === 'program' && codeFlag.test(n)) state = 'code-next';
+    else if (state === 'program' && n.startsWith('-')) continue;
+    else if (state === 'code-next' && n.startsWith('-')) continue;
+    else state = 'none';
+  }
+  // -c glued to the value (-c'…') is the code too.
+  return state === 'code-next' || (state === 'program' && unquoted(current).startsWith('-'));
 }
 
 /** The quote at `i` opens the script of `sh -c` (bash, dash…): a second shell reads it again. */
@@ -305,6 +379,8 @@ const ADVICE: Record<UnsafeContext, string> = {
   'a comment': 'a value with a newline would end the comment and run the rest: take it out of the comment',
   'a here-document': 'a here-document does not read quotes: pass the value as an argument instead',
   'after a backslash': 'the backslash would escape the quote the value starts with: remove the backslash',
+  'an eval or ssh command': 'eval and ssh hand their arguments to a shell that reads them again: run the command without eval, or put it in a script on the host that takes the value as "$1"',
+  'a sh -c script': 'a second shell reads the script again, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
 };
 
@@ -317,7 +393,7 @@ export function templateQuotingProblem(template: string, names: readonly string[
   if (!found.length) return undefined;
   const first = found[0];
   const fixed = suggestedTemplate(template, names);
-  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : `is inside ${first.context}`;
+  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : `is inside ${first.context}`;
   const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
   return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
 }

@@ -63,7 +63,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
   // The tokenizer's verdict checked against the real shells: every template it accepts stays
   // inert with a hostile value, and every rewrite it suggests is accepted and passes the value through.
   const hostile = fc.constantFrom('$(touch CANARY)', '`touch CANARY`', "x';touch CANARY;'", 'x";touch CANARY;"', '$(touch${IFS}CANARY)', 'a\ntouch CANARY', "\\'$(touch CANARY)", 'a b\\');
-  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n');
+  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n', 'eval ', 'ssh h ', '-c ', 'bash -c ', "$'", '\\ ', 'sh -c ', 'x=', '"$(', '\t');
   test('templates it accepts never run a hostile value, in dash and bash (property)', () => {
     let accepted = 0;
     fc.assert(
@@ -78,10 +78,13 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
           } catch {
             // syntax errors are fine; side effects are not
           }
-          assert.ok(!existsSync(join(sandbox, 'CANARY')), `${shell} ran the value of ${JSON.stringify(template)}: ${filled.command}`);
+          const ran = existsSync(join(sandbox, 'CANARY'));
+          // Cleared at once: a canary left behind would fail every later (and every shrunk) case.
+          rmSync(join(sandbox, 'CANARY'), { force: true });
+          assert.ok(!ran, `${shell} ran the value of ${JSON.stringify(template)}: ${filled.command}`);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 2000 },
     );
     assert.ok(accepted > 50, `only ${accepted} templates were accepted: the property tested too little`);
   });
@@ -102,6 +105,33 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test('a placeholder a second interpreter reads is refused: the script of sh -c, eval, ssh, python -c (found by the property test)', () => {
+    const refused = [
+      "sh -c ''{id} {id}",
+      '\n{file}$\')\\{file}"sh -c \' {id}',
+      '\\bash -c  {id}',
+      'sh -c $sh -c  {id}',
+      'sh -c \\\n {id}',
+      'sh -c $() {id}',
+      'sh -c  \\-c  {id}',
+      '$({file}bash -c )sh -c  {id}',
+      'eval "$()"  {id}',
+      '\\eval  {id}',
+      'ssh db-host alembic downgrade {previous}',
+      'python3 -c {id}',
+      'echo \\)#<<E\n  {id}',
+    ];
+    for (const template of refused) {
+      assert.ok(quotedPlaceholders(template, N).length > 0, `accepted ${JSON.stringify(template)}`);
+      assert.ok('problem' in fillDownCommand(template, { id: 'a1', file: 'v/a1.py', previous: 'p0' }), `filled ${JSON.stringify(template)}`);
+    }
+    assert.match(templateQuotingProblem('bash -c {previous}', N)!, /^\{previous\} is part of a sh -c script: a second shell reads the script again/);
+    assert.match(templateQuotingProblem('ssh db alembic downgrade {previous}', N)!, /is an argument of eval or ssh/);
+    for (const template of ["sh -c 'alembic downgrade \"$1\"' sh {previous}", 'alembic downgrade {previous}', 'docker exec -i db alembic downgrade {previous}', 'x{id}y', "bash -c 'exec \"$@\"' bash alembic downgrade {previous}"]) {
+      assert.deepEqual(quotedPlaceholders(template, N), [], template);
+    }
   });
 
   test('fillDownCommand refuses a quoted placeholder with the form that works, and nothing is filled in', () => {
