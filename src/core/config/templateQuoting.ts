@@ -6,6 +6,8 @@
 // apart ("$(cat {file})" is fine, 'x'{id} is fine, "a {id}" is not), so this follows the
 // shell's quote state the way sh(1) reads the line.
 
+import { isCodeArgument, rereadsArguments } from './shellRereads';
+
 export type UnsafeContext =
   | 'single quotes'
   | 'double quotes'
@@ -272,54 +274,6 @@ function isEscaped(t: string, i: number): boolean {
   let n = 0;
   for (let k = i - 1; k >= 0 && t[k] === '\\'; k--) n++;
   return n % 2 === 1;
-}
-
-/**
- * eval and ssh hand their arguments to a shell that reads them again (ssh's on the host): a
- * quoted value is plain text to the first shell and code to the second. Where a command
- * starts cannot be told without running the shell ($(…), \\eval), so either word anywhere
- * earlier in the template counts: stricter than needed, never looser.
- */
-function rereadsArguments(t: string, i: number): boolean {
-  return /(eval|ssh)\s/.test(t.slice(0, i));
-}
-
-/** A word as the shell will see it, roughly: line continuations, escapes and quotes removed. */
-function unquoted(word: string): string {
-  return word.replace(/\\\n/g, '').replace(/\\(.)/g, '$1').replace(/['"]/g, '');
-}
-
-/** An unquoted expansion that may leave no word at all ($x, ${x}, $(…), `…`), or a bare line continuation. */
-function mayVanish(word: string): boolean {
-  return /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
-}
-
-// Only the end of the word counts: whatever precedes the name may expand to nothing ($(…)sh).
-const SHELL = /(sh|busybox)$/;
-const INTERPRETER = /(python[\d.]*|perl|ruby|node|php)$/;
-
-/**
- * The word being read (`current`, up to the placeholder) is code a second interpreter reads:
- * the first operand after a shell's -c (or python/perl/ruby/node's -c/-e), with only options
- * or vanishing expansions in between. Later operands ($0, $1…) are plain arguments, which is
- * the form we suggest. The command's name may be written so the shell still finds it (\\bash, /bin/sh).
- */
-function isCodeArgument(words: readonly string[], current: string): boolean {
-  let state: 'none' | 'program' | 'code-next' = 'none';
-  let codeFlag = /^-[A-Za-z]*c[A-Za-z]*$/;
-  for (const w of words) {
-    if (mayVanish(w)) continue;
-    const n = unquoted(w);
-    if (SHELL.test(n) || INTERPRETER.test(n)) {
-      state = 'program';
-      codeFlag = SHELL.test(n) ? /^-[A-Za-z]*c[A-Za-z]*$/ : /^-[A-Za-z]*[ce][A-Za-z]*$/;
-    } else if (state === 'program' && codeFlag.test(n)) state = 'code-next';
-    else if (state === 'program' && n.startsWith('-')) continue;
-    else if (state === 'code-next' && n.startsWith('-')) continue;
-    else state = 'none';
-  }
-  // -c glued to the value (-c'…') is the code too.
-  return state === 'code-next' || (state === 'program' && unquoted(current).startsWith('-'));
 }
 
 /** The quote at `i` opens the script of `sh -c` (bash, dash…): a second shell reads it again. */
