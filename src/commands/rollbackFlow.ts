@@ -156,6 +156,9 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
     return { plan: previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
   }
   const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), dialogs);
+  // What the target said before the run is stale now: read it again, or (a revert commit this
+  // repository does not have, a host gone) let the listing fall back to the deploy records.
+  await readTargetFacts(workspace, sessions, config, environment).catch(() => workspace.useTargetFacts(undefined));
   return { plan, result };
 }
 

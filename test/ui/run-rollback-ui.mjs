@@ -208,7 +208,7 @@ async function main() {
       // What actually ran is in the journal: every one of its commands must be in the preview, verbatim.
       const journal = readJournal(workspace);
       const commands = journal.plan.steps.flatMap((st) => st.commands.map((c) => c.command));
-      if (!commands.some((c) => /^git revert --no-edit -m 1 [0-9a-f]{40}$/.test(c))) fail(`the plan has no merge revert: ${JSON.stringify(commands)}`);
+      if (!commands.some((c) => /^git -c (?:'user\.name=[^']+'|user\.name=\S+) -c user\.email=\S+ revert --no-edit -m 1 [0-9a-f]{40}$/.test(c))) fail(`the plan has no merge revert: ${JSON.stringify(commands)}`);
       const missing = [];
       for (const c of commands) if ((await countInActiveEditor(page, c)) === 0) missing.push(c);
       if (missing.length) fail(`commands that ran but are not in the preview:\n${missing.join('\n')}`);
