@@ -85,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
     const journals = new ChecklistJournalBridge(redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(path.join(root, '.rollback', 'journals')), root, path.join(root, '.rollback', 'journals')), { runnerFor: (where) => sessions!.runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor));
     const checklistDeps: ChecklistDeps = {
+      redactor,
       extensionUri: context.extensionUri,
       secrets: context.secrets,
       output: log,

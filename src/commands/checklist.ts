@@ -7,7 +7,7 @@ import type { RollbackEvents } from '../core/run/events';
 import { ChecklistPanel, type ChecklistPanelDeps } from '../webviews/checklist/checklistPanel';
 import { ChecklistStatusBar } from '../webviews/checklist/statusBar';
 import { CommandId } from './ids';
-import { pickRun, PROPOSAL_SCHEME, ProposalContentProvider, proposeChangelog, startPostmortem } from './postmortem';
+import { pickRun, PROPOSAL_SCHEME, ProposalContentProvider, proposeChangelog, startPostmortem, type PostmortemDeps } from './postmortem';
 
 /** The checklist's commands, as named in the one typed list of command ids. */
 export const ChecklistCommandId = {
@@ -36,6 +36,8 @@ export interface ChecklistDeps {
   commitsBetween?(fromSha: string, toSha: string): Promise<Array<{ sha: string; subject: string }>>;
   /** A command that shows the service logs; without it the output channel is shown. */
   openLogsCommand?: string;
+  /** The product's one redactor, for the post-mortem and the CHANGELOG note. */
+  redactor?: PostmortemDeps['redactor'];
 }
 
 /** Build once at activation; give `service.notifier` to the RollbackRunner as `notify`. */
@@ -71,7 +73,7 @@ function runIdOf(arg: unknown): { runId?: string; readOnly?: boolean } {
 export function registerChecklistCommands(deps: ChecklistDeps & { service: ChecklistService }): vscode.Disposable[] {
   const { service } = deps;
   const proposals = new ProposalContentProvider();
-  const pmDeps = { journals: deps.journals, service, output: deps.output, workspaceRoot: deps.workspaceRoot, operator: deps.operator, proposals, ...(deps.commitsBetween ? { commitsBetween: deps.commitsBetween } : {}) };
+  const pmDeps = { journals: deps.journals, service, output: deps.output, workspaceRoot: deps.workspaceRoot, operator: deps.operator, proposals, ...(deps.commitsBetween ? { commitsBetween: deps.commitsBetween } : {}), ...(deps.redactor ? { redactor: deps.redactor } : {}) };
   const panelDeps: ChecklistPanelDeps = {
     extensionUri: deps.extensionUri,
     service,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChecklistJournalBridge, ChecklistService } from '../core/checklist';
 import { defaultPostmortemPath, PostmortemPathError, postmortemPathIn, proposeChangelogNote, renderPostmortem, UnsupportedJournalError } from '../core/postmortem';
+import type { Redactor } from '../core/redact';
 import type { RollbackJournal } from '../core/run/journalTypes';
 
 export interface PostmortemDeps {
@@ -12,6 +13,8 @@ export interface PostmortemDeps {
   /** Commits between two releases (newest first), for the "what was rolled back" section. */
   commitsBetween?(fromSha: string, toSha: string): Promise<Array<{ sha: string; subject: string }>>;
   proposals: ProposalContentProvider;
+  /** The product's redactor (known secret values too); without it renderers use the pattern families alone. */
+  redactor?: Pick<Redactor, 'redact' | 'redactDeep'>;
 }
 
 export const PROPOSAL_SCHEME = 'rollback-pilot-proposal';
@@ -101,7 +104,7 @@ export async function startPostmortem(deps: PostmortemDeps, runId?: string): Pro
   try {
     const previous = await readIfExists(target);
     const commits = deps.commitsBetween ? await deps.commitsBetween(journal.plan.from.sha, journal.plan.to.sha).catch(() => undefined) : undefined;
-    text = renderPostmortem(journal, previous, commits ? { commits } : {});
+    text = renderPostmortem(journal, previous, { ...(commits ? { commits } : {}), ...(deps.redactor ? { redactor: deps.redactor } : {}) });
   } catch (e) {
     if (e instanceof UnsupportedJournalError) {
       void vscode.window.showErrorMessage(`Rollback Pilot: ${e.message}`);
@@ -167,6 +170,7 @@ export async function proposeChangelog(deps: PostmortemDeps, journal: RollbackJo
     reason: journal.plan.reason,
     environment: journal.plan.environment,
     ...(postmortemPath ? { postmortemPath } : {}),
+    ...(deps.redactor ? { redactor: deps.redactor } : {}),
   });
   if (proposed === original) {
     void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(file)} already has this rollback's note.`);

@@ -62,7 +62,7 @@ export function registerResumeCommand(sessions: RollbackSessions | undefined, di
       const j = journal;
       const origin = await journalOrigin(sessions, j);
       // What is about to run, in the editor, before any question: the steps left, as the rollback preview shows them.
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderResumeMarkdown(j, origin) });
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: sessions.redact(renderResumeMarkdown(j, origin)) });
       await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
       const done = j.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').length;
       const unknown = j.steps.filter((s) => s.outcome === 'unknown' || s.outcome === 'running').map((s) => s.stepId);

@@ -141,7 +141,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, options: FlowOptio
     return { stoppedBecause: 'planning failed' };
   }
 
-  await showPreview(workspace, previewed);
+  await showPreview(workspace, { ...previewed, preview: sessions.redact(previewed.preview) });
   if (!(await dialogs.confirmPlan(previewed.plan))) {
     dialogs.info('Nothing ran. The plan preview stays open for reference.');
     return { plan: previewed.plan, stoppedBecause: 'not confirmed' };

@@ -52,6 +52,11 @@ export class RollbackSessions implements vscode.Disposable {
     this.events = events;
   }
 
+  /** Text about to be shown: known secret values and the pattern families hidden (the one redactor). */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   get activeRun(): { runId: string; plan: RollbackPlan } | undefined {
     return this.active;
   }
