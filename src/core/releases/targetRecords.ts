@@ -89,6 +89,12 @@ export function targetRecordsStorage(runner: CommandRunner, file: string, opts: 
           `d=$(dirname -- "$f"); if [ "\${d##*/}" = .rollback ] && [ ! -e "$d/.gitignore" ]; then printf '*\\n' > "$d/.gitignore"; fi`,
           `t="$f.tmp.$$"`,
           `cat > "$t" || { rm -f -- "$t"; exit 6; }`,
+          // The compare and the mv must be one step: two writers that both see the old hash would both win
+          // and one mark would be lost. mkdir is atomic, so it serialises writers (bounded wait; a writer
+          // that died holding it is named, not waited for forever).
+          `l="$f.writing"; n=0`,
+          `until mkdir -- "$l" 2>/dev/null; do n=$((n+1)); [ "$n" -lt 100 ] || { rm -f -- "$t"; echo "another writer has held $l for 10 s; if no rollback is writing, remove that folder on the host" >&2; exit 7; }; sleep 0.1; done`,
+          `trap 'rmdir -- "$l" 2>/dev/null' EXIT`,
           `if [ -e "$f" ]; then h=$(sha256sum < "$f") || h=unreadable; have="\${h%% *}"; else have=${ABSENT}; fi`,
           `[ "$have" = "$want" ] || { rm -f -- "$t"; echo "changed since it was read" >&2; exit 5; }`,
           `mv -f -- "$t" "$f" || { rm -f -- "$t"; exit 6; }`,

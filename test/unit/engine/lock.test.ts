@@ -229,6 +229,18 @@ describe('lock over SSH (real sshd, the test user owns the tree)', { skip: notRo
     // The command ends on the host (bounded wait); the resume sees that, runs the step again (quick now), and releases the lock.
     for (let i = 0; i < 100 && !existsSync(join(dir, 'slow-done')); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(existsSync(join(dir, 'slow-done')), true, 'the timed-out command did go on running on the host');
+    // The "host" is this machine: wait (bounded) until the command's process group is gone too,
+    // so the resume's own check does not race the shell's exit on a loaded machine.
+    const pgid = (await journals.load(plan.id))!.steps[0].process?.processGroup;
+    const alive = (): boolean => {
+      try {
+        if (pgid) process.kill(-pgid, 0);
+        return !!pgid;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
     const second = await engine().resume((await journals.load(plan.id))!);
     assert.equal(second.success, true, second.state);
     assert.ok(second.journal.events.some((e) => e.kind === 'lock-released'));
