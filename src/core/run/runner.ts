@@ -1,23 +1,21 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
-import { judgeBackupList } from '../classify/backupAge';
-import { compareRowCounts } from '../classify/rowCounts';
-import { planDigest, preflightDetail } from '../plan/planner';
+import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
 import { acquireLock, LockHeldError } from './lock';
 import { lockAtRunEnd } from './lockAtEnd';
-import { droppedOutputNote } from './droppedOutput';
 import { durableState, JournalWriteError, type DurableState } from './journalWrites';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
 import { switchToCheckout, switchToFullRedeploy, type SwitchContext } from './planSwitch';
 import { RemoteProcessGroups } from './remoteProcesses';
 import { settleInterruptedStep, type ResumeContext } from './resumeCheck';
+import { realClock } from './realClock';
+import { runStepOfKind } from './steps';
+import { recordStash } from './steps/stash';
+import { tail, type StepContext, type StepRun } from './steps/context';
 
-const TAIL = 4096;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
-// A backup listing beyond this is cut: the newest backups of any sane listing fit.
-const MAX_LISTING_CHARS = 1 << 20;
 /** How often the user may retry one step before we stop asking. */
 const MAX_ATTEMPTS = 20;
 
@@ -62,31 +60,6 @@ export class RunRefusedError extends Error {
     super(message);
     this.name = 'RunRefusedError';
   }
-}
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
-
-function tail(text: string): string {
-  return text.length > TAIL ? text.slice(-TAIL) : text;
-}
-
-interface StepRun {
-  outcome: StepOutcome;
-  detail: string;
-  output: string;
 }
 
 /** Work only a person can do: no command, and it matters (confirmed or destructive). */
@@ -312,7 +285,10 @@ export class RollbackRunner {
         const result = await this.runStep(step, journal, options, js);
         await this.finishStep(journal, js, result.outcome, result.detail, result.output);
         if (result.outcome === 'ok' || result.outcome === 'skipped') {
-          if (result.outcome === 'ok' && step.stashMessage) await this.recordStash(journal, step);
+          if (result.outcome === 'ok' && step.stashMessage) {
+            // Not cancellable: the stash exists, and the operator must be told where it went.
+            await recordStash(step, { journal, exec: (cmd) => this.exec(cmd, journal.plan, {}, () => undefined), save: () => this.save(journal), event: (kind, message) => this.event(journal, kind, message) });
+          }
           break;
         }
         if (result.outcome === 'unknown') {
@@ -384,21 +360,6 @@ export class RollbackRunner {
     this.deps.events?.emit({ type: 'step-finished', runId: journal.runId, stepId: js.stepId, outcome, at: this.clock.now(), detail });
   }
 
-  private async recordStash(journal: RollbackJournal, step: PlanStep): Promise<void> {
-    const cmd = step.commands[0];
-    const r = await this.exec({ command: "git stash list --format='%gd%x09%s'", where: cmd.where, cwd: cmd.cwd }, journal.plan, {}, () => undefined);
-    const line = r.stdout.split('\n').find((l) => l.endsWith(step.stashMessage!));
-    if (!line) return;
-    const ref = line.split('\t')[0];
-    journal.stash = {
-      ref,
-      message: step.stashMessage!,
-      restoreHint: `In ${cmd.cwd ?? 'the repository'} on ${cmd.where}: find it with  git stash list | grep -F '${step.stashMessage}'  then  git stash pop ${ref}  (the number shifts if more stashes are made)`,
-    };
-    this.event(journal, 'stashed', `Uncommitted changes stashed as ${ref} "${step.stashMessage}"`);
-    await this.save(journal);
-  }
-
   private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted']): Promise<ExecResult> {
     return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted });
   }
@@ -420,98 +381,17 @@ export class RollbackRunner {
     return where === 'local' ? this.deps.processes : new RemoteProcessGroups(this.runnerFor(where));
   }
 
-  private async runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions, js: JournalStep): Promise<StepRun> {
-    const plan = journal.plan;
-    if (step.kind === 'health' && step.health) return this.runHealth(step, journal, options);
-    if (step.kind === 'wait') {
-      await this.clock.sleep(step.waitMs ?? 0, options.signal);
-      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled during the wait', output: '' };
-      return { outcome: 'ok', detail: `waited ${step.waitMs ?? 0} ms`, output: '' };
-    }
-    if (step.kind === 'notify' && step.commands.length === 0) {
-      if (!this.deps.notify) return { outcome: 'skipped', detail: 'no notifier configured; tell the team from the checklist', output: '' };
-      const r = await this.deps.notify(step, plan);
-      const detail = r === 'sent' ? 'sent' : r === 'copied' ? 'no webhook set: the message was copied for pasting into the incident channel' : 'not sent';
-      return { outcome: r === 'sent' ? 'ok' : 'skipped', detail, output: '' };
-    }
-    let output = '';
-    // The backup check judges the whole listing, not the tail kept for the journal.
-    let listing = '';
-    for (const cmd of step.commands) {
-      const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
-        output = tail(output + chunk);
-        if (step.backupAge && stream === 'stdout' && listing.length < MAX_LISTING_CHARS) listing += chunk;
-        this.deps.events?.emit({ type: 'step-output', runId: journal.runId, stepId: step.id, chunk, stream });
-      };
-      output = tail(`${output}$ ${cmd.command}\n`);
-      const onStarted = (processGroup: number, startTicks?: string): void => {
-        js.process = { processGroup, command: cmd.command, where: cmd.where, ...(startTicks ? { startTicks } : {}) };
-        // Not awaited: the command is already running. If this write fails, the one at the step's end reports it.
-        this.save(journal).catch(() => undefined);
-      };
-      const r = await this.exec(cmd, plan, options, onOutput, onStarted);
-      const droppedNote = droppedOutputNote(r);
-      if (droppedNote) onOutput(`${droppedNote}\n`, 'stderr');
-      // A remote command we lost sight of may still run on its host: the journal keeps it for the resume.
-      const mayStillRun = cmd.where !== 'local' && (r.lost || r.timedOut || options.signal?.aborted);
-      if (!mayStillRun) delete js.process;
-      if (r.lost) return { outcome: 'unknown', detail: `the connection to ${cmd.where} was lost while the command ran`, output };
-      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled while the command ran; it was killed part way', output };
-      if (r.timedOut) {
-        return cmd.where === 'local'
-          ? { outcome: 'failed', detail: `timed out after ${plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms and was killed`, output }
-          : { outcome: 'unknown', detail: `no answer from ${cmd.where} within ${plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms; it may still be running there`, output };
-      }
-      if (r.code !== 0) {
-        const why = r.code === null ? `killed by signal ${r.signal ?? 'unknown'}` : `exit code ${r.code}`;
-        const last = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
-        return { outcome: 'failed', detail: `${why}${last ? `: ${last}` : ''}`, output };
-      }
-    }
-    if (step.rowCountsBefore && step.commands.length) {
-      const before = plan.steps.findIndex((s) => s.id === step.rowCountsBefore);
-      const verdict = compareRowCounts(before >= 0 ? journal.steps[before]?.outputTail : undefined, output);
-      return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
-    }
-    if (step.backupAge && step.commands.length) {
-      const verdict = judgeBackupList(listing, new Date(this.clock.now()), step.backupAge.maxAgeMs, step.backupAge.purpose);
-      return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
-    }
-    return { outcome: 'ok', detail: step.commands.length ? (step.id === 'preflight' ? preflightDetail(output) : 'done') : 'informational: nothing to run', output };
+  /** What a step kind needs from the run (steps/), so each kind lives in its own file. */
+  private stepContext(journal: RollbackJournal, options: RunOptions, js: JournalStep): StepContext {
+    return {
+      journal, js, clock: this.clock, http: this.deps.http, events: this.deps.events, notify: this.deps.notify, signal: options.signal,
+      commandTimeoutMs: journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      exec: (cmd, onOutput, onStarted) => this.exec(cmd, journal.plan, options, onOutput ?? (() => undefined), onStarted),
+      save: () => this.save(journal),
+    };
   }
 
-  private async runHealth(step: PlanStep, journal: RollbackJournal, options: RunOptions): Promise<StepRun> {
-    const h = step.health!;
-    const deadline = this.clock.now() + h.timeoutMs;
-    const maxProbes = Math.ceil(h.timeoutMs / Math.max(1, h.intervalMs)) + 2;
-    let output = '';
-    let last = '';
-    for (let probe = 0; probe < maxProbes; probe++) {
-      if (options.signal?.aborted) return { outcome: 'unknown', detail: 'cancelled during the health check', output };
-      const perProbe = Math.max(500, Math.min(h.intervalMs, deadline - this.clock.now()));
-      let status: number | null;
-      let body: string;
-      let error: string | undefined;
-      if (h.where === 'local' || step.commands.length === 0) {
-        const r = await this.deps.http.get(h.url, perProbe);
-        ({ status, body, error } = r);
-      } else {
-        const r = await this.exec(step.commands[0], journal.plan, options, () => undefined);
-        if (r.lost) return { outcome: 'unknown', detail: `the connection to ${h.where} was lost during the health check`, output };
-        const lines = r.stdout.split('\n');
-        const code = Number(lines.pop());
-        status = r.code === 0 && code > 0 ? code : null;
-        body = lines.join('\n');
-        error = r.code === 0 ? undefined : r.stderr.trim() || `curl exit ${r.code}`;
-      }
-      const ok = status === h.expect && (!h.contains || body.includes(h.contains));
-      this.deps.events?.emit({ type: 'health-probe', runId: journal.runId, stepId: step.id, service: step.service, url: h.url, status, ok, at: this.clock.now(), error });
-      last = status === null ? `no answer (${error ?? 'unknown error'})` : `HTTP ${status} ${body.slice(0, 200).trim()}`;
-      output = tail(`${output}${new Date(this.clock.now()).toISOString()} ${last}\n`);
-      if (ok) return { outcome: 'ok', detail: `healthy: ${last}`, output };
-      if (this.clock.now() + h.intervalMs > deadline) break;
-      await this.clock.sleep(h.intervalMs, options.signal);
-    }
-    return { outcome: 'failed', detail: `not healthy within ${h.timeoutMs} ms; last probe: ${last}`, output };
+  private runStep(step: PlanStep, journal: RollbackJournal, options: RunOptions, js: JournalStep): Promise<StepRun> {
+    return runStepOfKind(step, this.stepContext(journal, options, js));
   }
 }

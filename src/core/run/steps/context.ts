@@ -1,0 +1,36 @@
+// What a step kind needs from the run that executes it: the runner builds one of these per
+// step (RollbackRunner.stepContext), so each kind is a plain function in its own file.
+import type { Clock, ExecOptions, ExecResult, HttpPort } from '../../ports';
+import type { PlanCommand, StepOutcome } from '../../plan/types';
+import type { RollbackEvents } from '../events';
+import type { JournalStep, RollbackJournal } from '../journalTypes';
+import type { Notifier } from '../ports';
+
+/** How much output a step keeps in the journal. */
+export const TAIL = 4096;
+
+export function tail(text: string): string {
+  return text.length > TAIL ? text.slice(-TAIL) : text;
+}
+
+/** One attempt of a step: its outcome, why, and the output tail. */
+export interface StepRun {
+  outcome: StepOutcome;
+  detail: string;
+  output: string;
+}
+
+export interface StepContext {
+  journal: RollbackJournal;
+  /** The step's journal record (a running command's process group is kept there for a resume). */
+  js: JournalStep;
+  clock: Clock;
+  http: HttpPort;
+  events?: RollbackEvents;
+  notify?: Notifier;
+  signal?: AbortSignal;
+  commandTimeoutMs: number;
+  exec(cmd: PlanCommand, onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted']): Promise<ExecResult>;
+  /** Writes the journal (in order with the run's other saves). */
+  save(): Promise<void>;
+}
