@@ -3,8 +3,9 @@
 // bad releases marked. Problems of the repository (no tags, shallow, detached, not a
 // repo) become notes for the view instead of exceptions.
 import type { GitPort, HeadInfo, RepoState, TagRef } from './gitPort';
-import { GitPortError, isFullSha } from './gitErrors';
+import { GitPortError } from './gitErrors';
 import type { DeployRecord, ReleaseRecords } from './records';
+import { resolveSnapshot } from './resolveSnapshot';
 import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
 
 export type ReleaseMarker = 'deployed' | 'last-known-good' | 'bad' | 'recorded';
@@ -336,26 +337,6 @@ async function markLastKnownGood(
     if (releases.length > 1) {
       notes.push(`No last-known-good release: no release below ${deployed.name} that is not marked bad`);
     }
-  }
-}
-
-/**
- * The snapshot comes from a file on the target (or the records) and may be a short SHA,
- * carry whitespace, or be garbage: resolve it locally to a full SHA, or explain.
- */
-async function resolveSnapshot(git: GitPort, raw: string, notes: string[]): Promise<string | undefined> {
-  const text = raw.trim();
-  if (isFullSha(text)) return text;
-  if (text === '') {
-    notes.push('The pre-deploy snapshot is empty: record a new snapshot before the next deploy');
-    return undefined;
-  }
-  try {
-    return await git.revParseCommit(text);
-  } catch (e) {
-    if (!(e instanceof GitPortError) || e.kind === 'git-missing') throw e;
-    notes.push(`The pre-deploy snapshot "${text.slice(0, 80)}" does not name a commit of this repository (${e.message}); record a new snapshot`);
-    return undefined;
   }
 }
 
