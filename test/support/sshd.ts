@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SshCommandRunner } from '../../src/infra/ssh/sshCommandRunner';
 import { freePort } from './freePort';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -198,5 +199,21 @@ export function startTcpProxy(targetPort: number): Promise<CuttableProxy> {
           }),
       });
     });
+  });
+}
+
+/**
+ * A runner to the test sshd as its key-only user, the way the SSH tests connect: its
+ * known_hosts and key only, no ssh config (a file in `scratchDir` that does not exist), no
+ * agent, an unknown host key refused.
+ */
+export function testSshRunner(sshd: TestSshd, scratchDir: string): SshCommandRunner {
+  return new SshCommandRunner({
+    destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
+    hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
+    knownHostsFiles: [sshd.knownHostsPath],
+    identityFiles: [sshd.keyPath],
+    sshConfigFile: join(scratchDir, 'no-ssh-config'),
+    agent: false,
   });
 }

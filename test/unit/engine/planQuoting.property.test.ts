@@ -15,8 +15,7 @@ import { gitQueriesVia, type PlanGit } from '../../../src/core/plan/git';
 import type { RollbackPlan } from '../../../src/core/plan/types';
 import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
-import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
-import { sshdUnavailable, startSshd, type TestSshd } from '../../support/sshd';
+import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';
 import {
   cachedPlanGit,
@@ -266,14 +265,7 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     const hostRepo = join(hostBase, 'deployed');
     git(hostBase, 'clone', '-q', repo.dir, hostRepo);
     execFileSync('chown', ['-R', `${sshd.user}:`, hostBase]);
-    const runner = new SshCommandRunner({
-      destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
-      hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
-      knownHostsFiles: [sshd.knownHostsPath],
-      identityFiles: [sshd.keyPath],
-      sshConfigFile: join(tmp.dir, 'no-ssh-config'),
-      agent: false,
-    });
+    const runner = testSshRunner(sshd, tmp.dir);
     const home = execFileSync('sh', ['-c', `getent passwd ${sshd.user} | cut -d: -f6`], { encoding: 'utf8' }).trim();
     const figures = { 'cases tried': 0, 'plans built': 0, 'refused by validation': 0, 'commands run': 0 };
     const escapes: Escape[] = [];

@@ -18,7 +18,7 @@ import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
-import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
+import { sshdUnavailable, startSshd, TEST_USER, type TestSshd, testSshRunner } from '../../support/sshd';
 import { git, ScriptedPrompter, tempDir } from './helpers';
 
 /** A deploy host's environment: no HOME config, no system config, no identity variables. */
@@ -236,14 +236,7 @@ describe('the revert identity over the real sshd (rbtest has no git identity)', 
   });
 
   const runner = (): SshCommandRunner => {
-    const r = new SshCommandRunner({
-      destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
-      hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
-      knownHostsFiles: [sshd.knownHostsPath],
-      identityFiles: [sshd.keyPath],
-      sshConfigFile: join(tmp.dir, 'no-ssh-config'),
-      agent: false,
-    });
+    const r = testSshRunner(sshd, tmp.dir);
     made.push(r);
     return r;
   };

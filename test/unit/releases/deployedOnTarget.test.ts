@@ -21,7 +21,7 @@ import type { RollbackSessions } from '../../../src/services/rollbackSessions';
 import type { RollbackWorkspace } from '../../../src/services/rollbackWorkspace';
 import { readTargetFacts, snapshotFallbackNote } from '../../../src/services/targetFacts';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
-import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
+import { sshdUnavailable, startSshd, TEST_USER, type TestSshd, testSshRunner } from '../../support/sshd';
 import { git, ScriptedPrompter, tempDir } from '../engine/helpers';
 
 const envOf = (path: string, snapshot?: string, host = 'local'): EnvironmentConfig => ({ name: 'production', host, path, branch: 'main', strategy: 'revert', push: false, configFiles: [], commandTimeoutMs: 60_000, snapshot });
@@ -125,14 +125,7 @@ describe('the plan follows what the host says (real sshd)', { skip: sshdUnavaila
     git(host, 'checkout', '-q', '--detach', 'v1.3.0');
     writeFileSync(join(tmp.dir, 'pre-deploy-sha.txt'), `${repo.tags['v1.1.0']}\n`);
     execFileSync('chown', ['-R', `${TEST_USER}:`, host, join(tmp.dir, 'pre-deploy-sha.txt')], { stdio: 'ignore' });
-    ssh = new SshCommandRunner({
-      destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
-      hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
-      knownHostsFiles: [sshd.knownHostsPath],
-      identityFiles: [sshd.keyPath],
-      sshConfigFile: join(tmp.dir, 'no-ssh-config'),
-      agent: false,
-    });
+    ssh = testSshRunner(sshd, tmp.dir);
   });
   after(async () => {
     await ssh?.dispose();

@@ -15,7 +15,7 @@ import { targetRecordsFile, targetRecordsStorage } from '../../../src/core/relea
 import { fileRecordsStorage } from '../../../src/infra/git/recordsFileStorage';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
-import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
+import { sshdUnavailable, startSshd, TEST_USER, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from '../engine/helpers';
 import { GitFixture } from './gitFixture';
 
@@ -29,14 +29,7 @@ describe('team records on one real sshd host, two operators', { skip }, () => {
   const runners: SshCommandRunner[] = [];
 
   const runner = () => {
-    const r = new SshCommandRunner({
-      destination: `${sshd.user}@127.0.0.1:${sshd.port}`,
-      hostKeyPrompt: { confirmUnknownHost: () => Promise.resolve('reject') },
-      knownHostsFiles: [sshd.knownHostsPath],
-      identityFiles: [sshd.keyPath],
-      sshConfigFile: join(tmp.dir, 'no-ssh-config'),
-      agent: false,
-    });
+    const r = testSshRunner(sshd, tmp.dir);
     runners.push(r);
     return r;
   };
