@@ -37,7 +37,11 @@ export default tseslint.config(
     // The core is pure: it must test in plain Node, so it never sees the editor API.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core stays free of the vscode API; put this in src/views, src/commands or src/infra.' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core stays free of the vscode API; put this in src/vscode (or behind a port that src/infra implements).' }],
+        // The dependency rule: core ← app ← (vscode | cli); infra implements core's ports and is built only in the composition roots.
+        patterns: [{ group: ['**/app/**', '**/app', '**/vscode/**', '**/cli/**', '**/infra/**', '**/extension'], message: 'src/core imports nothing above it (app, vscode, cli) and no adapter (infra): depend on a port in src/core instead.' }],
+      }],
     },
   },
 );

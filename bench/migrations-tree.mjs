@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectMigrations } from '../src/core/migrations/index.ts';
 import { classifyFromFiles } from '../src/core/classify/index.ts';
-import { NodeFileSystem } from '../src/infra/fs.ts';
+import { NodeFileSystem } from '../src/infra/files/nodeFileSystem.ts';
 import { PgSqlParser } from '../src/infra/sql/pgParser.ts';
 
 const root = new URL('..', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { gitQueriesVia } from '../src/core/plan/git.ts';
 import { buildPlan } from '../src/core/plan/planner.ts';
 import { RollbackRunner } from '../src/core/run/runner.ts';
 import { NodeHttp } from '../src/infra/http.ts';
-import { FileJournalStore } from '../src/infra/shell/fileJournalStore.ts';
+import { FileJournalStore } from '../src/infra/files/fileJournalStore.ts';
 import { LocalCommandRunner } from '../src/infra/shell/localCommandRunner.ts';
 import { SshCommandRunner } from '../src/infra/ssh/sshCommandRunner.ts';
 import { appRepoConfig, makeAppRepo, stopApp } from '../test/fixtures/appRepo.ts';

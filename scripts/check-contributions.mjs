@@ -1,11 +1,11 @@
-// Every contributed command is registered (has an id in src/commands/ids.ts that some
+// Every contributed command is registered (has an id in src/vscode/contributions.ts that some
 // file passes to registerCommand) and every id there is contributed, with category
 // "Rollback". Menus only name contributed commands.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const idsSrc = readFileSync('src/commands/ids.ts', 'utf8');
+const idsSrc = readFileSync('src/vscode/contributions.ts', 'utf8');
 const block = /export const CommandId = \{([\s\S]*?)\} as const/.exec(idsSrc)?.[1] ?? '';
 const ids = new Map([...block.matchAll(/(\w+):\s*'([^']+)'/g)].map((m) => [m[1], m[2]]));
 

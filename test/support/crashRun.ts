@@ -12,7 +12,7 @@ import type { PlanCommand, PlanStep, RollbackPlan } from '../../src/core/plan/ty
 import type { RollbackJournal } from '../../src/core/run/journalTypes';
 import type { JournalStore, Prompter, UnknownOutcomeAnswer } from '../../src/core/run/ports';
 import { RollbackRunner } from '../../src/core/run/runner';
-import { FileJournalStore } from '../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../src/infra/shell/localCommandRunner';
 import { NodeLocalProcesses } from '../../src/infra/shell/localProcesses';
 

@@ -15,7 +15,7 @@ import {
 import './main.css';
 import { formatElapsed, timerStatus } from '../../src/core/checklist/timer';
 import type { ChecklistItem, ChecklistSection, NotificationKind } from '../../src/core/checklist/types';
-import { isHostToPage, type ChecklistView, type PageToHost } from '../../src/webviews/checklist/protocol';
+import { isHostToPage, type ChecklistView, type PageToHost } from '../../src/vscode/checklist/protocol';
 import { clock, h, on } from './dom';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeTextArea(), vsCodeTextField(), vsCodeDivider(), vsCodeBadge(), vsCodeProgressRing());

@@ -1,4 +1,4 @@
-import type { SqlQueryPort } from '../../core/classify/appliedState';
+import type { SqlQueryPort } from '../../core/database/appliedState';
 import type { CommandRunner } from '../../core/ports';
 
 /**

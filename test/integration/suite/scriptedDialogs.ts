@@ -1,9 +1,9 @@
-import type { RollbackDialogs, Decision } from '../../../src/services/dialogs';
+import type { RollbackDialogs, Decision } from '../../../src/vscode/dialogs';
 import type { FailureDecision, FailureState } from '../../../src/core/run/ports';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { Release } from '../../../src/core/releases';
 import type { EnvironmentChoice } from '../../../src/core/config/environmentOrder';
-import type { UndoChoice, UndoPath } from '../../../src/core/classify';
+import type { UndoChoice, UndoPath } from '../../../src/core/database';
 import type { RefusedHostKey, UnknownHostKey } from '../../../src/infra/ssh';
 
 /**

@@ -11,8 +11,8 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { applyEvent, loadChecklistFromJournal } from '../../../src/core/checklist';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
-import { checklistHtml, newNonce } from '../../../src/webviews/checklist/html';
-import type { ChecklistView } from '../../../src/webviews/checklist/protocol';
+import { checklistHtml, newNonce } from '../../../src/vscode/checklist/html';
+import type { ChecklistView } from '../../../src/vscode/checklist/protocol';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `needs Debian's chromium at ${CHROMIUM}`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeRejected, isHostToPage, isPageToHost } from '../../../src/webviews/checklist/protocol';
+import { describeRejected, isHostToPage, isPageToHost } from '../../../src/vscode/checklist/protocol';
 import { createChecklistState } from '../../../src/core/checklist';
 
 void test('well-formed page messages pass', () => {
@@ -55,7 +55,7 @@ void test('a rejected message is described without its content', () => {
 });
 
 void test('the page shell has a strict CSP: no inline script or style, the script only by nonce', async () => {
-  const { checklistHtml, newNonce } = await import('../../../src/webviews/checklist/html');
+  const { checklistHtml, newNonce } = await import('../../../src/vscode/checklist/html');
   const nonce = newNonce();
   assert.match(nonce, /^[A-Za-z0-9]{20,}$/);
   assert.notEqual(nonce, newNonce());

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { judgeBackupList, newestBackupAge } from '../../../src/core/classify/backupAge';
+import { judgeBackupList, newestBackupAge } from '../../../src/core/database/backupAge';
 import { renderReportMarkdown, summarize } from '../../../src/core/classify/summary';
 import type { MigrationTool } from '../../../src/core/config/types';
 import type { MigrationVerdict } from '../../../src/core/migrations/types';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { backupCheckStep, planDatabaseSteps, undoChoice } from '../../../src/core/classify/dbPlan';
+import { backupCheckStep, planDatabaseSteps, undoChoice } from '../../../src/core/database/dbPlan';
 import type { MigrationTool } from '../../../src/core/config/types';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readAppliedState } from '../../../src/core/classify/appliedState';
+import { readAppliedState } from '../../../src/core/database/appliedState';
 import { classifyMigration } from '../../../src/core/classify/classify';
-import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
-import { compareRowCounts } from '../../../src/core/classify/rowCounts';
+import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
+import { compareRowCounts } from '../../../src/core/database/rowCounts';
 import type { MigrationsConfig } from '../../../src/core/config/types';
 import type { Migration, MigrationVerdict } from '../../../src/core/migrations/types';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../../src/core/ports';

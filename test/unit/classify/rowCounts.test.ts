@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareRowCounts, parseRowCounts } from '../../../src/core/classify/rowCounts';
+import { compareRowCounts, parseRowCounts } from '../../../src/core/database/rowCounts';
 
 describe('row counts around a restore', () => {
   it('reads psql\'s aligned and unaligned output, ignoring the header, the rule and the footer', () => {

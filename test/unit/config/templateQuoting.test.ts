@@ -7,8 +7,8 @@ import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseConfig } from '../../../src/core/config';
 import { DOWN_PLACEHOLDERS, quotedPlaceholders, suggestedTemplate, templateQuotingProblem } from '../../../src/core/config/templateQuoting';
-import { fillDownCommand } from '../../../src/core/classify/downStep';
-import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import { fillDownCommand } from '../../../src/core/database/downStep';
+import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
 import type { MigrationVerdict } from '../../../src/core/migrations/types';
 import { serviceSteps } from '../../../src/core/plan/serviceSteps';
 

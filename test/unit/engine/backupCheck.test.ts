@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { backupCheckStep } from '../../../src/core/classify/dbPlan';
+import { backupCheckStep } from '../../../src/core/database/dbPlan';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { FailureState, Prompter } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 
 const work = mkdtempSync(join(tmpdir(), 'rp-backup-'));

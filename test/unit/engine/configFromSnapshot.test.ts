@@ -14,7 +14,7 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { takeSnapshot } from '../../../src/core/snapshot/snapshot';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
 import { git, ScriptedPrompter, tempDir } from './helpers';

@@ -19,7 +19,7 @@ import type { CommandRunner } from '../../../src/core/ports';
 import { RollbackEvents } from '../../../src/core/run/events';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';

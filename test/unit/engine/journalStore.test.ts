@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
 import { resumeListing } from '../../../src/core/run/resumable';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { tempDir } from './helpers';
 
 const tmp = tempDir('journal-store');
@@ -29,7 +29,7 @@ test('a save fsyncs the temp file, renames it over the journal, then fsyncs the 
   const script = join(tmp.dir, 'save-once.ts');
   writeFileSync(
     script,
-    `import { FileJournalStore } from ${JSON.stringify(resolve(__dirname, '../../../src/infra/shell/fileJournalStore'))};\n` +
+    `import { FileJournalStore } from ${JSON.stringify(resolve(__dirname, '../../../src/infra/files/fileJournalStore'))};\n` +
       `void new FileJournalStore(${JSON.stringify(dir)}).save(${JSON.stringify(journal('durable'))});\n`,
   );
   const trace = join(tmp.dir, 'strace.out');

@@ -12,7 +12,7 @@ import { forceReleaseLock } from '../../../src/core/run/forceRelease';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import type { FailureDecision } from '../../../src/core/run/ports';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { appRepoConfig, deployCurrent, makeAppRepo, stopApp, type AppRepo } from '../../fixtures/appRepo';
 import { freePort, git, healthOf, ScriptedPrompter, tempDir } from './helpers';

@@ -13,7 +13,7 @@ import { forceReleaseLock } from '../../../src/core/run/forceRelease';
 import { acquireLock, LOCK_FILE, LOCK_HISTORY, LockError, LockHeldError, readLock, releaseLock, type LockTarget } from '../../../src/core/run/lock';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';

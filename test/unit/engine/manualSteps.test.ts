@@ -7,7 +7,7 @@ import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { Prompter } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 
 const work = mkdtempSync(join(tmpdir(), 'rp-manual-'));

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { buildPlan } from '../../../src/core/plan/planner';
 import { gitQueriesVia, type PlanGit } from '../../../src/core/plan/git';
 import type { RollbackPlan } from '../../../src/core/plan/types';
-import { planDatabaseSteps } from '../../../src/core/classify/dbPlan';
+import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';

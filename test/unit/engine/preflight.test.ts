@@ -14,7 +14,7 @@ import { operatorGitIdentity } from '../../../src/core/plan/preflight';
 import type { CommandRunner } from '../../../src/core/ports';
 import { RollbackRunner, type RunResult } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';

@@ -7,7 +7,7 @@ import type { PlanStep } from '../../../src/core/plan/types';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
 import { foreignOrigin, resumableRuns, runProgress, trackedByGit } from '../../../src/core/run/resumable';
 import { renderResumeMarkdown } from '../../../src/core/run/resumePreview';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { git, tempDir } from './helpers';
 

@@ -12,7 +12,7 @@ import { JournalWriteError } from '../../../src/core/run/journalWrites';
 import type { JournalStore } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { ScriptedPrompter, tempDir } from './helpers';
 

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
-import { assertPlainFolders, confinedJournalStore, confinedRecordsStorage, UnsafeFolderError } from '../../../src/infra/fsConfinement';
-import { fileRecordsStorage } from '../../../src/infra/git/recordsFileStorage';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { assertPlainFolders, confinedJournalStore, confinedRecordsStorage, UnsafeFolderError } from '../../../src/infra/files/fsConfinement';
+import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { tempDir } from './helpers';
 
 const journal = { version: 1, runId: 'rb-1', plan: {}, steps: [], events: [] } as unknown as RollbackJournal;

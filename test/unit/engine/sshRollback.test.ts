@@ -11,7 +11,7 @@ import type { LeftoverProcess } from '../../../src/core/run/journalTypes';
 import type { JournalStore } from '../../../src/core/run/ports';
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { processStartTicks } from '../../../src/infra/shell/localProcesses';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../../../src/core/config';
-import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PlanRequest, type PreviewedRequest } from '../../../src/core/flow/currentPlan';
+import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PlanRequest, type PreviewedRequest } from '../../../src/app/currentPlan';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan, planDigest } from '../../../src/core/plan/planner';
 import { renderPlanMarkdown } from '../../../src/core/plan/renderMarkdown';
@@ -18,7 +18,7 @@ import { findDeployed, findLastKnownGood, listReleases } from '../../../src/core
 import { RollbackRunner, RunRefusedError } from '../../../src/core/run/runner';
 import { NodeHttp } from '../../../src/infra/http';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { makeAppRepo } from '../../fixtures/appRepo';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';

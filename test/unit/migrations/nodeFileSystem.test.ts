@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectChecked } from './shallowCheck';
 import { makeRepo } from './repo';
-import { NodeFileSystem } from '../../../src/infra/fs';
+import { NodeFileSystem } from '../../../src/infra/files/nodeFileSystem';
 
 void test('NodeFileSystem reads inside its root and refuses paths and symlinks that lead out of it', async () => {
   const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));

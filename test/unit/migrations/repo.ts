@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FileSystemPort } from '../../../src/core/ports';
-import { NodeFileSystem } from '../../../src/infra/fs';
+import { NodeFileSystem } from '../../../src/infra/files/nodeFileSystem';
 
 export interface TempRepo {
   root: string;

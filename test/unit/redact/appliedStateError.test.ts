@@ -4,7 +4,7 @@
 // state as AppliedStateReader hands it to the view (redactDeep) has none.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readAppliedState } from '../../../src/core/classify';
+import { readAppliedState } from '../../../src/core/database';
 import { REDACTED, Redactor } from '../../../src/core/redact';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { PsqlClient } from '../../../src/infra/sql/pgClient';

@@ -9,7 +9,7 @@ import { REDACTED, RedactingRollbackEvents, redactingCommandRunner, redactingJou
 import { RollbackEvents, type RollbackEvent } from '../../../src/core/run/events';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
 import type { Prompter } from '../../../src/core/run/ports';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { tempDir } from '../engine/helpers';
 

@@ -14,12 +14,12 @@ import { DeployedReadError, readDeployed } from '../../../src/core/releases/depl
 import { RollbackRunner } from '../../../src/core/run/runner';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { NodeHttp } from '../../../src/infra/http';
-import { FileJournalStore } from '../../../src/infra/shell/fileJournalStore';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
-import type { RollbackSessions } from '../../../src/services/rollbackSessions';
-import type { RollbackWorkspace } from '../../../src/services/rollbackWorkspace';
-import { readTargetFacts, snapshotFallbackNote } from '../../../src/services/targetFacts';
+import type { RollbackSessions } from '../../../src/vscode/rollbackSessions';
+import type { RollbackWorkspace } from '../../../src/vscode/rollbackWorkspace';
+import { readTargetFacts, snapshotFallbackNote } from '../../../src/app/targetFacts';
 import { appRepoConfig, makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd, testSshRunner } from '../../support/sshd';
 import { git, ScriptedPrompter, tempDir } from '../engine/helpers';

@@ -13,7 +13,7 @@ import {
   setDeployOutcome,
   setSnapshot,
 } from '../../../src/core/releases';
-import { fileRecordsStorage } from '../../../src/infra/git/recordsFileStorage';
+import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage';
 import { tempDir } from './gitFixture';
 
 const A = 'a'.repeat(40);

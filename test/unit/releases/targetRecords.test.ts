@@ -12,7 +12,7 @@ import { findLastKnownGood, listReleases, RecordsStore } from '../../../src/core
 import { mergeRecords, type ReleaseRecords } from '../../../src/core/releases/records';
 import { TargetRecordsError } from '../../../src/core/releases/recordsStore';
 import { targetRecordsFile, targetRecordsStorage } from '../../../src/core/releases/targetRecords';
-import { fileRecordsStorage } from '../../../src/infra/git/recordsFileStorage';
+import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd, testSshRunner } from '../../support/sshd';

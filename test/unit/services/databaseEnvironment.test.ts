@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EnvironmentConfig } from '../../../src/core/config/types';
-import { databaseEnvironment } from '../../../src/services/appliedStateReader';
+import { databaseEnvironment } from '../../../src/app/appliedStateReader';
 
 const env = (name: string, host: string): EnvironmentConfig => ({ name, host, path: '/opt/app', branch: 'main', strategy: 'revert', push: false, configFiles: [], commandTimeoutMs: 60_000 }) as EnvironmentConfig;
 

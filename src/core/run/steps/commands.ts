@@ -1,5 +1,5 @@
-import { judgeBackupList } from '../../classify/backupAge';
-import { compareRowCounts } from '../../classify/rowCounts';
+import { judgeBackupList } from '../../database/backupAge';
+import { compareRowCounts } from '../../database/rowCounts';
 import { preflightDetail } from '../../plan/planner';
 import type { PlanStep } from '../../plan/types';
 import { droppedOutputNote } from '../droppedOutput';

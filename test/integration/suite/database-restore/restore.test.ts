@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { api, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
-import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
+import type { FlowOutcome } from '../../../../src/vscode/commands/rollbackFlow';
 
 const psql = process.env.ROLLBACK_PILOT_PSQL!;
 const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, eventually, healthOf, workspaceRoot } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
-import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
+import type { FlowOutcome } from '../../../../src/vscode/commands/rollbackFlow';
 
 const psql = process.env.ROLLBACK_PILOT_PSQL!;
 const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { UndoChoice, UndoPath } from '../../../../src/core/classify';
-import { VsCodeDialogs } from '../../../../src/services/dialogs';
+import type { UndoChoice, UndoPath } from '../../../../src/core/database';
+import { VsCodeDialogs } from '../../../../src/vscode/dialogs';
 
 const choice: UndoChoice = {
   downs: ['db/migrations/000005_orders_drop_legacy_status.up.sql'],

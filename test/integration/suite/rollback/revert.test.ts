@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, eventually, label, workspaceRoot, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
-import type { FlowOutcome } from '../../../../src/commands/rollbackFlow';
+import type { FlowOutcome } from '../../../../src/vscode/commands/rollbackFlow';
 
 const apiPort = Number(process.env.ROLLBACK_PILOT_API_PORT);
 

@@ -1,0 +1,70 @@
+// The rollback flow's reads of production before anything is planned: which environment to
+// offer first (what each target last said it runs), and, once one is chosen, what runs there
+// now and its pre-deploy snapshot, read over the target's own connection. A host that cannot
+// be reached is refused here, with the reason, before a preview is ever shown.
+import type { EnvironmentChoice, KnownDeployed } from '../core/config/environmentOrder';
+import { orderEnvironments } from '../core/config/environmentOrder';
+import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
+import { gitQueriesVia } from '../core/plan';
+import { findDeployed, type LastKnownGoodSource } from '../core/releases';
+import { deployedName, readDeployed, type DeployedOnTarget } from '../core/releases/deployedOnTarget';
+import { environmentCwd } from './environments';
+import type { RollbackSessions } from '../vscode/rollbackSessions';
+import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+
+/** What each target said last, for this window's pickers: environment + host + path → reading. */
+const lastRead = new Map<string, KnownDeployed>();
+const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
+
+/** The picker's choices: the target running the release being rolled back first, never `local` first while another exists. */
+export async function environmentChoices(workspace: RollbackWorkspace, config: RollbackConfig): Promise<EnvironmentChoice[]> {
+  const listing = await workspace.releases().catch(() => undefined);
+  const bad = listing && findDeployed(listing);
+  return orderEnvironments(config.environments, { deployed: (env) => lastRead.get(keyOf(env)), badSha: bad?.sha });
+}
+
+/**
+ * Reads HEAD, its tags and the snapshot file on the environment's target, and makes the
+ * workspace's release listing follow them (deployed = the target's HEAD, last-known-good from
+ * its snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
+ * target cannot be read; nothing was planned then.
+ */
+export async function readTargetFacts(workspace: RollbackWorkspace, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget | undefined> {
+  const env = config.environments.find((e) => e.name === name);
+  if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
+  const runner = sessions.runnerFor(env.host);
+  try {
+    await sessions.readTeamRecords?.(env); // the team's deploy records and bad marks on the target count for this plan (teamState.ts)
+    if (env.strategy === 'image') {
+      // An image target need not be a git checkout: only that it answers is checked here (its preflight checks docker and the images).
+      const r = await runner.run('true', { timeoutMs: 30_000 });
+      if (r.code !== 0) throw new Error(`Cannot reach ${runner.where}: ${r.stderr.trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)}`);
+      workspace.useTargetFacts(undefined);
+      return undefined;
+    }
+    const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
+    const deployed = await readDeployed(runner, env, { cwd: environmentCwd(env, workspace.root.fsPath), resolve: (ref) => git.revParseCommit(ref) });
+    await git.revParseCommit(deployed.sha).catch(() => {
+      throw new Error(`${deployed.where}:${deployed.cwd} runs ${deployed.sha}${deployed.tags.length ? ` (${deployed.tags.join(', ')})` : ''}, which is not a commit of this repository: git fetch --tags here, or find out who committed on the host`);
+    });
+    lastRead.set(keyOf(env), { sha: deployed.sha, name: deployedName(deployed), readAt: deployed.readAt });
+    workspace.useTargetFacts({ headSha: deployed.sha, snapshotSha: deployed.snapshot?.sha });
+    return deployed;
+  } finally {
+    await runner.dispose().catch(() => undefined);
+  }
+}
+
+const SOURCE_WORDS: Record<LastKnownGoodSource | 'user', string> = {
+  snapshot: 'the snapshot recorded on this machine',
+  'deploy-record': 'the deploy records',
+  'previous-tag': 'the previous SemVer tag',
+  user: 'your pick',
+};
+
+/** The sentence that says the target's snapshot was not used, and what chose the target instead. */
+export function snapshotFallbackNote(deployed: DeployedOnTarget | undefined, target: { name: string } | undefined, source: LastKnownGoodSource | 'user'): string | undefined {
+  const problem = deployed?.snapshot?.problem;
+  if (!problem) return undefined;
+  return target ? `${problem}; the rollback target ${target.name} comes from ${SOURCE_WORDS[source]} instead.` : `${problem}; no other source names a last-known-good release.`;
+}

@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import type { Release } from '../../core/releases';
+import { TargetRecordsError, type RecordsStore } from '../../core/releases/recordsStore';
+import { takeSnapshot } from '../../core/snapshot/snapshot';
+import { NodeHttp } from '../../infra/http';
+import type { RollbackDialogs } from '../dialogs';
+import { operatorName, type RollbackSessions } from '../rollbackSessions';
+import type { RollbackWorkspace } from '../rollbackWorkspace';
+import { chooseEnvironment } from '../../app/environments';
+import { CommandId } from '../contributions';
+import { requireTrust } from './trust';
+
+/** Record Pre-deploy Snapshot and Mark Release as Bad: what the next rollback needs to know. */
+export function registerRecordCommands(
+  workspace: RollbackWorkspace | undefined,
+  sessions: RollbackSessions | undefined,
+  records: RecordsStore | undefined,
+  dialogs: () => RollbackDialogs,
+): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandId.recordSnapshot, async () => {
+      if (!workspace || !sessions || !records || !requireTrust('record a snapshot')) return;
+      const chosen = await chooseEnvironment(workspace, dialogs());
+      if (!chosen) return;
+      const { env, cwd } = chosen;
+      const { config } = await workspace.config();
+      const runner = sessions.runnerFor(env.host);
+      try {
+        const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Recording the pre-deploy state of ${env.name} (${env.host})` }, () =>
+          takeSnapshot({ env, services: config.services, runner, http: new NodeHttp(), cwd }),
+        );
+        await records.setSnapshot(snap.sha);
+        workspace.invalidate(['releases']);
+        const health = snap.services.map((s) => `${s.name} ${s.ok ? 'healthy' : `UNHEALTHY (${s.status ?? s.error})`}`).join(', ');
+        dialogs().info(
+          `Snapshot of ${env.name} (${env.host}): ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`,
+        );
+      } catch (e) {
+        await dialogs().error(`No snapshot recorded: ${(e as Error).message}`);
+      } finally {
+        await runner.dispose();
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.markReleaseBad, async (node?: { kind?: string; release?: Release }) => {
+      if (!workspace || !records || !requireTrust('mark a release as bad')) return;
+      let release = node?.kind === 'release' ? node.release : undefined;
+      if (!release) {
+        const listing = await workspace.releases();
+        release = await dialogs().pickRelease(listing.releases.filter((r) => !r.markers.includes('bad')), 'Mark which release as bad?');
+      }
+      if (!release) return;
+      const reason = await dialogs().reason(`${release.name} is broken`);
+      if (!reason) return;
+      const team = await teamWrite(records, () => records.markBad({ sha: release!.sha, reason, at: new Date().toISOString(), by: operatorName() }), dialogs);
+      workspace.invalidate(['releases']);
+      dialogs().info(`${release.name} is marked bad: it will never be chosen as a rollback target.${team}`);
+    }),
+    vscode.commands.registerCommand(CommandId.unmarkReleaseBad, async (node?: { kind?: string; release?: Release }) => {
+      if (!workspace || !records || !requireTrust('unmark a release')) return;
+      let release = node?.kind === 'release' ? node.release : undefined;
+      if (!release) {
+        const listing = await workspace.releases();
+        const bad = listing.releases.filter((r) => r.markers.includes('bad'));
+        if (bad.length === 0) {
+          dialogs().info('No release is marked bad.');
+          return;
+        }
+        release = await dialogs().pickRelease(bad, 'Unmark which release? It can then be chosen as a rollback target again.');
+      }
+      if (!release) return;
+      const team = await teamWrite(records, () => records.unmarkBad(release!.sha), dialogs);
+      workspace.invalidate(['releases']);
+      dialogs().info(`${release.name} is no longer marked bad${release.badReason ? ` (it was: ${release.badReason})` : ''}.${team}`);
+    }),
+  ];
+}
+
+/**
+ * A change to the records, here and in the team's copy on the attached target. The local
+ * change is kept when the target's write fails (the user is told why); the sentence returned
+ * says where the change went.
+ */
+async function teamWrite(records: RecordsStore, change: () => Promise<unknown>, dialogs: () => RollbackDialogs): Promise<string> {
+  try {
+    await change();
+  } catch (e) {
+    if (!(e instanceof TargetRecordsError)) throw e;
+    await dialogs().error(`${e.message}. The other operators do not see this change until it is written there (Refresh, or plan a rollback of ${records.target?.environment ?? 'the environment'}, then do it again).`);
+    return ' (on this machine only)';
+  }
+  const t = records.target;
+  // Without an attached target (only local environments, or none planned or refreshed yet) it stays on this machine, as before.
+  return t ? ` Recorded for the team in ${t.location}.` : '';
+}
