@@ -4,6 +4,7 @@ import { parseDuration } from './duration';
 import type { RawConfig, RawDuration, RawEnvironment, RawHealth, RawService } from './raw';
 import type { EnvironmentConfig, HealthCheck, MigrationsConfig, RollbackConfig, ServiceConfig } from './types';
 import { CONFIG_DEFAULTS, defaultLocalEnvironment } from './defaults';
+import type { FleetConfig, FleetHostConfig } from '../fleet/types';
 
 export function toRollbackConfig(raw: RawConfig): RollbackConfig {
   const environments = raw.environments
@@ -27,9 +28,10 @@ export function toRollbackConfig(raw: RawConfig): RollbackConfig {
 }
 
 function toEnvironment(name: string, env: RawEnvironment): EnvironmentConfig {
+  const fleet = toFleet(env);
   const out: EnvironmentConfig = {
     name,
-    host: env.host,
+    host: env.host ?? fleet?.db?.host ?? fleet?.hosts?.[0]?.host ?? '',
     path: env.path ?? CONFIG_DEFAULTS.path,
     branch: env.branch ?? CONFIG_DEFAULTS.branch,
     strategy: env.strategy ?? CONFIG_DEFAULTS.strategy,
@@ -39,7 +41,28 @@ function toEnvironment(name: string, env: RawEnvironment): EnvironmentConfig {
   };
   if (env.snapshot !== undefined) out.snapshot = env.snapshot;
   if (env.fullRedeploy !== undefined) out.fullRedeploy = env.fullRedeploy;
+  if (fleet) out.fleet = fleet;
   return out;
+}
+
+function toFleet(env: RawEnvironment): FleetConfig | undefined {
+  if (env.hosts === undefined && env.inventory === undefined) return undefined;
+  const r = env.rollout ?? {};
+  const fleet: FleetConfig = {
+    rollout: { batch: (r.batch ?? 1) as FleetConfig['rollout']['batch'], maxFailPercent: r.maxFailPercent ?? 0, pauseMs: ms(r.pause, 0) },
+  };
+  if (env.hosts) {
+    fleet.hosts = env.hosts.map((h) => {
+      if (typeof h === 'string') return { host: h };
+      const out: FleetHostConfig = { host: h.host };
+      if (h.path !== undefined) out.path = h.path;
+      if (h.vars !== undefined) out.vars = Object.fromEntries(Object.entries(h.vars).map(([k, v]) => [k, String(v)]));
+      return out;
+    });
+  }
+  if (env.inventory !== undefined) fleet.inventory = { path: env.inventory, group: env.group ?? '' };
+  if (env.db !== undefined) fleet.db = typeof env.db === 'string' ? { host: env.db } : { ...env.db };
+  return fleet;
 }
 
 function toService(name: string, svc: RawService): ServiceConfig {

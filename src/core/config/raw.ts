@@ -23,8 +23,20 @@ export interface RawService {
   image?: string;
 }
 
-export interface RawEnvironment {
+export interface RawHostEntry {
   host: string;
+  path?: string;
+  vars?: Record<string, string | number>;
+}
+
+export interface RawEnvironment {
+  /** One of host, hosts, inventory (the semantic checks insist). */
+  host?: string;
+  hosts?: (string | RawHostEntry)[];
+  inventory?: string;
+  group?: string;
+  rollout?: { batch?: number | string | (number | string)[]; maxFailPercent?: number; pause?: RawDuration };
+  db?: string | { host: string; path?: string };
   path?: string;
   branch?: string;
   strategy?: Strategy;

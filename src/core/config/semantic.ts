@@ -8,6 +8,7 @@ import { durationMessage } from './schemaErrors';
 import { isRecord } from './raw';
 import { globProblem, repoPathProblem, sshDestinationProblem, tagPatternProblem } from './values';
 import { describeValue, humanPath } from './wording';
+import { fleetDiagnostics, withoutHostVars } from './fleetSemantic';
 import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 
 export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
@@ -35,6 +36,8 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
       if (problem) report('error', at('configFiles', i), `${humanPath(at('configFiles', i))}: ${describeValue(file)} cannot be restored from the release: ${problem}`);
     });
     durations.push({ path: at('commandTimeout'), value: env.commandTimeout });
+    fleetDiagnostics(name, env, raw.services, report);
+    if (isRecord(env.rollout)) durations.push({ path: at('rollout', 'pause'), value: env.rollout.pause });
   }
 
   const serviceImages = entries(raw.services).some(([, s]) => typeof s.image === 'string');
@@ -52,7 +55,7 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
     });
     const health = svc.health;
     if (isRecord(health)) {
-      if (typeof health.url === 'string' && health.url !== '' && !isHttpUrl(health.url)) {
+      if (typeof health.url === 'string' && health.url !== '' && !isHttpUrl(withoutHostVars(health.url))) {
         report('error', at('health', 'url'), `${humanPath(at('health', 'url'))}: ${describeValue(health.url)} is not an http:// or https:// URL`);
       }
       for (const key of ['warmup', 'timeout', 'interval']) durations.push({ path: at('health', key), value: health[key] });

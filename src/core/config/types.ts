@@ -2,6 +2,8 @@
 // is the source of truth for what a user may write; these types are what the rest of
 // the core consumes after validation and defaulting.
 
+import type { FleetConfig } from '../fleet/types';
+
 export type Strategy = 'revert' | 'checkout' | 'tag' | 'image';
 export type MigrationTool = 'alembic' | 'prisma' | 'knex' | 'node-pg-migrate' | 'golang-migrate' | 'goose' | 'sql';
 
@@ -49,6 +51,12 @@ export interface EnvironmentConfig {
   commandTimeoutMs: number;
   /** One command that rebuilds and restarts every service (e.g. `docker compose up -d --build --force-recreate`): the full redeploy offered when a service's steps keep failing. */
   fullRedeploy?: string;
+  /**
+   * A fleet (issue 15): several hosts rolled through Ansible in batches. `host` is then the
+   * host the product's own steps use (the db host, else the first listed host; '' for an
+   * inventory without db until the inventory is read at planning).
+   */
+  fleet?: FleetConfig;
 }
 
 export interface BackupConfig {

@@ -234,7 +234,7 @@ void test('all problems are reported at once, in file order', () => {
     [
       [1, 'notify.webhook must be true or false, got "on"'],
       [3, 'Environment "prod" needs a "host": "local" or an SSH destination like deploy@prod-1'],
-      [4, 'Unknown key "hots" in environments.prod. Did you mean "host"?'],
+      [4, 'Unknown key "hots" in environments.prod. Did you mean "hosts"?'],
     ],
   );
 });
