@@ -9,7 +9,7 @@ import { configuredDialect, readPrismaProvider } from './dialect';
 import { functionHistory } from './history';
 import { emptyBefore, type BeforeSchema } from './rules/common';
 import { analyzeSql } from './sqlAnalysis';
-import type { SqlParser } from './sqlPort';
+import type { ParsedSql, SqlParser } from './sqlPort';
 
 export interface ClassifyInput {
   migration: Migration;
@@ -24,6 +24,18 @@ export interface ClassifyInput {
   dialectFrom?: string;
   /** Functions earlier migrations of the folder define, when the caller could read them. */
   history?: BeforeSchema['history'];
+}
+
+/** A parser that parses each text once per classification: the down path is read for the previous schema and analysed itself. */
+function parseOnce(parser: SqlParser): SqlParser {
+  const seen = new Map<string, Promise<ParsedSql>>();
+  return {
+    parse(sql) {
+      let p = seen.get(sql);
+      if (!p) seen.set(sql, (p = parser.parse(sql)));
+      return p;
+    },
+  };
 }
 
 /** The previous schema as the down path restores it; parsed only when the up path has something it decides. */
@@ -66,7 +78,8 @@ export function gooseSections(text: string): { up?: { sql: string; line: number 
 
 /** Classifies one migration for a code rollback: its up path decides the class; its down path is analysed too. */
 export async function classifyMigration(input: ClassifyInput): Promise<MigrationVerdict> {
-  const { migration, parser } = input;
+  const { migration } = input;
+  const parser = parseOnce(input.parser);
   const findings: MigrationFinding[] = [];
   for (const p of migration.problems) findings.push(problemFinding(`${migration.file}: ${p}`, 'migration-problem'));
 

@@ -55,8 +55,12 @@ export function sqlCodeOnly(sql: string): string {
   return out;
 }
 
+const MYSQL_MARKS = /`|ENGINE|AUTO_INCREMENT/i;
+
 /** Backticks, ENGINE= and AUTO_INCREMENT in the code itself are MySQL; PostgreSQL rejects all three. */
 export function looksLikeMySql(sql: string): boolean {
+  // Most files hold none of the three anywhere: only a file that does is worth stripping of comments and strings.
+  if (!MYSQL_MARKS.test(sql)) return false;
   const code = sqlCodeOnly(sql);
   return /`/.test(code) || /\bENGINE\s*=/i.test(code) || /\bAUTO_INCREMENT\b/i.test(code);
 }

@@ -15,6 +15,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+const STRICT = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Migration files must be UTF-8 for the database to read them as the author meant; a
  * Latin-1 file would be classified on garbled text, so it is refused with its position.
@@ -25,6 +27,12 @@ export function decodeSource(source: string | Uint8Array, file: string): Decoded
     if (bad < 0) return { ok: true, text: source };
     const at = lineColumnAt(source, bad);
     return { ok: false, message: `${file}:${at.line}:${at.column}: the file is not valid UTF-8 (it was decoded with replacement characters); save it as UTF-8 and analyse again.`, ...at };
+  }
+  // The native decoder checks validity; the byte-by-byte scan runs only to locate a bad byte.
+  try {
+    return { ok: true, text: STRICT.decode(source) };
+  } catch {
+    // fall through to the located message
   }
   const bad = firstInvalidUtf8(source);
   if (bad < 0) return { ok: true, text: new TextDecoder('utf-8').decode(source) };

@@ -11,22 +11,16 @@ import {
   addColumnInfo,
   addConstraintRule,
   alterTable,
-  constraintColumns,
-  constraintFromAlter,
   DROP_NOT_NULL_RISK,
   funcName,
   isAlter,
-  nodesOf,
   objectKeysDropped,
   onNewTable,
-  isDrop,
-  viewColumns,
-  type FileContext,
   type Rule,
   type RuleHit,
   type SqlNode,
 } from './rules/common';
-import { defaultConstraintName, quoteIdent, relationKey, relationName, stringList, typeNameText } from './sqlNames';
+import { quoteIdent, relationKey, relationName, typeNameText } from './sqlNames';
 
 import { ACCESS_CONTROL_RULES } from './rules/accessControl';
 import { FOREIGN_KEY_RULES } from './rules/foreignKeys';
@@ -37,6 +31,15 @@ import { DATA_CHANGE_RULES } from './rules/dataChanges';
 import { DROP_AND_RENAME_RULES } from './rules/dropsAndRenames';
 
 export { emptyContext, nodesOf, type FileContext, type Rule, type RuleHit, type SqlNode } from './rules/common';
+export { learn } from './rules/learn';
+
+const HARMLESS_TABLE_CHANGES = ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetStorage', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplicaIdentity', 'AT_AddIndex'];
+
+const NO_EFFECT_STATEMENTS = [
+  'TransactionStmt', 'VariableSetStmt', 'CommentStmt', 'GrantStmt', 'GrantRoleStmt', 'CreateSeqStmt', 'CreateExtensionStmt',
+  'CreateSchemaStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'ViewStmt', 'SelectStmt', 'CreatePolicyStmt',
+  'AlterSeqStmt', 'CreateRoleStmt', 'AlterOwnerStmt', 'VacuumStmt', 'ExplainStmt', 'RefreshMatViewStmt', 'LockStmt',
+];
 
 /** The rules, in the order they are tried; the first that matches a node decides it. */
 export const RULES: Rule[] = [
@@ -44,6 +47,7 @@ export const RULES: Rule[] = [
   {
     id: 'undoing-new-object',
     class: 'safe',
+    on: ['AT_DropConstraint', 'DropStmt'],
     match: (n) => {
       if (n.ctx.direction !== 'down') return undefined;
       const keys = objectKeysDropped(n);
@@ -56,6 +60,7 @@ export const RULES: Rule[] = [
   {
     id: 'changing-new-table',
     class: 'safe',
+    on: ['AlterTableStmt'],
     match: (n) =>
       n.type === 'AlterTableStmt' && onNewTable(n) && n.cmd?.subtype !== 'AT_DropColumn'
         ? { reason: `Changes ${alterTable(n)}, which this migration itself creates; the old code never uses it.` }
@@ -70,6 +75,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-required-field',
     class: 'mitigate',
+    on: ['AT_AddColumn'],
     match: (n) => {
       if (!isAlter(n, 'AT_AddColumn')) return undefined;
       const col = addColumnInfo(n);
@@ -85,6 +91,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-field-with-default',
     class: 'safe',
+    on: ['AT_AddColumn'],
     match: (n) => {
       if (!isAlter(n, 'AT_AddColumn')) return undefined;
       const col = addColumnInfo(n);
@@ -95,6 +102,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-nullable-field',
     class: 'safe',
+    on: ['AT_AddColumn'],
     match: (n) => {
       if (!isAlter(n, 'AT_AddColumn')) return undefined;
       const col = addColumnInfo(n);
@@ -104,6 +112,7 @@ export const RULES: Rule[] = [
   {
     id: 'ban-drop-column',
     class: 'destructive',
+    on: ['AT_DropColumn'],
     match: (n) => {
       if (!isAlter(n, 'AT_DropColumn')) return undefined;
       const table = alterTable(n);
@@ -119,6 +128,7 @@ export const RULES: Rule[] = [
   {
     id: 'changing-column-type',
     class: 'mitigate',
+    on: ['AT_AlterColumnType'],
     match: (n) => {
       if (!isAlter(n, 'AT_AlterColumnType')) return undefined;
       const table = alterTable(n);
@@ -132,6 +142,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-not-nullable-field',
     class: 'mitigate',
+    on: ['AT_SetNotNull'],
     match: (n) => {
       if (!isAlter(n, 'AT_SetNotNull')) return undefined;
       const table = alterTable(n);
@@ -145,6 +156,7 @@ export const RULES: Rule[] = [
   {
     id: 'removing-column-default',
     class: 'mitigate',
+    on: ['AT_ColumnDefault'],
     match: (n) =>
       isAlter(n, 'AT_ColumnDefault') && !n.cmd.def
         ? {
@@ -156,6 +168,7 @@ export const RULES: Rule[] = [
   {
     id: 'setting-column-default',
     class: 'safe',
+    on: ['AT_ColumnDefault'],
     match: (n) =>
       isAlter(n, 'AT_ColumnDefault') && n.cmd.def
         ? { reason: `Sets a default on ${alterTable(n)}.${n.cmd.name}: the old code's explicit values still win.` }
@@ -164,6 +177,7 @@ export const RULES: Rule[] = [
   {
     id: 'dropping-not-null',
     class: 'safe',
+    on: ['AT_DropNotNull'],
     match: (n) =>
       isAlter(n, 'AT_DropNotNull')
         ? { reason: `Allows NULL in ${alterTable(n)}.${n.cmd.name}: the old code's writes are still accepted.` }
@@ -186,6 +200,7 @@ export const RULES: Rule[] = [
   {
     id: 'dropping-constraint',
     class: 'mitigate',
+    on: ['AT_DropConstraint'],
     match: (n) =>
       isAlter(n, 'AT_DropConstraint')
         ? {
@@ -197,15 +212,16 @@ export const RULES: Rule[] = [
   {
     id: 'harmless-table-change',
     class: 'safe',
+    on: HARMLESS_TABLE_CHANGES,
     match: (n) =>
-      n.type === 'AlterTableStmt' &&
-      ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetStorage', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplicaIdentity', 'AT_AddIndex'].includes(n.cmd?.subtype)
+      n.type === 'AlterTableStmt' && HARMLESS_TABLE_CHANGES.includes(n.cmd?.subtype)
         ? { reason: `${n.cmd.subtype.replace('AT_', '')} on ${alterTable(n)} does not change what the old code reads or writes.` }
         : undefined,
   },
   {
     id: 'adding-table',
     class: 'safe',
+    on: ['CreateStmt', 'CreateTableAsStmt'],
     match: (n) =>
       n.type === 'CreateStmt' || n.type === 'CreateTableAsStmt'
         ? { reason: `Creates ${relationName(n.stmt.relation ?? n.stmt.into?.rel)}: the old code ignores it.` }
@@ -214,6 +230,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-unique-index',
     class: 'mitigate',
+    on: ['IndexStmt'],
     match: (n) => {
       if (n.type !== 'IndexStmt' || !n.stmt.unique) return undefined;
       if (n.ctx.direction === 'up' && n.ctx.createdTables.has(relationKey(n.stmt.relation))) return undefined;
@@ -231,11 +248,13 @@ export const RULES: Rule[] = [
   {
     id: 'adding-index',
     class: 'safe',
+    on: ['IndexStmt'],
     match: (n) => (n.type === 'IndexStmt' ? { reason: `Creates an index on ${relationName(n.stmt.relation)}: the old code is unaffected.` } : undefined),
   },
   {
     id: 'adding-trigger',
     class: 'mitigate',
+    on: ['CreateTrigStmt'],
     match: (n) => {
       if (n.type !== 'CreateTrigStmt') return undefined;
       const table = relationName(n.stmt.relation);
@@ -252,6 +271,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-trigger-on-new-table',
     class: 'safe',
+    on: ['CreateTrigStmt'],
     match: (n) =>
       n.type === 'CreateTrigStmt' ? { reason: `Trigger ${n.stmt.trigname} on a table this migration creates: the old code never writes there.` } : undefined,
   },
@@ -260,6 +280,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-trigger-function',
     class: 'safe',
+    on: ['CreateFunctionStmt'],
     match: (n) => {
       if (n.type !== 'CreateFunctionStmt') return undefined;
       const name = funcName(n.stmt.funcname);
@@ -271,6 +292,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-function',
     class: 'safe',
+    on: ['CreateFunctionStmt'],
     match: (n) =>
       n.type === 'CreateFunctionStmt' && !n.stmt.replace
         ? { reason: `Creates function ${funcName(n.stmt.funcname)}(): the old code does not call it. Its body was not analysed.` }
@@ -279,6 +301,7 @@ export const RULES: Rule[] = [
   {
     id: 'replacing-function',
     class: 'unknown',
+    on: ['CreateFunctionStmt'],
     match: (n) =>
       n.type === 'CreateFunctionStmt'
         ? {
@@ -291,6 +314,7 @@ export const RULES: Rule[] = [
   {
     id: 'replacing-view',
     class: 'unknown',
+    on: ['ViewStmt'],
     match: (n) =>
       n.type === 'ViewStmt' && n.stmt.replace
         ? { reason: `CREATE OR REPLACE VIEW ${relationName(n.stmt.view)} may change what the old code reads: review by hand.` }
@@ -299,6 +323,7 @@ export const RULES: Rule[] = [
   {
     id: 'adding-enum-value',
     class: 'safe',
+    on: ['AlterEnumStmt'],
     match: (n) =>
       n.type === 'AlterEnumStmt' && n.stmt.newVal && !n.stmt.oldVal
         ? { reason: `Adds enum value '${n.stmt.newVal}': the old code's writes are accepted; it may not understand rows the new code wrote with it.` }
@@ -307,20 +332,32 @@ export const RULES: Rule[] = [
   {
     id: 'no-effect-on-old-code',
     class: 'safe',
+    on: NO_EFFECT_STATEMENTS,
     match: (n) =>
-      [
-        'TransactionStmt', 'VariableSetStmt', 'CommentStmt', 'GrantStmt', 'GrantRoleStmt', 'CreateSeqStmt', 'CreateExtensionStmt',
-        'CreateSchemaStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'ViewStmt', 'SelectStmt', 'CreatePolicyStmt',
-        'AlterSeqStmt', 'CreateRoleStmt', 'AlterOwnerStmt', 'VacuumStmt', 'ExplainStmt', 'RefreshMatViewStmt', 'LockStmt',
-      ].includes(n.type)
+      NO_EFFECT_STATEMENTS.includes(n.type)
         ? { reason: `${n.type.replace(/Stmt$/, '')}: does not change what the old code reads or writes.` }
         : undefined,
   },
 ];
 
+// Per statement type (or ALTER TABLE sub-command), the rules that can match it, in table order:
+// a statement is tried against a handful of rules instead of all of them.
+const RULES_BY_KIND = new Map<string, Rule[]>();
+
+function rulesFor(node: SqlNode): Rule[] {
+  const sub: string | undefined = node.type === 'AlterTableStmt' ? node.cmd?.subtype : undefined;
+  const key = sub ?? node.type;
+  let list = RULES_BY_KIND.get(key);
+  if (!list) {
+    list = RULES.filter((r) => !r.on || r.on.includes(key) || (sub !== undefined && r.on.includes(node.type)));
+    RULES_BY_KIND.set(key, list);
+  }
+  return list;
+}
+
 /** Applies the rule table to one node; an unmatched node is "unknown", never silently safe. */
 export function judge(node: SqlNode): { rule: string; class: MigrationClass; hit: RuleHit } {
-  for (const rule of RULES) {
+  for (const rule of rulesFor(node)) {
     const hit = rule.match(node);
     if (hit) return { rule: rule.id, class: rule.class, hit };
   }
@@ -330,42 +367,6 @@ export function judge(node: SqlNode): { rule: string; class: MigrationClass; hit
     class: 'unknown',
     hit: { reason: `No rule covers ${what}: review by hand whether the old code still works with it.` },
   };
-}
-
-/** Records what a statement creates, so later statements in the same file are judged with it. */
-export function learn(statement: Record<string, unknown>, ctx: FileContext): void {
-  for (const n of nodesOf(statement, ctx)) {
-    if (n.type !== 'TransactionStmt' && n.type !== 'VariableSetStmt' && !['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(n.type)) {
-      ctx.hasDdl = true;
-    }
-    if (n.type === 'CreateStmt') {
-      const t = relationKey(n.stmt.relation);
-      ctx.createdTables.add(t);
-      for (const el of n.stmt.tableElts ?? []) if (el.ColumnDef) ctx.addedColumns.add(`${t}.${el.ColumnDef.colname}`);
-    } else if (isAlter(n, 'AT_AddColumn')) {
-      ctx.addedColumns.add(`${relationKey(n.stmt.relation)}.${n.cmd.def?.ColumnDef?.colname}`);
-    } else if (n.type === 'CreateTrigStmt') {
-      ctx.triggerFunctions.add(funcName(n.stmt.funcname));
-      ctx.createdObjects.add(`trigger:${relationKey(n.stmt.relation)}.${n.stmt.trigname}`);
-    } else if (n.type === 'ViewStmt') {
-      ctx.createdViews.set(relationKey(n.stmt.view), viewColumns(n.stmt));
-    } else if (isDrop(n, 'OBJECT_VIEW') || isDrop(n, 'OBJECT_MATVIEW')) {
-      for (const o of n.stmt.objects ?? []) ctx.droppedViews.add(stringList(o?.List?.items).join('.'));
-    } else if (n.type === 'CreateSeqStmt') {
-      ctx.createdObjects.add(`sequence:${relationKey(n.stmt.sequence)}`);
-    } else if (n.type === 'CreateFunctionStmt') {
-      ctx.createdObjects.add(`function:${funcName(n.stmt.funcname)}`);
-    } else if (n.type === 'IndexStmt' && n.stmt.idxname) {
-      const key = `${n.stmt.relation?.schemaname ? `${n.stmt.relation.schemaname}.` : ''}${n.stmt.idxname}`;
-      ctx.createdObjects.add(`index:${key}`);
-    } else if (isAlter(n, 'AT_AddConstraint')) {
-      const c = constraintFromAlter(n);
-      if (c) {
-        const name = c.conname ?? defaultConstraintName(n.stmt.relation.relname, c.contype, constraintColumns(c));
-        ctx.createdObjects.add(`constraint:${relationKey(n.stmt.relation)}.${name}`);
-      }
-    }
-  }
 }
 
 export const CLASS_RANK: Record<MigrationClass, number> = { safe: 0, mitigate: 1, unknown: 2, destructive: 3 };

@@ -1,4 +1,4 @@
-import { parse } from 'libpg-query';
+import { loadModule, parseSync } from 'libpg-query';
 import type { ParsedSql, SqlParser, SqlStatement } from '../../core/classify/sqlPort';
 import { lineColumnAt, skipLeadingTrivia } from '../../core/classify/textPosition';
 
@@ -34,11 +34,22 @@ export function codePointToIndex(text: string, n: number): number {
   return i;
 }
 
+const TRAILING = /[\s;]/;
+
+// The wasm module loads once per process; after that every parse is a plain synchronous call
+// (libpg-query's async parse awaits the module again on every call).
+let loading: Promise<void> | undefined;
+let loaded = false;
+
 export class PgSqlParser implements SqlParser {
   async parse(sql: string): Promise<ParsedSql> {
+    if (!loaded) {
+      await (loading ??= loadModule());
+      loaded = true;
+    }
     let tree: { stmts?: RawStmt[] };
     try {
-      tree = (await parse(sql)) as { stmts?: RawStmt[] };
+      tree = parseSync(sql) as { stmts?: RawStmt[] };
     } catch (e) {
       const err = e as Error & { sqlDetails?: { cursorPosition?: number; message?: string } };
       const cursor = err.sqlDetails?.cursorPosition;
@@ -50,15 +61,24 @@ export class PgSqlParser implements SqlParser {
     }
     const toChar = byteToCharIndex(sql);
     const statements: SqlStatement[] = [];
+    // Statements come in text order: count lines from the previous statement, not from the top each time.
+    let counted = 0;
+    let line = 1;
+    let lineStart = 0;
     for (const raw of tree.stmts ?? []) {
       if (!raw.stmt) continue;
       const startByte = raw.stmt_location ?? 0;
       const rawStart = toChar(startByte);
       let end = raw.stmt_len === undefined || raw.stmt_len === 0 ? sql.length : toChar(startByte + raw.stmt_len);
       const start = skipLeadingTrivia(sql, rawStart, end);
-      while (end > start && /[\s;]/.test(sql[end - 1])) end--;
-      const { line, column } = lineColumnAt(sql, start);
-      statements.push({ text: sql.slice(start, end), node: raw.stmt, line, column, start, end });
+      while (end > start && TRAILING.test(sql[end - 1])) end--;
+      for (; counted < start; counted++) {
+        if (sql.charCodeAt(counted) === 10) {
+          line++;
+          lineStart = counted + 1;
+        }
+      }
+      statements.push({ text: sql.slice(start, end), node: raw.stmt, line, column: start - lineStart + 1, start, end });
     }
     return { ok: true, statements };
   }

@@ -85,6 +85,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'revoking-privileges',
     class: 'mitigate',
+    on: ['GrantStmt'],
     match: (n) => {
       if (n.type !== 'GrantStmt' || n.stmt.is_grant || createdHere(n, n.stmt)) return undefined;
       const s = n.stmt;
@@ -100,6 +101,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'revoking-role',
     class: 'mitigate',
+    on: ['GrantRoleStmt'],
     match: (n) => {
       if (n.type !== 'GrantRoleStmt' || n.stmt.is_grant) return undefined;
       const roles = (n.stmt.granted_roles ?? []).map((r: any) => quoteIdent(r.AccessPriv?.priv_name ?? '?')).join(', ');
@@ -114,6 +116,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'revoking-default-privileges',
     class: 'mitigate',
+    on: ['AlterDefaultPrivilegesStmt'],
     match: (n) => {
       if (n.type !== 'AlterDefaultPrivilegesStmt' || n.stmt.action?.is_grant) return undefined;
       const a = n.stmt.action ?? {};
@@ -135,6 +138,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'enabling-row-level-security',
     class: 'mitigate',
+    on: ['AT_EnableRowSecurity'],
     match: (n) => {
       if (!isAlter(n, 'AT_EnableRowSecurity')) return undefined;
       const t = alterTable(n);
@@ -148,6 +152,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'forcing-row-level-security',
     class: 'mitigate',
+    on: ['AT_ForceRowSecurity'],
     match: (n) =>
       isAlter(n, 'AT_ForceRowSecurity')
         ? {
@@ -160,6 +165,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'relaxing-row-level-security',
     class: 'safe',
+    on: ['AT_DisableRowSecurity', 'AT_NoForceRowSecurity'],
     match: (n) =>
       isAlter(n, 'AT_DisableRowSecurity') || isAlter(n, 'AT_NoForceRowSecurity')
         ? { reason: `Relaxes row-level security on ${alterTable(n)}: the previous release sees at least what it saw before.` }
@@ -168,6 +174,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'adding-restrictive-policy',
     class: 'mitigate',
+    on: ['CreatePolicyStmt'],
     match: (n) => {
       if (n.type !== 'CreatePolicyStmt' || n.stmt.permissive) return undefined;
       if (n.ctx.direction === 'up' && n.ctx.createdTables.has(relationKey(n.stmt.table))) return undefined;
@@ -183,6 +190,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'adding-permissive-policy',
     class: 'safe',
+    on: ['CreatePolicyStmt'],
     match: (n) =>
       n.type === 'CreatePolicyStmt'
         ? { reason: `Permissive policy ${n.stmt.policy_name} on ${relationName(n.stmt.table)}: permissive policies only add rows a role may see or write; where row-level security is off it has no effect.` }
@@ -191,6 +199,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'changing-owner',
     class: 'mitigate',
+    on: ['AT_ChangeOwner', 'AlterOwnerStmt'],
     match: (n) => {
       let what: string | undefined;
       let newOwner: string | undefined;
@@ -213,6 +222,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
   {
     id: 'granting-default-privileges',
     class: 'safe',
+    on: ['AlterDefaultPrivilegesStmt'],
     match: (n) =>
       n.type === 'AlterDefaultPrivilegesStmt' ? { reason: 'Grants default privileges on objects created from now on: the previous release can only gain access.' } : undefined,
   },

@@ -91,6 +91,12 @@ export interface RuleHit {
 export interface Rule {
   id: string;
   class: MigrationClass;
+  /**
+   * The statement types (`CreateStmt`) or ALTER TABLE sub-commands (`AT_AddColumn`) the rule
+   * can match; `AlterTableStmt` means every sub-command. Without it the rule is tried on every
+   * node. judge() tries only the rules listed for a node, in table order.
+   */
+  on?: readonly string[];
   match(node: SqlNode): RuleHit | undefined;
 }
 
@@ -175,6 +181,7 @@ export function addConstraintRule(id: string, contypes: string[], what: string, 
   return {
     id,
     class: 'mitigate',
+    on: ['AT_AddConstraint'],
     match: (n) =>
       isAlter(n, 'AT_AddConstraint') && contypes.includes(constraintFromAlter(n)?.contype) && !onNewTable(n)
         ? addConstraintHit(n, what, why)

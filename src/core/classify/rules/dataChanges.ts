@@ -9,6 +9,7 @@ export const DATA_CHANGE_RULES: Rule[] = [
   {
     id: 'backfilling-new-column',
     class: 'safe',
+    on: ['UpdateStmt'],
     match: (n) => {
       if (n.type !== 'UpdateStmt') return undefined;
       const table = relationKey(n.stmt.relation);
@@ -21,6 +22,7 @@ export const DATA_CHANGE_RULES: Rule[] = [
   {
     id: 'updating-data',
     class: 'destructive',
+    on: ['UpdateStmt'],
     match: (n) =>
       n.type === 'UpdateStmt'
         ? {
@@ -33,6 +35,7 @@ export const DATA_CHANGE_RULES: Rule[] = [
   {
     id: 'deleting-data',
     class: 'destructive',
+    on: ['DeleteStmt'],
     match: (n) =>
       n.type === 'DeleteStmt'
         ? {
@@ -45,11 +48,13 @@ export const DATA_CHANGE_RULES: Rule[] = [
   {
     id: 'inserting-data',
     class: 'safe',
+    on: ['InsertStmt'],
     match: (n) => (n.type === 'InsertStmt' ? { reason: `Adds rows to ${relationName(n.stmt.relation)}: nothing the old code wrote is changed.` } : undefined),
   },
   {
     id: 'do-block',
     class: 'unknown',
+    on: ['DoStmt'],
     match: (n) =>
       n.type === 'DoStmt' ? { reason: 'A DO block runs procedural code the classifier cannot see into: review by hand.' } : undefined,
   },

@@ -9,6 +9,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'ban-drop-table',
     class: 'destructive',
+    on: ['DropStmt'],
     match: (n) => {
       if (!isDrop(n, 'OBJECT_TABLE')) return undefined;
       const names = dropObjects(n).join(', ');
@@ -22,11 +23,13 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'ban-drop-database',
     class: 'destructive',
+    on: ['DropdbStmt'],
     match: (n) => (n.type === 'DropdbStmt' ? { reason: `Drops database ${n.stmt.dbname}: everything in it is gone.` } : undefined),
   },
   {
     id: 'ban-truncate',
     class: 'destructive',
+    on: ['TruncateStmt'],
     match: (n) =>
       n.type === 'TruncateStmt'
         ? { reason: `Truncates ${(n.stmt.relations ?? []).map((r: any) => relationName(r.RangeVar)).join(', ')}: the rows are gone unless backed up.` }
@@ -35,6 +38,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'ban-drop-type',
     class: 'destructive',
+    on: ['DropStmt'],
     match: (n) =>
       isDrop(n, 'OBJECT_TYPE') || isDrop(n, 'OBJECT_DOMAIN')
         ? { reason: `Drops type ${dropObjects(n).join(', ')}: columns of that type (with CASCADE) and the old code using it break.` }
@@ -43,11 +47,13 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'ban-drop-schema',
     class: 'destructive',
+    on: ['DropStmt'],
     match: (n) => (isDrop(n, 'OBJECT_SCHEMA') || isDrop(n, 'OBJECT_SEQUENCE') ? { reason: `Drops ${dropObjects(n).join(', ')}: its contents or state are gone.` } : undefined),
   },
   {
     id: 'dropping-index',
     class: 'safe',
+    on: ['DropStmt'],
     match: (n) =>
       isDrop(n, 'OBJECT_INDEX')
         ? { reason: `Drops index ${dropObjects(n).join(', ')}: the old code still works, maybe slower. If it was unique, old ON CONFLICT clauses on it fail.` }
@@ -56,6 +62,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'dropping-object-old-code-uses',
     class: 'mitigate',
+    on: ['DropStmt'],
     match: (n) =>
       n.type === 'DropStmt' && ['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FUNCTION', 'OBJECT_PROCEDURE', 'OBJECT_TRIGGER'].includes(n.stmt.removeType)
         ? {
@@ -67,6 +74,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'renaming-column',
     class: 'mitigate',
+    on: ['RenameStmt'],
     match: (n) => {
       if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_COLUMN') return undefined;
       const table = relationName(n.stmt.relation);
@@ -83,6 +91,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'renaming-table',
     class: 'mitigate',
+    on: ['RenameStmt'],
     match: (n) => {
       if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_TABLE') return undefined;
       const schema = n.stmt.relation.schemaname ? `${quoteIdent(n.stmt.relation.schemaname)}.` : '';
@@ -96,6 +105,7 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
   {
     id: 'renaming-object',
     class: 'safe',
+    on: ['RenameStmt'],
     match: (n) =>
       n.type === 'RenameStmt' && ['OBJECT_INDEX', 'OBJECT_TABCONSTRAINT', 'OBJECT_TRIGGER'].includes(n.stmt.renameType)
         ? { reason: `Renames ${n.stmt.renameType.replace('OBJECT_', '').toLowerCase()} ${n.stmt.subname ?? ''} to ${n.stmt.newname}: the old code does not refer to it by name.` }

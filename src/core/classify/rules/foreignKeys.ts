@@ -92,8 +92,19 @@ function classed(hit: RuleHit | undefined, wantBreaking: boolean): RuleHit | und
   return (hit.fix !== undefined) === wantBreaking ? hit : undefined;
 }
 
+// Two rules ask about the same CREATE TABLE (one for the keys that break, one for those that cannot): work it out once per node.
+const judgedTables = new WeakMap<object, { ctx: object; hit: RuleHit | undefined }>();
+
 function createTableKeys(n: SqlNode): RuleHit | undefined {
   if (n.type !== 'CreateStmt') return undefined;
+  const seen = judgedTables.get(n.stmt);
+  if (seen && seen.ctx === n.ctx) return seen.hit;
+  const hit = createTableKeysOnce(n);
+  judgedTables.set(n.stmt, { ctx: n.ctx, hit });
+  return hit;
+}
+
+function createTableKeysOnce(n: SqlNode): RuleHit | undefined {
   const elts: any[] = n.stmt.tableElts ?? [];
   const cols = elts.map((e) => e.ColumnDef).filter(Boolean);
   const cons = elts.map((e) => e.Constraint).filter(Boolean);
@@ -115,17 +126,20 @@ export const FOREIGN_KEY_RULES: Rule[] = [
   {
     id: 'adding-foreign-key-from-new-table',
     class: 'mitigate',
+    on: ['CreateStmt'],
     match: (n) => classed(createTableKeys(n), true),
   },
   {
     id: 'adding-foreign-key-with-delete-action',
     class: 'safe',
+    on: ['CreateStmt'],
     match: (n) => classed(createTableKeys(n), false),
   },
   {
     // squawk's id: the same statement, ADD COLUMN … REFERENCES (squawk for its validation lock).
     id: 'adding-foreign-key-constraint',
     class: 'mitigate',
+    on: ['AT_AddColumn'],
     match: (n) => {
       // A required column without a default breaks the previous release's INSERTs first; adding-required-field says so.
       const required = constraintsOf(n.cmd?.def?.ColumnDef).some((c) => c.contype === 'CONSTR_NOTNULL') && !constraintsOf(n.cmd?.def?.ColumnDef).some((c) => c.contype === 'CONSTR_DEFAULT');

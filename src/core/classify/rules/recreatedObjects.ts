@@ -32,6 +32,7 @@ export const RECREATED_OBJECT_RULES: Rule[] = [
   {
     id: 'recreating-view',
     class: 'safe',
+    on: ['DropStmt', 'ViewStmt'],
     match: (n) => {
       if (n.ctx.direction !== 'up') return undefined;
       if (isDrop(n, 'OBJECT_VIEW')) {
@@ -48,6 +49,7 @@ export const RECREATED_OBJECT_RULES: Rule[] = [
   {
     id: 'recreating-view-without-columns',
     class: 'mitigate',
+    on: ['DropStmt'],
     match: (n) => {
       if (n.ctx.direction !== 'up' || !isDrop(n, 'OBJECT_VIEW')) return undefined;
       for (const o of n.stmt.objects ?? []) {
@@ -69,6 +71,7 @@ export const RECREATED_OBJECT_RULES: Rule[] = [
   {
     id: 'creating-function',
     class: 'safe',
+    on: ['CreateFunctionStmt'],
     match: (n) => {
       if (n.type !== 'CreateFunctionStmt' || !n.stmt.replace || n.ctx.direction !== 'up') return undefined;
       const name = funcName(n.stmt.funcname);

@@ -57,6 +57,7 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'dropping-unique-index',
     class: 'mitigate',
+    on: ['DropStmt'],
     match: (n) => {
       if (!isDrop(n, 'OBJECT_INDEX')) return undefined;
       const keys = droppedIndexKeys(n);
@@ -72,6 +73,7 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'dropping-unique-constraint',
     class: 'mitigate',
+    on: ['AT_DropConstraint'],
     match: (n) => {
       if (!isAlter(n, 'AT_DropConstraint')) return undefined;
       const name: string = n.cmd.name ?? '';
@@ -86,6 +88,7 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'restarting-sequence',
     class: 'mitigate',
+    on: ['AlterSeqStmt'],
     match: (n) => {
       if (n.type !== 'AlterSeqStmt' || !seqOptions(n).has('restart') || createdSequence(n)) return undefined;
       const seq = sequenceName(n);
@@ -105,6 +108,7 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'capping-sequence',
     class: 'mitigate',
+    on: ['AlterSeqStmt'],
     match: (n) => {
       if (n.type !== 'AlterSeqStmt' || createdSequence(n)) return undefined;
       const o = seqOptions(n);
@@ -128,12 +132,14 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'altering-sequence',
     class: 'safe',
+    on: ['AlterSeqStmt'],
     match: (n) =>
       n.type === 'AlterSeqStmt' ? { reason: `Changes how ${sequenceName(n)} steps or caches (no restart, no lower limit): the previous release's INSERTs still get fresh ids.` } : undefined,
   },
   {
     id: 'changing-column-collation',
     class: 'mitigate',
+    on: ['AT_AlterColumnType'],
     match: (n) => {
       if (!isAlter(n, 'AT_AlterColumnType') || !n.cmd.def?.ColumnDef?.collClause) return undefined;
       const coll = stringList(n.cmd.def.ColumnDef.collClause.collname).join('.');
@@ -147,6 +153,7 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'changing-column-default',
     class: 'mitigate',
+    on: ['AT_ColumnDefault'],
     match: (n) => {
       if (!isAlter(n, 'AT_ColumnDefault') || !n.cmd.def) return undefined;
       const key = `${relationKey(n.stmt.relation)}.${n.cmd.name}`;

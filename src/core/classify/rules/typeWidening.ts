@@ -62,6 +62,7 @@ export const TYPE_WIDENING_RULES: Rule[] = [
   {
     id: 'widening-column-type',
     class: 'safe',
+    on: ['AT_AlterColumnType'],
     match: (n) => {
       if (!isAlter(n, 'AT_AlterColumnType')) return undefined;
       const def = n.cmd.def?.ColumnDef;
