@@ -1,0 +1,319 @@
+// Runs a fleet rollout (issue 15). The product does what must happen once or everywhere before
+// anything changes: every host's key verified and reached, the lock taken on every host (all
+// or none), every host's preflight, the database steps once on the db host. Then Ansible runs
+// the host steps in batches, and every host × step event it reports lands in the journal as it
+// happens. A resume runs only the hosts (and on them the steps) that have not finished.
+import type { Clock, CommandRunner } from '../ports';
+import type { PlanStep, RollbackPlan } from '../plan/types';
+import type { JournalStep, RollbackJournal } from '../run/journalTypes';
+import type { JournalStore, Prompter } from '../run/ports';
+import { acquireLock, LockHeldError, releaseLock } from '../run/lock';
+import { realClock } from '../run/realClock';
+import type { AnsibleEvent } from './events';
+import { fleetRollout, type FleetRollout } from './fleetPlan';
+import { ANSIBLE_STARTED, changeEvent, FLEET_PLANNED, fleetRecord, gridFromJournal, stepOutcome, type FleetRecord } from './fleetJournal';
+import { FleetGrid, type GridChange } from './grid';
+import { fleetStateText, resumeLimit, type ResumeChoice } from './resume';
+import type { AnsiblePort } from './ports';
+import type { FleetHost } from './types';
+
+export interface FleetRunnerDeps {
+  /** The product's own connection to one host (ssh2: verifies the host key on connect, against the same known_hosts Ansible gets). */
+  runnerFor(destination: string): CommandRunner;
+  ansible: AnsiblePort;
+  journals: JournalStore;
+  prompter: Prompter;
+  operator: string;
+  clock?: Clock;
+  /** Each grid change and Ansible's own output, live (terminal, checklist, progress). */
+  onChange?: (change: GridChange, grid: FleetGrid) => void;
+  onOutput?: (chunk: string) => void;
+  /** Whether the ansible-playbook process group of an interrupted run is still there (a resume waits for none). */
+  isProcessGroupAlive?: (processGroup: number) => boolean;
+}
+
+export interface FleetRunInput {
+  plan: RollbackPlan;
+  fleet: FleetRollout;
+  /** Each host's own preflight step (the planner's, for that host's destination and path). */
+  preflights: Record<string, PlanStep>;
+}
+
+export interface FleetRunResult {
+  success: boolean;
+  journal: RollbackJournal;
+  grid: FleetGrid;
+  /** Which hosts are on which release now, in words. */
+  state: string;
+}
+
+const CONNECT_TIMEOUT_MS = 20_000;
+
+export class FleetRunner {
+  private readonly clock: Clock;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: FleetRunnerDeps) {
+    this.clock = deps.clock ?? realClock;
+  }
+
+  async run(input: FleetRunInput): Promise<FleetRunResult> {
+    const { plan, fleet } = input;
+    const now = this.iso();
+    const journal: RollbackJournal = {
+      version: 1, runId: plan.id, plan, operator: this.deps.operator, decidedAt: now, startedAt: now, status: 'running',
+      steps: plan.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })), events: [],
+    };
+    const record: FleetRecord = { hosts: fleet.hosts, rollout: fleet.rollout, group: fleet.group, userInventory: fleet.userInventory, steps: gridSteps(fleet), batches: fleet.batches };
+    this.event(journal, FLEET_PLANNED, `Fleet of ${fleet.hosts.length} hosts in batches ${fleet.batches.map((b) => `[${b.join(', ')}]`).join(' ')}`, record as unknown as Record<string, unknown>);
+    await this.save(journal);
+    const grid = new FleetGrid(fleet.hosts.map((h) => h.name), record.steps);
+
+    const ready = await this.prepareHosts(journal, fleet.hosts, plan);
+    if (!ready) return this.finish(journal, grid, fleet.hosts, []);
+    const locked = fleet.hosts;
+    if (!(await this.preflight(journal, input))) return this.finish(journal, grid, locked, locked);
+    if (!(await this.productSteps(journal, fleet.before))) return this.finish(journal, grid, locked, locked);
+    await this.ansible(journal, grid, fleet, undefined);
+    return this.finish(journal, grid, locked, locked);
+  }
+
+  /** Continues an interrupted or stopped rollout on the hosts that have not finished. */
+  async resume(journal: RollbackJournal, choice: ResumeChoice): Promise<FleetRunResult> {
+    const rec = fleetRecord(journal);
+    const grid = gridFromJournal(journal);
+    if (!rec || !grid) throw new Error(`run ${journal.runId} is not a fleet rollout (its journal has no ${FLEET_PLANNED} record)`);
+    const started = journal.events.filter((e) => e.kind === ANSIBLE_STARTED).pop();
+    const pg = started?.data?.processGroup;
+    if (typeof pg === 'number' && this.deps.isProcessGroupAlive?.(pg)) {
+      throw new Error(`the ansible-playbook of run ${journal.runId} (process group ${pg}) is still running on this machine: wait for it to end, or stop it, before resuming`);
+    }
+    // A crash left these running: nobody saw their end.
+    for (const c of grid.settleRunning('the run was interrupted while this step ran: whether it took effect is unknown')) this.record(journal, grid, c);
+    const plan = journal.plan;
+    const hostSteps = plan.steps.filter((s) => rec.steps.some((g) => g.id === s.id));
+    const limit = resumeLimit(grid, hostSteps, choice);
+    journal.status = 'running';
+    this.event(journal, 'fleet-resume', `Resume (${choice}): ${limit.hosts.map((h) => h.host).join(', ') || 'no host'}; finished and left alone: ${limit.finished.join(', ') || 'none'}`);
+    const resumeMap: Record<string, { skip: string[]; check: string[] }> = {};
+    for (const h of limit.hosts) {
+      for (const stepId of h.unchecked) {
+        const step = plan.steps.find((s) => s.id === stepId)!;
+        const cell = grid.cell(h.host, stepId);
+        const answer = this.deps.prompter.unknownOutcome
+          ? await this.deps.prompter.unknownOutcome({ ...step, title: `${step.title} on ${h.host}` }, { plan, outcome: 'unknown', commands: step.commands.map((c) => `${h.host}$ ${c.command}`), detail: cell?.detail, outputTail: cell?.output, whyNotChecked: 'the plan has no command that tells whether this step took effect', attempts: 1 })
+          : 'stop';
+        this.event(journal, 'fleet-unknown-answer', `${h.host} ${stepId}: ${answer} (${this.deps.operator})`, { host: h.host, step: stepId, answer });
+        if (answer === 'stop') {
+          journal.status = 'stopped';
+          return this.finish(journal, grid, [], []);
+        }
+        if (answer === 'mark-done') h.skip.push(stepId);
+      }
+      resumeMap[h.host] = { skip: h.skip, check: h.check };
+    }
+    if (limit.hosts.length === 0) return this.finish(journal, grid, [], []);
+    const hosts = rec.hosts.filter((h) => resumeMap[h.name]);
+    if (!(await this.prepareHosts(journal, hosts, plan))) return this.finish(journal, grid, hosts, []);
+    const productDone = journal.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').map((s) => s.stepId);
+    const fleet = fleetRollout({ plan, hosts: rec.hosts, rollout: rec.rollout, userInventory: rec.userInventory ? { path: rec.userInventory, group: rec.group } : undefined, resume: resumeMap });
+    if (!(await this.productSteps(journal, fleet.before.filter((s) => !productDone.includes(s.id) && s.id !== 'preflight')))) return this.finish(journal, grid, hosts, hosts);
+    await this.ansible(journal, grid, fleet, hosts.map((h) => h.name));
+    return this.finish(journal, grid, hosts, hosts);
+  }
+
+  /** Every host's key and connection, then the lock on every host: all or none. */
+  private async prepareHosts(journal: RollbackJournal, hosts: FleetHost[], plan: RollbackPlan): Promise<boolean> {
+    const reach = await Promise.all(
+      hosts.map(async (h) => {
+        try {
+          const r = await this.deps.runnerFor(h.destination).run('true', { timeoutMs: CONNECT_TIMEOUT_MS });
+          return r.code === 0 ? undefined : `${h.name} (${h.destination}): ${r.lost ? 'the connection was lost' : r.stderr.trim() || `exit ${r.code}`}`;
+        } catch (e) {
+          return `${h.name} (${h.destination}): ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }),
+    );
+    const bad = reach.filter((x): x is string => x !== undefined);
+    if (bad.length > 0) {
+      this.event(journal, 'fleet-hosts-refused', `Nothing ran anywhere: ${bad.length} of ${hosts.length} hosts could not be verified or reached: ${bad.join('; ')}`);
+      journal.status = 'failed';
+      return false;
+    }
+    this.event(journal, 'fleet-hosts-verified', `Host keys verified and connections made: ${hosts.map((h) => h.name).join(', ')}`);
+    const taken: FleetHost[] = [];
+    for (const h of hosts) {
+      const target = { runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: plan.environment };
+      try {
+        await acquireLock(target, { who: this.deps.operator, since: this.iso(), runId: journal.runId });
+        taken.push(h);
+      } catch (e) {
+        const why = e instanceof LockHeldError ? e.message : `${h.name}: ${(e as Error).message}`;
+        await this.releaseLocks(journal, taken);
+        this.event(journal, 'lock-refused', `No lock taken (all or none): ${why}`);
+        journal.status = 'failed';
+        return false;
+      }
+    }
+    this.event(journal, 'lock-acquired', `Lock on ${plan.environment} taken on every host: ${taken.map((h) => h.name).join(', ')}`);
+    return true;
+  }
+
+  private async preflight(journal: RollbackJournal, input: FleetRunInput): Promise<boolean> {
+    const js = journal.steps.find((s) => s.stepId === 'preflight');
+    const fails: string[] = [];
+    const out: string[] = [];
+    if (js) js.startedAt = this.iso();
+    await Promise.all(
+      input.fleet.hosts.map(async (h) => {
+        const step = input.preflights[h.name];
+        if (!step) return;
+        for (const c of step.commands) {
+          const r = await this.deps.runnerFor(h.destination).run(c.command, { cwd: c.cwd, input: c.input, timeoutMs: input.plan.commandTimeoutMs });
+          out.push(`${h.name}: ${(r.stdout + r.stderr).trim()}`);
+          if (r.code !== 0) {
+            fails.push(`${h.name}: ${r.lost ? 'the connection was lost' : (r.stderr.trim() || `exit ${r.code}`).split('\n').slice(-3).join(' ')}`);
+            return;
+          }
+        }
+      }),
+    );
+    if (js) Object.assign(js, { outcome: fails.length ? 'failed' : 'ok', finishedAt: this.iso(), attempts: 1, detail: fails.length ? `preflight failed on ${fails.join('; ')}` : `every host passed (${input.fleet.hosts.length})`, outputTail: out.join('\n').slice(-4096) });
+    await this.save(journal);
+    if (fails.length) journal.status = 'failed';
+    return fails.length === 0;
+  }
+
+  /** The product's own steps before the host steps (database steps, once, on their host): in order, each must pass. */
+  private async productSteps(journal: RollbackJournal, steps: PlanStep[]): Promise<boolean> {
+    for (const step of steps) {
+      if (step.id === 'preflight') continue;
+      const js = journal.steps.find((s) => s.stepId === step.id)!;
+      if (step.commands.length === 0) {
+        Object.assign(js, { outcome: 'skipped', detail: step.kind === 'notify' ? 'tell the team from the checklist' : 'nothing to run', finishedAt: this.iso() });
+        continue;
+      }
+      if (step.confirmEach || step.manual) {
+        const answer = await this.deps.prompter.confirmStep(step, journal.plan);
+        if (answer === 'stop') return this.stopped(journal, `${step.id}: the operator stopped the rollout`);
+        if (answer === 'skip') {
+          Object.assign(js, { outcome: 'skipped', skippedReason: 'skipped by the operator', finishedAt: this.iso() });
+          continue;
+        }
+      }
+      if (step.destructive) {
+        const typed = await this.deps.prompter.typeEnvironmentName(journal.plan.environment, [step]);
+        if (typed !== journal.plan.environment) return this.stopped(journal, `${step.id} is destructive and the environment's name was not typed`);
+      }
+      js.startedAt = this.iso();
+      js.attempts++;
+      let output = '';
+      let failed: string | undefined;
+      for (const c of step.commands) {
+        const r = await this.deps.runnerFor(c.where).run(c.command, { cwd: c.cwd, input: c.input, timeoutMs: journal.plan.commandTimeoutMs });
+        output += r.stdout + r.stderr;
+        if (r.code !== 0) {
+          failed = r.lost ? `the connection to ${c.where} was lost` : `exit ${r.code} on ${c.where}`;
+          break;
+        }
+      }
+      Object.assign(js, { outcome: failed ? 'failed' : 'ok', finishedAt: this.iso(), detail: failed, outputTail: output.slice(-4096) });
+      await this.save(journal);
+      if (failed) return this.stopped(journal, `${step.id} failed (${failed}); no host was changed`);
+    }
+    return true;
+  }
+
+  private async ansible(journal: RollbackJournal, grid: FleetGrid, fleet: FleetRollout, limit: string[] | undefined): Promise<void> {
+    for (const s of fleet.hostSteps) {
+      const js = journal.steps.find((x) => x.stepId === s.id);
+      if (js && js.outcome === 'pending') js.startedAt = this.iso();
+    }
+    const forks = Math.max(1, ...fleet.batches.map((b) => b.length));
+    const r = await this.deps.ansible.run({
+      playbook: fleet.playbook, inventory: fleet.inventory, userInventory: fleet.userInventory, limit, forks,
+      onStarted: (processGroup) => {
+        this.event(journal, ANSIBLE_STARTED, `ansible-playbook started (process group ${processGroup})`, { processGroup });
+        void this.save(journal);
+      },
+      onEvent: (e: AnsibleEvent) => {
+        for (const c of grid.apply(e)) this.record(journal, grid, c);
+        if (grid.stopReason && e.event === 'failed') this.event(journal, 'fleet-stopped', grid.stopReason);
+      },
+      onOutput: this.deps.onOutput,
+    });
+    for (const c of grid.settleRunning(r.internalError ? 'Ansible failed before this step ended' : 'Ansible ended without a result for this step')) this.record(journal, grid, c);
+    if (r.internalError) this.event(journal, 'ansible-error', r.internalError);
+    this.event(journal, 'ansible-ended', `ansible-playbook ended (exit ${r.code ?? r.signal}); its files: ${r.dir}`, { code: r.code, signal: r.signal, dir: r.dir, unreadableLines: r.unreadableLines });
+    for (const s of fleet.hostSteps) {
+      const js = journal.steps.find((x) => x.stepId === s.id);
+      if (!js) continue;
+      js.outcome = stepOutcome(grid, s.id);
+      js.detail = grid.hosts.map((h) => `${h} ${grid.cell(h, s.id)?.outcome}`).join(', ');
+      if (js.outcome !== 'pending') js.finishedAt = this.iso();
+    }
+  }
+
+  private record(journal: RollbackJournal, grid: FleetGrid, c: GridChange): void {
+    journal.events.push(changeEvent(c, this.clock.now()));
+    this.deps.onChange?.(c, grid);
+    void this.save(journal);
+  }
+
+  private async finish(journal: RollbackJournal, grid: FleetGrid, hosts: FleetHost[], locked: FleetHost[]): Promise<FleetRunResult> {
+    const allDone = grid.hosts.every((h) => grid.hostState(h) === 'done');
+    if (journal.status === 'running') journal.status = allDone ? 'succeeded' : 'stopped';
+    if (allDone) {
+      for (const s of journal.plan.steps.filter((x) => x.kind === 'notify')) {
+        const js = journal.steps.find((x) => x.stepId === s.id)!;
+        if (js.outcome === 'pending') Object.assign(js, { outcome: 'skipped', detail: 'tell the team from the checklist', finishedAt: this.iso() });
+      }
+    }
+    // A host whose outcome is unknown may still be running a command: its lock stays for the resume.
+    const keep = new Set(grid.hosts.filter((h) => grid.hostState(h) === 'unknown'));
+    await this.releaseLocks(journal, locked.filter((h) => !keep.has(h.name)));
+    if (keep.size) this.event(journal, 'lock-kept', `Lock kept on ${[...keep].join(', ')}: a command there may still be running`);
+    journal.finishedAt = this.iso();
+    const code = journal.plan.steps.find((s) => s.kind === 'code' && s.id.startsWith('code-'))?.id;
+    const state = fleetStateText(grid, code, journal.plan.from.name, journal.plan.to.name) || `nothing ran on ${hosts.map((h) => h.name).join(', ') || 'the fleet'}`;
+    this.event(journal, 'fleet-state', state);
+    await this.save(journal);
+    await this.saving;
+    return { success: journal.status === 'succeeded', journal, grid, state };
+  }
+
+  private async releaseLocks(journal: RollbackJournal, hosts: FleetHost[]): Promise<void> {
+    for (const h of hosts) {
+      try {
+        await releaseLock({ runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: journal.plan.environment }, { runId: journal.runId });
+      } catch (e) {
+        this.event(journal, 'lock-release-failed', `${h.name}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private stopped(journal: RollbackJournal, why: string): boolean {
+    journal.status = 'stopped';
+    this.event(journal, 'fleet-stopped', why);
+    return false;
+  }
+
+  private event(journal: RollbackJournal, kind: string, message: string, data?: Record<string, unknown>): void {
+    journal.events.push({ at: this.iso(), kind, message, ...(data ? { data } : {}) });
+  }
+
+  /** Saves in order, one at a time: the last state written is the newest. */
+  private save(journal: RollbackJournal): Promise<void> {
+    const snapshot = structuredClone(journal);
+    this.saving = this.saving.then(() => this.deps.journals.save(snapshot)).catch(() => undefined);
+    return this.saving;
+  }
+
+  private iso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
+
+function gridSteps(fleet: FleetRollout): FleetRecord['steps'] {
+  return fleet.hostSteps.map((s) => ({ id: s.id, title: s.title, tasks: s.kind === 'health' || s.kind === 'wait' ? 1 : Math.max(1, s.commands.length) }));
+}
