@@ -1,5 +1,5 @@
 // Every contributed command is registered (has an id in src/vscode/contributions.ts that some
-// file passes to registerCommand) and every id there is contributed, with category
+// file passes to the command registry, or still to registerCommand) and every id there is contributed, with category
 // "Rollback". Menus only name contributed commands.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ const problems = [];
 const contributed = new Map((pkg.contributes?.commands ?? []).map((c) => [c.command, c]));
 for (const [key, id] of ids) {
   if (!contributed.has(id)) problems.push(`${id} (CommandId.${key}) is not in package.json contributes.commands`);
-  const registered = new RegExp(`registerCommand\\(\\s*CommandId\\.${key}\\b`).test(sources);
+  const registered = new RegExp(`(registerCommand|registry\\.register|\\bregister)\\(\\s*CommandId\\.${key}\\b`).test(sources);
   if (!registered) problems.push(`${id} (CommandId.${key}) is never passed to registerCommand`);
 }
 const idValues = new Set(ids.values());

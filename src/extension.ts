@@ -28,9 +28,15 @@ import { AppliedStateReader, type DatabaseEnvironmentChoice } from './app/applie
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { databaseStepsFor } from './app/databasePlan';
 import { VsCodeDialogs, type RollbackDialogs } from './vscode/dialogs';
+import { CommandRegistry, vscodeGuards } from './vscode/commandRegistry';
 import { KnownSecrets, redactingLogChannel } from './vscode/redaction';
 import { operatorName, RollbackSessions } from './vscode/rollbackSessions';
 import { RollbackWorkspace } from './vscode/rollbackWorkspace';
+import { NodeFileSystem } from './infra/files/nodeFileSystem';
+import { PgSqlParser } from './infra/sql/pgParser';
+import { PsqlClient } from './infra/sql/pgClient';
+import { NodeLocalProcesses } from './infra/shell/localProcesses';
+import { commandRunners } from './infra/runners';
 import { MigrationsTreeProvider } from './vscode/views/migrationsTree';
 import { ReleasesTreeProvider } from './vscode/views/releasesTree';
 import { RunTerminal } from './vscode/views/runTerminal';
@@ -74,12 +80,15 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   let workspace: RollbackWorkspace | undefined;
   let records: RecordsStore | undefined;
   let sessions: RollbackSessions | undefined;
+  // Every command goes through it: an open folder and trust are checked there, once.
+  const registry = new CommandRegistry(vscodeGuards(() => workspace !== undefined && sessions !== undefined, (line) => log.info(line)));
+  context.subscriptions.push(registry);
   if (folder && folder.uri.scheme === 'file') {
     const root = folder.uri.fsPath;
     const git = new SimpleGitPort(root);
     const recordsFile = vscode.workspace.getConfiguration('rollbackPilot', folder.uri).get<string>('recordsFile') || '.rollback/records.json';
     records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, recordsFile)), root));
-    workspace = new RollbackWorkspace(folder.uri, git, records, log);
+    workspace = new RollbackWorkspace(folder.uri, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
     const ws = workspace;
     const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
@@ -101,9 +110,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
       commitsBetween: async (fromSha, toSha) => (await git.commits({ from: toSha, to: fromSha }, { maxCount: 200 })).map((c) => ({ sha: c.sha, subject: c.subject })),
     };
     const checklist = createChecklistService(checklistDeps);
-    sessions = new RollbackSessions(folder.uri, journals, events, dialogs, records, log, settings, redactor, checklist.notifier);
+    sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier });
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
-    context.subscriptions.push(...registerChecklistCommands({ ...checklistDeps, service: checklist }));
+    context.subscriptions.push(...registerChecklistCommands(registry, { ...checklistDeps, service: checklist }));
+  } else {
+    registerChecklistCommands(registry, undefined);
   }
   void vscode.commands.executeCommand('setContext', ContextKey.releasesState, workspace ? 'loading' : 'noRepo');
 
@@ -116,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
   };
-  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice, redactor) : undefined;
+  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice, redactor, (runner, sql, o) => new PsqlClient(runner, sql, o)) : undefined;
   const migrations = new MigrationsTreeProvider(workspace, applied && ((g) => applied.read(g)));
   releases.firstRequest = () => {
     timings.firstTreeRequestedMs = Date.now() - started;
@@ -145,13 +156,19 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     releases.refresh();
     migrations.refresh();
   };
+  // Refresh (and only Refresh, or planning a rollback) reads the team's state on the target: records, lock, journal copy.
+  registerNavigationCommands(registry, workspace, () => {
+    refreshViews();
+    if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
+  });
+  registerConfigurationCommands(registry, workspace);
+  registerLockCommand(registry, workspace, sessions, dialogs);
+  registerDatabaseEnvironmentCommand(registry, workspace, applied && databaseChoice, dialogs, refreshViews);
+  registry.register(CommandId.cancelRollback, { needs: 'folder', what: 'cancel a rollback' }, async () => {
+    if (!sessions?.activeRun) return void vscode.window.showInformationMessage('No rollback is running in this window.');
+    await chooseHowToStop(sessions, undefined);
+  });
   context.subscriptions.push(
-    // Refresh (and only Refresh, or planning a rollback) reads the team's state on the target: records, lock, journal copy.
-    ...registerNavigationCommands(workspace, () => {
-      refreshViews();
-      if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
-    }),
-    ...registerConfigurationCommands(workspace),
     ...registerRollbackCommands(
       workspace && sessions
         ? { workspace, sessions, dialogs, databaseSteps: async (input) => databaseStepsFor(workspace!, (await workspace!.config()).config, input) }
@@ -159,21 +176,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     ),
     ...registerAnalyzeCommand(workspace),
     ...registerResumeCommand(sessions, dialogs),
-    ...registerLockCommand(workspace, sessions, dialogs),
-    ...registerRecordCommands(workspace, sessions, records, dialogs),
-    registerDatabaseEnvironmentCommand(workspace, applied && databaseChoice, dialogs, refreshViews),
-    vscode.commands.registerCommand(CommandId.cancelRollback, async () => {
-      if (!sessions?.activeRun) return;
-      await chooseHowToStop(sessions, undefined);
-    }),
+    ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),
   );
   if (sessions) void offerResume(sessions);
-  if (!sessions) {
-    // Without a folder the checklist has no journals to show; say so rather than "command not found".
-    for (const id of [CommandId.openChecklist, CommandId.startPostmortem, CommandId.setWebhookUrl, CommandId.proposeChangelogNote]) {
-      context.subscriptions.push(vscode.commands.registerCommand(id, () => void vscode.window.showWarningMessage('Rollback Pilot needs an open folder (your service repository) for rollbacks and their checklists.')));
-    }
-  }
 
   timings.activateMs = Date.now() - started;
   log.info(`Activated in ${timings.activateMs} ms${workspace ? ` for ${workspace.root.fsPath}` : ' (no folder open)'}`);

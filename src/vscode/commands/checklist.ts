@@ -8,6 +8,8 @@ import { ChecklistPanel, type ChecklistPanelDeps } from '../checklist/checklistP
 import { ChecklistStatusBar } from '../checklist/statusBar';
 import { CommandId } from '../contributions';
 import { pickRun, PROPOSAL_SCHEME, ProposalContentProvider, proposeChangelog, startPostmortem, type PostmortemDeps } from './postmortem';
+import type { CommandRegistry } from '../commandRegistry';
+import { runArg } from '../commandArgs';
 
 /** The checklist's commands, as named in the one typed list of command ids. */
 export const ChecklistCommandId = {
@@ -61,16 +63,13 @@ export function createChecklistService(deps: ChecklistDeps): ChecklistService {
   });
 }
 
-function runIdOf(arg: unknown): { runId?: string; readOnly?: boolean } {
-  if (typeof arg === 'string') return { runId: arg };
-  if (typeof arg === 'object' && arg !== null) {
-    const a = arg as { runId?: unknown; readOnly?: unknown };
-    return { ...(typeof a.runId === 'string' ? { runId: a.runId } : {}), readOnly: a.readOnly === true };
+/** The checklist's commands; without a folder (no journals) they are registered all the same and the registry's guard says why they cannot run. */
+export function registerChecklistCommands(registry: CommandRegistry, maybeDeps: (ChecklistDeps & { service: ChecklistService }) | undefined): vscode.Disposable[] {
+  if (!maybeDeps) {
+    for (const [id, what] of checklistCommandWork) registry.register(id, { needs: 'folder', what }, () => undefined);
+    return [];
   }
-  return {};
-}
-
-export function registerChecklistCommands(deps: ChecklistDeps & { service: ChecklistService }): vscode.Disposable[] {
+  const deps = maybeDeps;
   const { service } = deps;
   const proposals = new ProposalContentProvider();
   const pmDeps = { journals: deps.journals, service, output: deps.output, workspaceRoot: deps.workspaceRoot, operator: deps.operator, proposals, ...(deps.commitsBetween ? { commitsBetween: deps.commitsBetween } : {}), ...(deps.redactor ? { redactor: deps.redactor } : {}) };
@@ -108,28 +107,32 @@ export function registerChecklistCommands(deps: ChecklistDeps & { service: Check
     }, report('escalation'));
   };
 
-  return [
+  const disposables: vscode.Disposable[] = [
     ChecklistPanel.registerSerializer(panelDeps),
     new ChecklistStatusBar(service, ChecklistCommandId.openChecklist, onEscalation),
     // The panel opens by itself when a rollback starts, without taking focus from the run's prompts.
     service.onDidStartRun((s) => void ChecklistPanel.show(panelDeps, s.runId, { preserveFocus: true }).catch(report('opening the checklist'))),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
     proposals,
-    vscode.commands.registerCommand(CommandId.openChecklist, async (arg?: unknown) => {
-      const a = runIdOf(arg);
-      const runId = a.runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Open the checklist of which rollback?'));
-      if (runId) await ChecklistPanel.show(panelDeps, runId, { readOnly: a.readOnly === true }).catch(report('opening the checklist'));
-    }),
-    vscode.commands.registerCommand(CommandId.startPostmortem, async (arg?: unknown) => {
-      await startPostmortem(pmDeps, runIdOf(arg).runId).catch(report('writing the post-mortem'));
-    }),
-    vscode.commands.registerCommand(CommandId.proposeChangelogNote, async (arg?: unknown, postmortemPath?: unknown) => {
-      const runId = runIdOf(arg).runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Note which rollback in the CHANGELOG?'));
+  ];
+  registry.register(CommandId.openChecklist, { needs: 'folder', what: 'open the checklist', args: runArg }, async (a) => {
+    const runId = a.runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Open the checklist of which rollback?'));
+    if (runId) await ChecklistPanel.show(panelDeps, runId, { readOnly: a.readOnly === true }).catch(report('opening the checklist'));
+  });
+  registry.register(CommandId.startPostmortem, { needs: 'folder', what: 'write the post-mortem', args: runArg }, async (a) => {
+    await startPostmortem(pmDeps, a.runId).catch(report('writing the post-mortem'));
+  });
+  registry.register(
+    CommandId.proposeChangelogNote,
+    { needs: 'folder', what: 'propose a CHANGELOG note', args: (raw) => ({ ...runArg(raw), postmortemPath: typeof raw[1] === 'string' ? raw[1] : undefined }) },
+    async (a) => {
+      const runId = a.runId ?? service.active?.runId ?? (await pickRun(deps.journals, 'Note which rollback in the CHANGELOG?'));
       const journal = runId ? await deps.journals.load(runId) : undefined;
       if (!journal) return;
-      await proposeChangelog(pmDeps, journal, typeof postmortemPath === 'string' ? postmortemPath : undefined).catch(report('the CHANGELOG proposal'));
-    }),
-    vscode.commands.registerCommand(CommandId.setWebhookUrl, async () => {
+      await proposeChangelog(pmDeps, journal, a.postmortemPath).catch(report('the CHANGELOG proposal'));
+    },
+  );
+  registry.register(CommandId.setWebhookUrl, { needs: 'nothing', what: 'set the webhook URL' }, async () => {
       const had = !!(await deps.secrets.get(WEBHOOK_SECRET_KEY));
       const value = await vscode.window.showInputBox({
         title: 'Rollback: Set Webhook URL',
@@ -150,6 +153,13 @@ export function registerChecklistCommands(deps: ChecklistDeps & { service: Check
       await deps.secrets.store(WEBHOOK_SECRET_KEY, value.trim());
       deps.output.appendLine('checklist: webhook URL updated (stored in secret storage)');
       void vscode.window.showInformationMessage('Rollback Pilot: webhook URL saved in secret storage.');
-    }),
-  ];
+  });
+  return disposables;
 }
+
+const checklistCommandWork: ReadonlyArray<readonly [CommandId, string]> = [
+  [CommandId.openChecklist, 'open a rollback checklist'],
+  [CommandId.startPostmortem, 'write a post-mortem'],
+  [CommandId.proposeChangelogNote, 'propose a CHANGELOG note'],
+  [CommandId.setWebhookUrl, 'set the webhook URL'],
+];

@@ -1,24 +1,23 @@
-import * as vscode from 'vscode';
 import type { DatabaseEnvironmentChoice } from '../../app/appliedStateReader';
 import type { RollbackDialogs } from '../dialogs';
 import type { RollbackWorkspace } from '../rollbackWorkspace';
 import { CommandId } from '../contributions';
-import { requireTrust } from './trust';
+import type { CommandRegistry } from '../commandRegistry';
+import { optionalName } from '../commandArgs';
 import { orderEnvironments } from '../../core/config/environmentOrder';
 
 /** The Migrations view's database: which environment's `migrations.sql` target it reads, remembered per workspace. */
 export function registerDatabaseEnvironmentCommand(
-  workspace: RollbackWorkspace | undefined,
-  choice: DatabaseEnvironmentChoice | undefined,
+  registry: CommandRegistry,
+  maybeWorkspace: RollbackWorkspace | undefined,
+  maybeChoice: DatabaseEnvironmentChoice | undefined,
   dialogs: () => RollbackDialogs,
   refreshViews: () => void,
-): vscode.Disposable {
-  return vscode.commands.registerCommand(CommandId.chooseDatabaseEnvironment, async (name?: string) => {
-    if (!workspace || !choice) {
-      void vscode.window.showWarningMessage('Rollback Pilot needs an open folder (your service repository) to read a database.');
-      return;
-    }
-    if (!requireTrust('read a database')) return;
+): void {
+  registry.register(CommandId.chooseDatabaseEnvironment, { needs: 'trust', what: 'read a database', args: optionalName }, async (name) => {
+    // Built together with the folder's services, so present whenever the guard lets the command through.
+    const workspace = maybeWorkspace!;
+    const choice = maybeChoice!;
     const { config, fellBackToDefault } = await workspace.config();
     if (fellBackToDefault) {
       await dialogs().error('rollback.yml has errors; fix them first (Problems panel).');
