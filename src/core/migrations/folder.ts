@@ -23,7 +23,7 @@ export interface FolderListing {
   otherSubdirs: string[];
 }
 
-const CANDIDATE_FILE = /\.(py|sql|js|cjs|mjs|ts|cts|mts|go)$/;
+export const CANDIDATE_FILE = /\.(py|sql|js|cjs|mjs|ts|cts|mts|go)$/;
 const SKIPPED_DIRS = new Set(['__pycache__', 'node_modules']);
 const PARALLEL_READS = 16;
 

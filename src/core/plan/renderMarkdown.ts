@@ -14,11 +14,26 @@ const sourceLabel: Record<RollbackPlan['targetSource'], string> = {
   user: 'chosen by you',
 };
 
+const place = (where: string): string => (where === 'local' ? 'this machine' : `\`${where}\``);
+
+/** Where a step runs, said for every step: a host (and folder), this machine, the team's channel, or the operator's hands. */
+function whereItRuns(step: PlanStep): string {
+  const wheres = [...new Set(step.commands.map((c) => c.where))];
+  if (wheres.length > 1) return `runs on ${wheres.map(place).join(' and ')}`;
+  const where = wheres[0] ?? step.health?.where;
+  if (where !== undefined) {
+    const cwd = step.commands[0]?.cwd;
+    return `runs on ${place(where)}${cwd ? ` in \`${cwd}\`` : ''}`;
+  }
+  if (step.kind === 'notify') return 'a message to the team';
+  if (step.waitMs) return 'waits on this machine';
+  return 'by hand: the run asks you whether it was done';
+}
+
 function renderStep(step: PlanStep, n: number): string {
   const out: string[] = [];
   out.push(`### ${n}. ${step.destructive ? '⚠️ DESTRUCTIVE — ' : ''}${step.title}`);
-  const where = step.commands[0]?.where ?? step.health?.where;
-  out.push(`*${step.kind}*${where ? ` · runs on \`${where}\`` : ''}${step.commands[0]?.cwd ? ` in \`${step.commands[0].cwd}\`` : ''}${step.confirmEach ? ' · asks before it runs' : ''}`);
+  out.push(`*${step.kind}* · ${whereItRuns(step)}${step.confirmEach ? ' · asks before it runs' : ''}`);
   out.push('', step.why, '');
   for (const c of step.commands) {
     out.push(fence(c.command));
