@@ -29,6 +29,7 @@ import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { databaseStepsFor } from './app/databasePlan';
 import { VsCodeDialogs, type RollbackDialogs } from './vscode/dialogs';
 import { CommandRegistry, vscodeGuards } from './vscode/commandRegistry';
+import { readSettings, SETTINGS_SECTION } from './vscode/settings';
 import { KnownSecrets, redactingLogChannel } from './vscode/redaction';
 import { operatorName, RollbackSessions } from './vscode/rollbackSessions';
 import { RollbackWorkspace } from './vscode/rollbackWorkspace';
@@ -69,12 +70,8 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   let dialogOverride: RollbackDialogs | undefined;
   const dialogs = (): RollbackDialogs => dialogOverride ?? realDialogs;
   const settings = () => {
-    const c = vscode.workspace.getConfiguration('rollbackPilot');
-    return {
-      knownHostsFile: c.get<string>('ssh.knownHostsFile') || undefined,
-      sshConfigFile: c.get<string>('ssh.configFile') || undefined,
-      connectTimeoutMs: (c.get<number>('ssh.connectTimeoutSeconds') ?? 20) * 1000,
-    };
+    const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, folder?.uri);
+    return readSettings((key) => c.get(key));
   };
 
   let workspace: RollbackWorkspace | undefined;
@@ -86,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   if (folder && folder.uri.scheme === 'file') {
     const root = folder.uri.fsPath;
     const git = new SimpleGitPort(root);
-    const recordsFile = vscode.workspace.getConfiguration('rollbackPilot', folder.uri).get<string>('recordsFile') || '.rollback/records.json';
+    const { recordsFile } = settings();
     records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, recordsFile)), root));
     workspace = new RollbackWorkspace(folder.uri, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
     const ws = workspace;
