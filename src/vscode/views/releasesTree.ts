@@ -8,6 +8,7 @@ import type { RollbackWorkspace } from '../rollbackWorkspace';
 import { CommandId, ContextKey } from '../contributions';
 import { relativeTime } from './relativeTime';
 import { migrationItem } from './migrationItem';
+import { releaseTooltipMarkdown } from './tooltipMarkdown';
 import { lastTeamState } from '../../app/teamState';
 
 /** Nodes of the Releases view. Children are loaded only when a release is expanded. */
@@ -136,12 +137,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
         item.iconPath = releaseIcon(r);
         item.id = `release:${r.source}:${r.name}:${r.sha}`;
         item.contextValue = ['release', ...r.markers].join(' ');
-        const md = new vscode.MarkdownString();
-        md.appendMarkdown(`**${r.name}** \`${r.sha.slice(0, 12)}\`\n\n`);
-        if (markers.length) md.appendMarkdown(`Marked: ${markers.join(', ')}\n\n`);
-        if (r.badReason) md.appendMarkdown(`Bad because: ${r.badReason}\n\n`);
-        md.appendMarkdown(`${r.date}${node.previous ? ` — since ${node.previous.name}` : ''}`);
-        item.tooltip = md;
+        item.tooltip = new vscode.MarkdownString(releaseTooltipMarkdown(r, markers, node.previous?.name));
         return item;
       }
       case 'section': {
