@@ -44,4 +44,29 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The application layer drives both front ends (VS Code, the CLI), so it sees neither; adapters
+    // reach it by constructor from the composition roots (extension.ts, cli/main.ts): it may name
+    // their types, never build them.
+    files: ['src/app/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/app has no UI: ask through the Prompter and show through the Presenter (src/app/ui.ts); src/vscode implements them.' }],
+        patterns: [
+          { group: ['**/vscode/**', '**/vscode', '**/cli/**', '**/cli', '**/extension'], message: 'src/app imports nothing above it (vscode, cli, the composition roots): take what you need by an interface in src/app.' },
+          { group: ['**/infra/**', '**/infra'], allowTypeImports: true, message: 'src/app does not build adapters: take them by constructor (built in extension.ts or cli/main.ts); a type import is fine.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Adapters implement core's ports and nothing else: no flow, no UI.
+    files: ['src/infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/infra adapts the outside world to core\'s ports; the editor API belongs in src/vscode.' }],
+        patterns: [{ group: ['**/app/**', '**/app', '**/vscode/**', '**/cli/**', '**/cli', '**/extension'], message: 'src/infra imports only src/core (the ports it implements) and other adapters.' }],
+      }],
+    },
+  },
 );

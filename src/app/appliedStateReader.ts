@@ -2,9 +2,10 @@ import { readAppliedState, type AppliedState } from '../core/database';
 import type { EnvironmentConfig } from '../core/config/types';
 import type { MigrationGroup } from '../core/migrations/types';
 import type { Redactor } from '../core/redact';
-import { PsqlClient } from '../infra/sql/pgClient';
-import type { RollbackSessions } from '../vscode/rollbackSessions';
-import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+import type { CommandRunner } from '../core/ports';
+import type { SqlQueryPort } from '../core/database';
+import type { RollbackSessions } from './sessions';
+import type { WorkspaceModel } from './workspaceModel';
 import { environmentCwd } from './environments';
 
 /** Where the choice of the Migrations view's database lives (the workspace's memento in VS Code). */
@@ -39,11 +40,13 @@ export class AppliedStateReader {
   private remoteAllowed = false;
 
   constructor(
-    private readonly workspace: RollbackWorkspace,
+    private readonly workspace: WorkspaceModel,
     private readonly sessions: RollbackSessions,
     private readonly choice: DatabaseEnvironmentChoice,
     /** A psql connection error quotes the connection string, password included: the view shows it redacted. */
     private readonly redactor: Pick<Redactor, 'redactDeep' | 'redactError'>,
+    /** The database client over a runner (psql through `migrations.sql`), built in the composition root. */
+    private readonly sqlClient: (runner: CommandRunner, sql: string, options: { cwd: string }) => SqlQueryPort,
   ) {}
 
   /** Called by Rollback: Refresh and by the choice of an environment. */
@@ -63,7 +66,7 @@ export class AppliedStateReader {
     const cwd = environmentCwd(env, this.workspace.root.fsPath);
     const runner = this.sessions.runnerFor(env.host);
     try {
-      const state = await readAppliedState({ tool: group.tool, migrations: group.migrations, db: new PsqlClient(runner, sql, { cwd }) });
+      const state = await readAppliedState({ tool: group.tool, migrations: group.migrations, db: this.sqlClient(runner, sql, { cwd }) });
       return state && this.redactor.redactDeep({ ...state, message: state.message && `${env.name} (${env.host}): ${state.message}` });
     } catch (e) {
       throw this.redactor.redactError(e);

@@ -1,11 +1,12 @@
 import type { RollbackConfig } from '../core/config/types';
 import { gooseSections } from '../core/classify';
-import { planDatabaseSteps, undoChoice, type DatabasePlanInput, type UndoChoice, type UndoPath } from '../core/database';
+import { undoChoice, type UndoChoice, type UndoPath } from '../core/database';
+import { databasePlanInput, NO_DATABASE_SECTION, planDatabaseSection, type DatabaseSection, type SectionFacts } from '../core/database/section';
 import { migrationsForFiles } from '../core/migrations';
 import type { Migration, MigrationVerdict } from '../core/migrations/types';
 import type { PlanStep } from '../core/plan/types';
 import { releaseChangedFiles, type Release } from '../core/releases';
-import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+import type { WorkspaceModel } from './workspaceModel';
 import { environmentCwd } from './environments';
 
 /**
@@ -22,49 +23,36 @@ export class DatabaseChoiceCancelled extends Error {
   }
 }
 
-export async function databaseStepsFor(
-  workspace: RollbackWorkspace,
-  config: RollbackConfig,
-  input: { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined> },
-): Promise<PlanStep[]> {
+export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined> };
+
+export async function databaseStepsFor(workspace: WorkspaceModel, config: RollbackConfig, input: DatabaseSectionInput): Promise<PlanStep[]> {
+  return (await databaseSectionFor(workspace, config, input)).steps;
+}
+
+/**
+ * Everything the plan needs from the database side (core/database/section.ts): the steps
+ * before the code switch, the migration files the code step keeps (the bad release's
+ * migrations the plan leaves applied), and the check after the rollback that the migration
+ * tool still works on the target.
+ */
+export type { DatabaseSection };
+
+export async function databaseSectionFor(workspace: WorkspaceModel, config: RollbackConfig, input: DatabaseSectionInput): Promise<DatabaseSection> {
   const env = config.environments.find((e) => e.name === input.environment);
-  if (!env) return [];
-  const files = await releaseChangedFiles(workspace.gitPort, input.from, input.to);
+  if (!env) return NO_DATABASE_SECTION;
+  const changed = await releaseChangedFiles(workspace.gitPort, input.from, input.to);
   const groups = await workspace.migrations();
-  const added = migrationsForFiles(groups, files);
-  if (added.length === 0) return [];
+  const added = migrationsForFiles(groups, changed);
+  if (added.length === 0) return NO_DATABASE_SECTION;
   const verdicts: MigrationVerdict[] = [];
   for (const m of added) verdicts.push(await workspace.classify(m));
-
   const downSql: Record<string, string> = {};
   for (const m of added) {
     const sql = await downSqlOf(workspace, m);
     if (sql !== undefined) downSql[m.id] = sql;
   }
-  // The version the tool records once every migration of the bad release is undone.
-  const group = groups.find((g) => g.migrations.some((m) => m.file === added[0].file));
-  const firstIndex = group ? group.migrations.findIndex((m) => m.file === added[0].file) : -1;
-  const priorVersion = group && firstIndex > 0 ? group.migrations[firstIndex - 1].id : group ? '0' : undefined;
-
-  // Alembic's graph, not the apply order, says where a down step lands (branches interleave).
-  const previousOf: Record<string, string | null> = {};
-  for (const m of added) {
-    if (m.tool !== 'alembic') continue;
-    const parents = m.parents ?? [];
-    previousOf[m.id] = parents.length === 0 ? 'base' : parents.length === 1 ? parents[0] : null;
-  }
-
-  const cwd = environmentCwd(env, workspace.root.fsPath);
-  const planInput: DatabasePlanInput = {
-    verdicts,
-    migrations: config.migrations,
-    where: env.host,
-    cwd,
-    downSql,
-    priorVersion,
-    previousOf,
-    writers: config.services.filter((s) => s.stop).map((s) => ({ name: s.name, stop: s.stop })),
-  };
+  const facts: SectionFacts = { added, verdicts, groups, changed, migrations: config.migrations, env, cwd: environmentCwd(env, workspace.root.fsPath), downSql, services: config.services };
+  const planInput = databasePlanInput(facts);
   // Both ways back exist: the operator weighs the down steps' data loss against the backup's age.
   const choice = undoChoice(planInput);
   if (choice && input.chooseUndo) {
@@ -72,11 +60,11 @@ export async function databaseStepsFor(
     if (!path) throw new DatabaseChoiceCancelled();
     planInput.mode = path;
   }
-  return planDatabaseSteps(planInput);
+  return planDatabaseSection(facts, planInput);
 }
 
 /** Down SQL the extension can run itself: golang-migrate's .down.sql, goose's Down section. */
-async function downSqlOf(workspace: RollbackWorkspace, m: Migration): Promise<string | undefined> {
+async function downSqlOf(workspace: WorkspaceModel, m: Migration): Promise<string | undefined> {
   const read = async (rel: string) => new TextDecoder().decode(await workspace.readFile(rel));
   try {
     if (m.tool === 'golang-migrate' && m.downFile) return await read(m.downFile);

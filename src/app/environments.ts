@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { orderEnvironments } from '../core/config/environmentOrder';
 import type { EnvironmentConfig } from '../core/config/types';
-import type { RollbackDialogs } from '../vscode/dialogs';
-import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+import type { Messages, Prompter } from './ui';
+import type { WorkspaceModel } from './workspaceModel';
 
 /** The environment's working tree as its runner sees it: relative paths of a local target are against the workspace. */
 export function environmentCwd(env: EnvironmentConfig, workspaceRoot: string): string {
@@ -13,7 +13,7 @@ export function environmentCwd(env: EnvironmentConfig, workspaceRoot: string): s
  * Asks which environment (skipped when there is one) and where its tree is. Undefined
  * when the user cancels or rollback.yml has errors (which the user is told about).
  */
-export async function chooseEnvironment(workspace: RollbackWorkspace, dialogs: RollbackDialogs): Promise<{ env: EnvironmentConfig; cwd: string } | undefined> {
+export async function chooseEnvironment(workspace: WorkspaceModel, dialogs: Pick<Prompter, 'pickEnvironment'> & Pick<Messages, 'error'>): Promise<{ env: EnvironmentConfig; cwd: string } | undefined> {
   const { config, fellBackToDefault } = await workspace.config();
   if (fellBackToDefault) {
     await dialogs.error('rollback.yml has errors; fix them first (Problems panel).');

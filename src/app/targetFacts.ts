@@ -9,15 +9,15 @@ import { gitQueriesVia } from '../core/plan';
 import { findDeployed, type LastKnownGoodSource } from '../core/releases';
 import { deployedName, readDeployed, type DeployedOnTarget } from '../core/releases/deployedOnTarget';
 import { environmentCwd } from './environments';
-import type { RollbackSessions } from '../vscode/rollbackSessions';
-import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+import type { RollbackSessions } from './sessions';
+import type { WorkspaceModel } from './workspaceModel';
 
 /** What each target said last, for this window's pickers: environment + host + path → reading. */
 const lastRead = new Map<string, KnownDeployed>();
 const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
 
 /** The picker's choices: the target running the release being rolled back first, never `local` first while another exists. */
-export async function environmentChoices(workspace: RollbackWorkspace, config: RollbackConfig): Promise<EnvironmentChoice[]> {
+export async function environmentChoices(workspace: WorkspaceModel, config: RollbackConfig): Promise<EnvironmentChoice[]> {
   const listing = await workspace.releases().catch(() => undefined);
   const bad = listing && findDeployed(listing);
   return orderEnvironments(config.environments, { deployed: (env) => lastRead.get(keyOf(env)), badSha: bad?.sha });
@@ -29,7 +29,7 @@ export async function environmentChoices(workspace: RollbackWorkspace, config: R
  * its snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
  * target cannot be read; nothing was planned then.
  */
-export async function readTargetFacts(workspace: RollbackWorkspace, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget | undefined> {
+export async function readTargetFacts(workspace: WorkspaceModel, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget | undefined> {
   const env = config.environments.find((e) => e.name === name);
   if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
   const runner = sessions.runnerFor(env.host);

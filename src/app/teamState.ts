@@ -7,7 +7,7 @@ import type { RecordsStore } from '../core/releases/recordsStore';
 import { targetRecordsFile, targetRecordsStorage } from '../core/releases/targetRecords';
 import { readRollbackInProgress, type RollbackInProgress } from '../core/run/rollbackInProgress';
 import { environmentCwd } from './environments';
-import type { RollbackWorkspace } from '../vscode/rollbackWorkspace';
+import type { WorkspaceModel } from './workspaceModel';
 
 type TargetEnv = Pick<EnvironmentConfig, 'name' | 'host' | 'path'>;
 
@@ -75,7 +75,7 @@ export async function refreshTeamState(records: RecordsStore, runnerFor: (host: 
 }
 
 /** Refresh in a workspace: the team's state of its environment read, then the Releases view repainted from it. */
-export async function refreshTeam(workspace: RollbackWorkspace, records: RecordsStore, runnerFor: (host: string) => CommandRunner): Promise<void> {
+export async function refreshTeam(workspace: WorkspaceModel, records: RecordsStore, runnerFor: (host: string) => CommandRunner): Promise<void> {
   const { config } = await workspace.config();
   await refreshTeamState(records, runnerFor, config, (env) => environmentCwd(env, workspace.root.fsPath));
   workspace.invalidate(['releases']);

@@ -1,33 +1,17 @@
 import * as vscode from 'vscode';
 import type { UndoChoice, UndoPath } from '../core/database';
-import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../core/run/ports';
+import type { Decision, RollbackDialogs } from '../app/ui';
+import type { FailureDecision, FailureState, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../core/run/ports';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import { patternsOnly } from '../core/redact';
 import type { Release } from '../core/releases';
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
-import type { HostKeyPrompt, RefusedHostKey, UnknownHostKey } from '../infra/ssh';
+import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 
-export type Decision = 'roll-back' | 'roll-forward';
-
-/**
- * Every question a rollback asks the operator. VsCodeDialogs asks with quick picks,
- * input boxes and modals; the integration suite swaps in scripted answers so the
- * commands run end to end inside VS Code without a person.
- */
-export interface RollbackDialogs extends Prompter, HostKeyPrompt {
-  decide(): Promise<Decision | undefined>;
-  reason(defaultReason?: string): Promise<string | undefined>;
-  /** Choices in the order to show (orderEnvironments: where each goes, what runs there); returns the environment's name. */
-  pickEnvironment(choices: EnvironmentChoice[]): Promise<string | undefined>;
-  pickRelease(releases: Release[], title: string): Promise<Release | undefined>;
-  /** Before planning, when the bad release's migrations can be undone either way: down steps or the backup. */
-  chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined>;
-  /** Shown with the preview open: true to run exactly this plan. */
-  confirmPlan(plan: RollbackPlan): Promise<boolean>;
-  confirm(message: string, detail: string, action: string): Promise<boolean>;
-  info(message: string): void;
-  error(message: string, ...actions: string[]): Promise<string | undefined>;
-}
+// The questions and messages a rollback needs are the application layer's (src/app/ui.ts);
+// VsCodeDialogs asks them with quick picks, input boxes and modals, and the integration suite
+// swaps in scripted answers so the commands run end to end inside VS Code without a person.
+export type { Decision, RollbackDialogs } from '../app/ui';
 
 const IMMEDIATE = 'Immediate: error rate or latency jumped right after the deploy, data is being corrupted, a security hole shipped, the service is down.';
 const INVESTIGATE = 'Brief investigation first (minutes, not hours): a single user report, a metric drifting slowly, a feature that only looks wrong.';

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { KnownSecrets as AppKnownSecrets } from '../app/knownSecrets';
 import type { RollbackConfig } from '../core/config/types';
-import { isEnvStyleFile, redactLogLine, secretValuesOfEnvFile, type Redactor } from '../core/redact';
+import { redactLogLine, type Redactor } from '../core/redact';
 
 /**
  * The log channel, redacted: every line any part writes (the engine's structured lines, the
@@ -30,60 +29,34 @@ export function redactingLogChannel(channel: vscode.LogOutputChannel, redactor: 
 }
 
 /**
- * Registers with the redactor every value the extension knows is secret, and keeps them
- * current: the given SecretStorage keys (re-read when they change), and the values of the
- * `.env`-style files among the environments' `configFiles`, read from the workspace when
- * rollback.yml or one of those files changes. Only the sources are logged, never a value.
+ * The known secrets (src/app/knownSecrets.ts) kept current in a VS Code window: the given
+ * SecretStorage keys are re-read when they change, the `.env`-style files among the
+ * environments' `configFiles` when rollback.yml or one of those files changes.
  */
 export class KnownSecrets implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private envSources = new Set<string>();
+  private readonly known: AppKnownSecrets;
 
   constructor(
-    private readonly redactor: Redactor,
-    private readonly secrets: vscode.SecretStorage,
-    private readonly secretKeys: readonly string[],
-    private readonly log: vscode.LogOutputChannel,
-    private readonly workspace?: { root: string; config(): Promise<RollbackConfig | undefined>; onDidChange: vscode.Event<unknown> },
+    redactor: Redactor,
+    secrets: vscode.SecretStorage,
+    secretKeys: readonly string[],
+    log: vscode.LogOutputChannel,
+    workspace?: { root: string; config(): Promise<RollbackConfig | undefined>; onDidChange: (listener: () => void) => { dispose(): void } },
   ) {
-    this.disposables.push(secrets.onDidChange((e) => void (this.secretKeys.includes(e.key) ? this.readSecret(e.key) : undefined)));
+    this.known = new AppKnownSecrets(redactor, secrets, secretKeys, log, workspace);
+    this.disposables.push(secrets.onDidChange((e) => void (secretKeys.includes(e.key) ? this.known.readSecret(e.key) : undefined)));
     if (workspace) {
-      this.disposables.push(workspace.onDidChange(() => void this.readEnvFiles()));
+      this.disposables.push(workspace.onDidChange(() => void this.known.readEnvFiles()));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(workspace.root, '{**/.env,**/.env.*,**/*.env}'));
-      const reread = (): void => void this.readEnvFiles();
+      const reread = (): void => void this.known.readEnvFiles();
       this.disposables.push(watcher, watcher.onDidChange(reread), watcher.onDidCreate(reread), watcher.onDidDelete(reread));
     }
   }
 
   /** Reads everything once; resolves when the redactor knows it (activation awaits nothing: output before it is still pattern-redacted). */
-  async refresh(): Promise<void> {
-    await Promise.all([...this.secretKeys.map((k) => this.readSecret(k)), this.readEnvFiles()]);
-  }
-
-  private async readSecret(key: string): Promise<void> {
-    const value = await Promise.resolve(this.secrets.get(key)).catch(() => undefined);
-    this.redactor.setSource(`secret-storage:${key}`, value ? [value] : []);
-  }
-
-  private async readEnvFiles(): Promise<void> {
-    if (!this.workspace) return;
-    const { root } = this.workspace;
-    const config = await this.workspace.config().catch(() => undefined);
-    const files = [...new Set((config?.environments ?? []).flatMap((e) => e.configFiles).filter(isEnvStyleFile))];
-    const seen = new Set<string>();
-    for (const file of files) {
-      const abs = path.resolve(root, file);
-      // configFiles are validated to stay inside the repository; a path that does not is not read.
-      if (path.relative(root, abs).startsWith('..')) continue;
-      const text = await readFile(abs, 'utf8').catch(() => undefined);
-      const source = `env-file:${file}`;
-      seen.add(source);
-      const values = text === undefined ? [] : secretValuesOfEnvFile(text);
-      this.redactor.setSource(source, values);
-      if (values.length) this.log.info(`Redacting the ${values.length} secret value(s) of ${file} from everything written or shown`);
-    }
-    for (const old of this.envSources) if (!seen.has(old)) this.redactor.clearSource(old);
-    this.envSources = seen;
+  refresh(): Promise<void> {
+    return this.known.refresh();
   }
 
   dispose(): void {

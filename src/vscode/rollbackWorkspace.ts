@@ -1,57 +1,24 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { ConfigDiagnostic, RollbackConfig } from '../core/config/types';
-import { defaultConfig, parseConfig } from '../core/config';
-import type { Migration, MigrationGroup, MigrationVerdict } from '../core/migrations/types';
-import { classifyFromFiles } from '../core/classify';
-import { PgSqlParser } from '../infra/sql/pgParser';
-import { detectMigrations } from '../core/migrations';
-import { NodeFileSystem } from '../infra/files/nodeFileSystem';
-import type { ReleaseListing } from '../core/releases';
-import { listReleases } from '../core/releases';
-import type { RecordsStore } from '../core/releases/recordsStore';
-import type { GitPort } from '../core/releases/gitPort';
+import { CONFIG_FILE, WorkspaceModel, type WorkspaceDeps, type WorkspacePart } from '../app/workspaceModel';
 
-export const CONFIG_FILE = 'rollback.yml';
-
-export interface LoadedConfig {
-  /** The config in force: the file's when it validates, else the embedded default. */
-  config: RollbackConfig;
-  /** True when rollback.yml exists (even if it has errors). */
-  fileExists: boolean;
-  diagnostics: ConfigDiagnostic[];
-  /** Set when the file exists but has errors, so the views can say why they show defaults. */
-  fellBackToDefault: boolean;
-  /** The text that was parsed (an open editor's unsaved text, else the file), for the stale-plan check's hash. */
-  text?: string;
-}
+export { CONFIG_FILE, type LoadedConfig } from '../app/workspaceModel';
 
 /**
- * Everything the views show about one workspace folder, loaded lazily and cached until
- * something it depends on changes on disk (rollback.yml, git refs, migration folders).
+ * The workspace model (src/app/workspaceModel.ts) in a VS Code window: its caches are dropped
+ * when something it depends on changes on disk (rollback.yml, git refs, migration folders,
+ * the records), and rollback.yml is read as the open editor shows it, unsaved edits included.
  */
-export class RollbackWorkspace implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
-  private configCache?: Promise<LoadedConfig>;
-  private lastConfig?: RollbackConfig;
-  private releasesCache?: Promise<ReleaseListing>;
-  /** What the chosen environment's target said runs there (its HEAD, its snapshot file), read over its own connection. */
-  private target?: { headSha: string; snapshotSha?: string };
-  private readonly migrationsCache = new LoadOnce<MigrationGroup[]>();
-  private shallowCache?: Promise<MigrationGroup[]>;
-  private readonly verdictsCache = new LoadOnce<Map<string, MigrationVerdict>>();
-  private readonly parser = new PgSqlParser();
-  private debounce?: NodeJS.Timeout;
+export class RollbackWorkspace extends WorkspaceModel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    readonly root: vscode.Uri,
-    readonly gitPort: GitPort,
-    private readonly records: RecordsStore,
-    private readonly log: vscode.LogOutputChannel,
+    override readonly root: vscode.Uri,
+    deps: Omit<WorkspaceDeps, 'unsavedText'>,
   ) {
+    super(root, {
+      ...deps,
+      unsavedText: (absPath) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === absPath)?.getText(),
+    });
     this.watch(CONFIG_FILE, ['config', 'releases', 'migrations']);
     // Tags and HEAD move: loose refs, packed refs, HEAD itself.
     this.watch('.git/{HEAD,packed-refs,refs/tags/**,refs/heads/**}', ['releases']);
@@ -59,203 +26,18 @@ export class RollbackWorkspace implements vscode.Disposable {
     this.watch('.rollback/records.json', ['releases']);
   }
 
-  private watch(glob: string, parts: Array<'config' | 'releases' | 'migrations'>): void {
+  private watch(glob: string, parts: WorkspacePart[]): void {
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, glob));
     const fire = () => this.invalidate(parts);
     this.disposables.push(w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire));
-  }
-
-  /** Drops cached parts and tells the views, debounced so a `git fetch --tags` is one refresh. */
-  invalidate(parts: Array<'config' | 'releases' | 'migrations'> = ['config', 'releases', 'migrations']): void {
-    if (parts.includes('config')) this.configCache = undefined;
-    if (parts.includes('releases')) this.releasesCache = undefined;
-    if (parts.includes('migrations') || parts.includes('config')) {
-      this.migrationsCache.clear();
-      this.shallowCache = undefined;
-      this.verdictsCache.clear();
-    }
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changed.fire(), 250);
-  }
-
-  /** Production is the source of truth: the listing (deployed, last-known-good) follows what the target said, until told otherwise. */
-  useTargetFacts(target: { headSha: string; snapshotSha?: string } | undefined): void {
-    this.target = target;
-    this.invalidate(['releases']);
-  }
-
-  config(): Promise<LoadedConfig> {
-    this.configCache ??= this.loadConfig().then((c) => {
-      this.lastConfig = c.config;
-      return c;
-    });
-    return this.configCache;
-  }
-
-  /** The config as last loaded, for callers that cannot wait (the checklist's settings). */
-  currentConfig(): RollbackConfig | undefined {
-    return this.lastConfig;
-  }
-
-  releases(): Promise<ReleaseListing> {
-    this.releasesCache ??= this.loadReleases();
-    return this.releasesCache;
-  }
-
-  migrations(): Promise<MigrationGroup[]> {
-    return this.migrationsCache.get(() => this.loadMigrations());
-  }
-
-  /** The full detection if it has finished, without waiting. */
-  migrationsIfReady(): MigrationGroup[] | undefined {
-    return this.migrationsCache.ready;
-  }
-
-  /**
-   * The same groups in the same order, read only as far as the order needs (names, Alembic
-   * headers): the tree paints from this at once, and the full pass (content problems, then
-   * classes) fills in after.
-   */
-  migrationsShallow(): Promise<MigrationGroup[]> {
-    this.shallowCache ??= this.loadMigrations(true);
-    return this.shallowCache;
-  }
-
-  /** Every migration's safety class for a code rollback, by file. Classified once per change on disk. */
-  verdicts(): Promise<Map<string, MigrationVerdict>> {
-    return this.verdictsCache.get(() => this.classifyAll());
-  }
-
-  /** The verdicts if classification has finished, without waiting: the tree paints first and fills in classes after. */
-  verdictsIfReady(): Map<string, MigrationVerdict> | undefined {
-    return this.verdictsCache.ready;
-  }
-
-  /** Classifies one migration from its files as they are on disk now (Analyze Migration). */
-  classify(migration: Migration, fs = new NodeFileSystem(this.root.fsPath)): Promise<MigrationVerdict> {
-    return classifyFromFiles({ migration, fs, root: '.', parser: this.parser });
-  }
-
-  private async classifyAll(): Promise<Map<string, MigrationVerdict>> {
-    const groups = await this.migrations();
-    const out = new Map<string, MigrationVerdict>();
-    const started = Date.now();
-    const all = groups.flatMap((g) => g.migrations);
-    // One file system for the pass: the root is resolved once, not once per file.
-    const fs = new NodeFileSystem(this.root.fsPath);
-    // A few files at a time: the parser is in-process, so this bounds memory, not CPU.
-    for (let i = 0; i < all.length; i += 16) {
-      const batch = all.slice(i, i + 16);
-      const verdicts = await Promise.all(batch.map((m) => this.classify(m, fs)));
-      batch.forEach((m, k) => out.set(m.file, verdicts[k]));
-    }
-    if (all.length) this.log.info(`Classified ${all.length} migrations in ${Date.now() - started} ms`);
-    return out;
-  }
-
-  /** A file of the repository, by repo-relative path (confined to the workspace root). */
-  readFile(relativePath: string): Promise<Uint8Array> {
-    return new NodeFileSystem(this.root.fsPath).readFile(relativePath);
   }
 
   get configUri(): vscode.Uri {
     return vscode.Uri.joinPath(this.root, CONFIG_FILE);
   }
 
-  private async loadConfig(): Promise<LoadedConfig> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await vscode.workspace.fs.readFile(this.configUri);
-    } catch {
-      return { config: defaultConfig(), fileExists: false, diagnostics: [], fellBackToDefault: false };
-    }
-    // An open editor may hold unsaved edits; diagnostics follow what the user sees.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.configUri.toString());
-    const text = open ? open.getText() : new TextDecoder().decode(bytes);
-    const { config, diagnostics } = parseConfig(text, CONFIG_FILE);
-    if (!config) {
-      this.log.warn(`${CONFIG_FILE} has errors; the views use the embedded defaults until they are fixed.`);
-      return { config: defaultConfig(), fileExists: true, diagnostics, fellBackToDefault: true };
-    }
-    return { config, fileExists: true, diagnostics, fellBackToDefault: false, text };
-  }
-
-  private async loadReleases(): Promise<ReleaseListing> {
-    const { config } = await this.config();
-    const loaded = await this.records.load();
-    const records = { ...loaded, snapshotSha: this.target?.snapshotSha ?? (await this.localSnapshotSha(config)) ?? loaded.snapshotSha };
-    const started = Date.now();
-    const listing = await listReleases(this.gitPort, { tagPattern: config.releases.tags, records, branch: config.environments[0]?.branch, targetHeadSha: this.target?.headSha });
-    if (this.records.problem) listing.notes.unshift(this.records.problem.message);
-    this.log.info(`Listed ${listing.releases.length} releases matching ${config.releases.tags} in ${Date.now() - started} ms`);
-    return listing;
-  }
-
-  /**
-   * A local target's pre-deploy snapshot file (environments.*.snapshot) names the SHA that
-   * ran before the latest deploy: the best last-known-good there is. Remote targets are
-   * read over SSH by the rollback itself, not on every tree refresh.
-   */
-  private async localSnapshotSha(config: RollbackConfig): Promise<string | undefined> {
-    for (const env of config.environments) {
-      if (env.host !== 'local' || !env.snapshot) continue;
-      const base = vscode.Uri.joinPath(this.root, env.path);
-      const uri = env.snapshot.startsWith('/') ? vscode.Uri.file(env.snapshot) : vscode.Uri.joinPath(base, env.snapshot);
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const sha = /\b[0-9a-f]{40}\b/.exec(text)?.[0];
-        if (sha) return sha;
-        this.log.warn(`Snapshot file ${uri.fsPath} holds no full commit SHA; ignoring it.`);
-      } catch {
-        // No snapshot recorded yet: the records and tags decide.
-      }
-    }
-    return undefined;
-  }
-
-  private async loadMigrations(shallow = false): Promise<MigrationGroup[]> {
-    const { config } = await this.config();
-    const fs = new NodeFileSystem(this.root.fsPath);
-    const m = config.migrations;
-    return detectMigrations(fs, { ...(m.tool || m.dir ? { tool: m.tool, dir: m.dir } : {}), shallow });
-  }
-
-  /** The code change from one commit to another (what a rollback from → to applies), for the preview. */
-  async gitDiff(fromSha: string, toSha: string): Promise<string> {
-    if (!/^[0-9a-f]{40}$/.test(fromSha) || !/^[0-9a-f]{40}$/.test(toSha)) throw new Error('gitDiff takes full SHAs');
-    const { stdout } = await promisify(execFile)('git', ['diff', '--stat', '--patch', fromSha, toSha, '--'], { cwd: this.root.fsPath, maxBuffer: 32 * 1024 * 1024 });
-    return stdout;
-  }
-
-  dispose(): void {
-    clearTimeout(this.debounce);
+  override dispose(): void {
+    super.dispose();
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** A value loaded once until cleared, which can also be read without waiting once it has arrived. */
-class LoadOnce<T> {
-  private pending?: Promise<T>;
-  private value?: T;
-
-  get(load: () => Promise<T>): Promise<T> {
-    if (!this.pending) {
-      const pending = load();
-      this.pending = pending;
-      // A load that a clear() overtook must not fill the cache after the fact.
-      pending.then((v) => {
-        if (this.pending === pending) this.value = v;
-      }, () => undefined);
-    }
-    return this.pending;
-  }
-
-  get ready(): T | undefined {
-    return this.value;
-  }
-
-  clear(): void {
-    this.pending = undefined;
-    this.value = undefined;
   }
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Release } from '../../core/releases';
 import { TargetRecordsError, type RecordsStore } from '../../core/releases/recordsStore';
-import { takeSnapshot } from '../../core/snapshot/snapshot';
-import { NodeHttp } from '../../infra/http';
+import type { HttpPort } from '../../core/ports';
+import { recordSnapshot } from '../../app/snapshot';
 import type { RollbackDialogs } from '../dialogs';
 import { operatorName, type RollbackSessions } from '../rollbackSessions';
 import type { RollbackWorkspace } from '../rollbackWorkspace';
@@ -16,29 +16,19 @@ export function registerRecordCommands(
   sessions: RollbackSessions | undefined,
   records: RecordsStore | undefined,
   dialogs: () => RollbackDialogs,
+  /** The health probes' HTTP client, built in extension.ts. */
+  http: HttpPort,
 ): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(CommandId.recordSnapshot, async () => {
       if (!workspace || !sessions || !records || !requireTrust('record a snapshot')) return;
       const chosen = await chooseEnvironment(workspace, dialogs());
       if (!chosen) return;
-      const { env, cwd } = chosen;
-      const { config } = await workspace.config();
-      const runner = sessions.runnerFor(env.host);
       try {
-        const snap = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Recording the pre-deploy state of ${env.name} (${env.host})` }, () =>
-          takeSnapshot({ env, services: config.services, runner, http: new NodeHttp(), cwd }),
-        );
-        await records.setSnapshot(snap.sha);
-        workspace.invalidate(['releases']);
-        const health = snap.services.map((s) => `${s.name} ${s.ok ? 'healthy' : `UNHEALTHY (${s.status ?? s.error})`}`).join(', ');
-        dialogs().info(
-          `Snapshot of ${env.name} (${env.host}): ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`,
-        );
+        const { message } = await recordSnapshot({ workspace, sessions, records, http }, chosen, (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, work)));
+        dialogs().info(message);
       } catch (e) {
         await dialogs().error(`No snapshot recorded: ${(e as Error).message}`);
-      } finally {
-        await runner.dispose();
       }
     }),
     vscode.commands.registerCommand(CommandId.markReleaseBad, async (node?: { kind?: string; release?: Release }) => {

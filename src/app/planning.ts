@@ -1,0 +1,78 @@
+// The one place a rollback plan is made, for the VS Code flow and the command line alike:
+// the facts under it (from the workspace model and the target) and the builder that turns
+// the operator's choices into the plan the preview shows and the run start rebuilds.
+import type { UndoChoice, UndoPath } from '../core/database';
+import { gitQueriesVia } from '../core/plan';
+import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
+import { operatorGitIdentity } from '../core/plan/preflight';
+import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import type { Release } from '../core/releases';
+import type { PlanBuilder, PlanningSources } from './currentPlan';
+import { operatorName } from './operator';
+import type { RollbackSessions } from './sessions';
+import type { WorkspaceModel } from './workspaceModel';
+
+/** The bad release's database steps (from the migration classifier), placed before the code switch. */
+export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined> }) => Promise<PlanStep[]>;
+
+/** What the operator decided that is part of the plan itself (and so of its digest). */
+export interface PlanChoices {
+  reason: string;
+  targetSource: RollbackPlan['targetSource'];
+  /**
+   * Who planned it and the identity the revert commit carries. Read from this machine when
+   * absent; a plan file run later (rollback-pilot run --plan) keeps the ones it was approved with.
+   */
+  createdBy?: string;
+  gitIdentity?: { name: string; email: string };
+}
+
+/** The facts under a plan, read from the workspace model (its caches dropped first on a refresh) and the target. */
+export function planningSources(workspace: WorkspaceModel, sessions: RollbackSessions): PlanningSources {
+  return {
+    refresh: () => workspace.invalidate(['config', 'releases', 'migrations']),
+    config: async () => {
+      const loaded = await workspace.config();
+      return { config: loaded.config, text: loaded.fileExists ? (loaded.text ?? 'unreadable') : undefined };
+    },
+    releases: () => workspace.releases(),
+    git: gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath),
+    migrationFiles: async () => {
+      const out: Record<string, string> = {};
+      for (const m of (await workspace.migrations()).flatMap((g) => g.migrations)) {
+        for (const file of [m.file, m.downFile]) {
+          if (file && !(file in out)) out[file] = await workspace.readFile(file).then((b) => new TextDecoder().decode(b), (e: Error) => `unreadable: ${e.message}`);
+        }
+      }
+      return out;
+    },
+    targetRunner: (where) => sessions.runnerFor(where),
+  };
+}
+
+/** The builder the preview and the run start both call (currentPlan.ts compares what they made). */
+export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
+  return async (req) => {
+    const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
+    const dbSteps = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo }) : undefined;
+    // The target's own files in the way of the code step are read there, so the preview lists them.
+    return buildPlanWithHostFiles({
+      config: req.config,
+      environment: req.environment,
+      git,
+      from: req.from?.sha ?? 'HEAD',
+      fromName: req.from?.name,
+      to: req.to.sha,
+      toName: req.to.name,
+      targetSource: choices.targetSource,
+      reason: choices.reason,
+      createdBy: choices.createdBy ?? operatorName(),
+      // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
+      gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
+      workspaceRoot: workspace.root.fsPath,
+      databaseSteps: dbSteps,
+      runId: req.runId,
+      now: req.now,
+    }, (where) => sessions.runnerFor(where));
+  };
+}

@@ -1,0 +1,184 @@
+import { previewPlan, rebuildAndCompare, type PreviewedRequest } from './currentPlan';
+import { StalePlanError } from '../core/plan/staleness';
+import type { RollbackPlan } from '../core/plan/types';
+import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
+import type { RunResult } from '../core/run';
+import { DatabaseChoiceCancelled } from './databasePlan';
+import { planBuilder, planningSources, type DatabaseStepsFor } from './planning';
+import { runWithProgress } from './runWithProgress';
+import type { RollbackSessions } from './sessions';
+import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
+import type { FlowUi, Presenter } from './ui';
+import type { WorkspaceModel } from './workspaceModel';
+
+export const OPEN_CONFIG = 'Open rollback.yml';
+
+export interface RollbackFlowDeps {
+  workspace: WorkspaceModel;
+  sessions: RollbackSessions;
+  /** The bad release's database steps (from the migration classifier), placed before the code switch. */
+  databaseSteps?: DatabaseStepsFor;
+}
+
+export interface FlowOptions {
+  /** The release to return to; without it, the last-known-good (Revert Last Deploy) or the user's pick (Roll Back to Release…). */
+  target?: Release;
+  pickTarget: boolean;
+  /** Already chosen (the command line's --env): the environment question is not asked. */
+  environment?: string;
+  /** Already given (the command line's --reason): the reason question is not asked. */
+  reason?: string;
+}
+
+export interface FlowOutcome {
+  plan?: RollbackPlan;
+  result?: RunResult;
+  /** Why nothing ran, when nothing did. */
+  stoppedBecause?: string;
+}
+
+/** rollback.yml has errors: say so (with a way to open it) and plan nothing. */
+export async function refuseConfigErrors(workspace: WorkspaceModel, presenter: Presenter): Promise<boolean> {
+  const loaded = await workspace.config();
+  if (!loaded.fellBackToDefault) return false;
+  const open = await presenter.error('rollback.yml has errors; fix them before rolling back (they are in the Problems panel).', OPEN_CONFIG);
+  if (open) await presenter.openFile(workspace.configPath);
+  return true;
+}
+
+/** The release a rollback returns to: given, the last-known-good, or picked from the releases that are neither bad nor deployed. */
+export interface ChosenTarget {
+  from?: Release;
+  to: Release;
+  source: RollbackPlan['targetSource'];
+}
+
+/**
+ * Chooses the target once the target's facts were read (the listing follows them). Says why
+ * and returns a reason string when there is none to choose.
+ */
+export async function chooseTarget(workspace: WorkspaceModel, ui: FlowUi, environment: string, options: Pick<FlowOptions, 'target' | 'pickTarget'>, fellBack: (target: Release | undefined, source: RollbackPlan['targetSource']) => string | undefined): Promise<ChosenTarget | { stoppedBecause: string }> {
+  const { prompter, presenter } = ui;
+  workspace.invalidate(['releases']);
+  const listing = await workspace.releases();
+  const deployed = findDeployed(listing);
+  let target = options.target;
+  let source: RollbackPlan['targetSource'] = 'user';
+  if (!target && !options.pickTarget) {
+    const lkg = findLastKnownGood(listing);
+    if (lkg) {
+      target = lkg.release;
+      source = lkg.source;
+    }
+    const note = fellBack(target, source);
+    if (note) presenter.info(note);
+  }
+  if (!target) {
+    const candidates = listing.releases.filter((r) => !r.markers.includes('bad') && r.sha !== deployed?.sha);
+    if (candidates.length === 0) {
+      await presenter.error('There is no release to roll back to: every other release is marked bad, or there is none. Tag the last good commit (git tag v…) or pick a commit by hand.');
+      return { stoppedBecause: 'no target' };
+    }
+    target = await prompter.pickRelease(candidates, `Roll ${environment} back to which release?${deployed ? ` (deployed: ${deployed.name})` : ''}`);
+    if (!target) return { stoppedBecause: 'no target chosen' };
+  }
+  if (target.markers.includes('bad')) {
+    await presenter.error(`${target.name} is marked bad (${target.badReason ?? 'no reason recorded'}); it is never a rollback target.`);
+    return { stoppedBecause: 'target is bad' };
+  }
+  return { from: deployed, to: target, source };
+}
+
+/**
+ * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
+ * user confirms the plan they are looking at; at run start the plan is rebuilt from the
+ * current facts and the run refuses, saying what changed, when it differs from the preview.
+ */
+export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, options: FlowOptions): Promise<FlowOutcome> {
+  const { workspace, sessions } = deps;
+  const { prompter, presenter } = ui;
+  if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
+  const { config } = await workspace.config();
+
+  const decision = await prompter.decide();
+  if (!decision) return { stoppedBecause: 'cancelled at the decision' };
+  if (decision === 'roll-forward') {
+    presenter.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');
+    return { stoppedBecause: 'roll forward chosen' };
+  }
+  const decidedAt = new Date().toISOString();
+  const reason = options.reason ?? (await prompter.reason());
+  if (!reason) return { stoppedBecause: 'no reason given' };
+  const environment = options.environment ?? (await prompter.pickEnvironment(await environmentChoices(workspace, config)));
+  if (!environment) return { stoppedBecause: 'no environment chosen' };
+  // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
+  const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
+  if (onTarget instanceof Error) {
+    await presenter.error(`Nothing was planned for ${environment}: ${onTarget.message}`);
+    return { stoppedBecause: 'target not readable' };
+  }
+
+  const chosen = await chooseTarget(workspace, ui, environment, options, (target, source) => snapshotFallbackNote(onTarget, target, source));
+  if ('stoppedBecause' in chosen) return chosen;
+
+  const sources = planningSources(workspace, sessions);
+  // The one place the plan is made: for the preview, and again from the current facts at run start.
+  const build = planBuilder(workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
+
+  let previewed: PreviewedRequest;
+  try {
+    previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
+  } catch (e) {
+    if (e instanceof DatabaseChoiceCancelled) {
+      presenter.info(`Nothing ran. ${e.message}`);
+      return { stoppedBecause: 'cancelled at the database choice' };
+    }
+    await presenter.error(`Could not plan the rollback: ${(e as Error).message}`);
+    return { stoppedBecause: 'planning failed' };
+  }
+
+  await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(previewed.preview));
+  if (!(await prompter.confirmPlan(previewed.plan))) {
+    presenter.info('Nothing ran. The plan preview stays open for reference.');
+    return { plan: previewed.plan, stoppedBecause: 'not confirmed' };
+  }
+  return runPreviewed(deps, ui, previewed, decidedAt, async () => {
+    // What runs is what was previewed: rebuilt now from the current facts, or nothing runs.
+    return rebuildAndCompare(sources, build, previewed);
+  });
+}
+
+/**
+ * Rebuilds (via `rebuild`) and runs a previewed plan, then reads the target again. Shared by
+ * the interactive flow and the command line's `run --plan`.
+ */
+export async function runPreviewed(deps: RollbackFlowDeps, ui: FlowUi, previewed: PreviewedRequest, decidedAt: string, rebuild: () => Promise<RollbackPlan>): Promise<FlowOutcome> {
+  const { workspace, sessions } = deps;
+  let plan: RollbackPlan;
+  try {
+    plan = await rebuild();
+  } catch (e) {
+    const stale = e instanceof StalePlanError;
+    await ui.presenter.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
+    return { plan: previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
+  }
+  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), ui.presenter);
+  // What the target said before the run is stale now: read it again, or (a revert commit this
+  // repository does not have, a host gone) let the listing fall back to the deploy records.
+  const { config } = await workspace.config();
+  await readTargetFacts(workspace, sessions, config, plan.environment).catch(() => workspace.useTargetFacts(undefined));
+  return { plan, result };
+}
+
+/** The readable plan and, for git strategies, the code diff the rollback will apply. */
+export async function showPlanPreview(workspace: WorkspaceModel, presenter: Presenter, plan: RollbackPlan, text: string): Promise<void> {
+  // The plan's own heading is the first line, which VS Code uses as the tab's title; it names the target's source too.
+  // Exactly the text the digest was taken of.
+  await presenter.showPreview({
+    text,
+    diff: plan.strategy === 'image' ? undefined : {
+      title: `# What the code change will do: ${plan.from.name} → ${plan.to.name}`,
+      text: () => workspace.gitDiff(plan.from.sha, plan.to.sha).catch((e: Error) => `Could not compute the diff: ${e.message}`),
+    },
+  });
+}

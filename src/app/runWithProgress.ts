@@ -1,0 +1,44 @@
+import type { RollbackPlan } from '../core/plan/types';
+import { JournalWriteError, LockHeldError, RunRefusedError, type RunResult } from '../core/run';
+import type { RollbackSessions } from './sessions';
+import type { Presenter } from './ui';
+
+/** Runs with the presenter's progress following the engine's events, and says where things stand at the end. */
+export async function runWithProgress(
+  sessions: RollbackSessions,
+  plan: RollbackPlan,
+  title: string,
+  go: (s: RollbackSessions) => Promise<RunResult>,
+  presenter: Presenter,
+): Promise<RunResult | undefined> {
+  try {
+    let running: string | undefined;
+    // Stopping is two different things: let the running command finish, or kill it. The front end asks which.
+    const stop = { running: () => running, afterStep: () => sessions.stopAfterStep(), now: () => sessions.cancel() };
+    const result = await presenter.progress(title, async (report) => {
+      let total = plan.steps.length;
+      const sub = sessions.events.on((e) => {
+        if (e.type === 'plan-changed') total = e.plan.steps.length; // a switch to checkout or a full redeploy
+        if (e.type === 'step-started') {
+          running = e.step.title;
+          report(e.step.title, 100 / Math.max(total, 1));
+        }
+      });
+      try {
+        return await go(sessions);
+      } finally {
+        sub.dispose();
+      }
+    }, stop);
+    const stash = result.journal.stash ? ` Your uncommitted changes were stashed as "${result.journal.stash.message}". ${result.journal.stash.restoreHint}.` : '';
+    if (result.success) presenter.info(`Rolled back ${plan.environment} to ${plan.to.name} on ${plan.where}.${stash}`);
+    else await presenter.runDidNotFinish(`Rollback of ${plan.environment} did not finish: ${result.state}${stash}`, plan.id);
+    return result;
+  } catch (e) {
+    if (e instanceof LockHeldError) await presenter.error(e.message, 'OK');
+    else if (e instanceof RunRefusedError) await presenter.error(e.message);
+    else if (e instanceof JournalWriteError) await presenter.error(e.message);
+    else await presenter.error(`The rollback stopped on an error: ${(e as Error).message}. Steps the journal .rollback/journals/${plan.id}.json records as finished stay done; a step it records as running is checked, or you are asked, before Resume Rollback runs it again.`);
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+// What the application layer needs from a front end: questions (Prompter) and showing
+// (Presenter). VS Code answers with quick picks, modals and editors (src/vscode), the
+// terminal with readline (src/cli), the tests with scripted answers. Nothing here draws.
+import type { EnvironmentChoice } from '../core/config/environmentOrder';
+import type { UndoChoice, UndoPath } from '../core/database';
+import type { RollbackPlan } from '../core/plan/types';
+import type { Release } from '../core/releases';
+import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
+import type { Prompter as RunPrompter } from '../core/run/ports';
+import type { HostKeyPrompt } from '../infra/ssh/hostKeyPrompt';
+
+export type Decision = 'roll-back' | 'roll-forward';
+
+/**
+ * Every question a rollback asks the operator: the engine's own (failure, confirm each,
+ * the environment name typed before a destructive step, unknown outcomes), the SSH host
+ * key, and the flow's (decision, reason, environment, target, database undo, the plan).
+ */
+export interface Prompter extends RunPrompter, HostKeyPrompt {
+  decide(): Promise<Decision | undefined>;
+  reason(defaultReason?: string): Promise<string | undefined>;
+  /** Choices in the order to show (orderEnvironments: where each goes, what runs there); returns the environment's name. */
+  pickEnvironment(choices: EnvironmentChoice[]): Promise<string | undefined>;
+  pickRelease(releases: Release[], title: string): Promise<Release | undefined>;
+  /** Before planning, when the bad release's migrations can be undone either way: down steps or the backup. */
+  chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined>;
+  /** Asked with the preview shown: true to run exactly this plan. */
+  confirmPlan(plan: RollbackPlan): Promise<boolean>;
+  confirm(message: string, detail: string, action: string): Promise<boolean>;
+}
+
+/** The two messages every front end shows; an error may offer actions (VS Code: buttons) and returns the one picked. */
+export interface Messages {
+  info(message: string): void;
+  error(message: string, ...actions: string[]): Promise<string | undefined>;
+}
+
+/**
+ * The questions plus the two messages: the shape the VS Code dialogs and the integration
+ * suite's scripted dialogs implement (one object, so a test records what was asked and shown).
+ */
+export interface RollbackDialogs extends Prompter, Messages {}
+
+/** How a running rollback is stopped, handed to the presenter while it shows the progress. */
+export interface StopControl {
+  /** The title of the step running now, if any. */
+  running(): string | undefined;
+  /** The running step finishes; nothing after it starts. */
+  afterStep(): void;
+  /** The running command is killed part way (its outcome is then unknown). */
+  now(): void;
+}
+
+/** A document to show: the plan preview (exactly the text the digest was taken of), and for git strategies the code change. */
+export interface PreviewDocument {
+  text: string;
+  diff?: { title: string; text: () => Promise<string> };
+}
+
+/** What a front end shows; the flow never draws itself. */
+export interface Presenter extends Messages {
+  warn(message: string): void;
+  showPreview(doc: PreviewDocument): Promise<void>;
+  /** Opens a file of the workspace (rollback.yml with errors, an unreadable journal), by absolute path. */
+  openFile(absPath: string): Promise<void>;
+  /** Shows the run's progress while `work` runs; a stop the operator asks for goes through `stop`. */
+  progress<T>(title: string, work: (report: (message: string, increment: number) => void) => Promise<T>, stop: StopControl): Promise<T>;
+  /** Which interrupted run to resume, when there are several (or unreadable files beside one). */
+  pickRun(runs: RollbackJournal[], unreadable: UnreadableJournal[]): Promise<{ journal: RollbackJournal } | { unreadable: UnreadableJournal } | undefined>;
+  /** A run ended without finishing: say so and how to continue it (VS Code: a Resume Rollback button). */
+  runDidNotFinish(message: string, runId: string): Promise<void>;
+}
+
+/** The question-and-answer side and the showing side a flow is driven with. */
+export interface FlowUi {
+  prompter: Prompter;
+  presenter: Presenter;
+}

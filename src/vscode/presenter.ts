@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import type { FlowUi, Presenter, PreviewDocument, RollbackDialogs, StopControl } from '../app/ui';
+import type { RollbackSessions } from '../app/sessions';
+import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
+import { runProgress } from '../core/run';
+import { CommandId } from './contributions';
+import { chooseHowToStop } from './commands/stopChoice';
+
+/**
+ * The application layer's Presenter in VS Code: messages go through the dialogs (so the
+ * integration suite's scripted dialogs record them), previews open as editors, the run's
+ * progress is a cancellable notification whose Cancel asks how to stop.
+ */
+export class VsCodePresenter implements Presenter {
+  constructor(
+    private readonly dialogs: RollbackDialogs,
+    private readonly sessions: RollbackSessions,
+  ) {}
+
+  info(message: string): void {
+    this.dialogs.info(message);
+  }
+
+  error(message: string, ...actions: string[]): Promise<string | undefined> {
+    return this.dialogs.error(message, ...actions);
+  }
+
+  warn(message: string): void {
+    void vscode.window.showWarningMessage(this.sessions.redact(message));
+  }
+
+  /** The readable plan, and the code diff the rollback will apply beside it. */
+  async showPreview(doc: PreviewDocument): Promise<void> {
+    const text = await vscode.workspace.openTextDocument({ language: 'markdown', content: doc.text });
+    await vscode.window.showTextDocument(text, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    if (!doc.diff) return;
+    const diffDoc = await vscode.workspace.openTextDocument({ language: 'diff', content: `${doc.diff.title}\n${await doc.diff.text()}` });
+    await vscode.window.showTextDocument(diffDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+  }
+
+  async openFile(absPath: string): Promise<void> {
+    await vscode.window.showTextDocument(vscode.Uri.file(absPath));
+  }
+
+  progress<T>(title: string, work: (report: (message: string, increment: number) => void) => Promise<T>, stop: StopControl): Promise<T> {
+    return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      // Cancel is two different things: let the running command finish, or kill it. Ask which.
+      const cancel = token.onCancellationRequested(() => void chooseHowToStop(this.sessions, stop.running()));
+      try {
+        return await work((message, increment) => progress.report({ message, increment }));
+      } finally {
+        cancel.dispose();
+      }
+    }));
+  }
+
+  async pickRun(runs: RollbackJournal[], unreadable: UnreadableJournal[]): Promise<{ journal: RollbackJournal } | { unreadable: UnreadableJournal } | undefined> {
+    type Item = vscode.QuickPickItem & { journal?: RollbackJournal; unreadable?: UnreadableJournal };
+    const items: Item[] = [
+      ...runs.map((r) => ({
+        label: `${r.plan.environment}: ${r.plan.from.name} → ${r.plan.to.name}`,
+        description: `${r.status} · ${runProgress(r)}`,
+        detail: `${r.runId} · ${r.operator}${r.machine ? ` on ${r.machine}` : ''} · ${r.plan.reason}`,
+        journal: r,
+      })),
+      ...unreadable.map((u) => ({ label: `$(warning) Cannot be read: ${vscode.workspace.asRelativePath(u.file)}`, detail: `${u.reason} (picking it opens the file)`, unreadable: u })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Resume which rollback?', ignoreFocusOut: true });
+    if (picked?.unreadable) return { unreadable: picked.unreadable };
+    return picked?.journal && { journal: picked.journal };
+  }
+
+  async runDidNotFinish(message: string, _runId: string): Promise<void> {
+    const resume = 'Resume Rollback';
+    const pick = await this.dialogs.error(message, resume);
+    if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback);
+  }
+}
+
+/** The flow's two sides in VS Code: the dialogs in force now (the integration suite may have swapped them) and the presenter over them. */
+export function vscodeUi(dialogs: RollbackDialogs, sessions: RollbackSessions): FlowUi {
+  return { prompter: dialogs, presenter: new VsCodePresenter(dialogs, sessions) };
+}
