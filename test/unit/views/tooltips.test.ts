@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { Migration, MigrationVerdict } from '../../../src/core/migrations/types';
 import { mdCode, mdText, migrationTooltipMarkdown, releaseTooltipMarkdown } from '../../../src/vscode/views/tooltipMarkdown';
 
-const markdownIt = createRequire(import.meta.url)('markdown-it') as (opts?: object) => { render(md: string): string };
+const markdownIt = createRequire(__filename)('markdown-it') as (opts?: object) => { render(md: string): string };
 const md = markdownIt({ html: false });
 const text = (html: string): string => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const codeSpans = (html: string): string[] => [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => text(m[1]));
