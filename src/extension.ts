@@ -33,6 +33,11 @@ import { readSettings, SETTINGS_SECTION } from './vscode/settings';
 import { KnownSecrets, redactingLogChannel } from './vscode/redaction';
 import { operatorName, RollbackSessions } from './vscode/rollbackSessions';
 import { RollbackWorkspace } from './vscode/rollbackWorkspace';
+import { NodeFileSystem } from './infra/files/nodeFileSystem';
+import { PgSqlParser } from './infra/sql/pgParser';
+import { PsqlClient } from './infra/sql/pgClient';
+import { NodeLocalProcesses } from './infra/shell/localProcesses';
+import { commandRunners } from './infra/runners';
 import { MigrationsTreeProvider } from './vscode/views/migrationsTree';
 import { ReleasesTreeProvider } from './vscode/views/releasesTree';
 import { RunTerminal } from './vscode/views/runTerminal';
@@ -80,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const git = new SimpleGitPort(root);
     const { recordsFile } = settings();
     records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, recordsFile)), root));
-    workspace = new RollbackWorkspace(folder.uri, git, records, log);
+    workspace = new RollbackWorkspace(folder.uri, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
     const ws = workspace;
     const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
@@ -102,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
       commitsBetween: async (fromSha, toSha) => (await git.commits({ from: toSha, to: fromSha }, { maxCount: 200 })).map((c) => ({ sha: c.sha, subject: c.subject })),
     };
     const checklist = createChecklistService(checklistDeps);
-    sessions = new RollbackSessions(folder.uri, journals, events, dialogs, records, log, settings, redactor, checklist.notifier);
+    sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier });
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
     context.subscriptions.push(...registerChecklistCommands(registry, { ...checklistDeps, service: checklist }));
   } else {
@@ -119,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
   };
-  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice, redactor) : undefined;
+  const applied = workspace && sessions ? new AppliedStateReader(workspace, sessions, databaseChoice, redactor, (runner, sql, o) => new PsqlClient(runner, sql, o)) : undefined;
   const migrations = new MigrationsTreeProvider(workspace, applied && ((g) => applied.read(g)));
   releases.firstRequest = () => {
     timings.firstTreeRequestedMs = Date.now() - started;
@@ -168,7 +173,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     ),
     ...registerAnalyzeCommand(workspace),
     ...registerResumeCommand(sessions, dialogs),
-    ...registerRecordCommands(workspace, sessions, records, dialogs),
+    ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),
   );
   if (sessions) void offerResume(sessions);
 
