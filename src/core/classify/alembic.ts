@@ -7,6 +7,7 @@ import type { MigrationFinding } from '../migrations/types';
 import { collectOps, readModule } from './alembicWalk';
 import { analyzeOps } from './opAnalysis';
 import { PyReader } from './pyReader';
+import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
 import { lineColumnAt } from './textPosition';
 
@@ -21,7 +22,7 @@ function findFunction(tree: SyntaxNode, reader: PyReader, name: string): SyntaxN
   return undefined;
 }
 
-export async function analyzeAlembic(text: string, options: { parser: SqlParser; file: string }): Promise<MigrationFinding[]> {
+export async function analyzeAlembic(text: string, options: { parser: SqlParser; file: string; history?: BeforeSchema['history'] }): Promise<MigrationFinding[]> {
   const tree = python.parse(text);
   const reader = new PyReader(text);
   const findings: MigrationFinding[] = [];
@@ -44,7 +45,7 @@ export async function analyzeAlembic(text: string, options: { parser: SqlParser;
   }
   const mod = readModule(tree.topNode, text, reader);
   const ops = [...collectOps('upgrade', up, mod, 'up'), ...(down ? collectOps('downgrade', down, mod, 'down') : [])];
-  findings.push(...(await analyzeOps(ops, options.parser)));
+  findings.push(...(await analyzeOps(ops, options.parser, { history: options.history })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'upgrade() runs no operations.', direction: 'up', confidence: 'parsed' });
   }

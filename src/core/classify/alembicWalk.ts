@@ -125,6 +125,20 @@ function firstArg(call: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/**
+ * SQLAlchemy's text() binds `:name` parameters (values come with the call); PostgreSQL's parser
+ * reads `$1` in their place. Padded to the same length, so positions in the file stay right.
+ * `::int` casts are not binds.
+ */
+export function bindsAsParameters(sql: string): string {
+  const numbers = new Map<string, number>();
+  return sql.replace(/(?<![:\w\\]):([A-Za-z_]\w*)/g, (m, name: string) => {
+    if (!numbers.has(name)) numbers.set(name, numbers.size + 1);
+    const p = `$${numbers.get(name)}`;
+    return p.length <= m.length ? p.padEnd(m.length) : p;
+  });
+}
+
 /** op.execute(x) / conn.execute(x): literal SQL is parsed; a SQLAlchemy statement is translated; anything else is run-time. */
 function executeOp(call: SyntaxNode, base: MigrationOp, mod: PyModule, scope: Scope, what: string): MigrationOp {
   const arg = firstArg(call);
@@ -132,7 +146,7 @@ function executeOp(call: SyntaxNode, base: MigrationOp, mod: PyModule, scope: Sc
   const statement = sqlaStatement(arg, mod, scope);
   if (statement) return { ...base, sql: statement };
   const r = sqlOfArgument(arg, mod, scope);
-  if (r.kind === 'sql') return { ...base, rawSql: r.value, rawOrigin: lineColumnAt(mod.src, r.contentStart) };
+  if (r.kind === 'sql') return { ...base, rawSql: bindsAsParameters(r.value), rawOrigin: lineColumnAt(mod.src, r.contentStart) };
   return {
     ...base,
     rule: 'sql-built-at-run-time',

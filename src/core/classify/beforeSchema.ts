@@ -5,12 +5,12 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { emptyBefore, funcName, viewColumns, type BeforeSchema } from './rules/common';
+import { emptyBefore, funcName, nodeShape, viewColumns, type BeforeSchema } from './rules/common';
 import { relationKey, stringList, typeNameText } from './sqlNames';
 
-/** Reads the down path's statements (parse-tree nodes) into what they restore. */
-export function beforeFromDown(nodes: Array<Record<string, unknown>>, into: BeforeSchema = emptyBefore()): BeforeSchema {
-  for (const node of nodes) {
+/** Reads the down path's statements (parse-tree nodes, and their texts when known) into what they restore. */
+export function beforeFromDown(nodes: Array<Record<string, unknown>>, into: BeforeSchema = emptyBefore(), texts: string[] = []): BeforeSchema {
+  for (const [i, node] of nodes.entries()) {
     const [type] = Object.keys(node);
     const stmt = node[type] as any;
     if (type === 'AlterTableStmt') {
@@ -18,12 +18,16 @@ export function beforeFromDown(nodes: Array<Record<string, unknown>>, into: Befo
         const cmd = c.AlterTableCmd;
         if (cmd?.subtype === 'AT_AlterColumnType' && cmd.def?.ColumnDef?.typeName) {
           into.columnTypes.set(`${relationKey(stmt.relation)}.${cmd.name}`, typeNameText(cmd.def.ColumnDef.typeName));
+        } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def) {
+          into.columnDefaults.set(`${relationKey(stmt.relation)}.${cmd.name}`, nodeShape(cmd.def));
         }
       }
     } else if (type === 'ViewStmt') {
       into.viewColumns.set(relationKey(stmt.view), viewColumns(stmt));
+      if (texts[i]) into.viewDefs.set(relationKey(stmt.view), { from: 'the down path', text: texts[i], stmt });
     } else if (type === 'CreateFunctionStmt') {
       into.functionsRecreatedByDown.add(funcName(stmt.funcname));
+      if (texts[i]) into.functionDefs.set(funcName(stmt.funcname), { from: 'the down path', text: texts[i], stmt });
     } else if (type === 'DropStmt' && (stmt.removeType === 'OBJECT_FUNCTION' || stmt.removeType === 'OBJECT_PROCEDURE')) {
       for (const o of stmt.objects ?? []) into.functionsDroppedByDown.add(stringList(o?.ObjectWithArgs?.objname).join('.'));
     }

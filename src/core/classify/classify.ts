@@ -6,7 +6,7 @@ import { analyzeJsMigration } from './jsMigrations';
 import { worstClass } from './rules';
 import { beforeFromDown } from './beforeSchema';
 import { configuredDialect, readPrismaProvider } from './dialect';
-import { functionHistory } from './history';
+import { earlierSchemaFor, functionHistory } from './history';
 import { emptyBefore, type BeforeSchema } from './rules/common';
 import { analyzeSql } from './sqlAnalysis';
 import type { ParsedSql, SqlParser } from './sqlPort';
@@ -24,6 +24,8 @@ export interface ClassifyInput {
   dialectFrom?: string;
   /** Functions earlier migrations of the folder define, when the caller could read them. */
   history?: BeforeSchema['history'];
+  /** The schema the earlier migrations of the folder leave, when the caller could read them. */
+  earlier?: BeforeSchema;
 }
 
 /** A parser that parses each text once per classification: the down path is read for the previous schema and analysed itself. */
@@ -39,14 +41,30 @@ function parseOnce(parser: SqlParser): SqlParser {
 }
 
 /** The previous schema as the down path restores it; parsed only when the up path has something it decides. */
-async function beforeOf(up: string, down: string | undefined, parser: SqlParser, history: BeforeSchema['history']): Promise<BeforeSchema> {
-  const before = emptyBefore();
+async function beforeOf(up: string, down: string | undefined, parser: SqlParser, history: BeforeSchema['history'], earlier?: BeforeSchema): Promise<BeforeSchema> {
+  // The earlier migrations say what the schema held; the down path, where it says, is nearer to the truth and wins.
+  const before = earlier ? copyBefore(earlier) : emptyBefore();
   before.history = history;
   if (down?.trim() && /\b(TYPE|VIEW|FUNCTION)\b/i.test(up)) {
     const parsed = await parser.parse(down);
-    if (parsed.ok) beforeFromDown(parsed.statements.map((s) => s.node), before);
+    if (parsed.ok) beforeFromDown(parsed.statements.map((s) => s.node), before, parsed.statements.map((s) => s.text));
   }
   return before;
+}
+
+function copyBefore(b: BeforeSchema): BeforeSchema {
+  return {
+    ...b,
+    columnTypes: new Map(b.columnTypes),
+    viewColumns: new Map(b.viewColumns),
+    functionsDroppedByDown: new Set(b.functionsDroppedByDown),
+    functionsRecreatedByDown: new Set(b.functionsRecreatedByDown),
+    columnDefaults: new Map(b.columnDefaults),
+    constraints: new Map(b.constraints),
+    indexes: new Map(b.indexes),
+    functionDefs: new Map(b.functionDefs),
+    viewDefs: new Map(b.viewDefs),
+  };
 }
 
 function problemFinding(reason: string, rule: string, line = 1, column = 1, direction: 'up' | 'down' = 'up'): MigrationFinding {
@@ -97,11 +115,11 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
 
   switch (migration.tool) {
     case 'alembic':
-      findings.push(...(await analyzeAlembic(up.text, { parser, file: migration.file })));
+      findings.push(...(await analyzeAlembic(up.text, { parser, file: migration.file, history: input.history })));
       break;
     case 'knex':
     case 'node-pg-migrate':
-      findings.push(...(await analyzeJsMigration(up.text, { parser, file: migration.file, tool: migration.tool, dialect: input.dialect })));
+      findings.push(...(await analyzeJsMigration(up.text, { parser, file: migration.file, tool: migration.tool, dialect: input.dialect, history: input.history })));
       break;
     case 'goose': {
       if (/\.go$/.test(migration.file)) {
@@ -110,7 +128,7 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
       }
       const s = gooseSections(up.text);
       if (!s.up) findings.push(problemFinding(`${migration.file}: no "-- +goose Up" section found.`, 'no-up-section'));
-      const before = await beforeOf(s.up?.sql ?? '', s.down?.sql, parser, input.history);
+      const before = await beforeOf(s.up?.sql ?? '', s.down?.sql, parser, input.history, input.earlier);
       const upRes = await analyzeSql(s.up?.sql ?? '', { direction: 'up', parser, origin: { line: s.up?.line ?? 1, column: 1 }, dialect: input.dialect, dialectFrom: input.dialectFrom, before });
       findings.push(...upRes.findings);
       if (s.down && s.down.sql.trim()) {
@@ -120,7 +138,7 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
       break;
     }
     default: {
-      const before = await beforeOf(up.text, down, parser, input.history);
+      const before = await beforeOf(up.text, down, parser, input.history, input.earlier);
       const upRes = await analyzeSql(up.text, { direction: 'up', parser, dialect: input.dialect, dialectFrom: input.dialectFrom, before });
       findings.push(...upRes.findings);
       if (down !== undefined && down.trim()) {
@@ -180,8 +198,10 @@ export async function classifyFromFiles(input: {
   }
   // The tool's configuration names the database; a broken one is reported, located, on every migration it governs.
   const info = input.dialect ? { dialect: input.dialect, from: undefined, problem: undefined } : await configuredDialect(fs, root, migration);
-  const history = await functionHistory(fs, root, migration, new TextDecoder().decode(upSource));
-  const verdict = await classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: info.dialect, dialectFrom: info.from, history });
+  const upText = new TextDecoder().decode(upSource);
+  const history = await functionHistory(fs, root, migration, upText);
+  const earlier = await earlierSchemaFor(fs, root, migration, upText, input.parser);
+  const verdict = await classifyMigration({ migration, upSource, downSource, parser: input.parser, dialect: info.dialect, dialectFrom: info.from, history, earlier });
   if (!info.problem) return verdict;
   return verdictOf(migration, [problemFinding(info.problem.message, 'unknown-dialect'), ...verdict.findings]);
 }

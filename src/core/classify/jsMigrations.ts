@@ -7,7 +7,9 @@ import { parse } from '@babel/parser';
 import type { MigrationFinding } from '../migrations/types';
 import { migrationFunctions, walk } from './jsAst';
 import { analyzeOps, type MigrationOp } from './opAnalysis';
+import { chainOf, isTrue, KNEX_TYPES, knexReferences, objectProps, pgmReferences, str, strs } from './jsValues';
 import { quoteIdent } from './sqlNames';
+import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
 
 type Tool = 'knex' | 'node-pg-migrate';
@@ -16,21 +18,6 @@ interface Ctx {
   src: string;
   direction: 'up' | 'down';
   ops: MigrationOp[];
-}
-
-function str(n: any): string | undefined {
-  if (!n) return undefined;
-  if (n.type === 'StringLiteral') return n.value;
-  if (n.type === 'TemplateLiteral' && n.expressions.length === 0) return n.quasis.map((q: any) => q.value.cooked).join('');
-  if (n.type === 'TSAsExpression') return str(n.expression);
-  return undefined;
-}
-
-function strs(n: any): string[] {
-  if (!n) return [];
-  if (n.type === 'ArrayExpression') return n.elements.map(str).filter((s: unknown): s is string => typeof s === 'string');
-  const one = str(n);
-  return one ? [one] : [];
 }
 
 function literalOrigin(n: any): { line: number; column: number } {
@@ -49,40 +36,6 @@ function rawOp(ctx: Ctx, call: any, arg: any): MigrationOp {
   }
   return { ...baseOp(ctx, call), rawSql: sql, rawOrigin: literalOrigin(arg) };
 }
-
-function objectProps(n: any): Map<string, any> {
-  const m = new Map<string, any>();
-  if (n?.type !== 'ObjectExpression') return m;
-  for (const p of n.properties) {
-    if (p.type !== 'ObjectProperty') continue;
-    const key = p.key.type === 'Identifier' ? p.key.name : str(p.key);
-    if (key) m.set(key, p.value);
-  }
-  return m;
-}
-
-function isTrue(n: any): boolean {
-  return n?.type === 'BooleanLiteral' && n.value === true;
-}
-
-/** A call chain `t.string('c').notNullable().alter()` flattened root-first. */
-function chainOf(expr: any): { root?: string; calls: Array<{ name: string; args: any[] }> } {
-  const calls: Array<{ name: string; args: any[] }> = [];
-  let n = expr;
-  while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
-    const name = n.callee.property.name ?? str(n.callee.property);
-    calls.unshift({ name, args: n.arguments });
-    n = n.callee.object;
-  }
-  return { root: n?.type === 'Identifier' ? n.name : undefined, calls };
-}
-
-const KNEX_TYPES: Record<string, string> = {
-  increments: 'serial', bigIncrements: 'bigserial', integer: 'integer', bigInteger: 'bigint', bigint: 'bigint', smallint: 'smallint',
-  tinyint: 'smallint', text: 'text', string: 'varchar', float: 'real', double: 'double precision', decimal: 'numeric',
-  boolean: 'boolean', date: 'date', datetime: 'timestamp', timestamp: 'timestamptz', time: 'time', json: 'json', jsonb: 'jsonb',
-  uuid: 'uuid', binary: 'bytea', enu: 'text', enum: 'text', specificType: 'text',
-};
 
 /** One statement inside `alterTable('t', (t) => { ... })`. */
 function knexTableCall(ctx: Ctx, table: string, stmt: any): MigrationOp | undefined {
@@ -119,7 +72,8 @@ function knexTableCall(ctx: Ctx, table: string, stmt: any): MigrationOp | undefi
       const inTable = mods.find((m) => m.name === 'inTable');
       const ref = str(refs?.args[0]) ?? 'id';
       const [refTable, refCol] = ref.includes('.') ? ref.split('.') : [str(inTable?.args[0]) ?? '?', ref];
-      return { ...base, sql: `ALTER TABLE ${t} ADD FOREIGN KEY (${names(a[0])}) REFERENCES ${quoteIdent(refTable)} (${quoteIdent(refCol)})` };
+      const onDelete = knexReferences([{ name: 'references', args: [] }, ...mods.filter((m) => m.name === 'onDelete')]).replace(/^.*?\)/, '');
+      return { ...base, sql: `ALTER TABLE ${t} ADD FOREIGN KEY (${names(a[0])}) REFERENCES ${quoteIdent(refTable)} (${quoteIdent(refCol)})${onDelete}` };
     }
     case 'dropNullable':
       return { ...base, sql: `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(str(a[0]) ?? '?')} SET NOT NULL` };
@@ -148,9 +102,27 @@ function knexTableCall(ctx: Ctx, table: string, stmt: any): MigrationOp | undefi
     if (!fills) parts.push(`ALTER TABLE ${t} ALTER COLUMN ${c} DROP DEFAULT`);
     return { ...base, sql: parts.join(';\n') };
   }
-  const parts = [`ALTER TABLE ${t} ADD COLUMN ${c} ${type}${notNull ? ' NOT NULL' : ''}${has('defaultTo') ? " DEFAULT 'x'" : ''}`];
+  const parts = [`ALTER TABLE ${t} ADD COLUMN ${c} ${type}${notNull ? ' NOT NULL' : ''}${has('defaultTo') ? " DEFAULT 'x'" : ''}${knexReferences(mods)}`];
   if (has('unique')) parts.push(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(`${table}_${col}_unique`)} UNIQUE (${c})`);
   return { ...base, sql: parts.join(';\n') };
+}
+
+/** The columns and keys of `createTable('t', (t) => { ... })`: a key to an existing table matters to the previous release. */
+function knexCreateTable(table: string, fn: any): string {
+  const defs: string[] = [];
+  for (const stmt of callbackStatements(fn)) {
+    const { calls } = chainOf(stmt);
+    const [first, ...mods] = calls;
+    const type = first && KNEX_TYPES[first.name];
+    const col = first && str(first.args[0]);
+    if (type && col) {
+      const notNull = mods.some((m) => /^(notNullable|notNull|primary)$/.test(m.name)) || type.endsWith('serial');
+      defs.push(`${quoteIdent(col)} ${type}${notNull ? ' NOT NULL' : ''}${mods.some((m) => m.name === 'defaultTo') ? " DEFAULT 'x'" : ''}${knexReferences(mods)}`);
+    } else if (first?.name === 'foreign') {
+      defs.push(`FOREIGN KEY (${strs(first.args[0]).map(quoteIdent).join(', ')})${knexReferences(mods)}`);
+    }
+  }
+  return `CREATE TABLE ${quoteIdent(table)} (${defs.join(', ')})`;
 }
 
 function callbackStatements(fn: any): any[] {
@@ -169,7 +141,7 @@ function knexCall(ctx: Ctx, call: any): boolean {
   switch (name) {
     case 'createTable':
     case 'createTableIfNotExists':
-      ctx.ops.push(table ? { ...base(), sql: `CREATE TABLE ${quoteIdent(table)} ()` } : { ...base(), unknownReason: 'createTable with a computed name' });
+      ctx.ops.push(table ? { ...base(), sql: knexCreateTable(table, a[1]) } : { ...base(), unknownReason: 'createTable with a computed name' });
       return true;
     case 'alterTable':
     case 'table':
@@ -210,7 +182,7 @@ function pgmColumns(table: string, obj: any): Array<{ name: string; sql: string 
     const hasDefault = dflt !== undefined && dflt.type !== 'NullLiteral';
     const t = str(p.get('type')) ?? 'text';
     const serial = /serial/i.test(t);
-    out.push({ name, sql: `${quoteIdent(name)} ${serial ? 'serial' : 'text'}${notNull ? ' NOT NULL' : ''}${hasDefault ? " DEFAULT 'x'" : ''}${isTrue(p.get('unique')) ? ` CONSTRAINT ${quoteIdent(`${table}_${name}_key`)} UNIQUE` : ''}` });
+    out.push({ name, sql: `${quoteIdent(name)} ${serial ? 'serial' : 'text'}${notNull ? ' NOT NULL' : ''}${hasDefault ? " DEFAULT 'x'" : ''}${isTrue(p.get('unique')) ? ` CONSTRAINT ${quoteIdent(`${table}_${name}_key`)} UNIQUE` : ''}${pgmReferences(p)}` });
   }
   return out;
 }
@@ -326,7 +298,7 @@ function pgmCall(ctx: Ctx, call: any, pgmName: string): boolean {
 
 export async function analyzeJsMigration(
   text: string,
-  options: { parser: SqlParser; file: string; tool: Tool; dialect?: string },
+  options: { parser: SqlParser; file: string; tool: Tool; dialect?: string; history?: BeforeSchema['history'] },
 ): Promise<MigrationFinding[]> {
   let ast: any;
   try {
@@ -359,7 +331,7 @@ export async function analyzeJsMigration(
     walk(fn.body, options.tool === 'knex' ? visitKnex : (n) => n.type === 'CallExpression' && pgmCall(ctx, n, param));
   }
   const mysql = options.dialect ? /mysql|maria/i.test(options.dialect) : false;
-  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined })));
+  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined, history: options.history })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'up() runs no schema operations.', direction: 'up', confidence: 'parsed' });
   }

@@ -63,7 +63,8 @@ export async function analyzeOps(
   const prepared = { up: [] as Prepared[], down: [] as Prepared[] };
   for (const op of ops) prepared[op.direction].push(await prepare(op, parser, mysql, dialectKnown));
   // The down path restores the previous schema: the up path's rules read what it held from there.
-  const before = beforeFromDown(prepared.down.flatMap((p) => p.statements.map((s) => s.node)));
+  const downStatements = prepared.down.flatMap((p) => p.statements);
+  const before = beforeFromDown(downStatements.map((s) => s.node), undefined, downStatements.map((s) => s.text));
   before.history = options.history;
   for (const op of ops) for (const [k, t] of op.beforeTypes ?? []) before.columnTypes.set(k, t);
   let upCtx: FileContext | undefined;

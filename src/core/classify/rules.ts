@@ -11,6 +11,7 @@ import {
   addColumnInfo,
   addConstraintRule,
   alterTable,
+  constraintFromAlter,
   DROP_NOT_NULL_RISK,
   funcName,
   isAlter,
@@ -29,9 +30,16 @@ import { TYPE_WIDENING_RULES } from './rules/typeWidening';
 import { RECREATED_OBJECT_RULES } from './rules/recreatedObjects';
 import { DATA_CHANGE_RULES } from './rules/dataChanges';
 import { DROP_AND_RENAME_RULES } from './rules/dropsAndRenames';
+import { TRANSIENT_OBJECT_RULES } from './rules/transientObjects';
 
 export { emptyContext, nodesOf, type FileContext, type Rule, type RuleHit, type SqlNode } from './rules/common';
 export { learn } from './rules/learn';
+
+/** A foreign key from a new table to one the previous release uses (Prisma writes every key this way): judged in rules/foreignKeys.ts. */
+function keyToExistingTable(n: SqlNode): boolean {
+  const c = isAlter(n, 'AT_AddConstraint') ? constraintFromAlter(n) : undefined;
+  return c?.contype === 'CONSTR_FOREIGN' && !n.ctx.createdTables.has(relationKey(c.pktable));
+}
 
 const HARMLESS_TABLE_CHANGES = ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetStorage', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ReplicaIdentity', 'AT_AddIndex'];
 
@@ -62,10 +70,11 @@ export const RULES: Rule[] = [
     class: 'safe',
     on: ['AlterTableStmt'],
     match: (n) =>
-      n.type === 'AlterTableStmt' && onNewTable(n) && n.cmd?.subtype !== 'AT_DropColumn'
+      n.type === 'AlterTableStmt' && onNewTable(n) && n.cmd?.subtype !== 'AT_DropColumn' && !keyToExistingTable(n)
         ? { reason: `Changes ${alterTable(n)}, which this migration itself creates; the old code never uses it.` }
         : undefined,
   },
+  ...TRANSIENT_OBJECT_RULES,
   // The families of issue 14, each in its own file; they come before the general rules they refine.
   ...ACCESS_CONTROL_RULES,
   ...FOREIGN_KEY_RULES,

@@ -25,7 +25,7 @@ const parser = new PgSqlParser();
 
 async function findingsFor(sql: string, downSql?: string) {
   const down = downSql ? await parser.parse(downSql) : undefined;
-  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node)) : undefined;
+  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), undefined, down.statements.map((s) => s.text)) : undefined;
   return (await analyzeSql(sql, { direction: 'up', parser, before })).findings;
 }
 
@@ -295,11 +295,19 @@ describe('CREATE OR REPLACE FUNCTION against the earlier migrations of the folde
     assert.equal(f.rule, 'creating-function');
     assert.match(f.reason, /no earlier migration in db defines it/);
   });
-  it('an earlier migration defines it (numeric order: 9 before 10): unknown, naming that file', async () => {
+  // The earlier definition is read now (not only its name): a changed body is a mitigation whose fix restores it.
+  it('an earlier migration defines it (numeric order: 9 before 10): mitigate, naming that file, the earlier definition as the fix', async () => {
     const fs = repo({ 'db/000009_a.up.sql': fn('1'), 'db/000010_b.up.sql': fn('2') });
     const v = await classifyFromFiles({ migration: gm('000010_b.up.sql'), fs, root: '.', parser });
     const f = v.findings.find((x) => x.direction === 'up')!;
-    assert.equal(f.rule, 'replacing-function');
-    assert.match(f.reason, /An earlier migration defines it: db\/000009_a\.up\.sql/);
+    assert.equal(f.rule, 'changing-function-body');
+    assert.equal(f.class, 'mitigate');
+    assert.match(f.reason, /exists before this migration \(db\/000009_a\.up\.sql\)/);
+    assert.equal(f.fix, fn('1'));
+  });
+  it('an earlier migration defines it with the same body: safe', async () => {
+    const fs = repo({ 'db/000009_a.up.sql': fn('1'), 'db/000010_b.up.sql': fn('1') });
+    const v = await classifyFromFiles({ migration: gm('000010_b.up.sql'), fs, root: '.', parser });
+    assert.equal(v.findings.find((x) => x.direction === 'up')!.rule, 'replacing-function-unchanged');
   });
 });

@@ -12,7 +12,7 @@ async function rulesFor(sql: string, direction: 'up' | 'down' = 'up', upSql?: st
   const upContext = upSql ? (await analyzeSql(upSql, { direction: 'up', parser })).context : undefined;
   // The down path tells the up path's rules what the schema held before (as classifyMigration does).
   const down = downSql ? await parser.parse(downSql) : undefined;
-  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node)) : undefined;
+  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), undefined, down.statements.map((s) => s.text)) : undefined;
   const r = await analyzeSql(sql, { direction, parser, upContext, before });
   return r.findings;
 }
@@ -45,7 +45,8 @@ const CASES: Case[] = [
   { rule: 'adding-foreign-key-constraint', positive: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);', negative: 'ALTER TABLE orders ADD COLUMN user_id int;', fix: 'ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_user_id_fkey;' },
   { rule: 'adding-exclusion-constraint', positive: 'ALTER TABLE rooms ADD CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&);', negative: 'ALTER TABLE rooms ADD CONSTRAINT u UNIQUE (during);' },
   // A unique constraint's drop is now dropping-unique-constraint (families.test.ts).
-  { rule: 'dropping-constraint', positive: 'ALTER TABLE users DROP CONSTRAINT users_age_check;', negative: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);' },
+  // A check constraint's drop is now dropping-check-constraint, safe (real PostgreSQL: the old writes are all still accepted).
+  { rule: 'dropping-constraint', positive: 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;', negative: 'ALTER TABLE users DROP CONSTRAINT users_age_check;' },
   { rule: 'harmless-table-change', positive: 'ALTER TABLE users VALIDATE CONSTRAINT users_age_check;', negative: 'ALTER TABLE users DROP COLUMN age;' },
   { rule: 'adding-table', positive: 'CREATE TABLE audit (id int);', negative: 'DROP TABLE audit;' },
   { rule: 'adding-unique-index', positive: 'CREATE UNIQUE INDEX users_email_idx ON users (email);', negative: 'CREATE INDEX users_email_idx ON users (email);', fix: 'DROP INDEX IF EXISTS users_email_idx;' },
@@ -70,7 +71,9 @@ const CASES: Case[] = [
   { rule: 'adding-trigger-function', positive: 'CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f();', negative: 'CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;' },
   { rule: 'adding-function', positive: 'CREATE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;', negative: 'CREATE OR REPLACE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;' },
   // Replacing is unknown only where the function existed before (here: the down path re-creates it); a new one is creating-function.
-  { rule: 'replacing-function', positive: 'CREATE OR REPLACE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;', negative: 'CREATE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;', downSql: 'CREATE OR REPLACE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 2 $$;' },
+  // Where the previous definition is visible (down path, earlier migrations) it is now compared: changing-function-body /
+  // replacing-function-unchanged (familyCases.ts). Replacing stays unknown where nothing shows what it replaces (here: on the down path).
+  { rule: 'replacing-function', direction: 'down', positive: 'CREATE OR REPLACE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;', negative: 'CREATE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;' },
   { rule: 'replacing-view', positive: 'CREATE OR REPLACE VIEW v AS SELECT 1 AS a;', negative: 'CREATE VIEW v AS SELECT 1 AS a;' },
   { rule: 'adding-enum-value', positive: "ALTER TYPE mood ADD VALUE 'sad';", negative: "CREATE TYPE mood AS ENUM ('sad');" },
   { rule: 'no-effect-on-old-code', positive: "COMMENT ON TABLE users IS 'people';", negative: 'ALTER TABLE users DROP COLUMN x;' },

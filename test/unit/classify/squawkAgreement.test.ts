@@ -65,6 +65,8 @@ describe('agreement with squawk-cli', () => {
       return !doc.split('\n').some((l) => l.startsWith('|') && l.includes(`\`${rule}\``) && l.includes(file.split('/').pop()!));
     });
     assert.deepEqual(undocumented, [], 'every disagreement is documented in SQUAWK.md (or it is a bug)');
-    assert.ok(agreement >= 0.7, `agreement ${agreement}`);
+    // 0.65, was 0.7: DROP TABLE of a table the same file creates is no longer flagged (real PostgreSQL: nothing is lost), one
+    // more documented difference (SQUAWK.md) on the 22 shared file-rule pairs. Undocumented differences stay at zero (above).
+    assert.ok(agreement >= 0.65, `agreement ${agreement}`);
   });
 });

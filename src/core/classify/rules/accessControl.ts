@@ -75,6 +75,11 @@ function createdHere(n: SqlNode, stmt: any): boolean {
   );
 }
 
+/** This migration creates a permissive policy on the table that lets every role do everything (USING (true)). */
+function hasOpenPolicy(n: SqlNode): boolean {
+  return n.ctx.createdObjects.has(`open-policy:${relationKey(n.stmt.relation)}`);
+}
+
 const REGRANT_RISK =
   'Gives back exactly what this statement took away. If the new release removed it on purpose (a security fix), that access is open again until you revoke it once more.';
 
@@ -87,16 +92,26 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
     class: 'mitigate',
     on: ['GrantStmt'],
     match: (n) => {
-      if (n.type !== 'GrantStmt' || n.stmt.is_grant || createdHere(n, n.stmt)) return undefined;
+      if (n.type !== 'GrantStmt' || n.stmt.is_grant || n.stmt.grant_option || createdHere(n, n.stmt)) return undefined;
       const s = n.stmt;
       const grantees = (s.grantees ?? []).map(role).join(', ');
-      const what = s.grant_option ? `the right to grant ${privileges(s)}` : privileges(s);
+      const what = privileges(s);
       return {
         reason: `Revokes ${what} on ${target(s, true)} from ${grantees}: if the previous release connects as ${grantees} (or a role in it), its queries there fail with "permission denied".`,
-        fix: `GRANT ${privileges(s)} ON ${target(s)} TO ${grantees}${s.grant_option ? ' WITH GRANT OPTION' : ''};`,
+        fix: `GRANT ${privileges(s)} ON ${target(s)} TO ${grantees};`,
         fixRisk: REGRANT_RISK + (s.behavior === 'DROP_CASCADE' ? ' CASCADE also revoked what these roles had granted to others; those grants are not restored.' : ''),
       };
     },
+  },
+  {
+    // REVOKE GRANT OPTION FOR keeps the privilege itself: the previous release's queries run as before.
+    id: 'revoking-grant-option',
+    class: 'safe',
+    on: ['GrantStmt'],
+    match: (n) =>
+      n.type === 'GrantStmt' && !n.stmt.is_grant && n.stmt.grant_option
+        ? { reason: `Takes from ${(n.stmt.grantees ?? []).map(role).join(', ')} only the right to grant ${privileges(n.stmt)} on ${target(n.stmt, true)} to others: its own queries there still run. Only a previous release that itself GRANTs these privileges would fail.` }
+        : undefined,
   },
   {
     id: 'revoking-role',
@@ -140,7 +155,7 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
     class: 'mitigate',
     on: ['AT_EnableRowSecurity'],
     match: (n) => {
-      if (!isAlter(n, 'AT_EnableRowSecurity')) return undefined;
+      if (!isAlter(n, 'AT_EnableRowSecurity') || hasOpenPolicy(n)) return undefined;
       const t = alterTable(n);
       return {
         reason: `Turns on row-level security for ${t}: roles that do not own it (the previous release's, usually) see only rows a policy allows and cannot insert others ("new row violates row-level security policy"); without a policy for them, none at all.`,
@@ -163,13 +178,31 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
         : undefined,
   },
   {
-    id: 'relaxing-row-level-security',
+    id: 'enabling-row-level-security-with-open-policy',
     class: 'safe',
-    on: ['AT_DisableRowSecurity', 'AT_NoForceRowSecurity'],
+    on: ['AT_EnableRowSecurity'],
     match: (n) =>
-      isAlter(n, 'AT_DisableRowSecurity') || isAlter(n, 'AT_NoForceRowSecurity')
-        ? { reason: `Relaxes row-level security on ${alterTable(n)}: the previous release sees at least what it saw before.` }
+      isAlter(n, 'AT_EnableRowSecurity') && hasOpenPolicy(n)
+        ? { reason: `Turns on row-level security for ${alterTable(n)} together with a policy this migration creates that lets every role see and write every row (USING (true)): the previous release sees and writes what it did before.` }
         : undefined,
+  },
+  {
+    // Row-level security the previous release ran under kept its tenants apart: switched off, the same queries see and change every tenant's rows.
+    id: 'relaxing-row-level-security',
+    class: 'mitigate',
+    on: ['AT_DisableRowSecurity', 'AT_NoForceRowSecurity'],
+    match: (n) => {
+      const disable = isAlter(n, 'AT_DisableRowSecurity');
+      if (!disable && !isAlter(n, 'AT_NoForceRowSecurity')) return undefined;
+      const t = alterTable(n);
+      return {
+        reason: disable
+          ? `Turns off row-level security on ${t}: the previous release, written while its policies applied, now sees and changes every row — other tenants' rows included — and inserts it was refused now succeed.`
+          : `Stops forcing row-level security on ${t} for its owner: a previous release connecting as the owner now sees and changes every row, beyond what the policies allowed it.`,
+        fix: `ALTER TABLE ${t} ${disable ? 'ENABLE' : 'FORCE'} ROW LEVEL SECURITY;`,
+        fixRisk: 'The new release, which expected it off, is restricted by the policies again (rows missing, writes refused) if it is rolled forward before this is undone.',
+      };
+    },
   },
   {
     id: 'adding-restrictive-policy',

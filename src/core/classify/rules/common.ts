@@ -18,6 +18,8 @@ export interface FileContext {
   direction: 'up' | 'down';
   /** Tables created in this file (unquoted keys). */
   createdTables: Set<string>;
+  /** Their column definitions (parse-tree ColumnDefs), for keys added to them by a later ALTER TABLE. */
+  tableColumns: Map<string, any[]>;
   /** `table.column` keys of columns this file added. */
   addedColumns: Set<string>;
   /** For the down path: what the up path created (tables, `table.column`), i.e. what the new code writes. */
@@ -26,12 +28,15 @@ export interface FileContext {
   /** `trigger:table.name`, `function:name`, `index:name`, `constraint:table.name` this file creates. */
   createdObjects: Set<string>;
   upCreatedObjects: Set<string>;
+  /** The same kind of keys for what this file drops (constraint, index, trigger, function). */
+  droppedObjects: Set<string>;
   /** Functions that a CREATE TRIGGER in this file executes. */
   triggerFunctions: Set<string>;
   /** Whether this file also has schema changes (for the DDL + data mix message). */
   hasDdl: boolean;
-  /** Views this file creates: name → output columns (`*` when it selects a star). */
+  /** Views this file creates: name → output columns (`*` when it selects a star), and their definitions. */
   createdViews: Map<string, string[]>;
+  createdViewStmts: Map<string, any>;
   /** Views this file drops. */
   droppedViews: Set<string>;
   /** What the schema held before this migration, as far as its down path or its tool says. */
@@ -49,24 +54,58 @@ export interface BeforeSchema {
   functionsRecreatedByDown: Set<string>;
   /** Earlier migrations of the folder, when the classifier could read them. */
   history?: { folder: string; functions: Map<string, string> };
+  /** `table.column` → its default before (as a shape, see nodeShape); absent when unknown or none. */
+  columnDefaults: Map<string, string>;
+  /** `table.name` → the constraint's kind (CONSTR_UNIQUE, CONSTR_CHECK …), and index name → unique, from earlier migrations. */
+  constraints: Map<string, string>;
+  indexes: Map<string, boolean>;
+  /** Function and view definitions before this migration, with where they are written (a fix restores them). */
+  functionDefs: Map<string, Definition>;
+  viewDefs: Map<string, Definition>;
+}
+
+export interface Definition {
+  /** Where the definition is written: `the down path`, or an earlier migration's file. */
+  from: string;
+  /** The statement as written. */
+  text: string;
+  stmt: any;
 }
 
 export function emptyBefore(): BeforeSchema {
-  return { columnTypes: new Map(), viewColumns: new Map(), functionsDroppedByDown: new Set(), functionsRecreatedByDown: new Set() };
+  return {
+    columnTypes: new Map(),
+    viewColumns: new Map(),
+    functionsDroppedByDown: new Set(),
+    functionsRecreatedByDown: new Set(),
+    columnDefaults: new Map(),
+    constraints: new Map(),
+    indexes: new Map(),
+    functionDefs: new Map(),
+    viewDefs: new Map(),
+  };
+}
+
+/** A node as JSON without its positions: two definitions written alike compare equal. */
+export function nodeShape(node: unknown): string {
+  return JSON.stringify(node, (k, v) => (k === 'location' || k === 'stmt_location' || k === 'stmt_len' ? undefined : v));
 }
 
 export function emptyContext(direction: 'up' | 'down'): FileContext {
   return {
     direction,
     createdTables: new Set(),
+    tableColumns: new Map(),
     addedColumns: new Set(),
     upCreatedTables: new Set(),
     upAddedColumns: new Set(),
     createdObjects: new Set(),
     upCreatedObjects: new Set(),
+    droppedObjects: new Set(),
     triggerFunctions: new Set(),
     hasDdl: false,
     createdViews: new Map(),
+    createdViewStmts: new Map(),
     droppedViews: new Set(),
     before: emptyBefore(),
   };

@@ -64,6 +64,8 @@ function onDelete(k: InlineKey, child: string): { breaks: boolean; what: string 
         ? { breaks: true, what: `ON DELETE SET NULL on NOT NULL ${cols}: the previous release's DELETE FROM ${k.parent} of a referenced row fails ("null value violates not-null constraint")` }
         : { breaks: false, what: `ON DELETE SET NULL: the previous release's DELETE FROM ${k.parent} succeeds and clears ${child}.${cols} in the rows that pointed at it` };
     case 'd':
+      // No default on a nullable column: SET DEFAULT sets NULL, like SET NULL.
+      if (!k.hasDefault && !k.notNull) return { breaks: false, what: `ON DELETE SET DEFAULT without a default on nullable ${cols}: the previous release's DELETE FROM ${k.parent} succeeds and clears ${child}.${cols} in the rows that pointed at it` };
       return { breaks: true, what: `ON DELETE SET DEFAULT: the previous release's DELETE FROM ${k.parent} fails unless ${child}.${cols}'s default${k.hasDefault ? '' : ' (NULL)'} is ${k.hasDefault ? 'itself a row of ' + k.parent : 'allowed'}` };
     default:
       return { breaks: true, what: `the previous release's DELETE FROM ${k.parent} of a row the new release's ${child} rows refer to fails ("violates foreign key constraint ${k.name}")` };
@@ -92,19 +94,28 @@ function classed(hit: RuleHit | undefined, wantBreaking: boolean): RuleHit | und
   return (hit.fix !== undefined) === wantBreaking ? hit : undefined;
 }
 
-// Two rules ask about the same CREATE TABLE (one for the keys that break, one for those that cannot): work it out once per node.
+// Two rules ask about the same key (one for the keys that break, one for those that cannot): work it out once per node.
 const judgedTables = new WeakMap<object, { ctx: object; hit: RuleHit | undefined }>();
 
-function createTableKeys(n: SqlNode): RuleHit | undefined {
-  if (n.type !== 'CreateStmt') return undefined;
-  const seen = judgedTables.get(n.stmt);
+/** Keys of a new table: in its CREATE TABLE, or added to it by a later ALTER TABLE of the same file (Prisma's way). */
+function newTableKeys(n: SqlNode): RuleHit | undefined {
+  const alter = isAlter(n, 'AT_AddConstraint') && n.ctx.direction === 'up' && n.ctx.createdTables.has(relationKey(n.stmt.relation)) && n.cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN';
+  if (n.type !== 'CreateStmt' && !alter) return undefined;
+  const at = n.cmd ?? n.stmt;
+  const seen = judgedTables.get(at);
   if (seen && seen.ctx === n.ctx) return seen.hit;
-  const hit = createTableKeysOnce(n);
-  judgedTables.set(n.stmt, { ctx: n.ctx, hit });
+  const hit = alter ? alterTableKeys(n) : createTableKeys(n);
+  judgedTables.set(at, { ctx: n.ctx, hit });
   return hit;
 }
 
-function createTableKeysOnce(n: SqlNode): RuleHit | undefined {
+function alterTableKeys(n: SqlNode): RuleHit | undefined {
+  const child = alterTable(n);
+  const keys = inlineKeys(n, n.stmt.relation, n.ctx.tableColumns.get(relationKey(n.stmt.relation)) ?? [], [n.cmd.def.Constraint]);
+  return keysHit(child, keys, `New table ${child} refers to ${[...new Set(keys.map((k) => k.parent))].join(', ')}`);
+}
+
+function createTableKeys(n: SqlNode): RuleHit | undefined {
   const elts: any[] = n.stmt.tableElts ?? [];
   const cols = elts.map((e) => e.ColumnDef).filter(Boolean);
   const cons = elts.map((e) => e.Constraint).filter(Boolean);
@@ -126,14 +137,14 @@ export const FOREIGN_KEY_RULES: Rule[] = [
   {
     id: 'adding-foreign-key-from-new-table',
     class: 'mitigate',
-    on: ['CreateStmt'],
-    match: (n) => classed(createTableKeys(n), true),
+    on: ['CreateStmt', 'AT_AddConstraint'],
+    match: (n) => classed(newTableKeys(n), true),
   },
   {
     id: 'adding-foreign-key-with-delete-action',
     class: 'safe',
-    on: ['CreateStmt'],
-    match: (n) => classed(createTableKeys(n), false),
+    on: ['CreateStmt', 'AT_AddConstraint'],
+    match: (n) => classed(newTableKeys(n), false),
   },
   {
     // squawk's id: the same statement, ADD COLUMN … REFERENCES (squawk for its validation lock).

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { alterTable, isAlter, isDrop, type Rule, type SqlNode } from './common';
+import { alterTable, isAlter, isDrop, nodeShape, type Rule, type SqlNode } from './common';
 import { quoteIdent, relationKey, relationName, stringList } from '../sqlNames';
 
 /** Names tools and people give unique indexes and constraints: PostgreSQL's and Prisma's `_key`, Alembic's `uq_`, `_unique` … */
@@ -15,6 +15,13 @@ const ON_CONFLICT_ERROR = '"there is no unique or exclusion constraint matching 
 
 function droppedIndexKeys(n: SqlNode): string[] {
   return (n.stmt.objects ?? []).map((o: any) => stringList(o?.List?.items).join('.'));
+}
+
+const UNIQUE_KINDS = new Set(['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION']);
+
+/** The dropped constraint's kind, where an earlier migration created it. */
+function constraintKind(n: SqlNode): string | undefined {
+  return n.ctx.before.constraints.get(`${relationKey(n.stmt.relation)}.${n.cmd.name}`);
 }
 
 function uniqueByName(name: string): boolean {
@@ -62,10 +69,10 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
       if (!isDrop(n, 'OBJECT_INDEX')) return undefined;
       const keys = droppedIndexKeys(n);
       // One this file creates is not one the previous release used.
-      const unique = keys.filter((k) => !(n.ctx.direction === 'up' && n.ctx.createdObjects.has(`index:${k}`)) && uniqueByName(k));
+      const unique = keys.filter((k) => !(n.ctx.direction === 'up' && n.ctx.createdObjects.has(`index:${k}`)) && (n.ctx.before.indexes.get(k.split('.').pop() ?? k) ?? uniqueByName(k)));
       if (!unique.length) return undefined;
       return {
-        reason: `Drops ${unique.join(', ')}, a unique index by its name: the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates it relied on being rejected are now accepted.`,
+        reason: `Drops ${unique.join(', ')}, a unique index (${unique.some((k) => n.ctx.before.indexes.get(k.split('.').pop() ?? k)) ? 'an earlier migration created it UNIQUE' : 'by its name'}): the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates it relied on being rejected are now accepted.`,
         fixRisk: RECREATE_UNIQUE_RISK,
       };
     },
@@ -78,11 +85,25 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
       if (!isAlter(n, 'AT_DropConstraint')) return undefined;
       const name: string = n.cmd.name ?? '';
       if (n.ctx.direction === 'up' && n.ctx.createdObjects.has(`constraint:${relationKey(n.stmt.relation)}.${name}`)) return undefined;
-      if (!uniqueByName(name)) return undefined;
+      const kind = constraintKind(n);
+      if (kind ? !UNIQUE_KINDS.has(kind) : !uniqueByName(name)) return undefined;
       return {
-        reason: `Drops ${name} on ${alterTable(n)}, a ${/_pkey$/.test(name) ? 'primary key' : 'unique constraint'}: the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates are now accepted.`,
+        reason: `Drops ${name} on ${alterTable(n)}, a ${kind === 'CONSTR_PRIMARY' || (!kind && /_pkey$/.test(name)) ? 'primary key' : 'unique constraint'}: the previous release's INSERT … ON CONFLICT on its columns fails with ${ON_CONFLICT_ERROR}, and duplicates are now accepted.`,
         fixRisk: RECREATE_UNIQUE_RISK.replace('the index definition', 'the constraint definition'),
       };
+    },
+  },
+  {
+    // Like DROP NOT NULL: the column accepts more, and every write the previous release makes is still accepted.
+    id: 'dropping-check-constraint',
+    class: 'safe',
+    on: ['AT_DropConstraint'],
+    match: (n) => {
+      if (!isAlter(n, 'AT_DropConstraint')) return undefined;
+      const kind = constraintKind(n);
+      const name: string = n.cmd.name ?? '';
+      if (kind ? kind !== 'CONSTR_CHECK' : !/_check$/.test(name)) return undefined;
+      return { reason: `Drops check constraint ${name} on ${alterTable(n)} (${kind ? 'an earlier migration created it as a CHECK' : 'a check by its name'}): every value the previous release writes is still accepted; values it would have refused are no longer refused.` };
     },
   },
   {
@@ -148,6 +169,18 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
         reason: `Changes the collation of ${t}.${n.cmd.name} to "${coll}": the previous release's ORDER BY, comparisons, LIKE and the unique indexes on it follow the new rules (a case-insensitive collation rejects values differing only in case, and index scans for its queries may no longer be used).`,
         fixRisk: `No fix is generated: the previous collation is not in this file. Find it on a copy (\\d ${t}) and run ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(n.cmd.name)} TYPE <type> COLLATE <previous>; that rebuilds its indexes and fails if a unique index now holds values equal under the old collation.`,
       };
+    },
+  },
+  {
+    id: 'keeping-column-default',
+    class: 'safe',
+    on: ['AT_ColumnDefault'],
+    match: (n) => {
+      if (!isAlter(n, 'AT_ColumnDefault') || !n.cmd.def) return undefined;
+      const before = n.ctx.before.columnDefaults.get(`${relationKey(n.stmt.relation)}.${n.cmd.name}`);
+      return before !== undefined && before === nodeShape(n.cmd.def)
+        ? { reason: `Sets the default of ${alterTable(n)}.${n.cmd.name} to what an earlier migration already set: nothing changes for the previous release.` }
+        : undefined;
     },
   },
   {

@@ -58,7 +58,34 @@ function unboundedTarget(t: SqlType): boolean {
   return t.base === 'int8' || t.base === 'text' || ((t.base === 'varchar' || t.base === 'numeric') && t.mods.length === 0);
 }
 
+/** Whether converting `from` to `to` rounds stored values (numeric with decimals or floats to integers, a smaller scale). */
+export function rounds(fromText: string, toText: string): boolean {
+  const from = parseType(fromText);
+  const to = parseType(toText);
+  const fractional = (from.base === 'numeric' && (from.mods.length === 0 || (from.mods[1] ?? 0) > 0)) || from.base === 'float4' || from.base === 'float8';
+  if (fractional && INT_RANK[to.base]) return true;
+  if (from.base === 'numeric' && to.base === 'numeric' && to.mods.length > 0) {
+    const fromScale = from.mods.length ? (from.mods[1] ?? 0) : Infinity;
+    return (to.mods[1] ?? 0) < fromScale;
+  }
+  return false;
+}
+
 export const TYPE_WIDENING_RULES: Rule[] = [
+  {
+    id: 'rounding-column-values',
+    class: 'destructive',
+    on: ['AT_AlterColumnType'],
+    match: (n) => {
+      if (!isAlter(n, 'AT_AlterColumnType')) return undefined;
+      const to = typeNameText(n.cmd.def?.ColumnDef?.typeName);
+      const before = n.ctx.before.columnTypes.get(`${relationKey(n.stmt.relation)}.${n.cmd.name}`);
+      if (!before || !rounds(before, to)) return undefined;
+      return {
+        reason: `Changes ${alterTable(n)}.${n.cmd.name} from ${before} to ${to}: PostgreSQL rounds the stored values to fit (9.50 becomes 10), so the exact old values are gone; changing the type back does not bring them back, only a backup does.`,
+      };
+    },
+  },
   {
     id: 'widening-column-type',
     class: 'safe',
