@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerAnalyzeCommand } from './vscode/commands/analyzeMigration';
+import { Previews } from './vscode/preview/previews';
 import { createChecklistService, registerChecklistCommands, WEBHOOK_SECRET_KEY, type ChecklistDeps } from './vscode/commands/checklist';
 import { registerConfigurationCommands } from './vscode/commands/configuration';
 import { registerDatabaseEnvironmentCommand } from './vscode/commands/databaseEnvironment';
@@ -80,6 +81,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   // Every command goes through it: an open folder and trust are checked there, once.
   const registry = new CommandRegistry(vscodeGuards(() => workspace !== undefined && sessions !== undefined, (line) => log.info(line)));
   context.subscriptions.push(registry);
+  // The one plan preview and one report preview of the window (rendered, reused, read-only documents behind them).
+  const previews = new Previews((line) => log.info(line));
+  context.subscriptions.push(previews);
   if (folder && folder.uri.scheme === 'file') {
     const root = folder.uri.fsPath;
     const git = new SimpleGitPort(root);
@@ -168,11 +172,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   context.subscriptions.push(
     ...registerRollbackCommands(
       workspace && sessions
-        ? { workspace, sessions, dialogs, databaseSteps: async (input) => databaseStepsFor(workspace!, (await workspace!.config()).config, input) }
+        ? { workspace, sessions, dialogs, previews, databaseSteps: async (input) => databaseStepsFor(workspace!, (await workspace!.config()).config, input) }
         : undefined,
     ),
-    ...registerAnalyzeCommand(workspace),
-    ...registerResumeCommand(sessions, dialogs),
+    ...registerAnalyzeCommand(registry, workspace, previews),
+    ...registerResumeCommand(sessions, dialogs, previews),
     ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),
   );
   if (sessions) void offerResume(sessions);

@@ -5,16 +5,19 @@ import type { RollbackJournal, UnreadableJournal } from '../core/run/journalType
 import { runProgress } from '../core/run';
 import { CommandId } from './contributions';
 import { chooseHowToStop } from './commands/stopChoice';
+import type { Previews } from './preview/previews';
 
 /**
  * The application layer's Presenter in VS Code: messages go through the dialogs (so the
- * integration suite's scripted dialogs record them), previews open as editors, the run's
+ * integration suite's scripted dialogs record them), previews open in the one preview panel, the run's
  * progress is a cancellable notification whose Cancel asks how to stop.
  */
 export class VsCodePresenter implements Presenter {
   constructor(
     private readonly dialogs: RollbackDialogs,
     private readonly sessions: RollbackSessions,
+    /** The one plan preview of the window (src/vscode/preview): rendered, reused, the diff one click away. */
+    private readonly previews: Previews,
   ) {}
 
   info(message: string): void {
@@ -29,13 +32,14 @@ export class VsCodePresenter implements Presenter {
     void vscode.window.showWarningMessage(this.sessions.redact(message));
   }
 
-  /** The readable plan, and the code diff the rollback will apply beside it. */
+  /** The readable plan (rendered, in the one preview panel), with the code diff the rollback will apply one click away. */
   async showPreview(doc: PreviewDocument): Promise<void> {
-    const text = await vscode.workspace.openTextDocument({ language: 'markdown', content: doc.text });
-    await vscode.window.showTextDocument(text, { preview: false, viewColumn: vscode.ViewColumn.Active });
-    if (!doc.diff) return;
-    const diffDoc = await vscode.workspace.openTextDocument({ language: 'diff', content: `${doc.diff.title}\n${await doc.diff.text()}` });
-    await vscode.window.showTextDocument(diffDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    const diff = doc.diff;
+    await this.previews.show({
+      kind: 'plan',
+      markdown: doc.text,
+      diff: diff && { title: diff.title.replace(/^#+\s*/, ''), text: async () => `${diff.title}\n${await diff.text()}` },
+    });
   }
 
   async openFile(absPath: string): Promise<void> {
@@ -78,6 +82,6 @@ export class VsCodePresenter implements Presenter {
 }
 
 /** The flow's two sides in VS Code: the dialogs in force now (the integration suite may have swapped them) and the presenter over them. */
-export function vscodeUi(dialogs: RollbackDialogs, sessions: RollbackSessions): FlowUi {
-  return { prompter: dialogs, presenter: new VsCodePresenter(dialogs, sessions) };
+export function vscodeUi(dialogs: RollbackDialogs, sessions: RollbackSessions, previews: Previews): FlowUi {
+  return { prompter: dialogs, presenter: new VsCodePresenter(dialogs, sessions, previews) };
 }

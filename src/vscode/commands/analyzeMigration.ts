@@ -1,9 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CLASS_LABEL, renderReportMarkdown } from '../../core/classify';
-import type { Migration, MigrationFinding } from '../../core/migrations/types';
+import { adHocMigration } from '../../core/migrations/adHoc';
+import type { Migration, MigrationFinding, MigrationVerdict } from '../../core/migrations/types';
 import type { RollbackWorkspace } from '../rollbackWorkspace';
 import { CommandId } from '../contributions';
+import { CommandArgumentError, type CommandRegistry } from '../commandRegistry';
+import { fileArg } from '../commandArgs';
+import type { Previews } from '../preview/previews';
 
 const SEVERITY: Record<MigrationFinding['class'], vscode.DiagnosticSeverity | undefined> = {
   safe: undefined,
@@ -12,55 +16,58 @@ const SEVERITY: Record<MigrationFinding['class'], vscode.DiagnosticSeverity | un
   destructive: vscode.DiagnosticSeverity.Error,
 };
 
+/** What to analyze: a Migrations/Releases node (it carries its migration), a file (URI or explorer item), or nothing (the active editor). */
+export function analyzeArg(raw: readonly unknown[]): { migration: Migration } | { uri?: vscode.Uri } {
+  const a = raw[0];
+  const m = typeof a === 'object' && a !== null ? (a as { migration?: unknown }).migration : undefined;
+  if (m !== undefined) {
+    if (typeof m === 'object' && m !== null && typeof (m as Migration).file === 'string' && typeof (m as Migration).tool === 'string') return { migration: m as Migration };
+    throw new CommandArgumentError('expected a migration from the Migrations view, got a node without a file');
+  }
+  return { uri: fileArg(raw) };
+}
+
 /**
  * Analyze Migration: classifies one migration for a code rollback and opens the report
- * (every statement, class, rule, reason, fix and its risk, the down path); the findings
- * also go to the Problems panel at their lines.
+ * (every statement, class, rule, reason, fix and its risk, the down path) in the report
+ * preview (rendered, reused, never an untitled file); the findings also go to the Problems
+ * panel at their lines. A file that is no migration is refused, and any findings an earlier
+ * run left on it are cleared.
  */
-export function registerAnalyzeCommand(workspace: RollbackWorkspace | undefined): vscode.Disposable[] {
+export function registerAnalyzeCommand(registry: CommandRegistry, workspace: RollbackWorkspace | undefined, previews: Previews): vscode.Disposable[] {
   const diagnostics = vscode.languages.createDiagnosticCollection('rollback-pilot-migrations');
-  return [
-    diagnostics,
-    vscode.commands.registerCommand(CommandId.analyzeMigration, async (arg?: unknown) => {
-      if (!workspace) return void vscode.window.showWarningMessage('Rollback Pilot needs an open folder to analyze migrations.');
-      // From a tree node: the node carries its migration.
-      const fromNode = (arg as { migration?: Migration } | undefined)?.migration;
-      const uri = fromNode ? vscode.Uri.joinPath(workspace.root, fromNode.file) : (targetUri(arg) ?? vscode.window.activeTextEditor?.document.uri);
-      if (!uri) return void vscode.window.showInformationMessage('Open a migration file (or pick one in the Migrations view) to analyze it.');
-      const rel = path.relative(workspace.root.fsPath, uri.fsPath).split(path.sep).join('/');
-      if (rel.startsWith('..')) return void vscode.window.showWarningMessage(`${uri.fsPath} is outside the workspace.`);
-      const groups = await workspace.migrations();
-      const migration: Migration = groups.flatMap((g) => g.migrations).find((m) => m.file === rel || m.downFile === rel) ?? adHoc(rel);
-      const verdict = await workspace.classify(migration);
-      const fileUri = vscode.Uri.joinPath(workspace.root, migration.file);
-      diagnostics.set(
-        fileUri,
-        verdict.findings
-          .filter((f) => f.direction === 'up' && SEVERITY[f.class] !== undefined)
-          .map((f) => {
-            const d = new vscode.Diagnostic(new vscode.Range(f.line - 1, f.column - 1, f.line - 1, Number.MAX_SAFE_INTEGER), `${CLASS_LABEL[f.class]}: ${f.reason}${f.fix ? ` Fix: ${f.fix}` : ''}`, SEVERITY[f.class]);
-            d.source = 'Rollback Pilot';
-            d.code = f.rule;
-            return d;
-          }),
-      );
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderReportMarkdown(verdict) });
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-      return verdict;
-    }),
-  ];
-}
-
-function targetUri(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  const a = arg as { resourceUri?: vscode.Uri; migration?: Migration; kind?: string } | undefined;
-  if (a?.resourceUri instanceof vscode.Uri) return a.resourceUri;
-  return undefined;
-}
-
-/** A file the detector did not list (a loose .sql file): analysed as plain SQL. */
-function adHoc(rel: string): Migration {
-  const base = path.posix.basename(rel);
-  const tool: Migration['tool'] = rel.endsWith('.py') ? 'alembic' : rel.endsWith('.sql') ? 'sql' : 'knex';
-  return { tool, id: base, name: base, file: rel, order: 0, problems: [] };
+  registry.register(CommandId.analyzeMigration, { needs: 'folder', what: 'analyze the migration', args: analyzeArg }, async (arg): Promise<MigrationVerdict | undefined> => {
+    const ws = workspace!;
+    const uri = 'migration' in arg ? vscode.Uri.joinPath(ws.root, arg.migration.file) : (arg.uri ?? vscode.window.activeTextEditor?.document.uri);
+    if (!uri) return void vscode.window.showInformationMessage('Open a migration file (or pick one in the Migrations view) to analyze it.');
+    if (uri.scheme !== 'file') return void vscode.window.showWarningMessage(`${uri.toString()} is not a file of the workspace: open the migration file itself to analyze it.`);
+    const rel = path.relative(ws.root.fsPath, uri.fsPath).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return void vscode.window.showWarningMessage(`${uri.fsPath} is outside the workspace.`);
+    const groups = await ws.migrations();
+    let migration: Migration | undefined = 'migration' in arg ? arg.migration : groups.flatMap((g) => g.migrations).find((m) => m.file === rel || m.downFile === rel);
+    if (!migration) {
+      const text = new TextDecoder().decode(await ws.readFile(rel));
+      const adHoc = adHocMigration(rel, text);
+      if ('notAMigration' in adHoc) {
+        diagnostics.delete(uri);
+        return void vscode.window.showInformationMessage(adHoc.notAMigration);
+      }
+      migration = adHoc.migration;
+    }
+    const verdict = await ws.classify(migration);
+    diagnostics.set(
+      vscode.Uri.joinPath(ws.root, migration.file),
+      verdict.findings
+        .filter((f) => f.direction === 'up' && SEVERITY[f.class] !== undefined)
+        .map((f) => {
+          const d = new vscode.Diagnostic(new vscode.Range(f.line - 1, f.column - 1, f.line - 1, Number.MAX_SAFE_INTEGER), `${CLASS_LABEL[f.class]}: ${f.reason}${f.fix ? ` Fix: ${f.fix}` : ''}`, SEVERITY[f.class]);
+          d.source = 'Rollback Pilot';
+          d.code = f.rule;
+          return d;
+        }),
+    );
+    await previews.show({ kind: 'report', markdown: renderReportMarkdown(verdict) });
+    return verdict;
+  });
+  return [diagnostics];
 }
