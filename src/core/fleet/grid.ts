@@ -44,6 +44,8 @@ export class FleetGrid {
   /** Why Ansible stopped the rollout (the batch gate's message, no hosts remaining), if it did. */
   stopReason?: string;
   ended = false;
+  /** A cell's outcome before Ansible announced its task (restored when the task is skipped). */
+  private readonly before = new Map<string, HostStepOutcome>();
 
   constructor(
     readonly hosts: readonly string[],
@@ -82,7 +84,10 @@ export class FleetGrid {
     const isLast = ref.part === 'main' && (ref.command ?? 1) === step.tasks;
     switch (e.event) {
       case 'task_start':
-        if (ref.part === 'main' || ref.part === 'block') {
+        // Ansible announces a task before it weighs its `when`: a step a resume skips (done before, or found done
+        // by its check) is announced too. A done step stays done; any other goes back to what it was if skipped.
+        if ((ref.part === 'main' || ref.part === 'block') && cell.outcome !== 'ok') {
+          this.before.set(`${row.host}\u0000${ref.step}`, cell.outcome);
           cell.outcome = 'running';
           cell.startedAt ??= e.at;
         }
@@ -100,7 +105,7 @@ export class FleetGrid {
         }
         break;
       case 'skipped':
-        // Skipped by the playbook's own conditions: a resume's finished step (already ok) or a step its check found done.
+        if (cell.outcome === 'running' && ref.part !== 'check') cell.outcome = this.before.get(`${row.host}\u0000${ref.step}`) ?? 'not-started';
         break;
       case 'failed':
         if (e.ignored) {

@@ -62,7 +62,7 @@ export function fleetStateText(grid: FleetGrid, codeStep: string | undefined, fr
     const code = codeStep ? grid.cell(host, codeStep)?.outcome : undefined;
     if (state === 'done') onTo.push(host);
     else if (code === 'unknown' || code === 'running') unknown.push(host);
-    else if (code === 'ok') onTo.push(`${host} (code only: ${stepsLeft(grid, host)} not done)`);
+    else if (code === 'ok') onTo.push(`${host} (code switched; not done: ${stepsLeft(grid, host)})`);
     else if (state === 'unknown') unknown.push(host);
     else onFrom.push(host);
   }

@@ -3,15 +3,17 @@
 // host keys, locks, preflights and the database step; Debian's real ansible-playbook running
 // the host steps in batches through the product's callback plugin.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { makeAppRepo } from '../../fixtures/appRepo';
 import { fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
-import { healthOf, tempDir } from '../engine/helpers';
+import { freePort, healthOf, tempDir } from '../engine/helpers';
 import { dbRuns, eventsOn, fleetCase, fleetDeps, newRunner } from './harness';
 import { FLEET_HOST_STEP } from '../../../src/core/fleet/fleetJournal';
 import type { AppRepo } from '../../fixtures/appRepo';
+import type { RollbackJournal } from '../../../src/core/run/journalTypes';
 
 const why = fleetUnavailable();
 
@@ -85,5 +87,122 @@ describe('fleet rollback through Ansible (4 real sshd hosts, real ansible-playbo
       assert.equal(dbRuns(h.path), 0);
     }
     assert.ok(!result.journal.events.some((e) => e.kind === 'lock-acquired' || e.kind === 'ansible-started'));
+  });
+
+  test('one host keeps failing its health check in batch 2: the rollout stops after that batch, the last host untouched; resume continues only when asked', async () => {
+    const s = await setup('failing', { healthTimeoutMs: 3000 });
+    const bad = fleet!.hosts[2];
+    // Host 3's own settings send its api to another port than its health URL reads: its health keeps failing.
+    writeFileSync(join(bad.path, 'apps/api/port.json'), `${JSON.stringify({ port: await freePort() })}\n`);
+    const result = await newRunner(s.deps).run({ plan: s.plan, fleet: s.fleet, preflights: s.preflights });
+    assert.equal(result.success, false);
+    assert.equal(result.journal.status, 'stopped');
+    const g = result.grid;
+    assert.deepEqual(s.fleet.hosts.map((h) => g.hostState(h.name)), ['done', 'done', 'failed', 'untouched']);
+    assert.equal(g.cell('127.0.0.13', 'health-api')?.outcome, 'failed');
+    assert.match(g.cell('127.0.0.13', 'health-api')?.detail ?? '', /attempts/);
+    for (const step of s.fleet.hostSteps.filter((x) => x.id !== 'health-api')) assert.equal(g.cell('127.0.0.13', step.id)?.outcome, 'ok', step.id);
+    for (const step of s.fleet.hostSteps) assert.equal(g.cell('127.0.0.14', step.id)?.outcome, 'not-started');
+    assert.deepEqual(eventsOn(fleet!.hosts[3].path).slice(4), [], 'the last host was never touched');
+    assert.equal(await version(fleet!.hosts[3].apiPort), '500 1.4.0');
+    assert.equal(result.state, 'on v1.3.0: 127.0.0.11, 127.0.0.12, 127.0.0.13 (code switched; not done: health-api failed); still on v1.4.0: 127.0.0.14');
+    const saved = (await s.deps.journals.load(s.plan.id))!;
+    assert.equal(saved.steps.find((x) => x.stepId === 'health-api')?.outcome, 'failed');
+    assert.equal(saved.steps.find((x) => x.stepId === 'build-api')?.outcome, 'failed', 'over the fleet: host 4 never built');
+
+    // The operator fixes host 3 by hand, then chooses to continue the rollout.
+    writeFileSync(join(bad.path, 'apps/api/port.json'), `${JSON.stringify({ port: bad.apiPort })}\n`);
+    execFileSync('runuser', ['-u', bad.user, '--', 'sh', '-c', 'sh scripts/build.sh api && sh scripts/deploy.sh api'], { cwd: bad.path, stdio: 'ignore' });
+    const before1 = eventsOn(fleet!.hosts[0].path);
+    const before2 = eventsOn(fleet!.hosts[1].path);
+    const before3 = eventsOn(bad.path);
+    const resumed = await newRunner(s.deps).resume(saved, 'continue');
+    assert.equal(resumed.success, true, resumed.state);
+    for (const h of fleet!.hosts) assert.equal(await version(h.apiPort), '200 1.3.0', `host ${h.index}`);
+    assert.deepEqual(eventsOn(fleet!.hosts[0].path), before1, 'finished hosts are never touched again');
+    assert.deepEqual(eventsOn(fleet!.hosts[1].path), before2);
+    assert.deepEqual(eventsOn(bad.path), before3, 'host 3 only ran its health check again');
+    assert.deepEqual(eventsOn(fleet!.hosts[3].path).slice(4), ['build api', 'deploy api']);
+    assert.match(resumed.journal.events.find((e) => e.kind === 'fleet-resume')!.message, /^Resume \(continue\): 127\.0\.0\.13, 127\.0\.0\.14; finished and left alone: 127\.0\.0\.11, 127\.0\.0\.12$/);
+    assert.deepEqual(fleet!.hosts.map((h) => dbRuns(h.path)), [1, 0, 0, 0], 'the database step is not run again');
+  });
+
+  test('a host whose sshd stops mid-rollout: its outcome is unknown, never ok, and the next batch does not start', async () => {
+    const s = await setup('vanish');
+    const gone = fleet!.hosts[2];
+    let cut = false;
+    s.deps.onChange = (c) => {
+      if (!cut && c.host === '127.0.0.13' && c.step === 'code-revert' && c.cell.outcome === 'ok') {
+        cut = true;
+        void gone.stopSshd();
+      }
+    };
+    const result = await newRunner(s.deps).run({ plan: s.plan, fleet: s.fleet, preflights: s.preflights });
+    assert.equal(cut, true);
+    assert.equal(result.success, false);
+    const g = result.grid;
+    assert.equal(g.hostState('127.0.0.13'), 'unknown', JSON.stringify(g.rows.get('127.0.0.13')));
+    const cells = s.fleet.hostSteps.map((x) => g.cell('127.0.0.13', x.id)!.outcome);
+    const u = cells.indexOf('unknown');
+    assert.ok(u > s.fleet.hostSteps.findIndex((x) => x.id === 'code-revert'), cells.join(' '));
+    assert.deepEqual(cells.slice(u + 1).filter((o) => o !== 'not-started'), [], 'nothing after the cut is recorded as run');
+    assert.ok(!cells.slice(u).includes('ok'));
+    assert.equal(g.hostState('127.0.0.12'), 'done', 'its batch-mate finished its batch');
+    assert.equal(g.hostState('127.0.0.14'), 'untouched');
+    assert.match(g.stopReason ?? '', /batch 2.*127\.0\.0\.13/);
+    assert.deepEqual(eventsOn(fleet!.hosts[3].path).slice(4), []);
+    assert.match(result.journal.events.find((e) => e.kind === 'lock-kept')?.message ?? '', /127\.0\.0\.13/);
+  });
+
+  test('the control process is killed (SIGKILL) mid-batch: resume runs only the unfinished hosts and steps; nothing runs twice', async () => {
+    fleet = await startFleet({ count: 4, sourceRepo: repo.dir });
+    const work = join(tmp.dir, 'crash');
+    mkdirSync(work, { recursive: true });
+    const runId = `rb-fleet-crash-${Date.now()}`;
+    const casePath = join(work, 'case.json');
+    writeFileSync(casePath, JSON.stringify({ repo: repo.dir, work, runId, fleet: { knownHostsPath: fleet.knownHostsPath, keyPath: fleet.keyPath, dir: fleet.dir, hosts: fleet.hosts } }));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fleetChild.ts')], { env: { ...process.env, RP_FLEET_CASE: casePath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let childOut = '';
+    child.stdout.on('data', (d: Buffer) => (childOut += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (childOut += d.toString()));
+    const journalFile = join(work, 'journals', `${runId}.json`);
+    const started = Date.now();
+    let killedAt: RollbackJournal | undefined;
+    while (Date.now() - started < 240_000 && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!existsSync(journalFile)) continue;
+      let j: RollbackJournal;
+      try {
+        j = JSON.parse(readFileSync(journalFile, 'utf8')) as RollbackJournal;
+      } catch {
+        continue;
+      }
+      if (j.events.some((e) => e.kind === FLEET_HOST_STEP && (e.data as { host: string; step: string; cell: { outcome: string } }).host === '127.0.0.12' && (e.data as { step: string }).step === 'code-revert' && (e.data as { cell: { outcome: string } }).cell.outcome === 'ok')) {
+        child.kill('SIGKILL');
+        killedAt = j;
+        break;
+      }
+    }
+    assert.ok(killedAt, `the child never reached batch 2's code switch: ${childOut}`);
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+    const deps = fleetDeps(fleet, work, join(work, 'journals'));
+    cleanups.push(() => deps.dispose());
+    // ansible-playbook died with its parent (pdeathsig): bounded wait for its process group to be gone.
+    const pg = killedAt.events.find((e) => e.kind === 'ansible-started')?.data?.processGroup as number;
+    for (let i = 0; i < 100 && deps.isProcessGroupAlive!(pg); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(deps.isProcessGroupAlive!(pg), false, 'Ansible died with the control process');
+    const afterKill = fleet.hosts.map((h) => eventsOn(h.path));
+    const journal = (await deps.journals.load(runId))!;
+    assert.equal(journal.status, 'running', 'the journal says the run was interrupted');
+    const resumed = await newRunner(deps).resume(journal, 'continue');
+    assert.equal(resumed.success, true, `${resumed.state}\n${resumed.journal.events.map((e) => e.message).join('\n')}`);
+    assert.match(resumed.journal.events.find((e) => e.kind === 'fleet-resume')!.message, /finished and left alone: 127\.0\.0\.11$/);
+    assert.deepEqual(eventsOn(fleet.hosts[0].path), afterKill[0], 'the host finished before the kill is never touched again');
+    for (const h of fleet.hosts) {
+      assert.equal(await version(h.apiPort), '200 1.3.0', `host ${h.index}`);
+      const reverts = execFileSync('git', ['-C', h.path, '-c', 'safe.directory=*', 'log', '--format=%s', '--grep=^Revert'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      assert.equal(reverts.length, 1, `host ${h.index}: the code step ran once (${reverts.join(' | ')})`);
+    }
+    assert.deepEqual(fleet.hosts.map((h) => dbRuns(h.path)), [1, 0, 0, 0]);
   });
 });
