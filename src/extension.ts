@@ -33,6 +33,7 @@ import { CommandRegistry, vscodeGuards } from './vscode/commandRegistry';
 import { readSettings, SETTINGS_SECTION } from './vscode/settings';
 import { KnownSecrets, redactingLogChannel } from './vscode/redaction';
 import { operatorName, RollbackSessions } from './vscode/rollbackSessions';
+import { readOperatorIdentity } from './app/operator';
 import { RollbackWorkspace } from './vscode/rollbackWorkspace';
 import { NodeFileSystem } from './infra/files/nodeFileSystem';
 import { PgSqlParser } from './infra/sql/pgParser';
@@ -179,7 +180,11 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     ...registerResumeCommand(sessions, dialogs, previews),
     ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),
   );
-  if (sessions) void offerResume(sessions);
+  // The operator is the git identity (journals, locks, bad marks); read before the resume offer compares it with the journals'.
+  if (sessions && folder) {
+    const s = sessions;
+    void readOperatorIdentity(s.runnerFor('local'), folder.uri.fsPath).then((who) => log.info(`Operator: ${who}`)).finally(() => void offerResume(s));
+  }
 
   timings.activateMs = Date.now() - started;
   log.info(`Activated in ${timings.activateMs} ms${workspace ? ` for ${workspace.root.fsPath}` : ' (no folder open)'}`);

@@ -1,6 +1,25 @@
 import * as os from 'node:os';
+import type { CommandRunner } from '../core/ports';
+import { operatorLabel } from '../core/plan/operatorIdentity';
+import { operatorGitIdentity } from '../core/plan/preflight';
 
-/** Who is at the keyboard, as recorded in journals and locks: the same words from the extension and the command line. */
+/** The operator's git identity, read by readOperatorIdentity (the composition roots call it at start). */
+let gitIdentity: { name: string; email: string } | undefined;
+
+/**
+ * Reads the operator's git identity (`git config` in the workspace: its config, then the
+ * global one) for operatorName. Until it has run, and when git has none, the OS user stands in.
+ */
+export async function readOperatorIdentity(runner: CommandRunner, cwd: string): Promise<string> {
+  gitIdentity = await operatorGitIdentity(runner, cwd).catch(() => undefined);
+  return operatorName();
+}
+
+/**
+ * Who is at the keyboard, as recorded in journals, locks and bad marks: the same words from
+ * the extension and the command line. The git identity ("Dana <dana@example.com>"), the one
+ * the revert commits carry; `user@host` only when git has none.
+ */
 export function operatorName(): string {
   let user = 'unknown';
   try {
@@ -8,7 +27,7 @@ export function operatorName(): string {
   } catch {
     // Containers without a passwd entry: keep "unknown".
   }
-  return `${user}@${os.hostname()}`;
+  return operatorLabel(gitIdentity, { user, host: os.hostname() });
 }
 
 /** The machine, as journals record it (foreignOrigin compares it). */

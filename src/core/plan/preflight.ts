@@ -6,6 +6,7 @@
 import type { ServiceConfig, Strategy } from '../config/types';
 import type { CommandRunner } from '../ports';
 import { PlanError } from './planError';
+import { identityOfLabel } from './operatorIdentity';
 import { shQuote } from './shellQuote';
 import type { PlanCommand, PlanStep, ReleaseRef } from './types';
 
@@ -35,6 +36,9 @@ export function revertIdentity(given: { name: string; email: string } | undefine
   const name = given?.name.trim();
   const email = given?.email.trim();
   if (name && email) return { name: check('user.name', name), email: check('user.email', email) };
+  // createdBy is the operator's label: their git identity when one was read ("Dana <dana@example.com>"), else user@host.
+  const labelled = identityOfLabel(createdBy);
+  if (labelled) return { name: check('user.name', labelled.name), email: check('user.email', labelled.email) };
   const user = createdBy.split('@')[0] || 'rollback-pilot';
   return { name: check('user.name', user), email: check('user.email', createdBy.includes('@') ? createdBy : `${createdBy}@localhost`), fallback: true };
 }
