@@ -42,6 +42,9 @@ function toEnvironment(name: string, env: RawEnvironment): EnvironmentConfig {
   if (env.snapshot !== undefined) out.snapshot = env.snapshot;
   if (env.fullRedeploy !== undefined) out.fullRedeploy = env.fullRedeploy;
   if (fleet) out.fleet = fleet;
+  if (env.records !== undefined) out.records = env.records;
+  if (env.deployed !== undefined) out.deployed = env.deployed;
+  if (env.imageCheck !== undefined) out.imageCheck = env.imageCheck;
   return out;
 }
 
@@ -73,6 +76,7 @@ function toService(name: string, svc: RawService): ServiceConfig {
   if (svc.health !== undefined) out.health = toHealth(svc.health);
   if (svc.smoke !== undefined) out.smoke = svc.smoke;
   if (svc.image !== undefined) out.image = svc.image;
+  if (svc.configCheck !== undefined) out.configCheck = svc.configCheck;
   return out;
 }
 

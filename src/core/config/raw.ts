@@ -21,6 +21,7 @@ export interface RawService {
   smoke?: string[];
   paths?: string[];
   image?: string;
+  configCheck?: string;
 }
 
 export interface RawHostEntry {
@@ -45,6 +46,9 @@ export interface RawEnvironment {
   configFiles?: string[];
   commandTimeout?: RawDuration;
   fullRedeploy?: string;
+  records?: string;
+  deployed?: string;
+  imageCheck?: string;
 }
 
 export interface RawConfig {
@@ -57,7 +61,7 @@ export interface RawConfig {
     down?: string;
     preview?: string;
     sql?: string;
-    backup?: { create?: string; restore?: string; list?: string; maxAge?: RawDuration };
+    backup?: { create?: string; restore?: string; list?: string; maxAge?: RawDuration; dir?: string; log?: string };
   };
   notify?: { webhook?: boolean; escalateAt?: RawDuration[] };
   checklist?: Record<string, unknown>;

@@ -32,6 +32,8 @@ export interface ServiceConfig {
   paths: string[];
   /** Image reference for the `image` strategy (e.g. registry/app:{tag}). */
   image?: string;
+  /** Exits 0 when the recreated service sees the restored configuration; run after a config rollback only. */
+  configCheck?: string;
 }
 
 export interface EnvironmentConfig {
@@ -57,6 +59,12 @@ export interface EnvironmentConfig {
    * inventory without db until the inventory is read at planning).
    */
   fleet?: FleetConfig;
+  /** Folder on the target for the team's shared state (records.json, journals/), relative to path or absolute; default `.rollback`. */
+  records?: string;
+  /** Image strategy: prints the image a service runs ({service} filled in); default: docker inspect of its Compose container. */
+  deployed?: string;
+  /** Image strategy: exits 0 when the image ({image} filled in) exists; default: docker image inspect, else docker manifest inspect. */
+  imageCheck?: string;
 }
 
 export interface BackupConfig {
@@ -65,6 +73,10 @@ export interface BackupConfig {
   list?: string;
   /** How old the newest listed backup may be before destructive steps stop and ask (ms). */
   maxAgeMs?: number;
+  /** Where backup.create writes {backup} files on the target, relative to the environment's path or absolute (default .rollback/backups). */
+  dir?: string;
+  /** The backups log on the target, one JSON line per backup, relative to the path or absolute (default ops/backups.log). */
+  log?: string;
 }
 
 export interface MigrationsConfig {

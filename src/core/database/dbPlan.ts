@@ -8,6 +8,8 @@ import type { PlanCommand, PlanStep } from '../plan/types';
 import { CONFIG_DEFAULTS } from '../config/defaults';
 import { MIGRATION_TABLES } from './appliedState';
 import { formatAge } from './backupAge';
+import type { ChosenBackup } from '../backups/backupsLog';
+import { fillRestoreCommand, recordedBackupCheckStep } from '../backups/backupSteps';
 import { downDoneCheckSql, fillDownCommand, noneRecordedCheckSql } from './downStep';
 import { CLASS_LABEL, summarize } from '../classify/summary';
 
@@ -35,6 +37,8 @@ export interface DatabasePlanInput {
   mode?: UndoPath;
   /** The services that write to the database, stopped before a restore. */
   writers?: Array<{ name: string; stop?: string }>;
+  /** With backup.create: the backup the backups log records for the release rolled back to (checked, then restored through {backup}). */
+  backup?: ChosenBackup;
 }
 
 function needsUndo(v: MigrationVerdict): boolean {
@@ -111,6 +115,7 @@ export function backupCheckStep(input: DatabasePlanInput): PlanStep {
   const list = input.migrations.backup?.list;
   const maxAgeMs = input.migrations.backup?.maxAgeMs ?? CONFIG_DEFAULTS.backupMaxAgeMs;
   const purpose = input.mode === 'restore' ? 'restore' : 'undo';
+  if (input.backup) return recordedBackupCheckStep({ chosen: input.backup, maxAgeMs, at: (c) => cmd(c, input), where: input.where, purpose });
   return {
     id: 'db-backup-check',
     kind: 'database',
@@ -170,11 +175,13 @@ export function planBackupRestore(rawInput: DatabasePlanInput): PlanStep[] {
       service: w.name,
     });
   }
-  const restore = input.migrations.backup?.restore;
+  const template = input.migrations.backup?.restore;
+  const filled = template ? fillRestoreCommand(template, input.backup) : undefined;
+  const restore = filled && 'command' in filled ? filled.command : undefined;
   steps.push({
     id: 'db-restore',
     kind: 'database',
-    title: restore ? 'Restore the database backup' : 'Restore the database backup (no backup.restore configured: do it by hand)',
+    title: restore ? `Restore the database backup${input.backup && 'record' in input.backup ? ` ${input.backup.record.path}` : ''}` : `Restore the database backup (${filled && 'problem' in filled ? filled.problem : 'no backup.restore configured'}: do it by hand)`,
     why: 'Brings back the data the bad release destroyed; everything written since the backup is lost.',
     commands: restore ? [cmd(restore, input)] : [],
     destructive: true,

@@ -102,7 +102,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   const hostFilesSpec: HostFilesSpec = { at, runId, cwd, toSha, releaseWins: configToRestore, found: input.hostFiles && { count: input.hostFiles.wouldOverwrite.length } };
   const identity = strategy === 'revert' ? revertIdentity(input.gitIdentity, input.createdBy) : undefined;
   // First of all the steps with commands (the runner takes the lock just before it): nothing changes before it passed.
-  steps.push(preflightStep({ at, where, cwd, environment: env.name, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where }));
+  steps.push(preflightStep({ at, where, cwd, environment: env.name, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where, backup: input.databaseSteps?.find((s) => s.checksBackup)?.checksBackup }));
   if (strategy !== 'image') steps.push(stashStep(at, runId));
   if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to }));
   steps.push(...(input.databaseSteps ?? []));

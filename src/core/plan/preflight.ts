@@ -8,6 +8,10 @@ import type { CommandRunner } from '../ports';
 import { PlanError } from './planError';
 import { identityOfLabel } from './operatorIdentity';
 import { shQuote } from './shellQuote';
+import { refuse, say } from './shellSay';
+import type { ChosenBackup } from '../backups/backupsLog';
+import { backupCheckLines, backupName } from '../backups/verifyBackup';
+import { formatAge } from '../database/backupAge';
 import type { PlanCommand, PlanStep, ReleaseRef } from './types';
 
 type At = (command: string, extra?: Partial<PlanCommand>) => PlanCommand;
@@ -68,19 +72,6 @@ export function identityArgs(id: GitIdentity): string[] {
   return ['-c', `user.name=${id.name}`, '-c', `user.email=${id.email}`];
 }
 
-/**
- * printf of a message built from literal text (single-quoted, never shell text, whatever a
- * tag or path holds) and shell variables ("$head"), each its own printf argument.
- */
-function say(parts: Array<string | { variable: string }>, stream: 'out' | 'err' = 'err'): string {
-  const args = parts.map((p) => (typeof p === 'string' ? shQuote(p) : `"$${p.variable}"`));
-  return `printf '${'%s'.repeat(parts.length)}\\n' ${args.join(' ')}${stream === 'err' ? ' >&2' : ''}`;
-}
-
-function refuse(parts: Array<string | { variable: string }>): string {
-  return `{ ${say(parts)}; exit 1; }`;
-}
-
 export interface PreflightInput {
   at: At;
   /** "local" or the SSH destination, for the messages. */
@@ -98,6 +89,8 @@ export interface PreflightInput {
   services: ServiceConfig[];
   /** Where the health URLs answer: on the target (probed there, by curl) or from this machine. */
   healthWhere: string;
+  /** The backup the plan's database steps check and restore (from the backups log, read at planning). */
+  backup?: { chosen: ChosenBackup; maxAgeMs: number };
 }
 
 export function preflightStep(input: PreflightInput): PlanStep {
@@ -122,6 +115,7 @@ export function preflightStep(input: PreflightInput): PlanStep {
     const ident = identityArgs(identity).map((a) => shQuote(a)).join(' ');
     lines.push(`err=$(git ${ident} var GIT_COMMITTER_IDENT 2>&1 >/dev/null) || ${refuse([`git cannot commit in ${place} as ${identity.name} <${identity.email}>: `, { variable: 'err' }])}`);
   }
+  if (input.backup) lines.push(...backupCheckLines(input.backup.chosen, input.backup.maxAgeMs, where));
   if (code) lines.push(say([`${PREFLIGHT_REPORT}${place} is a git work tree at `, { variable: 'head' }, ` (${from.name})`], 'out'));
   else lines.push(say([`${PREFLIGHT_REPORT}${place} exists`], 'out'));
 
@@ -135,6 +129,7 @@ export function preflightStep(input: PreflightInput): PlanStep {
     `${place} exists`,
     ...(code ? ['is a git work tree (its top level)', `has ${to.name}'s commit`, `is at ${from.name} (or a commit with exactly its code, as an earlier revert rollback leaves it)`] : []),
     ...(code && identity ? [`git can commit there as ${identity.name} <${identity.email}>`] : []),
+    ...(input.backup ? [`the backup the database steps restore (${backupName(input.backup.chosen)}) still matches the size and sha256 in the backups log and is at most ${formatAge(input.backup.maxAgeMs)} old`] : []),
   ];
   return {
     id: 'preflight',

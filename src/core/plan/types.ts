@@ -1,4 +1,5 @@
 // A RollbackPlan is what the preview shows and, exactly, what the run executes.
+import type { ChosenBackup } from '../backups/backupsLog';
 
 export type StepKind =
   | 'decide'
@@ -64,6 +65,8 @@ export interface PlanStep {
    * operator decides (retry, skip with a reason, stop) before anything destructive runs.
    */
   backupAge?: { maxAgeMs: number; purpose?: 'undo' | 'restore' };
+  /** Set on the check of the backup recorded in the backups log: the preflight checks the same one first. */
+  checksBackup?: { chosen: ChosenBackup; maxAgeMs: number };
   /** Set on the row-count check after a restore: the id of the step that counted before it; a table emptied by the restore fails the step. */
   rowCountsBefore?: string;
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */

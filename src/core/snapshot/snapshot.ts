@@ -1,4 +1,7 @@
-import type { EnvironmentConfig, ServiceConfig } from '../config/types';
+import type { BackupConfig, EnvironmentConfig, ServiceConfig } from '../config/types';
+import type { BackupRecord } from '../backups/backupsLog';
+import { takeBackup } from '../backups/takeBackup';
+import { readDeployedImages, type DeployedImage } from './deployedImages';
 import type { CommandRunner, HttpPort } from '../ports';
 import { snapshotDir } from '../plan/configFromSnapshot';
 import { shQuote, validatePath, validateRelativePath } from '../plan/shellQuote';
@@ -16,6 +19,10 @@ export interface PredeploySnapshot {
   services: Array<{ name: string; url?: string; status: number | null; ok: boolean; error?: string }>;
   /** Where the SHA was written on the target, when the environment names a snapshot file. */
   snapshotFile?: string;
+  /** Image strategy: what each service with an image runs there (environments.<name>.deployed). */
+  images?: DeployedImage[];
+  /** With migrations.backup.create: the backup taken now, as recorded in the backups log on the target. */
+  backup?: BackupRecord & { log: string };
   /** The record kept on the target (`.rollback/snapshots/<sha>.json`) and the ignored config files copied beside it. */
   onTarget?: { file: string; freeDiskKb?: number; files: Array<{ path: string; sha256: string }>; tracked: string[]; absent: string[] };
 }
@@ -40,6 +47,10 @@ export async function takeSnapshot(input: {
   /** The environment's working tree as the runner sees it (absolute for local targets). */
   cwd: string;
   now?: Date;
+  /** migrations.backup: with `create`, the backup is taken and recorded in the backups log. */
+  backup?: BackupConfig;
+  /** Who records it ("user@machine"), kept in the backups log. */
+  by?: string;
 }): Promise<PredeploySnapshot> {
   const { env, runner, cwd } = input;
   validatePath(cwd);
@@ -76,6 +87,14 @@ export async function takeSnapshot(input: {
     if (w.code !== 0) throw new SnapshotError(`Could not write ${snapshotFile} on ${runner.where}: ${w.stderr.trim() || `exit ${w.code}`}`);
   }
   const snapshot: PredeploySnapshot = { environment: env.name, where: runner.where, at: (input.now ?? new Date()).toISOString(), sha, tag, branch, dirty, services, snapshotFile };
+  if (input.services.some((s) => s.image)) snapshot.images = await readDeployedImages(runner, env, input.services, cwd);
+  const create = input.backup?.create;
+  if (create) {
+    // The runbook's step 2: the backup a rollback to this release restores, checksummed on the target.
+    snapshot.backup = await takeBackup({ runner, cwd, environment: env.name, backup: { ...input.backup, create }, release: { sha, ...(tag ? { tag } : {}) }, by: input.by, timeoutMs: env.commandTimeoutMs }).catch((e: Error) => {
+      throw new SnapshotError(`${e.message}; the SHA was ${snapshotFile ? `written to ${snapshotFile}` : 'read'}, but the snapshot is not complete`);
+    });
+  }
   snapshot.onTarget = await keepOnTarget(run, runner.where, cwd, env, snapshot);
   return snapshot;
 }
