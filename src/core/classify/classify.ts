@@ -42,15 +42,20 @@ function parseOnce(parser: SqlParser): SqlParser {
 
 /** The previous schema as the down path restores it; parsed only when the up path has something it decides. */
 async function beforeOf(up: string, down: string | undefined, parser: SqlParser, history: BeforeSchema['history'], earlier?: BeforeSchema): Promise<BeforeSchema> {
+  const readDown = !!down?.trim() && /\b(TYPE|VIEW|FUNCTION|DEFAULT)\b/i.test(up);
+  // Nothing known about the schema before (the common case): one shared, empty answer instead of nine new collections per file.
+  if (!earlier && !history && !readDown) return NOTHING_KNOWN;
   // The earlier migrations say what the schema held; the down path, where it says, is nearer to the truth and wins.
   const before = earlier ? copyBefore(earlier) : emptyBefore();
   before.history = history;
-  if (down?.trim() && /\b(TYPE|VIEW|FUNCTION)\b/i.test(up)) {
+  if (readDown && down) {
     const parsed = await parser.parse(down);
     if (parsed.ok) beforeFromDown(parsed.statements.map((s) => s.node), before, parsed.statements.map((s) => s.text));
   }
   return before;
 }
+
+const NOTHING_KNOWN: BeforeSchema = Object.freeze(emptyBefore());
 
 function copyBefore(b: BeforeSchema): BeforeSchema {
   return {

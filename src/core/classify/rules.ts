@@ -33,7 +33,7 @@ import { DROP_AND_RENAME_RULES } from './rules/dropsAndRenames';
 import { TRANSIENT_OBJECT_RULES } from './rules/transientObjects';
 
 export { emptyContext, nodesOf, type FileContext, type Rule, type RuleHit, type SqlNode } from './rules/common';
-export { learn } from './rules/learn';
+export { learn, learnNodes } from './rules/learn';
 
 /** A foreign key from a new table to one the previous release uses (Prisma writes every key this way): judged in rules/foreignKeys.ts. */
 function keyToExistingTable(n: SqlNode): boolean {

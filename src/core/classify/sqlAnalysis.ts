@@ -1,6 +1,6 @@
 import type { MigrationFinding } from '../migrations/types';
 import { isMySql, isPostgres, looksLikeMySql } from './dialect';
-import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
+import { emptyContext, judge, learnNodes, nodesOf, type FileContext } from './rules';
 import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
@@ -67,25 +67,27 @@ export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Prom
     };
   }
   // Learn the whole file first: a trigger function comes before the trigger that uses it.
-  for (const s of parsed.statements) learn(s.node, ctx);
+  const units = parsed.statements.map((s) => nodesOf(s.node, ctx));
+  for (const nodes of units) learnNodes(nodes, ctx);
   const findings: MigrationFinding[] = [];
-  for (const s of parsed.statements) {
+  parsed.statements.forEach((s, i) => {
     const at = shiftPosition(s, origin);
-    for (const node of nodesOf(s.node, ctx)) {
+    for (const node of units[i]) {
       const verdict = judge(node);
-      findings.push({
+      const finding: MigrationFinding = {
         class: verdict.class,
         rule: verdict.rule,
         statement: s.text,
         line: at.line,
         column: at.column,
         reason: verdict.hit.reason,
-        ...(verdict.hit.fix ? { fix: verdict.hit.fix } : {}),
-        ...(verdict.hit.fixRisk ? { fixRisk: verdict.hit.fixRisk } : {}),
         direction: options.direction,
         confidence: 'parsed',
-      });
+      };
+      if (verdict.hit.fix) finding.fix = verdict.hit.fix;
+      if (verdict.hit.fixRisk) finding.fixRisk = verdict.hit.fixRisk;
+      findings.push(finding);
     }
-  }
+  });
   return { findings, context: ctx };
 }

@@ -3,12 +3,17 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { constraintColumns, constraintFromAlter, funcName, isAlter, isDrop, nodesOf, objectKeysDropped, viewColumns, type FileContext } from './common';
+import { constraintColumns, constraintFromAlter, funcName, isAlter, isDrop, nodesOf, objectKeysDropped, viewColumns, type FileContext, type SqlNode } from './common';
 import { defaultConstraintName, relationKey, stringList } from '../sqlNames';
 
 /** Records what a statement creates, so later statements in the same file are judged with it. */
 export function learn(statement: Record<string, unknown>, ctx: FileContext): void {
-  for (const n of nodesOf(statement, ctx)) {
+  learnNodes(nodesOf(statement, ctx), ctx);
+}
+
+/** The same, for a statement already split into the units the rules judge. */
+export function learnNodes(nodes: SqlNode[], ctx: FileContext): void {
+  for (const n of nodes) {
     for (const k of objectKeysDropped(n)) ctx.droppedObjects.add(k);
     if (n.type !== 'TransactionStmt' && n.type !== 'VariableSetStmt' && !['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(n.type)) {
       ctx.hasDdl = true;
