@@ -26,7 +26,7 @@ import { copyingJournalStore } from './core/run/journalCopy';
 import { refreshTeam } from './app/teamState';
 import { confinedJournalStore, confinedRecordsStorage } from './infra/files/fsConfinement';
 import { AppliedStateReader, type DatabaseEnvironmentChoice } from './app/appliedStateReader';
-import { ConfigDiagnostics } from './vscode/configDiagnostics';
+import { ConfigDiagnostics, configErrorNotice } from './vscode/configDiagnostics';
 import { databaseStepsFor } from './app/databasePlan';
 import { VsCodeDialogs, type RollbackDialogs } from './vscode/dialogs';
 import { CommandRegistry, vscodeGuards } from './vscode/commandRegistry';
@@ -68,7 +68,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   context.subscriptions.push(log);
 
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const realDialogs = new VsCodeDialogs((text) => redactor.redact(text));
+  // "rollback.yml has errors" is one notice that ConfigDiagnostics closes once the errors are fixed.
+  const configNotice = configErrorNotice();
+  const realDialogs = new VsCodeDialogs((text) => redactor.redact(text), configNotice);
   let dialogOverride: RollbackDialogs | undefined;
   const dialogs = (): RollbackDialogs => dialogOverride ?? realDialogs;
   const settings = () => {
@@ -146,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   );
 
   if (workspace) {
-    const diagnostics = new ConfigDiagnostics(workspace);
+    const diagnostics = new ConfigDiagnostics(workspace, configNotice);
     context.subscriptions.push(diagnostics);
     void diagnostics.fromWorkspace();
     void workspace.config().then((c) => vscode.commands.executeCommand('setContext', ContextKey.hasConfig, c.fileExists));

@@ -13,10 +13,12 @@ export function environmentCwd(env: EnvironmentConfig, workspaceRoot: string): s
  * Asks which environment (skipped when there is one) and where its tree is. Undefined
  * when the user cancels or rollback.yml has errors (which the user is told about).
  */
-export async function chooseEnvironment(workspace: WorkspaceModel, dialogs: Pick<Prompter, 'pickEnvironment'> & Pick<Messages, 'error'>): Promise<{ env: EnvironmentConfig; cwd: string } | undefined> {
+export async function chooseEnvironment(workspace: WorkspaceModel, dialogs: Pick<Prompter, 'pickEnvironment'> & Pick<Messages, 'error' | 'configErrors'>): Promise<{ env: EnvironmentConfig; cwd: string } | undefined> {
   const { config, fellBackToDefault } = await workspace.config();
   if (fellBackToDefault) {
-    await dialogs.error('rollback.yml has errors; fix them first (Problems panel).');
+    const message = 'rollback.yml has errors; fix them first (Problems panel).';
+    if (dialogs.configErrors) dialogs.configErrors(message);
+    else await dialogs.error(message);
     return undefined;
   }
   const name = await dialogs.pickEnvironment(orderEnvironments(config.environments));

@@ -41,7 +41,12 @@ export interface FlowOutcome {
 export async function refuseConfigErrors(workspace: WorkspaceModel, presenter: Presenter): Promise<boolean> {
   const loaded = await workspace.config();
   if (!loaded.fellBackToDefault) return false;
-  const open = await presenter.error('rollback.yml has errors; fix them before rolling back (they are in the Problems panel).', OPEN_CONFIG);
+  const message = 'rollback.yml has errors; fix them before rolling back (they are in the Problems panel).';
+  if (presenter.configErrors) {
+    presenter.configErrors(message);
+    return true;
+  }
+  const open = await presenter.error(message, OPEN_CONFIG);
   if (open) await presenter.openFile(workspace.configPath);
   return true;
 }

@@ -33,6 +33,11 @@ export interface Prompter extends RunPrompter, HostKeyPrompt {
 export interface Messages {
   info(message: string): void;
   error(message: string, ...actions: string[]): Promise<string | undefined>;
+  /**
+   * rollback.yml has errors: said for as long as it has them (VS Code: a notice with a link
+   * to the file that closes itself once they are fixed). Without it, `error` says it.
+   */
+  configErrors?(message: string): void;
 }
 
 /**

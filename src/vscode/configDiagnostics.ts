@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { parseConfig } from '../core/config';
 import type { ConfigDiagnostic } from '../core/config/types';
 import { CONFIG_FILE, type RollbackWorkspace } from './rollbackWorkspace';
+import { CommandId } from './contributions';
+import { ConfigErrorNotice } from './configErrorNotice';
 
 const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -9,13 +11,40 @@ const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> 
   info: vscode.DiagnosticSeverity.Information,
 };
 
-/** Puts rollback.yml's problems in the Problems panel, as the user types and on disk changes. */
+/**
+ * The "rollback.yml has errors" notice in VS Code: a notification with a link to the file
+ * that closes itself once the errors are fixed (a progress notification is the one kind an
+ * extension can close), or when the operator dismisses it.
+ */
+export function configErrorNotice(): ConfigErrorNotice {
+  return new ConfigErrorNotice((message, closed, dismissed) => {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `$(error) ${message} [Open rollback.yml](command:${CommandId.openConfiguration})`, cancellable: true },
+      (_progress, token) => new Promise<void>((resolve) => {
+        const sub = token.onCancellationRequested(() => {
+          dismissed();
+          resolve();
+        });
+        void closed.then(() => {
+          sub.dispose();
+          resolve();
+        });
+      }),
+    );
+  });
+}
+
+/** Puts rollback.yml's problems in the Problems panel, as the user types and on disk changes; the errors notice follows them. */
 export class ConfigDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('rollback-pilot');
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly workspace: RollbackWorkspace) {
+  constructor(
+    private readonly workspace: RollbackWorkspace,
+    /** Closed by the first diagnostics without an error. */
+    private readonly notice?: ConfigErrorNotice,
+  ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
       vscode.workspace.onDidOpenTextDocument((d) => this.onEdit(d)),
@@ -26,8 +55,10 @@ export class ConfigDiagnostics implements vscode.Disposable {
   /** Publishes the diagnostics of the config on disk (or in an open editor). */
   async fromWorkspace(): Promise<void> {
     const loaded = await this.workspace.config();
-    if (!loaded.fileExists) this.collection.delete(this.workspace.configUri);
-    else this.publish(this.workspace.configUri, loaded.diagnostics);
+    if (!loaded.fileExists) {
+      this.collection.delete(this.workspace.configUri);
+      this.notice?.update(false);
+    } else this.publish(this.workspace.configUri, loaded.diagnostics);
   }
 
   private onEdit(doc: vscode.TextDocument): void {
@@ -41,6 +72,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, diagnostics: ConfigDiagnostic[]): void {
+    this.notice?.update(diagnostics.some((d) => d.severity === 'error'));
     this.collection.set(uri, diagnostics.map((d) => {
       const range = new vscode.Range(d.line - 1, d.column - 1, Math.max(d.endLine - 1, d.line - 1), Math.max(d.endColumn - 1, d.column));
       const diag = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);

@@ -7,6 +7,7 @@ import { patternsOnly } from '../core/redact';
 import type { Release } from '../core/releases';
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
+import type { ConfigErrorNotice } from './configErrorNotice';
 
 // The questions and messages a rollback needs are the application layer's (src/app/ui.ts);
 // VsCodeDialogs asks them with quick picks, input boxes and modals, and the integration suite
@@ -18,7 +19,11 @@ const INVESTIGATE = 'Brief investigation first (minutes, not hours): a single us
 
 export class VsCodeDialogs implements RollbackDialogs {
   /** Messages can quote errors and command output: they are shown through the product's redactor (without one, its pattern families). */
-  constructor(private readonly redact: (text: string) => string = (text) => patternsOnly.redact(text)) {}
+  constructor(
+    private readonly redact: (text: string) => string = (text) => patternsOnly.redact(text),
+    /** "rollback.yml has errors", closed by ConfigDiagnostics once they are fixed. */
+    private readonly configNotice?: ConfigErrorNotice,
+  ) {}
 
   async decide(): Promise<Decision | undefined> {
     const items: Array<vscode.QuickPickItem & { value: Decision }> = [
@@ -120,6 +125,11 @@ export class VsCodeDialogs implements RollbackDialogs {
 
   error(message: string, ...actions: string[]): Promise<string | undefined> {
     return Promise.resolve(vscode.window.showErrorMessage(this.redact(message), ...actions));
+  }
+
+  configErrors(message: string): void {
+    if (this.configNotice) this.configNotice.show(this.redact(message));
+    else void this.error(message);
   }
 
   async typeEnvironmentName(environment: string, destructiveSteps: PlanStep[]): Promise<string | undefined> {

@@ -18,7 +18,13 @@ export class VsCodePresenter implements Presenter {
     private readonly sessions: RollbackSessions,
     /** The one plan preview of the window (src/vscode/preview): rendered, reused, the diff one click away. */
     private readonly previews: Previews,
-  ) {}
+  ) {
+    const dialogsSay = dialogs.configErrors?.bind(dialogs);
+    if (dialogsSay) this.configErrors = dialogsSay;
+  }
+
+  /** rollback.yml has errors, said until they are fixed (when the dialogs can; the scripted ones say it as an error). */
+  readonly configErrors?: (message: string) => void;
 
   info(message: string): void {
     this.dialogs.info(message);
