@@ -9,7 +9,8 @@ CODE_SERVER_VERSION=4.100.3
 prefix="$here/.tools/code-server"
 
 # ansible-core: the fleet engine (issue 15); Debian 12 ships 2.14, which the fleet tests run.
-debs=(git openssh-server openssh-client postgresql chromium g++ make python3 libkrb5-dev ripgrep curl strace ansible-core)
+# python3-alembic (+ psycopg2): the real Alembic the migration-tool tests run against PostgreSQL (issue 14).
+debs=(git openssh-server openssh-client postgresql chromium g++ make python3 libkrb5-dev ripgrep curl strace ansible-core python3-alembic python3-psycopg2)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -104,6 +104,14 @@ function toMigrations(m: RawConfig['migrations']): MigrationsConfig {
     const { maxAge, ...commands } = m.backup;
     out.backup = { ...commands, maxAgeMs: ms(maxAge, CONFIG_DEFAULTS.backupMaxAgeMs) };
   }
+  if (m.status !== undefined) out.status = m.status;
+  if (m.statusTimeout !== undefined) out.statusTimeoutMs = ms(m.statusTimeout, CONFIG_DEFAULTS.statusTimeoutMs);
+  if (m.scratch !== undefined) {
+    const s = typeof m.scratch === 'string' ? { url: m.scratch } : m.scratch;
+    out.scratch = { url: s.url ?? '', readyMs: ms(typeof m.scratch === 'string' ? undefined : m.scratch.ready, CONFIG_DEFAULTS.scratchReadyMs), ...(s.start ? { start: s.start } : {}), ...(s.stop ? { stop: s.stop } : {}) };
+  }
+  if (m.schemaDump !== undefined) out.schemaDump = m.schemaDump;
+  if (m.compatibilityCheck !== undefined) out.compatibilityCheck = m.compatibilityCheck;
   return out;
 }
 

@@ -13,6 +13,8 @@ export const CONFIG_DEFAULTS = {
   intervalMs: 1000,
   commandTimeoutMs: 10 * 60_000,
   backupMaxAgeMs: 24 * 3_600_000,
+  statusTimeoutMs: 30_000,
+  scratchReadyMs: 60_000,
   escalateAtMinutes: [5, 15] as readonly number[],
 } as const;
 

@@ -62,6 +62,11 @@ export interface RawConfig {
     preview?: string;
     sql?: string;
     backup?: { create?: string; restore?: string; list?: string; maxAge?: RawDuration; dir?: string; log?: string };
+    status?: string;
+    statusTimeout?: RawDuration;
+    scratch?: string | { url?: string; start?: string; stop?: string; ready?: RawDuration };
+    schemaDump?: string;
+    compatibilityCheck?: string;
   };
   notify?: { webhook?: boolean; escalateAt?: RawDuration[] };
   checklist?: Record<string, unknown>;

@@ -93,6 +93,8 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
     out.push({ severity: 'error', message: `${humanPath(t.path)}: ${problem}`, path: humanPath(t.path), ...range });
   }
   if (isRecord(migrations) && isRecord(migrations.backup)) durations.push({ path: ['migrations', 'backup', 'maxAge'], value: migrations.backup.maxAge });
+  if (isRecord(migrations)) durations.push({ path: ['migrations', 'statusTimeout'], value: migrations.statusTimeout });
+  if (isRecord(migrations) && isRecord(migrations.scratch)) durations.push({ path: ['migrations', 'scratch', 'ready'], value: migrations.scratch.ready });
 
   const notify = raw.notify;
   if (isRecord(notify) && Array.isArray(notify.escalateAt)) {

@@ -89,6 +89,27 @@ export interface MigrationsConfig {
   /** Reads SQL on stdin and runs it against the target database. */
   sql?: string;
   backup?: BackupConfig;
+  /** The tool's own status command, run on the target after the rollback (default per tool: `alembic current`, `npx --no-install knex migrate:status`, …). */
+  status?: string;
+  /** How long the status command may take before it counts as hanging (ms). */
+  statusTimeoutMs?: number;
+  /** Where Rollback: Rehearse Database Steps loads the schema: a PostgreSQL server of its own (never production). */
+  scratch?: ScratchConfig;
+  /** Prints the environment's schema as SQL, on the target in its path; default: migrations.sql's psql turned into pg_dump --schema-only. */
+  schemaDump?: string;
+  /** Run on this machine in a worktree of the release rolled back to, with DATABASE_URL and PG* pointing at the rehearsed scratch database. */
+  compatibilityCheck?: string;
+}
+
+/** A scratch PostgreSQL for rehearsals: its URL (a maintenance database the rehearsal creates its own database from), and how to start and stop it when it is not always running. */
+export interface ScratchConfig {
+  url: string;
+  /** Run on this machine before the rehearsal (e.g. docker run -d --rm -p 55432:5432 … postgres:16). */
+  start?: string;
+  /** Run on this machine after it. */
+  stop?: string;
+  /** How long to wait for the server to accept connections after start (ms). */
+  readyMs: number;
 }
 
 export interface NotifyConfig {

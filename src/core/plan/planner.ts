@@ -11,6 +11,7 @@ import { configFromSnapshotSteps } from './configFromSnapshot';
 import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
+import { KEEP_STEP_ID, keepMigrationsStep, type KeptFile } from './keepMigrations';
 
 export interface PlanInput {
   config: RollbackConfig;
@@ -37,6 +38,10 @@ export interface PlanInput {
   revertCommit?: string;
   /** Steps from the migration classifier; they run before the code step, while the migration files still exist. */
   databaseSteps?: PlanStep[];
+  /** The bad release's migration files that stay applied on the target (core/database/keptFiles.ts): the code step restores everything else. */
+  keepMigrationFiles?: KeptFile[];
+  /** Checks once the services are back, before the push (the migration tool's own status command). */
+  verifySteps?: PlanStep[];
   /** Local targets: relative environment paths are resolved against this folder. */
   workspaceRoot?: string;
   /** Probe health URLs from this machine instead of from the target (default: from the target). */
@@ -116,16 +121,22 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     if (shas.length === 0) throw new PlanError(`${to.name} is not an ancestor of ${from.name}: there is no range to revert; use the checkout strategy`);
     steps.push(saveHostFilesStep({ ...hostFilesSpec, revertShas: shas }));
     steps.push(withPutBackAfterAbort(await revertStep(at, input.git, shas, fromSha, from, to, identity!), hostFilesSpec));
+    const keep = { at, files: input.keepMigrationFiles ?? [], from, to, environment: env.name, runId };
+    const keepAfterRevert = keepMigrationsStep({ ...keep, mode: 'revert', identity });
+    if (keepAfterRevert) steps.push(keepAfterRevert);
     const checkout = checkoutStep(at, toSha, to, env, 'checkout');
+    const keepAfterCheckout = keepMigrationsStep({ ...keep, mode: 'checkout' });
     fallback = {
       strategy: 'checkout',
-      replaces: ['code-revert'],
-      steps: [checkout],
+      replaces: keepAfterRevert ? ['code-revert', KEEP_STEP_ID] : ['code-revert'],
+      steps: keepAfterCheckout ? [checkout, keepAfterCheckout] : [checkout],
       why: 'If the revert conflicts, it is aborted (the repository returns exactly to where it was) and the previous release can be checked out instead.',
     };
   } else if (strategy === 'checkout' || strategy === 'tag') {
     steps.push(saveHostFilesStep(hostFilesSpec));
     steps.push(checkoutStep(at, toSha, to, env, strategy));
+    const keep = keepMigrationsStep({ at, files: input.keepMigrationFiles ?? [], from, to, environment: env.name, runId, mode: 'checkout' });
+    if (keep) steps.push(keep);
     returnHint = `git switch ${shQuote(validateBranch(env.branch))}`;
   }
   // Right after the code step (or the checkout that replaced a conflicting revert), before anything reads the files.
@@ -147,6 +158,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   const servicesInput = { strategy, to, at, healthWhere: input.healthFrom === 'local' ? 'local' : where, configRestored: configToRestore.length > 0 };
   const ownServiceSteps = serviceSteps({ ...servicesInput, services: affected });
   steps.push(...ownServiceSteps);
+  steps.push(...(input.verifySteps ?? []));
   const fullRedeploy = fullRedeployFallback({ ...servicesInput, services: input.config.services, affected: ownServiceSteps, redeployAll: env.fullRedeploy });
 
   if (env.push && strategy === 'revert') {

@@ -1,4 +1,5 @@
 // A RollbackPlan is what the preview shows and, exactly, what the run executes.
+import type { ToolStatusSpec } from '../database/toolStatusSpec';
 import type { ChosenBackup } from '../backups/backupsLog';
 
 export type StepKind =
@@ -29,6 +30,8 @@ export interface PlanCommand {
   cwd?: string;
   /** Text fed on stdin (e.g. a SQL fix statement). */
   input?: string;
+  /** This command's own timeout, shorter than the environment's (a status command that may hang). */
+  timeoutMs?: number;
 }
 
 export interface PlanStep {
@@ -71,6 +74,8 @@ export interface PlanStep {
   rowCountsBefore?: string;
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
   stashMessage?: string;
+  /** Set on the check that the migration tool still works after the rollback (core/database/toolStatus.ts): what its output must say. */
+  toolStatus?: ToolStatusSpec;
 }
 
 /** A file on the host that git does not track now but the code step would write. */

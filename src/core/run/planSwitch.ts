@@ -25,6 +25,10 @@ export function switchToCheckout(journal: RollbackJournal, index: number, ctx: S
   const record = replacedRecord(plan.steps, journal.steps, [replaced.id]);
   plan.steps.splice(index, 1, ...fb.steps);
   journal.steps.splice(index, 1, ...fb.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })));
+  // The revert's companions it also replaces (keeping the migration files: the checkout path has its own), after the inserted steps.
+  const companion = (id: string, k: number): boolean => k >= index + fb.steps.length && id !== replaced.id && fb.replaces.includes(id);
+  plan.steps = plan.steps.filter((s, k) => !companion(s.id, k));
+  journal.steps = journal.steps.filter((s, k) => !companion(s.stepId, k));
   // The replaced revert stays visible in the timeline, not in the step list.
   plan.strategy = 'checkout';
   plan.returnHint = fb.steps[0]?.why.match(/to get back: (.*)\.$/)?.[1] ?? plan.returnHint;

@@ -14,6 +14,7 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import { gitQueriesVia, type PlanGit } from '../../../src/core/plan/git';
 import type { RollbackPlan } from '../../../src/core/plan/types';
 import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
+import { toolStatusStep } from '../../../src/core/database/toolStatus';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';
@@ -115,7 +116,9 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
             writers: config.services.map((s) => ({ name: s.name, stop: s.stop })),
           })
         : undefined;
-      return await buildPlan({ config, environment: 'production', git: planGit, from: c.from, to: c.to, targetSource: 'previous-tag', reason: c.reason, createdBy: 'fuzz@ci', runId: c.runId, databaseSteps, workspaceRoot });
+      // The check after the rollback that the tool still works (its folder a hostile name for golang-migrate and goose).
+      const status = c.db && toolStatusStep({ tool: c.db.tool, command: config.migrations.status, dir: c.db.dir, expect: c.db.migrations.map((m) => m.id), at: (command, extra) => ({ command, where: env.host, cwd: env.path, ...extra }), environment: 'production', where: env.host });
+      return await buildPlan({ config, environment: 'production', git: planGit, from: c.from, to: c.to, targetSource: 'previous-tag', reason: c.reason, createdBy: 'fuzz@ci', runId: c.runId, databaseSteps, workspaceRoot, keepMigrationFiles: c.db?.keep, verifySteps: status ? [status] : undefined });
     } catch (e) {
       return e as Error;
     }

@@ -149,6 +149,9 @@ export interface DbCase {
   config: MigrationsConfig;
   mode: 'down' | 'restore';
   downSql?: Record<string, string>;
+  /** Migration files the code step keeps (still applied on production), and the folder the status check lists. */
+  keep: Array<{ path: string; why: string }>;
+  dir?: string;
 }
 
 export interface QuotingCase {
@@ -191,12 +194,20 @@ export function quotingCase(names: { ref: fc.Arbitrary<string>; branch: fc.Arbit
       backup: fc.boolean(),
       mode: fc.constantFrom<'down' | 'restore'>('down', 'down', 'restore'),
       downSql: fc.boolean(),
+      keep: fc.boolean(),
+      status: fc.constantFrom(undefined, 'alembic current', 'npx --no-install knex migrate:status'),
     })
     .map((d) => {
       const templates = DOWN_TEMPLATES[d.tool];
       const t = templates ? templates[d.template % templates.length] : {};
       const migrations = d.tool === 'golang-migrate' || d.tool === 'goose' ? d.migrations.map((m, i) => ({ ...m, id: `${(i + 2) * 1000}${m.id}`, file: m.file.replace(/\.py$/, '.up.sql') })) : d.migrations;
+      // A control character in a path is refused by the planner (a refusal, not a shell case): the kept files are the hostile names a shell could misread.
+      const plain = (p: string) => !/[\u0000-\u001f\u007f]/.test(p);
+      const keep = d.keep ? migrations.filter((m) => plain(m.file)).map((m) => ({ path: m.file, why: `kept: ${m.file}, still applied on production` })) : [];
+      const dir = `db/${d.migrations[0].id.replace(/\//g, '_')}`;
       return {
+        keep,
+        dir: plain(dir) ? dir : 'db/versions',
         tool: d.tool,
         migrations,
         previousOf: d.tool === 'alembic' ? { [migrations[0].id]: d.previous } : undefined,
@@ -204,6 +215,7 @@ export function quotingCase(names: { ref: fc.Arbitrary<string>; branch: fc.Arbit
           tool: d.tool,
           ...t,
           sql: d.sql,
+          ...(d.status ? { status: d.status } : {}),
           ...(d.backup ? { backup: { list: 'ls -1 /backups', restore: 'pg_restore --clean -d app /backups/latest.dump', create: 'pg_dump -Fc app > /backups/latest.dump' } } : {}),
         },
         mode: d.backup ? d.mode : 'down',

@@ -3,10 +3,12 @@ import type { PlanStep } from '../../plan/types';
 import { runCommands } from './commands';
 import type { StepContext, StepRun } from './context';
 import { runHealth } from './health';
+import { runToolStatus } from './toolStatus';
 
 export async function runStepOfKind(step: PlanStep, ctx: StepContext): Promise<StepRun> {
   if (step.kind === 'health' && step.health) return runHealth(step, ctx);
   if (step.kind === 'wait') return runWait(step, ctx);
+  if (step.toolStatus && step.commands.length) return runToolStatus(step, ctx);
   if (step.kind === 'notify' && step.commands.length === 0) return runNotify(step, ctx);
   return runCommands(step, ctx);
 }
