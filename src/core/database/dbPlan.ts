@@ -12,6 +12,7 @@ import type { ChosenBackup } from '../backups/backupsLog';
 import { fillRestoreCommand, recordedBackupCheckStep } from '../backups/backupSteps';
 import { downDoneCheckSql, fillDownCommand, noneRecordedCheckSql } from './downStep';
 import { CLASS_LABEL, summarize } from '../classify/summary';
+import { sentence } from '../plan/sentence';
 
 export type UndoPath = 'down' | 'restore';
 
@@ -88,7 +89,7 @@ function cmd(command: string, input: DatabasePlanInput, stdin?: string): PlanCom
 }
 
 function reasonsOf(findings: MigrationFinding[]): string {
-  return findings.map((f) => `line ${f.line}: ${f.reason}`).join(' ');
+  return findings.map((f) => `line ${f.line}: ${sentence(f.reason)}`).join(' ');
 }
 
 function versionNumber(id: string): string {
@@ -276,7 +277,7 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
         id: `db-mitigate-${v.migration.id}-${i + 1}`,
         kind: 'database',
         title: migrations.sql ? `Mitigate ${v.migration.file}:${f.line}: ${f.fix}` : `Run by hand (no migrations.sql configured): ${f.fix}`,
-        why: `${f.rule}: ${f.reason} Risk of the fix: ${f.fixRisk ?? 'none known'}.`,
+        why: `${f.rule}: ${sentence(f.reason)} Risk of the fix: ${sentence(f.fixRisk ?? 'none known')}`,
         commands: migrations.sql ? [cmd(migrations.sql, input, `${f.fix}\n`)] : [],
         destructive: false,
         confirmEach: true,
@@ -346,7 +347,7 @@ export function planDatabaseSteps(rawInput: DatabasePlanInput): PlanStep[] {
         title: `No down step available for ${v.migration.file}: restore a backup or undo it by hand`,
         why:
           `${why} ` +
-          (fillProblem ? `No down command: ${fillProblem}.` : migrations.down ? '' : downSql === undefined ? 'No down SQL and no migrations.down command.' : previous === undefined ? 'The version to record after the down step is unknown (priorVersion).' : 'No migrations.sql command to run it.'),
+          (fillProblem ? `No down command: ${sentence(fillProblem)}` : migrations.down ? '' : downSql === undefined ? 'No down SQL and no migrations.down command.' : previous === undefined ? 'The version to record after the down step is unknown (priorVersion).' : 'No migrations.sql command to run it.'),
         commands: [],
         destructive: true,
         confirmEach: true,

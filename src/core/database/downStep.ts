@@ -5,6 +5,7 @@
 import type { MigrationTool } from '../config/types';
 import type { MigrationVerdict } from '../migrations/types';
 import { shQuote } from '../plan/shellQuote';
+import { codeSpan } from '../plan/sentence';
 import { DOWN_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
 
 export type DownPlaceholders = { id: string; file: string; previous: string | undefined };
@@ -20,9 +21,9 @@ export type FilledCommand = { command: string } | { problem: string };
 export function fillDownCommand(template: string, p: DownPlaceholders): FilledCommand {
   // Checked here too, not only in Problems: a plan must never carry a value the shell re-reads.
   const quoting = templateQuotingProblem(template, DOWN_PLACEHOLDERS);
-  if (quoting) return { problem: `"${template}" cannot be filled in safely: ${quoting}` };
+  if (quoting) return { problem: `${codeSpan(template)} cannot be filled in safely: ${quoting}` };
   if (template.includes('{previous}') && p.previous === undefined) {
-    return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in "${template}" cannot be filled in` };
+    return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in ${codeSpan(template)} cannot be filled in` };
   }
   const values: Record<string, string> = { id: p.id, file: p.file, previous: p.previous ?? '' };
   return { command: template.replace(/\{(id|file|previous)\}/g, (_, k: string) => shQuote(values[k])) };

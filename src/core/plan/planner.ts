@@ -12,6 +12,7 @@ import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBa
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
 import { KEEP_STEP_ID, keepMigrationsStep, type KeptFile } from './keepMigrations';
+import { clause } from './sentence';
 
 export interface PlanInput {
   config: RollbackConfig;
@@ -97,7 +98,8 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     id: 'notify-start',
     kind: 'notify',
     title: 'Tell the team the rollback starts',
-    why: `"Rolling back ${env.name} from ${from.name} to ${to.name} because ${input.reason}". Hold deploys and destructive actions until the all-clear.`,
+    // The typed reason may come in its own quotes or with its own full stop: said once each.
+    why: `"Rolling back ${env.name} from ${from.name} to ${to.name} because ${clause(input.reason)}." Hold deploys and destructive actions until the all-clear.`,
     commands: [],
     destructive: false,
   });

@@ -70,7 +70,7 @@ describe('planDatabaseSteps (pure)', () => {
     const steps = planDatabaseSteps({ verdicts: vs, migrations: { tool: 'alembic', down: 'alembic downgrade {previous}', sql: 'psql -d app' }, where: 'local', cwd: '.', previousOf: { m1: null } });
     const down = steps.find((s) => s.id === 'db-down-m1')!;
     assert.equal(down.commands.length, 0);
-    assert.match(down.why, /the revision that m1 returns to is not known .*\{previous\} in "alembic downgrade \{previous\}" cannot be filled in/);
+    assert.match(down.why, /the revision that m1 returns to is not known .*\{previous\} in `alembic downgrade \{previous\}` cannot be filled in/);
     assert.ok(steps.some((s) => s.id === 'db-restore'));
   });
 

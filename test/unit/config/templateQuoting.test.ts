@@ -136,7 +136,8 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
 
   test('fillDownCommand refuses a quoted placeholder with the form that works, and nothing is filled in', () => {
     const r = fillDownCommand('alembic downgrade "{previous}"', { id: 'a1', file: 'v/a1.py', previous: 'p0' });
-    assert.deepEqual(r, { problem: '"alembic downgrade "{previous}"" cannot be filled in safely: {previous} is inside double quotes: its value is quoted for the shell when it is filled in, so it must stand outside quotes; write: alembic downgrade {previous}' });
+    // The template is named as code: in quotes it read "alembic downgrade "{previous}"" (issue 13).
+    assert.deepEqual(r, { problem: '`alembic downgrade "{previous}"` cannot be filled in safely: {previous} is inside double quotes: its value is quoted for the shell when it is filled in, so it must stand outside quotes; write: alembic downgrade {previous}' });
   });
 });
 
@@ -199,7 +200,7 @@ describe('a quoted placeholder in the plan: refused where it is filled in', () =
     });
     const down = steps.find((s) => s.id === 'db-down-a1')!;
     assert.deepEqual(down.commands, []);
-    assert.match(down.why, /No down command: "sh -c 'alembic downgrade \{previous\}'" cannot be filled in safely: \{previous\} is inside single quotes.*write: sh -c 'alembic downgrade "\$1"' sh \{previous\}/);
+    assert.match(down.why, /No down command: `sh -c 'alembic downgrade \{previous\}'` cannot be filled in safely: \{previous\} is inside single quotes.*write: sh -c 'alembic downgrade "\$1"' sh \{previous\}/);
     assert.ok(steps.some((s) => s.id === 'db-restore'));
     assert.ok(!steps.some((s) => s.commands.some((c) => c.command.includes('alembic'))), 'nothing with the unsafe template runs');
   });
