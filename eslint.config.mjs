@@ -60,6 +60,16 @@ export default tseslint.config(
     },
   },
   {
+    // The command line is the second front end and composition root: it drives src/app and builds adapters, never the editor's side.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'rollback-pilot runs without VS Code: no vscode import in src/cli.' }],
+        patterns: [{ group: ['**/vscode/**', '**/vscode', '**/extension'], message: 'src/cli drives src/app; what it shares with the extension belongs there, not in src/vscode.' }],
+      }],
+    },
+  },
+  {
     // Adapters implement core's ports and nothing else: no flow, no UI.
     files: ['src/infra/**/*.ts'],
     rules: {

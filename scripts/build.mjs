@@ -1,8 +1,8 @@
-// Bundles the extension host code into dist/extension.js and the checklist page into
-// dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
+// Bundles the extension host code into dist/extension.js, the command line into dist/cli.js
+// and the checklist page into dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
 // (cpu-features, sshcrypto.node) are loaded in try/catch by ssh2 and stay out.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -19,6 +19,19 @@ const builds = [
     external: ['vscode', 'cpu-features', '*.node'],
   },
 ];
+// The command line (rollback-pilot, package.json bin): the same sources without the editor,
+// runnable by node directly. It needs no vscode; the wasm is the same file beside it in dist/.
+builds.push({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['cpu-features', '*.node'],
+  banner: { js: '#!/usr/bin/env node' },
+  define: { ROLLBACK_PILOT_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+});
 if (existsSync('webview-ui/src/main.ts')) {
   builds.push({
     ...common,
@@ -43,4 +56,6 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // `node_modules/.bin/rollback-pilot` and a global install run it directly.
+  chmodSync('dist/cli.js', 0o755);
 }

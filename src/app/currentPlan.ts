@@ -126,7 +126,13 @@ export async function previewPlan(sources: PlanningSources, build: PlanBuilder, 
  * Returns the rebuilt plan, identical to the preview, to run; throws StalePlanError saying
  * what changed otherwise. A question the preview did not ask is a difference in itself.
  */
-export async function rebuildAndCompare(sources: PlanningSources, build: PlanBuilder, previewed: PreviewedRequest): Promise<RollbackPlan> {
+export async function rebuildAndCompare(
+  sources: PlanningSources,
+  build: PlanBuilder,
+  previewed: PreviewedRequest,
+  /** How the rebuilt plan is compared with the previewed one: as is, or redacted like a plan file written earlier (its digest stays the real one). */
+  seenAs: (rebuilt: PreviewedPlan) => PreviewedPlan = (rebuilt) => rebuilt,
+): Promise<RollbackPlan> {
   sources.refresh?.();
   const { config, text } = await sources.config();
   const listing = await sources.releases();
@@ -154,7 +160,7 @@ export async function rebuildAndCompare(sources: PlanningSources, build: PlanBui
   }
   const facts = await readFacts(sources, plan, current, text, listing);
   const rebuilt: PreviewedPlan = { plan, preview: renderPlanMarkdown(plan), digest: planDigest(plan), facts };
-  const differences = [...unasked, ...describePlanDifferences(previewed, rebuilt)];
+  const differences = [...unasked, ...describePlanDifferences(previewed, seenAs(rebuilt))];
   if (differences.length) throw new StalePlanError(differences);
   return plan;
 }

@@ -1,4 +1,4 @@
-import { previewPlan, rebuildAndCompare, type PreviewedRequest } from './currentPlan';
+import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from './currentPlan';
 import { StalePlanError } from '../core/plan/staleness';
 import type { RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
@@ -28,6 +28,8 @@ export interface FlowOptions {
   environment?: string;
   /** Already given (the command line's --reason): the reason question is not asked. */
   reason?: string;
+  /** A release name or commit (the command line's --to), looked up in the listing once the target was read. */
+  targetRef?: string;
 }
 
 export interface FlowOutcome {
@@ -62,13 +64,21 @@ export interface ChosenTarget {
  * Chooses the target once the target's facts were read (the listing follows them). Says why
  * and returns a reason string when there is none to choose.
  */
-export async function chooseTarget(workspace: WorkspaceModel, ui: FlowUi, environment: string, options: Pick<FlowOptions, 'target' | 'pickTarget'>, fellBack: (target: Release | undefined, source: RollbackPlan['targetSource']) => string | undefined): Promise<ChosenTarget | { stoppedBecause: string }> {
+export async function chooseTarget(workspace: WorkspaceModel, ui: FlowUi, environment: string, options: Pick<FlowOptions, 'target' | 'pickTarget' | 'targetRef'>, fellBack: (target: Release | undefined, source: RollbackPlan['targetSource']) => string | undefined): Promise<ChosenTarget | { stoppedBecause: string }> {
   const { prompter, presenter } = ui;
   workspace.invalidate(['releases']);
   const listing = await workspace.releases();
   const deployed = findDeployed(listing);
   let target = options.target;
   let source: RollbackPlan['targetSource'] = 'user';
+  if (!target && options.targetRef !== undefined) {
+    target = await findRelease(workspace, listing.releases, options.targetRef);
+    if (!target) {
+      const known = listing.releases.slice(0, 8).map((r) => r.name).join(', ');
+      await presenter.error(`${options.targetRef} is not a release of this repository (a tag matching the release pattern, or a recorded deploy)${known ? `; the newest are: ${known}` : '; there is none'}.`);
+      return { stoppedBecause: 'no such release' };
+    }
+  }
   if (!target && !options.pickTarget) {
     const lkg = findLastKnownGood(listing);
     if (lkg) {
@@ -94,26 +104,29 @@ export async function chooseTarget(workspace: WorkspaceModel, ui: FlowUi, enviro
   return { from: deployed, to: target, source };
 }
 
+/** A release by name, else by the commit a ref names (a SHA, a tag); undefined when none is that commit. */
+async function findRelease(workspace: WorkspaceModel, releases: Release[], ref: string): Promise<Release | undefined> {
+  const byName = releases.find((r) => r.name === ref);
+  if (byName) return byName;
+  const sha = await workspace.gitPort.revParseCommit(ref).catch(() => undefined);
+  return sha ? releases.find((r) => r.sha === sha) : undefined;
+}
+
+/** A plan made for the preview, with what the run start needs to rebuild it. */
+export interface PlannedRollback {
+  previewed: PreviewedRequest;
+  sources: PlanningSources;
+  build: PlanBuilder;
+}
+
 /**
- * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
- * user confirms the plan they are looking at; at run start the plan is rebuilt from the
- * current facts and the run refuses, saying what changed, when it differs from the preview.
+ * Environment → what the target runs → target release → the plan and its preview. Nothing
+ * is run and nothing is asked beyond the environment, the target and the database undo path.
  */
-export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, options: FlowOptions): Promise<FlowOutcome> {
+export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: string, options: FlowOptions): Promise<PlannedRollback | { stoppedBecause: string }> {
   const { workspace, sessions } = deps;
   const { prompter, presenter } = ui;
-  if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
   const { config } = await workspace.config();
-
-  const decision = await prompter.decide();
-  if (!decision) return { stoppedBecause: 'cancelled at the decision' };
-  if (decision === 'roll-forward') {
-    presenter.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');
-    return { stoppedBecause: 'roll forward chosen' };
-  }
-  const decidedAt = new Date().toISOString();
-  const reason = options.reason ?? (await prompter.reason());
-  if (!reason) return { stoppedBecause: 'no reason given' };
   const environment = options.environment ?? (await prompter.pickEnvironment(await environmentChoices(workspace, config)));
   if (!environment) return { stoppedBecause: 'no environment chosen' };
   // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
@@ -129,10 +142,9 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   const sources = planningSources(workspace, sessions);
   // The one place the plan is made: for the preview, and again from the current facts at run start.
   const build = planBuilder(workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
-
-  let previewed: PreviewedRequest;
   try {
-    previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
+    const previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
+    return { previewed, sources, build };
   } catch (e) {
     if (e instanceof DatabaseChoiceCancelled) {
       presenter.info(`Nothing ran. ${e.message}`);
@@ -141,6 +153,30 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
     await presenter.error(`Could not plan the rollback: ${(e as Error).message}`);
     return { stoppedBecause: 'planning failed' };
   }
+}
+
+/**
+ * Decide → choose target → plan → preview → confirm → run. Nothing runs before the
+ * user confirms the plan they are looking at; at run start the plan is rebuilt from the
+ * current facts and the run refuses, saying what changed, when it differs from the preview.
+ */
+export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, options: FlowOptions): Promise<FlowOutcome> {
+  const { workspace, sessions } = deps;
+  const { prompter, presenter } = ui;
+  if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
+
+  const decision = await prompter.decide();
+  if (!decision) return { stoppedBecause: 'cancelled at the decision' };
+  if (decision === 'roll-forward') {
+    presenter.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');
+    return { stoppedBecause: 'roll forward chosen' };
+  }
+  const decidedAt = new Date().toISOString();
+  const reason = options.reason ?? (await prompter.reason());
+  if (!reason) return { stoppedBecause: 'no reason given' };
+  const planned = await planRollback(deps, ui, reason, options);
+  if ('stoppedBecause' in planned) return planned;
+  const { previewed, sources, build } = planned;
 
   await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(previewed.preview));
   if (!(await prompter.confirmPlan(previewed.plan))) {

@@ -1,0 +1,105 @@
+// A plan written out for later (rollback-pilot plan --json, reviewed, then
+// rollback-pilot run --plan FILE --digest D in CI): the plan, its preview and the facts under
+// it, as the preview showed them (redacted), with the digest of the plan itself. Running it
+// rebuilds the plan from the current facts with the same choices and runs it only when that is
+// exactly the plan with that digest on the same facts; otherwise it refuses saying what changed.
+import type { PlanFacts, PreviewedPlan } from '../core/plan/staleness';
+import type { RollbackPlan } from '../core/plan/types';
+import type { Redactor as ProductRedactor } from '../core/redact';
+import { rebuildAndCompare, type PlanRequest, type PreviewedRequest } from './currentPlan';
+import { planBuilder, planningSources } from './planning';
+import { readTargetFacts } from './targetFacts';
+import { refuseConfigErrors, runPreviewed, type FlowOutcome, type RollbackFlowDeps } from './rollbackFlow';
+import type { FlowUi } from './ui';
+
+export const PLAN_FILE_KIND = 'rollback-pilot-plan';
+export const PLAN_FILE_VERSION = 1;
+
+export interface PlanFile {
+  kind: typeof PLAN_FILE_KIND;
+  version: typeof PLAN_FILE_VERSION;
+  /** sha256 of the plan as built (before redaction): what `run --digest` must name, and what the engine checks again. */
+  digest: string;
+  plan: RollbackPlan;
+  /** The Markdown preview, exactly as the extension shows it. */
+  preview: string;
+  facts: PlanFacts;
+  request: PlanRequest;
+  /** The answers to the database question, replayed by the rebuild. */
+  undoAnswers: PreviewedRequest['undoAnswers'];
+}
+
+type Redactor = Pick<ProductRedactor, 'redact' | 'redactDeep'>;
+
+/** What `plan --json` prints: everything shown is redacted; the digest is of the real plan. */
+export function planFileOf(previewed: PreviewedRequest, redactor: Redactor): PlanFile {
+  return {
+    kind: PLAN_FILE_KIND,
+    version: PLAN_FILE_VERSION,
+    digest: previewed.digest,
+    plan: redactor.redactDeep(previewed.plan),
+    preview: redactor.redact(previewed.preview),
+    facts: redactor.redactDeep(previewed.facts),
+    request: redactor.redactDeep(previewed.request),
+    undoAnswers: previewed.undoAnswers,
+  };
+}
+
+export class PlanFileError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'PlanFileError';
+  }
+}
+
+/** Parses a plan file; throws PlanFileError naming the file and what is wrong with it. */
+export function readPlanFile(text: string, file: string): PlanFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new PlanFileError(file, `not JSON (${(e as Error).message}); write it with rollback-pilot plan --json > ${file}`);
+  }
+  const d = data as Partial<PlanFile> | null;
+  if (!d || typeof d !== 'object' || d.kind !== PLAN_FILE_KIND) throw new PlanFileError(file, `not a rollback-pilot plan (no "kind": "${PLAN_FILE_KIND}")`);
+  if (d.version !== PLAN_FILE_VERSION) throw new PlanFileError(file, `plan file version ${String(d.version)}; this rollback-pilot reads version ${PLAN_FILE_VERSION}`);
+  const missing = (['digest', 'plan', 'preview', 'facts', 'request', 'undoAnswers'] as const).filter((k) => d[k] === undefined);
+  if (missing.length) throw new PlanFileError(file, `missing ${missing.join(', ')}`);
+  if (typeof d.digest !== 'string' || !/^[0-9a-f]{64}$/.test(d.digest)) throw new PlanFileError(file, '"digest" is not a sha256');
+  const p = d.plan as Partial<RollbackPlan>;
+  if (typeof p.id !== 'string' || typeof p.environment !== 'string' || !Array.isArray(p.steps) || typeof p.createdAt !== 'string') throw new PlanFileError(file, '"plan" is not a rollback plan (id, environment, steps, createdAt)');
+  const r = d.request as Partial<PlanRequest>;
+  if (typeof r.environment !== 'string' || !r.to || typeof r.to.sha !== 'string') throw new PlanFileError(file, '"request" names no environment and target release');
+  if (r.environment !== p.environment) throw new PlanFileError(file, `the request is for ${r.environment} but the plan for ${p.environment}`);
+  return d as PlanFile;
+}
+
+/**
+ * Runs exactly the plan a file holds, or refuses: `digest` must be the file's, the plan rebuilt
+ * now from the current facts (rollback.yml, refs, migrations, the target read again) with the
+ * file's choices must be that plan on the same facts, and the engine checks the digest again.
+ * The run's own questions (the environment name before a destructive step) are still asked.
+ */
+export async function runPlanFile(deps: RollbackFlowDeps, ui: FlowUi, file: PlanFile, digest: string, fileName: string, redactor: Redactor): Promise<FlowOutcome> {
+  const { workspace, sessions } = deps;
+  const { presenter } = ui;
+  if (digest !== file.digest) {
+    await presenter.error(`--digest ${digest} is not the digest of the plan in ${fileName} (${file.digest}): nothing ran. Run exactly the plan you approved, with the digest rollback-pilot plan printed for it.`);
+    return { stoppedBecause: 'digest mismatch' };
+  }
+  if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
+  const { config } = await workspace.config();
+  const environment = file.request.environment;
+  // The listing follows the target, as it did when the plan was made: read it again first.
+  const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
+  if (onTarget instanceof Error) {
+    await presenter.error(`Nothing ran on ${environment}: ${onTarget.message}`);
+    return { stoppedBecause: 'target not readable' };
+  }
+  const sources = planningSources(workspace, sessions);
+  const build = planBuilder(workspace, sessions, { reason: file.plan.reason, targetSource: file.plan.targetSource, createdBy: file.plan.createdBy }, deps.databaseSteps);
+  const previewed: PreviewedRequest = { plan: file.plan, preview: file.preview, digest: file.digest, facts: file.facts, request: file.request, undoAnswers: file.undoAnswers };
+  // The file holds the redacted plan: the rebuilt one is compared redacted the same way, its digest unredacted.
+  const seenAs = (rebuilt: PreviewedPlan): PreviewedPlan => ({ ...rebuilt, plan: redactor.redactDeep(rebuilt.plan), preview: redactor.redact(rebuilt.preview), facts: redactor.redactDeep(rebuilt.facts) });
+  return runPreviewed(deps, ui, previewed, new Date().toISOString(), () => rebuildAndCompare(sources, build, previewed, seenAs));
+}

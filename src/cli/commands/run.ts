@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { readPlanFile, runPlanFile } from '../../app/planFile';
+import { runRollbackFlow, type FlowOutcome } from '../../app/rollbackFlow';
+import { stringOption, UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { EXIT } from '../exitCodes';
+import type { CliServices } from '../services';
+import { TARGET_OPTIONS } from './plan';
+import { configErrors } from './shared';
+
+/** The exit code of a rollback run (or resume): finished, did not finish, nothing ran, or stopped for want of a terminal. */
+export async function runExitCode(s: CliServices, outcome: { result?: { success: boolean }; plan?: { id: string }; stoppedBecause?: string }): Promise<number> {
+  const needsTerminal = s.ui.prompter.refusals.length > 0;
+  if (outcome.result) return outcome.result.success ? EXIT.ok : needsTerminal ? EXIT.needsTerminal : EXIT.failed;
+  if (outcome.stoppedBecause) return needsTerminal ? EXIT.needsTerminal : EXIT.refused;
+  // The run stopped on an error: refused before it began (lock held, digest), or it had started and journaled.
+  const started = outcome.plan ? await s.sessions.journals.load(outcome.plan.id).catch(() => undefined) : undefined;
+  return started ? EXIT.failed : EXIT.refused;
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  usage: '[--env E] [--to REF | --pick] [--reason TEXT] [--yes] [--db-undo down|restore] | --plan FILE --digest D',
+  summary: 'roll back: decide, plan, preview, confirm, run (or run exactly an approved plan file)',
+  description: `Asks what the extension asks (roll back or forward, why, which environment and release,
+the plan's confirmation), prints the preview, then runs the plan rebuilt from the current
+facts (or refuses, saying what changed since the preview). The output streams; the journal is
+.rollback/journals/<run>.json and the lock is taken on the target, the same ones the extension
+uses. Before each destructive step the environment's name must be typed on the terminal:
+no flag skips that, and without a terminal the run stops there (exit 4).
+
+With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilot plan --json):
+D must be its digest, and the plan rebuilt now must be that plan on the same facts, or
+nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
+  options: [...TARGET_OPTIONS, { name: 'yes', short: 'y', help: 'confirm the plan without asking (the typed environment name is still asked)' }, { name: 'plan', value: 'FILE', help: 'run exactly this plan file (rollback-pilot plan --json)' }, { name: 'digest', value: 'D', help: 'the digest of the plan in FILE, as approved' }],
+  async run(ctx, options) {
+    const planPath = stringOption(options, 'plan');
+    const digest = stringOption(options, 'digest');
+    if ((planPath === undefined) !== (digest === undefined)) throw new UsageError('run: --plan FILE and --digest D go together (the digest is what you approved)');
+    if (planPath !== undefined) {
+      const extra = ['env', 'to', 'pick', 'reason', 'db-undo'].filter((k) => options[k] !== undefined);
+      if (extra.length) throw new UsageError(`run --plan: the plan file decides ${extra.map((k) => `--${k}`).join(', ')}; leave ${extra.length === 1 ? 'it' : 'them'} out`);
+    }
+    if (options.pick && options.to) throw new UsageError('run: --to and --pick both choose the target; give one');
+    const s = await ctx.services();
+    const refused = await configErrors(s, ctx.term);
+    if (refused !== undefined) return refused;
+    let outcome: FlowOutcome;
+    if (planPath !== undefined && digest !== undefined) {
+      const abs = path.resolve(planPath);
+      const text = await readFile(abs, 'utf8').catch((e: Error) => {
+        throw new Error(`cannot read the plan file ${abs}: ${e.message}`);
+      });
+      const file = readPlanFile(text, planPath);
+      // What runs, in the log before it runs: the preview the plan was approved with.
+      ctx.term.out(file.preview);
+      outcome = await runPlanFile(s.flow, s.ui, file, digest, planPath, s.redactor);
+    } else {
+      outcome = await runRollbackFlow(s.flow, s.ui, { environment: stringOption(options, 'env'), targetRef: stringOption(options, 'to'), pickTarget: options.pick === true, reason: stringOption(options, 'reason') });
+    }
+    return runExitCode(s, outcome);
+  },
+};

@@ -1,0 +1,70 @@
+import { readTargetFacts } from '../../app/targetFacts';
+import { environmentCwd } from '../../app/environments';
+import { resumableRuns, runProgress } from '../../core/run';
+import { readRollbackInProgress } from '../../core/run/rollbackInProgress';
+import { stringOption } from '../args';
+import type { CliCommand } from '../command';
+import { EXIT } from '../exitCodes';
+import { releaseLines } from './releases';
+import { chooseEnvironmentName, configErrors, ENV_OPTION, environmentNamed, JSON_OPTION } from './shared';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  usage: '[--env E] [--json]',
+  summary: "what runs on the environment's target, the releases with their marks, the lock, a running rollback",
+  description: `Reads the environment's target (over SSH for a remote host): the commit it runs and its
+pre-deploy snapshot, the team's records there (deploys, bad marks), and the lock with the
+journal copy of a rollback in progress; then prints the releases with the deployed,
+last-known-good and bad marks as they follow from it, and the runs in .rollback/journals that
+can be resumed. Nothing is changed.`,
+  options: [ENV_OPTION, JSON_OPTION],
+  async run(ctx, options) {
+    const s = await ctx.services();
+    const refused = await configErrors(s, ctx.term);
+    if (refused !== undefined) return refused;
+    const { config } = await s.workspace.config();
+    const name = await chooseEnvironmentName(s, config, stringOption(options, 'env'));
+    if (!name) return EXIT.refused;
+    const env = environmentNamed(config, name);
+    const onTarget = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
+    if (onTarget instanceof Error) {
+      await s.ui.presenter.error(`Could not read ${name} (${env.host}): ${onTarget.message}`);
+      return EXIT.refused;
+    }
+    const listing = await s.workspace.releases();
+    const runner = s.sessions.runnerFor(env.host);
+    let inProgress: Awaited<ReturnType<typeof readRollbackInProgress>> | Error;
+    try {
+      inProgress = await readRollbackInProgress(runner, { cwd: environmentCwd(env, s.root), environment: name }).catch((e: Error) => e);
+    } finally {
+      await runner.dispose().catch(() => undefined);
+    }
+    const local = (await resumableRuns(s.sessions.journals).catch(() => [])).filter((j) => j.plan.environment === name);
+    if (options.json) {
+      ctx.term.out(s.redactor.redact(JSON.stringify({
+        environment: name,
+        where: env.host,
+        target: onTarget && { sha: onTarget.sha, tags: onTarget.tags, snapshot: onTarget.snapshot, readAt: onTarget.readAt },
+        releases: listing.releases,
+        notes: listing.notes,
+        lock: inProgress instanceof Error ? { problem: inProgress.message } : inProgress ?? null,
+        resumable: local.map((j) => ({ runId: j.runId, status: j.status, progress: runProgress(j), operator: j.operator, machine: j.machine, from: j.plan.from.name, to: j.plan.to.name })),
+      }, null, 2)));
+      return EXIT.ok;
+    }
+    const t = ctx.term;
+    const out: string[] = [];
+    out.push(t.style(`${name} (${env.host}${env.host === 'local' ? '' : `:${env.path}`})`, 'bold', 'out'));
+    if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
+    else out.push('image strategy: the target answers (its preflight checks docker and the images)');
+    if (inProgress instanceof Error) out.push(t.style(`lock: could not be read (${inProgress.message})`, 'yellow', 'out'));
+    else if (inProgress) out.push(t.style(`LOCKED: ${inProgress.summary || `rollback by ${inProgress.lock.who} since ${inProgress.lock.since} (run ${inProgress.lock.runId})`}`, 'yellow', 'out'));
+    else out.push('lock: free (no rollback in progress there)');
+    for (const j of local) out.push(`resumable here: ${j.runId} ${j.plan.from.name} → ${j.plan.to.name} (${j.status} · ${runProgress(j)} · ${j.operator}) — rollback-pilot resume ${j.runId}`);
+    out.push('', ...releaseLines(listing.releases.slice(0, 15), t));
+    if (listing.releases.length > 15) out.push(`… ${listing.releases.length - 15} older (rollback-pilot releases --limit 0)`);
+    for (const note of listing.notes) t.err(s.redactor.redact(note));
+    t.out(s.redactor.redact(out.join('\n')));
+    return EXIT.ok;
+  },
+};

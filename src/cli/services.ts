@@ -1,0 +1,116 @@
+// The command line's composition root, beside extension.ts: the same services built by
+// constructor over the same adapters, so a run from here writes the same journal
+// (.rollback/journals), takes the same lock on the target and records the same outcome
+// (.rollback/records.json and the team's copy) as a run from VS Code.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { databaseStepsFor } from '../app/databasePlan';
+import { KnownSecrets } from '../app/knownSecrets';
+import { silentLog, type AppLog } from '../app/log';
+import type { RollbackFlowDeps } from '../app/rollbackFlow';
+import { RollbackSessions } from '../app/sessions';
+import type { FlowUi } from '../app/ui';
+import { WorkspaceModel } from '../app/workspaceModel';
+import type { UndoPath } from '../core/database';
+import { RecordsStore } from '../core/releases/recordsStore';
+import { RedactingRollbackEvents, redactingJournalStore, Redactor } from '../core/redact';
+import { copyingJournalStore } from '../core/run/journalCopy';
+import { FileJournalStore } from '../infra/files/fileJournalStore';
+import { confinedJournalStore, confinedRecordsStorage } from '../infra/files/fsConfinement';
+import { NodeFileSystem } from '../infra/files/nodeFileSystem';
+import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
+import { SimpleGitPort } from '../infra/git/simpleGitPort';
+import { NodeHttp } from '../infra/http';
+import { commandRunners, type SshSettings } from '../infra/runners';
+import { NodeLocalProcesses } from '../infra/shell/localProcesses';
+import { PgSqlParser } from '../infra/sql/pgParser';
+import { printRunOutput } from './runOutput';
+import type { Terminal } from './terminal';
+import { TerminalPresenter } from './terminalPresenter';
+import { TerminalPrompter } from './terminalPrompter';
+
+export interface GlobalOptions {
+  /** The repository (any folder inside it); default: the current directory. */
+  repo?: string;
+  /** Relative to the repository root, as the extension's rollbackPilot.recordsFile setting. */
+  recordsFile?: string;
+  ssh: SshSettings;
+  verbose: boolean;
+  colour: boolean;
+  /** Flag answers: the plan confirmation (--yes) and the database undo path (--db-undo). */
+  yes?: boolean;
+  undo?: UndoPath;
+  showDiff?: boolean;
+}
+
+export interface CliServices {
+  root: string;
+  redactor: Redactor;
+  records: RecordsStore;
+  workspace: WorkspaceModel;
+  sessions: RollbackSessions;
+  flow: RollbackFlowDeps;
+  ui: FlowUi & { prompter: TerminalPrompter; presenter: TerminalPresenter };
+  http: NodeHttp;
+  dispose(): Promise<void>;
+}
+
+export class NotARepositoryError extends Error {
+  constructor(dir: string) {
+    super(`${dir} is not inside a git repository (no .git found in it or above it); run rollback-pilot in your service's repository, or pass --repo DIR`);
+    this.name = 'NotARepositoryError';
+  }
+}
+
+/** The repository's top folder: the nearest folder at or above `dir` with a .git (a folder, or a worktree's file). No process is spawned. */
+export function findRepositoryRoot(dir: string): string {
+  let at = path.resolve(dir);
+  for (let i = 0; i < 256; i++) {
+    if (existsSync(path.join(at, '.git'))) return at;
+    const up = path.dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  throw new NotARepositoryError(path.resolve(dir));
+}
+
+export async function buildServices(options: GlobalOptions, term: Terminal): Promise<CliServices> {
+  const root = findRepositoryRoot(options.repo ?? process.cwd());
+  // The one redactor: everything written or shown (journal, log, output, preview, messages) passes through it.
+  const redactor = new Redactor();
+  const redact = (text: string): string => redactor.redact(text);
+  const log: AppLog = options.verbose ? { info: (m) => term.err(term.style(redact(m), 'dim')), warn: (m) => term.err(term.style(`Warning: ${redact(m)}`, 'yellow')) } : { ...silentLog, warn: (m) => term.err(term.style(`Warning: ${redact(m)}`, 'yellow')) };
+
+  const prompter = new TerminalPrompter(term, redact, { confirmPlan: options.yes, undo: options.undo });
+  const presenter = new TerminalPresenter(term, redact, { showDiff: options.showDiff });
+  const records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, options.recordsFile ?? '.rollback/records.json')), root));
+  const git = new SimpleGitPort(root);
+  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
+  const runnerFor = commandRunners(root, () => options.ssh, () => prompter);
+  const events = new RedactingRollbackEvents(redactor);
+  const journalsDir = path.join(root, '.rollback', 'journals');
+  // The same journal store as the extension's (without its checklist bridge): durable files, confined to the repository, copied to the target for the team, redacted.
+  const journals = redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(journalsDir), root, journalsDir), { runnerFor: (where) => runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor);
+  const http = new NodeHttp();
+  const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses() });
+  const output = printRunOutput(events, term);
+  // The command line has no secret storage; the .env values among configFiles are redacted as in the extension.
+  const secrets = new KnownSecrets(redactor, undefined, [], log, { root, config: async () => (await workspace.config()).config });
+  await secrets.refresh();
+  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseStepsFor(workspace, (await workspace.config()).config, input) };
+  return {
+    root,
+    redactor,
+    records,
+    workspace,
+    sessions,
+    flow,
+    ui: { prompter, presenter },
+    http,
+    dispose: async () => {
+      output.dispose();
+      sessions.dispose();
+      workspace.dispose();
+    },
+  };
+}
