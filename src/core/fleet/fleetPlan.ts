@@ -86,6 +86,7 @@ export function fleetRollout(input: FleetRolloutInput): FleetRollout {
     steps,
     rollout: input.rollout,
     commandTimeoutMs: plan.commandTimeoutMs ?? 600_000,
+    withChecks: input.resume !== undefined && Object.values(input.resume).some((r) => r.check.length > 0),
   });
   return {
     runId: plan.id,

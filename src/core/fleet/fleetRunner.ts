@@ -52,6 +52,9 @@ const CONNECT_TIMEOUT_MS = 20_000;
 export class FleetRunner {
   private readonly clock: Clock;
   private saving: Promise<void> = Promise.resolve();
+  private queued = false;
+  /** The first journal write that failed: the result says so (the journal on disk is behind). */
+  private saveError?: string;
 
   constructor(private readonly deps: FleetRunnerDeps) {
     this.clock = deps.clock ?? realClock;
@@ -141,19 +144,25 @@ export class FleetRunner {
       return false;
     }
     this.event(journal, 'fleet-hosts-verified', `Host keys verified and connections made: ${hosts.map((h) => h.name).join(', ')}`);
-    const taken: FleetHost[] = [];
-    for (const h of hosts) {
-      const target = { runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: plan.environment };
-      try {
-        await acquireLock(target, { who: this.deps.operator, since: this.iso(), runId: journal.runId });
-        taken.push(h);
-      } catch (e) {
-        const why = e instanceof LockHeldError ? e.message : `${h.name}: ${(e as Error).message}`;
-        await this.releaseLocks(journal, taken);
-        this.event(journal, 'lock-refused', `No lock taken (all or none): ${why}`);
-        journal.status = 'failed';
-        return false;
-      }
+    // Taken on all hosts at once; if any is refused, the ones taken are given back (all or none).
+    const since = this.iso();
+    const tries = await Promise.all(
+      hosts.map(async (h) => {
+        try {
+          await acquireLock({ runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: plan.environment }, { who: this.deps.operator, since, runId: journal.runId });
+          return { h };
+        } catch (e) {
+          return { h, why: e instanceof LockHeldError ? e.message : `${h.name}: ${(e as Error).message}` };
+        }
+      }),
+    );
+    const taken = tries.filter((t) => t.why === undefined).map((t) => t.h);
+    const refused = tries.filter((t) => t.why !== undefined).map((t) => t.why!);
+    if (refused.length > 0) {
+      await this.releaseLocks(journal, taken);
+      this.event(journal, 'lock-refused', `No lock taken (all or none): ${refused.join('; ')}`);
+      journal.status = 'failed';
+      return false;
     }
     this.event(journal, 'lock-acquired', `Lock on ${plan.environment} taken on every host: ${taken.map((h) => h.name).join(', ')}`);
     return true;
@@ -279,17 +288,20 @@ export class FleetRunner {
     this.event(journal, 'fleet-state', state);
     await this.save(journal);
     await this.saving;
-    return { success: journal.status === 'succeeded', journal, grid, state };
+    const unsaved = this.saveError ? `; the journal could not be written (${this.saveError}): what is on disk is behind this` : '';
+    return { success: journal.status === 'succeeded' && !this.saveError, journal, grid, state: `${state}${unsaved}` };
   }
 
   private async releaseLocks(journal: RollbackJournal, hosts: FleetHost[]): Promise<void> {
-    for (const h of hosts) {
-      try {
-        await releaseLock({ runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: journal.plan.environment }, { runId: journal.runId });
-      } catch (e) {
-        this.event(journal, 'lock-release-failed', `${h.name}: ${(e as Error).message}`);
-      }
-    }
+    await Promise.all(
+      hosts.map(async (h) => {
+        try {
+          await releaseLock({ runner: this.deps.runnerFor(h.destination), cwd: h.path, environment: journal.plan.environment }, { runId: journal.runId });
+        } catch (e) {
+          this.event(journal, 'lock-release-failed', `${h.name}: ${(e as Error).message}`);
+        }
+      }),
+    );
   }
 
   private stopped(journal: RollbackJournal, why: string): boolean {
@@ -302,10 +314,22 @@ export class FleetRunner {
     journal.events.push({ at: this.iso(), kind, message, ...(data ? { data } : {}) });
   }
 
-  /** Saves in order, one at a time: the last state written is the newest. */
+  /**
+   * Saves in order, one at a time, the newest state each time: changes that arrive while a
+   * save is being written go out together in the next one (Ansible reports faster than a
+   * durable write completes, and every write holds everything before it).
+   */
   private save(journal: RollbackJournal): Promise<void> {
-    const snapshot = structuredClone(journal);
-    this.saving = this.saving.then(() => this.deps.journals.save(snapshot)).catch(() => undefined);
+    if (this.queued) return this.saving;
+    this.queued = true;
+    this.saving = this.saving
+      .then(() => {
+        this.queued = false;
+        return this.deps.journals.save(structuredClone(journal));
+      })
+      .catch((e: unknown) => {
+        this.saveError ??= e instanceof Error ? e.message : String(e);
+      });
     return this.saving;
   }
 

@@ -23,6 +23,11 @@ export interface PlaybookInput {
   rollout: RolloutConfig;
   /** Longest time one command may run (the environment's commandTimeout). */
   commandTimeoutMs: number;
+  /**
+   * A resume: steps with a check get a check task first (run only where rp_check names them).
+   * A first run has nothing to check, and a skipped task still costs Ansible a round per host.
+   */
+  withChecks?: boolean;
 }
 
 /** Step kinds that run per host through Ansible; every other kind stays with the product. */
@@ -39,7 +44,7 @@ export function generatePlaybook(input: PlaybookInput): string {
     `  max_fail_percentage: ${maxFail(input.rollout.maxFailPercent)}`,
     '  tasks:',
   ];
-  input.steps.forEach((step, i) => lines.push(...stepTasks(step, i, input.commandTimeoutMs)));
+  input.steps.forEach((step, i) => lines.push(...stepTasks(step, i, input.commandTimeoutMs, input.withChecks ?? false)));
   // Ansible's max_fail_percentage counts failed hosts only: an unreachable one (its outcome
   // unknown) would let the next batch start. This gate counts both, once per batch, and stops
   // the whole rollout (any_errors_fatal) when they are over the threshold.
@@ -64,7 +69,7 @@ export function generatePlaybook(input: PlaybookInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-function stepTasks(step: PlanStep, index: number, timeoutMs: number): string[] {
+function stepTasks(step: PlanStep, index: number, timeoutMs: number, withChecks: boolean): string[] {
   if (!HOST_STEP_KINDS.has(step.kind)) throw new RolloutError(`step ${step.id} (${step.kind}) cannot run per host through Ansible`);
   if (step.manual || step.confirmEach) throw new RolloutError(`step ${step.id} needs the operator on each host (manual or confirmed one by one): a fleet rollout cannot run it through Ansible`);
   const name = (suffix = ''): string => unsafe(`${TASK_PREFIX}${step.id}${suffix} ${step.title}`);
@@ -77,7 +82,7 @@ function stepTasks(step: PlanStep, index: number, timeoutMs: number): string[] {
   const out: string[] = [];
   // A step whose outcome a crash left unknown is checked on resume: its alreadyDone command, only on the hosts that need it.
   let when = skip;
-  if (step.alreadyDone) {
+  if (step.alreadyDone && withChecks) {
     const reg = `rp_done_${index}`;
     out.push(
       `    - name: ${name(':check')}`,

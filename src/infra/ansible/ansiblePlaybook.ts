@@ -179,6 +179,7 @@ function internalError(exit: { code: number | null; signal: string | null; spawn
   if (exit.spawnError) return `ansible-playbook could not start: ${exit.spawnError}`;
   const ended = events.some((e) => e.event === 'end');
   const tail = output.trim().split('\n').slice(-6).join('\n');
+  if (exit.code === 0 && events.length === 0) return `ansible-playbook ran but none of its events arrived: the rollback_pilot callback plugin was not loaded (ANSIBLE_CALLBACK_PLUGINS)\n${tail}`;
   if (exit.code === 0 || exit.code === 2 || exit.code === 4 || exit.code === 8) {
     if (ended) return undefined;
     if (exit.code === 4 && !events.some((e) => e.host)) return `ansible-playbook could not read the playbook or inventory (exit 4):\n${tail}`;

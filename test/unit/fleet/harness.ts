@@ -9,7 +9,7 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { CommandRunner } from '../../../src/core/ports';
 import type { RolloutConfig } from '../../../src/core/fleet/types';
-import { fleetRollout, type FleetRollout } from '../../../src/core/fleet/fleetPlan';
+import { fleetRollout, hostUrl, type FleetRollout } from '../../../src/core/fleet/fleetPlan';
 import { hostsFromConfig } from '../../../src/core/fleet/inventory';
 import { FleetRunner, type FleetRunnerDeps } from '../../../src/core/fleet/fleetRunner';
 import { AnsiblePlaybookRunner } from '../../../src/infra/ansible/ansiblePlaybook';
@@ -20,7 +20,8 @@ import { appRepoConfig } from '../../fixtures/appRepo';
 import type { TestFleet } from '../../support/fleet';
 import { ScriptedPrompter } from '../engine/helpers';
 
-export const PLUGIN_ROOT = join(__dirname, '../../../media/ansible');
+// Under the bench's ESM loader __dirname is not this folder; the bench runs from the repository root.
+export const PLUGIN_ROOT = existsSync(join(__dirname, '../../../media/ansible')) ? join(__dirname, '../../../media/ansible') : join(process.cwd(), 'media/ansible');
 
 /** The database step of these tests: appends to a file in the db host's .rollback/, so the test can count how often it ran and where. */
 export const DB_LOG = '.rollback/db-steps.log';
@@ -58,7 +59,10 @@ export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work
   );
   const preflights: Record<string, PlanStep> = {};
   for (const [i, h] of testFleet.hosts.entries()) {
-    preflights[hosts[i].name] = (await planFor(h.destination, h.path)).steps.find((s) => s.id === 'preflight')!;
+    // Each host's preflight probes that host's own services: its health URLs with its vars filled in.
+    const own = cfg(h.destination, h.path);
+    for (const svc of own.services) if (svc.health) svc.health.url = hostUrl(svc.health.url, hosts[i], `preflight of ${svc.name}`);
+    preflights[hosts[i].name] = (await buildPlan({ config: own, environment: 'local', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s after v1.4.0', createdBy: 'dana@laptop', runId })).steps.find((s) => s.id === 'preflight')!;
   }
   return { plan, fleet: fleetRollout({ plan, hosts, rollout: opts.rollout }), preflights, journalsDir: join(opts.work, 'journals') };
 }

@@ -1,0 +1,96 @@
+// Benchmark (issue 15): the fixture rollback on a fleet of eight real sshd hosts in batches of
+// two, three ways in the same run on the same hosts (each reset to the bad release between runs):
+//   - the product: planning (the plan, every host's preflight, the playbook), host keys, locks on
+//     every host, the preflights, then ansible-playbook with the journal written per event;
+//   - the same generated playbook and inventory run by ansible-playbook alone, with the same
+//     settings (pipelining, ControlPersist, forks, no facts) and no product around it;
+//   - a shell script running the same commands host after host, one `ssh` per step.
+// Run: node --import tsx bench/fleet-rollback.mjs   (needs root, openssh-server, ansible-core: see TESTING.md)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeAppRepo } from '../test/fixtures/appRepo.ts';
+import { fleetUnavailable, startFleet } from '../test/support/fleet.ts';
+import { fleetCase, fleetDeps, newRunner, PLUGIN_ROOT } from '../test/unit/fleet/harness.ts';
+import { AnsiblePlaybookRunner } from '../src/infra/ansible/ansiblePlaybook.ts';
+
+const HOSTS = 8;
+const why = fleetUnavailable();
+if (why) {
+  console.log(`bench fleet-rollback: cannot run: ${why}`);
+  process.exit(1);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'rp-bench-fleet-'));
+const repo = await makeAppRepo(join(tmp, 'ws'), { apiPort: 1, workerPort: 2 });
+const fleet = await startFleet({ count: HOSTS, sourceRepo: repo.dir });
+const bad = repo.tags['v1.4.0'];
+const rollout = { batch: 2, maxFailPercent: 0, pauseMs: 0 };
+
+/** Every host back on the bad release, built and running, nothing of a previous run left. */
+function reset() {
+  for (const h of fleet.hosts) {
+    execFileSync('runuser', ['-u', h.user, '--', 'sh', '-c', `git reset -q --hard ${bad} && rm -rf .rollback && sh scripts/build.sh api >/dev/null && sh scripts/deploy.sh api >/dev/null`], { cwd: h.path, stdio: 'ignore' });
+  }
+}
+async function healthyEverywhere(what) {
+  for (const h of fleet.hosts) {
+    const r = await fetch(`http://127.0.0.1:${h.apiPort}/health`).then((x) => x.json()).catch(() => ({}));
+    if (r.version !== '1.3.0') throw new Error(`${what}: host ${h.index} did not end on 1.3.0 (${JSON.stringify(r)})`);
+  }
+}
+
+try {
+  // 1. The script: an engineer's loop over the hosts, one ssh (one handshake) per step.
+  reset();
+  const c0 = await fleetCase({ repo: repo.dir, testFleet: fleet, work: join(tmp, 'script'), rollout, runId: 'rb-bench-script' });
+  const q = (t) => `'${t.replace(/'/g, `'\\''`)}'`;
+  const lines = ['set -e'];
+  for (const h of fleet.hosts) {
+    const ssh = `ssh -p ${h.port} -i ${fleet.keyPath} -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=${fleet.knownHostsPath} -o StrictHostKeyChecking=yes -F /dev/null ${h.user}@${h.address}`;
+    for (const step of c0.fleet.hostSteps) {
+      if (step.kind === 'health') {
+        const url = step.health.url.replace('{vars.api_port}', String(h.apiPort)).replace('{vars.worker_port}', String(h.workerPort));
+        lines.push(`${ssh} ${q(`i=0; until [ "$(curl -s -o /dev/null -w '%{http_code}' ${url})" = ${step.health.expect} ]; do i=$((i+1)); [ $i -lt 75 ] || exit 1; sleep 0.2; done`)}`);
+        continue;
+      }
+      for (const c of step.commands) lines.push(`${ssh} ${q(c.cwd ? `cd ${q(h.path)} && ${c.command}` : c.command)}`);
+    }
+  }
+  writeFileSync(join(tmp, 'fleet.sh'), `${lines.join('\n')}\n`);
+  let t0 = performance.now();
+  execFileSync('sh', [join(tmp, 'fleet.sh')], { stdio: 'ignore' });
+  const scriptMs = performance.now() - t0;
+  await healthyEverywhere('script');
+
+  // 2. ansible-playbook by hand on the playbook and inventory the product generates.
+  reset();
+  const c1 = await fleetCase({ repo: repo.dir, testFleet: fleet, work: join(tmp, 'ansible'), rollout, runId: 'rb-bench-ansible' });
+  const plain = new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp, 'ansible', 'a'), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: '/dev/null' });
+  t0 = performance.now();
+  const r1 = await plain.run({ playbook: c1.fleet.playbook, inventory: c1.fleet.inventory, forks: 2 });
+  const ansibleMs = performance.now() - t0;
+  if (r1.code !== 0) throw new Error(`ansible-playbook by hand failed (exit ${r1.code}): ${r1.outputTail.slice(-2000)}`);
+  await healthyEverywhere('ansible-playbook');
+
+  // 3. The product, planning included.
+  reset();
+  t0 = performance.now();
+  const work = join(tmp, 'product');
+  const c2 = await fleetCase({ repo: repo.dir, testFleet: fleet, work, rollout, runId: 'rb-bench-product' });
+  const deps = fleetDeps(fleet, work, c2.journalsDir);
+  const result = await newRunner(deps).run({ plan: c2.plan, fleet: c2.fleet, preflights: c2.preflights });
+  const productMs = performance.now() - t0;
+  await deps.dispose();
+  if (!result.success) throw new Error(`the product's rollout failed: ${result.state}\n${result.journal.events.map((e) => e.message).join("\n").slice(0, 3000)}\n${JSON.stringify(result.journal.steps.find((s) => s.stepId === "preflight"))}`);
+  await healthyEverywhere('product');
+
+  const perHost = (productMs - ansibleMs) / HOSTS;
+  console.log(`bench fleet-rollback-vs-ansible: ${productMs.toFixed(0)} ms ratio=${(productMs / ansibleMs).toFixed(2)} vs ansible-playbook-by-hand(${ansibleMs.toFixed(0)}ms) target<=1.1`);
+  console.log(`bench fleet-rollback-vs-script: ${productMs.toFixed(0)} ms ratio=${(productMs / scriptMs).toFixed(2)} vs ssh-per-step-script(${scriptMs.toFixed(0)}ms) target<=0.8`);
+  console.log(`bench fleet-rollback-per-host-overhead: ${perHost.toFixed(0)} ms/host ratio=${(perHost / 1000).toFixed(2)} vs 1000ms-budget target<=1.0`);
+} finally {
+  await fleet.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
