@@ -45,7 +45,7 @@ export async function analyzeAlembic(text: string, options: { parser: SqlParser;
   }
   const mod = readModule(tree.topNode, text, reader);
   const ops = [...collectOps('upgrade', up, mod, 'up'), ...(down ? collectOps('downgrade', down, mod, 'down') : [])];
-  findings.push(...(await analyzeOps(ops, options.parser, { history: options.history })));
+  findings.push(...(await analyzeOps(ops, options.parser, { history: options.history, file: options.file })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'upgrade() runs no operations.', direction: 'up', confidence: 'parsed' });
   }

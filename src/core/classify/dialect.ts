@@ -175,8 +175,16 @@ async function prismaFromFolders(fs: FileSystemPort, migrationsDir: string): Pro
   // Prisma writes the provider into migration_lock.toml too, when the schema is elsewhere.
   const lockFile = join(migrationsDir, 'migration_lock.toml');
   const lock = await readText(fs, lockFile);
-  const locked = lock === undefined ? undefined : /^\s*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1];
-  if (locked) return readPrismaProvider(`datasource db {\n  provider = "${locked}"\n}`, lockFile).dialect ? { dialect: locked === 'postgres' ? 'postgresql' : locked, from: lockFile } : {};
+  const m = lock === undefined ? null : /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock);
+  if (m && lock !== undefined) {
+    const locked = m[1];
+    if (PRISMA_PROVIDERS.includes(locked)) return { dialect: locked === 'postgres' ? 'postgresql' : locked, from: lockFile };
+    const at = lineColumnAt(lock, m.index + m[0].indexOf('"'));
+    return {
+      from: lockFile,
+      problem: { file: lockFile, ...at, message: `${lockFile}:${at.line}:${at.column}: provider "${locked}" is not one Prisma knows (${PRISMA_PROVIDERS.join(', ')}); the database of these migrations is unknown, so they are judged from their SQL alone. Fix the provider (Prisma rewrites this file from schema.prisma).` },
+    };
+  }
   // Prisma's multi-file schema: the migrations folder sits inside the folder of .prisma files.
   for (const d of upwards(dirname(migrationsDir)).slice(0, 3)) {
     const entries = await fs.readDir(d).catch(() => []);

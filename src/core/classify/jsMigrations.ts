@@ -29,10 +29,20 @@ function baseOp(ctx: Ctx, n: any): MigrationOp {
   return { direction: ctx.direction, source: ctx.src.slice(n.start, n.end), line: n.loc.start.line, column: n.loc.start.column + 1 };
 }
 
+/** How a SQL argument is put together, for the reason ("a template literal that fills in ${table}"). */
+function builtFrom(arg: any): string {
+  if (!arg) return 'no SQL argument';
+  if (arg.type === 'TemplateLiteral') return `a template literal that fills in ${arg.expressions.map((e: any) => `\${${e.type === 'Identifier' ? e.name : '…'}}`).join(', ')}`;
+  if (arg.type === 'Identifier') return `the variable ${arg.name}, not a literal`;
+  if (arg.type === 'BinaryExpression' && arg.operator === '+') return 'strings joined with +';
+  if (arg.type === 'CallExpression') return 'the result of a function call';
+  return `a ${arg.type}, not a literal string`;
+}
+
 function rawOp(ctx: Ctx, call: any, arg: any): MigrationOp {
   const sql = str(arg);
   if (sql === undefined) {
-    return { ...baseOp(ctx, call), rule: 'sql-built-at-run-time', unknownReason: 'Runs SQL built at run time (not a literal string): review by hand.' };
+    return { ...baseOp(ctx, call), rule: 'sql-built-at-run-time', unknownReason: `Runs SQL built at run time (${builtFrom(arg)}): the classifier cannot tell which statement runs. Review by hand; it is never assumed safe.` };
   }
   return { ...baseOp(ctx, call), rawSql: sql, rawOrigin: literalOrigin(arg) };
 }
@@ -331,7 +341,7 @@ export async function analyzeJsMigration(
     walk(fn.body, options.tool === 'knex' ? visitKnex : (n) => n.type === 'CallExpression' && pgmCall(ctx, n, param));
   }
   const mysql = options.dialect ? /mysql|maria/i.test(options.dialect) : false;
-  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined, history: options.history })));
+  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined, history: options.history, file: options.file })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'up() runs no schema operations.', direction: 'up', confidence: 'parsed' });
   }

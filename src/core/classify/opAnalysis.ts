@@ -55,7 +55,7 @@ async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean, diale
 export async function analyzeOps(
   ops: MigrationOp[],
   parser: SqlParser,
-  options: { mysql?: boolean; dialectKnown?: boolean; history?: BeforeSchema['history'] } = {},
+  options: { mysql?: boolean; dialectKnown?: boolean; history?: BeforeSchema['history']; /** The migration file, for located messages. */ file?: string } = {},
 ): Promise<MigrationFinding[]> {
   const mysql = options.mysql ?? false;
   const dialectKnown = options.dialectKnown ?? false;
@@ -77,16 +77,20 @@ export async function analyzeOps(
       for (const o of upCtx.createdObjects) ctx.upCreatedObjects.add(o);
     }
     for (const p of prepared[direction]) for (const s of p.statements) learn(s.node, ctx);
-    for (const p of prepared[direction]) findings.push(...judgeOp(p, ctx, mysql));
+    for (const p of prepared[direction]) findings.push(...judgeOp(p, ctx, mysql, options.file));
     if (direction === 'up') upCtx = ctx;
   }
   return findings;
 }
 
-function judgeOp(p: Prepared, ctx: FileContext, mysql: boolean): MigrationFinding[] {
-  const findings = judgeOpAsWritten(p, ctx, mysql);
+function judgeOp(p: Prepared, ctx: FileContext, mysql: boolean, file?: string): MigrationFinding[] {
   const via = p.op.via;
-  return via ? findings.map((f) => ({ ...f, reason: `${f.reason} (Reached through ${via}.)` })) : findings;
+  return judgeOpAsWritten(p, ctx, mysql).map((f) => {
+    let reason = via ? `${f.reason} (Reached through ${via}.)` : f.reason;
+    // What could not be judged says where, as file:line:column, so an editor jumps to it.
+    if (file && f.class === 'unknown') reason = `${file}:${f.line}:${f.column}: ${reason}`;
+    return reason === f.reason ? f : { ...f, reason };
+  });
 }
 
 function judgeOpAsWritten(p: Prepared, ctx: FileContext, mysql: boolean): MigrationFinding[] {

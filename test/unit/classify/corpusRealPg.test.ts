@@ -15,67 +15,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { classifyFromFiles } from '../../../src/core/classify/classify';
 import { worstClass } from '../../../src/core/classify/rules';
-import type { Migration, MigrationClass, MigrationFinding } from '../../../src/core/migrations/types';
-import type { FileSystemPort } from '../../../src/core/ports';
+import type { MigrationClass, MigrationFinding } from '../../../src/core/migrations/types';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { CORPUS } from './corpus';
-import { BASE, inSchema, ROLES, type CorpusCase } from './corpus/schema';
+import { repository } from './corpus/repository';
+import { inSchema, ROLES, type CorpusCase } from './corpus/schema';
 import { allStatements, changedStatements, runWorld, type WorldOutcome } from './corpus/world';
 
 const parser = new PgSqlParser();
-
-function memoryFs(files: Record<string, string>): FileSystemPort {
-  const enc = new TextEncoder();
-  const dirs = new Set<string>(['.', '']);
-  for (const p of Object.keys(files)) {
-    const parts = p.split('/');
-    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-  }
-  const norm = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
-  return {
-    async readFile(p) {
-      const k = norm(p);
-      if (!(k in files)) throw new Error(`ENOENT: ${p}`);
-      return enc.encode(files[k]);
-    },
-    async readDir(p) {
-      const d = norm(p) === '.' ? '' : norm(p);
-      if (!dirs.has(d)) throw new Error(`ENOENT: ${p}`);
-      const names = new Map<string, boolean>();
-      for (const f of [...Object.keys(files), ...dirs]) {
-        if (!f || f === '.' || (d && !f.startsWith(`${d}/`))) continue;
-        const rest = d ? f.slice(d.length + 1) : f;
-        if (!rest) continue;
-        const [first, ...more] = rest.split('/');
-        names.set(first, (names.get(first) ?? false) || more.length > 0 || dirs.has(d ? `${d}/${first}` : first));
-      }
-      return [...names].map(([name, isDirectory]) => ({ name, isDirectory }));
-    },
-    async exists(p) {
-      const k = norm(p);
-      return k in files || dirs.has(k);
-    },
-  };
-}
-
-/** The repository the classifier reads: the earlier migrations (the schema before) and this one. */
-function repository(c: CorpusCase): { fs: FileSystemPort; migration: Migration } {
-  if (c.source) {
-    const s = c.source;
-    const file = s.tool === 'prisma' ? s.file.replace(/\/migration\.sql$/, '') : s.file;
-    return { fs: memoryFs(s.files), migration: { tool: s.tool, id: 'case', name: c.name, file, order: 1, problems: [] } };
-  }
-  const files: Record<string, string> = {
-    'db/000001_init.up.sql': `${BASE}\n${c.setup ?? ''}`,
-    'db/000001_init.down.sql': 'DROP SCHEMA public CASCADE;',
-    'db/000002_case.up.sql': c.migration,
-  };
-  if (c.down !== undefined) files['db/000002_case.down.sql'] = c.down;
-  const migration: Migration = { tool: 'golang-migrate', id: '2', name: c.name, file: 'db/000002_case.up.sql', order: 1, problems: [] };
-  if (c.down !== undefined) migration.downFile = 'db/000002_case.down.sql';
-  return { fs: memoryFs(files), migration };
-}
 
 interface Judged {
   c: CorpusCase;

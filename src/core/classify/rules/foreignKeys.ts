@@ -115,7 +115,16 @@ function alterTableKeys(n: SqlNode): RuleHit | undefined {
   return keysHit(child, keys, `New table ${child} refers to ${[...new Set(keys.map((k) => k.parent))].join(', ')}`);
 }
 
+const isKey = (c: any) => c?.contype === 'CONSTR_FOREIGN';
+
 function createTableKeys(n: SqlNode): RuleHit | undefined {
+  // Most new tables refer to nothing: say so before reading every column.
+  const elts: any[] = n.stmt.tableElts ?? [];
+  if (!elts.some((e) => isKey(e.Constraint) || (e.ColumnDef?.constraints ?? []).some((c: any) => isKey(c.Constraint)))) return undefined;
+  return createTableKeysOnce(n);
+}
+
+function createTableKeysOnce(n: SqlNode): RuleHit | undefined {
   const elts: any[] = n.stmt.tableElts ?? [];
   const cols = elts.map((e) => e.ColumnDef).filter(Boolean);
   const cons = elts.map((e) => e.Constraint).filter(Boolean);
@@ -127,7 +136,7 @@ function createTableKeys(n: SqlNode): RuleHit | undefined {
 function addColumnKeys(n: SqlNode): RuleHit | undefined {
   if (!isAlter(n, 'AT_AddColumn')) return undefined;
   const def = n.cmd.def?.ColumnDef;
-  if (!def) return undefined;
+  if (!def || !(def.constraints ?? []).some((c: any) => isKey(c.Constraint))) return undefined;
   const child = alterTable(n);
   const keys = inlineKeys(n, n.stmt.relation, [def], []);
   return keysHit(child, keys, `New column ${child}.${quoteIdent(def.colname)} refers to ${keys.map((k) => k.parent).join(', ')}`);

@@ -14,7 +14,7 @@ export function learn(statement: Record<string, unknown>, ctx: FileContext): voi
 /** The same, for a statement already split into the units the rules judge. */
 export function learnNodes(nodes: SqlNode[], ctx: FileContext): void {
   for (const n of nodes) {
-    for (const k of objectKeysDropped(n)) ctx.droppedObjects.add(k);
+    if (n.type === 'DropStmt' || n.cmd?.subtype === 'AT_DropConstraint') for (const k of objectKeysDropped(n)) ctx.droppedObjects.add(k);
     if (n.type !== 'TransactionStmt' && n.type !== 'VariableSetStmt' && !['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(n.type)) {
       ctx.hasDdl = true;
     }
