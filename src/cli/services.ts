@@ -4,7 +4,7 @@
 // (.rollback/records.json and the team's copy) as a run from VS Code.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { databaseStepsFor } from '../app/databasePlan';
+import { databaseSectionFor } from '../app/databasePlan';
 import { KnownSecrets } from '../app/knownSecrets';
 import { silentLog, type AppLog } from '../app/log';
 import type { RollbackFlowDeps } from '../app/rollbackFlow';
@@ -97,7 +97,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   // The command line has no secret storage; the .env values among configFiles are redacted as in the extension.
   const secrets = new KnownSecrets(redactor, undefined, [], log, { root, config: async () => (await workspace.config()).config });
   await secrets.refresh();
-  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseStepsFor(workspace, (await workspace.config()).config, input) };
+  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseSectionFor(workspace, (await workspace.config()).config, input) };
   return {
     root,
     redactor,

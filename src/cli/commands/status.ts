@@ -26,11 +26,13 @@ can be resumed. Nothing is changed.`,
     const name = await chooseEnvironmentName(s, config, stringOption(options, 'env'));
     if (!name) return EXIT.refused;
     const env = environmentNamed(config, name);
-    const onTarget = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
-    if (onTarget instanceof Error) {
-      await s.ui.presenter.error(`Could not read ${name} (${env.host}): ${onTarget.message}`);
-      return EXIT.refused;
+    const read = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
+    // A target this repository cannot follow (a revert commit a rollback made there, a host gone): the deploy records decide, as in the extension.
+    if (read instanceof Error) {
+      s.workspace.useTargetFacts(undefined);
+      s.ui.presenter.warn(`Could not read what ${name} (${env.host}) runs: ${read.message}. The marks below come from the deploy records.`);
     }
+    const onTarget = read instanceof Error ? undefined : read;
     const listing = await s.workspace.releases();
     const runner = s.sessions.runnerFor(env.host);
     let inProgress: Awaited<ReturnType<typeof readRollbackInProgress>> | Error;
@@ -44,7 +46,7 @@ can be resumed. Nothing is changed.`,
       ctx.term.out(s.redactor.redact(JSON.stringify({
         environment: name,
         where: env.host,
-        target: onTarget && { sha: onTarget.sha, tags: onTarget.tags, snapshot: onTarget.snapshot, readAt: onTarget.readAt },
+        target: read instanceof Error ? { problem: read.message } : onTarget && { sha: onTarget.sha, tags: onTarget.tags, snapshot: onTarget.snapshot, readAt: onTarget.readAt },
         releases: listing.releases,
         notes: listing.notes,
         lock: inProgress instanceof Error ? { problem: inProgress.message } : inProgress ?? null,
@@ -55,16 +57,18 @@ can be resumed. Nothing is changed.`,
     const t = ctx.term;
     const out: string[] = [];
     out.push(t.style(`${name} (${env.host}${env.host === 'local' ? '' : `:${env.path}`})`, 'bold', 'out'));
-    if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
+    if (read instanceof Error) out.push(t.style(`what it runs could not be read (see above)`, 'yellow', 'out'));
+    else if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
     else out.push('image strategy: the target answers (its preflight checks docker and the images)');
     if (inProgress instanceof Error) out.push(t.style(`lock: could not be read (${inProgress.message})`, 'yellow', 'out'));
-    else if (inProgress) out.push(t.style(`LOCKED: ${inProgress.summary || `rollback by ${inProgress.lock.who} since ${inProgress.lock.since} (run ${inProgress.lock.runId})`}`, 'yellow', 'out'));
+    else if (inProgress) out.push(t.style(`LOCKED: ${inProgress.summary || `rollback by ${inProgress.lock.who} since ${inProgress.lock.since}`} (run ${inProgress.lock.runId})`, 'yellow', 'out'));
     else out.push('lock: free (no rollback in progress there)');
     for (const j of local) out.push(`resumable here: ${j.runId} ${j.plan.from.name} → ${j.plan.to.name} (${j.status} · ${runProgress(j)} · ${j.operator}) — rollback-pilot resume ${j.runId}`);
     out.push('', ...releaseLines(listing.releases.slice(0, 15), t));
     if (listing.releases.length > 15) out.push(`… ${listing.releases.length - 15} older (rollback-pilot releases --limit 0)`);
     for (const note of listing.notes) t.err(s.redactor.redact(note));
     t.out(s.redactor.redact(out.join('\n')));
-    return EXIT.ok;
+    // Nothing could be read there at all: the host did not answer.
+    return read instanceof Error && inProgress instanceof Error ? EXIT.refused : EXIT.ok;
   },
 };
