@@ -1,0 +1,90 @@
+// Planning a fleet rollout (issue 15) for either front end: Ansible present and new enough
+// (said before planning), the fleet's hosts (rollback.yml's hosts, or the team's inventory
+// read by ansible-inventory itself, so its host and group vars count), the plan built for the
+// db host with the database steps once, each host's own preflight, and the preview's dry run.
+import { isAbsolute, join } from 'node:path';
+import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
+import type { CommandRunner } from '../core/ports';
+import { buildPlan, type PlanInput } from '../core/plan/planner';
+import { shJoin } from '../core/plan/shellQuote';
+import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import { RolloutError } from '../core/fleet/batches';
+import { fleetRollout, hostUrl, type FleetRollout } from '../core/fleet/fleetPlan';
+import { hostsFromConfig, hostsFromInventory } from '../core/fleet/inventory';
+import type { AnsiblePort } from '../core/fleet/ports';
+import type { CheckRun } from '../core/fleet/preview';
+import type { FleetHost } from '../core/fleet/types';
+
+export interface FleetPlanningDeps {
+  ansible: AnsiblePort;
+  /** This machine's shell, for ansible-inventory. */
+  local: CommandRunner;
+  workspaceRoot: string;
+}
+
+export interface PlannedFleet {
+  plan: RollbackPlan;
+  fleet: FleetRollout;
+  preflights: Record<string, PlanStep>;
+  /** Where the database steps run. */
+  dbWhere: string;
+}
+
+export function isFleet(env: EnvironmentConfig): boolean {
+  return env.fleet !== undefined;
+}
+
+/** The fleet's hosts, in the order Ansible plays them. Errors name the config key and what Ansible said. */
+export async function resolveFleetHosts(env: EnvironmentConfig, deps: FleetPlanningDeps): Promise<FleetHost[]> {
+  const fleet = env.fleet;
+  if (!fleet) throw new RolloutError(`environment ${env.name} has one host, not a fleet`);
+  if (fleet.hosts) return hostsFromConfig(fleet, env.path);
+  const inv = fleet.inventory!;
+  const file = isAbsolute(inv.path) ? inv.path : join(deps.workspaceRoot, inv.path);
+  const where = `rollback.yml environments.${env.name}.inventory (${inv.path})`;
+  const list = await deps.local.run(shJoin(['ansible-inventory', '-i', file, '--list']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 });
+  if (list.code !== 0) throw new RolloutError(`${where} could not be read by ansible-inventory: ${lastLines(list.stderr || list.stdout)}`);
+  // Ansible parses what it can and only warns about the rest: an inventory it could not parse at all is an error here.
+  if (/Unable to parse .* as an inventory source/.test(list.stderr)) throw new RolloutError(`${where} does not parse as an Ansible inventory: ${lastLines(list.stderr)}`);
+  const order = await deps.local.run(shJoin(['ansible', inv.group, '-i', file, '--list-hosts']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 });
+  const names = order.code === 0 ? order.stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) : [];
+  return hostsFromInventory(list.stdout, inv.path, inv.group, names, env.path);
+}
+
+/** The plan of a fleet: built for the db host (the database steps once, there), then the rollout and every host's preflight. */
+export async function planFleet(input: Omit<PlanInput, 'config'> & { config: RollbackConfig }, deps: FleetPlanningDeps): Promise<PlannedFleet> {
+  const problem = await deps.ansible.unavailable();
+  if (problem) throw new RolloutError(problem);
+  const env = input.config.environments.find((e) => e.name === input.environment);
+  if (!env?.fleet) throw new RolloutError(`environment ${input.environment} is not a fleet`);
+  const hosts = await resolveFleetHosts(env, deps);
+  const db = env.fleet.db;
+  const dbHost = db ? hosts.find((h) => h.destination === db.host || h.name === db.host) : hosts[0];
+  const dbDest = db?.host ?? hosts[0].destination;
+  const dbPath = db?.path ?? dbHost?.path ?? env.path;
+  const withHost = (host: string, path: string, vars?: FleetHost): RollbackConfig => ({
+    ...input.config,
+    environments: input.config.environments.map((e) => (e.name === env.name ? { ...e, host, path } : e)),
+    services: input.config.services.map((s) => (s.health && vars ? { ...s, health: { ...s.health, url: hostUrl(s.health.url, vars, `health of ${s.name}`) } } : s)),
+  });
+  const plan = await buildPlan({ ...input, config: withHost(dbDest, dbPath) });
+  const preflights: Record<string, PlanStep> = {};
+  for (const h of hosts) {
+    const own = await buildPlan({ ...input, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], config: withHost(h.destination, h.path, h) });
+    const pre = own.steps.find((s) => s.id === 'preflight');
+    if (pre) preflights[h.name] = pre;
+  }
+  const rollout = fleetRollout({ plan, hosts, rollout: env.fleet.rollout, userInventory: env.fleet.inventory && { path: isAbsolute(env.fleet.inventory.path) ? env.fleet.inventory.path : join(deps.workspaceRoot, env.fleet.inventory.path), group: env.fleet.inventory.group } });
+  return { plan, fleet: rollout, preflights, dbWhere: `${dbDest}:${dbPath}` };
+}
+
+/** The preview's dry run: `--check --diff` on the first batch only. */
+export async function checkFirstBatch(planned: PlannedFleet, ansible: AnsiblePort): Promise<CheckRun> {
+  const f = planned.fleet;
+  const r = await ansible.run({ playbook: f.playbook, inventory: f.inventory, userInventory: f.userInventory, limit: f.batches[0], check: true, forks: Math.max(1, f.batches[0].length) });
+  return { output: r.outputTail, code: r.code, internalError: r.internalError };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-4).join(' ').slice(0, 600);
+}
