@@ -48,6 +48,8 @@ export function applyEvent(state: ChecklistState, event: RollbackEvent | UserAct
       const checks = [...state.checks, { stepId, url, status, ok, at: iso(at), ...(service ? { service } : {}), ...(error ? { error } : {}) }];
       return { ...state, checks: checks.slice(-MAX_CHECK_RESULTS) };
     }
+    case 'log-counts':
+      return { ...state, logs: { ...state.logs, [event.counts.service]: event.counts } };
     case 'run-finished':
       return { ...state, runStatus: event.success ? 'succeeded' : runStatusOf(event.state), finishedAt: iso(event.at) };
     case 'step-output':

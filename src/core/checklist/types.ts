@@ -1,4 +1,5 @@
 import type { StepKind, StepOutcome } from '../plan/types';
+import type { LogCounts } from '../logs/types';
 
 export type ChecklistSection = 'before' | 'communication' | 'rollback' | 'verification' | 'after';
 export const CHECKLIST_SECTIONS: readonly ChecklistSection[] = ['before', 'communication', 'rollback', 'verification', 'after'];
@@ -94,6 +95,8 @@ export interface ChecklistState {
   items: ChecklistItem[];
   steps: LiveStep[];
   checks: CheckResult[];
+  /** Each watched service's log counts (baseline, during, after, the chart's bars), the latest reading; absent before log watching existed. */
+  logs?: Record<string, LogCounts>;
   notifications: NotificationRecord[];
   actionItems: ActionItem[];
   /** Minutes after the decision at which to suggest escalating. */

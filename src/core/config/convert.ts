@@ -5,6 +5,7 @@ import type { RawConfig, RawDuration, RawEnvironment, RawHealth, RawService } fr
 import type { EnvironmentConfig, HealthCheck, MigrationsConfig, RollbackConfig, ServiceConfig } from './types';
 import { CONFIG_DEFAULTS, defaultLocalEnvironment } from './defaults';
 import type { FleetConfig, FleetHostConfig } from '../fleet/types';
+import { toLogsConfig } from '../logs/config';
 
 export function toRollbackConfig(raw: RawConfig): RollbackConfig {
   const environments = raw.environments
@@ -77,6 +78,7 @@ function toService(name: string, svc: RawService): ServiceConfig {
   if (svc.smoke !== undefined) out.smoke = svc.smoke;
   if (svc.image !== undefined) out.image = svc.image;
   if (svc.configCheck !== undefined) out.configCheck = svc.configCheck;
+  if (svc.logs !== undefined) out.logs = toLogsConfig(svc.logs, svc.errors);
   return out;
 }
 

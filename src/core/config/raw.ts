@@ -22,6 +22,16 @@ export interface RawService {
   paths?: string[];
   image?: string;
   configCheck?: string;
+  logs?: string | RawLogs;
+  errors?: string;
+}
+
+export interface RawLogs {
+  command: string;
+  since?: 'rfc3339' | 'journal' | 'epoch';
+  baseline?: RawDuration;
+  watch?: RawDuration;
+  threshold?: number;
 }
 
 export interface RawHostEntry {

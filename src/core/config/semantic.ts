@@ -9,6 +9,7 @@ import { isRecord } from './raw';
 import { globProblem, repoPathProblem, sshDestinationProblem, tagPatternProblem } from './values';
 import { describeValue, humanPath } from './wording';
 import { fleetDiagnostics, withoutHostVars } from './fleetSemantic';
+import { logsDiagnostics } from './logsDiagnostics';
 import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 
 export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
@@ -53,6 +54,7 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
       const problem = globProblem(glob);
       if (problem) report('error', at('paths', i), `${humanPath(at('paths', i))}: ${describeValue(glob)} is not a usable glob: ${problem}`);
     });
+    out.push(...logsDiagnostics(name, svc, locator, text));
     const health = svc.health;
     if (isRecord(health)) {
       if (typeof health.url === 'string' && health.url !== '' && !isHttpUrl(withoutHostVars(health.url))) {

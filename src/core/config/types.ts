@@ -34,6 +34,19 @@ export interface ServiceConfig {
   image?: string;
   /** Exits 0 when the recreated service sees the restored configuration; run after a config rollback only. */
   configCheck?: string;
+  /** Log watching: the command that prints the service's log lines from {since} on, the error pattern, the windows and the bar. */
+  logs?: LogsConfig;
+}
+
+export interface LogsConfig {
+  /** As written: {since} is filled in (quoted) each time it runs. */
+  command: string;
+  since: 'rfc3339' | 'journal' | 'epoch';
+  /** `errors:` as written; undefined for the default pattern. */
+  errors?: string;
+  baselineMs: number;
+  watchMs: number;
+  threshold: number;
 }
 
 export interface EnvironmentConfig {

@@ -8,6 +8,7 @@ import { matchesAny } from './glob';
 import { identityArgs, identityNote, preflightStep, revertIdentity, type GitIdentity } from './preflight';
 import { imagePreflightStep } from './imagePreflight';
 import { configFromSnapshotSteps } from './configFromSnapshot';
+import { logWatchStartSteps } from '../logs/plan';
 import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
@@ -110,6 +111,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   const identity = strategy === 'revert' ? revertIdentity(input.gitIdentity, input.createdBy) : undefined;
   // First of all the steps with commands (the runner takes the lock just before it): nothing changes before it passed.
   steps.push(preflightStep({ at, where, cwd, environment: env.name, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where, backup: input.databaseSteps?.find((s) => s.checksBackup)?.checksBackup }));
+  steps.push(...logWatchStartSteps(input.config.services, at));
   if (strategy !== 'image') steps.push(stashStep(at, runId));
   if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to }));
   steps.push(...(input.databaseSteps ?? []));

@@ -1,5 +1,6 @@
 import type { ServiceConfig, Strategy } from '../config/types';
 import { PlanError } from './planError';
+import { logCheckSteps } from '../logs/plan';
 import { shJoin, shQuote, validateImageRef } from './shellQuote';
 import { DEPLOY_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
 import type { PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
@@ -77,6 +78,7 @@ export function verifySteps({ services, at, healthWhere, idPrefix = '' }: Pick<S
     if (!svc.smoke?.length) continue;
     steps.push({ id: `${idPrefix}smoke-${svc.name}`, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: 'The service answers its health check; these check it does its job.', commands: svc.smoke.map((c) => at(c)), destructive: false });
   }
+  steps.push(...logCheckSteps(services, at, idPrefix));
   return steps;
 }
 

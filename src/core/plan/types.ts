@@ -1,4 +1,5 @@
 // A RollbackPlan is what the preview shows and, exactly, what the run executes.
+import type { LogWatchStep } from '../logs/types';
 import type { ToolStatusSpec } from '../database/toolStatusSpec';
 import type { ChosenBackup } from '../backups/backupsLog';
 
@@ -17,7 +18,9 @@ export type StepKind =
   | 'database'
   | 'push'
   | 'notify'
-  | 'full-redeploy';
+  | 'full-redeploy'
+  | 'log-watch'
+  | 'logs';
 
 export type StepOutcome = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'unknown';
 
@@ -74,6 +77,8 @@ export interface PlanStep {
   rowCountsBefore?: string;
   /** Set on the step that stashes local changes: the stash message, so the run can record where the work went. */
   stashMessage?: string;
+  /** Log watching (core/logs): the start, before the first change, and each service's check after the watch window. */
+  logWatch?: LogWatchStep;
   /** Set on the check that the migration tool still works after the rollback (core/database/toolStatus.ts): what its output must say. */
   toolStatus?: ToolStatusSpec;
 }

@@ -1,4 +1,5 @@
 import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
+import type { LogCounts } from '../logs/types';
 
 /**
  * What the rollback engine tells the rest of the extension while it runs. The
@@ -12,6 +13,8 @@ export type RollbackEvent =
   | { type: 'step-output'; runId: string; stepId: string; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-finished'; runId: string; stepId: string; outcome: StepOutcome; at: number; detail?: string }
   | { type: 'health-probe'; runId: string; stepId: string; service?: string; url: string; status: number | null; ok: boolean; at: number; error?: string }
+  /** A service's log counts while its logs are watched (baseline, during the rollback, after it), and with the verdict. */
+  | { type: 'log-counts'; runId: string; stepId: string; counts: LogCounts; at: number }
   | { type: 'run-finished'; runId: string; success: boolean; at: number; state: string };
 
 export type RollbackEventListener = (event: RollbackEvent) => void;

@@ -1,4 +1,5 @@
 import type { RollbackPlan, StepOutcome } from '../plan/types';
+import type { JournalLogWatch } from '../logs/types';
 
 /**
  * The durable record of one rollback. Written after every state change (temp file +
@@ -40,6 +41,8 @@ export interface JournalStep {
   detail?: string;
   /** Set when a user skipped the step, with their reason. */
   skippedReason?: string;
+  /** Log watching: the baselines the start step counted, and a log check's verdict with its counts. */
+  logWatch?: JournalLogWatch;
   attempts: number;
   /**
    * The command this step is running, from its start to its end (and after it, when the

@@ -386,7 +386,7 @@ export class RollbackRunner {
     return {
       journal, js, clock: this.clock, http: this.deps.http, events: this.deps.events, notify: this.deps.notify, signal: options.signal,
       commandTimeoutMs: journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      exec: (cmd, onOutput, onStarted) => this.exec(cmd, journal.plan, options, onOutput ?? (() => undefined), onStarted),
+      exec: (cmd, onOutput, onStarted, signal) => this.exec(cmd, journal.plan, signal ? { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options, onOutput ?? (() => undefined), onStarted),
       save: () => this.save(journal),
     };
   }

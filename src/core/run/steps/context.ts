@@ -30,7 +30,8 @@ export interface StepContext {
   notify?: Notifier;
   signal?: AbortSignal;
   commandTimeoutMs: number;
-  exec(cmd: PlanCommand, onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted']): Promise<ExecResult>;
+  /** `signal` ends this command alone (a log stream in the background); the run's own cancel ends it too. */
+  exec(cmd: PlanCommand, onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted'], signal?: AbortSignal): Promise<ExecResult>;
   /** Writes the journal (in order with the run's other saves). */
   save(): Promise<void>;
 }

@@ -4,11 +4,14 @@ import { runCommands } from './commands';
 import type { StepContext, StepRun } from './context';
 import { runHealth } from './health';
 import { runToolStatus } from './toolStatus';
+import { runLogCheck, runLogWatchStart } from './logWatch';
 
 export async function runStepOfKind(step: PlanStep, ctx: StepContext): Promise<StepRun> {
   if (step.kind === 'health' && step.health) return runHealth(step, ctx);
   if (step.kind === 'wait') return runWait(step, ctx);
   if (step.toolStatus && step.commands.length) return runToolStatus(step, ctx);
+  if (step.kind === 'log-watch') return runLogWatchStart(step, ctx);
+  if (step.kind === 'logs') return runLogCheck(step, ctx);
   if (step.kind === 'notify' && step.commands.length === 0) return runNotify(step, ctx);
   return runCommands(step, ctx);
 }
