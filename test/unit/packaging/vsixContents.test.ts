@@ -9,12 +9,12 @@ import { tempDir } from '../engine/helpers';
 
 const root = join(__dirname, '../../..');
 
-test('the .vsix carries the bundle, the wasm, the page, the schema and the docs; never source maps, sources or node_modules', () => {
+test('the .vsix carries the bundle, the wasm, the page, the schema and the docs; never source maps, sources, node_modules or the command line', () => {
   const tmp = tempDir('vsix-ls');
   try {
     for (const f of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE']) copyFileSync(join(root, f), join(tmp.dir, f));
     const files = [
-      'dist/extension.js', 'dist/extension.js.map', 'dist/libpg-query.wasm', 'dist/webview/main.js', 'dist/webview/main.js.map', 'dist/webview/main.css',
+      'dist/extension.js', 'dist/extension.js.map', 'dist/cli.js', 'dist/cli.js.map', 'dist/libpg-query.wasm', 'dist/webview/main.js', 'dist/webview/main.js.map', 'dist/webview/main.css',
       'src/extension.ts', 'schema/rollback.schema.json', 'media/rollback.svg', 'media/screenshots/releases.png', 'walkthrough/config.md', 'node_modules/ssh2/package.json', 'test/unit/x.test.ts',
     ];
     for (const f of files) {
