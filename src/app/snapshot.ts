@@ -4,6 +4,8 @@ import type { RecordsStore } from '../core/releases/recordsStore';
 import { takeSnapshot, type PredeploySnapshot } from '../core/snapshot/snapshot';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
+import { operatorName } from './operator';
+import { snapshotExtras } from '../core/snapshot/describe';
 
 /**
  * Record Pre-deploy Snapshot (the extension's command, `rollback-pilot snapshot` in a deploy
@@ -21,11 +23,11 @@ export async function recordSnapshot(
   const { config } = await workspace.config();
   const runner = sessions.runnerFor(env.host);
   try {
-    const snap = await progress(`Recording the pre-deploy state of ${env.name} (${env.host})`, () => takeSnapshot({ env, services: config.services, runner, http, cwd }));
+    const snap = await progress(`Recording the pre-deploy state of ${env.name} (${env.host})`, () => takeSnapshot({ env, services: config.services, runner, http, cwd, backup: config.migrations.backup, by: operatorName() }));
     await records.setSnapshot(snap.sha);
     workspace.invalidate(['releases']);
     const health = snap.services.map((s) => `${s.name} ${s.ok ? 'healthy' : `UNHEALTHY (${s.status ?? s.error})`}`).join(', ');
-    const message = `Snapshot of ${env.name} (${env.host}): ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''} The next rollback returns here.`;
+    const message = `Snapshot of ${env.name} (${env.host}): ${snap.tag ?? snap.sha.slice(0, 12)}${snap.branch ? ` on ${snap.branch}` : ' (detached)'}${snap.dirty ? ', with UNCOMMITTED changes on the target' : ''}. ${health ? `Baseline: ${health}.` : ''}${snap.snapshotFile ? ` Written to ${snap.snapshotFile} on ${snap.where}.` : ''}${snapshotExtras(snap)} The next rollback returns here.`;
     return { snapshot: snap, message };
   } finally {
     await runner.dispose();

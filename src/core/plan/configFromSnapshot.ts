@@ -13,9 +13,14 @@ export function snapshotDir(sha: string): string {
   return `.rollback/snapshots/${validateSha(sha)}`;
 }
 
+/** The configFiles the snapshot step restores: every listed file the plan does not take from git (the step leaves a file git tracks there to git). */
+export function snapshotConfigFiles(env: Pick<EnvironmentConfig, 'configFiles'>, fromGit: string[]): string[] {
+  return env.configFiles.map(validateRelativePath).filter((f) => !fromGit.includes(f) && !/[*?[]/.test(f));
+}
+
 /** The step that restores the ignored configFiles from the snapshot of `to`; none when configFiles lists nothing git does not restore. */
 export function configFromSnapshotSteps(input: { at: (command: string) => PlanCommand; env: EnvironmentConfig; to: ReleaseRef; fromGit: string[]; where: string; cwd: string }): PlanStep[] {
-  const files = input.env.configFiles.map(validateRelativePath).filter((f) => !input.fromGit.includes(f) && !/[*?[]/.test(f));
+  const files = snapshotConfigFiles(input.env, input.fromGit);
   if (files.length === 0) return [];
   const dir = snapshotDir(input.to.sha);
   const lines = [`d=${shQuote(dir)}`, 'tracked() { git ls-files --error-unmatch -- "$1" >/dev/null 2>&1; }'];

@@ -7,7 +7,7 @@ import { fullRedeployFallback, serviceSteps } from './serviceSteps';
 import { matchesAny } from './glob';
 import { identityArgs, identityNote, preflightStep, revertIdentity, type GitIdentity } from './preflight';
 import { imagePreflightStep } from './imagePreflight';
-import { configFromSnapshotSteps } from './configFromSnapshot';
+import { configFromSnapshotSteps, snapshotConfigFiles } from './configFromSnapshot';
 import { logWatchStartSteps } from '../logs/plan';
 import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
@@ -91,7 +91,9 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
 
   const changed = await input.git.changedFiles(toSha, fromSha);
   const configToRestore = strategy === 'image' ? [] : env.configFiles.map(validateRelativePath).filter((f) => changed.includes(f));
-  const affected = affectedServices(input.config.services, changed, strategy, configToRestore.length > 0);
+  // Config files come back from git or from the pre-deploy snapshot: either way every service is recreated to read them.
+  const configRestored = configToRestore.length > 0 || snapshotConfigFiles(env, configToRestore).length > 0;
+  const affected = affectedServices(input.config.services, changed, strategy, configRestored);
 
   const at = (command: string, extra: Partial<PlanCommand> = {}): PlanCommand => ({ command, where, cwd, ...extra });
   const steps: PlanStep[] = [];
@@ -113,7 +115,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   steps.push(preflightStep({ at, where, cwd, environment: env.name, strategy, from, to, identity, services: affected, healthWhere: input.healthFrom === 'local' ? 'local' : where, backup: input.databaseSteps?.find((s) => s.checksBackup)?.checksBackup }));
   steps.push(...logWatchStartSteps(input.config.services, at));
   if (strategy !== 'image') steps.push(stashStep(at, runId));
-  if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to }));
+  if (strategy === 'image') steps.push(imagePreflightStep({ at, where, services: affected, to, imageCheck: env.imageCheck, deployed: env.deployed }));
   steps.push(...(input.databaseSteps ?? []));
 
   if (strategy === 'revert') {
@@ -159,7 +161,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   }
 
   steps.push(...configFromSnapshotSteps({ at, env, to, fromGit: configToRestore, where, cwd }));
-  const servicesInput = { strategy, to, at, healthWhere: input.healthFrom === 'local' ? 'local' : where, configRestored: configToRestore.length > 0 };
+  const servicesInput = { strategy, to, at, healthWhere: input.healthFrom === 'local' ? 'local' : where, configRestored };
   const ownServiceSteps = serviceSteps({ ...servicesInput, services: affected });
   steps.push(...ownServiceSteps);
   steps.push(...(input.verifySteps ?? []));

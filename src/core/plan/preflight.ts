@@ -93,13 +93,18 @@ export interface PreflightInput {
   backup?: { chosen: ChosenBackup; maxAgeMs: number };
 }
 
+/** The preflight's refusal of a working tree that is not there (the lock's start says the same, before any step). */
+export function missingPathMessage(where: string, cwd: string, environment: string): string {
+  return `${where}:${cwd} does not exist (no such directory on ${where}); check environments.${environment}.path in rollback.yml`;
+}
+
 export function preflightStep(input: PreflightInput): PlanStep {
   const { where, cwd, from, to, identity } = input;
   const place = `${where}:${cwd}`;
   const code = input.strategy !== 'image';
   const lines = [
     `p=${shQuote(cwd)}`,
-    `[ -d "$p" ] || ${refuse([`${place} does not exist (no such directory on ${where}); check environments.${input.environment}.path in rollback.yml`])}`,
+    `[ -d "$p" ] || ${refuse([missingPathMessage(where, cwd, input.environment)])}`,
     `cd "$p" || ${refuse([`cannot enter ${place}`])}`,
   ];
   if (code) {

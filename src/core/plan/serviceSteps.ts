@@ -1,5 +1,6 @@
 import type { ServiceConfig, Strategy } from '../config/types';
 import { PlanError } from './planError';
+import { configCheckSteps, isComposeUp, withForceRecreate } from './configRecreate';
 import { logCheckSteps } from '../logs/plan';
 import { shJoin, shQuote, validateImageRef } from './shellQuote';
 import { DEPLOY_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
@@ -22,7 +23,7 @@ export interface ServiceStepsInput {
 
 /** Build (or pull) every service, then deploy every service, wait for warm-up, check health, run smoke checks. */
 export function serviceSteps(input: ServiceStepsInput): PlanStep[] {
-  return [...buildSteps(input), ...deploySteps(input), ...verifySteps(input)];
+  return [...buildSteps(input), ...deploySteps(input), ...configCheckSteps(input.services, input.at, input.configRestored, input.idPrefix), ...verifySteps(input)];
 }
 
 function buildSteps({ services, strategy, to, at, idPrefix = '' }: ServiceStepsInput): PlanStep[] {
@@ -46,8 +47,8 @@ function deploySteps({ services, strategy, to, at, configRestored, idPrefix = ''
       kind: 'deploy' as const,
       service: svc.name,
       title: `Deploy ${svc.name}`,
-      why: configRestored ? `Recreate ${svc.name} so it reads the restored configuration.` : `Restart ${svc.name} on the ${to.name} code.`,
-      commands: [at(strategy === 'image' ? withImage(svc.name, svc.deploy!, imageRef(svc, to)) : svc.deploy!)],
+      why: configRestored ? `Recreate ${svc.name} so it reads the restored configuration${isComposeUp(svc.deploy!) && !svc.deploy!.includes('--force-recreate') ? ' (--force-recreate added: a compose up keeps a container whose config it thinks unchanged, and a container reads its env file only when it is created)' : ''}.` : `Restart ${svc.name} on the ${to.name} code.`,
+      commands: [at((configRestored ? withForceRecreate : (c: string) => c)(strategy === 'image' ? withImage(svc.name, svc.deploy!, imageRef(svc, to)) : svc.deploy!))],
       destructive: false,
     }));
 }

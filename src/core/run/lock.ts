@@ -44,6 +44,14 @@ export class LockError extends Error {
   }
 }
 
+/** The working tree the lock would live in does not exist on the target: the preflight's refusal, not the lock's. */
+export class LockTreeMissingError extends LockError {
+  constructor(readonly where: string, readonly cwd: string) {
+    super(`${where}:${cwd} does not exist`);
+    this.name = 'LockTreeMissingError';
+  }
+}
+
 export interface LockTarget {
   /** Runner of the target the lock lives on (local or the SSH host). */
   runner: CommandRunner;
@@ -89,9 +97,9 @@ function parseHolder(text: string, fallbackWhere: string, environment: string): 
   }
 }
 
-async function run(target: LockTarget, script: string, what: string): Promise<string> {
+async function run(target: Omit<LockTarget, 'cwd'> & { cwd?: string }, script: string, what: string, shownCwd = target.cwd): Promise<string> {
   const r = await target.runner.run(script, { cwd: target.cwd, timeoutMs: 30_000 });
-  if (r.code !== 0 || r.lost) throw new LockError(`could not ${what} on ${target.runner.where} in ${target.cwd}: ${(r.stderr || r.stdout).trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)}`);
+  if (r.code !== 0 || r.lost) throw new LockError(`could not ${what} on ${target.runner.where} in ${shownCwd}: ${(r.stderr || r.stdout).trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)}`);
   return r.stdout;
 }
 
@@ -111,7 +119,9 @@ export async function acquireLock(target: LockTarget, holder: Omit<LockHolder, '
     `printf '%s\\n' ${shQuote(JSON.stringify(record))} > ${shQuote(tmp)}`,
     legacy ? `if [ -e ${shQuote(legacy)} ]; then rm -f ${shQuote(tmp)}; echo HELD; cat ${shQuote(legacy)}; else ${take}; fi` : take,
   ].join(' && ');
-  const out = await run(target, script, 'take the lock');
+  // Entered here, not by the runner: a missing working tree is said as such (LockTreeMissingError), not as a failed cd.
+  const out = await run({ ...target, cwd: undefined }, `cd ${shQuote(target.cwd)} 2>/dev/null || { echo NO_TREE; exit 0; }\n${script}`, 'take the lock', target.cwd);
+  if (out.trim() === 'NO_TREE') throw new LockTreeMissingError(target.runner.where, target.cwd);
   const [first, ...rest] = out.split('\n');
   if (first.trim() === 'ACQUIRED') return record;
   const current = parseHolder(rest.join('\n').trim(), target.runner.where, target.environment);

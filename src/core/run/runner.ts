@@ -3,7 +3,7 @@ import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
 import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes';
-import { acquireLock, LockHeldError } from './lock';
+import { lockAtRunStart } from './lockAtStart';
 import { lockAtRunEnd } from './lockAtEnd';
 import { durableState, JournalWriteError, type DurableState } from './journalWrites';
 import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
@@ -156,26 +156,16 @@ export class RollbackRunner {
     let state = '';
     let success = false;
     try {
-      try {
-        const holder = await acquireLock(lockTarget, { who: this.deps.operator, since: new Date(this.clock.now()).toISOString(), runId: journal.runId });
-        locked = true;
-        this.event(journal, 'lock-acquired', `Lock on ${plan.environment} (${plan.where}) taken by ${holder.who}`, { ...holder });
-      } catch (e) {
-        if (e instanceof LockHeldError) this.event(journal, 'lock-refused', e.message, { ...e.holder });
-        else this.event(journal, 'lock-error', (e as Error).message);
-        if (!resuming) {
-          journal.status = 'abandoned';
-          await this.save(journal);
-        }
-        throw e;
-      }
+      const now = () => new Date(this.clock.now()).toISOString();
+      const start = await lockAtRunStart(lockTarget, { who: this.deps.operator, since: now(), runId: journal.runId }, journal, { event: (k, m, d) => this.event(journal, k, m, d), save: () => this.save(journal), now, resuming });
+      locked = start.locked;
       journal.status = 'running';
       journal.startedAt ??= new Date(started).toISOString();
       await this.save(journal);
       this.deps.log?.log(JSON.stringify({ event: 'rollback_start', runId: journal.runId, environment: plan.environment, where: plan.where, from: plan.from.name, fromSha: plan.from.sha, to: plan.to.name, toSha: plan.to.sha, reason: plan.reason, operator: this.deps.operator, resumed: resuming }));
       this.deps.events?.emit({ type: 'run-started', runId: journal.runId, plan, at: started });
 
-      state = await this.loop(journal, options, resuming);
+      state = start.locked ? await this.loop(journal, options, resuming) : start.refuse();
       success = (journal.status as RollbackJournal['status']) === 'succeeded';
     } finally {
       if (locked) {

@@ -149,9 +149,9 @@ describe('preflight and the revert identity (real git, real shells)', () => {
 
   test('each refusal has its own message naming the host and the path', async () => {
     const f = fresh();
-    // A missing path: the lock (taken in <path>/.rollback before the first step) refuses first, naming the host and the path.
+    // A missing path: refused by the preflight (there is nothing to lock there), not by the lock.
     const missing = join(f.host, '..', 'no-such-app');
-    await assert.rejects(run(f.runner, await buildPlan(input(configFor(missing)))), (e: Error) => e.message.includes('local') && e.message.includes(missing));
+    assert.equal(await refused(f, configFor(missing)), `local:${missing} does not exist (no such directory on local); check environments.local.path in rollback.yml`);
 
     const plain = join(f.host, '..', 'plain');
     mkdirSync(plain);
@@ -265,17 +265,24 @@ describe('the revert identity over the real sshd (rbtest has no git identity)', 
     assert.equal(r.connections, 1, 'the preflight and every step shared one connection');
   });
 
-  test('over SSH, a missing path is refused before any step, naming the host and the path', async () => {
+  test('over SSH, a missing path is refused by the preflight, naming the host and the path; nothing after it ran (the journal shows it)', async () => {
     const r = runner();
-    const config = configFor(join(tmp.dir, 'srv-gone'), `${sshd.user}@127.0.0.1:${sshd.port}`);
+    const where = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const gone = join(tmp.dir, 'srv-gone');
+    const config = configFor(gone, where);
     const plan = await buildPlan({ config, environment: 'local', git: gitQueriesVia(new LocalCommandRunner(), repo.dir), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' });
     const journals = new FileJournalStore(join(tmp.dir, 'journals-gone'));
-    // The lock lives in <path>/.rollback and is taken before the first step: it refuses first, naming the host and the path.
-    await assert.rejects(
-      new RollbackRunner({ runnerFor: () => r, journals, prompter: new ScriptedPrompter([{ action: 'stop' }]), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan),
-      (e: Error) => e.message.includes(`${sshd.user}@127.0.0.1:${sshd.port}`) && e.message.includes(join(tmp.dir, 'srv-gone')),
-    );
-    const journal = await journals.load(plan.id);
-    assert.ok(!journal || journal.steps.every((s) => s.outcome === 'pending'), 'nothing ran');
+    // The lock would live in <path>/.rollback: with no path there is nothing to lock, and the preflight's refusal is what the operator reads.
+    const result = await new RollbackRunner({ runnerFor: () => r, journals, prompter: new ScriptedPrompter([{ action: 'stop' }]), http: new NodeHttp(), operator: 'dana@laptop' }).run(plan);
+    assert.equal(result.success, false);
+    const message = `${where}:${gone} does not exist (no such directory on ${where}); check environments.local.path in rollback.yml`;
+    assert.equal(result.state, `The preflight refused: ${message}. Nothing was changed.`);
+    const journal = (await journals.load(plan.id))!;
+    assert.equal(journal.status, 'failed');
+    const pre = journal.steps.find((s) => s.stepId === 'preflight')!;
+    assert.deepEqual([pre.outcome, pre.detail], ['failed', message]);
+    assert.ok(journal.steps.filter((s) => s !== pre).every((s) => s.outcome === 'pending'), 'nothing else ran');
+    assert.ok(journal.events.some((e) => e.kind === 'preflight-refused'));
+    assert.ok(!existsSync(gone), 'the path was not created by the lock');
   });
 });

@@ -55,5 +55,5 @@ export async function runCommands(step: PlanStep, ctx: StepContext): Promise<Ste
     const verdict = judgeBackupList(listing, new Date(ctx.clock.now()), step.backupAge.maxAgeMs, step.backupAge.purpose);
     return { outcome: verdict.ok ? 'ok' : 'failed', detail: verdict.detail, output };
   }
-  return { outcome: 'ok', detail: step.commands.length ? (step.id === 'preflight' || step.checksBackup ? preflightDetail(output) : 'done') : 'informational: nothing to run', output };
+  return { outcome: 'ok', detail: step.commands.length ? (step.id.startsWith('preflight') || step.checksBackup ? preflightDetail(output) : 'done') : 'informational: nothing to run', output };
 }
