@@ -7,7 +7,7 @@ import { worstClass } from './rules';
 import { beforeFromDown } from './beforeSchema';
 import { configuredDialect, readPrismaProvider } from './dialect';
 import { earlierSchemaFor, functionHistory } from './history';
-import { emptyBefore, type BeforeSchema } from './rules/common';
+import { emptyBefore, NOTHING_KNOWN, type BeforeSchema } from './rules/common';
 import { analyzeSql } from './sqlAnalysis';
 import type { ParsedSql, SqlParser } from './sqlPort';
 
@@ -54,8 +54,6 @@ async function beforeOf(up: string, down: string | undefined, parser: SqlParser,
   }
   return before;
 }
-
-const NOTHING_KNOWN: BeforeSchema = Object.freeze(emptyBefore());
 
 function copyBefore(b: BeforeSchema): BeforeSchema {
   return {

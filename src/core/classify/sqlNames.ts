@@ -23,14 +23,16 @@ export function quoteIdent(name: string): string {
 /** `schema.table` (quoted where needed) from a RangeVar. */
 export function relationName(rangeVar: any): string {
   if (!rangeVar) return '?';
-  const parts = [rangeVar.schemaname, rangeVar.relname].filter((p): p is string => typeof p === 'string');
-  return parts.map(quoteIdent).join('.');
+  const rel = typeof rangeVar.relname === 'string' ? quoteIdent(rangeVar.relname) : '';
+  if (typeof rangeVar.schemaname !== 'string') return rel;
+  return rel ? `${quoteIdent(rangeVar.schemaname)}.${rel}` : quoteIdent(rangeVar.schemaname);
 }
 
 /** Unquoted table name for lookups ("is this a table the same file created?"). */
 export function relationKey(rangeVar: any): string {
   if (!rangeVar) return '?';
-  return [rangeVar.schemaname, rangeVar.relname].filter(Boolean).join('.');
+  const { schemaname: s, relname: r } = rangeVar;
+  return s && r ? `${s}.${r}` : (s || r || '');
 }
 
 export function stringList(list: any[] | undefined): string[] {

@@ -86,6 +86,9 @@ export function emptyBefore(): BeforeSchema {
   };
 }
 
+/** What a file's rules see when nothing about the schema before is known: shared, never written (callers that learn something make their own). */
+export const NOTHING_KNOWN: BeforeSchema = Object.freeze(emptyBefore());
+
 /** A node as JSON without its positions: two definitions written alike compare equal. */
 export function nodeShape(node: unknown): string {
   return JSON.stringify(node, (k, v) => (k === 'location' || k === 'stmt_location' || k === 'stmt_len' ? undefined : v));
@@ -107,7 +110,7 @@ export function emptyContext(direction: 'up' | 'down'): FileContext {
     createdViews: new Map(),
     createdViewStmts: new Map(),
     droppedViews: new Set(),
-    before: emptyBefore(),
+    before: NOTHING_KNOWN,
   };
 }
 
@@ -169,7 +172,18 @@ export function onNewTable(node: SqlNode): boolean {
   return node.ctx.direction === 'up' && node.ctx.createdTables.has(relationKey(node.stmt.relation));
 }
 
-export function addColumnInfo(node: SqlNode) {
+type ColumnInfo = { column: string; notNull: boolean; fillsItself: boolean; type: string };
+// Three rules read the same added column: work it out once per sub-command.
+const columnInfos = new WeakMap<object, ColumnInfo>();
+
+export function addColumnInfo(node: SqlNode): ColumnInfo {
+  const key = node.cmd ?? node.stmt;
+  let info = columnInfos.get(key);
+  if (!info) columnInfos.set(key, (info = columnInfoOnce(node)));
+  return info;
+}
+
+function columnInfoOnce(node: SqlNode): ColumnInfo {
   const def = node.cmd?.def?.ColumnDef;
   const cons = constraintsOf(def);
   const typeNames = stringList(def?.typeName?.names);
