@@ -14,6 +14,7 @@ import { hostsFromConfig, hostsFromInventory } from '../core/fleet/inventory';
 import type { AnsiblePort } from '../core/fleet/ports';
 import type { CheckRun } from '../core/fleet/preview';
 import type { FleetHost } from '../core/fleet/types';
+import type { HostHead } from '../core/fleet/fleetState';
 
 export interface FleetPlanningDeps {
   ansible: AnsiblePort;
@@ -87,4 +88,19 @@ export async function checkFirstBatch(planned: PlannedFleet, ansible: AnsiblePor
 
 function lastLines(text: string): string {
   return text.trim().split('\n').slice(-4).join(' ').slice(0, 600);
+}
+
+/** Each host's HEAD, read on the host over the product's own connection, all at once. */
+export async function readFleetHeads(hosts: FleetHost[], runnerFor: (destination: string) => CommandRunner): Promise<HostHead[]> {
+  return Promise.all(
+    hosts.map(async (h): Promise<HostHead> => {
+      try {
+        const r = await runnerFor(h.destination).run('git rev-parse HEAD', { cwd: h.path, timeoutMs: 30_000 });
+        const sha = r.stdout.trim();
+        return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? { host: h.name, sha } : { host: h.name, error: r.stderr.trim() || `exit ${r.code}` };
+      } catch (e) {
+        return { host: h.name, error: e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
 }
