@@ -25,6 +25,11 @@ export function toRollbackConfig(raw: RawConfig): RollbackConfig {
     isDefault: false,
   };
   if (raw.checklist !== undefined) config.checklist = raw.checklist;
+  if (raw.decision?.investigateFor !== undefined) config.decision = { investigateMs: ms(raw.decision.investigateFor, 5 * 60_000) };
+  if (raw.followUp) {
+    const f = raw.followUp;
+    config.followUp = { ...(f.ciStatus ? { ciStatus: f.ciStatus } : {}), ...(f.issue ? { issue: f.issue } : {}), ...(f.timeout !== undefined ? { timeoutMs: ms(f.timeout, 60_000) } : {}) };
+  }
   return config;
 }
 

@@ -80,6 +80,8 @@ export interface RawConfig {
   };
   notify?: { webhook?: boolean; escalateAt?: RawDuration[] };
   checklist?: Record<string, unknown>;
+  decision?: { investigateFor?: RawDuration };
+  followUp?: { ciStatus?: string; issue?: string; timeout?: RawDuration };
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

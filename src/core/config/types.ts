@@ -139,6 +139,10 @@ export interface RollbackConfig {
   notify: NotifyConfig;
   /** Checklist overrides: raw, validated by the checklist model. */
   checklist?: unknown;
+  /** The decision step: how long a brief investigation lasts before the decision is asked again (default 5 minutes). */
+  decision?: { investigateMs: number };
+  /** After the rollback: the CI status command and the follow-up issue command (src/core/followUp). */
+  followUp?: { ciStatus?: string; issue?: string; timeoutMs?: number };
   /** True when no rollback.yml exists and this is the embedded default. */
   isDefault: boolean;
 }

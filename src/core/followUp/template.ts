@@ -2,12 +2,11 @@
 // placeholder becomes one shell word, quoted by the product's one quoting function; a
 // placeholder the shell would not read as a plain word (inside quotes, sh -c '…') is refused,
 // as everywhere else a value reaches a shell.
-import { templateQuotingProblem } from '../config/templateQuoting';
+import { CI_PLACEHOLDERS, ISSUE_PLACEHOLDERS, templateQuotingProblem } from '../config/templateQuoting';
 import { shQuote } from '../plan/shellQuote';
 import { codeSpan } from '../plan/sentence';
 
-export const CI_PLACEHOLDERS = ['owner', 'repo', 'sha', 'tag'] as const;
-export const ISSUE_PLACEHOLDERS = ['title', 'body', 'owner', 'repo'] as const;
+export { CI_PLACEHOLDERS, ISSUE_PLACEHOLDERS };
 
 export type Filled = { command: string } | { problem: string };
 
