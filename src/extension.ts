@@ -27,7 +27,11 @@ import { refreshTeam } from './app/teamState';
 import { confinedJournalStore, confinedRecordsStorage } from './infra/files/fsConfinement';
 import { AppliedStateReader, type DatabaseEnvironmentChoice } from './app/appliedStateReader';
 import { ConfigDiagnostics, configErrorNotice } from './vscode/configDiagnostics';
-import { databaseStepsFor } from './app/databasePlan';
+import { databaseSectionFor } from './app/databasePlan';
+import type { DatabaseStepsFor } from './app/planning';
+import { rehearsePlan, type RehearsalFlow } from './app/rehearsal';
+import { PsqlScratchServer } from './infra/sql/psqlScratch';
+import { registerRehearseCommand } from './vscode/commands/rehearse';
 import { VsCodeDialogs, type RollbackDialogs } from './vscode/dialogs';
 import { CommandRegistry, vscodeGuards } from './vscode/commandRegistry';
 import { readSettings, SETTINGS_SECTION } from './vscode/settings';
@@ -172,12 +176,19 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     if (!sessions?.activeRun) return void vscode.window.showInformationMessage('No rollback is running in this window.');
     await chooseHowToStop(sessions, undefined);
   });
+  // Rehearse Database Steps and "Rehearse first": the plan's database steps on the scratch server of migrations.scratch (this machine's psql).
+  const rehearsal: RehearsalFlow | undefined =
+    workspace && sessions
+      ? {
+          rehearse: async (plan, progress) => rehearsePlan(plan, (await workspace!.config()).config, { runnerFor: (where) => sessions!.runnerFor(where), parser: new PgSqlParser(), workspaceRoot: workspace!.root.fsPath, scratchServer: (url) => new PsqlScratchServer(url), progress }),
+          show: (markdown) => previews.show({ kind: 'report', markdown }),
+          redact: (text) => sessions!.redact(text),
+        }
+      : undefined;
+  const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
+  registerRehearseCommand(registry, flowDeps, rehearsal);
   context.subscriptions.push(
-    ...registerRollbackCommands(
-      workspace && sessions
-        ? { workspace, sessions, dialogs, previews, databaseSteps: async (input) => databaseStepsFor(workspace!, (await workspace!.config()).config, input) }
-        : undefined,
-    ),
+    ...registerRollbackCommands(flowDeps),
     ...registerAnalyzeCommand(registry, workspace, previews),
     ...registerResumeCommand(sessions, dialogs, previews),
     ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),

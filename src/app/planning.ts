@@ -2,6 +2,7 @@
 // the facts under it (from the workspace model and the target) and the builder that turns
 // the operator's choices into the plan the preview shows and the run start rebuilds.
 import type { UndoChoice, UndoPath } from '../core/database';
+import type { DatabaseSection } from '../core/database/section';
 import { gitQueriesVia } from '../core/plan';
 import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
 import { operatorGitIdentity } from '../core/plan/preflight';
@@ -13,7 +14,7 @@ import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** The bad release's database steps (from the migration classifier), placed before the code switch. */
-export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined> }) => Promise<PlanStep[]>;
+export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined> }) => Promise<PlanStep[] | DatabaseSection>;
 
 /** What the operator decided that is part of the plan itself (and so of its digest). */
 export interface PlanChoices {
@@ -54,7 +55,9 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
   return async (req) => {
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
-    const dbSteps = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo }) : undefined;
+    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo }) : undefined;
+    // The whole database section: its steps, the migration files the code step keeps, the check that the tool still works.
+    const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
     // The target's own files in the way of the code step are read there, so the preview lists them.
     return buildPlanWithHostFiles({
       config: req.config,
@@ -70,7 +73,9 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
       gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
       workspaceRoot: workspace.root.fsPath,
-      databaseSteps: dbSteps,
+      databaseSteps: section?.steps,
+      keepMigrationFiles: section?.keep,
+      verifySteps: section?.verify,
       runId: req.runId,
       now: req.now,
     }, (where) => sessions.runnerFor(where));

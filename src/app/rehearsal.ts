@@ -14,10 +14,11 @@ import type { CommandRunner } from '../core/ports';
 import { shJoin, shQuote } from '../core/plan/shellQuote';
 import type { RollbackPlan } from '../core/plan/types';
 import { schemaDumpCommand } from '../core/rehearsal/dumpCommand';
-import { rehearsalRefusal } from '../core/rehearsal/report';
+import { rehearsalRefusal, renderRehearsal } from '../core/rehearsal/report';
 import { rehearse, RehearsalError } from '../core/rehearsal/rehearse';
 import { ScratchUnreachableError, type RehearsalReport, type ScratchServer } from '../core/rehearsal/types';
 import { previewsNeeded, rehearsalUnits } from '../core/rehearsal/units';
+import type { FlowUi } from './ui';
 
 export { RehearsalError, ScratchUnreachableError };
 
@@ -174,4 +175,42 @@ export async function runAfterRehearsal<T>(rehearsal: () => Promise<RehearsalRep
   const refusal = rehearsalRefusal(report);
   if (refusal) return { report, refusal };
   return { report, result: await run() };
+}
+
+/** What the flow needs to offer "Rehearse first" beside the preview. */
+export interface RehearsalFlow {
+  rehearse(plan: RollbackPlan, progress?: (line: string) => void): Promise<RehearsalReport>;
+  /** Shows the report (VS Code: the report preview, beside the plan's). */
+  show(markdown: string): Promise<void>;
+  redact(text: string): string;
+}
+
+/**
+ * The confirmation with the preview, with "Rehearse first" offered when the plan has a
+ * mitigation or down step, a scratch server can be asked for, and the front end can ask it.
+ * A failed rehearsal ends the flow there: the plan that failed on a copy of the schema is
+ * never offered to run. A rehearsal that could not happen (the scratch server down) is said,
+ * and the plain question follows.
+ */
+export async function confirmPlanWithRehearsal(plan: RollbackPlan, ui: FlowUi, rehearsal: RehearsalFlow | undefined): Promise<'run' | 'cancelled' | 'rehearsal-failed'> {
+  const { prompter, presenter } = ui;
+  if (!rehearsal || !prompter.confirmPlanOrRehearse || !hasRehearsableSteps(plan)) return (await prompter.confirmPlan(plan)) ? 'run' : 'cancelled';
+  const answer = await prompter.confirmPlanOrRehearse(plan);
+  if (answer !== 'rehearse') return answer === 'run' ? 'run' : 'cancelled';
+  presenter.info(`Rehearsing the database steps of ${plan.environment} on the scratch server; nothing runs on ${plan.environment}.`);
+  let report: RehearsalReport;
+  try {
+    report = await rehearsal.rehearse(plan);
+  } catch (e) {
+    await presenter.error(rehearsal.redact(`The rehearsal did not run: ${(e as Error).message}. Nothing ran on ${plan.environment}; you can still run the plan without it, or cancel.`));
+    return (await prompter.confirmPlan(plan)) ? 'run' : 'cancelled';
+  }
+  await rehearsal.show(rehearsal.redact(renderRehearsal(report)));
+  const refusal = rehearsalRefusal(report);
+  if (refusal) {
+    await presenter.error(rehearsal.redact(refusal));
+    return 'rehearsal-failed';
+  }
+  presenter.info(`The rehearsal passed: ${report.units.filter((u) => u.outcome === 'ok').length} database step(s) ran on a copy of ${plan.environment}'s schema without an error (the report shows each statement's locks).`);
+  return (await prompter.confirmPlan(plan)) ? 'run' : 'cancelled';
 }

@@ -4,6 +4,7 @@ import type { RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
 import type { RunResult } from '../core/run';
 import { DatabaseChoiceCancelled } from './databasePlan';
+import { confirmPlanWithRehearsal, type RehearsalFlow } from './rehearsal';
 import { planBuilder, planningSources, type DatabaseStepsFor } from './planning';
 import { runWithProgress } from './runWithProgress';
 import type { RollbackSessions } from './sessions';
@@ -18,6 +19,8 @@ export interface RollbackFlowDeps {
   sessions: RollbackSessions;
   /** The bad release's database steps (from the migration classifier), placed before the code switch. */
   databaseSteps?: DatabaseStepsFor;
+  /** "Rehearse first" beside the preview (src/app/rehearsal.ts): the database steps on a scratch copy of the schema. */
+  rehearsal?: RehearsalFlow;
 }
 
 export interface FlowOptions {
@@ -179,7 +182,9 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   const { previewed, sources, build } = planned;
 
   await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(previewed.preview));
-  if (!(await prompter.confirmPlan(previewed.plan))) {
+  const confirmed = await confirmPlanWithRehearsal(previewed.plan, ui, deps.rehearsal);
+  if (confirmed === 'rehearsal-failed') return { plan: previewed.plan, stoppedBecause: 'rehearsal failed' };
+  if (confirmed !== 'run') {
     presenter.info('Nothing ran. The plan preview stays open for reference.');
     return { plan: previewed.plan, stoppedBecause: 'not confirmed' };
   }

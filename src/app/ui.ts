@@ -26,6 +26,8 @@ export interface Prompter extends RunPrompter, HostKeyPrompt {
   chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined>;
   /** Asked with the preview shown: true to run exactly this plan. */
   confirmPlan(plan: RollbackPlan): Promise<boolean>;
+  /** The same question with "Rehearse first" beside it (offered when the plan has database steps to rehearse); without it, confirmPlan is asked. */
+  confirmPlanOrRehearse?(plan: RollbackPlan): Promise<'run' | 'rehearse' | undefined>;
   confirm(message: string, detail: string, action: string): Promise<boolean>;
 }
 

@@ -15,6 +15,7 @@ export const CommandId = {
   markReleaseBad: 'rollbackPilot.markReleaseBad',
   unmarkReleaseBad: 'rollbackPilot.unmarkReleaseBad',
   chooseDatabaseEnvironment: 'rollbackPilot.chooseDatabaseEnvironment',
+  rehearseDatabaseSteps: 'rollbackPilot.rehearseDatabaseSteps',
   cancelRollback: 'rollbackPilot.cancelRollback',
   analyzeMigration: 'rollbackPilot.analyzeMigration',
   openChecklist: 'rollbackPilot.openChecklist',

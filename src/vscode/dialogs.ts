@@ -115,6 +115,22 @@ export class VsCodeDialogs implements RollbackDialogs {
     return pick?.run === true;
   }
 
+  /** The plan question with "Rehearse first": the database steps on a scratch copy of the schema before anything runs. */
+  async confirmPlanOrRehearse(plan: RollbackPlan): Promise<'run' | 'rehearse' | undefined> {
+    const destructive = plan.steps.filter((s) => s.destructive).length;
+    const items: Array<vscode.QuickPickItem & { answer?: 'run' | 'rehearse' }> = [
+      { answer: 'rehearse', label: '$(beaker) Rehearse first', detail: `The mitigations and down steps on a scratch copy of ${plan.environment}'s schema (migrations.scratch): each statement's result and locks; nothing runs on ${plan.where}` },
+      { answer: 'run', label: `$(play) Run ${plan.steps.length} steps`, detail: `On ${plan.where}, exactly as the preview shows${destructive ? `; ${destructive} destructive (you will type "${plan.environment}" before each)` : ''}` },
+      { label: '$(close) Cancel', detail: 'Nothing runs; the preview stays open' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, {
+      title: `Roll back ${plan.environment} (${plan.where}) from ${plan.from.name} to ${plan.to.name}?`,
+      placeHolder: `Read the plan in the editor first. Reason: ${plan.reason}`,
+      ignoreFocusOut: true,
+    });
+    return pick?.answer;
+  }
+
   async confirm(message: string, detail: string, action: string): Promise<boolean> {
     return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
   }
