@@ -7,6 +7,7 @@ import { DatabaseChoiceCancelled } from './databasePlan';
 import { confirmPlanWithRehearsal, type RehearsalFlow } from './rehearsal';
 import { planBuilder, planningSources, type DatabaseStepsFor } from './planning';
 import { runWithProgress } from './runWithProgress';
+import { decisionTriggers } from './errorSpikes';
 import type { RollbackSessions } from './sessions';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
 import type { FlowUi, Presenter } from './ui';
@@ -168,7 +169,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   const { prompter, presenter } = ui;
   if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
 
-  const decision = await prompter.decide();
+  const decision = await prompter.decide(decisionTriggers(workspace, sessions));
   if (!decision) return { stoppedBecause: 'cancelled at the decision' };
   if (decision === 'roll-forward') {
     presenter.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');

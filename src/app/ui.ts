@@ -17,7 +17,8 @@ export type Decision = 'roll-back' | 'roll-forward';
  * key, and the flow's (decision, reason, environment, target, database undo, the plan).
  */
 export interface Prompter extends RunPrompter, HostKeyPrompt {
-  decide(): Promise<Decision | undefined>;
+  /** `triggers`: lines that may arrive while the question is open, e.g. "api: 47 errors in the last 5 minutes, 3 in the hour before" (app/errorSpikes.ts). */
+  decide(triggers?: Promise<string[]>): Promise<Decision | undefined>;
   reason(defaultReason?: string): Promise<string | undefined>;
   /** Choices in the order to show (orderEnvironments: where each goes, what runs there); returns the environment's name. */
   pickEnvironment(choices: EnvironmentChoice[]): Promise<string | undefined>;

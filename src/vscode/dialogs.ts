@@ -25,11 +25,14 @@ export class VsCodeDialogs implements RollbackDialogs {
     private readonly configNotice?: ConfigErrorNotice,
   ) {}
 
-  async decide(): Promise<Decision | undefined> {
+  async decide(triggers?: Promise<string[]>): Promise<Decision | undefined> {
     const items: Array<vscode.QuickPickItem & { value: Decision }> = [
       { value: 'roll-back', label: '$(history) Roll back', description: 'if unsure, roll back', detail: IMMEDIATE },
       { value: 'roll-forward', label: '$(arrow-right) Roll forward', description: 'a hotfix you can ship in under 30 minutes', detail: INVESTIGATE },
     ];
+    // Error spikes read from the services' logs (app/errorSpikes.ts), when they arrive within a moment: each is an immediate trigger.
+    const spikes = triggers ? await Promise.race([triggers, new Promise<string[]>((r) => setTimeout(() => r([]), 1500))]) : [];
+    items.unshift(...spikes.map((t) => ({ value: 'roll-back' as const, label: `$(pulse) ${this.redact(t)}`, description: 'error spike in the logs: roll back', detail: 'An immediate trigger: the error rate jumped against the hour before.' })));
     const pick = await vscode.window.showQuickPick(items, {
       title: 'Rollback: roll back or roll forward?',
       placeHolder: 'If unsure, roll back: a known-good release now beats a fix in an hour',
