@@ -65,7 +65,8 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
   const dbPath = db?.path ?? dbHost?.path ?? env.path;
   const withHost = (host: string, path: string, vars?: FleetHost): RollbackConfig => ({
     ...input.config,
-    environments: input.config.environments.map((e) => (e.name === env.name ? { ...e, host, path } : e)),
+    // One host of the fleet, as the single-host planner knows an environment (its fleet key dropped).
+    environments: input.config.environments.map((e) => (e.name === env.name ? { ...withoutFleet(e), host, path } : e)),
     services: input.config.services.map((s) => (s.health && vars ? { ...s, health: { ...s.health, url: hostUrl(s.health.url, vars, `health of ${s.name}`) } } : s)),
   });
   const plan = await buildPlan({ ...input, config: withHost(dbDest, dbPath) });
@@ -84,6 +85,11 @@ export async function checkFirstBatch(planned: PlannedFleet, ansible: AnsiblePor
   const f = planned.fleet;
   const r = await ansible.run({ playbook: f.playbook, inventory: f.inventory, userInventory: f.userInventory, limit: f.batches[0], check: true, forks: Math.max(1, f.batches[0].length) });
   return { output: r.outputTail, code: r.code, internalError: r.internalError };
+}
+
+function withoutFleet(e: EnvironmentConfig): EnvironmentConfig {
+  const { fleet: _fleet, ...rest } = e;
+  return rest;
 }
 
 function lastLines(text: string): string {

@@ -12,8 +12,8 @@ import { logWatchStartSteps } from '../logs/plan';
 import { restoreHostFilesStep, saveHostFilesStep, savedDir, stashStep, withPutBackAfterAbort, type HostFilesSpec } from './hostFiles';
 import type { HostFiles, PlanCommand, PlanStep, ReleaseRef, RollbackPlan } from './types';
 import { shJoin, shQuote, validateBranch, validateHost, validatePath, validateRef, validateRelativePath, validateSha } from './shellQuote';
-import { KEEP_STEP_ID, keepMigrationsStep, type KeptFile } from './keepMigrations';
 import { clause } from './sentence';
+import { KEEP_STEP_ID, keepMigrationsStep, type KeptFile } from './keepMigrations';
 
 export interface PlanInput {
   config: RollbackConfig;
@@ -74,6 +74,8 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     const known = input.config.environments.map((e) => e.name).join(', ') || 'none';
     throw new PlanError(`rollback.yml has no environment "${input.environment}" (known: ${known})`);
   }
+  // A fleet is planned by app/fleetPlanning.ts (per host, through Ansible); planning it here would roll back one host only.
+  if (env.fleet) throw new PlanError(`environment ${env.name} is a fleet of hosts: it is rolled back through Ansible (planFleet), not as one host`);
   const where = validateHost(env.host);
   const strategy = input.strategy ?? env.strategy;
   const runId = input.runId ?? newRunId(input.now);
@@ -199,6 +201,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     fullRedeploy,
     returnHint,
     commandTimeoutMs: env.commandTimeoutMs,
+    ...(env.records ? { records: env.records } : {}),
     hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },
   };
 }

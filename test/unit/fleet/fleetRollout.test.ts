@@ -11,6 +11,12 @@ import { makeAppRepo } from '../../fixtures/appRepo';
 import { fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
 import { freePort, healthOf, tempDir } from '../engine/helpers';
 import { dbRuns, eventsOn, fleetCase, fleetDeps, newRunner } from './harness';
+import { parseConfig } from '../../../src/core/config';
+import { gitQueriesVia } from '../../../src/core/plan/git';
+import { buildPlan } from '../../../src/core/plan/planner';
+import { fleetPreviewMarkdown } from '../../../src/core/fleet/preview';
+import { checkFirstBatch, planFleet } from '../../../src/app/fleetPlanning';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { FLEET_HOST_STEP } from '../../../src/core/fleet/fleetJournal';
 import type { AppRepo } from '../../fixtures/appRepo';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
@@ -204,5 +210,50 @@ describe('fleet rollback through Ansible (4 real sshd hosts, real ansible-playbo
       assert.equal(reverts.length, 1, `host ${h.index}: the code step ran once (${reverts.join(' | ')})`);
     }
     assert.deepEqual(fleet.hosts.map((h) => dbRuns(h.path)), [1, 0, 0, 0]);
+  });
+
+  test('planned from rollback.yml by planFleet (hosts with vars, db host): the preview shows batches, the playbook and the first batch\'s check run; the run ends healthy', async () => {
+    fleet = await startFleet({ count: 4, sourceRepo: repo.dir });
+    const work = join(tmp.dir, 'planned');
+    const yml = `environments:
+  production:
+    hosts:
+${fleet.hosts.map((h) => `      - { host: ${h.destination}, path: ${h.path}, vars: { api_port: ${h.apiPort}, worker_port: ${h.workerPort} } }`).join('\n')}
+    rollout: { batch: [1, "50%", "100%"] }
+    db: ${fleet.hosts[1].destination}
+    path: ${fleet.hosts[1].path}
+services:
+  api:
+    build: sh scripts/build.sh api
+    deploy: sh scripts/deploy.sh api
+    health: { url: "http://127.0.0.1:{vars.api_port}/health", timeout: 8s, interval: 1s }
+    paths: ["apps/api/**"]
+  worker:
+    build: sh scripts/build.sh worker
+    deploy: sh scripts/deploy.sh worker
+    health: { url: "http://127.0.0.1:{vars.worker_port}/health", timeout: 8s, interval: 1s }
+    paths: ["apps/worker/**"]
+`;
+    const parsed = parseConfig(yml, 'rollback.yml');
+    assert.deepEqual(parsed.diagnostics, []);
+    const deps = fleetDeps(fleet, work, join(work, 'journals'));
+    cleanups.push(() => deps.dispose());
+    const git = gitQueriesVia(new LocalCommandRunner(), repo.dir);
+    await assert.rejects(buildPlan({ config: parsed.config!, environment: 'production', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'x', createdBy: 'dana' }), /environment production is a fleet of hosts: it is rolled back through Ansible \(planFleet\), not as one host/);
+    const planned = await planFleet({ config: parsed.config!, environment: 'production', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' }, { ansible: deps.ansible, local: new LocalCommandRunner(), workspaceRoot: repo.dir });
+    assert.equal(planned.plan.where, fleet.hosts[1].destination, 'the product\'s own steps run on the db host');
+    assert.deepEqual(Object.keys(planned.preflights), ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14']);
+    assert.match(planned.preflights['127.0.0.13'].commands[0].command, new RegExp(`127\\.0\\.0\\.1:${fleet.hosts[2].apiPort}/health`), 'each preflight probes its own host\'s URL');
+    const check = await checkFirstBatch(planned, deps.ansible);
+    assert.equal(check.internalError, undefined, check.output);
+    const preview = fleetPreviewMarkdown(planned.fleet, planned.dbWhere, check);
+    assert.match(preview, /^## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `127\.0\.0\.11`\n2\. `127\.0\.0\.12`, `127\.0\.0\.13`\n3\. `127\.0\.0\.14`\n/);
+    assert.match(preview, /Check mode does not run shell tasks/);
+    assert.match(preview, /127\.0\.0\.11 +: ok=/, 'the check run reached the canary');
+    assert.doesNotMatch(preview, /127\.0\.0\.12 +: ok=/, 'and only the canary');
+    assert.deepEqual(eventsOn(fleet.hosts[0].path).slice(4), [], 'the check run changed nothing');
+    const result = await newRunner(deps).run(planned);
+    assert.equal(result.success, true, result.state);
+    for (const h of fleet.hosts) assert.equal(await version(h.apiPort), '200 1.3.0');
   });
 });
