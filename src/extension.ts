@@ -11,6 +11,7 @@ import { CommandId, ContextKey, ViewId } from './vscode/contributions';
 import { registerLockCommand } from './vscode/commands/lock';
 import { registerNavigationCommands } from './vscode/commands/navigation';
 import { registerRecordCommands } from './vscode/commands/records';
+import { registerFollowUpCommands, type FollowUpDeps } from './vscode/commands/followUp';
 import { journalOrigin, registerResumeCommand } from './vscode/commands/resume';
 import { chooseHowToStop } from './vscode/commands/stopChoice';
 import { registerRollbackCommands } from './vscode/commands/rollback';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   let workspace: RollbackWorkspace | undefined;
   let records: RecordsStore | undefined;
   let sessions: RollbackSessions | undefined;
+  let followUp: FollowUpDeps | undefined;
   // Every command goes through it: an open folder and trust are checked there, once.
   const registry = new CommandRegistry(vscodeGuards(() => workspace !== undefined && sessions !== undefined, (line) => log.info(line)));
   context.subscriptions.push(registry);
@@ -120,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const checklist = createChecklistService(checklistDeps);
     sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier });
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
+    followUp = { workspace, sessions, checklist, redactor, dialogs, previews };
     context.subscriptions.push(...registerChecklistCommands(registry, { ...checklistDeps, service: checklist }));
   } else {
     registerChecklistCommands(registry, undefined);
@@ -171,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   });
   registerConfigurationCommands(registry, workspace);
   registerLockCommand(registry, workspace, sessions, dialogs);
+  registerFollowUpCommands(registry, followUp);
   registerDatabaseEnvironmentCommand(registry, workspace, applied && databaseChoice, dialogs, refreshViews);
   registry.register(CommandId.cancelRollback, { needs: 'folder', what: 'cancel a rollback' }, async () => {
     if (!sessions?.activeRun) return void vscode.window.showInformationMessage('No rollback is running in this window.');

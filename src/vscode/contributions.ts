@@ -22,6 +22,8 @@ export const CommandId = {
   startPostmortem: 'rollbackPilot.startPostmortem',
   setWebhookUrl: 'rollbackPilot.setWebhookUrl',
   proposeChangelogNote: 'rollbackPilot.proposeChangelogNote',
+  checkCiStatus: 'rollbackPilot.checkCiStatus',
+  fileFollowUpIssue: 'rollbackPilot.fileFollowUpIssue',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -253,6 +253,11 @@ function renderItem(item: ChecklistItem): HTMLElement | null {
     case 'auto-check':
       if (item.id === 'watch-logs') return itemRow(item, h('div', { class: 'row' }, on(h('vscode-button', { appearance: 'secondary' }, 'Open logs'), 'click', () => send({ type: 'open-logs' }))));
       if (item.id === 'postmortem') return itemRow(item, h('div', { class: 'row' }, on(h('vscode-button', { appearance: 'secondary', disabled: disabled() }, 'Start post-mortem'), 'click', () => send({ type: 'start-postmortem' }))));
+      // After the rollback: the CI of the release rolled back to and the follow-up issue, each with its result under it.
+      if (item.id === 'ci-passed' || item.id === 'follow-up-issue') {
+        const button = on(h('vscode-button', { appearance: 'secondary', disabled: disabled(), 'data-key': `after:${item.id}` }, item.id === 'ci-passed' ? 'Check CI' : 'File follow-up issue'), 'click', () => send({ type: item.id === 'ci-passed' ? 'check-ci' : 'file-follow-up' }));
+        return itemRow(item, h('div', { class: 'row' }, button), item.text ? h('div', { class: 'muted', 'data-result': item.id }, item.text) : null);
+      }
       return itemRow(item);
   }
 }

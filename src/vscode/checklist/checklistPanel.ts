@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChecklistService, ChecklistSession } from '../../core/checklist';
 import { checklistHtml, newNonce } from './html';
+import { CommandId } from '../contributions';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
 /** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
@@ -205,6 +206,12 @@ export class ChecklistPanel {
         return this.push('state-update');
       case 'start-postmortem':
         await vscode.commands.executeCommand(this.deps.commands.startPostmortem, s.runId);
+        return;
+      case 'check-ci':
+        await vscode.commands.executeCommand(CommandId.checkCiStatus, s.runId);
+        return;
+      case 'file-follow-up':
+        await vscode.commands.executeCommand(CommandId.fileFollowUpIssue, s.runId);
         return;
     }
   }

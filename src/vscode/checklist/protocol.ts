@@ -37,7 +37,9 @@ export type PageToHost =
   | { type: 'escalation-handled'; minute: number }
   | { type: 'open-logs' }
   | { type: 'set-webhook' }
-  | { type: 'start-postmortem' };
+  | { type: 'start-postmortem' }
+  | { type: 'check-ci' }
+  | { type: 'file-follow-up' };
 
 const KINDS: readonly string[] = ['start', 'escalation', 'all-clear', 'hold'];
 const MAX_TEXT = 20_000;
@@ -58,6 +60,8 @@ export function isPageToHost(m: unknown): m is PageToHost {
     case 'open-logs':
     case 'set-webhook':
     case 'start-postmortem':
+    case 'check-ci':
+    case 'file-follow-up':
       return onlyKeys(m, []);
     case 'toggle-item':
       return onlyKeys(m, ['itemId', 'checked']) && id(m.itemId) && typeof m.checked === 'boolean';
