@@ -50,6 +50,7 @@ export function schemaDumpCommand(sql: string | undefined): DumpCommand {
   const ws = words(sql);
   if (!ws) return { problem: `migrations.sql ("${sql}") is more than one simple command (quotes, pipes or substitutions), so the pg_dump for its database cannot be derived; ${fix}` };
   const at = ws.findIndex((w) => w.raw === 'psql' || w.raw.endsWith('/psql'));
+  if (at < 0 && ws.some((w) => /\bpsql\b/.test(w.raw))) return { problem: `migrations.sql ("${sql}") runs psql inside a quoted script, so the pg_dump for its database cannot be derived; ${fix}` };
   if (at < 0) return { problem: `migrations.sql ("${sql}") does not run psql, so the pg_dump for its database cannot be derived; ${fix}` };
   const kept: string[] = [];
   for (let k = at + 1; k < ws.length; k++) {

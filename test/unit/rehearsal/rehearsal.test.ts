@@ -17,7 +17,8 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import type { RollbackPlan } from '../../../src/core/plan/types';
 import { renderRehearsal } from '../../../src/core/rehearsal/report';
 import { RollbackRunner } from '../../../src/core/run/runner';
-import { hasRehearsableSteps, rehearsePlan, runAfterRehearsal, ScratchUnreachableError } from '../../../src/app/rehearsal';
+import { confirmPlanWithRehearsal, hasRehearsableSteps, rehearsePlan, runAfterRehearsal, ScratchUnreachableError, type RehearsalFlow } from '../../../src/app/rehearsal';
+import type { FlowUi } from '../../../src/app/ui';
 import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { NodeFileSystem } from '../../../src/infra/files/nodeFileSystem';
 import { NodeHttp } from '../../../src/infra/http';
@@ -184,6 +185,42 @@ describe('rehearsing the database steps on a scratch copy of the real schema (re
     // Production untouched by the rehearsal itself.
     assert.equal((await prod.psql("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'note'", s.db)).trim(), 'NO');
     assert.equal(await scratchDatabases(), '');
+  });
+
+  /** The questions and messages of the flow, answered as an operator who picks "Rehearse first" and would then run. */
+  function scriptedUi(): { ui: FlowUi; asked: string[]; said: string[]; shown: string[] } {
+    const asked: string[] = [];
+    const said: string[] = [];
+    const shown: string[] = [];
+    const prompter = {
+      confirmPlanOrRehearse: () => (asked.push('run or rehearse?'), Promise.resolve('rehearse' as const)),
+      confirmPlan: () => (asked.push('run?'), Promise.resolve(true)),
+    };
+    const presenter = { info: (m: string) => void said.push(`info: ${m}`), error: (m: string) => (said.push(`error: ${m}`), Promise.resolve(undefined)) };
+    return { ui: { prompter, presenter } as unknown as FlowUi, asked, said, shown };
+  }
+  const flow = (repo: string, config: RollbackConfig, shown: string[]): RehearsalFlow => ({
+    rehearse: (plan) => rehearsePlan(plan, config, deps(repo)),
+    show: (markdown) => (shown.push(markdown), Promise.resolve()),
+    redact: (t) => t,
+  });
+
+  test('"Rehearse first" with the preview: a failed rehearsal ends the flow, the report is shown and the plan is never offered to run', { timeout: 120_000 }, async () => {
+    const s = await shop({ drift: true });
+    const { ui, asked, said, shown } = scriptedUi();
+    assert.equal(await confirmPlanWithRehearsal(s.plan, ui, flow(s.repo, s.config, shown)), 'rehearsal-failed');
+    assert.deepEqual(asked, ['run or rehearse?']);
+    assert.match(shown[0], /^# Rehearsal of the database steps: production/);
+    assert.match(said.at(-1)!, /^error: Nothing ran on production: the rehearsal of "Mitigate .*" failed on a copy of its schema .*column "note" is in a primary key/);
+  });
+
+  test('"Rehearse first" that passes asks again, now to run', { timeout: 120_000 }, async () => {
+    const s = await shop({ drift: false });
+    const { ui, asked, said, shown } = scriptedUi();
+    assert.equal(await confirmPlanWithRehearsal(s.plan, ui, flow(s.repo, s.config, shown)), 'run');
+    assert.deepEqual(asked, ['run or rehearse?', 'run?']);
+    assert.equal(shown.length, 1);
+    assert.match(said.at(-1)!, /^info: The rehearsal passed: 2 database step\(s\) ran on a copy of production's schema without an error/);
   });
 
   test('a scratch server that cannot be reached is named with the client\'s own message, before production is read', { timeout: 60_000 }, async () => {
