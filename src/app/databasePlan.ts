@@ -1,6 +1,7 @@
 import type { RollbackConfig } from '../core/config/types';
 import { gooseSections } from '../core/classify';
-import { undoChoice, type UndoChoice, type UndoPath } from '../core/database';
+import { migrationsToUndo, undoChoice, type UndoChoice, type UndoPath } from '../core/database';
+import type { ReadRecordedBackup } from './recordedBackup';
 import { databasePlanInput, NO_DATABASE_SECTION, planDatabaseSection, type DatabaseSection, type SectionFacts } from '../core/database/section';
 import { migrationsForFiles } from '../core/migrations';
 import type { Migration, MigrationVerdict } from '../core/migrations/types';
@@ -23,7 +24,7 @@ export class DatabaseChoiceCancelled extends Error {
   }
 }
 
-export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined> };
+export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup };
 
 export async function databaseStepsFor(workspace: WorkspaceModel, config: RollbackConfig, input: DatabaseSectionInput): Promise<PlanStep[]> {
   return (await databaseSectionFor(workspace, config, input)).steps;
@@ -60,6 +61,8 @@ export async function databaseSectionFor(workspace: WorkspaceModel, config: Roll
     if (!path) throw new DatabaseChoiceCancelled();
     planInput.mode = path;
   }
+  // With backup.create, the backups log on the target names the backup the checks verify and the restore gets ({backup}).
+  if (input.readBackup && migrationsToUndo(verdicts).length > 0) planInput.backup = await input.readBackup(env, facts.cwd, config.migrations, input.to);
   return planDatabaseSection(facts, planInput);
 }
 

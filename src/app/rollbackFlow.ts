@@ -7,6 +7,8 @@ import { DatabaseChoiceCancelled } from './databasePlan';
 import { confirmPlanWithRehearsal, type RehearsalFlow } from './rehearsal';
 import { planBuilder, planningSources, type DatabaseStepsFor } from './planning';
 import { runWithProgress } from './runWithProgress';
+import { preflightSection } from './preflightPreview';
+import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { decisionTriggers } from './errorSpikes';
 import type { RollbackSessions } from './sessions';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
@@ -182,7 +184,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   if ('stoppedBecause' in planned) return planned;
   const { previewed, sources, build } = planned;
 
-  await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(previewed.preview));
+  await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(withPreflightResults(previewed.preview, await preflightSection(previewed.plan, (where) => sessions.runnerFor(where)))));
   const confirmed = await confirmPlanWithRehearsal(previewed.plan, ui, deps.rehearsal);
   if (confirmed === 'rehearsal-failed') return { plan: previewed.plan, stoppedBecause: 'rehearsal failed' };
   if (confirmed !== 'run') {

@@ -27,6 +27,8 @@ export interface SessionsDeps {
   /** The product's one redactor: the engine's output, journals, questions, log lines and events pass through it. */
   redactor: Redactor;
   notify?: Notifier;
+  /** Who runs the rollbacks of these sessions ("Name <email>"); default operatorName() (this machine's git identity, else user@host). */
+  operator?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export class RollbackSessions {
   }
 
   /** The team's records on the environment's target, attached and read (when a rollback is planned for it). */
-  async readTeamRecords(env: { name: string; host: string; path: string }): Promise<void> {
+  async readTeamRecords(env: { name: string; host: string; path: string; records?: string }): Promise<void> {
     if (attachTeamRecords(this.deps.records, (host) => this.runnerFor(host), env)) await this.deps.records.refreshTarget();
   }
 
@@ -77,7 +79,7 @@ export class RollbackSessions {
       http: this.deps.http,
       events: this.events,
       log: { log: (line) => this.log.info(line) },
-      operator: operatorName(),
+      operator: this.deps.operator ?? operatorName(),
       machine: machineName(),
       notify: this.deps.notify,
       processes: this.deps.processes,
@@ -123,7 +125,7 @@ export class RollbackSessions {
     const records = this.deps.records;
     const p = result.journal.plan;
     // The team's copy on the target gets the outcome, the bad mark and the deploy too (a resume may not have read it first).
-    if (p.cwd) attachTeamRecords(records, (host) => this.runnerFor(host), { name: p.environment, host: p.where, path: p.cwd });
+    if (p.cwd) attachTeamRecords(records, (host) => this.runnerFor(host), { name: p.environment, host: p.where, path: p.cwd, records: p.records });
     await records.setDeployOutcome(p.environment, p.from.sha, 'rolled-back').catch(() => undefined);
     // The release just left is bad by the operator's own judgment: the next Revert Last Deploy must
     // not offer it again (Unmark Release as Bad undoes this).

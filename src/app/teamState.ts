@@ -9,7 +9,7 @@ import { readRollbackInProgress, type RollbackInProgress } from '../core/run/rol
 import { environmentCwd } from './environments';
 import type { WorkspaceModel } from './workspaceModel';
 
-type TargetEnv = Pick<EnvironmentConfig, 'name' | 'host' | 'path'>;
+type TargetEnv = Pick<EnvironmentConfig, 'name' | 'host' | 'path' | 'records'>;
 
 /**
  * Attaches `env`'s target records to the store (one short connection per read or write, closed
@@ -64,7 +64,7 @@ export async function refreshTeamState(records: RecordsStore, runnerFor: (host: 
   const runner = runnerFor(env.host);
   const state: TeamState = { environment: env.name, where: runner.where, readAt: new Date().toISOString() };
   try {
-    state.inProgress = await readRollbackInProgress(runner, { cwd: cwdOf(env), environment: env.name });
+    state.inProgress = await readRollbackInProgress(runner, { cwd: cwdOf(env), environment: env.name, records: env.records });
   } catch (e) {
     state.problem = (e as Error).message;
   } finally {

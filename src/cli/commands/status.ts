@@ -37,7 +37,7 @@ can be resumed. Nothing is changed.`,
     const runner = s.sessions.runnerFor(env.host);
     let inProgress: Awaited<ReturnType<typeof readRollbackInProgress>> | Error;
     try {
-      inProgress = await readRollbackInProgress(runner, { cwd: environmentCwd(env, s.root), environment: name }).catch((e: Error) => e);
+      inProgress = await readRollbackInProgress(runner, { cwd: environmentCwd(env, s.root), environment: name, records: env.records }).catch((e: Error) => e);
     } finally {
       await runner.dispose().catch(() => undefined);
     }

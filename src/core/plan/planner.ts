@@ -202,6 +202,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     returnHint,
     commandTimeoutMs: env.commandTimeoutMs,
     ...(env.records ? { records: env.records } : {}),
+    ...(env.records ? { records: env.records } : {}),
     hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },
   };
 }

@@ -133,6 +133,8 @@ export interface RollbackPlan {
   returnHint?: string;
   /** Per-command timeout from the environment's config. */
   commandTimeoutMs?: number;
+  /** The environment's team folder on the target (`records:`, relative to cwd or absolute), where the journal copy goes; default `.rollback`. */
+  records?: string;
   /**
    * Code strategies: where the save step keeps the host's files in the way of the code step
    * (`.rollback/saved/<run>` under cwd), the files put back with the release's version kept

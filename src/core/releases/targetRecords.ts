@@ -11,12 +11,17 @@ import { shQuote, validatePath } from '../plan/shellQuote';
 import { RecordsConflictError } from './records';
 import type { RecordsStorage } from './recordsStore';
 
-/** Where an environment's shared records live on its target: `records:` in rollback.yml when set (relative to the path), else `<path>/.rollback/records.json`. */
-export function targetRecordsFile(env: { path: string; records?: string }): string {
-  const file = env.records ?? '.rollback/records.json';
-  if (file.startsWith('/')) return validatePath(file);
+/** The folder of an environment's shared state on its target: `records:` in rollback.yml (relative to the path, or absolute), else `<path>/.rollback`. */
+export function teamDir(env: { path: string; records?: string }): string {
+  const dir = (env.records ?? '.rollback').replace(/\/+$/, '') || '/';
+  if (dir.startsWith('/')) return validatePath(dir);
   const base = env.path.replace(/\/+$/, '');
-  return validatePath(base === '' || base === '.' ? file : `${base}/${file}`);
+  return validatePath(base === '' || base === '.' ? dir : `${base}/${dir}`);
+}
+
+/** Where an environment's shared records live on its target: `records.json` in its team folder (teamDir). */
+export function targetRecordsFile(env: { path: string; records?: string }): string {
+  return `${teamDir(env)}/records.json`;
 }
 
 const ABSENT = 'absent';

@@ -10,10 +10,14 @@ import type { JournalStore } from './ports';
 
 export const JOURNAL_COPY_DIR = '.rollback/journals';
 
-/** The file the copy of `runId` is kept in on the target, relative to the working tree. */
-export function journalCopyFile(runId: string): string {
+/**
+ * The file the copy of `runId` is kept in on the target, relative to the working tree:
+ * under the environment's team folder (`records:` in rollback.yml, default `.rollback`).
+ */
+export function journalCopyFile(runId: string, records?: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.')) throw new Error(`run id ${JSON.stringify(runId)} cannot name a file`);
-  return `${JOURNAL_COPY_DIR}/${runId}.json`;
+  const dir = records ? validatePath(records.replace(/\/+$/, '') || '/') : '.rollback';
+  return dir === '.rollback' ? `${JOURNAL_COPY_DIR}/${runId}.json` : `${dir}/journals/${runId}.json`;
 }
 
 export interface JournalCopyOptions {
@@ -32,11 +36,11 @@ function shapeOf(j: RollbackJournal): string {
 
 /** Writes one journal copy on the target through `runner` (temp file beside it, then mv). Throws with the host and file. */
 export async function writeJournalCopy(runner: CommandRunner, cwd: string, journal: RollbackJournal, timeoutMs = 15_000): Promise<void> {
-  const file = journalCopyFile(journal.runId);
+  const file = journalCopyFile(journal.runId, journal.plan.records);
   const script = [
     `cd ${shQuote(validatePath(cwd))} || exit 3`,
-    `mkdir -p ${JOURNAL_COPY_DIR} || exit 3`,
-    `{ [ -e .rollback/.gitignore ] || printf '*\\n' > .rollback/.gitignore; }`,
+    `mkdir -p -- "$(dirname -- ${shQuote(file)})" || exit 3`,
+    `{ [ ! -d .rollback ] || [ -e .rollback/.gitignore ] || printf '*\\n' > .rollback/.gitignore; }`,
     `t=${shQuote(file)}.tmp.$$`,
     `cat > "$t" && mv -f -- "$t" ${shQuote(file)} || { rm -f -- "$t"; exit 4; }`,
   ].join('\n');

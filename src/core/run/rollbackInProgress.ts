@@ -20,14 +20,14 @@ export interface RollbackInProgress {
 }
 
 /** Reads the lock and its run's journal copy on the target; undefined when nobody holds the lock. Throws (LockError) when the lock cannot be read. */
-export async function readRollbackInProgress(runner: CommandRunner, target: { cwd: string; environment: string }): Promise<RollbackInProgress | undefined> {
+export async function readRollbackInProgress(runner: CommandRunner, target: { cwd: string; environment: string; records?: string }): Promise<RollbackInProgress | undefined> {
   const cwd = validatePath(target.cwd);
   const lock = await readLock({ runner, cwd, environment: target.environment });
   if (!lock) return undefined;
   const out: RollbackInProgress = { lock, summary: '' };
   let file: string | undefined;
   try {
-    file = journalCopyFile(lock.runId);
+    file = journalCopyFile(lock.runId, target.records);
   } catch {
     out.journalProblem = `the lock on ${runner.where}:${cwd} names run ${JSON.stringify(lock.runId)}, which has no journal copy`;
   }

@@ -12,6 +12,7 @@ import { findLastKnownGood, listReleases, RecordsStore } from '../../../src/core
 import { mergeRecords, type ReleaseRecords } from '../../../src/core/releases/records';
 import { TargetRecordsError } from '../../../src/core/releases/recordsStore';
 import { targetRecordsFile, targetRecordsStorage } from '../../../src/core/releases/targetRecords';
+import { journalCopyFile } from '../../../src/core/run/journalCopy';
 import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
@@ -178,12 +179,15 @@ describe('team records on one real sshd host, two operators', { skip }, () => {
 });
 
 describe('targetRecordsFile', () => {
-  test('under the path by default; a records: path relative to it or absolute', () => {
+  test('under the path by default; records: names the team folder, relative to it or absolute (journal copies go there too)', () => {
     assert.equal(targetRecordsFile({ path: '/srv/app' }), '/srv/app/.rollback/records.json');
     assert.equal(targetRecordsFile({ path: '/srv/app/' }), '/srv/app/.rollback/records.json');
     assert.equal(targetRecordsFile({ path: 'app' }), 'app/.rollback/records.json');
-    assert.equal(targetRecordsFile({ path: '/srv/app', records: 'ops/records.json' }), '/srv/app/ops/records.json');
-    assert.equal(targetRecordsFile({ path: '/srv/app', records: '/var/lib/rollback/records.json' }), '/var/lib/rollback/records.json');
+    assert.equal(targetRecordsFile({ path: '/srv/app', records: 'ops/rollback' }), '/srv/app/ops/rollback/records.json');
+    assert.equal(targetRecordsFile({ path: '/srv/app', records: '/var/lib/rollback/' }), '/var/lib/rollback/records.json');
+    assert.equal(journalCopyFile('rb-1'), '.rollback/journals/rb-1.json');
+    assert.equal(journalCopyFile('rb-1', 'ops/rollback'), 'ops/rollback/journals/rb-1.json');
+    assert.equal(journalCopyFile('rb-1', '/var/lib/rollback'), '/var/lib/rollback/journals/rb-1.json');
     assert.throws(() => targetRecordsFile({ path: '/srv/a\npp' }), /newline/);
   });
 });
