@@ -42,6 +42,11 @@ export interface ExecOptions {
    * can be read: a pid reused later by another process is then never taken for the command.
    */
   onStarted?: (processGroup: number, startTicks?: string) => void;
+  /**
+   * stdout comes back as the command printed it, not redacted: a smoke check reads a token
+   * from a response to send it on. Whoever sets it masks what it records (steps/httpCheck.ts).
+   */
+  rawOutput?: boolean;
 }
 
 /** Runs a shell command line on one target: the local machine or one SSH host. */
@@ -64,7 +69,17 @@ export interface HttpProbeResult {
   durationMs: number;
 }
 
+/** One request of a health or smoke check: any method, headers, a body. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
+  body?: string;
+}
+
 export interface HttpPort {
   get(url: string, timeoutMs: number): Promise<HttpProbeResult>;
   postJson(url: string, body: unknown, timeoutMs: number): Promise<HttpProbeResult>;
+  /** Health checks with headers and smoke steps; a port without it can only GET without headers. */
+  request?(req: HttpRequest, timeoutMs: number): Promise<HttpProbeResult>;
 }

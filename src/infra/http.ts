@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { HttpPort, HttpProbeResult } from '../core/ports';
+import type { HttpPort, HttpProbeResult, HttpRequest } from '../core/ports';
 
 const MAX_BODY = 64 * 1024;
 
-function send(method: 'GET' | 'POST', url: string, timeoutMs: number, body?: string): Promise<HttpProbeResult> {
+function send(method: string, url: string, timeoutMs: number, body?: string, headers?: Record<string, string | number>): Promise<HttpProbeResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     let done = false;
@@ -27,7 +27,7 @@ function send(method: 'GET' | 'POST', url: string, timeoutMs: number, body?: str
     }
     const req = (parsed.protocol === 'https:' ? httpsRequest : httpRequest)(
       parsed,
-      { method, headers: body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}, agent: false },
+      { method, headers: headers ?? (body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}), agent: false },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -55,5 +55,12 @@ export class NodeHttp implements HttpPort {
   }
   postJson(url: string, body: unknown, timeoutMs: number): Promise<HttpProbeResult> {
     return send('POST', url, timeoutMs, JSON.stringify(body));
+  }
+  /** Any method with the check's own headers (a later header of the same name wins); the body as given. */
+  request(req: HttpRequest, timeoutMs: number): Promise<HttpProbeResult> {
+    const headers: Record<string, string | number> = {};
+    for (const [name, value] of req.headers ?? []) headers[name.toLowerCase()] = value;
+    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
+    return send(req.method, req.url, timeoutMs, req.body, headers);
   }
 }

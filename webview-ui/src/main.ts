@@ -17,6 +17,7 @@ import { formatElapsed, timerStatus } from '../../src/core/checklist/timer';
 import type { ChecklistItem, ChecklistSection, NotificationKind } from '../../src/core/checklist/types';
 import { isHostToPage, type ChecklistView, type PageToHost } from '../../src/vscode/checklist/protocol';
 import { clock, h, on } from './dom';
+import { logCharts } from './logChart';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeTextArea(), vsCodeTextField(), vsCodeDivider(), vsCodeBadge(), vsCodeProgressRing());
 
@@ -197,13 +198,18 @@ function stepsList(): HTMLElement {
 
 function checkResults(): HTMLElement | null {
   const v = view as ChecklistView;
-  const last = new Map<string, { text: string; ok: boolean; count: number }>();
+  const last = new Map<string, { text: string; ok: boolean; count: number; named: boolean }>();
   for (const c of v.state.checks) {
-    const prev = last.get(c.stepId);
-    last.set(c.stepId, { text: `${c.service ?? c.stepId}: ${c.url} → ${c.status ?? 'no answer'}${c.error ? ` (${c.error})` : ''} at ${clock(c.at)}`, ok: c.ok, count: (prev?.count ?? 0) + 1 });
+    // Health probes repeat per step; a smoke flow's steps (named) each have their own line.
+    const key = c.name ? `${c.stepId}\u0000${c.name}` : c.stepId;
+    const prev = last.get(key);
+    const text = c.name
+      ? `${c.service ?? c.stepId} smoke — ${c.name}: ${c.detail ?? (c.status ?? 'no answer')} at ${clock(c.at)}`
+      : `${c.service ?? c.stepId}: ${c.url} → ${c.status ?? 'no answer'}${c.error ? ` (${c.error})` : ''} at ${clock(c.at)}`;
+    last.set(key, { text, ok: c.ok, count: (prev?.count ?? 0) + 1, named: !!c.name });
   }
   if (!last.size) return null;
-  return h('ul', { class: 'results', 'aria-label': 'Health check results' }, ...[...last.values()].map((r) => h('li', { class: r.ok ? 'outcome-ok' : 'failed' }, `${r.ok ? '✓' : '✗'} ${r.text} (${r.count} probe${r.count === 1 ? '' : 's'})`)));
+  return h('ul', { class: 'results', 'aria-label': 'Health check results' }, ...[...last.values()].map((r) => h('li', { class: r.ok ? 'outcome-ok' : 'failed' }, `${r.ok ? '✓' : '✗'} ${r.text}${r.named ? '' : ` (${r.count} probe${r.count === 1 ? '' : 's'})`}`)));
 }
 
 function actionItems(item: ChecklistItem): HTMLElement {
@@ -320,8 +326,9 @@ function render(): void {
   const sections = (['before', 'communication', 'rollback', 'verification', 'after'] as const).map((section) => {
     const items = v.state.items.filter((i) => i.section === section).map(renderItem).filter((x): x is HTMLElement => x !== null);
     const extra = section === 'rollback' ? stepsList() : section === 'verification' ? checkResults() : null;
+    const logs = section === 'verification' ? logCharts(v.state.logs, (service) => send({ type: 'open-logs', service })) : null;
     const headingId = `section-${section}`;
-    return h('section', { 'aria-labelledby': headingId }, h('h2', { id: headingId }, SECTION_TITLES[section]), extra, items.length ? h('ul', { class: 'items' }, ...items) : null);
+    return h('section', { 'aria-labelledby': headingId }, h('h2', { id: headingId }, SECTION_TITLES[section]), extra, logs, items.length ? h('ul', { class: 'items' }, ...items) : null);
   });
   app.replaceChildren(
     header(v),

@@ -1,8 +1,10 @@
 import type { RollbackEvent } from '../run/events';
 import type { PlanStep, RollbackPlan } from '../plan/types';
+import { isVerificationKind } from '../verification/checks';
 import type { AutoRule, ChecklistItem, ChecklistState, UserAction } from './types';
 
-const CHECK_KINDS = new Set(['health', 'smoke']);
+/** Health, smoke and log checks: one list for the product (verification/checks.ts). */
+const CHECK_KINDS = { has: isVerificationKind };
 const MAX_CHECK_RESULTS = 200;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -47,6 +49,11 @@ export function applyEvent(state: ChecklistState, event: RollbackEvent | UserAct
       const { stepId, service, url, status, ok, at, error } = event;
       const checks = [...state.checks, { stepId, url, status, ok, at: iso(at), ...(service ? { service } : {}), ...(error ? { error } : {}) }];
       return { ...state, checks: checks.slice(-MAX_CHECK_RESULTS) };
+    }
+    case 'check-result': {
+      const { stepId, service, name, url, status, outcome, detail, at } = event;
+      const result = { stepId, name, url: url ?? '', status: status ?? null, ok: outcome === 'ok', at: iso(at), detail, ...(service ? { service } : {}), ...(outcome === 'ok' ? {} : { error: detail }) };
+      return { ...state, checks: [...state.checks, result].slice(-MAX_CHECK_RESULTS) };
     }
     case 'log-counts':
       return { ...state, logs: { ...state.logs, [event.counts.service]: event.counts } };

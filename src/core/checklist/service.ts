@@ -1,10 +1,10 @@
 import type { PlanStep, RollbackPlan } from '../plan/types';
 import type { RollbackEvent, RollbackEvents } from '../run/events';
-import type { Notifier } from '../run/ports';
+import type { Notifier, NotifyOptions } from '../run/ports';
 import type { WebhookSender } from '../notify/webhookSender';
 import type { ChecklistJournalBridge } from './journalBridge';
 import type { ChecklistOverrideProblem } from './overrides';
-import { ChecklistSession } from './session';
+import { AllClearBlockedError, ChecklistSession } from './session';
 import { createChecklistState, loadChecklistFromJournal } from './state';
 import type { NotificationKind } from './types';
 
@@ -109,18 +109,24 @@ export class ChecklistService {
   }
 
   /** For the engine's RunnerDeps.notify: sends the plan's notify steps through the checklist, so they show and can be retried there. */
-  readonly notifier: Notifier = async (step: PlanStep, plan: RollbackPlan) => {
+  readonly notifier: Notifier = async (step: PlanStep, plan: RollbackPlan, options: NotifyOptions = {}) => {
     const runId = this.runOfPlan.get(plan.id);
     const session = runId ? this.sessions.get(runId) : undefined;
     if (!session) return 'skipped';
     const kind = notificationKindOf(step);
     const text = session.drafts()[kind];
+    const exceptReason = options.except?.reason;
+    // The run's all-clear step already asked; the session checks again on its own live steps and refuses an unearned one without a reason.
+    if (kind === 'all-clear' && session.allClearBlockers().length && !exceptReason) {
+      this.deps.log(`all-clear withheld: ${new AllClearBlockedError(session.allClearBlockers()).message}`);
+      return 'skipped';
+    }
     if (this.deps.copyInstead && !(await this.deps.webhookUrl())) {
-      await this.deps.copyInstead(text);
-      session.recordCopied(kind, text);
+      const copied = session.recordCopied(kind, text, exceptReason ? { exceptReason } : {});
+      await this.deps.copyInstead(copied);
       return 'copied';
     }
-    const record = await session.send(kind, text);
+    const record = await session.send(kind, text, exceptReason ? { exceptReason } : {});
     return record.result === 'sent' ? 'sent' : 'skipped';
   };
 

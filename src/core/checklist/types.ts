@@ -49,11 +49,16 @@ export interface LiveStep {
 export interface CheckResult {
   stepId: string;
   service?: string;
+  /** A check inside the step (a smoke flow's step); absent for health probes. */
+  name?: string;
+  /** The URL as planned (a smoke step's template, never filled with a captured value); '' for a command. */
   url: string;
   status: number | null;
   ok: boolean;
   at: string;
   error?: string;
+  /** What the check found, for checks inside a step (e.g. "POST /auth/login → 200; captured token"). */
+  detail?: string;
 }
 
 export interface NotificationRecord {
@@ -63,6 +68,8 @@ export interface NotificationRecord {
   at: string;
   /** 'sent' through the webhook, 'copied' to the clipboard for pasting, 'failed' with the error. */
   result: 'sent' | 'copied' | 'failed';
+  /** An all-clear sent although not every check passed: which ones, and the reason the operator typed. */
+  except?: { blockers: string[]; reason: string };
   status?: number | null;
   error?: string;
 }

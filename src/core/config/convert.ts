@@ -1,8 +1,8 @@
 // Turns a schema-valid rollback.yml into the RollbackConfig the rest of the core consumes:
 // durations in milliseconds, named maps as arrays with `name`, every default filled in.
 import { parseDuration } from './duration';
-import type { RawConfig, RawDuration, RawEnvironment, RawHealth, RawService } from './raw';
-import type { EnvironmentConfig, HealthCheck, MigrationsConfig, RollbackConfig, ServiceConfig } from './types';
+import type { RawConfig, RawDuration, RawEnvironment, RawHealth, RawService, RawSmokeStep } from './raw';
+import type { EnvironmentConfig, HealthCheck, HttpSmokeStep, MigrationsConfig, RollbackConfig, ServiceConfig } from './types';
 import { CONFIG_DEFAULTS, defaultLocalEnvironment } from './defaults';
 import type { FleetConfig, FleetHostConfig } from '../fleet/types';
 import { toLogsConfig } from '../logs/config';
@@ -80,7 +80,7 @@ function toService(name: string, svc: RawService): ServiceConfig {
   if (svc.deploy !== undefined) out.deploy = svc.deploy;
   if (svc.stop !== undefined) out.stop = svc.stop;
   if (svc.health !== undefined) out.health = toHealth(svc.health);
-  if (svc.smoke !== undefined) out.smoke = svc.smoke;
+  if (svc.smoke !== undefined) out.smoke = svc.smoke.map((e) => (typeof e === 'string' ? e : toSmokeStep(e)));
   if (svc.image !== undefined) out.image = svc.image;
   if (svc.configCheck !== undefined) out.configCheck = svc.configCheck;
   if (svc.logs !== undefined) out.logs = toLogsConfig(svc.logs, svc.errors);
@@ -96,6 +96,25 @@ function toHealth(h: RawHealth): HealthCheck {
     intervalMs: ms(h.interval, CONFIG_DEFAULTS.intervalMs),
   };
   if (h.contains !== undefined) out.contains = h.contains;
+  // Defaulted at planning (serviceSteps), so a config without it reads as it always did.
+  if (h.probeTimeout !== undefined) out.probeTimeoutMs = ms(h.probeTimeout, CONFIG_DEFAULTS.probeTimeoutMs);
+  if (h.headers !== undefined) out.headers = { ...h.headers };
+  if (h.json !== undefined) out.json = { ...h.json };
+  if (h.from !== undefined) out.from = h.from;
+  return out;
+}
+
+function toSmokeStep(s: RawSmokeStep): HttpSmokeStep {
+  const e = s.expect;
+  const expect: HttpSmokeStep['expect'] = typeof e === 'number' ? { status: e } : { status: e?.status ?? CONFIG_DEFAULTS.expect };
+  if (typeof e === 'object' && e.json !== undefined) expect.json = { ...e.json };
+  if (typeof e === 'object' && e.contains !== undefined) expect.contains = e.contains;
+  const out: HttpSmokeStep = { method: s.method ?? 'GET', url: s.url, expect, timeoutMs: ms(s.timeout, CONFIG_DEFAULTS.smokeTimeoutMs) };
+  if (s.name !== undefined) out.name = s.name;
+  if (s.headers !== undefined) out.headers = { ...s.headers };
+  if (s.body !== undefined) out.body = s.body;
+  if (s.capture !== undefined) out.capture = { ...s.capture };
+  if (s.from !== undefined) out.from = s.from;
   return out;
 }
 

@@ -11,6 +11,8 @@ export const CONFIG_DEFAULTS = {
   warmupMs: 0,
   timeoutMs: 30_000,
   intervalMs: 1000,
+  probeTimeoutMs: 5000,
+  smokeTimeoutMs: 10_000,
   commandTimeoutMs: 10 * 60_000,
   backupMaxAgeMs: 24 * 3_600_000,
   statusTimeoutMs: 30_000,

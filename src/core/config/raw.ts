@@ -11,6 +11,22 @@ export interface RawHealth {
   warmup?: RawDuration;
   timeout?: RawDuration;
   interval?: RawDuration;
+  probeTimeout?: RawDuration;
+  headers?: Record<string, string>;
+  json?: Record<string, unknown>;
+  from?: 'local' | 'target';
+}
+
+export interface RawSmokeStep {
+  name?: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  expect?: number | { status?: number; json?: Record<string, unknown>; contains?: string };
+  capture?: Record<string, string>;
+  timeout?: RawDuration;
+  from?: 'local' | 'target';
 }
 
 export interface RawService {
@@ -18,7 +34,7 @@ export interface RawService {
   deploy?: string;
   stop?: string;
   health?: RawHealth;
-  smoke?: string[];
+  smoke?: (string | RawSmokeStep)[];
   paths?: string[];
   image?: string;
   configCheck?: string;

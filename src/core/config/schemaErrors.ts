@@ -55,6 +55,13 @@ function describe(e: ErrorObject): Described | undefined {
   // A bad map key is reported once, by the propertyNames error below.
   if (marker === 'name') return undefined;
   if (marker === 'duration') return { message: durationMessage(path, e.data), path, target: 'value' };
+  const inSmokeExpect = last === 'status' && path[path.length - 2] === 'expect' && path[path.length - 4] === 'smoke';
+  if (inSmokeExpect || (last === 'expect' && (path[path.length - 2] === 'health' || path[path.length - 3] === 'smoke') && ['minimum', 'maximum'].includes(e.keyword))) {
+    return { message: `${where} must be an HTTP status from 100 to 599, got ${describeValue(e.data)}`, path, target: 'value' };
+  }
+  if (last === 'expect' && path[path.length - 3] === 'smoke' && e.keyword === 'type') {
+    return { message: `${where} must be an HTTP status (e.g. 201) or { status, json, contains }, got ${describeValue(e.data)}`, path, target: 'value' };
+  }
   if (last === 'expect' && path[path.length - 2] === 'health' && ['type', 'minimum', 'maximum'].includes(e.keyword)) {
     return { message: `${where} must be an HTTP status from 100 to 599, got ${describeValue(e.data)}`, path, target: 'value' };
   }
@@ -88,6 +95,8 @@ function describe(e: ErrorObject): Described | undefined {
     }
     case 'propertyNames': {
       const name = String(e.params.propertyName);
+      if (last === 'headers') return { message: `${where}: "${name}" is not an HTTP header name (letters, digits and !#$%&'*+.^_\`|~-, no spaces or colons)`, path: [...path, name], target: 'key' };
+      if (last === 'capture') return { message: `${where}: "${name}" cannot be read back as {${name}}; a captured name is a letter or "_", then letters, digits or "_"`, path: [...path, name], target: 'key' };
       return {
         message: `${where}: "${name}" is not a valid name; start with a letter, then use letters, digits, ".", "_" or "-" (at most 64)`,
         path: [...path, name],

@@ -10,6 +10,7 @@ import { globProblem, repoPathProblem, sshDestinationProblem, tagPatternProblem 
 import { describeValue, humanPath } from './wording';
 import { fleetDiagnostics, withoutHostVars } from './fleetSemantic';
 import { logsDiagnostics } from './logsDiagnostics';
+import { verificationDiagnostics } from './verificationSemantic';
 import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 
 export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
@@ -66,6 +67,8 @@ export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlL
       }
     }
   }
+
+  verificationDiagnostics(raw.services, report, (path, value) => durations.push({ path, value }));
 
   const migrations = raw.migrations;
   if (isRecord(migrations) && typeof migrations.dir === 'string' && migrations.dir !== '') {

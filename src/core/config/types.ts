@@ -19,7 +19,35 @@ export interface HealthCheck {
   timeoutMs: number;
   /** Milliseconds between probes. */
   intervalMs: number;
+  /** Milliseconds one probe may take (default 5 s): a /health that answers in 1.5 s passes with a 1 s interval. */
+  probeTimeoutMs?: number;
+  /** Headers to send; a value `secret:NAME` is read from the editor's secret storage when the check runs. */
+  headers?: Record<string, string>;
+  /** JSON path → expected value ({to}, {sha}, {from}, {run} filled from the plan). */
+  json?: Record<string, unknown>;
+  /** Probe from this machine or from the target (its curl, over SSH); default: the rollbackPilot.healthFrom setting. */
+  from?: CheckFrom;
 }
+
+export type CheckFrom = 'local' | 'target';
+
+/** An HTTP step of a smoke flow (a smoke entry that is not a command). */
+export interface HttpSmokeStep {
+  name?: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** A mapping or list is sent as JSON; a string as it is. */
+  body?: unknown;
+  expect: { status: number; json?: Record<string, unknown>; contains?: string };
+  /** Name → JSON path in the response; later steps read {name}. */
+  capture?: Record<string, string>;
+  timeoutMs: number;
+  from?: CheckFrom;
+}
+
+/** A smoke entry: a command that must exit 0, or an HTTP step. */
+export type SmokeEntry = string | HttpSmokeStep;
 
 export interface ServiceConfig {
   name: string;
@@ -27,7 +55,7 @@ export interface ServiceConfig {
   deploy?: string;
   stop?: string;
   health?: HealthCheck;
-  smoke?: string[];
+  smoke?: SmokeEntry[];
   /** Globs (relative to the repo root); a service is affected when a changed file matches. Empty = always affected. */
   paths: string[];
   /** Image reference for the `image` strategy (e.g. registry/app:{tag}). */

@@ -17,7 +17,16 @@ export interface MessageContext {
   /** For 'escalation': the suggestion shown at that point. */
   suggestion?: string;
   operator?: string;
+  /**
+   * For 'all-clear': what the verification checks say (verification/checks.ts). Blocked
+   * checks make it an "All clear, except: …" message with the operator's reason; without
+   * this, the message claims nothing about checks.
+   */
+  checks?: { passed: string[]; blocked: string[]; exceptReason?: string };
 }
+
+/** Stands where the operator's reason goes in an all-clear draft that is not earned; replaced when it is sent. */
+export const REASON_SLOT = '(the reason you type when sending)';
 
 /** Slack's incoming-webhook shape; other chat tools accept `text` alone. */
 export interface SlackPayload {
@@ -43,8 +52,16 @@ function unredactedMessage(kind: NotificationKind, ctx: MessageContext): string 
       return `Rollback of ${ctx.from} to ${ctx.to}${where} in progress: hold off on deploys, bulk updates and data fixes for the next ${ctx.holdMinutes ?? 30} minutes, until the all-clear.`;
     case 'escalation':
       return `Update: still rolling back ${ctx.from} to ${ctx.to}${where} (${elapsed} since the decision; reason: ${ctx.reason}).${ctx.suggestion ? ` ${ctx.suggestion}` : ''}`;
-    case 'all-clear':
-      return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}; health checks pass. Took ${elapsed} from the decision. Reason: ${ctx.reason}. Destructive actions may resume.`;
+    case 'all-clear': {
+      const rest = `Took ${elapsed} from the decision. Reason: ${ctx.reason}. Destructive actions may resume.`;
+      const c = ctx.checks;
+      if (!c) return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}. ${rest}`;
+      if (c.blocked.length) {
+        return `All clear, except: ${c.blocked.join(', ')} — reason: ${c.exceptReason?.trim() || REASON_SLOT}. ${ctx.from} rolled back to ${ctx.to}${where}${c.passed.length ? `; passed: ${c.passed.join(', ')}` : ''}. ${rest}`;
+      }
+      if (!c.passed.length) return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}; no health, smoke or log checks are configured, so none ran. ${rest}`;
+      return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}; every check passed (${c.passed.join(', ')}). ${rest}`;
+    }
   }
 }
 

@@ -1,4 +1,8 @@
-import type { ServiceConfig, Strategy } from '../config/types';
+import type { CheckFrom, HttpSmokeStep, ServiceConfig, Strategy } from '../config/types';
+import { CONFIG_DEFAULTS } from '../config/defaults';
+import { curlCommand } from '../verification/curl';
+import { secretName } from '../verification/templates';
+import type { PlannedHeader, PlannedHttpStep, PlannedSmokeEntry } from '../verification/types';
 import { PlanError } from './planError';
 import { configCheckSteps, isComposeUp, withForceRecreate } from './configRecreate';
 import { logCheckSteps } from '../logs/plan';
@@ -61,26 +65,80 @@ export function verifySteps({ services, at, healthWhere, idPrefix = '' }: Pick<S
   if (warmupMs > 0) {
     steps.push({ id: `${idPrefix}warmup`, kind: 'wait', title: `Wait ${Math.round(warmupMs / 1000)} s for warm-up`, why: 'Services need time to start before their health checks mean anything.', commands: [], destructive: false, waitMs: warmupMs });
   }
-  for (const svc of healthServices) {
-    const h = svc.health!;
-    const maxTime = Math.max(1, Math.ceil(Math.min(h.intervalMs, h.timeoutMs) / 1000));
-    steps.push({
-      id: `${idPrefix}health-${svc.name}`,
-      kind: 'health',
-      service: svc.name,
-      title: `Health of ${svc.name}: ${h.url} → ${h.expect}`,
-      why: `Probe every ${h.intervalMs} ms until it answers ${h.expect}${h.contains ? ` containing "${h.contains}"` : ''}, for at most ${h.timeoutMs} ms.`,
-      commands: healthWhere === 'local' ? [] : [{ command: shJoin(['curl', '-sS', '--max-time', String(maxTime), '-w', '\\n%{http_code}', h.url]), where: healthWhere }],
-      destructive: false,
-      health: { url: h.url, expect: h.expect, contains: h.contains, warmupMs: h.warmupMs, timeoutMs: h.timeoutMs, intervalMs: h.intervalMs, where: healthWhere },
-    });
-  }
+  // Where "from: target" runs: the host every other command of the plan runs on.
+  const target = at('true').where;
+  const whereOf = (from: CheckFrom | undefined): string => (from === 'local' ? 'local' : from === 'target' ? target : healthWhere);
+  for (const svc of healthServices) steps.push(healthStep(svc, whereOf(svc.health!.from), idPrefix));
   for (const svc of services) {
     if (!svc.smoke?.length) continue;
-    steps.push({ id: `${idPrefix}smoke-${svc.name}`, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: 'The service answers its health check; these check it does its job.', commands: svc.smoke.map((c) => at(c)), destructive: false });
+    const id = `${idPrefix}smoke-${svc.name}`;
+    const why = 'The service answers its health check; these check it does its job.';
+    if (svc.smoke.every((e): e is string => typeof e === 'string')) {
+      steps.push({ id, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why, commands: svc.smoke.map((c) => at(c)), destructive: false });
+      continue;
+    }
+    const flow = svc.smoke.map((e, i) => (typeof e === 'string' ? { type: 'command' as const, name: `command ${i + 1}`, command: at(e) } : plannedHttpStep(e, whereOf(e.from))));
+    steps.push({ id, kind: 'smoke', service: svc.name, title: `Smoke checks of ${svc.name}`, why: `${why} ${flow.map(describeEntry).join('; ')}.`, commands: [], destructive: false, smoke: flow });
   }
   steps.push(...logCheckSteps(services, at, idPrefix));
   return steps;
+}
+
+function healthStep(svc: ServiceConfig, where: string, idPrefix: string): PlanStep {
+  const h = svc.health!;
+  const probeTimeoutMs = Math.min(h.probeTimeoutMs ?? CONFIG_DEFAULTS.probeTimeoutMs, h.timeoutMs);
+  const headers = plannedHeaders(h.headers);
+  const json = h.json && Object.entries(h.json).map(([path, equals]) => ({ path, equals }));
+  const expects = [`${h.expect}`, ...(h.contains ? [`containing "${h.contains}"`] : []), ...(json ?? []).map((j) => `${j.path} = ${JSON.stringify(j.equals)}`)];
+  const sends = headers.length ? `, sending ${headers.map((x) => (x.secret ? `${x.name} (secret ${x.secret})` : x.name)).join(', ')}` : '';
+  return {
+    id: `${idPrefix}health-${svc.name}`,
+    kind: 'health',
+    service: svc.name,
+    title: `Health of ${svc.name}: ${h.url} → ${h.expect}`,
+    why: `Probe ${where === 'local' ? 'from this machine' : `on ${where} with curl`} every ${h.intervalMs} ms until it answers ${expects.join(', ')}${sends}; each probe may take ${probeTimeoutMs} ms, the check at most ${h.timeoutMs} ms.`,
+    // Headers (and their secrets) go to curl on stdin at run time, never on the command line.
+    commands: where === 'local' ? [] : [{ command: curlCommand(probeTimeoutMs, { config: headers.length > 0, url: h.url }), where }],
+    destructive: false,
+    health: {
+      url: h.url, expect: h.expect, ...(h.contains !== undefined ? { contains: h.contains } : {}), warmupMs: h.warmupMs, timeoutMs: h.timeoutMs, intervalMs: h.intervalMs, probeTimeoutMs, where,
+      ...(headers.length ? { headers } : {}), ...(json?.length ? { json } : {}),
+    },
+  };
+}
+
+function plannedHeaders(headers: Record<string, string> | undefined): PlannedHeader[] {
+  return Object.entries(headers ?? {}).map(([name, value]) => {
+    const secret = secretName(value);
+    return secret ? { name, secret } : { name, value };
+  });
+}
+
+function plannedHttpStep(e: HttpSmokeStep, where: string): PlannedHttpStep {
+  const step: PlannedHttpStep = {
+    type: 'http',
+    name: e.name ?? `${e.method} ${pathOf(e.url)}`,
+    method: e.method,
+    url: e.url,
+    headers: plannedHeaders(e.headers),
+    expect: { status: e.expect.status, ...(e.expect.json ? { json: Object.entries(e.expect.json).map(([path, equals]) => ({ path, equals })) } : {}), ...(e.expect.contains !== undefined ? { contains: e.expect.contains } : {}) },
+    timeoutMs: e.timeoutMs,
+    where,
+  };
+  if (e.body !== undefined) step.body = typeof e.body === 'string' ? { text: e.body } : { json: e.body };
+  if (e.capture) step.capture = { ...e.capture };
+  return step;
+}
+
+function pathOf(url: string): string {
+  const m = /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(url);
+  return m?.[1] || '/';
+}
+
+function describeEntry(e: PlannedSmokeEntry): string {
+  if (e.type === 'command') return `${e.name}: ${e.command.command}`;
+  const captures = e.capture ? `, captures ${Object.keys(e.capture).join(', ')}` : '';
+  return `${e.name}: ${e.method} ${e.url} → ${e.expect.status}${captures}${e.where === 'local' ? '' : ` (on ${e.where})`}`;
 }
 
 /**

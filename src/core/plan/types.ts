@@ -1,7 +1,8 @@
 // A RollbackPlan is what the preview shows and, exactly, what the run executes.
 import type { LogWatchStep } from '../logs/types';
-import type { ToolStatusSpec } from '../database/toolStatusSpec';
 import type { ChosenBackup } from '../backups/backupsLog';
+import type { PlannedHealth, PlannedSmokeEntry } from '../verification/types';
+import type { ToolStatusSpec } from '../database/toolStatusSpec';
 
 export type StepKind =
   | 'decide'
@@ -35,6 +36,8 @@ export interface PlanCommand {
   input?: string;
   /** This command's own timeout, shorter than the environment's (a status command that may hang). */
   timeoutMs?: number;
+  /** Run-time HTTP checks on the target only: stdout reaches the step unredacted (see ExecOptions.rawOutput). */
+  rawOutput?: boolean;
 }
 
 export interface PlanStep {
@@ -59,8 +62,10 @@ export interface PlanStep {
   service?: string;
   /** A command whose exit 0 means the step's effect is already there (used on resume). */
   alreadyDone?: PlanCommand;
-  /** For health steps: url, expect, deadline. */
-  health?: { url: string; expect: number; contains?: string; warmupMs: number; timeoutMs: number; intervalMs: number; where: string };
+  /** For health steps: url, expect, deadline, probe timeout, headers (secrets by name only), JSON expectations. */
+  health?: PlannedHealth;
+  /** For smoke steps with HTTP steps: the flow, in order (commands and requests); without it the smoke step is its commands. */
+  smoke?: PlannedSmokeEntry[];
   /** For wait steps: how long to wait (warm-up). */
   waitMs?: number;
   /** Run when the step fails, to put things back exactly as before it (e.g. `git revert --abort`). */

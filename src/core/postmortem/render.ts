@@ -4,6 +4,7 @@ import { rollbackDuration } from './duration';
 import { Redactor } from '../redact/redactor';
 import type { RollbackJournal } from '../run/journalTypes';
 import { freeTextBlock, mergeFreeText } from './freeText';
+import { isVerificationKind } from '../verification/checks';
 
 export interface PostmortemOptions {
   /** Commits between the two releases (newest first), when the git layer can list them. */
@@ -102,9 +103,18 @@ export function renderPostmortem(raw: RollbackJournal, previousMarkdown?: string
   out.push('', freeTextBlock('migrations-notes', '_Was the data written by the bad release kept, fixed or lost?_'), '');
 
   out.push('## Verification', '');
-  const checkSteps = checklist.steps.filter((s) => s.kind === 'health' || s.kind === 'smoke');
+  const checkSteps = checklist.steps.filter((s) => isVerificationKind(s.kind));
   if (!checkSteps.length) out.push('The plan had no health or smoke checks.');
-  for (const s of checkSteps) out.push(`- ${cell(s.title)}: ${s.outcome}${s.finishedAt ? ` at ${time(s.finishedAt)}` : ''}${s.detail ? ` — ${cell(s.detail)}` : ''}`);
+  for (const s of checkSteps) {
+    out.push(`- ${cell(s.title)}: ${s.outcome}${s.finishedAt ? ` at ${time(s.finishedAt)}` : ''}${s.detail ? ` — ${cell(s.detail)}` : ''}`);
+    // A smoke flow's own steps, each with its result.
+    for (const r of journal.steps.find((j) => j.stepId === s.id)?.results ?? []) out.push(`  - ${cell(r.name)}: ${r.outcome === 'skipped' ? 'not run' : r.outcome} — ${cell(r.detail)}`);
+  }
+  // The all-clear sent although a check did not pass: which checks, and the reason the operator typed.
+  for (const e of journal.events.filter((x) => x.kind === 'all-clear-exception' || x.kind === 'all-clear-withheld')) out.push(`- **${e.kind === 'all-clear-withheld' ? 'All-clear withheld' : 'All-clear sent anyway'}** (${time(e.at)}): ${cell(e.message)}`);
+  for (const n of checklist.notifications.filter((x) => x.kind === 'all-clear' && x.except && !journal.events.some((e) => e.kind === 'all-clear-exception'))) {
+    out.push(`- **All-clear sent anyway** (${time(n.at)}) although ${cell(n.except!.blockers.join(', '))}; reason: ${cell(n.except!.reason)}`);
+  }
   const byHand = checklist.items.filter((i) => i.section === 'verification' && i.kind === 'manual');
   for (const i of byHand) out.push(`- ${cell(i.label)}: ${i.checked ? `confirmed${i.checkedBy ? ` by ${cell(i.checkedBy)}` : ''}${i.checkedAt ? ` at ${time(i.checkedAt)}` : ''}` : 'not confirmed'}`);
   out.push('');
@@ -157,8 +167,11 @@ function timeline(journal: RollbackJournal, checklist: ChecklistState): Timeline
     add(n.at, `${n.kind === 'all-clear' ? 'All-clear' : `Notification (${n.kind})`} ${how}: ${n.text}`);
   }
   const lastProbe = new Map<string, ChecklistState['checks'][number]>();
-  for (const c of checklist.checks) lastProbe.set(c.stepId, c);
-  for (const c of lastProbe.values()) add(c.at, `Health ${c.service ?? c.url}: ${c.status ?? 'no answer'} ${c.ok ? 'ok' : 'failing'}${c.error ? ` (${c.error})` : ''}`);
+  for (const c of checklist.checks) lastProbe.set(c.name ? `${c.stepId}\u0000${c.name}` : c.stepId, c);
+  for (const c of lastProbe.values()) {
+    if (c.name) add(c.at, `Smoke ${c.service ?? c.stepId} — ${c.name}: ${c.ok ? 'ok' : 'failed'}${c.detail ? ` (${c.detail})` : ''}`);
+    else add(c.at, `Health ${c.service ?? c.url}: ${c.status ?? 'no answer'} ${c.ok ? 'ok' : 'failing'}${c.error ? ` (${c.error})` : ''}`);
+  }
   add(journal.finishedAt, `Rollback ${journal.status}`);
   // Stable: equal times keep the order they were added in.
   return rows.map((r, i) => ({ ...r, i })).sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : a.i - b.i));

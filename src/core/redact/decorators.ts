@@ -42,7 +42,8 @@ export function redactingCommandRunner(inner: CommandRunner, redactor: Redacting
         : undefined;
       try {
         const r = await inner.run(command, { ...options, ...(forward ? { onOutput: forward } : {}) });
-        return { ...r, stdout: redactor.redact(r.stdout), stderr: redactor.redact(r.stderr) };
+        // rawOutput: a smoke check reads a token it must send on; that step masks what it records.
+        return { ...r, stdout: options.rawOutput ? r.stdout : redactor.redact(r.stdout), stderr: redactor.redact(r.stderr) };
       } catch (e) {
         throw redactor.redactError(e);
       } finally {
@@ -185,10 +186,23 @@ export function redactingProbeHttp(inner: HttpPort, redactor: Redacting): HttpPo
   });
 }
 
-/** The engine's ports, each behind its redacting decorator (the composition roots and the tests build the engine through this). */
-export function redactRunnerDeps<D extends RunnerDeps>(deps: D, redactor: Redacting): D {
+/**
+ * The engine's ports, each behind its redacting decorator (the composition roots and the tests
+ * build the engine through this). The verification steps get the redactor itself: a secret a
+ * check reads or captures at run time is registered (setSource) before anything is recorded.
+ */
+export function redactRunnerDeps<D extends RunnerDeps>(deps: D, redactor: Redacting & Partial<Pick<Redactor, 'setSource'>>): D {
+  const inner = deps.verification;
   return {
     ...deps,
+    verification: {
+      ...inner,
+      redact: (text: string) => redactor.redact(inner?.redact ? inner.redact(text) : text),
+      remember: (source: string, values: string[]) => {
+        inner?.remember?.(source, values);
+        redactor.setSource?.(source, values);
+      },
+    },
     runnerFor: (where: string) => redactingCommandRunner(deps.runnerFor(where), redactor),
     journals: redactingJournalStore(deps.journals, redactor),
     http: redactingProbeHttp(deps.http, redactor),

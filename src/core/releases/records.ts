@@ -13,7 +13,8 @@ export interface DeployRecord {
   at: string;
   environment: string;
   tag?: string;
-  outcome?: 'ok' | 'rolled-back';
+  /** ok: deployed and every check passed; unverified: deployed, but a health, smoke or log check failed or was skipped (never a last-known-good); rolled-back. */
+  outcome?: 'ok' | 'unverified' | 'rolled-back';
 }
 
 export interface BadMark {
@@ -156,7 +157,7 @@ export function setDeployOutcome(
   records: ReleaseRecords,
   environment: string,
   sha: string,
-  outcome: 'ok' | 'rolled-back',
+  outcome: 'ok' | 'unverified' | 'rolled-back',
 ): ReleaseRecords {
   let index = -1;
   records.deploys.forEach((d, i) => {
@@ -206,8 +207,8 @@ function deployProblem(d: unknown): string | undefined {
   if (at) return `at ${at}`;
   if (typeof d.environment !== 'string' || d.environment.trim() === '') return 'environment must be a non-empty string';
   if (d.tag !== undefined && (typeof d.tag !== 'string' || d.tag === '')) return 'tag must be a non-empty string when present';
-  if (d.outcome !== undefined && d.outcome !== 'ok' && d.outcome !== 'rolled-back') {
-    return `outcome must be "ok" or "rolled-back", not ${JSON.stringify(d.outcome)}`;
+  if (d.outcome !== undefined && d.outcome !== 'ok' && d.outcome !== 'unverified' && d.outcome !== 'rolled-back') {
+    return `outcome must be "ok", "unverified" or "rolled-back", not ${JSON.stringify(d.outcome)}`;
   }
   return undefined;
 }

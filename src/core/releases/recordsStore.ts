@@ -130,7 +130,7 @@ export class RecordsStore {
   }
 
   /** Sets the outcome where the deploy is recorded (here, on the target, or both); rejects only when neither has it. */
-  async setDeployOutcome(environment: string, sha: string, outcome: 'ok' | 'rolled-back'): Promise<ReleaseRecords> {
+  async setDeployOutcome(environment: string, sha: string, outcome: 'ok' | 'unverified' | 'rolled-back'): Promise<ReleaseRecords> {
     const has = (r: ReleaseRecords) => r.deploys.some((d) => d.environment === environment && d.sha === sha);
     const change = (r: ReleaseRecords) => setDeployOutcome(r, environment, sha, outcome);
     const team = this.team;

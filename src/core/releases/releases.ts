@@ -324,7 +324,8 @@ async function markLastKnownGood(
     if (startAt >= 0) {
       const earlier = deploys
         .slice(startAt + 1)
-        .find((d) => d.sha !== deployed.sha && d.outcome !== 'rolled-back' && !isBad(d.sha));
+        // An unverified deploy (a check failed or was skipped) was never seen healthy: not a last-known-good.
+        .find((d) => d.sha !== deployed.sha && d.outcome !== 'rolled-back' && d.outcome !== 'unverified' && !isBad(d.sha));
       const release = earlier && releases.find((r) => r.sha === earlier.sha && (!earlier.tag || r.name === earlier.tag));
       const fallback = earlier && releases.find((r) => r.sha === earlier.sha);
       if (release ?? fallback) return mark((release ?? fallback) as Release, 'deploy-record');

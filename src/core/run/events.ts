@@ -13,6 +13,8 @@ export type RollbackEvent =
   | { type: 'step-output'; runId: string; stepId: string; chunk: string; stream: 'stdout' | 'stderr' }
   | { type: 'step-finished'; runId: string; stepId: string; outcome: StepOutcome; at: number; detail?: string }
   | { type: 'health-probe'; runId: string; stepId: string; service?: string; url: string; status: number | null; ok: boolean; at: number; error?: string }
+  /** One check inside a step (a smoke flow's step), when it is done; `url` is the template, never a filled-in value. */
+  | { type: 'check-result'; runId: string; stepId: string; service?: string; name: string; url?: string; status?: number | null; outcome: 'ok' | 'failed' | 'skipped'; detail: string; at: number }
   /** A service's log counts while its logs are watched (baseline, during the rollback, after it), and with the verdict. */
   | { type: 'log-counts'; runId: string; stepId: string; counts: LogCounts; at: number }
   | { type: 'run-finished'; runId: string; success: boolean; at: number; state: string };

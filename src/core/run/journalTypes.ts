@@ -1,5 +1,6 @@
 import type { RollbackPlan, StepOutcome } from '../plan/types';
 import type { JournalLogWatch } from '../logs/types';
+import type { CheckEntryResult } from '../verification/types';
 
 /**
  * The durable record of one rollback. Written after every state change (temp file +
@@ -43,6 +44,8 @@ export interface JournalStep {
   skippedReason?: string;
   /** Log watching: the baselines the start step counted, and a log check's verdict with its counts. */
   logWatch?: JournalLogWatch;
+  /** A check step's own results, one per check it made (each step of a smoke flow), of its last attempt. */
+  results?: CheckEntryResult[];
   attempts: number;
   /**
    * The command this step is running, from its start to its end (and after it, when the

@@ -1,5 +1,8 @@
 import type { PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { LeftoverProcess, RollbackJournal, UnreadableJournal } from './journalTypes';
+import type { AllClearBlocker } from '../verification/checks';
+
+export type { VerificationRunnerDeps } from '../verification/ports';
 
 /**
  * Where journals live. The Node implementation writes `<dir>/<runId>.json` durably (temp
@@ -80,6 +83,12 @@ export interface Prompter {
    * into the journal. Without this method the run stops there: it never re-runs such a step silently.
    */
   unknownOutcome?(step: PlanStep, info: UnknownOutcomeInfo): Promise<UnknownOutcomeAnswer>;
+  /**
+   * The all-clear is not earned: a verification check failed, was skipped or could not run.
+   * Return the reason the operator typed for sending it anyway (it goes into the message, the
+   * journal and the post-mortem), or undefined to withhold it. Without this method it is withheld.
+   */
+  allClearException?(blockers: AllClearBlocker[], plan: RollbackPlan): Promise<string | undefined>;
 }
 
 /**
@@ -99,5 +108,10 @@ export interface LogSink {
   log(line: string): void;
 }
 
+/** For the all-clear sent although not every check passed: which checks, and the operator's reason. */
+export interface NotifyOptions {
+  except?: { blockers: AllClearBlocker[]; reason: string };
+}
+
 /** Sends the notify steps' messages; without one, notify steps are recorded as skipped. */
-export type Notifier = (step: PlanStep, plan: RollbackPlan) => Promise<'sent' | 'copied' | 'skipped'>;
+export type Notifier = (step: PlanStep, plan: RollbackPlan, options?: NotifyOptions) => Promise<'sent' | 'copied' | 'skipped'>;

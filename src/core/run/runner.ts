@@ -6,7 +6,7 @@ import type { JournalEvent, JournalStep, RollbackJournal } from './journalTypes'
 import { lockAtRunStart } from './lockAtStart';
 import { lockAtRunEnd } from './lockAtEnd';
 import { durableState, JournalWriteError, type DurableState } from './journalWrites';
-import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter } from './ports';
+import type { FailureDecision, JournalStore, LogSink, Notifier, ProcessGroups, Prompter, VerificationRunnerDeps } from './ports';
 import { switchToCheckout, switchToFullRedeploy, type SwitchContext } from './planSwitch';
 import { RemoteProcessGroups } from './remoteProcesses';
 import { settleInterruptedStep, type ResumeContext } from './resumeCheck';
@@ -19,7 +19,7 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 /** How often the user may retry one step before we stop asking. */
 const MAX_ATTEMPTS = 20;
 
-export interface RunnerDeps {
+export interface RunnerDeps extends VerificationRunnerDeps {
   /** Creates the runner of one target ("local" or the SSH destination); called once per target per run. */
   runnerFor(where: string): CommandRunner;
   journals: JournalStore;
@@ -351,7 +351,7 @@ export class RollbackRunner {
   }
 
   private exec(cmd: PlanCommand, plan: RollbackPlan, options: RunOptions, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, onStarted?: ExecOptions['onStarted']): Promise<ExecResult> {
-    return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: cmd.timeoutMs ?? plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted });
+    return this.runnerFor(cmd.where).run(cmd.command, { cwd: cmd.cwd, input: cmd.input, timeoutMs: cmd.timeoutMs ?? plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, signal: options.signal, onOutput, onStarted, ...(cmd.rawOutput ? { rawOutput: true } : {}) });
   }
 
   private resumeContext(journal: RollbackJournal, options: RunOptions): ResumeContext {
@@ -374,7 +374,7 @@ export class RollbackRunner {
   /** What a step kind needs from the run (steps/), so each kind lives in its own file. */
   private stepContext(journal: RollbackJournal, options: RunOptions, js: JournalStep): StepContext {
     return {
-      journal, js, clock: this.clock, http: this.deps.http, events: this.deps.events, notify: this.deps.notify, signal: options.signal,
+      journal, js, clock: this.clock, http: this.deps.http, events: this.deps.events, notify: this.deps.notify, signal: options.signal, verification: this.deps.verification, prompter: this.deps.prompter,
       commandTimeoutMs: journal.plan.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       exec: (cmd, onOutput, onStarted, signal) => this.exec(cmd, journal.plan, signal ? { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal } : options, onOutput ?? (() => undefined), onStarted),
       save: () => this.save(journal),

@@ -42,6 +42,9 @@ export class RunTerminal implements vscode.Disposable {
       case 'health-probe':
         this.print(`  health ${e.url} → ${e.status ?? e.error ?? 'no answer'}${e.ok ? ' ✓' : ''}\r\n`);
         break;
+      case 'check-result':
+        this.print(`  ${e.outcome === 'ok' ? '✓' : e.outcome === 'skipped' ? '–' : '✗'} ${e.name}: ${e.detail}\r\n`);
+        break;
       case 'run-finished':
         this.print(`\r\n\x1b[1m${e.success ? 'Rollback finished' : 'Rollback stopped'}:\x1b[0m ${e.state}\r\n`);
         break;

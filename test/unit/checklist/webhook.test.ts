@@ -48,7 +48,9 @@ const ctx = { environment: 'production', from: 'v1.4.2', to: 'v1.4.1', reason: '
 
 void test('the start message names from, to, reason and the elapsed time', () => {
   assert.equal(formatRollbackMessage('start', ctx), 'Rolling back v1.4.2 to v1.4.1 on production because checkout returns 500. (2:05 since the decision)');
-  assert.match(formatRollbackMessage('all-clear', { ...ctx, elapsedMs: 600_000 }), /^All clear: v1\.4\.2 rolled back to v1\.4\.1 on production; .*Took 10:00/);
+  // The all-clear says what the checks said (issue 13: it no longer claims "health checks pass" without knowing).
+  assert.match(formatRollbackMessage('all-clear', { ...ctx, elapsedMs: 600_000, checks: { passed: ['api health'], blocked: [] } }), /^All clear: v1\.4\.2 rolled back to v1\.4\.1 on production; every check passed \(api health\)\. .*Took 10:00/);
+  assert.doesNotMatch(formatRollbackMessage('all-clear', { ...ctx, elapsedMs: 600_000 }), /checks? pass/);
   assert.match(formatRollbackMessage('hold', { ...ctx, holdMinutes: 45 }), /hold off on deploys, bulk updates and data fixes for the next 45 minutes/);
   assert.match(formatRollbackMessage('escalation', { ...ctx, suggestion: 'Consider a backup restore.' }), /2:05 since the decision.*Consider a backup restore\.$/);
 });

@@ -45,8 +45,9 @@ void test('every object schema forbids unknown keys, except the free-form checkl
   const open = [...propertySchemas(schema, 'root')]
     .filter(([, s]) => s.type === 'object' && s.additionalProperties !== false)
     .map(([w]) => w);
-  // A fleet host's vars are named by the team (api_port, …), like environments and services.
-  assert.deepEqual(open.sort(), ['#/definitions/environment.hosts[items].vars', 'root.checklist', 'root.environments', 'root.services']);
+  // A fleet host's vars are named by the team (api_port, …), like environments and services; so are a check's
+  // headers, its JSON expectations (JSON paths) and a smoke step's captures (the semantic checks judge those names).
+  assert.deepEqual(open.sort(), ['#/definitions/checkHeaders', '#/definitions/environment.hosts[items].vars', '#/definitions/jsonExpectation', '#/definitions/smokeEntry.capture', 'root.checklist', 'root.environments', 'root.services']);
   assert.equal(schema.additionalProperties, false);
 });
 

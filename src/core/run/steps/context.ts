@@ -4,7 +4,8 @@ import type { Clock, ExecOptions, ExecResult, HttpPort } from '../../ports';
 import type { PlanCommand, StepOutcome } from '../../plan/types';
 import type { RollbackEvents } from '../events';
 import type { JournalStep, RollbackJournal } from '../journalTypes';
-import type { Notifier } from '../ports';
+import type { Notifier, Prompter } from '../ports';
+import type { VerificationPort } from '../../verification/ports';
 
 /** How much output a step keeps in the journal. */
 export const TAIL = 4096;
@@ -28,6 +29,10 @@ export interface StepContext {
   http: HttpPort;
   events?: RollbackEvents;
   notify?: Notifier;
+  /** The all-clear's question when a check did not pass (Prompter.allClearException). */
+  prompter?: Pick<Prompter, 'allClearException'>;
+  /** Secrets a check's headers name, and the product's redactor (verification/ports.ts). */
+  verification?: VerificationPort;
   signal?: AbortSignal;
   commandTimeoutMs: number;
   /** `signal` ends this command alone (a log stream in the background); the run's own cancel ends it too. */

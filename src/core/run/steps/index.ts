@@ -1,18 +1,22 @@
 // One file per step kind; this picks the one a step needs.
 import type { PlanStep } from '../../plan/types';
+import { isAllClearStep } from '../../verification/checks';
 import { runCommands } from './commands';
 import type { StepContext, StepRun } from './context';
 import { runHealth } from './health';
+import { runSmoke } from './smoke';
+import { runAllClear } from './allClear';
 import { runToolStatus } from './toolStatus';
 import { runLogCheck, runLogWatchStart } from './logWatch';
 
 export async function runStepOfKind(step: PlanStep, ctx: StepContext): Promise<StepRun> {
   if (step.kind === 'health' && step.health) return runHealth(step, ctx);
   if (step.kind === 'wait') return runWait(step, ctx);
+  if (step.kind === 'smoke' && step.smoke) return runSmoke(step, ctx);
   if (step.toolStatus && step.commands.length) return runToolStatus(step, ctx);
   if (step.kind === 'log-watch') return runLogWatchStart(step, ctx);
   if (step.kind === 'logs') return runLogCheck(step, ctx);
-  if (step.kind === 'notify' && step.commands.length === 0) return runNotify(step, ctx);
+  if (step.kind === 'notify' && step.commands.length === 0) return isAllClearStep(step) ? runAllClear(step, ctx) : runNotify(step, ctx);
   return runCommands(step, ctx);
 }
 
