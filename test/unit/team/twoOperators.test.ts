@@ -3,7 +3,7 @@
 // records and journals) and its own operator identity, both talking to the same real sshd
 // host. Alice rolls production back through the app layer's flow; while her run is at work,
 // Bob's Refresh reads her lock and her journal's copy on the host ("rollback of production by
-// Alice …, step 4/6, since 03:12 UTC"); afterwards Bob's stack sees the deploy record and the
+// Alice …, step 4/6 (Deploy api), since 03:12 UTC"); afterwards Bob's stack sees the deploy record and the
 // bad marks Alice wrote there, and Bob's Revert Last Deploy never picks a release she marked bad.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -115,7 +115,7 @@ services:
 
     const aliceRun: Promise<FlowOutcome> = runRollbackFlow(alice.flow, alice.ui, { pickTarget: false, environment: 'production' });
     let seen = lastTeamState();
-    for (let i = 0; i < 150 && !(seen?.inProgress?.step?.title === 'Deploy api'); i++) {
+    for (let i = 0; i < 150 && !(seen?.inProgress?.step?.title === 'Deploy api' && seen.inProgress.step.outcome === 'running'); i++) {
       await new Promise((r) => setTimeout(r, 200));
       seen = await bobRefresh();
     }
