@@ -35,7 +35,8 @@ const RUN: ResumeVerdict = { action: 'run' };
  * nothing, so an interrupted one just runs again. A notify step sends a message: not one of them.
  */
 function observesOnly(step: PlanStep): boolean {
-  return step.kind === 'health' || step.kind === 'wait' || (step.commands.length === 0 && step.kind !== 'notify');
+  // The migration tool's status command only reads its own table (core/database/toolStatus.ts).
+  return step.kind === 'health' || step.kind === 'wait' || !!step.toolStatus || (step.commands.length === 0 && step.kind !== 'notify');
 }
 
 /**

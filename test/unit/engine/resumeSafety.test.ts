@@ -143,6 +143,17 @@ test('a step that only observes (a wait) runs again without a question', async (
   assert.deepEqual(ran(dir), ['c']);
 });
 
+test('the migration tool\'s status check only reads: an interrupted one runs again without a question', async () => {
+  const dir = caseDir();
+  const status: PlanStep = { ...step(dir, 'status', { command: 'echo "d21b (head)"' }), kind: 'database', toolStatus: { tool: 'alembic', command: 'alembic current', timeoutMs: 5000, expect: ['d21b'] } };
+  const p = plan(dir, 'status-rerun', [step(dir, 'a'), status, step(dir, 'c')]);
+  const prompter = new ScriptedPrompter();
+  const r = await engine(dir, prompter).resume(interrupted(p, 1));
+  assert.equal(r.success, true, r.state);
+  assert.deepEqual(prompter.unknownAsked, []);
+  assert.deepEqual(ran(dir), ['status', 'c']);
+});
+
 /** A FileJournalStore whose disk fills up at save number `failAt` (a mock stands in for a full disk: no tmpfs can be mounted without root). */
 function fullDiskAt(dir: string, failAt: number): JournalStore & { saves: number } {
   const inner = new FileJournalStore(join(dir, 'journals'));
