@@ -38,6 +38,8 @@ export interface PlanInput {
   revertScope?: 'range' | 'head';
   /** revert strategy: revert only this one commit (a ref, resolved locally), e.g. the merge that brought the bug. */
   revertCommit?: string;
+  /** The full rollback (decision tree: the cause is unknown): every service rebuilt and redeployed, not only those the change touched. */
+  redeployAll?: boolean;
   /** Steps from the migration classifier; they run before the code step, while the migration files still exist. */
   databaseSteps?: PlanStep[];
   /** The bad release's migration files that stay applied on the target (core/database/keptFiles.ts): the code step restores everything else. */
@@ -91,11 +93,13 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   const from: ReleaseRef = { name: await shortName(input.git, fromRef, fromSha, input.fromName), sha: fromSha };
   const to: ReleaseRef = { name: await shortName(input.git, toRef, toSha, input.toName), sha: toSha };
 
-  const changed = await input.git.changedFiles(toSha, fromSha);
-  const configToRestore = strategy === 'image' ? [] : env.configFiles.map(validateRelativePath).filter((f) => changed.includes(f));
+  // One commit reverted (Revert This Commit and Redeploy): what it changed decides the services; its revert brings its config files back itself.
+  const commitSha = strategy === 'revert' && input.revertCommit ? validateSha(await input.git.revParseCommit(validateRef(input.revertCommit))) : undefined;
+  const changed = commitSha ? await input.git.changedFiles((await input.git.parents(commitSha))[0] ?? toSha, commitSha) : await input.git.changedFiles(toSha, fromSha);
+  const configToRestore = strategy === 'image' || commitSha ? [] : env.configFiles.map(validateRelativePath).filter((f) => changed.includes(f));
   // Config files come back from git or from the pre-deploy snapshot: either way every service is recreated to read them.
-  const configRestored = configToRestore.length > 0 || snapshotConfigFiles(env, configToRestore).length > 0;
-  const affected = affectedServices(input.config.services, changed, strategy, configRestored);
+  const configRestored = configToRestore.length > 0 || snapshotConfigFiles(env, configToRestore).length > 0 || (commitSha !== undefined && env.configFiles.some((f) => changed.includes(f)));
+  const affected = input.redeployAll && strategy !== 'image' ? input.config.services : affectedServices(input.config.services, changed, strategy, configRestored);
 
   const at = (command: string, extra: Partial<PlanCommand> = {}): PlanCommand => ({ command, where, cwd, ...extra });
   const steps: PlanStep[] = [];
@@ -201,6 +205,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     fullRedeploy,
     returnHint,
     commandTimeoutMs: env.commandTimeoutMs,
+    ...(commitSha ? { scope: { kind: 'commit' as const, sha: commitSha, subject: await input.git.subject(commitSha) } } : input.redeployAll ? { scope: { kind: 'full' as const } } : {}),
     ...(env.records ? { records: env.records } : {}),
     ...(env.records ? { records: env.records } : {}),
     hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },

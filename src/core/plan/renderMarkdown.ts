@@ -52,14 +52,28 @@ function renderStep(step: PlanStep, n: number): string {
   return out.join('\n');
 }
 
+/** What of the release the plan undoes, when it is not the whole code change (the decision tree). */
+function scopeLine(plan: RollbackPlan): string | undefined {
+  const s = plan.scope;
+  if (!s) return undefined;
+  if (s.kind === 'commit') return `only commit \`${s.sha.slice(0, 12)}\` (${s.subject}) is reverted; the rest of ${plan.from.name} stays deployed`;
+  if (s.kind === 'full') return 'the full rollback (the cause is unknown): code, database steps, config files, and every service rebuilt and redeployed';
+  return s.remedy === 'restore'
+    ? `the configuration only: the config files of ${plan.to.name} come back and every service is recreated to read them; the code stays at ${plan.from.name}`
+    : `a plain restart of every service; nothing is restored, the code stays at ${plan.from.name}`;
+}
+
 /** The preview document: what the run will do, exactly. */
 export function renderPlanMarkdown(plan: RollbackPlan): string {
   const out: string[] = [];
-  out.push(`# Rollback of ${plan.environment}: ${plan.from.name} → ${plan.to.name}`, '');
+  const restart = plan.scope?.kind === 'config' && plan.scope.remedy === 'restart';
+  out.push(restart ? `# Restart of ${plan.environment}: the services of ${plan.from.name}` : `# Rollback of ${plan.environment}: ${plan.from.name} → ${plan.to.name}`, '');
   out.push(`- **From** (deployed): \`${plan.from.name}\` \`${plan.from.sha}\``);
   out.push(`- **To** (last known good): \`${plan.to.name}\` \`${plan.to.sha}\` — from ${sourceLabel[plan.targetSource]}`);
   out.push(`- **Reason**: ${plan.reason}`);
-  out.push(`- **Target**: \`${plan.where}\`${plan.cwd ? ` in \`${plan.cwd}\`` : ''}, strategy **${plan.strategy}**`);
+  out.push(`- **Target**: \`${plan.where}\`${plan.cwd ? ` in \`${plan.cwd}\`` : ''}, ${plan.scope?.kind === 'config' ? '**no code step**' : `strategy **${plan.strategy}**`}`);
+  const scope = scopeLine(plan);
+  if (scope) out.push(`- **Scope**: ${scope}`);
   out.push(`- **Services redeployed**: ${plan.affectedServices.length ? plan.affectedServices.join(', ') : 'none (no service paths changed)'}`);
   out.push(`- **Run id**: \`${plan.id}\`, planned by ${plan.createdBy} at ${plan.createdAt}`);
   const destructive = plan.steps.filter((s) => s.destructive);

@@ -138,6 +138,12 @@ export interface RollbackPlan {
   returnHint?: string;
   /** Per-command timeout from the environment's config. */
   commandTimeoutMs?: number;
+  /**
+   * What of the release the plan undoes, when it is not the whole code change (the decision
+   * tree, core/decision): one commit reverted; the configuration only (restored and the services
+   * recreated, or the services restarted), with no code step; or the full rollback, every service.
+   */
+  scope?: { kind: 'commit'; sha: string; subject: string } | { kind: 'config'; remedy: 'restore' | 'restart' } | { kind: 'full' };
   /** The environment's team folder on the target (`records:`, relative to cwd or absolute), where the journal copy goes; default `.rollback`. */
   records?: string;
   /**
