@@ -9,6 +9,7 @@ import { registerConfigurationCommands } from './vscode/commands/configuration';
 import { registerDatabaseEnvironmentCommand } from './vscode/commands/databaseEnvironment';
 import { CommandId, ContextKey, ViewId } from './vscode/contributions';
 import { registerLockCommand } from './vscode/commands/lock';
+import { registerTeamJournalCommand } from './vscode/commands/teamJournal';
 import { registerNavigationCommands } from './vscode/commands/navigation';
 import { registerRecordCommands } from './vscode/commands/records';
 import { registerFollowUpCommands, type FollowUpDeps } from './vscode/commands/followUp';
@@ -174,6 +175,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   });
   registerConfigurationCommands(registry, workspace);
   registerLockCommand(registry, workspace, sessions, dialogs);
+  context.subscriptions.push(...registerTeamJournalCommand(registry, workspace, sessions, dialogs));
   registerFollowUpCommands(registry, followUp);
   registerDatabaseEnvironmentCommand(registry, workspace, applied && databaseChoice, dialogs, refreshViews);
   registry.register(CommandId.cancelRollback, { needs: 'folder', what: 'cancel a rollback' }, async () => {

@@ -50,6 +50,25 @@ export function lastTeamState(): TeamState | undefined {
   return lastState;
 }
 
+const listeners = new Set<() => void>();
+
+/** Called after every Refresh of the team's state (the checklist repaints its notice). */
+export function onTeamStateRead(listener: () => void): { dispose(): void } {
+  listeners.add(listener);
+  return { dispose: () => void listeners.delete(listener) };
+}
+
+/**
+ * The checklist's line about another operator's rollback in progress, from the last Refresh:
+ * "rollback of production by alice@…, step 6/12 (…), since 03:12 UTC". None for the run the
+ * checklist belongs to (its own lock), or when nobody holds the lock.
+ */
+export function otherRollbackNotice(ownRunId?: string): string | undefined {
+  const p = lastState?.inProgress;
+  if (!lastState || !p || p.lock.runId === ownRunId) return undefined;
+  return `Another rollback is in progress on ${lastState.where}: ${p.summary} (read ${lastState.readAt.slice(11, 16)} UTC; Rollback: Open Running Rollback's Journal shows it).`;
+}
+
 /**
  * Refresh: reads the team's records and the lock (with the holder's journal copy) on the
  * environment's target. Never rejects: what could not be read is said in the state.
@@ -71,6 +90,7 @@ export async function refreshTeamState(records: RecordsStore, runnerFor: (host: 
     await runner.dispose().catch(() => undefined);
   }
   lastState = state;
+  for (const l of listeners) l();
   return state;
 }
 

@@ -11,6 +11,7 @@ export const CommandId = {
   rollBackToRelease: 'rollbackPilot.rollBackToRelease',
   resumeRollback: 'rollbackPilot.resumeRollback',
   releaseLock: 'rollbackPilot.releaseLock',
+  openRunningJournal: 'rollbackPilot.openRunningJournal',
   recordSnapshot: 'rollbackPilot.recordSnapshot',
   markReleaseBad: 'rollbackPilot.markReleaseBad',
   unmarkReleaseBad: 'rollbackPilot.unmarkReleaseBad',

@@ -15,6 +15,8 @@ export interface RollbackInProgress {
   journalFile?: string;
   /** Why the journal copy could not be used, naming the host and the file. */
   journalProblem?: string;
+  /** The copy's text as read (for Open Running Rollback's Journal). */
+  journalText?: string;
   /** The one line the views show. */
   summary: string;
 }
@@ -36,7 +38,7 @@ export async function readRollbackInProgress(runner: CommandRunner, target: { cw
     const r = await runner.run(`cd ${shQuote(cwd)} && { [ -e ${shQuote(file)} ] || exit 3; } && cat -- ${shQuote(file)}`, { timeoutMs: 30_000 });
     if (r.code === 3) out.journalProblem = `${out.journalFile} does not exist (that run's machine did not copy its journal there)`;
     else if (r.code !== 0) out.journalProblem = `${out.journalFile}: cannot read it (${r.stderr.trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)})`;
-    else Object.assign(out, progressOf(r.stdout, out.journalFile));
+    else Object.assign(out, { journalText: r.stdout }, progressOf(r.stdout, out.journalFile));
   }
   out.summary = summarize(out);
   return out;

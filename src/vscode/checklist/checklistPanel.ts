@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ChecklistService, ChecklistSession } from '../../core/checklist';
 import { checklistHtml, newNonce } from './html';
 import { CommandId } from '../contributions';
+import { onTeamStateRead, otherRollbackNotice } from '../../app/teamState';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
 /** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
@@ -98,6 +99,8 @@ export class ChecklistPanel {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       session.onDidChange(() => void this.push('state-update')),
+      // Another operator's rollback seen by a Refresh is said in the banner (app/teamState.ts).
+      onTeamStateRead(() => void this.push('state-update')),
       panel.onDidDispose(() => this.dispose()),
     );
     this.load();
@@ -143,7 +146,7 @@ export class ChecklistPanel {
       webhookConfigured: !!url,
       drafts: this.session.drafts(),
       now: (this.deps.now ?? Date.now)(),
-      ...(this.session.notice ? { notice: this.session.notice } : {}),
+      ...withNotice(this.session.notice, otherRollbackNotice(this.session.runId)),
       ...(this.session.saveError ? { saveError: this.session.saveError } : {}),
     };
   }
@@ -238,4 +241,10 @@ export class ChecklistPanel {
     ChecklistPanel.panels.delete(ChecklistPanel.key(this.session.runId, this.session.readOnly));
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The banner: the checklist's own notice and the line about another operator's rollback, whichever there are. */
+function withNotice(...notices: Array<string | undefined>): { notice?: string } {
+  const text = notices.filter(Boolean).join(' ');
+  return text ? { notice: text } : {};
 }

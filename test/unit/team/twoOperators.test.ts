@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { silentLog } from '../../../src/app/log';
 import { runRollbackFlow, type FlowOutcome, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { RollbackSessions } from '../../../src/app/sessions';
-import { lastTeamState, refreshTeamState } from '../../../src/app/teamState';
+import { lastTeamState, otherRollbackNotice, refreshTeamState } from '../../../src/app/teamState';
+import { readRunningJournal } from '../../../src/app/teamJournal';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
 import { environmentCwd } from '../../../src/app/environments';
 import type { Release } from '../../../src/core/releases';
@@ -128,6 +129,15 @@ services:
     assert.ok(Number(n) > 1 && Number(n) < Number(total), progress.summary);
     assert.equal(progress.journalFile, `${seen!.where}:${host}/.rollback/journals/${progress.lock.runId}.json`);
     assert.equal(existsSync(join(bob.root, '.rollback', 'journals', `${progress.lock.runId}.json`)), false, "Alice's journal is not on Bob's laptop: he read it on the host");
+    // Bob opens her journal (Rollback: Open Running Rollback's Journal reads the copy and shows this text read-only), and his checklist says it.
+    const opened = await readRunningJournal(bob.runnerFor, (await bob.workspace.config()).config.environments[0], host);
+    assert.ok('text' in opened, JSON.stringify(opened));
+    assert.match(opened.text, /^# Rollback of production by Alice Ops <alice@shop\.example> \(read-only\)\n/);
+    assert.match(opened.text, /\n- \*\*From → to\*\*: v1\.4\.0 → v1\.3\.0 on /);
+    assert.match(opened.text, /\n\d+\. ✅ Check .* is ready: .*\n/);
+    assert.match(opened.text, /\n\d+\. ▶️ Deploy api — running \(\d\d:\d\d:\d\d UTC\)\n/);
+    assert.equal(otherRollbackNotice(progress.lock.runId), undefined, "Alice's own checklist does not warn about her own run");
+    assert.equal(otherRollbackNotice('rb-bob-earlier'), `Another rollback is in progress on ${seen!.where}: ${progress.summary} (read ${seen!.readAt.slice(11, 16)} UTC; Rollback: Open Running Rollback's Journal shows it).`);
 
     writeFileSync(join(tmp.dir, 'go'), '');
     const outcome = await aliceRun;
@@ -141,6 +151,8 @@ services:
 
     const after = await bobRefresh();
     assert.equal(after?.inProgress, undefined, 'the lock is gone once her run ended');
+    assert.equal(otherRollbackNotice('rb-bob-earlier'), undefined);
+    assert.deepEqual(await readRunningJournal(bob.runnerFor, (await bob.workspace.config()).config.environments[0], host), { none: `Nobody is rolling back production: ${seen!.where}:${host} holds no rollback lock.` });
     const onHost = JSON.parse(readFileSync(join(host, '.rollback', 'records.json'), 'utf8')) as { deploys: Array<{ sha: string; environment: string; tag?: string }>; bad: Array<{ sha: string; reason: string; by: string }> };
     assert.ok(onHost.deploys.some((d) => d.sha === repo.tags['v1.3.0'] && d.environment === 'production'), 'her deploy record is on the host');
     const v140 = await release(bob, 'v1.4.0');
