@@ -49,6 +49,7 @@ import { commandRunners } from './infra/runners';
 import { MigrationsTreeProvider } from './vscode/views/migrationsTree';
 import { ReleasesTreeProvider } from './vscode/views/releasesTree';
 import { RunTerminal } from './vscode/views/runTerminal';
+import { LogsTerminals } from './vscode/views/logsTerminal';
 
 /** workspaceState key: the environment whose database the Migrations view reads. */
 const DATABASE_ENVIRONMENT_KEY = 'rollbackPilot.databaseEnvironment';
@@ -124,7 +125,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier });
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
     followUp = { workspace, sessions, checklist, redactor, dialogs, previews };
-    context.subscriptions.push(...registerChecklistCommands(registry, { ...checklistDeps, service: checklist }));
+    // "Open logs" in the checklist: the run's service logs, streamed where they run, in a terminal.
+    const logs = new LogsTerminals({ journal: (runId) => journals.load(runId), config: () => ws.currentConfig(), runnerFor: (where) => sessions!.runnerFor(where), redactStream: () => redactor.stream() });
+    context.subscriptions.push(logs, ...registerChecklistCommands(registry, { ...checklistDeps, service: checklist, openLogs: (runId, service) => logs.show(runId, service) }));
   } else {
     registerChecklistCommands(registry, undefined);
   }

@@ -15,7 +15,7 @@ export const DEFAULT_CHECKLIST_ITEMS: readonly ItemTemplate[] = [
   { id: 'notify-team', section: 'communication', kind: 'notify', label: 'Notify the team', auto: { on: 'notification-sent', notification: 'start' } },
   { id: 'hold-destructive', section: 'communication', kind: 'notify', label: 'Hold destructive actions', hint: 'Ask for no deploys, bulk updates or data fixes until the all-clear.', auto: { on: 'notification-sent', notification: 'hold' } },
   { id: 'start-timer', section: 'communication', kind: 'timer', label: 'Start the timer', auto: { on: 'timer-started' } },
-  { id: 'watch-logs', section: 'communication', kind: 'manual', label: 'Watch the logs', hint: 'Keep the service logs open while the steps run.' },
+  { id: 'watch-logs', section: 'communication', kind: 'manual', label: 'Watch the logs', hint: 'Keep the service logs open while the steps run. Services with logs: in rollback.yml are watched by Rollback Pilot (their error counts are under Verification); Open logs streams one in a terminal.', auto: { on: 'step-ok', stepId: 'logs-watch' } },
   { id: 'all-clear', section: 'communication', kind: 'notify', label: 'Post the all-clear when verification passes', auto: { on: 'notification-sent', notification: 'all-clear' } },
   { id: 'checks-passed', section: 'verification', kind: 'auto-check', label: 'All health and smoke checks passed', auto: { on: 'all-checks-passed' } },
   { id: 'verify-by-hand', section: 'verification', kind: 'manual', label: 'Check the critical user flows by hand' },

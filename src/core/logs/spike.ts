@@ -5,11 +5,11 @@
 // the difference is the earlier window's count. Bounded: a command that follows is read for
 // its first burst only, and every read has a deadline.
 import type { CommandRunner, ExecResult } from '../ports';
-import { RemoteProcessGroups } from '../run/remoteProcesses';
 import { LineSplitter } from './lines';
 import { errorMatcher } from './pattern';
 import { fillSince, takesSince } from './since';
 import type { LogWatchService } from './types';
+import { runStoppable } from './stoppable';
 import { describeFailure } from './verdict';
 
 export interface ErrorSpike {
@@ -100,14 +100,11 @@ async function readBurst(runner: CommandRunner, command: string, cwd: string | u
   const stop = new AbortController();
   let timer = setTimeout(() => stop.abort(), o.firstOutputMs);
   const deadline = setTimeout(() => stop.abort(), o.timeoutMs);
-  let group: { pg: number; ticks?: string } | undefined;
-  const remote = runner.where !== 'local';
   try {
-    return await runner.run(command, {
+    return await runStoppable(runner, command, {
       ...(cwd !== undefined ? { cwd } : {}),
       timeoutMs: o.timeoutMs,
       signal: stop.signal,
-      ...(remote ? { onStarted: (pg: number, ticks?: string) => void (group = { pg, ticks }) } : {}),
       onOutput: (chunk, stream) => {
         if (stream !== 'stdout') return;
         clearTimeout(timer);
@@ -118,6 +115,5 @@ async function readBurst(runner: CommandRunner, command: string, cwd: string | u
   } finally {
     clearTimeout(timer);
     clearTimeout(deadline);
-    if (stop.signal.aborted && remote && group) await new RemoteProcessGroups(runner).terminate(group.pg, 1000, group.ticks).catch(() => undefined);
   }
 }

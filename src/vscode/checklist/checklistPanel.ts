@@ -19,6 +19,8 @@ export interface ChecklistPanelDeps {
   operator(): string;
   /** Commands the page's buttons run (ids, so the panel does not import the command modules). */
   commands: { startPostmortem: string; setWebhookUrl: string; openLogs?: string };
+  /** "Open logs": the run's service logs streamed into a terminal (vscode/views/logsTerminal.ts). */
+  openLogs?(runId: string, service?: string): Promise<void>;
   now?: () => number;
 }
 
@@ -201,7 +203,8 @@ export class ChecklistPanel {
         this.post({ type: 'toast', level: 'info', message: 'Message copied: paste it into the incident channel, then tick the item.' });
         return;
       case 'open-logs':
-        if (this.deps.commands.openLogs) await vscode.commands.executeCommand(this.deps.commands.openLogs);
+        if (this.deps.openLogs) await this.deps.openLogs(s.runId, m.service);
+        else if (this.deps.commands.openLogs) await vscode.commands.executeCommand(this.deps.commands.openLogs);
         else this.deps.output.show(true);
         return;
       case 'set-webhook':

@@ -35,7 +35,8 @@ export type PageToHost =
   | { type: 'retry-notification'; notificationId: string }
   | { type: 'copy-message'; kind: NotificationKind; text: string }
   | { type: 'escalation-handled'; minute: number }
-  | { type: 'open-logs' }
+  /** A service's logs in a terminal; without `service`, the host asks which. */
+  | { type: 'open-logs'; service?: string }
   | { type: 'set-webhook' }
   | { type: 'start-postmortem' }
   | { type: 'check-ci' }
@@ -56,8 +57,9 @@ const onlyKeys = (m: Rec, keys: string[]): boolean => Object.keys(m).every((k) =
 export function isPageToHost(m: unknown): m is PageToHost {
   if (!isRec(m) || typeof m.type !== 'string') return false;
   switch (m.type) {
-    case 'ready':
     case 'open-logs':
+      return onlyKeys(m, ['service']) && (m.service === undefined || id(m.service));
+    case 'ready':
     case 'set-webhook':
     case 'start-postmortem':
     case 'check-ci':
@@ -92,7 +94,7 @@ export function isHostToPage(m: unknown): m is HostToPage {
     case 'init':
     case 'state-update': {
       const v = m.view;
-      return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number';
+      return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number' && validLogs(v.state.logs);
     }
     case 'toast':
       return (m.level === 'info' || m.level === 'error') && typeof m.message === 'string';
@@ -101,6 +103,23 @@ export function isHostToPage(m: unknown): m is HostToPage {
     default:
       return false;
   }
+}
+
+const count = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const phaseCount = (v: unknown): boolean => isRec(v) && count(v.errors) && count(v.lines) && count(v.windowMs);
+const oneOf = (v: unknown, allowed: readonly string[]): boolean => typeof v === 'string' && allowed.includes(v);
+
+/** The log counts the chart draws (ChecklistState.logs): the page never draws from a wrong shape. */
+export function validLogs(logs: unknown): boolean {
+  if (logs === undefined) return true;
+  if (!isRec(logs)) return false;
+  return Object.values(logs).every(
+    (c) =>
+      isRec(c) && str(c.service, MAX_ID) && oneOf(c.phase, ['baseline', 'during', 'after']) && oneOf(c.mode, ['starting', 'follow', 'poll']) &&
+      phaseCount(c.baseline) && phaseCount(c.during) && phaseCount(c.after) && count(c.at) &&
+      Array.isArray(c.series) && c.series.length <= 500 && c.series.every((b) => isRec(b) && count(b.at) && count(b.errors) && count(b.lines) && oneOf(b.phase, ['during', 'after'])) &&
+      optStr(c.lastError, MAX_TEXT) && optStr(c.problem, MAX_TEXT) && optStr(c.detail, MAX_TEXT) && (c.status === undefined || oneOf(c.status, ['passed', 'failed', 'could-not-run', 'skipped'])),
+  );
 }
 
 /** A short description of a rejected message for the log, without echoing its (possibly large) content. */

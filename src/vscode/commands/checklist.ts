@@ -38,6 +38,8 @@ export interface ChecklistDeps {
   commitsBetween?(fromSha: string, toSha: string): Promise<Array<{ sha: string; subject: string }>>;
   /** A command that shows the service logs; without it the output channel is shown. */
   openLogsCommand?: string;
+  /** "Open logs": the run's service logs in a terminal (vscode/views/logsTerminal.ts); preferred over openLogsCommand. */
+  openLogs?(runId: string, service?: string): Promise<void>;
   /** The product's one redactor, for the post-mortem and the CHANGELOG note. */
   redactor?: PostmortemDeps['redactor'];
 }
@@ -81,6 +83,7 @@ export function registerChecklistCommands(registry: CommandRegistry, maybeDeps: 
     webhookSecretKey: WEBHOOK_SECRET_KEY,
     operator: deps.operator,
     commands: { startPostmortem: ChecklistCommandId.startPostmortem, setWebhookUrl: ChecklistCommandId.setWebhookUrl, ...(deps.openLogsCommand ? { openLogs: deps.openLogsCommand } : {}) },
+    ...(deps.openLogs ? { openLogs: deps.openLogs } : {}),
   };
   const report = (what: string) => (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);

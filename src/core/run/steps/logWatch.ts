@@ -5,7 +5,7 @@
 import { formatDuration } from '../../config/duration';
 import type { PlanCommand, PlanStep } from '../../plan/types';
 import type { CommandRunner, ExecResult } from '../../ports';
-import { RemoteProcessGroups } from '../remoteProcesses';
+import { runStoppable } from '../../logs/stoppable';
 import type { LogCheckRecord, LogCounts, LogWatchService, PhaseCount } from '../../logs/types';
 import { couldNotRun } from '../../logs/verdict';
 import { ServiceLogWatch, type WatchTiming } from '../../logs/watch';
@@ -72,23 +72,14 @@ function watchFor(svc: LogWatchService, ctx: StepContext, stepId: string, starte
   );
 }
 
-/**
- * A command of the watch, stopped for good when `signal` aborts. Locally the runner kills its
- * process group. On a host, closing the channel leaves the command running (sshd does not end
- * a session's processes with its channel, and a log command that prints nothing never finds
- * out), so its process group, which the runner reports when it starts, is terminated there.
- */
-async function execStoppable(ctx: StepContext, cmd: PlanCommand, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, signal: AbortSignal): Promise<ExecResult> {
-  if (cmd.where === 'local') return ctx.exec(cmd, onOutput, undefined, signal);
-  let group: { pg: number; ticks?: string } | undefined;
-  const host: CommandRunner = { where: cmd.where, run: (command) => ctx.exec({ command, where: cmd.where }), dispose: () => Promise.resolve() };
-  const onAbort = (): void => void (group && new RemoteProcessGroups(host).terminate(group.pg, 1000, group.ticks).catch(() => undefined));
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await ctx.exec(cmd, onOutput, (pg, ticks) => (group = { pg, ticks }), signal);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+/** A command of the watch, stopped for good when `signal` aborts (on a host too: core/logs/stoppable.ts), over the run's own connection. */
+function execStoppable(ctx: StepContext, cmd: PlanCommand, onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void, signal: AbortSignal): Promise<ExecResult> {
+  const host: CommandRunner = {
+    where: cmd.where,
+    run: (command, o = {}) => ctx.exec({ command, where: cmd.where, ...(o.cwd !== undefined ? { cwd: o.cwd } : {}) }, o.onOutput, o.onStarted, o.signal),
+    dispose: () => Promise.resolve(),
+  };
+  return runStoppable(host, cmd.command, { ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), onOutput, signal });
 }
 
 function runWatchesOf(ctx: StepContext, startStepId: string): RunWatches {
