@@ -53,7 +53,7 @@ function describe(e: ErrorObject): Described | undefined {
   const last = path[path.length - 1];
 
   // A bad map key is reported once, by the propertyNames error below.
-  if (marker === 'name') return undefined;
+  if (marker === 'name' || marker === 'headerName' || marker === 'captureName') return undefined;
   if (marker === 'duration') return { message: durationMessage(path, e.data), path, target: 'value' };
   const inSmokeExpect = last === 'status' && path[path.length - 2] === 'expect' && path[path.length - 4] === 'smoke';
   if (inSmokeExpect || (last === 'expect' && (path[path.length - 2] === 'health' || path[path.length - 3] === 'smoke') && ['minimum', 'maximum'].includes(e.keyword))) {

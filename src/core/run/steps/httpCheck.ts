@@ -63,7 +63,8 @@ export async function resolveHeaders(headers: readonly PlannedHeader[] | undefin
     let value: string;
     if (h.secret !== undefined) {
       const got = await readSecret(h.secret, ctx, secrets);
-      if (!got.ok) return { ok: false, why: `header ${h.name}: ${got.why}` };
+      // Not "Authorization: …": the redactor would take what follows for the credentials.
+      if (!got.ok) return { ok: false, why: `the ${h.name} header needs a ${got.why}` };
       value = got.value;
     } else {
       const f = fillTemplate(h.value ?? '', values);
@@ -79,7 +80,7 @@ export async function resolveHeaders(headers: readonly PlannedHeader[] | undefin
 
 export async function readSecret(name: string, ctx: Pick<StepContext, 'verification'>, secrets: Secrets): Promise<Resolved<string>> {
   const value = ctx.verification?.secret ? await ctx.verification.secret(name).catch(() => undefined) : undefined;
-  if (!value) return { ok: false, why: `secret "${name}" is not set (stored as ${secretStorageKey(name)}); set it with "Rollback: Set Health Check Secret…", then retry` };
+  if (!value) return { ok: false, why: `secret "${name}" that is not set (stored as ${secretStorageKey(name)}); set it with "Rollback: Set Health Check Secret…", then retry` };
   secrets.add(value);
   return { ok: true, value };
 }

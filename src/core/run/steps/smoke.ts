@@ -86,7 +86,7 @@ async function runHttpEntry(e: PlannedHttpStep, values: Map<string, unknown>, se
     if (e.body && 'json' in e.body) {
       const secret = async (name: string): Promise<string> => {
         const got = await readSecret(name, ctx, secrets);
-        if (!got.ok) throw new Error(`the body: ${got.why}`);
+        if (!got.ok) throw new Error(`the body needs a ${got.why}`);
         return got.value;
       };
       body = JSON.stringify(await fillJson(e.body.json, values, secret));
@@ -124,12 +124,13 @@ async function runHttpEntry(e: PlannedHttpStep, values: Map<string, unknown>, se
       if (captureProblem) break;
       const parsed = parseJsonPath(path);
       if ('error' in parsed) {
-        captureProblem = `capture ${name}: "${path}" is not a JSON path: ${parsed.error}`;
+        // Worded without "name: value", which the redactor would take for an assignment of a secret.
+        captureProblem = `"${path}" (captured as {${name}}) is not a JSON path (${parsed.error})`;
         break;
       }
       const found = lookupJson(doc, parsed);
       if (!found.found) {
-        captureProblem = `capture ${name}: ${path} matched nothing in the answer (${found.why})`;
+        captureProblem = `nothing in the answer matched ${path}, captured as {${name}} (${found.why})`;
         break;
       }
       values.set(name, found.value);
