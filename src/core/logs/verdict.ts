@@ -2,7 +2,7 @@
 // baseline's, and the sentence that says so with the numbers an on-call engineer would quote.
 import { formatDuration } from '../config/duration';
 import type { ExecResult } from '../ports';
-import type { LogCheckRecord, LogWatchService, PhaseCount } from './types';
+import type { LogCheckRecord, LogCheckStatus, LogWatchService, PhaseCount } from './types';
 
 export function perMinute(c: PhaseCount): number | undefined {
   return c.windowMs > 0 ? (c.errors * 60_000) / c.windowMs : undefined;
@@ -62,4 +62,17 @@ export function describeFailure(spec: Pick<LogWatchService, 'command' | 'where'>
   if (r.lost) return `the connection to ${spec.where} was lost while \`${spec.command}\` ran${tail}`;
   if (r.timedOut) return `${what} did not finish within its time limit${tail}`;
   return `${what} ${r.code === null ? `was killed by ${r.signal ?? 'a signal'}` : `exited ${r.code}`}${tail}`;
+}
+
+/**
+ * A log check's status as the all-clear and the post-mortem name it, from its journal record:
+ * passed only when the step is ok with a passing verdict; skipped when the operator skipped it
+ * (whatever the watch found); could-not-run when the logs could not be judged; pending before.
+ */
+export function logCheckStatus(js: { outcome: string; logWatch?: { check?: LogCheckRecord } }): LogCheckStatus | 'pending' {
+  if (js.outcome === 'skipped') return 'skipped';
+  const check = js.logWatch?.check;
+  if (js.outcome === 'ok') return check?.status === 'passed' ? 'passed' : 'could-not-run';
+  if (js.outcome === 'failed' || js.outcome === 'unknown') return check?.status === 'failed' ? 'failed' : 'could-not-run';
+  return 'pending';
 }

@@ -127,14 +127,17 @@ export async function runLogWatchStart(step: PlanStep, ctx: StepContext): Promis
   for (const svc of spec.services) {
     // Each baseline goes into this step's journal record once counted: a resumed run compares with it.
     let kept = false;
-    const w = watchFor(svc, ctx, step.id, now, undefined, (counts) => {
-      if (kept || counts.phase === 'baseline') return;
+    const keep = (counts: LogCounts, ended: boolean): void => {
+      if (kept || (counts.phase === 'baseline' && !(ended && counts.baseline.lines > 0)) || counts.problem) return;
       kept = true;
       const js = ctx.journal.steps.find((s) => s.stepId === step.id);
       if (!js) return;
       js.logWatch = { ...js.logWatch, baselines: { ...js.logWatch?.baselines, [svc.service]: counts.baseline } };
       ctx.save().catch(() => undefined); // a failed write stops the run at its next save, with the message
-    });
+    };
+    const w = watchFor(svc, ctx, step.id, now, undefined, (counts) => keep(counts, false));
+    // A run that ends early (stopped, failed) still leaves the baseline for its resume; the runner's last save writes it.
+    r.onDispose(() => keep(w.counts(), true));
     r.add(w);
     w.start();
     const problem = w.counts().problem;
