@@ -13,6 +13,7 @@ import { registerTeamJournalCommand } from './vscode/commands/teamJournal';
 import { registerNavigationCommands } from './vscode/commands/navigation';
 import { registerRecordCommands } from './vscode/commands/records';
 import { registerFollowUpCommands, type FollowUpDeps } from './vscode/commands/followUp';
+import { registerRevertCommitCommand } from './vscode/commands/revertCommit';
 import { journalOrigin, registerResumeCommand } from './vscode/commands/resume';
 import { chooseHowToStop } from './vscode/commands/stopChoice';
 import { registerRollbackCommands } from './vscode/commands/rollback';
@@ -196,6 +197,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
       : undefined;
   const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
   registerRehearseCommand(registry, flowDeps, rehearsal);
+  registerRevertCommitCommand(registry, flowDeps);
   context.subscriptions.push(
     ...registerRollbackCommands(flowDeps),
     ...registerAnalyzeCommand(registry, workspace, previews),

@@ -27,6 +27,10 @@ export interface PlanChoices {
    */
   createdBy?: string;
   gitIdentity?: { name: string; email: string };
+  /** Revert This Commit and Redeploy: only this commit is reverted. */
+  revertCommit?: string;
+  /** The full rollback (the decision tree's "not sure"): every service redeployed. */
+  redeployAll?: boolean;
 }
 
 /** The facts under a plan, read from the workspace model (its caches dropped first on a refresh) and the target. */
@@ -70,6 +74,8 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       toName: req.to.name,
       targetSource: choices.targetSource,
       reason: choices.reason,
+      revertCommit: choices.revertCommit,
+      redeployAll: choices.redeployAll,
       createdBy: choices.createdBy ?? operatorName(),
       // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
       gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),

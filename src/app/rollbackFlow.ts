@@ -5,11 +5,13 @@ import { findDeployed, findLastKnownGood, type Release } from '../core/releases'
 import type { RunResult } from '../core/run';
 import { DatabaseChoiceCancelled } from './databasePlan';
 import { confirmPlanWithRehearsal, type RehearsalFlow } from './rehearsal';
-import { planBuilder, planningSources, type DatabaseStepsFor } from './planning';
+import { planningSources, type DatabaseStepsFor } from './planning';
 import { runWithProgress } from './runWithProgress';
 import { preflightSection } from './preflightPreview';
 import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { decisionTriggers } from './errorSpikes';
+import { builderFor, decideWithTree, noteDatabaseCause, restartTarget } from './decision';
+import type { Cause, ConfigRemedy } from '../core/decision/tree';
 import type { RollbackSessions } from './sessions';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
 import type { FlowUi, Presenter } from './ui';
@@ -36,6 +38,12 @@ export interface FlowOptions {
   reason?: string;
   /** A release name or commit (the command line's --to), looked up in the listing once the target was read. */
   targetRef?: string;
+  /** The decision tree's branch (app/decision.ts): asked when absent; Revert This Commit gives 'code'. */
+  cause?: Cause;
+  /** The configuration branch: restore the config files and recreate, or restart. */
+  remedy?: ConfigRemedy;
+  /** Revert This Commit and Redeploy: only this commit is reverted. */
+  revertCommit?: string;
 }
 
 export interface FlowOutcome {
@@ -142,14 +150,17 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
     return { stoppedBecause: 'target not readable' };
   }
 
-  const chosen = await chooseTarget(workspace, ui, environment, options, (target, source) => snapshotFallbackNote(onTarget, target, source));
+  // A restart returns to nothing: the deployed release is the plan's own.
+  const restart = options.cause === 'configuration' && options.remedy === 'restart' ? await restartTarget(workspace) : undefined;
+  const chosen = restart ?? (await chooseTarget(workspace, ui, environment, options, (target, source) => snapshotFallbackNote(onTarget, target, source)));
   if ('stoppedBecause' in chosen) return chosen;
 
   const sources = planningSources(workspace, sessions);
   // The one place the plan is made: for the preview, and again from the current facts at run start.
-  const build = planBuilder(workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
+  const build = builderFor(options, workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
   try {
     const previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
+    if (options.cause === 'database') noteDatabaseCause(previewed.plan, presenter);
     return { previewed, sources, build };
   } catch (e) {
     if (e instanceof DatabaseChoiceCancelled) {
@@ -171,13 +182,11 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   const { prompter, presenter } = ui;
   if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
 
-  const decision = await prompter.decide(decisionTriggers(workspace, sessions));
-  if (!decision) return { stoppedBecause: 'cancelled at the decision' };
-  if (decision === 'roll-forward') {
-    presenter.info('Rolling forward: ship the hotfix through your normal pipeline. If it is not out within 30 minutes, come back and roll back.');
-    return { stoppedBecause: 'roll forward chosen' };
-  }
-  const decidedAt = new Date().toISOString();
+  // The runbooks' decision tree: roll back, roll forward or investigate first; then what changed.
+  const decided = await decideWithTree(ui, { workspace, triggers: () => decisionTriggers(workspace, sessions), cause: options.cause ?? (options.revertCommit ? 'code' : undefined) });
+  if ('stoppedBecause' in decided) return decided;
+  const { decidedAt } = decided;
+  options = { ...options, cause: decided.cause, ...(decided.remedy ? { remedy: decided.remedy } : {}) };
   const reason = options.reason ?? (await prompter.reason());
   if (!reason) return { stoppedBecause: 'no reason given' };
   const planned = await planRollback(deps, ui, reason, options);

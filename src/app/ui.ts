@@ -3,13 +3,15 @@
 // terminal with readline (src/cli), the tests with scripted answers. Nothing here draws.
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { UndoChoice, UndoPath } from '../core/database';
+import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
 import type { RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
 import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
 import type { Prompter as RunPrompter } from '../core/run/ports';
 import type { HostKeyPrompt } from '../infra/ssh/hostKeyPrompt';
 
-export type Decision = 'roll-back' | 'roll-forward';
+/** 'investigate': runbook 000's "roll back after brief investigation (~5 minutes max)": a timer, then the question again. */
+export type Decision = 'roll-back' | 'roll-forward' | 'investigate';
 
 /**
  * Every question a rollback asks the operator: the engine's own (failure, confirm each,
@@ -30,6 +32,10 @@ export interface Prompter extends RunPrompter, HostKeyPrompt {
   /** The same question with "Rehearse first" beside it (offered when the plan has database steps to rehearse); without it, confirmPlan is asked. */
   confirmPlanOrRehearse?(plan: RollbackPlan): Promise<'run' | 'rehearse' | undefined>;
   confirm(message: string, detail: string, action: string): Promise<boolean>;
+  /** The decision tree (core/decision): what changed, so the plan fits it. Without it the cause is the code. */
+  chooseCause?(choices: CauseChoice[]): Promise<Cause | undefined>;
+  /** The configuration branch: restore the config files and recreate the services, or restart them as they are. */
+  chooseConfigRemedy?(hasConfigFiles: boolean): Promise<ConfigRemedy | undefined>;
 }
 
 /** The two messages every front end shows; an error may offer actions (VS Code: buttons) and returns the one picked. */
@@ -67,6 +73,12 @@ export interface PreviewDocument {
 
 /** What a front end shows; the flow never draws itself. */
 export interface Presenter extends Messages {
+  /**
+   * A brief investigation: a visible timer of `lengthMs` from `startedAt` (VS Code: the status
+   * bar and the checklist). Resolves when it is over or the operator decides earlier
+   * ('decide'), or gives up on it ('cancelled'). Without it, the decision is asked again at once.
+   */
+  investigate?(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'>;
   warn(message: string): void;
   showPreview(doc: PreviewDocument): Promise<void>;
   /** Opens a file of the workspace (rollback.yml with errors, an unreadable journal), by absolute path. */

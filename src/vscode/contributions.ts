@@ -25,6 +25,7 @@ export const CommandId = {
   proposeChangelogNote: 'rollbackPilot.proposeChangelogNote',
   checkCiStatus: 'rollbackPilot.checkCiStatus',
   fileFollowUpIssue: 'rollbackPilot.fileFollowUpIssue',
+  revertCommit: 'rollbackPilot.revertCommit',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

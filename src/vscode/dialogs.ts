@@ -8,6 +8,7 @@ import type { Release } from '../core/releases';
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 import type { ConfigErrorNotice } from './configErrorNotice';
+import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
 
 // The questions and messages a rollback needs are the application layer's (src/app/ui.ts);
 // VsCodeDialogs asks them with quick picks, input boxes and modals, and the integration suite
@@ -15,7 +16,8 @@ import type { ConfigErrorNotice } from './configErrorNotice';
 export type { Decision, RollbackDialogs } from '../app/ui';
 
 const IMMEDIATE = 'Immediate: error rate or latency jumped right after the deploy, data is being corrupted, a security hole shipped, the service is down.';
-const INVESTIGATE = 'Brief investigation first (minutes, not hours): a single user report, a metric drifting slowly, a feature that only looks wrong.';
+const INVESTIGATE = 'Brief investigation first (minutes, not hours): a slight latency increase, a single-page glitch, non-blocking log warnings. A timer runs, then this question comes back.';
+const FORWARD = 'A hotfix you can ship faster than the rollback ceremony, under 30 minutes: a small bug behind a known feature flag. Not for a panic loop, an auth regression or data corruption.';
 
 export class VsCodeDialogs implements RollbackDialogs {
   /** Messages can quote errors and command output: they are shown through the product's redactor (without one, its pattern families). */
@@ -28,7 +30,8 @@ export class VsCodeDialogs implements RollbackDialogs {
   async decide(triggers?: Promise<string[]>): Promise<Decision | undefined> {
     const items: Array<vscode.QuickPickItem & { value: Decision }> = [
       { value: 'roll-back', label: '$(history) Roll back', description: 'if unsure, roll back', detail: IMMEDIATE },
-      { value: 'roll-forward', label: '$(arrow-right) Roll forward', description: 'a hotfix you can ship in under 30 minutes', detail: INVESTIGATE },
+      { value: 'investigate', label: '$(search) Investigate first', description: 'a few minutes at most, then decide', detail: INVESTIGATE },
+      { value: 'roll-forward', label: '$(arrow-right) Roll forward', description: 'a hotfix you can ship in under 30 minutes', detail: FORWARD },
     ];
     // Error spikes read from the services' logs (app/errorSpikes.ts), when they arrive within a moment: each is an immediate trigger.
     const spikes = triggers ? await Promise.race([triggers, new Promise<string[]>((r) => setTimeout(() => r([]), 1500))]) : [];
@@ -69,6 +72,24 @@ export class VsCodeDialogs implements RollbackDialogs {
     }));
     const pick = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, matchOnDescription: true });
     return pick?.release;
+  }
+
+  async chooseCause(choices: CauseChoice[]): Promise<Cause | undefined> {
+    const icons: Record<Cause, string> = { code: '$(git-commit)', database: '$(database)', configuration: '$(settings-gear)', unknown: '$(question)' };
+    const pick = await vscode.window.showQuickPick(
+      choices.map((c) => ({ label: `${icons[c.cause]} ${c.label}`, detail: c.detail, cause: c.cause })),
+      { title: 'What changed in the bad deploy?', placeHolder: 'The runbook\'s decision tree: the change decides the way back (not sure: the full rollback)', ignoreFocusOut: true, matchOnDetail: true },
+    );
+    return pick?.cause;
+  }
+
+  async chooseConfigRemedy(hasConfigFiles: boolean): Promise<ConfigRemedy | undefined> {
+    const items: Array<vscode.QuickPickItem & { remedy: ConfigRemedy }> = [
+      { remedy: 'restore', label: '$(history) Restore the config files and recreate the services', detail: hasConfigFiles ? 'The configFiles of the last good release come back (from git, or from the pre-deploy snapshot); every service is recreated so it reads them. No code change.' : 'rollback.yml lists no configFiles: the plan will say what to add.' },
+      { remedy: 'restart', label: '$(debug-restart) Restart the services as they are', detail: 'Nothing is restored; every service is redeployed on the running code. A plain restart does not reload an env file.' },
+    ];
+    const pick = await vscode.window.showQuickPick(hasConfigFiles ? items : [items[1], items[0]], { title: 'The configuration: restore it or restart?', ignoreFocusOut: true, matchOnDetail: true });
+    return pick?.remedy;
   }
 
   async chooseDatabaseUndo(choice: UndoChoice, environment: string): Promise<UndoPath | undefined> {

@@ -6,6 +6,7 @@ import { runProgress } from '../core/run';
 import { CommandId } from './contributions';
 import { chooseHowToStop } from './commands/stopChoice';
 import type { Previews } from './preview/previews';
+import { showInvestigation } from './investigation';
 
 /**
  * The application layer's Presenter in VS Code: messages go through the dialogs (so the
@@ -46,6 +47,11 @@ export class VsCodePresenter implements Presenter {
       markdown: doc.text,
       diff: diff && { title: diff.title.replace(/^#+\s*/, ''), text: async () => `${diff.title}\n${await diff.text()}` },
     });
+  }
+
+  /** The brief investigation's timer (status bar and notification); at zero, or on Cancel, the decision is asked again. */
+  investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'> {
+    return showInvestigation(lengthMs, startedAt);
   }
 
   async openFile(absPath: string): Promise<void> {

@@ -19,7 +19,7 @@ export interface CauseChoice {
   detail: string;
 }
 
-/** The causes as the operator is offered them, in the runbooks' order; `hasMigrations`: the deployed release brought migrations. */
+/** The causes as the operator is offered them, in the runbooks' order; `hasMigrations`: the workspace has migrations at all. */
 export function causeChoices(input: { hasMigrations: boolean; hasConfigFiles: boolean }): CauseChoice[] {
   return [
     { cause: 'code', label: 'The code', detail: 'Git rollback: revert the bad release (or one commit of it) and redeploy the services it changed.' },
@@ -28,7 +28,7 @@ export function causeChoices(input: { hasMigrations: boolean; hasConfigFiles: bo
       label: 'A migration',
       detail: input.hasMigrations
         ? 'The database path first: each migration of the bad release left, mitigated, undone one step at a time, or a backup restored; then the code.'
-        : 'The deployed release brought no migration this workspace knows of: the plan says so and rolls the code back.',
+        : 'No migrations were detected in this workspace: the plan says so and rolls the code back.',
     },
     {
       cause: 'configuration',

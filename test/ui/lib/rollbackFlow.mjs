@@ -91,6 +91,12 @@ export async function driveRollback(page, { onConfirm = async () => {}, onWaitin
     } else if (p.kind === 'inputbox' && /^Destructive: type "local" to run/.test(title)) {
       answered(title, 'local');
       await answerInputBox(page, 'local');
+    } else if (p.kind === 'quickpick' && /^What changed in the bad deploy\?$/.test(title)) {
+      // The decision tree (issue 13): the fixture's bad release is a code change.
+      const code = p.items.find((i) => /The code/.test(i));
+      if (!code) fail(`the cause question has no "The code": ${JSON.stringify(p.items)}`);
+      answered(title, code);
+      await pickQuickItem(page, 'The code');
     } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
       answered(title, SKIP_REASON);
       await answerInputBox(page, SKIP_REASON);

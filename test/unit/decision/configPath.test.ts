@@ -4,8 +4,7 @@
 // and the running code's version stay those of the deployed release. Real git repository,
 // real sh, a real HTTP service whose /health reads the configuration it was started with.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RollbackConfig } from '../../../src/core/config/types';
@@ -18,29 +17,7 @@ import { NodeHttp } from '../../../src/infra/http';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { appRepoConfig } from '../../fixtures/appRepo';
 import { freePort, git, healthOf, ScriptedPrompter, tempDir } from '../engine/helpers';
-
-const SERVER = (version: string) => `const http = require('node:http');
-const fs = require('node:fs');
-// Read once, at start: a restart that reuses the process would keep the old value.
-const env = Object.fromEntries(fs.readFileSync('config/app.env', 'utf8').split('\\n').filter(Boolean).map((l) => l.split('=')));
-http.createServer((req, res) => {
-  res.writeHead(env.GREETING === 'hello' ? 200 : 500, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ version: '${version}', greeting: env.GREETING, pid: process.pid }));
-}).listen(Number(process.env.PORT), '127.0.0.1');
-process.on('SIGTERM', () => process.exit(0));
-`;
-
-const DEPLOY = `#!/bin/sh
-set -eu
-mkdir -p run
-if [ -f run/app.pid ]; then
-  old=$(cat run/app.pid); kill "$old" 2>/dev/null || true
-  i=0; while kill -0 "$old" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$old/status" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-fi
-PORT="$1" nohup node app/server.js > run/app.log 2>&1 < /dev/null &
-echo $! > run/app.pid
-echo "deploy $(cat run/app.pid)" >> run/events.log
-`;
+import { makeConfigRepo, stopConfigRepo } from './configRepo';
 
 describe('decision tree: the configuration path (real git, real sh, real service)', () => {
   const tmp = tempDir('config-path');
@@ -48,21 +25,6 @@ describe('decision tree: the configuration path (real git, real sh, real service
   let port: number;
   let config: RollbackConfig;
   const tags: Record<string, string> = {};
-  const commit = (msg: string, files: Record<string, string>) => {
-    for (const [f, text] of Object.entries(files)) {
-      mkdirSync(join(repo, f, '..'), { recursive: true });
-      writeFileSync(join(repo, f), text);
-    }
-    git(repo, 'add', '-A');
-    git(repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', msg);
-  };
-  const stop = () => {
-    try {
-      process.kill(Number(readFileSync(join(repo, 'run/app.pid'), 'utf8')), 'SIGKILL');
-    } catch {
-      // not running
-    }
-  };
   const health = async () => {
     const h = await healthOf(`http://127.0.0.1:${port}/health`);
     return { status: h.status, ...(JSON.parse(h.body || '{}') as { version?: string; greeting?: string; pid?: number }) };
@@ -75,22 +37,16 @@ describe('decision tree: the configuration path (real git, real sh, real service
 
   before(async () => {
     port = await freePort();
-    git(tmp.dir, 'init', '-q', '-b', 'main', repo);
-    commit('v1.0.0', { 'app/server.js': SERVER('1.0.0'), 'config/app.env': 'GREETING=hello\n', 'scripts/deploy.sh': DEPLOY, '.gitignore': 'run/\n.rollback/\n' });
-    git(repo, 'tag', 'v1.0.0');
-    commit('v1.1.0: new greeting, new code', { 'app/server.js': SERVER('1.1.0'), 'config/app.env': 'GREETING=broken\n' });
-    git(repo, 'tag', 'v1.1.0');
-    for (const t of ['v1.0.0', 'v1.1.0']) tags[t] = git(repo, 'rev-parse', t);
+    Object.assign(tags, makeConfigRepo(repo, port));
     const base = appRepoConfig({ apiPort: port, workerPort: port + 1, healthTimeoutMs: 8000 });
     config = {
       ...base,
       environments: [{ ...base.environments[0], configFiles: ['config/app.env'] }],
       services: [{ ...base.services[0], name: 'app', build: 'echo the config path never builds >&2; exit 1', deploy: `sh scripts/deploy.sh ${port}`, paths: ['app/**'] }],
     };
-    execFileSync('sh', ['scripts/deploy.sh', String(port)], { cwd: repo, stdio: 'ignore' });
   });
   after(() => {
-    stop();
+    stopConfigRepo(repo);
     tmp.cleanup();
   });
 
