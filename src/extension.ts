@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { registerAnalyzeCommand } from './vscode/commands/analyzeMigration';
 import { Previews } from './vscode/preview/previews';
 import { createChecklistService, registerChecklistCommands, WEBHOOK_SECRET_KEY, type ChecklistDeps } from './vscode/commands/checklist';
+import { registerHealthSecretCommand } from './vscode/commands/healthSecret';
 import { registerConfigurationCommands } from './vscode/commands/configuration';
 import { registerDatabaseEnvironmentCommand } from './vscode/commands/databaseEnvironment';
 import { CommandId, ContextKey, ViewId } from './vscode/contributions';
@@ -137,6 +138,8 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   const knownSecrets = new KnownSecrets(redactor, context.secrets, [WEBHOOK_SECRET_KEY], log, workspace && { root: workspace.root.fsPath, config: async () => (await workspace!.config()).config, onDidChange: workspace.onDidChange });
   context.subscriptions.push(knownSecrets);
   void knownSecrets.refresh();
+  // The secret:NAME values health and smoke checks send (issue 13), kept in secret storage only.
+  registerHealthSecretCommand(registry, { secrets: context.secrets, config: async () => (workspace ? (await workspace.config()).config : undefined), log: (line) => log.info(line) });
 
   const releases = new ReleasesTreeProvider(workspace);
   const databaseChoice: DatabaseEnvironmentChoice = {

@@ -22,6 +22,7 @@ export const CommandId = {
   openChecklist: 'rollbackPilot.openChecklist',
   startPostmortem: 'rollbackPilot.startPostmortem',
   setWebhookUrl: 'rollbackPilot.setWebhookUrl',
+  setHealthSecret: 'rollbackPilot.setHealthSecret',
   proposeChangelogNote: 'rollbackPilot.proposeChangelogNote',
   checkCiStatus: 'rollbackPilot.checkCiStatus',
   fileFollowUpIssue: 'rollbackPilot.fileFollowUpIssue',

@@ -9,6 +9,7 @@ import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 import type { ConfigErrorNotice } from './configErrorNotice';
 import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
+import { describeBlockers, explainBlockers, type AllClearBlocker } from '../core/verification';
 
 // The questions and messages a rollback needs are the application layer's (src/app/ui.ts);
 // VsCodeDialogs asks them with quick picks, input boxes and modals, and the integration suite
@@ -43,6 +44,18 @@ export class VsCodeDialogs implements RollbackDialogs {
       matchOnDetail: true,
     });
     return pick?.value;
+  }
+
+  /** The all-clear is not earned (a check failed, was skipped or could not run): the reason to send it anyway, or undefined to withhold it. */
+  async allClearException(blockers: AllClearBlocker[], plan: RollbackPlan): Promise<string | undefined> {
+    const r = await vscode.window.showInputBox({
+      title: `The all-clear for ${plan.environment} is not earned: ${describeBlockers(blockers)}`,
+      prompt: `${this.redact(explainBlockers(blockers))}. Type why it may go out anyway (the message, the journal and the post-mortem say so), or press Escape to withhold it.`,
+      placeHolder: 'e.g. smoke DB is down for maintenance; checked the flows by hand',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length < 3 ? 'Say in a few words why, or press Escape to withhold the all-clear' : undefined),
+    });
+    return r?.trim() || undefined;
   }
 
   async reason(defaultReason?: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { KnownSecrets as AppKnownSecrets } from '../app/knownSecrets';
 import type { RollbackConfig } from '../core/config/types';
+import { secretStorageKey, VERIFICATION_SECRET_PREFIX, verificationSecretNames } from '../core/verification';
 import { redactLogLine, type Redactor } from '../core/redact';
 
 /**
@@ -31,11 +32,14 @@ export function redactingLogChannel(channel: vscode.LogOutputChannel, redactor: 
 /**
  * The known secrets (src/app/knownSecrets.ts) kept current in a VS Code window: the given
  * SecretStorage keys are re-read when they change, the `.env`-style files among the
- * environments' `configFiles` when rollback.yml or one of those files changes.
+ * environments' `configFiles` when rollback.yml or one of those files changes, and the
+ * `secret:NAME` values rollback.yml's health and smoke checks send (issue 13), read when
+ * rollback.yml names them and again when one is set.
  */
 export class KnownSecrets implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly known: AppKnownSecrets;
+  private readonly checkSecrets: () => Promise<void>;
 
   constructor(
     redactor: Redactor,
@@ -45,9 +49,13 @@ export class KnownSecrets implements vscode.Disposable {
     workspace?: { root: string; config(): Promise<RollbackConfig | undefined>; onDidChange: (listener: () => void) => { dispose(): void } },
   ) {
     this.known = new AppKnownSecrets(redactor, secrets, secretKeys, log, workspace);
-    this.disposables.push(secrets.onDidChange((e) => void (secretKeys.includes(e.key) ? this.known.readSecret(e.key) : undefined)));
+    this.checkSecrets = async () => {
+      const keys = verificationSecretNames(await workspace?.config().catch(() => undefined)).map(secretStorageKey);
+      await Promise.all(keys.map((k) => this.known.readSecret(k)));
+    };
+    this.disposables.push(secrets.onDidChange((e) => void (secretKeys.includes(e.key) || e.key.startsWith(VERIFICATION_SECRET_PREFIX) ? this.known.readSecret(e.key) : undefined)));
     if (workspace) {
-      this.disposables.push(workspace.onDidChange(() => void this.known.readEnvFiles()));
+      this.disposables.push(workspace.onDidChange(() => void Promise.all([this.known.readEnvFiles(), this.checkSecrets()])));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(workspace.root, '{**/.env,**/.env.*,**/*.env}'));
       const reread = (): void => void this.known.readEnvFiles();
       this.disposables.push(watcher, watcher.onDidChange(reread), watcher.onDidCreate(reread), watcher.onDidDelete(reread));
@@ -55,8 +63,8 @@ export class KnownSecrets implements vscode.Disposable {
   }
 
   /** Reads everything once; resolves when the redactor knows it (activation awaits nothing: output before it is still pattern-redacted). */
-  refresh(): Promise<void> {
-    return this.known.refresh();
+  async refresh(): Promise<void> {
+    await Promise.all([this.known.refresh(), this.checkSecrets()]);
   }
 
   dispose(): void {

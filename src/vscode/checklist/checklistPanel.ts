@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChecklistService, ChecklistSession } from '../../core/checklist';
+import { describeBlockers, explainBlockers } from '../../core/verification';
 import { checklistHtml, newNonce } from './html';
 import { CommandId } from '../contributions';
 import { onTeamStateRead, otherRollbackNotice } from '../../app/teamState';
@@ -230,9 +231,24 @@ export class ChecklistPanel {
     }
     const kind = m.type === 'send-notification' ? m.kind : this.session.state.notifications.find((n) => n.id === m.notificationId)?.kind;
     if (!kind) return;
+    // The all-clear is earned (issue 13): with a check failed, skipped or not run, it goes out only with the operator's reason.
+    const blockers = kind === 'all-clear' && m.type === 'send-notification' ? this.session.allClearBlockers() : [];
+    let exceptReason: string | undefined;
+    if (blockers.length) {
+      exceptReason = (await vscode.window.showInputBox({
+        title: `The all-clear is not earned: ${describeBlockers(blockers)}`,
+        prompt: `${explainBlockers(blockers)}. Type why it may go out anyway (the message, the journal and the post-mortem say so), or press Escape to keep it back.`,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim().length < 3 ? 'Say in a few words why, or press Escape' : undefined),
+      }))?.trim();
+      if (!exceptReason) {
+        this.post({ type: 'toast', level: 'info', message: `The all-clear was not sent: ${describeBlockers(blockers)}.` });
+        return;
+      }
+    }
     this.post({ type: 'busy', kind });
     try {
-      const record = m.type === 'send-notification' ? await this.session.send(m.kind, m.text) : await this.session.retry(m.notificationId);
+      const record = m.type === 'send-notification' ? await this.session.send(m.kind, m.text, exceptReason ? { exceptReason } : {}) : await this.session.retry(m.notificationId);
       if (record?.result === 'failed') this.post({ type: 'toast', level: 'error', message: `${record.error ?? 'The message was not sent.'} Use Retry, or Copy to paste it yourself.` });
     } finally {
       this.post({ type: 'busy', kind: null });
