@@ -179,7 +179,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   registerNavigationCommands(registry, workspace, () => {
     refreshViews();
     if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
-  });
+  }, previews);
   registerConfigurationCommands(registry, workspace);
   registerLockCommand(registry, workspace, sessions, dialogs);
   context.subscriptions.push(...registerTeamJournalCommand(registry, workspace, sessions, dialogs));

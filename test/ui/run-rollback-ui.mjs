@@ -12,7 +12,8 @@ import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCode
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
 import { getHealth } from './lib/http.mjs';
-import { countInActiveEditor, currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { countInPreview, findPreviewFrame, previewSteps, previewText, wheelOverPreviewPage } from './lib/previewPage.mjs';
 import { fail, theJournal, uiChecks } from './lib/checks.mjs';
 import { driveRollback as driveRollbackAnswering, hasCommands, openWorkbench, reloadWindow, trustIfAsked } from './lib/rollbackFlow.mjs';
 
@@ -23,20 +24,13 @@ const { startedAt, check, broke, finish, crashed } = uiChecks('ui-rollback', wor
 /** Facts the run observed, written to the summary so a reader can see what happened. */
 const observed = { dialogs: [], stepSnapshots: [], panelOpenedBy: undefined, panelRestoredBy: undefined };
 
-/**
- * Turns the mouse wheel over the lower left of the plan preview (clear of a centred
- * modal) and returns its first visible line number before and after.
- */
+/** The plan preview's page (a webview, src/vscode/preview), found by its title. */
+const PLAN_TITLE = /^Rollback of local: v1\.4\.0 → v1\.3\.0$/;
+
+/** The wheel over the preview, as the page's scroll offset before and after (undefined: no preview page). */
 async function wheelOverPreview(page) {
-  const editor = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: /Rollback of local: v1\.4\.0 → v1\.3\.0/ }) }).first().locator('.editor-container .monaco-editor').first();
-  const topLine = async () => Math.min(...(await editor.locator('.margin-view-overlays .line-numbers').allInnerTexts()).map(Number).filter((n) => n > 0));
-  const box = await editor.boundingBox();
-  if (!box) return undefined;
-  const before = await topLine();
-  await page.mouse.move(box.x + 80, box.y + box.height - 60);
-  await page.mouse.wheel(0, 1200);
-  await sleep(400);
-  return [before, await topLine()];
+  const frame = await findPreviewFrame(page, PLAN_TITLE);
+  return frame ? wheelOverPreviewPage(page, frame) : undefined;
 }
 
 /** The one journal the run wrote (in .rollback/journals of the workspace). */
@@ -81,37 +75,6 @@ function watchSteps(page) {
     running = false;
     await done;
   };
-}
-
-/**
- * The text of the active editor, read by paging through it as a user would. Lines are
- * the rendered (wrapped) rows; identical rows are kept once, which is enough to look
- * for commands.
- */
-async function readActiveEditor(page, maxPages = 25) {
-  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
-  await editor.click({ position: { x: 200, y: 40 } });
-  await page.keyboard.press('Control+Home');
-  const seen = [];
-  const have = new Set();
-  for (let i = 0; i < maxPages; i++) {
-    const rows = await editor.evaluate((el) =>
-      [...el.querySelectorAll('.view-lines .view-line')]
-        .map((r) => ({ top: parseFloat(r.style.top) || 0, text: (r.textContent ?? '').replace(/\u00a0/g, ' ') }))
-        .sort((x, y) => x.top - y.top)
-        .map((r) => r.text),
-    );
-    const before = have.size;
-    for (const r of rows) {
-      if (have.has(r)) continue;
-      have.add(r);
-      seen.push(r);
-    }
-    if (i > 0 && have.size === before) break;
-    await page.keyboard.press('PageDown');
-    await sleep(150);
-  }
-  return seen;
 }
 
 async function main() {
@@ -195,7 +158,7 @@ async function main() {
       if (!confirmation) fail(`no plan confirmation appeared${observed.driveError ? `: ${observed.driveError}` : ''}`);
       if (!/^Roll back local \(local\) from v1\.4\.0 to v1\.3\.0\?/.test(confirmation.message)) fail(`confirmation says: ${confirmation.message}`);
       if (!/health returns 500/.test(`${confirmation.message}\n${confirmation.detail}`)) fail(`the confirmation does not give the reason: ${confirmation.message} ${confirmation.detail}`);
-      // An untitled document is named after its first line: the plan's heading.
+      // The preview panel is titled with the plan's heading.
       const tab = page.locator('.tabs-container .tab', { hasText: /Rollback of local: v1\.4\.0 → v1\.3\.0/ }).first();
       if (!(await tab.count())) fail(`no plan preview tab; tabs: ${(await tabLabels(page)).join(', ')}`);
       await tab.click();
@@ -203,21 +166,30 @@ async function main() {
         // The same wheel without the modal: the control for the observation made during the confirmation.
         observed.previewScrollsWhileConfirming.withoutModal = await wheelOverPreview(page);
       }
-      const lines = await readActiveEditor(page);
-      writeFileSync(join(work, 'plan-preview.md'), lines.join('\n'));
+      const frame = await until(() => findPreviewFrame(page, PLAN_TITLE), { timeout: 10_000, what: 'the plan preview page' });
+      writeFileSync(join(work, 'plan-preview.txt'), await previewText(frame));
+      // The preview reads like a document: numbered steps, the destructive ones marked (issue 13).
+      const headings = await previewSteps(frame);
+      if (!headings.length || !headings.every((h) => /^\d+\. /.test(h.text))) fail(`the step headings are not numbered: ${JSON.stringify(headings)}`);
+      // One preview and one diff, reused: no untitled editor that asks to be saved, no pile of columns.
+      const groups = await page.locator('.editor-group-container').count();
+      const dirty = await page.locator('.tabs-container .tab.dirty').allInnerTexts();
+      if (groups > 2 || dirty.length) fail(`after the preview: ${groups} editor groups, unsaved tabs: ${JSON.stringify(dirty)}`);
       // What actually ran is in the journal: every one of its commands must be in the preview, verbatim.
       const journal = readJournal(workspace);
+      const destructive = journal.plan.steps.filter((st) => st.destructive).map((st) => st.title);
+      for (const t of destructive) if (!headings.some((h) => h.destructive && h.text.endsWith(t))) fail(`the destructive step "${t}" is not marked in the preview: ${JSON.stringify(headings)}`);
       const commands = journal.plan.steps.flatMap((st) => st.commands.map((c) => c.command));
       if (!commands.some((c) => /^git -c (?:'user\.name=[^']+'|user\.name=\S+) -c user\.email=\S+ revert --no-edit -m 1 [0-9a-f]{40}$/.test(c))) fail(`the plan has no merge revert: ${JSON.stringify(commands)}`);
       const missing = [];
-      for (const c of commands) if ((await countInActiveEditor(page, c)) === 0) missing.push(c);
+      for (const c of commands) if ((await countInPreview(frame, c)) === 0) missing.push(c);
       if (missing.length) fail(`commands that ran but are not in the preview:\n${missing.join('\n')}`);
-      for (const t of ['v1.4.0', 'v1.3.0', 'sh scripts/build.sh api', 'sh scripts/deploy.sh api']) if ((await countInActiveEditor(page, t)) === 0) fail(`the preview does not show "${t}"`);
+      for (const t of ['v1.4.0', 'v1.3.0', 'sh scripts/build.sh api', 'sh scripts/deploy.sh api']) if ((await countInPreview(frame, t)) === 0) fail(`the preview does not show "${t}"`);
       // v1.4.0 did not change the worker: its deploy shows only in the full redeploy offered after a failure, never among the steps.
       if (journal.plan.steps.some((st) => st.service === 'worker')) fail('the plan redeploys the worker, which v1.4.0 did not change');
-      if ((await countInActiveEditor(page, 'If a service keeps failing: full redeploy')) !== 1) fail('the preview does not show the full redeploy the run may offer');
-      const workerDeploys = await countInActiveEditor(page, 'scripts/deploy.sh worker');
-      const fullRedeployDeploys = await countInActiveEditor(page, 'Deploy worker (full redeploy)');
+      if ((await countInPreview(frame, 'If a service keeps failing: full redeploy')) !== 1) fail('the preview does not show the full redeploy the run may offer');
+      const workerDeploys = await countInPreview(frame, 'scripts/deploy.sh worker');
+      const fullRedeployDeploys = await countInPreview(frame, 'Deploy worker (full redeploy)');
       if (workerDeploys !== 1 || fullRedeployDeploys !== 1) fail(`the worker's deploy should be in the full redeploy section only: ${workerDeploys} deploy command(s), ${fullRedeployDeploys} in the full redeploy`);
     });
 
@@ -271,7 +243,7 @@ async function main() {
       if (!/v1\.4\.0 → v1\.3\.0/.test(summary.h1)) fail(`the panel heading is: ${summary.h1}`);
       const bad = lastSnap.rows.map(parseStepRow).filter((r) => !['ok', 'skipped'].includes(r.outcome));
       if (bad.length) fail(`steps not ok at the end: ${JSON.stringify(bad)}`);
-      const tab = (await tabLabels(page)).find((t) => /v1\.4\.0 → v1\.3\.0/.test(t) && /Rollback/.test(t));
+      const tab = (await tabLabels(page)).find((t) => /^Rollback: v1\.4\.0 → v1\.3\.0/.test(t));
       if (!tab) fail(`no checklist tab; tabs: ${(await tabLabels(page)).join(', ')}`);
     });
 

@@ -5,9 +5,10 @@ import type { RollbackWorkspace } from '../rollbackWorkspace';
 import { CommandId } from '../contributions';
 import type { CommandRegistry } from '../commandRegistry';
 import { commitArg, fileArg } from '../commandArgs';
+import type { Previews } from '../preview/previews';
 
 /** Refresh, and what a click on a tree node does. */
-export function registerNavigationCommands(registry: CommandRegistry, workspace: RollbackWorkspace | undefined, refreshViews: () => void): void {
+export function registerNavigationCommands(registry: CommandRegistry, workspace: RollbackWorkspace | undefined, refreshViews: () => void, previews: Previews): void {
   registry.register(CommandId.refresh, { needs: 'nothing', what: 'refresh the views' }, () => {
     workspace?.invalidate();
     refreshViews();
@@ -18,7 +19,7 @@ export function registerNavigationCommands(registry: CommandRegistry, workspace:
   registry.register(CommandId.revealReleaseCommit, { needs: 'folder', what: 'show the commit', args: commitArg }, async (sha) => {
     // git show in a read-only document: works without the git extension (code-server included).
     const { stdout } = await promisify(execFile)('git', ['show', '--stat', '--patch', '--end-of-options', sha], { cwd: workspace!.root.fsPath, maxBuffer: 16 * 1024 * 1024 });
-    const doc = await vscode.workspace.openTextDocument({ content: stdout, language: 'diff' });
-    await vscode.window.showTextDocument(doc, { preview: true });
+    // Read-only (src/vscode/preview): an untitled document would ask to be saved when closed.
+    await previews.showText('commit', `${sha.slice(0, 12)}.diff`, stdout);
   });
 }

@@ -92,6 +92,12 @@ export class Previews implements vscode.Disposable {
     return vscode.window.showTextDocument(doc, { viewColumn: s.panel.viewColumn ?? vscode.ViewColumn.Active, preview: true });
   }
 
+  /** A read-only text document (e.g. `git show` of a commit), opened as a preview tab: never untitled, so closing it asks nothing. */
+  async showText(folder: string, name: string, text: string): Promise<vscode.TextEditor> {
+    const doc = await vscode.workspace.openTextDocument(this.docs.put(folder, name, text));
+    return vscode.window.showTextDocument(doc, { preview: true });
+  }
+
   private actions(content: PreviewContent): PageAction[] {
     const out: PageAction[] = [];
     if (content.diff) out.push({ id: 'diff', label: 'Open the code diff', title: content.diff.title });

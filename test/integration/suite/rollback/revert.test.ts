@@ -82,6 +82,9 @@ describe('Rollback: Revert Last Deploy inside VS Code (fixture shop, services ru
     // The preview was opened before the confirmation: it lists the exact commands.
     const preview = vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().includes(plan.to.name) && /git revert/.test(d.getText()));
     assert.ok(preview, 'the plan preview document was shown');
+    // The preview is a rendered panel over a read-only document (issue 13): nothing untitled that asks to be saved when closed.
+    assert.equal(preview.uri.scheme, 'rollback-pilot');
+    assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.uri.toString()), []);
     assert.ok(outcome.result, `ran (errors: ${dialogs.errors.join(' | ')})`);
     assert.equal(outcome.result.success, true, `state: ${outcome.result.state}; errors: ${dialogs.errors.join(' | ')}`);
     const h = await healthOf(apiPort);
