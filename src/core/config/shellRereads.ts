@@ -22,6 +22,21 @@ function mayVanish(word: string): boolean {
   return /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
 }
 
+/**
+ * The command's name comes out of an expansion ($(echo bash -c), "$(printf ev%sl a)", $X): which
+ * program runs (sh -c, eval…) is known only when it runs, so any of its arguments may be code.
+ * Assignments before the name (A=$(pwd) cmd) do not count: their values are never split into words.
+ */
+export function namedByExpansion(words: readonly string[]): boolean {
+  const name = words.find((w) => !/^[A-Za-z_]\w*=/.test(w));
+  return name !== undefined && expands(name);
+}
+
+/** The word holds an expansion the shell fills in before it runs the command: $x, ${x}, $(…), `…`. */
+function expands(word: string): boolean {
+  return /\$[\w{(]|`/.test(word.replace(/\\./g, '').replace(/'[^']*'/g, ''));
+}
+
 // Only the end of the word counts: whatever precedes the name may expand to nothing ($(…)sh).
 const SHELL = /(sh|busybox)$/;
 const INTERPRETER = /(python[\d.]*|perl|ruby|node|php)$/;
@@ -36,6 +51,11 @@ export function isCodeArgument(words: readonly string[], current: string): boole
   let state: 'none' | 'program' | 'code-next' = 'none';
   let codeFlag = /^-[A-Za-z]*c[A-Za-z]*$/;
   for (const w of words) {
+    // After a shell's name, an expansion may be its -c ($(echo -c)).
+    if (state === 'program' && expands(w)) {
+      state = 'code-next';
+      continue;
+    }
     if (mayVanish(w)) continue;
     const n = unquoted(w);
     if (SHELL.test(n) || INTERPRETER.test(n)) {

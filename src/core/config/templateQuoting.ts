@@ -6,7 +6,7 @@
 // apart ("$(cat {file})" is fine, 'x'{id} is fine, "a {id}" is not), so this follows the
 // shell's quote state the way sh(1) reads the line.
 
-import { isCodeArgument, rereadsArguments } from './shellRereads';
+import { isCodeArgument, namedByExpansion, rereadsArguments } from './shellRereads';
 
 export type UnsafeContext =
   | 'single quotes'
@@ -20,7 +20,8 @@ export type UnsafeContext =
   | 'after a backslash'
   | 'right after a $'
   | 'a sh -c script'
-  | 'an eval or ssh command';
+  | 'an eval or ssh command'
+  | 'a command named by an expansion';
 
 export interface QuotedPlaceholder {
   /** The placeholder as written, e.g. "{id}". */
@@ -84,7 +85,7 @@ function scan(t: string, names: readonly string[]): Scan {
     const inBackticks = stack.some((f) => f.kind === 'bt');
     // A plain word that is the script of `sh -c` ('x'{id}, or glued on by an escaped space) is read again by a second shell.
     const f = top();
-    const script = !context && f.words && f.wordStart !== undefined && isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined;
+    const script = !context && f.words && f.wordStart !== undefined ? (namedByExpansion(f.words) ? 'a command named by an expansion' : isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined) : undefined;
     const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : undefined;
     const ctx = context ?? (inBackticks ? 'backticks' : script ?? reread);
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
@@ -335,6 +336,7 @@ const ADVICE: Record<UnsafeContext, string> = {
   'after a backslash': 'the backslash would escape the quote the value starts with: remove the backslash',
   'an eval or ssh command': 'eval and ssh hand their arguments to a shell that reads them again: run the command without eval, or put it in a script on the host that takes the value as "$1"',
   'a sh -c script': 'a second shell reads the script again, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
+  'a command named by an expansion': 'the program ($(…), $X) is known only once the shell expands it, and it may be sh -c or eval, which read the value as code: write the program\'s name in the template',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
 };
 

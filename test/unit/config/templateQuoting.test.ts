@@ -128,6 +128,12 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.ok('problem' in fillDownCommand(template, { id: 'a1', file: 'v/a1.py', previous: 'p0' }), `filled ${JSON.stringify(template)}`);
     }
     assert.match(templateQuotingProblem('bash -c {previous}', N)!, /^\{previous\} is part of a sh -c script: a second shell reads the script again/);
+    // The program itself out of an expansion (found by the property test: $(echo bash -c ) {id} ran the value), or the -c after a shell's name.
+    for (const template of ['$(echo bash -c ) {id}', '"$(printf ev%sl a)" echo {id}', 'A=1 $X {id}', '`echo sh` -c {id}', 'sh $(echo -c) {id}', 'cd /srv && $CMD {id}']) {
+      assert.ok('problem' in fillDownCommand(template, { id: 'a1', file: 'v/a1.py', previous: 'p0' }), `filled ${JSON.stringify(template)}`);
+    }
+    assert.match(templateQuotingProblem('$(echo bash -c ) {id}', N)!, /^\{id\} is inside a command named by an expansion: the program .* may be sh -c or eval/);
+    for (const template of ['A=$(pwd) alembic downgrade {id}', 'cd $HOME && alembic downgrade {id}', 'pg_dump -Fc $DB -f {id}', "echo '$(x)' {id}"]) assert.deepEqual(quotedPlaceholders(template, N), [], template);
     assert.match(templateQuotingProblem('ssh db alembic downgrade {previous}', N)!, /is an argument of eval or ssh/);
     for (const template of ["sh -c 'alembic downgrade \"$1\"' sh {previous}", 'alembic downgrade {previous}', 'docker exec -i db alembic downgrade {previous}', 'x{id}y', "bash -c 'exec \"$@\"' bash alembic downgrade {previous}"]) {
       assert.deepEqual(quotedPlaceholders(template, N), [], template);
