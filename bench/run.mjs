@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
-const benches = ['releases.mjs', 'activation.mjs', 'classify.mjs', 'migrations-tree.mjs', 'rollback-ssh.mjs', 'fleet-rollback.mjs', 'log-watch.mjs'];
+const benches = ['releases.mjs', 'activation.mjs', 'classify.mjs', 'migrations-tree.mjs', 'rollback-ssh.mjs', 'fleet-rollback.mjs', 'log-watch.mjs', 'cli-plan.mjs'];
 let failed = 0;
 for (const b of benches) {
   if (only.length && !only.some((o) => b.startsWith(o))) continue;

@@ -87,18 +87,26 @@ async function readTarget(sources: PlanningSources, plan: RollbackPlan): Promise
 }
 
 async function readFacts(sources: PlanningSources, plan: RollbackPlan, request: PlanRequest, configText: string | undefined, listing: ReleaseListing): Promise<PlanFacts> {
+  const releases = [request.from, request.to].filter((r): r is Release => r !== undefined);
+  // Independent reads (the refs, the migration files, HEAD here, HEAD on the target): made at once.
+  const [resolved, files, head, target] = await Promise.all([
+    Promise.all(releases.map((r) => resolveRelease(sources.git, r))),
+    sources.migrationFiles(),
+    sources.git.revParseCommit('HEAD').catch((e: Error) => `unreadable (${e.message})`),
+    readTarget(sources, plan),
+  ]);
   const refs: Record<string, string> = {};
-  for (const r of [request.from, request.to]) if (r) refs[r.name] = await resolveRelease(sources.git, r);
+  releases.forEach((r, i) => (refs[r.name] = resolved[i]));
   const deployed = findDeployed(listing);
   const migrations: Record<string, string> = {};
-  for (const [file, content] of Object.entries(await sources.migrationFiles())) migrations[file] = sha256(content);
+  for (const [file, content] of Object.entries(files)) migrations[file] = sha256(content);
   const names = new Set([request.from?.name, request.to.name]);
   return {
     config: configText === undefined ? 'none' : sha256(configText),
-    head: await sources.git.revParseCommit('HEAD').catch((e: Error) => `unreadable (${e.message})`),
+    head,
     refs,
     deployedRelease: deployed ? `${deployed.name} ${deployed.sha}` : 'none',
-    target: await readTarget(sources, plan),
+    target,
     migrations,
     bad: listing.releases.filter((r) => names.has(r.name) && r.markers.includes('bad')).map((r) => r.name).sort(),
   };

@@ -3,13 +3,13 @@
 // the operator's choices into the plan the preview shows and the run start rebuilds.
 import type { UndoChoice, UndoPath } from '../core/database';
 import type { DatabaseSection } from '../core/database/section';
-import { gitQueriesVia } from '../core/plan';
 import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
 import { operatorGitIdentity } from '../core/plan/preflight';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
 import type { PlanBuilder, PlanningSources } from './currentPlan';
 import { operatorName } from './operator';
+import { immutablePlanGit } from './planGit';
 import { recordedBackupReader, type ReadRecordedBackup } from './recordedBackup';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
@@ -42,7 +42,7 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
       return { config: loaded.config, text: loaded.fileExists ? (loaded.text ?? 'unreadable') : undefined };
     },
     releases: () => workspace.releases(),
-    git: gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath),
+    git: immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath),
     migrationFiles: async () => {
       const out: Record<string, string> = {};
       for (const m of (await workspace.migrations()).flatMap((g) => g.migrations)) {
@@ -59,7 +59,7 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
 /** The builder the preview and the run start both call (currentPlan.ts compares what they made). */
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
   return async (req) => {
-    const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
+    const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
     const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)) }) : undefined;
     // The whole database section: its steps, the migration files the code step keeps, the check that the tool still works.
     const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;

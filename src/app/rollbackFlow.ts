@@ -144,6 +144,8 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   const environment = options.environment ?? (await prompter.pickEnvironment(await environmentChoices(workspace, config)));
   if (!environment) return { stoppedBecause: 'no environment chosen' };
   // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
+  // The release tags are read meanwhile, for the listing that follows the target.
+  await workspace.prefetchReleases();
   const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
   if (onTarget instanceof Error) {
     await presenter.error(`Nothing was planned for ${environment}: ${onTarget.message}`);

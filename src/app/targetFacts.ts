@@ -18,7 +18,8 @@ const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${e
 
 /** The picker's choices: the target running the release being rolled back first, never `local` first while another exists. */
 export async function environmentChoices(workspace: WorkspaceModel, config: RollbackConfig): Promise<EnvironmentChoice[]> {
-  const listing = await workspace.releases().catch(() => undefined);
+  // One environment has no order to decide: the release listing (for-each-ref over every tag) is not read for it.
+  const listing = config.environments.length > 1 ? await workspace.releases().catch(() => undefined) : undefined;
   const bad = listing && findDeployed(listing);
   return orderEnvironments(config.environments, { deployed: (env) => lastRead.get(keyOf(env)), badSha: bad?.sha });
 }

@@ -14,6 +14,7 @@ import { listReleases } from '../core/releases';
 import type { RecordsStore } from '../core/releases/recordsStore';
 import type { GitPort } from '../core/releases/gitPort';
 import { Changes, LoadOnce } from './changes';
+import { PrefetchingGitPort } from './prefetchedTags';
 import type { AppLog } from './log';
 
 export const CONFIG_FILE = 'rollback.yml';
@@ -63,6 +64,7 @@ export class WorkspaceModel {
   private readonly verdictsCache = new LoadOnce<Map<string, MigrationVerdict>>();
   private debounce?: NodeJS.Timeout;
   readonly gitPort: GitPort;
+  private readonly tags: PrefetchingGitPort;
   private readonly records: RecordsStore;
   private readonly log: AppLog;
 
@@ -70,14 +72,18 @@ export class WorkspaceModel {
     readonly root: { readonly fsPath: string },
     private readonly deps: WorkspaceDeps,
   ) {
-    this.gitPort = deps.gitPort;
+    this.tags = new PrefetchingGitPort(deps.gitPort);
+    this.gitPort = this.tags;
     this.records = deps.records;
     this.log = deps.log;
   }
 
   /** Drops cached parts and tells the views, debounced so a `git fetch --tags` is one refresh. */
   invalidate(parts: WorkspacePart[] = ['config', 'releases', 'migrations']): void {
-    if (parts.includes('config')) this.configCache = undefined;
+    if (parts.includes('config')) {
+      this.configCache = undefined;
+      this.tags.forget();
+    }
     if (parts.includes('releases')) this.releasesCache = undefined;
     if (parts.includes('migrations') || parts.includes('config')) {
       this.migrationsCache.clear();
@@ -94,6 +100,15 @@ export class WorkspaceModel {
   useTargetFacts(target: { headSha: string; snapshotSha?: string } | undefined): void {
     this.target = target;
     this.invalidate(['releases']);
+  }
+
+  /**
+   * Starts reading the release tags now, for the listing the flow makes right after the target
+   * was read (the listing follows the target, the tags do not): the two reads overlap.
+   */
+  async prefetchReleases(): Promise<void> {
+    const { config } = await this.config();
+    this.tags.prefetchTags(config.releases.tags);
   }
 
   config(): Promise<LoadedConfig> {

@@ -1,6 +1,33 @@
-import type { CommandRunner } from '../core/ports';
+import type { CommandRunner, ExecOptions, ExecResult } from '../core/ports';
 import { LocalCommandRunner } from './shell/localCommandRunner';
-import { SshCommandRunner, type HostKeyPrompt } from './ssh';
+import type { HostKeyPrompt, SshRunnerOptions } from './ssh';
+
+/**
+ * An SSH runner whose module (ssh2 and its crypto, the largest part of the bundle to start)
+ * is loaded when the first command is sent: a plan for a local target, --help, and the
+ * extension's activation never pay for it.
+ */
+class DeferredSshRunner implements CommandRunner {
+  readonly where: string;
+  private runner?: Promise<CommandRunner>;
+
+  constructor(private readonly options: SshRunnerOptions) {
+    this.where = options.destination;
+  }
+
+  private connect(): Promise<CommandRunner> {
+    this.runner ??= import('./ssh/sshCommandRunner').then((m) => new m.SshCommandRunner(this.options));
+    return this.runner;
+  }
+
+  async run(command: string, options?: ExecOptions): Promise<ExecResult> {
+    return (await this.connect()).run(command, options);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.runner) await (await this.runner).dispose();
+  }
+}
 
 /** The SSH settings both front ends share (VS Code: rollbackPilot.ssh.*; the CLI: --known-hosts, --ssh-config). */
 export interface SshSettings {
@@ -18,7 +45,7 @@ export function commandRunners(cwd: string, settings: () => SshSettings, hostKey
   return (where, timeoutMs) => {
     if (where === 'local') return new LocalCommandRunner({ cwd, timeoutMs });
     const s = settings();
-    return new SshCommandRunner({
+    return new DeferredSshRunner({
       destination: where,
       hostKeyPrompt: hostKeyPrompt(),
       knownHostsFiles: s.knownHostsFile ? [s.knownHostsFile] : undefined,

@@ -108,10 +108,10 @@ describe('rollback-pilot on a real repository (no target needed)', { timeout: 30
     assert.match(piped.stdout, /^v1\.4\.0 +[0-9a-f]{12}  2025-01-0\d  \[deployed\] Release v1\.4\.0$/m);
     const cli = await buildCli();
     const tty = new PtySession([process.execPath, cli, 'releases'], { cwd: dir, env: cliEnv({ TERM: 'xterm' }) });
-    assert.equal(await tty.exited, 0, tty.output);
+    assert.equal(await tty.exitCode(), 0, tty.output);
     assert.match(tty.rawOutput, /\[\x1b\[36mdeployed\x1b\[0m\]/);
     const plain = new PtySession([process.execPath, cli, 'releases'], { cwd: dir, env: cliEnv({ TERM: 'xterm', NO_COLOR: '1' }) });
-    assert.equal(await plain.exited, 0);
+    assert.equal(await plain.exitCode(), 0);
     assert.doesNotMatch(plain.rawOutput, /\x1b\[3\dm/);
   });
 });

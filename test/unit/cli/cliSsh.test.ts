@@ -79,7 +79,7 @@ describe('rollback-pilot over SSH (real sshd, real git on the target, real servi
     p.type('prod');
     await p.expect('Type the environment\'s name exactly: production');
     p.type('production');
-    assert.equal(await p.exited, 0, p.output);
+    assert.equal(await p.exitCode(), 0, p.output);
     assert.match(p.output, /Rollback finished: production is on v1\.3\.0/);
     assert.match(p.output, /Rolled back production to v1\.3\.0 on prod\./);
 
@@ -168,7 +168,7 @@ describe('rollback-pilot over SSH (real sshd, real git on the target, real servi
     p.type('1');
     await p.expect('Type "production" to run it');
     p.type('production');
-    assert.equal(await p.exited, 0, p.output);
+    assert.equal(await p.exitCode(), 0, p.output);
     assert.match(dbLog(f), /^down 0*5 to 0*4$/m);
     const health = await healthOf(`http://127.0.0.1:${f.apiPort}/health`);
     assert.deepEqual([health.status, JSON.parse(health.body)], [200, { version: '1.3.0' }]);

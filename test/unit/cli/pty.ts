@@ -51,6 +51,19 @@ export class PtySession {
     }
   }
 
+  /** The exit code, or a failure naming what the terminal showed when it did not exit within `timeoutMs` (a question nobody answers waits for ever). */
+  async exitCode(timeoutMs = 180_000): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms; the terminal showed:\n${this.output}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Types a line and Enter. */
   type(line: string): void {
     this.child.stdin!.write(`${line}\r`);

@@ -1,0 +1,115 @@
+// Benchmark: `rollback-pilot plan --json` as a user runs it (a new node process, the production
+// bundle, Node start-up included) on the repository with 10,000 tags and 100,000 commits the
+// releases bench builds, against raw `git for-each-ref` listing the same tags with the same
+// format in the same repository, in the same run. The plan is for a local environment at the
+// repository's own HEAD (the newest tag) back to the previous tag: the target is read (its HEAD,
+// its tags), the releases listed, the plan built and its facts read, exactly as for a real plan.
+// Run with: node --import tsx bench/cli-plan.mjs
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { TAG_FORMAT } from '../src/infra/git/simpleGitPort.ts';
+import { ensureReleasesRepo, TAGS } from './lib/releases-repo.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(ROOT, '.test-work', 'bench', 'cli-plan');
+const RUNS = 5;
+const TARGET = 2.0;
+
+function gitEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+}
+
+/** The CLI bundle as `npm run build -- --production` makes it (minified, no source map), with the wasm beside it. */
+async function buildCli() {
+  const dist = join(WORK, 'dist');
+  mkdirSync(dist, { recursive: true });
+  await build({
+    bundle: true, minify: true, sourcemap: false, logLevel: 'warning', platform: 'node', format: 'cjs', target: 'node20',
+    entryPoints: [join(ROOT, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: ['cpu-features', '*.node'],
+    banner: { js: '#!/usr/bin/env node' }, define: { ROLLBACK_PILOT_VERSION: JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version) },
+  });
+  copyFileSync(join(ROOT, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(dist, 'libpg-query.wasm'));
+  return join(dist, 'cli.js');
+}
+
+/**
+ * A clone sharing the bench repository's objects (so the releases bench's repository stays as
+ * it is), with every tag, and a rollback.yml naming one local environment at its own checkout.
+ */
+function planRepo(source) {
+  const dir = join(WORK, 'repo');
+  const marker = join(dir, '.git', 'rollback-pilot-bench');
+  const spec = readFileSync(join(source, '.git', 'rollback-pilot-bench'), 'utf8');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== spec) {
+    rmSync(dir, { recursive: true, force: true });
+    execFileSync('git', ['clone', '-q', '--shared', source, dir], { env: gitEnv() });
+    execFileSync('git', ['pack-refs', '--all'], { cwd: dir, env: gitEnv() });
+    writeFileSync(marker, spec);
+  }
+  writeFileSync(join(dir, 'rollback.yml'), 'releases: { tags: "v*" }\nenvironments:\n  production:\n    host: local\n    path: .\n');
+  return dir;
+}
+
+function run(cmd, args, cwd, check) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    let err = '';
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${err}`));
+      try {
+        check(Buffer.concat(out).toString('utf8'));
+      } catch (e) {
+        return reject(e);
+      }
+      resolve(ms);
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const { dir: source, generatedMs } = await ensureReleasesRepo(ROOT);
+  if (generatedMs > 0) console.error(`generated ${source} in ${(generatedMs / 1000).toFixed(1)} s`);
+  const dir = planRepo(source);
+  const cli = await buildCli();
+  const forEachRef = () => run('git', ['for-each-ref', `--format=${TAG_FORMAT}`, 'refs/tags/v*'], dir, (text) => {
+    const lines = text.split('\n').filter(Boolean).length;
+    if (lines !== TAGS) throw new Error(`git for-each-ref listed ${lines} tags, expected ${TAGS}`);
+  });
+  const plan = () => run(process.execPath, [cli, 'plan', '--env', 'production', '--reason', 'bench: the newest release is bad', '--json'], dir, (text) => {
+    const file = JSON.parse(text);
+    if (!/^[0-9a-f]{64}$/.test(file.digest) || file.plan.to.name !== file.request.to.name || !file.plan.steps.length) throw new Error(`not a plan: ${text.slice(0, 200)}`);
+  });
+  // Warm both (page cache, the files the CLI reads), then alternate so drift hits both alike.
+  const cold = await plan();
+  await forEachRef();
+  await plan();
+  const planMs = [];
+  const gitMs = [];
+  for (let i = 0; i < RUNS; i++) {
+    gitMs.push(await forEachRef());
+    planMs.push(await plan());
+  }
+  const p = median(planMs);
+  const g = median(gitMs);
+  console.error(`cold first plan: ${cold.toFixed(0)} ms`);
+  console.error(`plan runs ms: ${planMs.map((x) => x.toFixed(0)).join(' ')}; git runs ms: ${gitMs.map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(`bench cli-plan: ${p.toFixed(0)} ms ratio=${(p / g).toFixed(2)} vs git-for-each-ref target<=${TARGET.toFixed(1)}`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
