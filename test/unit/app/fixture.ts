@@ -30,7 +30,7 @@ export async function appFixture(options: { separateTarget?: boolean; downSteps?
     execFileSync('git', ['clone', '-q', repo.dir, target]);
     const yml = join(repo.dir, 'rollback.yml');
     let text = readFileSync(yml, 'utf8').replace('    path: .\n', `    path: ${target}\n`);
-    if (options.downSteps) text = text.replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "echo down {id} to {previous} >> run/db.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n');
+    if (options.downSteps) text = text.replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "echo down {id} to {previous} >> run/db.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "echo 4"\n');
     writeFileSync(yml, text);
     execFileSync('git', ['-c', 'user.name=Dana', '-c', 'user.email=dana@shop.example', 'commit', '-qam', 'rollback.yml: the deployed clone'], { cwd: repo.dir });
   }

@@ -93,7 +93,7 @@ export async function remoteFixture(sshd: TestSshd, options: { migrations: 'down
   const yml = readFileSync(join(repo.dir, 'rollback.yml'), 'utf8')
     .replace('  local:\n    host: local\n    path: .\n', `  production:\n    host: prod\n    path: ${remote}\n`)
     .replace('  dir: db/migrations\n', options.migrations === 'down'
-      ? '  dir: db/migrations\n  down: "echo down {id} to {previous} >> run/db.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n'
+      ? '  dir: db/migrations\n  down: "echo down {id} to {previous} >> run/db.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "echo 4"\n'
       : '  dir: no-migrations-here\n');
   writeFileSync(join(repo.dir, 'rollback.yml'), yml);
   // The operator's edit of rollback.yml is committed, as a team would: the workspace is clean.
