@@ -9,6 +9,7 @@ import { gitQueriesVia } from '../core/plan';
 import { findDeployed, type LastKnownGoodSource } from '../core/releases';
 import { deployedName, readDeployed, type DeployedOnTarget } from '../core/releases/deployedOnTarget';
 import { environmentCwd } from './environments';
+import { describeDeployedImage, readDeployedImages } from '../core/snapshot/deployedImages';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
@@ -40,6 +41,9 @@ export async function readTargetFacts(workspace: WorkspaceModel, sessions: Rollb
       // An image target need not be a git checkout: only that it answers is checked here (its preflight checks docker and the images).
       const r = await runner.run('true', { timeoutMs: 30_000 });
       if (r.code !== 0) throw new Error(`Cannot reach ${runner.where}: ${r.stderr.trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`)}`);
+      // What each service runs there (environments.<name>.deployed), for the picker's "deployed: api runs registry/app:v1.3.0".
+      const images = await readDeployedImages(runner, env, config.services, environmentCwd(env, workspace.root.fsPath));
+      if (images.some((i) => i.image)) lastRead.set(keyOf(env), { sha: '', name: images.filter((i) => i.image).map(describeDeployedImage).join('; '), readAt: new Date().toISOString() });
       workspace.useTargetFacts(undefined);
       return undefined;
     }

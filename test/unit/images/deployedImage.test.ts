@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RollbackConfig } from '../../../src/core/config/types';
 import { parseConfig } from '../../../src/core/config/parse';
+import { environmentChoices, readTargetFacts } from '../../../src/app/targetFacts';
+import type { RollbackSessions } from '../../../src/app/sessions';
+import type { WorkspaceModel } from '../../../src/app/workspaceModel';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan } from '../../../src/core/plan/planner';
 import { RollbackRunner } from '../../../src/core/run/runner';
@@ -91,6 +94,14 @@ describe('image strategy: what runs, recorded and shown; the image checked befor
     assert.deepEqual(read.map((r) => r.service), ['api', 'worker']);
     for (const r of read) assert.match(r.problem ?? '', new RegExp(`^local: the image of ${r.service} could not be read \\(docker inspect failed: .*docker.*not found\\)$`));
     assert.match(DEFAULT_DEPLOYED, /docker ps -q --filter label=com\.docker\.compose\.service=\{service\}/);
+  });
+
+  test('the environment picker says what each service runs on an image target, read by the flow over its runner', async () => {
+    const workspace = { root: { fsPath: repo.dir }, useTargetFacts: () => undefined, releases: () => Promise.reject(new Error('not needed')) } as unknown as WorkspaceModel;
+    const sessions = { runnerFor: () => new LocalCommandRunner() } as unknown as RollbackSessions;
+    assert.equal(await readTargetFacts(workspace, sessions, config, 'production'), undefined, 'an image target need not be a git checkout');
+    const [choice] = await environmentChoices(workspace, config);
+    assert.match(choice.deployed ?? '', /^deployed: api runs registry\.example\/shop-api:v1\.3\.0 \(sha256:4e4e4e4e4e4e…\) · read \d+ s ago$/);
   });
 
   test('a quoted {image} in imageCheck or {service} in deployed is refused: in Problems, and by the planner', async () => {
