@@ -46,4 +46,11 @@ describe('migration safety classes in the trees and Analyze Migration', () => {
     assert.equal(d.range.start.line, 9, 'the op.add_column line (1-based 10)');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
   });
+
+  it('Analyze Migration on a Markdown file says it is no migration and leaves nothing in Problems', async () => {
+    const readme = vscode.Uri.joinPath(workspaceRoot(), 'README.md');
+    const verdict = await vscode.commands.executeCommand('rollbackPilot.analyzeMigration', readme);
+    assert.equal(verdict, undefined, 'no verdict: README.md is not a knex migration');
+    assert.deepEqual(vscode.languages.getDiagnostics(readme), []);
+  });
 });
