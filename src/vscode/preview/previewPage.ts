@@ -42,8 +42,8 @@ button.secondary:hover { background: var(--vscode-button-secondaryHoverBackgroun
 button:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
 h1 { font-size: 1.6em; margin: 16px 0 8px; }
 h2 { font-size: 1.25em; margin-top: 28px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent)); padding-bottom: 4px; }
-h3.step { font-size: 1.05em; margin: 24px 0 4px; padding: 6px 10px; border-left: 4px solid var(--vscode-textLink-foreground); background: var(--vscode-textBlockQuote-background); }
-h3.step.destructive { border-left-color: var(--vscode-errorForeground); color: var(--vscode-errorForeground); }
+h3.step { font-size: 1.05em; margin: 24px 0 4px; padding: 6px 10px; border-left: 4px solid var(--vscode-textLink-foreground, #3794ff); background: var(--vscode-textBlockQuote-background); }
+h3.step.destructive { border-left-color: var(--vscode-errorForeground, #f14c4c); color: var(--vscode-errorForeground, #f14c4c); }
 code { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); background: var(--vscode-textCodeBlock-background); padding: 1px 4px; border-radius: 3px; }
 pre { background: var(--vscode-textCodeBlock-background); padding: 8px 12px; overflow-x: auto; border-radius: 3px; }
 pre code { background: none; padding: 0; white-space: pre; }
