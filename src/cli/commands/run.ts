@@ -30,7 +30,8 @@ facts (or refuses, saying what changed since the preview). The output streams; t
 uses. Before each destructive step the environment's name must be typed on the terminal:
 no flag skips that, and without a terminal the run stops there (exit 4).
 
-With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilot plan --json):
+With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilot plan --json;
+--env, if given, must name its environment):
 D must be its digest, and the plan rebuilt now must be that plan on the same facts, or
 nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
   options: [...TARGET_OPTIONS, { name: 'yes', short: 'y', help: 'confirm the plan without asking (the typed environment name is still asked)' }, { name: 'plan', value: 'FILE', help: 'run exactly this plan file (rollback-pilot plan --json)' }, { name: 'digest', value: 'D', help: 'the digest of the plan in FILE, as approved' }],
@@ -39,7 +40,8 @@ nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
     const digest = stringOption(options, 'digest');
     if ((planPath === undefined) !== (digest === undefined)) throw new UsageError('run: --plan FILE and --digest D go together (the digest is what you approved)');
     if (planPath !== undefined) {
-      const extra = ['env', 'to', 'pick', 'reason', 'db-undo'].filter((k) => options[k] !== undefined);
+      // --env may stay in a CI script that passes it everywhere: it must then name the plan's environment (checked below).
+      const extra = ['to', 'pick', 'reason', 'db-undo'].filter((k) => options[k] !== undefined);
       if (extra.length) throw new UsageError(`run --plan: the plan file decides ${extra.map((k) => `--${k}`).join(', ')}; leave ${extra.length === 1 ? 'it' : 'them'} out`);
     }
     if (options.pick && options.to) throw new UsageError('run: --to and --pick both choose the target; give one');
@@ -53,6 +55,11 @@ nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
         throw new Error(`cannot read the plan file ${abs}: ${e.message}`);
       });
       const file = readPlanFile(text, planPath);
+      const env = stringOption(options, 'env');
+      if (env !== undefined && env !== file.plan.environment) {
+        await s.ui.presenter.error(`--env ${env}, but ${planPath} is a plan for ${file.plan.environment}: nothing ran.`);
+        return EXIT.refused;
+      }
       // What runs, in the log before it runs: the preview the plan was approved with.
       ctx.term.out(file.preview);
       outcome = await runPlanFile(s.flow, s.ui, file, digest, planPath, s.redactor);

@@ -133,7 +133,11 @@ describe('rollback-pilot over SSH (real sshd, real git on the target, real servi
     assert.equal((await healthOf(`http://127.0.0.1:${f.apiPort}/health`)).status, 500, 'nothing ran on the host');
 
     writeFileSync(yml, original);
-    const ran = await runCli(['run', '--plan', planFile, '--digest', file.digest, ...f.sshArgs], { cwd: f.workspace });
+    const otherEnv = await runCli(['run', '--env', 'staging', '--plan', planFile, '--digest', file.digest, ...f.sshArgs], { cwd: f.workspace });
+    assert.equal(otherEnv.code, 3, otherEnv.stderr);
+    assert.match(otherEnv.stderr, /--env staging, but .*plan\.json is a plan for production: nothing ran\./);
+    // A CI script may keep passing --env: it names the plan's own environment.
+    const ran = await runCli(['run', '--env', 'production', '--plan', planFile, '--digest', file.digest, ...f.sshArgs], { cwd: f.workspace });
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     assert.match(ran.stdout, /Rollback finished: production is on v1\.3\.0/);
     const health = await healthOf(`http://127.0.0.1:${f.apiPort}/health`);
