@@ -49,7 +49,7 @@ void test('the preview renders under its CSP and its buttons post their action',
   await page.waitForSelector('h3.step', { timeout: 10_000 });
   assert.deepEqual(await page.locator('h3.step').allInnerTexts(), ['1. Tell the team the rollback starts', '2. ⚠️ DESTRUCTIVE — Restore the database backup']);
   assert.equal(await page.locator('h3.step.destructive').count(), 1);
-  const colors = await page.evaluate(() => [...document.querySelectorAll('h3.step')].map((h) => getComputedStyle(h).borderLeftColor));
+  const colors = await page.evaluate(() => Array.from(document.querySelectorAll('h3.step'), (h) => getComputedStyle(h).borderLeftColor));
   assert.notEqual(colors[0], colors[1], 'the destructive step is drawn apart');
   assert.equal(await page.locator('img').count(), 0, 'a command is text, never markup');
   assert.match((await page.locator('pre code').innerText()), /echo '<img src=x onerror=alert\(1\)>'$/);
