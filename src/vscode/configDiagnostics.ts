@@ -19,7 +19,7 @@ const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> 
 export function configErrorNotice(): ConfigErrorNotice {
   return new ConfigErrorNotice((message, closed, dismissed) => {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `$(error) ${message} [Open rollback.yml](command:${CommandId.openConfiguration})`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `${message} [Open rollback.yml](command:${CommandId.openConfiguration})`, cancellable: true },
       (_progress, token) => new Promise<void>((resolve) => {
         const sub = token.onCancellationRequested(() => {
           dismissed();
