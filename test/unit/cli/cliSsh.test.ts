@@ -4,6 +4,7 @@
 // path (plan --json, then run --plan --digest without a terminal); the refusal without a
 // terminal at the destructive step, and the same run resumed on a terminal.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -144,6 +145,23 @@ describe('rollback-pilot over SSH (real sshd, real git on the target, real servi
     assert.deepEqual([health.status, JSON.parse(health.body)], [200, { version: '1.3.0' }]);
     const journals = journalsIn(f.workspace);
     assert.deepEqual(journals.map((j) => [j.runId, j.status]), [[file.plan.id, 'succeeded']], 'the run is the plan approved, by its id');
+  });
+
+  test('snapshot in a deploy pipeline: the pre-deploy state written on the target and recorded here; status --json reads it back', async () => {
+    const f = await fixture('none');
+    // The host runs v1.4.0 (its checkout is the test user's: read the commit here, where it is the same).
+    const head = execFileSync('git', ['rev-parse', 'v1.4.0^{commit}'], { cwd: f.workspace, encoding: 'utf8' }).trim();
+    const snap = await runCli(['snapshot', ...f.sshArgs], { cwd: f.workspace });
+    assert.equal(snap.code, 0, snap.stderr);
+    assert.match(snap.stderr, /^Snapshot of production \(prod\): v1\.4\.0 on main\. Baseline: api UNHEALTHY \(500\), worker healthy\..* The next rollback returns here\.$/m);
+    const onTarget = JSON.parse(readFileSync(join(f.remote, `.rollback/snapshots/${head}.json`), 'utf8')) as { sha: string; tag?: string };
+    assert.deepEqual([onTarget.sha, onTarget.tag], [head, 'v1.4.0']);
+    assert.equal((JSON.parse(readFileSync(join(f.workspace, '.rollback/records.json'), 'utf8')) as { snapshotSha?: string }).snapshotSha, head);
+    const status = await runCli(['status', '--json', ...f.sshArgs], { cwd: f.workspace });
+    assert.equal(status.code, 0, status.stderr);
+    const s = JSON.parse(status.stdout) as { environment: string; target: { sha: string; tags: string[] }; lock: unknown; releases: Array<{ name: string; markers: string[] }> };
+    assert.deepEqual([s.environment, s.target.sha, s.target.tags, s.lock], ['production', head, ['v1.4.0'], null]);
+    assert.deepEqual(s.releases.find((r) => r.name === 'v1.4.0')?.markers.includes('deployed'), true);
   });
 
   test('without a terminal the destructive step stops the run even with --yes (exit 4, nothing of it ran); resume on a terminal types the name and finishes it', async () => {
