@@ -124,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
       commitsBetween: async (fromSha, toSha) => (await git.commits({ from: toSha, to: fromSha }, { maxCount: 200 })).map((c) => ({ sha: c.sha, subject: c.subject })),
     };
     const checklist = createChecklistService(checklistDeps);
-    sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier });
+    sessions = new RollbackSessions({ root: folder.uri, journals, events, prompter: dialogs, records, log, runnerFor: commandRunners(root, settings, dialogs), redactor, http: new NodeHttp(), processes: new NodeLocalProcesses(), notify: checklist.notifier, secrets: context.secrets });
     context.subscriptions.push(workspace, sessions, new RunTerminal(events, log), { dispose: () => checklist.dispose() });
     followUp = { workspace, sessions, checklist, redactor, dialogs, previews };
     // "Open logs" in the checklist: the run's service logs, streamed where they run, in a terminal.

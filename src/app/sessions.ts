@@ -8,6 +8,7 @@ import type { RecordsStore } from '../core/releases/recordsStore';
 import type { AppLog } from './log';
 import { machineName, operatorName } from './operator';
 import { attachTeamRecords } from './teamState';
+import { deployOutcomeOf, secretStorageKey } from '../core/verification';
 
 /** "local" or an SSH destination → a runner there (the composition root decides how: local shell, ssh2 with the product's known_hosts). */
 export type RunnerFactory = (where: string, timeoutMs?: number) => CommandRunner;
@@ -27,6 +28,8 @@ export interface SessionsDeps {
   /** The product's one redactor: the engine's output, journals, questions, log lines and events pass through it. */
   redactor: Redactor;
   notify?: Notifier;
+  /** Where the secret:NAME values of health and smoke checks live (VS Code's SecretStorage); without it such a check fails naming the secret. */
+  secrets?: { get(key: string): PromiseLike<string | undefined> };
   /** Who runs the rollbacks of these sessions ("Name <email>"); default operatorName() (this machine's git identity, else user@host). */
   operator?: string;
 }
@@ -83,6 +86,7 @@ export class RollbackSessions {
       machine: machineName(),
       notify: this.deps.notify,
       processes: this.deps.processes,
+      verification: { secret: async (name) => (await this.deps.secrets?.get(secretStorageKey(name))) ?? undefined },
     }, this.deps.redactor));
   }
 
@@ -132,7 +136,7 @@ export class RollbackSessions {
     await records
       .markBad({ sha: p.from.sha, reason: `rolled back on ${p.environment} to ${p.to.name}: ${p.reason}`, at: new Date().toISOString(), by: result.journal.operator })
       .catch((e) => this.log.warn(`Could not mark ${p.from.name} bad: ${(e as Error).message}`));
-    await records.recordDeploy({ sha: p.to.sha, at: new Date().toISOString(), environment: p.environment, tag: p.to.name, outcome: 'ok' });
+    await records.recordDeploy({ sha: p.to.sha, at: new Date().toISOString(), environment: p.environment, tag: p.to.name, outcome: deployOutcomeOf(result.journal) });
   }
 
   dispose(): void {
