@@ -207,7 +207,6 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     commandTimeoutMs: env.commandTimeoutMs,
     ...(commitSha ? { scope: { kind: 'commit' as const, sha: commitSha, subject: await input.git.subject(commitSha) } } : input.redeployAll ? { scope: { kind: 'full' as const } } : {}),
     ...(env.records ? { records: env.records } : {}),
-    ...(env.records ? { records: env.records } : {}),
     hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },
   };
 }
