@@ -12,6 +12,7 @@ import { fleetDiagnostics, withoutHostVars } from './fleetSemantic';
 import { logsDiagnostics } from './logsDiagnostics';
 import { verificationDiagnostics } from './verificationSemantic';
 import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
+import { isHttpUrl } from './httpUrl';
 
 export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
@@ -127,15 +128,6 @@ function entries(map: unknown): [string, Record<string, unknown>][] {
 function strings(list: unknown): [number, string][] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((v, i): [number, string][] => (typeof v === 'string' && v !== '' ? [[i, v]] : []));
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** Offset of a 1-based line/column (as YamlLocator gives them) in `text`. */

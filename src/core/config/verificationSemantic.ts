@@ -9,6 +9,7 @@ import { describeValue, humanPath } from './wording';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { parseJsonPath } from '../verification/jsonPath';
 import { FLOW_PLACEHOLDERS, PLAN_PLACEHOLDERS, placeholdersIn, SECRET_REF, stringLeaves } from '../verification/templates';
+import { isHttpUrl } from './httpUrl';
 
 type Report = (severity: Severity, path: PathSegment[], message: string, target?: Target) => void;
 
@@ -109,13 +110,4 @@ function placeholderCheck(text: string, path: PathSegment[], known: ReadonlySet<
 
 function isDurationSpelling(v: unknown): v is string | number {
   return typeof v === 'string' ? DURATION_PATTERN.test(v) : typeof v === 'number' && v >= 0;
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }

@@ -12,6 +12,7 @@ import type { CheckEntryResult, PlannedCommandStep, PlannedHttpStep } from '../.
 import { tail, type StepContext, type StepRun } from './context';
 import { fillExpectations, judge, planValues } from './health';
 import { readSecret, resolveHeaders, Secrets, sendHttp } from './httpCheck';
+import { isHttpUrl } from '../../config/httpUrl';
 
 type EntryRun = { result: Omit<CheckEntryResult, 'at' | 'name'>; lost?: boolean; output?: string };
 
@@ -143,13 +144,4 @@ async function runHttpEntry(e: PlannedHttpStep, values: Map<string, unknown>, se
   if (!verdict.ok) return { result: { outcome: 'failed', detail: `${what}: HTTP ${answer.status}, ${verdict.why}${snippet ? ` — ${snippet}` : ''} (${took})`, status: answer.status, durationMs: answer.durationMs } };
   if (captureProblem) return { result: { outcome: 'failed', detail: `${what} → ${answer.status}, but ${captureProblem}${snippet ? ` — ${snippet}` : ''}`, status: answer.status, durationMs: answer.durationMs } };
   return { result: { outcome: 'ok', detail: `${what} → ${answer.status} (${took})${captured.length ? `; captured ${captured.join(', ')}` : ''}`, status: answer.status, durationMs: answer.durationMs } };
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
