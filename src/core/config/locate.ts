@@ -76,3 +76,14 @@ function keyText(key: unknown): string | undefined {
 function isEmptyScalar(node: Node): boolean {
   return isScalar(node) && node.value === null && node.range != null && node.range[0] === node.range[1];
 }
+
+/** Offset of a 1-based line/column (as YamlLocator gives them) in `text`. */
+export function offsetOf(text: string, line: number, column: number): number | undefined {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return undefined;
+    offset = nl + 1;
+  }
+  return offset + column - 1;
+}

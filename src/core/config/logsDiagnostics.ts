@@ -5,6 +5,7 @@ import type { YamlLocator } from './locate';
 import { placeholderOffsetInSource } from './templateQuoting';
 import type { ConfigDiagnostic } from './types';
 import { humanPath } from './wording';
+import { offsetOf } from './locate';
 
 export function logsDiagnostics(name: string, svc: Record<string, unknown>, locator: YamlLocator, text: string | undefined): ConfigDiagnostic[] {
   return logsProblems(name, svc).map((p) => {
@@ -26,15 +27,4 @@ function valueAt(svc: Record<string, unknown>, path: Array<string | number>): st
   const logs = svc.logs;
   const v = path[path.length - 1] === 'command' && typeof logs === 'object' && logs !== null ? (logs as Record<string, unknown>).command : logs;
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Offset of a 1-based line/column (as YamlLocator gives them) in `text`. */
-function offsetOf(text: string, line: number, column: number): number | undefined {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return undefined;
-    offset = nl + 1;
-  }
-  return offset + column - 1;
 }

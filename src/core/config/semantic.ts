@@ -13,6 +13,7 @@ import { logsDiagnostics } from './logsDiagnostics';
 import { verificationDiagnostics } from './verificationSemantic';
 import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 import { isHttpUrl } from './httpUrl';
+import { offsetOf } from './locate';
 
 export function semanticDiagnostics(raw: Record<string, unknown>, locator: YamlLocator, text?: string): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
@@ -128,15 +129,4 @@ function entries(map: unknown): [string, Record<string, unknown>][] {
 function strings(list: unknown): [number, string][] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((v, i): [number, string][] => (typeof v === 'string' && v !== '' ? [[i, v]] : []));
-}
-
-/** Offset of a 1-based line/column (as YamlLocator gives them) in `text`. */
-function offsetOf(text: string, line: number, column: number): number | undefined {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return undefined;
-    offset = nl + 1;
-  }
-  return offset + column - 1;
 }
