@@ -2,10 +2,11 @@ import type { RollbackConfig } from '../core/config/types';
 import { gooseSections } from '../core/classify';
 import { migrationsToUndo, undoChoice, type UndoChoice, type UndoPath } from '../core/database';
 import type { ReadRecordedBackup } from './recordedBackup';
+import type { CommandRunner } from '../core/ports';
+import { toolPresence } from '../core/database/toolPresence';
 import { databasePlanInput, NO_DATABASE_SECTION, planDatabaseSection, type DatabaseSection, type SectionFacts } from '../core/database/section';
 import { migrationsForFiles } from '../core/migrations';
 import type { Migration, MigrationVerdict } from '../core/migrations/types';
-import type { PlanStep } from '../core/plan/types';
 import { releaseChangedFiles, type Release } from '../core/releases';
 import type { WorkspaceModel } from './workspaceModel';
 import { environmentCwd } from './environments';
@@ -24,11 +25,7 @@ export class DatabaseChoiceCancelled extends Error {
   }
 }
 
-export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup };
-
-export async function databaseStepsFor(workspace: WorkspaceModel, config: RollbackConfig, input: DatabaseSectionInput): Promise<PlanStep[]> {
-  return (await databaseSectionFor(workspace, config, input)).steps;
-}
+export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup; targetRunner?: (where: string) => CommandRunner };
 
 /**
  * Everything the plan needs from the database side (core/database/section.ts): the steps
@@ -63,7 +60,20 @@ export async function databaseSectionFor(workspace: WorkspaceModel, config: Roll
   }
   // With backup.create, the backups log on the target names the backup the checks verify and the restore gets ({backup}).
   if (input.readBackup && migrationsToUndo(verdicts).length > 0) planInput.backup = await input.readBackup(env, facts.cwd, config.migrations, input.to);
-  return planDatabaseSection(facts, planInput);
+  const section = planDatabaseSection(facts, planInput);
+  return input.targetRunner && !config.migrations.status && section.verify.length ? withoutAbsentTool(section, added[0].tool, facts.cwd, env, input.targetRunner) : section;
+}
+
+/** The tool's default status check stays planned only where the tool is installed (core/database/toolPresence.ts). */
+async function withoutAbsentTool(section: DatabaseSection, tool: Migration['tool'], cwd: string, env: { name: string; host: string }, runnerFor: (where: string) => CommandRunner): Promise<DatabaseSection> {
+  const runner = runnerFor(env.host);
+  try {
+    const presence = await toolPresence(runner, tool, cwd, env.name);
+    if (presence.present) return section;
+    return { ...section, verify: section.verify.filter((s) => !s.toolStatus), notChecked: [...(section.notChecked ?? []), presence.note] };
+  } finally {
+    await runner.dispose().catch(() => undefined);
+  }
 }
 
 /** Down SQL the extension can run itself: golang-migrate's .down.sql, goose's Down section. */

@@ -6,6 +6,7 @@ import type { DatabaseSection } from '../core/database/section';
 import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
 import { operatorGitIdentity } from '../core/plan/preflight';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
 import type { PlanBuilder, PlanningSources } from './currentPlan';
 import { operatorName } from './operator';
@@ -15,7 +16,7 @@ import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** The bad release's database steps (from the migration classifier), placed before the code switch. */
-export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup }) => Promise<PlanStep[] | DatabaseSection>;
+export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup; targetRunner?: (where: string) => CommandRunner }) => Promise<PlanStep[] | DatabaseSection>;
 
 /** What the operator decided that is part of the plan itself (and so of its digest). */
 export interface PlanChoices {
@@ -60,7 +61,7 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
-    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)) }) : undefined;
+    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) }) : undefined;
     // The whole database section: its steps, the migration files the code step keeps, the check that the tool still works.
     const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
     // The target's own files in the way of the code step are read there, so the preview lists them.
@@ -83,6 +84,7 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       databaseSteps: section?.steps,
       keepMigrationFiles: section?.keep,
       verifySteps: section?.verify,
+      notChecked: section?.notChecked,
       runId: req.runId,
       now: req.now,
     }, (where) => sessions.runnerFor(where));

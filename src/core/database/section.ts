@@ -16,6 +16,8 @@ export interface DatabaseSection {
   steps: PlanStep[];
   keep: KeptMigrationFile[];
   verify: PlanStep[];
+  /** Checks the section would plan but cannot on this target, each saying why (RollbackPlan.notChecked). */
+  notChecked?: string[];
 }
 
 export const NO_DATABASE_SECTION: DatabaseSection = { steps: [], keep: [], verify: [] };

@@ -46,6 +46,8 @@ export interface PlanInput {
   keepMigrationFiles?: KeptFile[];
   /** Checks once the services are back, before the push (the migration tool's own status command). */
   verifySteps?: PlanStep[];
+  /** What the database section could not plan a check for on this target (RollbackPlan.notChecked). */
+  notChecked?: string[];
   /** Local targets: relative environment paths are resolved against this folder. */
   workspaceRoot?: string;
   /** Probe health URLs from this machine instead of from the target (default: from the target). */
@@ -208,6 +210,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
     ...(commitSha ? { scope: { kind: 'commit' as const, sha: commitSha, subject: await input.git.subject(commitSha) } } : input.redeployAll ? { scope: { kind: 'full' as const } } : {}),
     ...(env.records ? { records: env.records } : {}),
     hostFiles: strategy === 'image' ? undefined : { savedIn: savedDir(runId), releaseWins: configToRestore, found: input.hostFiles },
+    ...(input.notChecked?.length ? { notChecked: input.notChecked } : {}),
   };
 }
 

@@ -78,6 +78,7 @@ export function renderPlanMarkdown(plan: RollbackPlan): string {
   out.push(`- **Run id**: \`${plan.id}\`, planned by ${plan.createdBy} at ${plan.createdAt}`);
   const destructive = plan.steps.filter((s) => s.destructive);
   if (destructive.length) out.push('', `> ⚠️ ${destructive.length} destructive step(s): you will type the environment name (\`${plan.environment}\`) right before each one runs.`);
+  for (const n of plan.notChecked ?? []) out.push('', `> Not checked: ${n}`);
   if (plan.returnHint) out.push('', `> HEAD will be detached. To get back to the branch afterwards: \`${plan.returnHint}\``);
   out.push('', ...renderHostFilesSection(plan));
   out.push('## Steps', '');

@@ -152,4 +152,6 @@ export interface RollbackPlan {
    * (configFiles the plan restores from the release), and what the target held at planning.
    */
   hostFiles?: { savedIn: string; releaseWins: string[]; found?: HostFiles };
+  /** What the plan would have checked but cannot on this target, each with why and what to set (shown in the preview). */
+  notChecked?: string[];
 }

@@ -2,7 +2,7 @@
 // over the real adapters (git, /bin/sh, the journal files, HTTP), driven by the integration
 // suite's own scripted dialogs and a presenter that records what it was asked to show.
 import * as path from 'node:path';
-import { databaseStepsFor } from '../../../src/app/databasePlan';
+import { databaseSectionFor } from '../../../src/app/databasePlan';
 import type { RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { RollbackSessions } from '../../../src/app/sessions';
 import type { FlowUi, Presenter, PreviewDocument, RollbackDialogs, StopControl } from '../../../src/app/ui';
@@ -97,7 +97,7 @@ export function appServices(root: string, dialogs: () => RollbackDialogs): AppSe
     processes: new NodeLocalProcesses(),
     redactor,
   });
-  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseStepsFor(workspace, (await workspace.config()).config, input) };
+  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseSectionFor(workspace, (await workspace.config()).config, input) };
   const presenter = new RecordingPresenter(dialogs());
   return {
     workspace,

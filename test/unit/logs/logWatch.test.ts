@@ -57,7 +57,7 @@ describe('log watching, local target', () => {
   });
 
   test('more errors after the rollback than before: the check fails and blocks the all-clear', async () => {
-    const app = await logApp({ logs: { command: `tail -n +1 -F ${FOLLOW_LOG}`, baseline: '5m', watch: '1500ms' } });
+    const app = await logApp({ logs: { command: `tail -s 0.2 -n +1 -F ${FOLLOW_LOG}`, baseline: '5m', watch: '4s' } });
     apps.push(app);
     app.append(FOLLOW_LOG, history(3, 20));
     const plan = await planFor(app);

@@ -5,7 +5,7 @@
 // failure (Knex: "The migration directory is corrupt"; node-pg-migrate: "Definitions of
 // migrations … have been deleted"). Skipped, saying why, while the packages are not installed.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MigrationsConfig, MigrationTool } from '../../../src/core/config/types';
@@ -13,6 +13,8 @@ import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { ScriptedPrompter, tempDir } from '../engine/helpers';
 import { commitRelease, configFor, databaseSection, deployClone, git, newRepo, planRollback, runPlan, sh } from './support';
+
+const PROJECT_MODULES = join(__dirname, '..', '..', '..', 'node_modules');
 
 /** The package's command-line entry (its package.json `bin`), or why it cannot run here. */
 function cliOf(pkg: string, bin: string, needs: string[] = []): { cli: string } | { skip: string } {
@@ -45,6 +47,8 @@ const knex: ToolCase = {
   cli: cliOf('knex', 'knex', ['pg']),
   releases: () => ({
     'v1.3.0': {
+      // A deployed Node app has its node_modules (untracked); knex's CLI needs the app's own knex there.
+      '.gitignore': 'node_modules\n',
       'knexfile.js': "module.exports = { client: 'pg', connection: process.env.DATABASE_URL, migrations: { directory: './migrations' } };\n",
       'migrations/001_orders.js': "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id'); t.integer('total').notNullable(); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
       'app/orders.js': "module.exports = 'SELECT id, total FROM orders';\n",
@@ -112,6 +116,7 @@ for (const c of [knex, nodePgMigrate]) {
       commitRelease(repo, 'v1.4.0', files['v1.4.0']);
       const target = join(tmp.dir, `target${n}`);
       deployClone(repo, target, 'v1.4.0');
+      if (c.tool === 'knex') symlinkSync(PROJECT_MODULES, join(target, 'node_modules'), 'dir');
       const up = sh(target, `${env} ${c.deploy(cli)}`);
       assert.equal(up.code, 0, up.out);
       commitRelease(repo, 'v1.4.1', files['v1.4.1']);
