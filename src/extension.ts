@@ -196,6 +196,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
           rehearse: async (plan, progress) => rehearsePlan(plan, (await workspace!.config()).config, { runnerFor: (where) => sessions!.runnerFor(where), parser: new PgSqlParser(), workspaceRoot: workspace!.root.fsPath, scratchServer: (url) => new PsqlScratchServer(url), progress }),
           show: (markdown) => previews.show({ kind: 'report', markdown }),
           redact: (text) => sessions!.redact(text),
+          available: async () => !!(await workspace!.config()).config.migrations.scratch?.url,
         }
       : undefined;
   const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;

@@ -183,6 +183,8 @@ export interface RehearsalFlow {
   /** Shows the report (VS Code: the report preview, beside the plan's). */
   show(markdown: string): Promise<void>;
   redact(text: string): string;
+  /** Whether a scratch server is configured (migrations.scratch): without one, "Rehearse first" is not offered. */
+  available(): Promise<boolean>;
 }
 
 /**
@@ -194,7 +196,7 @@ export interface RehearsalFlow {
  */
 export async function confirmPlanWithRehearsal(plan: RollbackPlan, ui: FlowUi, rehearsal: RehearsalFlow | undefined): Promise<'run' | 'cancelled' | 'rehearsal-failed'> {
   const { prompter, presenter } = ui;
-  if (!rehearsal || !prompter.confirmPlanOrRehearse || !hasRehearsableSteps(plan)) return (await prompter.confirmPlan(plan)) ? 'run' : 'cancelled';
+  if (!rehearsal || !prompter.confirmPlanOrRehearse || !hasRehearsableSteps(plan) || !(await rehearsal.available())) return (await prompter.confirmPlan(plan)) ? 'run' : 'cancelled';
   const answer = await prompter.confirmPlanOrRehearse(plan);
   if (answer !== 'rehearse') return answer === 'run' ? 'run' : 'cancelled';
   presenter.info(`Rehearsing the database steps of ${plan.environment} on the scratch server; nothing runs on ${plan.environment}.`);

@@ -155,9 +155,10 @@ export class VsCodeDialogs implements RollbackDialogs {
   /** The plan question with "Rehearse first": the database steps on a scratch copy of the schema before anything runs. */
   async confirmPlanOrRehearse(plan: RollbackPlan): Promise<'run' | 'rehearse' | undefined> {
     const destructive = plan.steps.filter((s) => s.destructive).length;
+    // Run first: Enter at the keyboard does what the operator came for; the rehearsal is one arrow away.
     const items: Array<vscode.QuickPickItem & { answer?: 'run' | 'rehearse' }> = [
-      { answer: 'rehearse', label: '$(beaker) Rehearse first', detail: `The mitigations and down steps on a scratch copy of ${plan.environment}'s schema (migrations.scratch): each statement's result and locks; nothing runs on ${plan.where}` },
       { answer: 'run', label: `$(play) Run ${plan.steps.length} steps`, detail: `On ${plan.where}, exactly as the preview shows${destructive ? `; ${destructive} destructive (you will type "${plan.environment}" before each)` : ''}` },
+      { answer: 'rehearse', label: '$(beaker) Rehearse first', detail: `The mitigations and down steps on a scratch copy of ${plan.environment}'s schema (migrations.scratch): each statement's result and locks; nothing runs on ${plan.where}` },
       { label: '$(close) Cancel', detail: 'Nothing runs; the preview stays open' },
     ];
     const pick = await vscode.window.showQuickPick(items, {

@@ -203,6 +203,16 @@ describe('rehearsing the database steps on a scratch copy of the real schema (re
     rehearse: (plan) => rehearsePlan(plan, config, deps(repo)),
     show: (markdown) => (shown.push(markdown), Promise.resolve()),
     redact: (t) => t,
+    available: () => Promise.resolve(!!config.migrations.scratch?.url),
+  });
+
+  test('without migrations.scratch "Rehearse first" is not offered: the plain question is asked', { timeout: 120_000 }, async () => {
+    const s = await shop({ drift: false });
+    const { ui, asked, shown } = scriptedUi();
+    const noScratch = { ...s.config, migrations: { ...s.config.migrations, scratch: undefined } };
+    assert.equal(await confirmPlanWithRehearsal(s.plan, ui, flow(s.repo, noScratch, shown)), 'run');
+    assert.deepEqual(asked, ['run?']);
+    assert.equal(shown.length, 0);
   });
 
   test('"Rehearse first" with the preview: a failed rehearsal ends the flow, the report is shown and the plan is never offered to run', { timeout: 120_000 }, async () => {
