@@ -1,6 +1,7 @@
 import { formatElapsed } from '../checklist/timer';
 import type { NotificationKind } from '../checklist/types';
 import { patternsOnly, type Redactor } from '../redact/redactor';
+import { clause } from '../plan/sentence';
 
 /** What the messages are redacted with: the product's redactor, or the pattern families alone. */
 type Redact = Pick<Redactor, 'redact'>;
@@ -47,13 +48,13 @@ function unredactedMessage(kind: NotificationKind, ctx: MessageContext): string 
   const elapsed = formatElapsed(ctx.elapsedMs);
   switch (kind) {
     case 'start':
-      return `Rolling back ${ctx.from} to ${ctx.to}${where} because ${ctx.reason}. (${elapsed} since the decision)`;
+      return `Rolling back ${ctx.from} to ${ctx.to}${where} because ${clause(ctx.reason)}. (${elapsed} since the decision)`;
     case 'hold':
       return `Rollback of ${ctx.from} to ${ctx.to}${where} in progress: hold off on deploys, bulk updates and data fixes for the next ${ctx.holdMinutes ?? 30} minutes, until the all-clear.`;
     case 'escalation':
-      return `Update: still rolling back ${ctx.from} to ${ctx.to}${where} (${elapsed} since the decision; reason: ${ctx.reason}).${ctx.suggestion ? ` ${ctx.suggestion}` : ''}`;
+      return `Update: still rolling back ${ctx.from} to ${ctx.to}${where} (${elapsed} since the decision; reason: ${clause(ctx.reason)}).${ctx.suggestion ? ` ${ctx.suggestion}` : ''}`;
     case 'all-clear': {
-      const rest = `Took ${elapsed} from the decision. Reason: ${ctx.reason}. Destructive actions may resume.`;
+      const rest = `Took ${elapsed} from the decision. Reason: ${clause(ctx.reason)}. Destructive actions may resume.`;
       const c = ctx.checks;
       if (!c) return `All clear: ${ctx.from} rolled back to ${ctx.to}${where}. ${rest}`;
       if (c.blocked.length) {
