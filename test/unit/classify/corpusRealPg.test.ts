@@ -13,58 +13,15 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { classifyFromFiles } from '../../../src/core/classify/classify';
-import { worstClass } from '../../../src/core/classify/rules';
-import type { MigrationClass, MigrationFinding } from '../../../src/core/migrations/types';
+import type { MigrationClass } from '../../../src/core/migrations/types';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { CORPUS } from './corpus';
-import { repository } from './corpus/repository';
-import { inSchema, ROLES, type CorpusCase } from './corpus/schema';
-import { allStatements, changedStatements, runWorld, type WorldOutcome } from './corpus/world';
+import { agrees, pool, truth, verdict, why as whyOf, type Judged } from './corpus/judge';
+import { inSchema, ROLES } from './corpus/schema';
+import { allStatements, changedStatements, runWorld } from './corpus/world';
 
 const parser = new PgSqlParser();
-
-interface Judged {
-  c: CorpusCase;
-  cls: MigrationClass;
-  findings: MigrationFinding[];
-  fixes: string[];
-  allFixed: boolean;
-  world?: WorldOutcome;
-  error?: string;
-}
-
-async function verdict(c: CorpusCase): Promise<Omit<Judged, 'world'>> {
-  const { fs, migration } = repository(c);
-  const v = await classifyFromFiles({ migration, fs, root: '.', parser });
-  const direction = c.judgeDown ? 'down' : 'up';
-  const findings = v.findings.filter((f) => f.direction === direction && !(c.judgeDown && f.rule === 'no-down-path'));
-  const cls = c.judgeDown ? worstClass(findings.map((f) => f.class)) : v.class;
-  const mitigations = findings.filter((f) => f.class === 'mitigate');
-  const fixes = mitigations.filter((f) => f.fix).map((f) => f.fix!);
-  return { c, cls, findings, fixes, allFixed: mitigations.length > 0 && fixes.length === mitigations.length };
-}
-
-/** What the database says: same, breaks (old code differs), loses (a row lost a value). */
-function truth(j: Judged): { kind: 'same' | 'breaks' | 'loses'; diff: string[] } {
-  const w = j.world!;
-  const diff = changedStatements(allStatements(j.c), w.before, w.after);
-  if (j.c.judgeDown) (w.newBefore ?? []).forEach((b, i) => b !== w.newAfter![i] && diff.push(`new release's ${j.c.newReads![i]} -> ${w.newAfter![i]} (was ${b})`));
-  const lostNew = j.c.judgeDown && (w.newBefore ?? []).some((b, i) => b !== w.newAfter![i]);
-  if (w.lost.length || lostNew) return { kind: 'loses', diff: [...diff, ...w.lost.map((l) => `lost ${l}`)] };
-  return { kind: diff.length ? 'breaks' : 'same', diff };
-}
-
-async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
-}
 
 describe('corpus: the verdict agrees with what a real PostgreSQL does to the previous release', () => {
   let pg: TestPostgres;
@@ -72,7 +29,7 @@ describe('corpus: the verdict agrees with what a real PostgreSQL does to the pre
   before(async () => {
     pg = await startPostgres();
     await pg.psql(ROLES.map((r) => `CREATE ROLE ${r}${r === 'app' ? ' LOGIN' : ''};`).join('\n'));
-    for (const [i, c] of CORPUS.entries()) judged.push({ ...(await verdict(inSchema(c, `corpus_${i}`))), world: undefined });
+    for (const [i, c] of CORPUS.entries()) judged.push({ ...(await verdict(inSchema(c, `corpus_${i}`), parser)), world: undefined });
     // One psql session per case, three at a time; each world is a rolled-back transaction in its own schema.
     await pool(judged, 3, async (j, i) => {
       try {
@@ -108,16 +65,6 @@ describe('corpus: the verdict agrees with what a real PostgreSQL does to the pre
     await pg?.stop();
   });
 
-  function agrees(j: Judged): boolean {
-    const t = truth(j).kind;
-    // Where the files cannot tell (SQL built at run time, who owned a table), only "never safe" is asked.
-    if (j.c.undecidable !== undefined) return j.cls !== 'safe';
-    if (j.cls === 'unknown') return false;
-    if (t === 'same') return j.cls === 'safe';
-    if (t === 'loses') return j.cls === 'destructive';
-    return j.cls === 'mitigate' || j.cls === 'destructive';
-  }
-
   it(`has at least 200 cases, every family of issue 14 represented`, () => {
     assert.ok(CORPUS.length >= 200, `${CORPUS.length} cases`);
     const families = new Set(CORPUS.map((c) => c.family));
@@ -130,7 +77,7 @@ describe('corpus: the verdict agrees with what a real PostgreSQL does to the pre
       assert.equal(j.error, undefined, j.error);
       assert.deepEqual(j.world!.setupErrors, [], 'the case runs on PostgreSQL as written');
       const t = truth(j);
-      const why = `verdict ${j.cls} (${j.findings.map((f) => `${f.rule}:${f.class}`).join(', ')}); database: ${t.kind}; ${t.diff.join(' | ') || 'no change'}`;
+      const why = whyOf(j);
       if (j.c.undecidable !== undefined) assert.notEqual(j.cls, 'safe', `${j.c.undecidable}: never safe; ${why}`);
       else if (j.cls === 'unknown') assert.fail(`unknown where the files decide: ${why}`);
       else if (t.kind === 'same') assert.equal(j.cls, 'safe', why);
