@@ -79,4 +79,15 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // One registry applies the folder and trust guards and parses the arguments (src/vscode/commandRegistry.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/vscode/commandRegistry.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.property.name='registerCommand']",
+        message: 'Register commands through the CommandRegistry (src/vscode/commandRegistry.ts), which applies the guards once.',
+      }],
+    },
+  },
 );

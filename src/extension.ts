@@ -1,5 +1,6 @@
 // The composition root: builds every service by constructor, wires them together and
 // hands each disposable to the extension context. No service locator.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerAnalyzeCommand } from './vscode/commands/analyzeMigration';
@@ -52,6 +53,9 @@ import { MigrationsTreeProvider } from './vscode/views/migrationsTree';
 import { ReleasesTreeProvider } from './vscode/views/releasesTree';
 import { RunTerminal } from './vscode/views/runTerminal';
 import { LogsTerminals } from './vscode/views/logsTerminal';
+import { AnsiblePlaybookRunner } from './infra/ansible/ansiblePlaybook';
+import { FleetStatus } from './app/fleetStatus';
+import type { FleetFlowDeps } from './app/fleetFlow';
 
 /** workspaceState key: the environment whose database the Migrations view reads. */
 const DATABASE_ENVIRONMENT_KEY = 'rollbackPilot.databaseEnvironment';
@@ -102,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
     const git = new SimpleGitPort(root);
     const { recordsFile } = settings();
     records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, recordsFile)), root));
-    workspace = new RollbackWorkspace(folder.uri, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
+    workspace = new RollbackWorkspace(folder.uri, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() }, recordsFile);
     const ws = workspace;
     const events = new RedactingRollbackEvents(redactor);
     // The engine saves journals through the checklist's bridge, so the checklist's state rides along in every save.
@@ -141,7 +145,8 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   // The secret:NAME values health and smoke checks send (issue 13), kept in secret storage only.
   registerHealthSecretCommand(registry, { secrets: context.secrets, config: async () => (workspace ? (await workspace.config()).config : undefined), log: (line) => log.info(line) });
 
-  const releases = new ReleasesTreeProvider(workspace);
+  const fleetStatus = workspace && sessions ? new FleetStatus(workspace, sessions) : undefined;
+  const releases = new ReleasesTreeProvider(workspace, fleetStatus);
   const databaseChoice: DatabaseEnvironmentChoice = {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
@@ -178,6 +183,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   // Refresh (and only Refresh, or planning a rollback) reads the team's state on the target: records, lock, journal copy.
   registerNavigationCommands(registry, workspace, () => {
     refreshViews();
+    void fleetStatus?.read();
     if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
   }, previews);
   registerConfigurationCommands(registry, workspace);
@@ -199,15 +205,14 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
           available: async () => !!(await workspace!.config()).config.migrations.scratch?.url,
         }
       : undefined;
-  const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
+  const fleet = folder && fleetStatus ? fleetDeps(context, folder.uri.fsPath, settings, fleetStatus) : undefined;
+  const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, fleet, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
   registerRehearseCommand(registry, flowDeps, rehearsal);
   registerRevertCommitCommand(registry, flowDeps);
-  context.subscriptions.push(
-    ...registerRollbackCommands(flowDeps),
-    ...registerAnalyzeCommand(registry, workspace, previews),
-    ...registerResumeCommand(sessions, dialogs, previews),
-    ...registerRecordCommands(workspace, sessions, records, dialogs, new NodeHttp()),
-  );
+  registerRollbackCommands(registry, flowDeps);
+  registerResumeCommand(registry, sessions, dialogs, previews);
+  registerRecordCommands(registry, workspace, sessions, records, dialogs, new NodeHttp());
+  context.subscriptions.push(...registerAnalyzeCommand(registry, workspace, previews));
   // The operator is the git identity (journals, locks, bad marks); read before the resume offer compares it with the journals'.
   if (sessions && folder) {
     const s = sessions;
@@ -245,6 +250,32 @@ async function offerResume(sessions: RollbackSessions): Promise<void> {
     resume,
   );
   if (pick === resume) await vscode.commands.executeCommand(CommandId.resumeRollback, r.runId);
+}
+
+/** Fleets (issue 15): Ansible made per run with the SSH settings in force then; the hosts read again after a run. */
+function fleetDeps(context: vscode.ExtensionContext, root: string, settings: () => { knownHostsFile?: string; sshConfigFile?: string; connectTimeoutMs: number }, status: FleetStatus): FleetFlowDeps {
+  return {
+    ansible: () => {
+      const s = settings();
+      return new AnsiblePlaybookRunner({
+        pluginRoot: path.join(context.extensionUri.fsPath, 'media', 'ansible'),
+        workDir: path.join(context.globalStorageUri.fsPath, 'ansible', new Date().toISOString().replace(/[:.]/g, '-')),
+        knownHostsFiles: [s.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts')],
+        sshConfigFile: s.sshConfigFile,
+        cwd: root,
+        connectTimeoutS: Math.ceil(s.connectTimeoutMs / 1000),
+      });
+    },
+    isProcessGroupAlive: (pg) => {
+      try {
+        process.kill(-pg, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    afterRun: (environment) => void status.read(environment),
+  };
 }
 
 export function deactivate(): void {}

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, WorkspaceModel, type WorkspaceDeps, type WorkspacePart } from '../app/workspaceModel';
 
@@ -14,6 +15,8 @@ export class RollbackWorkspace extends WorkspaceModel implements vscode.Disposab
   constructor(
     override readonly root: vscode.Uri,
     deps: Omit<WorkspaceDeps, 'unsavedText'>,
+    /** The rollbackPilot.recordsFile setting: relative to the folder, or absolute (it may live outside it). */
+    recordsFile = '.rollback/records.json',
   ) {
     super(root, {
       ...deps,
@@ -23,11 +26,12 @@ export class RollbackWorkspace extends WorkspaceModel implements vscode.Disposab
     // Tags and HEAD move: loose refs, packed refs, HEAD itself.
     this.watch('.git/{HEAD,packed-refs,refs/tags/**,refs/heads/**}', ['releases']);
     this.watch('{alembic,prisma,migrations,db,*/alembic}/**', ['migrations']);
-    this.watch('.rollback/records.json', ['releases']);
+    const records = path.resolve(root.fsPath, recordsFile);
+    this.watch(path.basename(records), ['releases'], vscode.Uri.file(path.dirname(records)));
   }
 
-  private watch(glob: string, parts: WorkspacePart[]): void {
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, glob));
+  private watch(glob: string, parts: WorkspacePart[], base: vscode.Uri = this.root): void {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, glob));
     const fire = () => this.invalidate(parts);
     this.disposables.push(w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire));
   }

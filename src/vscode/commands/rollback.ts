@@ -1,21 +1,14 @@
-import * as vscode from 'vscode';
-import type { Release } from '../../core/releases';
+import { releaseNode } from '../commandArgs';
+import type { CommandRegistry } from '../commandRegistry';
 import { CommandId } from '../contributions';
 import { runRollbackFlow, type RollbackFlowDeps } from './rollbackFlow';
 
-/** A release passed by a tree node's context menu. */
-function releaseArg(arg: unknown): Release | undefined {
-  const node = arg as { kind?: string; release?: Release } | undefined;
-  return node?.kind === 'release' ? node.release : undefined;
-}
-
-/** Revert Last Deploy (to the last-known-good) and Roll Back to Release… (to a chosen one). */
-export function registerRollbackCommands(deps: RollbackFlowDeps | undefined): vscode.Disposable[] {
-  const noFolder = () => void vscode.window.showWarningMessage('Rollback Pilot needs an open git repository to roll back.');
-  return [
-    vscode.commands.registerCommand(CommandId.revertLastDeploy, () => (deps ? runRollbackFlow(deps, { pickTarget: false }) : noFolder())),
-    vscode.commands.registerCommand(CommandId.rollBackToRelease, (node?: unknown) =>
-      deps ? runRollbackFlow(deps, { pickTarget: true, target: releaseArg(node) }) : noFolder(),
-    ),
-  ];
+/**
+ * Revert Last Deploy (to the last-known-good) and Roll Back to Release… (to a chosen one, or the
+ * release of the Releases view node it was run on). The registry refuses them without a folder
+ * or without trust, so `deps` is there when a handler runs.
+ */
+export function registerRollbackCommands(registry: CommandRegistry, deps: RollbackFlowDeps | undefined): void {
+  registry.register(CommandId.revertLastDeploy, { needs: 'trust', what: 'run a rollback' }, () => runRollbackFlow(deps!, { pickTarget: false }));
+  registry.register(CommandId.rollBackToRelease, { needs: 'trust', what: 'run a rollback', args: releaseNode }, (target) => runRollbackFlow(deps!, { pickTarget: true, target }));
 }
