@@ -100,7 +100,11 @@ async function main() {
       await until(async () => {
         const q = await currentPrompt(page);
         return q.kind === 'quickpick' && /roll back or roll forward/.test(q.title);
-      }, { timeout: 15_000, what: 'the decision quick pick' });
+      }, { timeout: 30_000, what: 'the decision quick pick' }).catch(async (e) => {
+        // Say what the window showed instead (a CI run once timed out here with nothing else to go on).
+        await shot(page, 'no-decision');
+        throw new Error(`${e.message}; on screen: prompt ${JSON.stringify(await currentPrompt(page))}, notifications ${JSON.stringify(await notificationTexts(page))}`);
+      });
       await pickQuickItem(page, 'Roll back');
       const buildRunning = () => {
         const j = readJournal(workspace);
