@@ -30,6 +30,14 @@ test("the README's rollback.yml parses without errors, and its sql: command give
   assert.deepEqual(dockerExecWithoutStdin(readme), [], 'README.md: use docker exec -i');
 });
 
+test("the README's second example (the keys beyond the basics) parses without errors or warnings", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /The keys beyond the basics[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README.md has the second example after "The keys beyond the basics"');
+  const parsed = parseConfig(block, 'rollback.yml');
+  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity !== 'information' && d.severity !== 'hint').map((d) => `${d.line}:${d.column}: ${d.severity}: ${d.message}`), []);
+});
+
 test('the starter rollback.yml and the schema descriptions use docker exec -i', () => {
   const starter = starterConfig({ repoName: 'shop' } as Parameters<typeof starterConfig>[0]);
   assert.match(starter, /docker exec -i db psql/);
