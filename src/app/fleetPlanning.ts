@@ -36,7 +36,7 @@ export function isFleet(env: EnvironmentConfig): boolean {
 }
 
 /** The fleet's hosts, in the order Ansible plays them. Errors name the config key and what Ansible said. */
-export async function resolveFleetHosts(env: EnvironmentConfig, deps: FleetPlanningDeps): Promise<FleetHost[]> {
+export async function resolveFleetHosts(env: EnvironmentConfig, deps: Pick<FleetPlanningDeps, 'local' | 'workspaceRoot'>): Promise<FleetHost[]> {
   const fleet = env.fleet;
   if (!fleet) throw new RolloutError(`environment ${env.name} has one host, not a fleet`);
   if (fleet.hosts) return hostsFromConfig(fleet, env.path);
@@ -96,14 +96,16 @@ function lastLines(text: string): string {
   return text.trim().split('\n').slice(-4).join(' ').slice(0, 600);
 }
 
-/** Each host's HEAD, read on the host over the product's own connection, all at once. */
+/** Each host's HEAD and its tree, read on the host over the product's own connection, all at once. */
 export async function readFleetHeads(hosts: FleetHost[], runnerFor: (destination: string) => CommandRunner): Promise<HostHead[]> {
   return Promise.all(
     hosts.map(async (h): Promise<HostHead> => {
       try {
-        const r = await runnerFor(h.destination).run('git rev-parse HEAD', { cwd: h.path, timeoutMs: 30_000 });
-        const sha = r.stdout.trim();
-        return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? { host: h.name, sha } : { host: h.name, error: r.stderr.trim() || `exit ${r.code}` };
+        // The tree too: a revert commit made on the host is its own commit, but its tree is the release's.
+        const r = await runnerFor(h.destination).run("git rev-parse HEAD 'HEAD^{tree}'", { cwd: h.path, timeoutMs: 30_000 });
+        const [sha, tree] = r.stdout.trim().split('\n').map((l) => l.trim());
+        const hex = /^[0-9a-f]{40,64}$/;
+        return r.code === 0 && hex.test(sha ?? '') ? { host: h.name, sha, ...(tree && hex.test(tree) ? { tree } : {}) } : { host: h.name, error: r.stderr.trim() || (r.lost ? 'the connection was lost' : `exit ${r.code}`) };
       } catch (e) {
         return { host: h.name, error: e instanceof Error ? e.message : String(e) };
       }

@@ -16,6 +16,8 @@ import type { RollbackSessions } from './sessions';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
 import type { FlowUi, Presenter } from './ui';
 import type { WorkspaceModel } from './workspaceModel';
+import { fleetEnvironment, fleetPlanBuilder, fleetPlanningDeps, fleetPreviewText, fleetUnavailable, runPreviewedFleet, type FleetFlowDeps, type FleetHolder, type PlannedFleetRollback } from './fleetFlow';
+import type { FleetRunResult } from '../core/fleet/fleetRunner';
 
 export const OPEN_CONFIG = 'Open rollback.yml';
 
@@ -26,6 +28,8 @@ export interface RollbackFlowDeps {
   databaseSteps?: DatabaseStepsFor;
   /** "Rehearse first" beside the preview (src/app/rehearsal.ts): the database steps on a scratch copy of the schema. */
   rehearsal?: RehearsalFlow;
+  /** Environments with hosts: or inventory: (issue 15): Ansible runs their host steps. Without it a fleet is refused, with why. */
+  fleet?: FleetFlowDeps;
 }
 
 export interface FlowOptions {
@@ -49,6 +53,8 @@ export interface FlowOptions {
 export interface FlowOutcome {
   plan?: RollbackPlan;
   result?: RunResult;
+  /** A fleet's run: the host × step grid and the fleet's state in words besides the journal. */
+  fleetResult?: FleetRunResult;
   /** Why nothing ran, when nothing did. */
   stoppedBecause?: string;
 }
@@ -131,6 +137,8 @@ export interface PlannedRollback {
   previewed: PreviewedRequest;
   sources: PlanningSources;
   build: PlanBuilder;
+  /** The environment is a fleet: its rollout, playbook and per-host preflights, planned with the plan. */
+  fleet?: PlannedFleetRollback;
 }
 
 /**
@@ -143,6 +151,17 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   const { config } = await workspace.config();
   const environment = options.environment ?? (await prompter.pickEnvironment(await environmentChoices(workspace, config)));
   if (!environment) return { stoppedBecause: 'no environment chosen' };
+  // A fleet needs Ansible: missing or too old is said before anything is read or planned (a single host never asks).
+  const noAnsible = await fleetUnavailable(config, environment, deps.fleet);
+  if (noAnsible) {
+    await presenter.error(`Nothing was planned for ${environment}: ${noAnsible}`);
+    return { stoppedBecause: 'ansible unavailable' };
+  }
+  const fleetEnv = fleetEnvironment(config, environment);
+  if (fleetEnv && options.cause === 'configuration') {
+    await presenter.error(`Nothing was planned for ${environment}: a fleet is rolled back by its code (the configuration remedies restore or restart one host); choose "the code" as what changed, or roll the hosts one by one.`);
+    return { stoppedBecause: 'configuration remedy on a fleet' };
+  }
   // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
   // The release tags are read meanwhile, for the listing that follows the target.
   await workspace.prefetchReleases();
@@ -159,11 +178,16 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
 
   const sources = planningSources(workspace, sessions);
   // The one place the plan is made: for the preview, and again from the current facts at run start.
-  const build = builderFor(options, workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
+  const holder: FleetHolder = {};
+  const ansible = fleetEnv && deps.fleet?.ansible();
+  const build = ansible
+    ? fleetPlanBuilder(workspace, sessions, { reason, targetSource: chosen.source, ...(options.revertCommit ? { revertCommit: options.revertCommit } : {}), ...(options.cause === 'unknown' ? { redeployAll: true } : {}) }, deps.databaseSteps, fleetPlanningDeps(workspace, sessions, ansible), holder)
+    : builderFor(options, workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
   try {
     const previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
     if (options.cause === 'database') noteDatabaseCause(previewed.plan, presenter);
-    return { previewed, sources, build };
+    const fleet = ansible && holder.latest ? { previewed, sources, build, holder, planned: holder.latest, ansible } : undefined;
+    return { previewed, sources, build, ...(fleet ? { fleet } : {}) };
   } catch (e) {
     if (e instanceof DatabaseChoiceCancelled) {
       presenter.info(`Nothing ran. ${e.message}`);
@@ -195,12 +219,23 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   if ('stoppedBecause' in planned) return planned;
   const { previewed, sources, build } = planned;
 
-  await showPlanPreview(workspace, presenter, previewed.plan, sessions.redact(withPreflightResults(previewed.preview, await preflightSection(previewed.plan, (where) => sessions.runnerFor(where)))));
+  // A fleet's preview adds its batches, playbook and the first batch's check run; every host's preflight runs at the run start.
+  const previewText = planned.fleet
+    ? await fleetPreviewText(planned.fleet, (t) => sessions.redact(t))
+    : sessions.redact(withPreflightResults(previewed.preview, await preflightSection(previewed.plan, (where) => sessions.runnerFor(where))));
+  await showPlanPreview(workspace, presenter, previewed.plan, previewText);
   const confirmed = await confirmPlanWithRehearsal(previewed.plan, ui, deps.rehearsal);
   if (confirmed === 'rehearsal-failed') return { plan: previewed.plan, stoppedBecause: 'rehearsal failed' };
   if (confirmed !== 'run') {
     presenter.info('Nothing ran. The plan preview stays open for reference.');
     return { plan: previewed.plan, stoppedBecause: 'not confirmed' };
+  }
+  if (planned.fleet && deps.fleet) {
+    const out = await runPreviewedFleet(sessions, ui, planned.fleet, deps.fleet);
+    const { config } = await workspace.config();
+    await readTargetFacts(workspace, sessions, config, previewed.plan.environment).catch(() => workspace.useTargetFacts(undefined));
+    const r = out.fleetResult;
+    return { plan: out.plan, ...(r ? { fleetResult: r, result: { success: r.success, journal: r.journal, state: r.state } } : {}), ...(out.stoppedBecause ? { stoppedBecause: out.stoppedBecause } : {}) };
   }
   return runPreviewed(deps, ui, previewed, decidedAt, async () => {
     // What runs is what was previewed: rebuilt now from the current facts, or nothing runs.

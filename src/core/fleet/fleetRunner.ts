@@ -37,6 +37,8 @@ export interface FleetRunInput {
   fleet: FleetRollout;
   /** Each host's own preflight step (the planner's, for that host's destination and path). */
   preflights: Record<string, PlanStep>;
+  /** Aborted: ansible-playbook is interrupted (SIGINT to its process group); what it had not done stays not started. */
+  signal?: AbortSignal;
 }
 
 export interface FleetRunResult {
@@ -77,12 +79,12 @@ export class FleetRunner {
     const locked = fleet.hosts;
     if (!(await this.preflight(journal, input))) return this.finish(journal, grid, locked, locked);
     if (!(await this.productSteps(journal, fleet.before))) return this.finish(journal, grid, locked, locked);
-    await this.ansible(journal, grid, fleet, undefined);
+    await this.ansible(journal, grid, fleet, undefined, input.signal);
     return this.finish(journal, grid, locked, locked);
   }
 
   /** Continues an interrupted or stopped rollout on the hosts that have not finished. */
-  async resume(journal: RollbackJournal, choice: ResumeChoice): Promise<FleetRunResult> {
+  async resume(journal: RollbackJournal, choice: ResumeChoice, signal?: AbortSignal): Promise<FleetRunResult> {
     const rec = fleetRecord(journal);
     const grid = gridFromJournal(journal);
     if (!rec || !grid) throw new Error(`run ${journal.runId} is not a fleet rollout (its journal has no ${FLEET_PLANNED} record)`);
@@ -121,7 +123,7 @@ export class FleetRunner {
     const productDone = journal.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').map((s) => s.stepId);
     const fleet = fleetRollout({ plan, hosts: rec.hosts, rollout: rec.rollout, userInventory: rec.userInventory ? { path: rec.userInventory, group: rec.group } : undefined, resume: resumeMap });
     if (!(await this.productSteps(journal, fleet.before.filter((s) => !productDone.includes(s.id) && s.id !== 'preflight')))) return this.finish(journal, grid, hosts, hosts);
-    await this.ansible(journal, grid, fleet, hosts.map((h) => h.name));
+    await this.ansible(journal, grid, fleet, hosts.map((h) => h.name), signal);
     return this.finish(journal, grid, hosts, hosts);
   }
 
@@ -233,14 +235,14 @@ export class FleetRunner {
     return true;
   }
 
-  private async ansible(journal: RollbackJournal, grid: FleetGrid, fleet: FleetRollout, limit: string[] | undefined): Promise<void> {
+  private async ansible(journal: RollbackJournal, grid: FleetGrid, fleet: FleetRollout, limit: string[] | undefined, signal: AbortSignal | undefined): Promise<void> {
     for (const s of fleet.hostSteps) {
       const js = journal.steps.find((x) => x.stepId === s.id);
       if (js && js.outcome === 'pending') js.startedAt = this.iso();
     }
     const forks = Math.max(1, ...fleet.batches.map((b) => b.length));
     const r = await this.deps.ansible.run({
-      playbook: fleet.playbook, inventory: fleet.inventory, userInventory: fleet.userInventory, limit, forks,
+      playbook: fleet.playbook, inventory: fleet.inventory, userInventory: fleet.userInventory, limit, forks, signal,
       onStarted: (processGroup) => {
         this.event(journal, ANSIBLE_STARTED, `ansible-playbook started (process group ${processGroup})`, { processGroup });
         void this.save(journal);

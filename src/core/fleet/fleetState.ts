@@ -6,6 +6,8 @@ export interface HostHead {
   host: string;
   /** The host's HEAD, or undefined when it could not be read. */
   sha?: string;
+  /** HEAD's tree: a host whose revert commit is its own still runs the release with this tree. */
+  tree?: string;
   error?: string;
 }
 

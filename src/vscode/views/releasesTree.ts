@@ -10,6 +10,13 @@ import { relativeTime } from './relativeTime';
 import { migrationItem } from './migrationItem';
 import { releaseTooltipMarkdown } from './tooltipMarkdown';
 import { lastTeamState } from '../../app/teamState';
+import type { FleetLine } from '../../app/fleetStatus';
+
+/** What the fleets' hosts ran when last read (src/app/fleetStatus.ts). */
+export interface FleetLines {
+  current(): FleetLine[];
+  onDidChange(listener: () => void): { dispose(): void };
+}
 
 /** Nodes of the Releases view. Children are loaded only when a release is expanded. */
 export type ReleasesNode =
@@ -31,12 +38,14 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   private readonly changed = new vscode.EventEmitter<ReleasesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly fleetSubscription?: { dispose(): void };
   /** Called once when VS Code first asks for the first level, and once when it is produced (activation timing). */
   firstRequest?: () => void;
   firstPaint?: () => void;
 
-  constructor(private readonly workspace: RollbackWorkspace | undefined) {
+  constructor(private readonly workspace: RollbackWorkspace | undefined, private readonly fleets?: FleetLines) {
     this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
+    this.fleetSubscription = fleets?.onDidChange(() => this.changed.fire(undefined));
   }
 
   refresh(): void {
@@ -107,6 +116,9 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       if (team?.inProgress) nodes.unshift({ kind: 'note', message: `${team.environment} on ${team.where}: ${team.inProgress.summary} — read ${relativeTime(team.readAt)}`, severity: 'warning' });
       if (team?.inProgress?.journalProblem) nodes.splice(1, 0, { kind: 'note', message: team.inProgress.journalProblem, severity: 'info' });
       if (team?.problem) nodes.unshift({ kind: 'note', message: `Could not read the rollback lock of ${team.environment} on ${team.where}: ${team.problem}`, severity: 'warning' });
+      // Each fleet: what its hosts ran when last read; hosts on different releases are a warning.
+      const fleetNotes: ReleasesNode[] = (this.fleets?.current() ?? []).map((l) => ({ kind: 'note', message: `${l.text} — read ${relativeTime(l.readAt)}`, severity: l.mixed ? 'warning' : 'info' }));
+      nodes.unshift(...fleetNotes);
       const rs = listing.releases;
       rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
       setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
@@ -169,6 +181,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
 
   dispose(): void {
     this.subscription.dispose();
+    this.fleetSubscription?.dispose();
     this.changed.dispose();
   }
 }

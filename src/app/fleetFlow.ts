@@ -1,0 +1,119 @@
+// Revert Last Deploy / Roll Back to Release… on an environment with `hosts:` or `inventory:`
+// (issue 15), for either front end: Ansible checked before anything is planned, the plan made
+// by planFleet (the database steps once, every host's own preflight), the preview with the
+// fleet's part (batches, what stops the rollout, the playbook, `--check --diff` on the first
+// batch), and the run through the FleetRunner with every host × step change reported live.
+import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
+import type { DatabaseSection } from '../core/database/section';
+import { operatorGitIdentity } from '../core/plan/preflight';
+import type { RollbackPlan } from '../core/plan/types';
+import { StalePlanError } from '../core/plan/staleness';
+import type { AnsiblePort } from '../core/fleet/ports';
+import { fleetPreviewMarkdown } from '../core/fleet/preview';
+import { rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from './currentPlan';
+import { checkFirstBatch, isFleet, planFleet, type FleetPlanningDeps, type PlannedFleet } from './fleetPlanning';
+import { runFleet, type FleetFlowDeps, type FleetOutcome } from './fleetRun';
+import { immutablePlanGit } from './planGit';
+import { operatorName } from './operator';
+import type { DatabaseStepsFor, PlanChoices } from './planning';
+import { recordedBackupReader } from './recordedBackup';
+import type { RollbackSessions } from './sessions';
+import type { FlowUi } from './ui';
+import type { WorkspaceModel } from './workspaceModel';
+
+export type { FleetFlowDeps, FleetOutcome } from './fleetRun';
+
+/** The fleet a plan was made for, kept beside the PlanBuilder: the preview's and then the run start's. */
+export interface FleetHolder {
+  latest?: PlannedFleet;
+}
+
+/** The environment is a fleet and Ansible cannot run it: said before anything is planned (the single-host path never asks). */
+export async function fleetUnavailable(config: RollbackConfig, environment: string, fleet: FleetFlowDeps | undefined): Promise<string | undefined> {
+  const env = config.environments.find((e) => e.name === environment);
+  if (!env || !isFleet(env)) return undefined;
+  if (!fleet) return `${environment} is a fleet (hosts: or inventory: in rollback.yml), which this front end cannot roll yet: run it from VS Code`;
+  return fleet.ansible().unavailable();
+}
+
+export function fleetEnvironment(config: RollbackConfig, environment: string): EnvironmentConfig | undefined {
+  const env = config.environments.find((e) => e.name === environment);
+  return env && isFleet(env) ? env : undefined;
+}
+
+/** The builder of a fleet plan: the same choices and database section as a single host's, planned by planFleet. */
+export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps: DatabaseStepsFor | undefined, deps: FleetPlanningDeps, holder: FleetHolder): PlanBuilder {
+  return async (req) => {
+    const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
+    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) }) : undefined;
+    const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
+    const planned = await planFleet({
+      config: req.config,
+      environment: req.environment,
+      git,
+      from: req.from?.sha ?? 'HEAD',
+      fromName: req.from?.name,
+      to: req.to.sha,
+      toName: req.to.name,
+      targetSource: choices.targetSource,
+      reason: choices.reason,
+      revertCommit: choices.revertCommit,
+      redeployAll: choices.redeployAll,
+      createdBy: choices.createdBy ?? operatorName(),
+      gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
+      workspaceRoot: workspace.root.fsPath,
+      databaseSteps: section?.steps,
+      keepMigrationFiles: section?.keep,
+      // The migration tool's status check runs on one host after the services: a fleet has no such step between its batches.
+      notChecked: [...(section?.notChecked ?? []), ...(section?.verify.length ? ['the migration tool\'s status after the rollback (a fleet runs no check after its batches yet): run it on the db host'] : [])],
+      runId: req.runId,
+      now: req.now,
+    }, deps);
+    holder.latest = planned;
+    return planned.plan;
+  };
+}
+
+export function fleetPlanningDeps(workspace: WorkspaceModel, sessions: RollbackSessions, ansible: AnsiblePort): FleetPlanningDeps {
+  return { ansible, local: sessions.runnerFor('local'), workspaceRoot: workspace.root.fsPath };
+}
+
+export interface PlannedFleetRollback {
+  previewed: PreviewedRequest;
+  sources: PlanningSources;
+  build: PlanBuilder;
+  holder: FleetHolder;
+  planned: PlannedFleet;
+  ansible: AnsiblePort;
+}
+
+
+/** The preview's text: the plan as for one host, then the fleet's part with the first batch's check run. */
+export async function fleetPreviewText(p: PlannedFleetRollback, redact: (text: string) => string): Promise<string> {
+  const check = await checkFirstBatch(p.planned, p.ansible).catch((e: Error) => ({ output: '', code: null, internalError: e.message }));
+  return redact(`${p.previewed.preview.trimEnd()}\n\n${fleetPreviewMarkdown(p.planned.fleet, p.planned.dbWhere, check)}`);
+}
+
+/**
+ * The run start of a previewed fleet plan: rebuilt from the current facts (rollback.yml,
+ * releases, the hosts) and compared, the playbook and inventory included, then run.
+ */
+export async function runPreviewedFleet(sessions: RollbackSessions, ui: FlowUi, p: PlannedFleetRollback, fleet: FleetFlowDeps): Promise<FleetOutcome> {
+  let plan: RollbackPlan;
+  let planned: PlannedFleet;
+  try {
+    plan = await rebuildAndCompare(p.sources, p.build, p.previewed);
+    planned = p.holder.latest!;
+    const changed = [
+      planned.fleet.playbook !== p.planned.fleet.playbook ? 'the playbook' : undefined,
+      planned.fleet.inventory !== p.planned.fleet.inventory ? "the fleet's hosts or their values" : undefined,
+      JSON.stringify(planned.fleet.batches) !== JSON.stringify(p.planned.fleet.batches) ? 'the batches' : undefined,
+    ].filter((x): x is string => x !== undefined);
+    if (changed.length) throw new StalePlanError(changed.map((c) => `${c} changed since the preview`));
+  } catch (e) {
+    const stale = e instanceof StalePlanError;
+    await ui.presenter.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
+    return { plan: p.previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
+  }
+  return runFleet(sessions, ui, { plan, fleet: planned.fleet, preflights: planned.preflights }, fleet);
+}
