@@ -24,15 +24,21 @@ function gitEnv() {
   return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
 }
 
-/** The CLI bundle as `npm run build -- --production` makes it (minified, no source map), with the wasm beside it. */
+/**
+ * The command line as `npm run build -- --production` makes it (minified, no source map): the
+ * loader dist/cli.js (src/cli/bin.ts) and the bundle dist/cli-main.js it runs through the V8
+ * code cache, with the wasm beside them. The cache lives in the user's cache folder as it does
+ * for a user: the first (cold) run below compiles and writes it, and is printed on its own.
+ */
 async function buildCli() {
   const dist = join(WORK, 'dist');
   mkdirSync(dist, { recursive: true });
+  const common = { bundle: true, minify: true, sourcemap: false, logLevel: 'warning', platform: 'node', format: 'cjs', target: 'node20' };
   await build({
-    bundle: true, minify: true, sourcemap: false, logLevel: 'warning', platform: 'node', format: 'cjs', target: 'node20',
-    entryPoints: [join(ROOT, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: ['cpu-features', '*.node'],
-    banner: { js: '#!/usr/bin/env node' }, define: { ROLLBACK_PILOT_VERSION: JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version) },
+    ...common, entryPoints: [join(ROOT, 'src/cli/main.ts')], outfile: join(dist, 'cli-main.js'), external: ['cpu-features', '*.node'],
+    define: { ROLLBACK_PILOT_VERSION: JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version) },
   });
+  await build({ ...common, entryPoints: [join(ROOT, 'src/cli/bin.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } });
   copyFileSync(join(ROOT, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(dist, 'libpg-query.wasm'));
   return join(dist, 'cli.js');
 }

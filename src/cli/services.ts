@@ -23,7 +23,7 @@ import { SimpleGitPort } from '../infra/git/simpleGitPort';
 import { NodeHttp } from '../infra/http';
 import { commandRunners, type SshSettings } from '../infra/runners';
 import { NodeLocalProcesses } from '../infra/shell/localProcesses';
-import { PgSqlParser } from '../infra/sql/pgParser';
+import { LazySqlParser } from './lazySqlParser';
 import { printRunOutput } from './runOutput';
 import type { Terminal } from './terminal';
 import { TerminalPresenter } from './terminalPresenter';
@@ -85,7 +85,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const presenter = new TerminalPresenter(term, redact, { showDiff: options.showDiff });
   const records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, options.recordsFile ?? '.rollback/records.json')), root));
   const git = new SimpleGitPort(root);
-  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
+  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
   const runnerFor = commandRunners(root, () => options.ssh, () => prompter);
   const events = new RedactingRollbackEvents(redactor);
   const journalsDir = path.join(root, '.rollback', 'journals');

@@ -13,28 +13,38 @@ import { freePort, tempDir } from '../engine/helpers';
 const root = join(__dirname, '../../..');
 let built: Promise<string> | undefined;
 
-/** dist/cli.js built from the sources now, with the build script's own options (banner, define, externals). */
+/**
+ * dist/cli.js built from the sources now, with the build script's own options: the loader
+ * (src/cli/bin.ts, with the banner) and the bundle it runs, dist/cli-main.js (define, externals).
+ * The loader's code cache goes to this build's own folder (XDG_CACHE_HOME in cliEnv), so the
+ * tests run it as a user's second run does, and never share a cache with anything else.
+ */
 export function buildCli(): Promise<string> {
   built ??= (async () => {
     const out = join(root, '.test-work', 'cli-build', String(process.pid));
     mkdirSync(out, { recursive: true });
+    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' } as const;
     await build({
-      bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
-      entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(out, 'cli.js'),
-      external: ['cpu-features', '*.node'], banner: { js: '#!/usr/bin/env node' },
+      ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(out, 'cli-main.js'), external: ['cpu-features', '*.node'],
       define: { ROLLBACK_PILOT_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
     });
+    await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'cli.js'), banner: { js: '#!/usr/bin/env node' } });
     copyFileSync(join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(out, 'libpg-query.wasm'));
     return join(out, 'cli.js');
   })();
   return built;
 }
 
+/** Where the loader keeps its code cache in the tests: beside this process's build. */
+function cacheHome(): string {
+  return join(root, '.test-work', 'cli-build', String(process.pid), 'cache');
+}
+
 /** The environment the CLI runs with: no agent, no user git config, no colour unless asked. */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_') && k !== 'SSH_AUTH_SOCK' && k !== 'NO_COLOR') env[k] = v;
-  return { ...env, GIT_CONFIG_NOSYSTEM: '1', ...extra };
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', XDG_CACHE_HOME: cacheHome(), ...extra };
 }
 
 export interface CliResult {
