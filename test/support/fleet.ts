@@ -271,3 +271,35 @@ function cloneAsUser(source: string, path: string, user: string, apiPort: number
   // A realistic deploy host: no git identity for its user (TESTING.md); git would also refuse a tree another user owns.
   execFileSync('runuser', ['-u', user, '--', 'git', 'config', '--global', '--add', 'safe.directory', path], { stdio: 'ignore' });
 }
+
+/**
+ * The fixture's rollback.yml with its environment made a fleet of these hosts: `production`,
+ * every host with its own path and ports (health URLs read {vars.api_port}), the database's
+ * down step run once on the first host (it appends to .rollback/db-steps.log there), and an
+ * ssh config that gives every host the fleet's client key.
+ */
+export function fleetRollbackYml(fixtureYml: string, fleet: TestFleet, opts: { batch?: string; healthTimeout?: string } = {}): string {
+  const hosts = fleet.hosts.map((h) => `      - { host: "${h.destination}", path: "${h.path}", vars: { api_port: "${h.apiPort}", worker_port: "${h.workerPort}" } }`).join('\n');
+  let n = 0;
+  const text = fixtureYml
+    .replace(/  local:\n    host: local\n    path: \.\n/, `  production:\n    hosts:\n${hosts}\n    path: "${fleet.hosts[0].path}"\n    rollout: { batch: ${opts.batch ?? '[1, "50%", "100%"]'}, maxFailPercent: 0, pause: 0s }\n`)
+    .replace(/http:\/\/127\.0\.0\.1:\d+\/health/g, () => `http://127.0.0.1:{vars.${n++ === 0 ? 'api_port' : 'worker_port'}}/health`)
+    .replace(/timeout: 10s/g, `timeout: ${opts.healthTimeout ?? '10s'}`)
+    .replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "mkdir -p .rollback && echo down {id} to {previous} >> .rollback/db-steps.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "echo 4"\n');
+  if (!text.includes('  production:\n') || n !== 2) throw new Error('fleetRollbackYml: the fixture rollback.yml is not the one this expects (environments.local, two health URLs)');
+  return text;
+}
+
+/** An ssh config (for ssh2 and Ansible's ssh alike) that offers the fleet's client key to every host. */
+export function fleetSshConfig(fleet: TestFleet): string {
+  return `Host 127.0.0.*\n  IdentityFile ${fleet.keyPath}\n  IdentitiesOnly yes\n`;
+}
+
+/** How often the database's down step ran on each host (the fleet's rollback.yml writes it there). */
+export function dbStepRuns(host: FleetTestHost): number {
+  try {
+    return readFileSync(join(host.path, '.rollback/db-steps.log'), 'utf8').trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}

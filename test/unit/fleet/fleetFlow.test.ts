@@ -1,0 +1,141 @@
+// The rollback flow on a fleet environment in plain Node (issue 15): the same application
+// layer the VS Code commands call, over four real sshd hosts and the real ansible-playbook,
+// driven by the integration suite's scripted dialogs. Revert Last Deploy plans with planFleet,
+// previews the fleet, runs the FleetRunner with a progress line per host and step; the
+// Releases view's fleet line is read from the hosts; a host failing in batch 2 stops it.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
+import { FleetStatus } from '../../../src/app/fleetStatus';
+import { RollbackSessions } from '../../../src/app/sessions';
+import { WorkspaceModel } from '../../../src/app/workspaceModel';
+import { databaseSectionFor } from '../../../src/app/databasePlan';
+import { FLEET_HOST_STEP } from '../../../src/core/fleet/fleetJournal';
+import { RecordsStore } from '../../../src/core/releases/recordsStore';
+import { RedactingRollbackEvents, redactingJournalStore, Redactor } from '../../../src/core/redact';
+import type { RollbackEvent } from '../../../src/core/run/events';
+import { AnsiblePlaybookRunner } from '../../../src/infra/ansible/ansiblePlaybook';
+import { FileJournalStore } from '../../../src/infra/files/fileJournalStore';
+import { NodeFileSystem } from '../../../src/infra/files/nodeFileSystem';
+import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage';
+import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
+import { NodeHttp } from '../../../src/infra/http';
+import { commandRunners } from '../../../src/infra/runners';
+import { NodeLocalProcesses } from '../../../src/infra/shell/localProcesses';
+import { PgSqlParser } from '../../../src/infra/sql/pgParser';
+import { makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
+import { ScriptedDialogs } from '../../integration/suite/scriptedDialogs';
+import { dbStepRuns, fleetRollbackYml, fleetSshConfig, fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
+import { RecordingPresenter } from '../app/harness';
+import { freePort, healthOf, tempDir } from '../engine/helpers';
+import { PLUGIN_ROOT } from './harness';
+
+const why = fleetUnavailable();
+
+function services(root: string, fleet: TestFleet, work: string, dialogs: ScriptedDialogs) {
+  const redactor = new Redactor();
+  const log = { info: () => undefined, warn: () => undefined };
+  const records = new RecordsStore(fileRecordsStorage(join(root, '.rollback/records.json')));
+  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: new SimpleGitPort(root), records, log, fileSystem: () => new NodeFileSystem(root), parser: new PgSqlParser() });
+  const sshConfig = join(work, 'ssh_config');
+  writeFileSync(sshConfig, fleetSshConfig(fleet));
+  const ssh = { knownHostsFile: fleet.knownHostsPath, sshConfigFile: sshConfig, connectTimeoutMs: 10_000 };
+  const events = new RedactingRollbackEvents(redactor);
+  const sessions = new RollbackSessions({
+    root: { fsPath: root }, journals: redactingJournalStore(new FileJournalStore(join(root, '.rollback/journals')), redactor), events, prompter: () => dialogs,
+    records, log, runnerFor: commandRunners(root, () => ssh, () => dialogs), http: new NodeHttp(), processes: new NodeLocalProcesses(), redactor,
+  });
+  const status = new FleetStatus(workspace, sessions);
+  let runs = 0;
+  const flow: RollbackFlowDeps = {
+    workspace, sessions,
+    databaseSteps: async (input) => databaseSectionFor(workspace, (await workspace.config()).config, input),
+    fleet: {
+      ansible: () => new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(work, `ansible-${++runs}`), knownHostsFiles: [fleet.knownHostsPath], sshConfigFile: sshConfig, cwd: root }),
+      afterRun: (env) => void status.read(env),
+    },
+  };
+  const seen: RollbackEvent[] = [];
+  events.on((e) => seen.push(e));
+  return { workspace, sessions, flow, status, seen, ui: { prompter: dialogs, presenter: new RecordingPresenter(dialogs) }, dispose: () => { sessions.dispose(); workspace.dispose(); } };
+}
+
+describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook, no VS Code)', { skip: why, timeout: 600_000 }, () => {
+  let tmp: { dir: string; cleanup(): void };
+  let repo: AppRepo;
+  let fleet: TestFleet | undefined;
+  let fixtureYml: string;
+  before(async () => {
+    tmp = tempDir('fleet-flow');
+    repo = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort: 1, workerPort: 2 });
+    fixtureYml = readFileSync(join(repo.dir, 'rollback.yml'), 'utf8');
+  });
+  afterEach(async () => {
+    await fleet?.stop();
+    fleet = undefined;
+  });
+  after(() => tmp.cleanup());
+
+  async function setup(name: string) {
+    fleet = await startFleet({ count: 4, sourceRepo: repo.dir });
+    writeFileSync(join(repo.dir, 'rollback.yml'), fleetRollbackYml(fixtureYml, fleet, { healthTimeout: '4s' }));
+    const work = join(tmp.dir, name);
+    mkdirSync(work, { recursive: true });
+    return { work };
+  }
+
+  test('Revert Last Deploy: planned by planFleet, previewed with the batches and the check run, run in batches with a progress line per host and step; every host on v1.3.0 with health 200, the database step once', async () => {
+    const { work } = await setup('whole');
+    const dialogs = new ScriptedDialogs();
+    const s = services(repo.dir, fleet!, work, dialogs);
+    try {
+      const outcome = await runRollbackFlow(s.flow, s.ui, { pickTarget: false });
+      assert.ok(outcome.fleetResult, `ran: ${outcome.stoppedBecause} ${dialogs.errors.join(' | ')}`);
+      assert.equal(outcome.fleetResult.success, true, `${outcome.fleetResult.state}\n${outcome.fleetResult.journal.events.map((e) => e.message).join('\n')}`);
+      const preview = s.ui.presenter.previews[0];
+      assert.match(preview, /## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `127\.0\.0\.11`\n2\. `127\.0\.0\.12`, `127\.0\.0\.13`\n3\. `127\.0\.0\.14`\n/);
+      assert.match(preview, /### The playbook Ansible runs/);
+      assert.match(preview, /127\.0\.0\.11 +: ok=/, 'the check run reached the canary');
+      for (const h of fleet!.hosts) {
+        const r = await healthOf(`http://127.0.0.1:${h.apiPort}/health`);
+        assert.equal(r.status, 200, `host ${h.index}`);
+        assert.match(r.body, /1\.3\.0/);
+      }
+      assert.deepEqual(fleet!.hosts.map(dbStepRuns), [1, 0, 0, 0], 'the database step ran once, on the first host');
+      const reported = s.ui.presenter.reported;
+      for (const host of ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14']) assert.ok(reported.some((m) => m.startsWith(`${host}: `) && / ok \(batch \d\)$/.test(m)), `a progress line for ${host}: ${reported.join(' | ')}`);
+      const grid = outcome.fleetResult.grid;
+      const oks = outcome.fleetResult.journal.events.filter((e) => e.kind === FLEET_HOST_STEP && (e.data as { cell: { outcome: string } }).cell.outcome === 'ok');
+      assert.equal(oks.length, grid.hosts.length * grid.steps.length, 'every host × step ended ok in the journal');
+      assert.ok(s.seen.some((e) => e.type === 'run-started') && s.seen.some((e) => e.type === 'run-finished' && e.success));
+      await s.status.read();
+      assert.deepEqual(s.status.current().map((l) => [l.text, l.mixed]), [['production: 4 hosts, all on v1.3.0', false]]);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  test('a host failing its health check in batch 2 stops the rollout: the fleet state said exactly, the view says the mixed fleet', async () => {
+    const { work } = await setup('failing');
+    const bad = fleet!.hosts[2];
+    writeFileSync(join(bad.path, 'apps/api/port.json'), `${JSON.stringify({ port: await freePort() })}\n`);
+    const dialogs = new ScriptedDialogs();
+    const s = services(repo.dir, fleet!, work, dialogs);
+    try {
+      const outcome = await runRollbackFlow(s.flow, s.ui, { pickTarget: false });
+      const r = outcome.fleetResult!;
+      assert.equal(r.success, false);
+      assert.equal(r.state, 'on v1.3.0: 127.0.0.11, 127.0.0.12, 127.0.0.13 (code switched; not done: health-api failed); still on v1.4.0: 127.0.0.14');
+      assert.deepEqual(s.ui.presenter.unfinished.map((u) => u.message), [`Rollback of production did not finish: ${r.state}`]);
+      assert.equal((await healthOf(`http://127.0.0.1:${fleet!.hosts[3].apiPort}/health`)).status, 500, 'the last host is untouched');
+      await s.status.read();
+      const [line] = s.status.current();
+      assert.equal(line.mixed, true);
+      assert.equal(line.text, 'production: 4 hosts — 3 on v1.3.0, 127.0.0.14 on v1.4.0');
+    } finally {
+      s.dispose();
+    }
+  });
+});
