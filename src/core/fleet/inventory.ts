@@ -119,9 +119,9 @@ export function inventoryYaml(hosts: FleetHost[], values: Record<string, HostRun
     }
     lines.push(`${pad}  rp_path: ${unsafe(h.path)}`);
     lines.push(`${pad}  rp_health: {${Object.entries(v.health).map(([k, url]) => ` ${JSON.stringify(k)}: ${unsafe(url)}`).join(',')} }`);
-    lines.push(`${pad}  rp_skip: ${JSON.stringify(v.skip)}`);
-    lines.push(`${pad}  rp_check: ${JSON.stringify(v.check)}`);
-    lines.push(`${pad}  rp_batch_hosts: ${JSON.stringify(v.batchHosts)}`);
+    lines.push(`${pad}  rp_skip: ${unsafeList(v.skip)}`);
+    lines.push(`${pad}  rp_check: ${unsafeList(v.check)}`);
+    lines.push(`${pad}  rp_batch_hosts: ${unsafeList(v.batchHosts)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -130,6 +130,11 @@ export function inventoryYaml(hosts: FleetHost[], values: Record<string, HostRun
 export function limitArg(names: string[]): string {
   for (const n of names) if (!PLAIN_NAME.test(n)) throw new RolloutError(`cannot limit the rollout to host "${n}": not a plain host name`);
   return names.join(',');
+}
+
+/** A YAML flow list of `!unsafe` strings: an inventory value is templated wherever a task reads it. */
+function unsafeList(items: string[]): string {
+  return `[${items.map(unsafe).join(', ')}]`;
 }
 
 function str(v: unknown): string | undefined {

@@ -32,6 +32,8 @@ export interface AnsibleOptions {
 }
 
 const OUTPUT_TAIL = 16 * 1024;
+/** The variables of this process that ansible-playbook gets (everything else it is given is set below). */
+const PASSED_ENV = /^(?:PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|TERM|SSH_AUTH_SOCK|PYTHONPATH|PYTHONHOME|VIRTUAL_ENV|KRB5CCNAME)$/;
 
 export class AnsiblePlaybookRunner implements AnsiblePort {
   private runs = 0;
@@ -149,8 +151,11 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
       // ssh refuses a -F file that does not exist; the product's meaning of one is "no ssh config".
       ...(o.sshConfigFile ? [`-F ${sshQuote(existsSync(o.sshConfigFile) ? o.sshConfigFile : '/dev/null')}`] : []),
     ].join(' ');
-    // The variables Ansible reads; nothing from the operator's own ANSIBLE_* leaks in to change what runs.
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANSIBLE_')));
+    // Only what ansible-playbook and ssh need from this process (where programs are, the user, the
+    // locale Ansible insists on, the agent): the extension host's environment may hold a
+    // PGPASSWORD, a token or a cloud key, which a lookup('env') or a local task would read, and the
+    // operator's own ANSIBLE_* would change what runs.
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => PASSED_ENV.test(k)));
     return {
       ...base,
       ANSIBLE_HOME: join(dir, 'home'),
