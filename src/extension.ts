@@ -259,7 +259,8 @@ function fleetDeps(context: vscode.ExtensionContext, root: string, settings: () 
       const s = settings();
       return new AnsiblePlaybookRunner({
         pluginRoot: path.join(context.extensionUri.fsPath, 'media', 'ansible'),
-        workDir: path.join(context.globalStorageUri.fsPath, 'ansible', new Date().toISOString().replace(/[:.]/g, '-')),
+        // Short: ssh's control sockets live under it, and a socket path has at most 107 bytes (the extension's storage path is too long).
+        workDir: path.join(os.tmpdir(), `rp-ansible-${Date.now().toString(36)}`),
         knownHostsFiles: [s.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts')],
         sshConfigFile: s.sshConfigFile,
         cwd: root,

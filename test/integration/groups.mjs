@@ -10,6 +10,7 @@ import { makeAppRepo, deployCurrent, stopApp } from '../fixtures/appRepo.ts';
 import { PG_BIN, startPostgres } from '../support/postgres.ts';
 import { startSshd } from '../support/sshd.ts';
 import { cloneForTestUser, deployAsTestUser } from '../support/remoteApp.ts';
+import { fleetRollbackYml, fleetSshConfig, startFleet } from '../support/fleet.ts';
 
 /** Each group: its fixture workspace (created fresh) and what to stop afterwards. */
 export const GROUPS = {
@@ -69,6 +70,34 @@ export const GROUPS = {
       };
     } catch (e) {
       await sshd.stop();
+      throw e;
+    }
+  },
+  // The shop on a fleet (issue 15): four real sshd hosts on 127.0.0.11-14, each with its own
+  // user, clone and services on ports of its own, v1.4.0 (bad) deployed on all; rollback.yml
+  // (edited, not committed) makes `production` of them, rolled in batches [1, "50%", "100%"]
+  // through the real ansible-playbook. known_hosts holds every host's keys; the ssh config
+  // gives every host the fleet's client key.
+  fleet: async (dir) => {
+    const workspace = join(dir, 'workspace');
+    await makeAppRepo(workspace, { apiPort: 1, workerPort: 2 });
+    const fleet = await startFleet({ count: 4, sourceRepo: workspace });
+    try {
+      const yml = join(workspace, 'rollback.yml');
+      writeFileSync(yml, fleetRollbackYml(readText(yml, 'utf8'), fleet, { healthTimeout: '4s' }));
+      const sshConfig = join(dir, 'ssh_config');
+      writeFileSync(sshConfig, fleetSshConfig(fleet));
+      return {
+        folder: workspace,
+        env: {
+          ROLLBACK_PILOT_FLEET: JSON.stringify(fleet.hosts.map((h) => ({ index: h.index, user: h.user, path: h.path, apiPort: h.apiPort, workerPort: h.workerPort }))),
+          SSH_AUTH_SOCK: '',
+        },
+        settings: { 'rollbackPilot.ssh.configFile': sshConfig, 'rollbackPilot.ssh.knownHostsFile': fleet.knownHostsPath },
+        cleanup: () => fleet.stop(),
+      };
+    } catch (e) {
+      await fleet.stop();
       throw e;
     }
   },
