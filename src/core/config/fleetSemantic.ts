@@ -37,6 +37,9 @@ export function fleetDiagnostics(name: string, env: Record<string, unknown>, ser
   if (env.inventory !== undefined && env.group === undefined) {
     report('error', at('inventory'), `${humanPath(at('inventory'))} needs a "group": which of the inventory's groups is this environment (e.g. group: web)`, 'key');
   }
+  if (typeof env.group === 'string' && env.group !== '' && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(env.group)) {
+    report('error', at('group'), `${humanPath(at('group'))}: ${describeValue(env.group)} is not a group name (letters, digits, '_', '.', '-'): Ansible would read it as a host pattern or a template`);
+  }
   if (typeof env.inventory === 'string' && env.inventory !== '') {
     const problem = repoPathProblem(env.inventory);
     if (problem) report('error', at('inventory'), `${humanPath(at('inventory'))}: ${describeValue(env.inventory)} must be an inventory inside the repository: ${problem}`);

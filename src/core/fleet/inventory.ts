@@ -3,6 +3,8 @@
 // team's own `inventory:` it only adds the product's per-host values (rp_*) beside theirs,
 // so their host and group vars are honoured. Values are `!unsafe`: Ansible never templates them.
 import { unsafe } from './playbook';
+import { UnsafeValueError, validateHost } from '../plan/shellQuote';
+import { isSecretName } from '../redact/envFile';
 import { RolloutError } from './batches';
 import type { FleetConfig, FleetHost } from './types';
 
@@ -79,12 +81,45 @@ export function hostsFromInventory(listJson: string, inventoryPath: string, grou
   return order.map((name) => {
     if (!PLAIN_NAME.test(name)) throw new RolloutError(`the inventory host "${name}" (group ${group} of ${inventoryPath}) has a name --limit cannot name safely`);
     const v = hostvars[name] ?? {};
+    const where = `the inventory host ${name} (group ${group} of ${inventoryPath})`;
+    const connection = connectionProblem(v);
+    if (connection) throw new RolloutError(`${where}: ${connection}`);
     const host = str(v.ansible_host) ?? name;
     const user = str(v.ansible_user);
     const port = v.ansible_port === undefined ? undefined : Number(v.ansible_port);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new RolloutError(`${where}: ansible_port ${JSON.stringify(v.ansible_port)} is not a port number`);
     const dest = `${user ? `${user}@` : ''}${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : ''}`;
+    try {
+      validateHost(dest);
+    } catch (e) {
+      throw new RolloutError(`${where}: ansible_host/ansible_user make ${JSON.stringify(dest)}, which is not an SSH destination the product and Ansible would both reach (${e instanceof UnsafeValueError ? e.problem : String(e)})`);
+    }
     return { name, destination: dest, path: perHostPath[name] ?? str(v.rollback_path) ?? envPath, vars: stringVars(v) };
   });
+}
+
+/**
+ * Host vars that would make Ansible reach a host otherwise than the product did when it verified
+ * the host key, took the lock and ran the preflight (ssh2, straight to ansible_host): another
+ * connection plugin (local runs the tasks on this machine), ssh arguments or an ssh program of
+ * their own (a ProxyCommand runs here; ansible_ssh_args replaces the product's
+ * StrictHostKeyChecking=yes), host key checking turned off, or a connection value Ansible would
+ * template. Refused by name: the operator puts a jump host in the ssh config both read.
+ */
+const OWN_SSH_VARS = ['ansible_ssh_args', 'ansible_ssh_common_args', 'ansible_ssh_extra_args', 'ansible_scp_extra_args', 'ansible_sftp_extra_args', 'ansible_ssh_executable', 'ansible_sftp_batch_mode', 'ansible_ssh_transfer_method'];
+const TEMPLATED_CONNECTION_VARS = ['ansible_host', 'ansible_ssh_host', 'ansible_user', 'ansible_ssh_user', 'ansible_port', 'ansible_ssh_port', 'ansible_connection', 'ansible_ssh_private_key_file', 'ansible_private_key_file'];
+
+function connectionProblem(v: Record<string, unknown>): string | undefined {
+  const connection = v.ansible_connection;
+  if (connection !== undefined && connection !== 'ssh' && connection !== 'smart') return `ansible_connection is ${JSON.stringify(connection)}; a fleet rollout connects over ssh only (the product verifies each host's key over ssh before Ansible runs)`;
+  for (const k of OWN_SSH_VARS) if (v[k] !== undefined && v[k] !== '') return `${k} is set; Ansible would connect otherwise than the product verified (its ssh arguments could run a ProxyCommand here or turn host key checking off): put a jump host or options in the ssh config instead`;
+  for (const k of ['ansible_host_key_checking', 'ansible_ssh_host_key_checking']) if (v[k] !== undefined && !/^(?:true|yes|1|on)$/i.test(String(v[k]))) return `${k} is ${JSON.stringify(v[k])}; host keys are always checked`;
+  for (const k of TEMPLATED_CONNECTION_VARS) {
+    const x = v[k];
+    if (typeof x === 'string' && /\{[{%#]/.test(x)) return `${k} is a template (${JSON.stringify(x)}); Ansible would evaluate it, the product cannot: write the value itself`;
+  }
+  if (typeof v.ansible_ssh_host === 'string' && v.ansible_ssh_host !== (v.ansible_host ?? v.ansible_ssh_host)) return 'ansible_ssh_host and ansible_host differ';
+  return undefined;
 }
 
 /** Per host, what the playbook reads from the inventory besides how to reach it. */
@@ -141,8 +176,19 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
+/**
+ * The host's vars its health URLs may read ({vars.NAME}): plain values only. Ansible's own
+ * settings are left out but for where the host is (ansible_host, ansible_port), and so is any
+ * var whose name says it is secret (ansible_become_password, a vault token): these vars go into
+ * the fleet's record in the journal and its copy on every host.
+ */
 function stringVars(v: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number') out[k] = String(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'string' && typeof x !== 'number') continue;
+    if (k.startsWith('ansible_') && k !== 'ansible_host' && k !== 'ansible_port') continue;
+    if (isSecretName(k)) continue;
+    out[k] = String(x);
+  }
   return out;
 }

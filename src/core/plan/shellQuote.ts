@@ -77,7 +77,8 @@ export function validateHost(value: string): string {
   rejectControl('host', value);
   if (value === 'local') return value;
   if (value.startsWith('-')) throw new UnsafeValueError('host', value, 'starts with "-" and would be read as an option');
-  if (!/^([A-Za-z0-9._-]+@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(value)) {
+  // Neither the user nor the host may begin with "-": `deploy@-oProxyCommand` is an option to ssh (and to Ansible's ssh), not a host.
+  if (!/^([A-Za-z0-9._][A-Za-z0-9._-]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]*)(:\d{1,5})?$/.test(value)) {
     throw new UnsafeValueError('host', value, 'is not of the form user@host[:port]');
   }
   return value;

@@ -13,6 +13,11 @@ export function isEnvStyleFile(path: string): boolean {
 /** A name that says its value is secret (the assignment family's words). */
 const SECRET_NAME = /(?:PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|SECRET|CREDENTIAL|KEY|AUTH|SIGNATURE)S?(?![A-Za-z])/i;
 
+/** Whether a variable's name says its value is secret (DB_PASSWORD, ansible_become_pass, api_token). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name) || /(?:^|[_.-])pass$/i.test(name);
+}
+
 /**
  * Values that are configuration, not secrets, whatever the file: registering them would
  * blank out ordinary words of every output ("production", "info", a port).
