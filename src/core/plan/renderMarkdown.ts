@@ -1,3 +1,4 @@
+import { renderHealthCheck, renderSmokeFlow, smokeFlowWheres } from './renderChecks';
 import { renderHostFilesSection } from './renderHostFiles';
 import { redactPatterns } from '../redact/patterns';
 import type { PlanStep, RollbackPlan } from './types';
@@ -18,7 +19,7 @@ const place = (where: string): string => (where === 'local' ? 'this machine' : `
 
 /** Where a step runs, said for every step: a host (and folder), this machine, the team's channel, or the operator's hands. */
 function whereItRuns(step: PlanStep): string {
-  const wheres = [...new Set(step.commands.map((c) => c.where))];
+  const wheres = [...new Set([...step.commands.map((c) => c.where), ...(step.smoke ? smokeFlowWheres(step.smoke) : [])])];
   if (wheres.length > 1) return `runs on ${wheres.map(place).join(' and ')}`;
   const where = wheres[0] ?? step.health?.where;
   if (where !== undefined) {
@@ -39,9 +40,8 @@ function renderStep(step: PlanStep, n: number): string {
     out.push(fence(c.command));
     if (c.input !== undefined) out.push('with this on standard input:', fence(c.input));
   }
-  if (step.health && step.commands.length === 0) {
-    out.push(`GET ${step.health.url} from this machine, expect ${step.health.expect}, every ${step.health.intervalMs} ms for at most ${step.health.timeoutMs} ms.`);
-  }
+  if (step.health && step.commands.length === 0) out.push(...renderHealthCheck(step.health));
+  if (step.smoke?.length) out.push(...renderSmokeFlow(step.smoke));
   if (step.waitMs) out.push(`Waits ${step.waitMs} ms.`);
   if (step.kind === 'notify' && step.commands.length === 0) out.push('(A message to the team; sent by the notifier when one is configured, otherwise a checklist item.)');
   if (step.alreadyDone) {

@@ -35,7 +35,7 @@ test("the README's second example (the keys beyond the basics) parses without er
   const block = /The keys beyond the basics[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(block, 'README.md has the second example after "The keys beyond the basics"');
   const parsed = parseConfig(block, 'rollback.yml');
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity !== 'information' && d.severity !== 'hint').map((d) => `${d.line}:${d.column}: ${d.severity}: ${d.message}`), []);
+  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.line}:${d.column}: ${d.severity}: ${d.message}`), []);
 });
 
 test('the starter rollback.yml and the schema descriptions use docker exec -i', () => {

@@ -10,33 +10,8 @@ import { applyEvent, createChecklistState } from '../../../src/core/checklist';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { ScriptedPrompter, tempDir } from '../engine/helpers';
 import { sshdUnavailable, startSshd, testSshRunner, type TestSshd } from '../../support/sshd';
-import { checksPlan, runChecks, servicesFrom, startApp, stepOf, type TestApp } from './harness';
+import { checksPlan, runbook004, runChecks, servicesFrom, startApp, stepOf, type TestApp } from './harness';
 
-/** Runbook 004's "Smoke Test Suite (Minimal)", as a team writes it in rollback.yml. */
-export function runbook004(base: string, from: 'local' | 'target'): string {
-  return `services:
-  api:
-    health: { url: "${base}/health", json: { version: "{to}" }, timeout: 10s, from: ${from} }
-    smoke:
-      - { name: internal health, url: "${base}/health/internal", headers: { Authorization: "secret:operator-token" }, expect: { status: 200, json: { "$.db.ok": true } }, from: ${from} }
-      - name: register
-        method: POST
-        url: ${base}/auth/register
-        body: { email: "smoke-{nonce}@example.com", password: "secret:smoke-password" }
-        expect: 201
-        from: ${from}
-      - name: login
-        method: POST
-        url: ${base}/auth/login
-        body: { email: "smoke-{nonce}@example.com", password: "secret:smoke-password" }
-        capture: { token: "$.token" }
-        from: ${from}
-      - { name: me, url: "${base}/auth/me", headers: { Authorization: "Bearer {token}" }, expect: { json: { email: "smoke-{nonce}@example.com" } }, from: ${from} }
-      - { name: create project, method: POST, url: "${base}/projects", headers: { Authorization: "Bearer {token}" }, body: { name: "smoke {run}" }, expect: 201, capture: { project: "$.id" }, from: ${from} }
-      - { name: list projects, url: "${base}/projects", headers: { Authorization: "Bearer {token}" }, expect: { contains: "smoke {run}" }, from: ${from} }
-      - { name: delete project, method: DELETE, url: "${base}/projects/{project}", headers: { Authorization: "Bearer {token}" }, expect: 204, from: ${from} }
-`;
-}
 
 const NAMES = ['internal health', 'register', 'login', 'me', 'create project', 'list projects', 'delete project'];
 const PASSWORD = 'correct-horse-battery-staple';
