@@ -6,7 +6,7 @@
 // Speed (the bench note in issue 15): pipelining, one SSH master per host kept across tasks
 // (ControlPersist), forks for a whole batch, no fact gathering.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnsiblePort, AnsibleRunRequest, AnsibleRunResult } from '../../core/fleet/ports';
 import { ansibleProblem } from '../../core/fleet/ansibleVersion';
@@ -108,13 +108,19 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
     let output = '';
     const child = spawn(cmd, cmdArgs, { cwd: this.opts.cwd ?? dir, env: this.env(dir, eventsFile, req.forks), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid) req.onStarted?.(child.pid);
-    const onChunk = (d: Buffer): void => {
+    // Whole lines only reach onOutput, each stream on its own: the caller redacts what it is
+    // given, and a secret a task printed must not arrive cut in two by a pipe's chunk boundary.
+    const held = { stdout: '', stderr: '' };
+    const onChunk = (stream: 'stdout' | 'stderr') => (d: Buffer): void => {
       const s = d.toString('utf8');
       output = (output + s).slice(-OUTPUT_TAIL);
-      req.onOutput?.(s);
+      const text = held[stream] + s;
+      const cut = text.lastIndexOf('\n') + 1;
+      held[stream] = text.slice(cut);
+      if (cut > 0) req.onOutput?.(text.slice(0, cut));
     };
-    child.stdout.on('data', onChunk);
-    child.stderr.on('data', onChunk);
+    child.stdout.on('data', onChunk('stdout'));
+    child.stderr.on('data', onChunk('stderr'));
     const poll = setInterval(() => drain(false), 100);
     const abort = (): void => {
       try {
@@ -130,7 +136,11 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
     });
     clearInterval(poll);
     req.signal?.removeEventListener('abort', abort);
+    for (const rest of [held.stdout, held.stderr]) if (rest) req.onOutput?.(rest);
     drain(true);
+    // The events hold what every task printed, as printed (the callback cannot redact): what the
+    // journal needs of them it now has, redacted by its store; the raw copy does not stay on disk.
+    rmSync(eventsFile, { force: true });
     return { code: exit.code, signal: exit.signal, events, unreadableLines: unreadable, outputTail: output, dir, internalError: internalError(exit, events, output) };
   }
 

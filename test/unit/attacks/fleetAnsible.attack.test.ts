@@ -95,6 +95,21 @@ describe('the fleet path under attack (real ansible-playbook, 2 real sshd hosts)
     assert.ok(!existsSync(join(tmp.dir, 'workspace', `${MARK}-title`)));
   });
 
+  test('what a task prints reaches the caller in whole lines (redacted there), and no raw copy of the events stays on disk', async () => {
+    const secret = `PGPASSWORD=Fleet-${'x9'.repeat(3000)}-Secret`;
+    const hosts = hostsFromConfig({ hosts: [{ host: fleet.hosts[0].destination, path: fleet.hosts[0].path }], rollout: { batch: 1, maxFailPercent: 0, pauseMs: 0 } }, '/nowhere');
+    // The task fails, so Ansible's own output prints its stdout: one long line a pipe delivers in several chunks.
+    const playbook = generatePlaybook({ runId: 'rb-out', title: 'out', group: 'rollback_pilot_fleet', steps: [{ id: 'build-x', kind: 'build', title: 'x', why: 'x', destructive: false, commands: [{ command: `${shJoin(['printf', '%s\\n', secret])}; exit 3`, where: 'x', cwd: '/x' }] }], rollout: { batch: 1, maxFailPercent: 100, pauseMs: 0 }, commandTimeoutMs: 60_000 });
+    const chunks: string[] = [];
+    const r = await runner('out').run({ playbook, inventory: inventoryYaml(hosts, {}, true), forks: 1, onOutput: (c) => chunks.push(c) });
+    assert.ok(r.events.some((e) => e.event === 'failed' && e.stdout?.includes('-Secret')), 'the task printed it');
+    const redact = (t: string) => t.replace(/PGPASSWORD=[^\s"\\]+/g, 'PGPASSWORD=‹redacted›');
+    const shown = chunks.map(redact).join('');
+    assert.ok(chunks.join('').includes('-Secret'), 'Ansible printed the line');
+    assert.ok(!shown.includes('x9x9'), 'a secret cut between two chunks got past a line redactor');
+    assert.ok(!existsSync(join(r.dir, 'events.jsonl')), 'the raw events file was left on disk');
+  });
+
   test('the ansible-playbook process gets none of this process\'s secrets in its environment', async () => {
     const secrets: Record<string, string> = { PGPASSWORD: 'pg-Secret-4f1c2e9b', AWS_SECRET_ACCESS_KEY: 'aws-Secret-8d7e6f5a4b3c', ROLLBACK_PILOT_WEBHOOK: 'https://hooks.slack.com/services/T0/B0/abcdefabcdef', GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', DATABASE_URL: 'postgres://app:db-Secret-77aa@db/app' };
     const saved = Object.fromEntries(Object.keys(secrets).map((k) => [k, process.env[k]]));
