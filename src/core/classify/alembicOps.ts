@@ -8,6 +8,10 @@ const SQLA_TYPES: Record<string, string> = {
   Integer: 'integer', BigInteger: 'bigint', SmallInteger: 'smallint', String: 'varchar', Unicode: 'varchar', Text: 'text',
   UnicodeText: 'text', Boolean: 'boolean', DateTime: 'timestamp', Date: 'date', Time: 'time', Float: 'double precision',
   Numeric: 'numeric', JSON: 'json', JSONB: 'jsonb', UUID: 'uuid', LargeBinary: 'bytea', Enum: 'text', Interval: 'interval',
+  // The upper-case SQL types autogenerate writes for what it reflects (existing_type=sa.VARCHAR(length=20)).
+  INTEGER: 'integer', BIGINT: 'bigint', SMALLINT: 'smallint', VARCHAR: 'varchar', NVARCHAR: 'varchar', TEXT: 'text', BOOLEAN: 'boolean',
+  TIMESTAMP: 'timestamp', DATE: 'date', TIME: 'time', NUMERIC: 'numeric', DECIMAL: 'numeric', REAL: 'real', DOUBLE_PRECISION: 'double precision',
+  INTERVAL: 'interval', BYTEA: 'bytea',
 };
 
 export function typeSql(v: PyValue | undefined): string {
@@ -15,10 +19,17 @@ export function typeSql(v: PyValue | undefined): string {
   const name = v.kind === 'call' ? v.callee : v.kind === 'name' ? v.value : '';
   const base = name.split('.').pop() ?? '';
   const sql = SQLA_TYPES[base] ?? 'text';
+  const num = (x: PyValue | undefined) => (x && x.kind === 'other' && /^\d+$/.test(x.text) ? x.text : undefined);
   if (v.kind === 'call' && sql === 'varchar') {
-    const len = v.args.positional[0];
-    if (len && len.kind === 'other' && /^\d+$/.test(len.text)) return `varchar(${len.text})`;
+    const len = num(v.args.positional[0] ?? v.args.keywords.get('length'));
+    if (len) return `varchar(${len})`;
   }
+  if (v.kind === 'call' && sql === 'numeric') {
+    const precision = num(v.args.positional[0] ?? v.args.keywords.get('precision'));
+    const scale = num(v.args.positional[1] ?? v.args.keywords.get('scale'));
+    if (precision) return `numeric(${precision}${scale ? `,${scale}` : ''})`;
+  }
+  if (v.kind === 'call' && sql === 'timestamp' && v.args.keywords.get('timezone')?.kind === 'bool' && (v.args.keywords.get('timezone') as { value: boolean }).value) return 'timestamptz';
   return sql;
 }
 

@@ -65,6 +65,7 @@ function copyBefore(b: BeforeSchema): BeforeSchema {
     columnDefaults: new Map(b.columnDefaults),
     constraints: new Map(b.constraints),
     indexes: new Map(b.indexes),
+    uniqueKeys: new Map(b.uniqueKeys),
     functionDefs: new Map(b.functionDefs),
     viewDefs: new Map(b.viewDefs),
   };
@@ -104,7 +105,7 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
   const findings: MigrationFinding[] = [];
   for (const p of migration.problems) findings.push(problemFinding(`${migration.file}: ${p}`, 'migration-problem'));
 
-  const up = decodeSource(input.upSource, migration.file);
+  const up = decodeSource(input.upSource, shownFile(migration));
   if (!up.ok) {
     findings.push(problemFinding(up.message, 'not-utf8', up.line, up.column));
     return verdictOf(migration, findings);
@@ -162,9 +163,21 @@ function noDownFinding(migration: Migration): MigrationFinding {
   return { class: 'unknown', rule: 'no-down-path', statement: '', line: 1, column: 1, reason: why, direction: 'down', confidence: 'text' };
 }
 
+/** The file a user opens: Prisma's migration is a folder, its SQL is migration.sql inside. */
+function shownFile(m: Migration): string {
+  return m.tool === 'prisma' && !/\.sql$/.test(m.file) ? `${m.file}/migration.sql` : m.file;
+}
+
+/** A file that does not parse or decode: what was read of it is shown, but the verdict is unknown (the tool may not even run it). */
+const UNREADABLE = new Set(['unparsable-python', 'unparsable-script', 'unparsable-sql', 'not-utf8']);
+
 function verdictOf(migration: Migration, findings: MigrationFinding[]): MigrationVerdict {
   const upFindings = findings.filter((f) => f.direction === 'up');
-  const cls = upFindings.length ? worstClass(upFindings.map((f) => f.class)) : 'safe';
+  // Every such finding says where: file:line:column first, as an editor or a terminal links it.
+  for (const f of findings) {
+    if (UNREADABLE.has(f.rule) && !/^[^\s:]+:\d+:\d+: /.test(f.reason)) f.reason = `${f.direction === 'down' && migration.downFile ? migration.downFile : shownFile(migration)}:${f.line}:${f.column}: ${f.reason.replace(/^[^\s:]+: /, '')}`;
+  }
+  const cls = upFindings.some((f) => UNREADABLE.has(f.rule)) ? 'unknown' : upFindings.length ? worstClass(upFindings.map((f) => f.class)) : 'safe';
   return { migration: { tool: migration.tool, id: migration.id, file: migration.file }, class: cls, findings };
 }
 

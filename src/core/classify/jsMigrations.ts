@@ -8,6 +8,7 @@ import type { MigrationFinding } from '../migrations/types';
 import { migrationFunctions, walk } from './jsAst';
 import { analyzeOps, type MigrationOp } from './opAnalysis';
 import { chainOf, isTrue, KNEX_TYPES, knexReferences, objectProps, pgmReferences, str, strs } from './jsValues';
+import { knexQuery } from './knexQuery';
 import { quoteIdent } from './sqlNames';
 import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
@@ -109,7 +110,11 @@ function knexTableCall(ctx: Ctx, table: string, stmt: any): MigrationOp | undefi
   if (has('alter')) {
     // .alter() restates the whole column: type, nullability and default.
     const parts = [`ALTER TABLE ${t} ALTER COLUMN ${c} TYPE ${type === 'serial' ? 'integer' : type}`, `ALTER TABLE ${t} ALTER COLUMN ${c} ${notNull ? 'SET' : 'DROP'} NOT NULL`];
-    if (!fills) parts.push(`ALTER TABLE ${t} ALTER COLUMN ${c} DROP DEFAULT`);
+    const dflt = mods.find((m) => m.name === 'defaultTo')?.args[0];
+    // The new default as written, so an unchanged one is told from a changed one the previous release's INSERTs would get.
+    const value = dflt?.type === 'NumericLiteral' ? String(dflt.value) : dflt?.type === 'BooleanLiteral' ? String(dflt.value) : str(dflt) !== undefined ? `'${str(dflt)!.replace(/'/g, "''")}'` : "'x'";
+    if (has('defaultTo')) parts.push(`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${value}`);
+    else if (!fills) parts.push(`ALTER TABLE ${t} ALTER COLUMN ${c} DROP DEFAULT`);
     return { ...base, sql: parts.join(';\n') };
   }
   const parts = [`ALTER TABLE ${t} ADD COLUMN ${c} ${type}${notNull ? ' NOT NULL' : ''}${has('defaultTo') ? " DEFAULT 'x'" : ''}${knexReferences(mods)}`];
@@ -127,9 +132,13 @@ function knexCreateTable(table: string, fn: any): string {
     const col = first && str(first.args[0]);
     if (type && col) {
       const notNull = mods.some((m) => /^(notNullable|notNull|primary)$/.test(m.name)) || type.endsWith('serial');
-      defs.push(`${quoteIdent(col)} ${type}${notNull ? ' NOT NULL' : ''}${mods.some((m) => m.name === 'defaultTo') ? " DEFAULT 'x'" : ''}${knexReferences(mods)}`);
+      // Knex names its keys <table>_<column>_foreign (a fix that drops the key must use that name).
+      const refs = knexReferences(mods);
+      defs.push(`${quoteIdent(col)} ${type}${notNull ? ' NOT NULL' : ''}${mods.some((m) => m.name === 'defaultTo') ? " DEFAULT 'x'" : ''}${refs ? ` CONSTRAINT ${quoteIdent(`${table}_${col}_foreign`.toLowerCase())}${refs}` : ''}`);
     } else if (first?.name === 'foreign') {
-      defs.push(`FOREIGN KEY (${strs(first.args[0]).map(quoteIdent).join(', ')})${knexReferences(mods)}`);
+      const cols = strs(first.args[0]);
+      const named = str(first.args[1]) ?? `${table}_${cols.join('_')}_foreign`.toLowerCase();
+      defs.push(`CONSTRAINT ${quoteIdent(named)} FOREIGN KEY (${cols.map(quoteIdent).join(', ')})${knexReferences(mods)}`);
     }
   }
   return `CREATE TABLE ${quoteIdent(table)} (${defs.join(', ')})`;
@@ -333,6 +342,11 @@ export async function analyzeJsMigration(
     // Knex chains schema calls (knex.schema.alterTable(…).dropTable(…)): the inner call runs first.
     const visitKnex = (n: any): boolean => {
       if (n.type !== 'CallExpression') return false;
+      const query = knexQuery(n, param);
+      if (query) {
+        ctx.ops.push(query.sql ? { ...baseOp(ctx, n), sql: query.sql } : { ...baseOp(ctx, n), rule: 'sql-built-at-run-time', unknownReason: query.unknownReason });
+        return true;
+      }
       if (n.callee.type === 'MemberExpression') walk(n.callee.object, visitKnex);
       if (knexCall(ctx, n)) return true;
       for (const a of n.arguments) walk(a, visitKnex);

@@ -17,6 +17,7 @@ import {
   isAlter,
   objectKeysDropped,
   onNewTable,
+  plainUniqueColumns,
   type Rule,
   type RuleHit,
   type SqlNode,
@@ -48,6 +49,13 @@ const NO_EFFECT_STATEMENTS = [
   'CreateSchemaStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'ViewStmt', 'SelectStmt', 'CreatePolicyStmt',
   'AlterSeqStmt', 'CreateRoleStmt', 'AlterOwnerStmt', 'VacuumStmt', 'ExplainStmt', 'RefreshMatViewStmt', 'LockStmt',
 ];
+
+/** A unique index over a superset of an earlier unique key's columns: every set of rows the old key allowed, it allows too. */
+function coveredByEarlierKey(n: SqlNode): boolean {
+  const cols = plainUniqueColumns(n.stmt);
+  const table = relationKey(n.stmt.relation);
+  return !!cols && [...n.ctx.before.uniqueKeys.values()].some((k) => k.table === table && k.columns.every((c) => cols.includes(c)));
+}
 
 /** The rules, in the order they are tried; the first that matches a node decides it. */
 export const RULES: Rule[] = [
@@ -243,6 +251,7 @@ export const RULES: Rule[] = [
     match: (n) => {
       if (n.type !== 'IndexStmt' || !n.stmt.unique) return undefined;
       if (n.ctx.direction === 'up' && n.ctx.createdTables.has(relationKey(n.stmt.relation))) return undefined;
+      if (coveredByEarlierKey(n)) return undefined;
       const table = relationName(n.stmt.relation);
       const cols = (n.stmt.indexParams ?? []).map((p: any) => p.IndexElem?.name ?? 'expr');
       const name = n.stmt.idxname ?? `${n.stmt.relation.relname}_${cols.join('_')}_idx`;

@@ -7,13 +7,13 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { constraintColumns, constraintsOf, emptyBefore, funcName, nodeShape, viewColumns, type BeforeSchema } from './rules/common';
+import { constraintColumns, constraintsOf, emptyBefore, funcName, nodeShape, plainUniqueColumns, viewColumns, type BeforeSchema } from './rules/common';
 import { defaultConstraintName, relationKey, stringList, typeNameText } from './sqlNames';
 import type { SqlStatement } from './sqlPort';
 
 /** Does this migration have something the earlier schema decides (a type change, a dropped index or constraint, a default, a replaced function or view)? */
 export function needsEarlierSchema(upText: string): boolean {
-  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW)|SET\s+DEFAULT|OR\s+REPLACE)\b/i.test(upText);
+  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW)|SET\s+DEFAULT|OR\s+REPLACE|UNIQUE\s+INDEX)\b/i.test(upText);
 }
 
 function addConstraint(table: any, c: any, into: BeforeSchema, column?: string): void {
@@ -23,7 +23,10 @@ function addConstraint(table: any, c: any, into: BeforeSchema, column?: string):
   const name = c.conname ?? defaultConstraintName(table.relname, c.contype, cols);
   into.constraints.set(`${t}.${name}`, c.contype);
   // A unique or primary key constraint is backed by an index of the same name.
-  if (c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') into.indexes.set(name, true);
+  if (c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') {
+    into.indexes.set(name, true);
+    if (cols.length) into.uniqueKeys.set(name, { table: t, columns: cols });
+  }
 }
 
 function addColumn(table: any, def: any, into: BeforeSchema): void {
@@ -62,10 +65,14 @@ export function foldStatements(statements: SqlStatement[], file: string, into: B
         else if (cmd.subtype === 'AT_DropConstraint') {
           into.constraints.delete(key);
           into.indexes.delete(cmd.name);
+          into.uniqueKeys.delete(cmd.name);
         }
       }
     } else if (type === 'IndexStmt' && stmt.idxname) {
       into.indexes.set(stmt.idxname, !!stmt.unique);
+      const cols = plainUniqueColumns(stmt);
+      if (cols) into.uniqueKeys.set(stmt.idxname, { table: relationKey(stmt.relation), columns: cols });
+      else into.uniqueKeys.delete(stmt.idxname);
     } else if (type === 'CreateFunctionStmt') {
       into.functionDefs.set(funcName(stmt.funcname), { from: file, text: s.text, stmt });
     } else if (type === 'ViewStmt') {
@@ -75,7 +82,10 @@ export function foldStatements(statements: SqlStatement[], file: string, into: B
     } else if (type === 'DropStmt') {
       for (const o of stmt.objects ?? []) {
         const name = o?.ObjectWithArgs ? stringList(o.ObjectWithArgs.objname).join('.') : stringList(o?.List?.items).join('.');
-        if (stmt.removeType === 'OBJECT_INDEX') into.indexes.delete(name);
+        if (stmt.removeType === 'OBJECT_INDEX') {
+          into.indexes.delete(name);
+          into.uniqueKeys.delete(name.split('.').pop() ?? name);
+        }
         else if (stmt.removeType === 'OBJECT_FUNCTION') into.functionDefs.delete(name);
         else if (stmt.removeType === 'OBJECT_VIEW') {
           into.viewDefs.delete(name);

@@ -2,7 +2,8 @@ import type { MigrationFinding } from '../migrations/types';
 import { isMySql, isPostgres, looksLikeMySql } from './dialect';
 import { emptyContext, judge, learnNodes, nodesOf, type FileContext } from './rules';
 import type { BeforeSchema } from './rules/common';
-import type { SqlParser } from './sqlPort';
+import { doBlockStatements } from './doBlocks';
+import type { SqlParser, SqlStatement } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
 import { shiftPosition } from './textPosition';
 
@@ -66,11 +67,12 @@ export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Prom
       context: ctx,
     };
   }
+  const statements = await withDoBlocksOpened(parsed.statements, options.parser);
   // Learn the whole file first: a trigger function comes before the trigger that uses it.
-  const units = parsed.statements.map((s) => nodesOf(s.node, ctx));
+  const units = statements.map((s) => nodesOf(s.node, ctx));
   for (const nodes of units) learnNodes(nodes, ctx);
   const findings: MigrationFinding[] = [];
-  parsed.statements.forEach((s, i) => {
+  statements.forEach((s, i) => {
     const at = shiftPosition(s, origin);
     for (const node of units[i]) {
       const verdict = judge(node);
@@ -80,7 +82,7 @@ export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Prom
         statement: s.text,
         line: at.line,
         column: at.column,
-        reason: verdict.hit.reason,
+        reason: s.inDo ? `In the DO block (judged as if every branch runs): ${verdict.hit.reason}` : verdict.hit.reason,
         direction: options.direction,
         confidence: 'parsed',
       };
@@ -90,4 +92,18 @@ export async function analyzeSql(sql: string, options: SqlAnalysisOptions): Prom
     }
   });
   return { findings, context: ctx };
+}
+
+/** A DO block that only guards ordinary statements stands for those statements (at the block's position); any other stays as it is. */
+async function withDoBlocksOpened(statements: SqlStatement[], parser: SqlParser): Promise<Array<SqlStatement & { inDo?: boolean }>> {
+  if (!statements.some((s) => 'DoStmt' in s.node)) return statements;
+  const out: Array<SqlStatement & { inDo?: boolean }> = [];
+  for (const s of statements) {
+    const inner = 'DoStmt' in s.node ? doBlockStatements(s.node.DoStmt) : undefined;
+    const parsed = inner?.length ? await parser.parse(inner.map((x) => `${x};`).join('\n')) : undefined;
+    if (parsed?.ok && parsed.statements.length && !parsed.statements.some((x) => 'DoStmt' in x.node)) {
+      for (const x of parsed.statements) out.push({ ...s, node: x.node, text: x.text, inDo: true });
+    } else out.push(s);
+  }
+  return out;
 }

@@ -117,3 +117,44 @@ describe('bad input: a Prisma schema with an unknown provider', () => {
     assert.equal(v.class, 'safe');
   });
 });
+
+describe('bad input: a migration file that does not parse or decode is unknown, located, whatever else it holds', () => {
+  async function classify(tool: Migration['tool'], file: string, files: Record<string, string | Uint8Array>): Promise<MigrationVerdict> {
+    const text = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+    const fs = memoryFs(text);
+    const readFile = fs.readFile.bind(fs);
+    fs.readFile = async (p) => {
+      const raw = files[p.replace(/^\.\//, '')];
+      return raw instanceof Uint8Array ? raw : readFile(p);
+    };
+    const folder = tool === 'prisma' ? file.replace(/\/migration\.sql$/, '') : file;
+    return classifyFromFiles({ migration: { tool, id: '1', name: '1', file: folder, order: 0, problems: [] }, fs, root: '.', parser });
+  }
+
+  it('a Python syntax error after a DELETE: unknown (Alembic cannot import it), not destructive, at file:line:column', async () => {
+    const file = 'alembic/versions/a1_x.py';
+    const text = "from alembic import op\nrevision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.execute(\"DELETE FROM t\"\n\ndef downgrade():\n    pass\n";
+    const v = await classify('alembic', file, { [file]: text });
+    assert.equal(v.class, 'unknown');
+    const [f] = only(v, 'unparsable-python');
+    assert.match(f.reason, new RegExp(`^${file.replace(/[./]/g, '\\$&')}:${f.line}:${f.column}: Python syntax error`));
+  });
+
+  it('an unterminated dollar quote in a golang-migrate file: unknown, the file, line and column of the quote, PostgreSQL\'s words', async () => {
+    const file = 'db/000002_f.up.sql';
+    const text = 'ALTER TABLE a ADD COLUMN b int;\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $bod$;\n';
+    const v = await classify('golang-migrate', file, { [file]: text });
+    assert.equal(v.class, 'unknown');
+    const [f] = only(v, 'unparsable-sql');
+    located(f, file, text, '$body$');
+    assert.match(f.reason, /unterminated dollar-quoted string/);
+  });
+
+  it('invalid UTF-8 in a Prisma migration: unknown, located in migration.sql (not the folder)', async () => {
+    const file = 'prisma/migrations/1_a/migration.sql';
+    const v = await classify('prisma', file, { 'prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n  url = env("X")\n}\n', [file]: new Uint8Array([0x44, 0x52, 0x4f, 0x50, 0x0a, 0xff, 0x0a]) });
+    assert.equal(v.class, 'unknown');
+    const [f] = only(v, 'not-utf8');
+    assert.match(f.reason, /^prisma\/migrations\/1_a\/migration\.sql:2:1: byte 0xff/);
+  });
+});

@@ -88,6 +88,21 @@ const RLS_OFF_RISK =
 
 export const ACCESS_CONTROL_RULES: Rule[] = [
   {
+    // CREATE on a schema is needed only to create objects in it; the statements an application runs against its tables do not.
+    id: 'revoking-schema-create',
+    class: 'safe',
+    on: ['GrantStmt'],
+    match: (n) => {
+      const s = n.stmt;
+      if (n.type !== 'GrantStmt' || s.is_grant || s.objtype !== 'OBJECT_SCHEMA') return undefined;
+      const privs: any[] = s.privileges ?? [];
+      if (!privs.length || !privs.every((p) => String(p.AccessPriv?.priv_name).toLowerCase() === 'create')) return undefined;
+      return {
+        reason: `Revokes CREATE on ${target(s, true)} from ${(s.grantees ?? []).map(role).join(', ')}: only creating tables, views or functions there needs it; the previous release's reads and writes do not. A previous release that creates objects at start-up (CREATE TABLE IF NOT EXISTS, an ORM's schema sync) would fail: GRANT CREATE ON ${target(s)} back if it does.`,
+      };
+    },
+  },
+  {
     id: 'revoking-privileges',
     class: 'mitigate',
     on: ['GrantStmt'],

@@ -39,6 +39,8 @@ export interface FileContext {
   createdViewStmts: Map<string, any>;
   /** Views this file drops. */
   droppedViews: Set<string>;
+  /** Unique keys this file creates on existing tables (index or constraint name → table and plain columns). */
+  uniqueKeys: Map<string, UniqueKey>;
   /** What the schema held before this migration, as far as its down path or its tool says. */
   before: BeforeSchema;
 }
@@ -59,9 +61,16 @@ export interface BeforeSchema {
   /** `table.name` → the constraint's kind (CONSTR_UNIQUE, CONSTR_CHECK …), and index name → unique, from earlier migrations. */
   constraints: Map<string, string>;
   indexes: Map<string, boolean>;
+  /** Unique keys (index or constraint name → table and plain columns; partial and expression indexes left out), from earlier migrations. */
+  uniqueKeys: Map<string, UniqueKey>;
   /** Function and view definitions before this migration, with where they are written (a fix restores them). */
   functionDefs: Map<string, Definition>;
   viewDefs: Map<string, Definition>;
+}
+
+export interface UniqueKey {
+  table: string;
+  columns: string[];
 }
 
 export interface Definition {
@@ -81,6 +90,7 @@ export function emptyBefore(): BeforeSchema {
     columnDefaults: new Map(),
     constraints: new Map(),
     indexes: new Map(),
+    uniqueKeys: new Map(),
     functionDefs: new Map(),
     viewDefs: new Map(),
   };
@@ -110,6 +120,7 @@ export function emptyContext(direction: 'up' | 'down'): FileContext {
     createdViews: new Map(),
     createdViewStmts: new Map(),
     droppedViews: new Set(),
+    uniqueKeys: new Map(),
     before: NOTHING_KNOWN,
   };
 }
@@ -291,3 +302,20 @@ export function funcName(names: any[] | undefined): string {
   return stringList(names).join('.');
 }
 
+
+/** A unique index's columns when it is a plain key (no expression, no WHERE): what ON CONFLICT (cols) can infer. */
+export function plainUniqueColumns(indexStmt: any): string[] | undefined {
+  if (!indexStmt?.unique || indexStmt.whereClause) return undefined;
+  const cols = (indexStmt.indexParams ?? []).map((p: any) => p.IndexElem?.name);
+  return cols.length && cols.every((c: unknown) => typeof c === 'string') ? cols : undefined;
+}
+
+/** The unique keys of a table once this migration ran: the earlier ones it does not drop, and its own. */
+export function uniqueKeysAfter(ctx: FileContext, table: string): Array<[string, UniqueKey]> {
+  const kept = [...ctx.before.uniqueKeys].filter(([name, k]) => k.table === table && !ctx.droppedObjects.has(`constraint:${table}.${name}`) && !ctx.droppedObjects.has(`index:${name}`));
+  return [...kept, ...[...ctx.uniqueKeys].filter(([, k]) => k.table === table)];
+}
+
+export function sameColumns(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((c) => b.includes(c));
+}

@@ -142,6 +142,17 @@ function addColumnKeys(n: SqlNode): RuleHit | undefined {
   return keysHit(child, keys, `New column ${child}.${quoteIdent(def.colname)} refers to ${keys.map((k) => k.parent).join(', ')}`);
 }
 
+/** A key from columns this migration adds to a table it creates (Prisma's optional relation to a new model): the previous release writes neither side. */
+function keyBetweenNewThings(n: SqlNode): RuleHit | undefined {
+  if (!isAlter(n, 'AT_AddConstraint') || n.ctx.direction !== 'up') return undefined;
+  const c = n.cmd.def?.Constraint;
+  if (c?.contype !== 'CONSTR_FOREIGN' || !n.ctx.createdTables.has(relationKey(c.pktable))) return undefined;
+  const t = relationKey(n.stmt.relation);
+  const cols = stringList(c.fk_attrs);
+  if (!cols.length || !cols.every((k) => n.ctx.addedColumns.has(`${t}.${k}`))) return undefined;
+  return { reason: `Key from ${alterTable(n)}.${cols.map(quoteIdent).join(', ')} (added by this migration) to ${relationName(c.pktable)} (created by it): the previous release neither writes those columns (its rows get NULL, which every key accepts) nor deletes from ${relationName(c.pktable)}.` };
+}
+
 export const FOREIGN_KEY_RULES: Rule[] = [
   {
     id: 'adding-foreign-key-from-new-table',
@@ -153,7 +164,7 @@ export const FOREIGN_KEY_RULES: Rule[] = [
     id: 'adding-foreign-key-with-delete-action',
     class: 'safe',
     on: ['CreateStmt', 'AT_AddConstraint'],
-    match: (n) => classed(newTableKeys(n), false),
+    match: (n) => classed(newTableKeys(n), false) ?? keyBetweenNewThings(n),
   },
   {
     // squawk's id: the same statement, ADD COLUMN … REFERENCES (squawk for its validation lock).

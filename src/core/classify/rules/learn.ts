@@ -3,7 +3,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { constraintColumns, constraintFromAlter, funcName, isAlter, isDrop, nodesOf, objectKeysDropped, viewColumns, type FileContext, type SqlNode } from './common';
+import { constraintColumns, constraintFromAlter, funcName, isAlter, isDrop, nodesOf, objectKeysDropped, plainUniqueColumns, viewColumns, type FileContext, type SqlNode } from './common';
 import { defaultConstraintName, relationKey, stringList } from '../sqlNames';
 
 /** Records what a statement creates, so later statements in the same file are judged with it. */
@@ -42,11 +42,14 @@ export function learnNodes(nodes: SqlNode[], ctx: FileContext): void {
     } else if (n.type === 'IndexStmt' && n.stmt.idxname) {
       const key = `${n.stmt.relation?.schemaname ? `${n.stmt.relation.schemaname}.` : ''}${n.stmt.idxname}`;
       ctx.createdObjects.add(`index:${key}`);
+      const cols = plainUniqueColumns(n.stmt);
+      if (cols) ctx.uniqueKeys.set(n.stmt.idxname, { table: relationKey(n.stmt.relation), columns: cols });
     } else if (isAlter(n, 'AT_AddConstraint')) {
       const c = constraintFromAlter(n);
       if (c) {
         const name = c.conname ?? defaultConstraintName(n.stmt.relation.relname, c.contype, constraintColumns(c));
         ctx.createdObjects.add(`constraint:${relationKey(n.stmt.relation)}.${name}`);
+        if ((c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') && constraintColumns(c).length) ctx.uniqueKeys.set(name, { table: relationKey(n.stmt.relation), columns: constraintColumns(c) });
       }
     }
   }

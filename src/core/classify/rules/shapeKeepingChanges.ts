@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { alterTable, isAlter, isDrop, nodeShape, type Rule, type SqlNode } from './common';
+import { alterTable, isAlter, isDrop, nodeShape, sameColumns, uniqueKeysAfter, type Rule, type RuleHit, type SqlNode } from './common';
 import { quoteIdent, relationKey, relationName, stringList } from '../sqlNames';
 
 /** Names tools and people give unique indexes and constraints: PostgreSQL's and Prisma's `_key`, Alembic's `uq_`, `_unique` … */
@@ -60,7 +60,30 @@ function literalDefault(expr: any): string | undefined {
   return undefined;
 }
 
+/** The dropped unique key, where an earlier migration says its columns, and another key on the same columns that stays. */
+function keptEquivalent(n: SqlNode): { dropped: string; kept: string; columns: string[] } | undefined {
+  const names = isAlter(n, 'AT_DropConstraint') ? [n.cmd.name as string] : isDrop(n, 'OBJECT_INDEX') ? droppedIndexKeys(n).map((k) => k.split('.').pop() ?? k) : [];
+  if (names.length !== 1) return undefined;
+  const key = n.ctx.before.uniqueKeys.get(names[0]);
+  if (!key) return undefined;
+  const other = uniqueKeysAfter(n.ctx, key.table).find(([name, k]) => name !== names[0] && sameColumns(k.columns, key.columns));
+  return other && { dropped: names[0], kept: other[0], columns: key.columns };
+}
+
 export const SHAPE_KEEPING_RULES: Rule[] = [
+  {
+    // ON CONFLICT (cols) infers any unique index on exactly those columns, and duplicates stay refused.
+    id: 'dropping-duplicate-unique-key',
+    class: 'safe',
+    on: ['AT_DropConstraint', 'DropStmt'],
+    match: (n) => {
+      if (n.ctx.direction !== 'up') return undefined;
+      const k = keptEquivalent(n);
+      return k
+        ? { reason: `Drops ${k.dropped}, but ${k.kept} stays, a unique key on the same columns (${k.columns.join(', ')}): the previous release's INSERT … ON CONFLICT (${k.columns.join(', ')}) infers it, and duplicates are still refused.` }
+        : undefined;
+    },
+  },
   {
     id: 'dropping-unique-index',
     class: 'mitigate',
@@ -109,8 +132,9 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
   {
     id: 'restarting-sequence',
     class: 'mitigate',
-    on: ['AlterSeqStmt'],
+    on: ['AlterSeqStmt', 'SelectStmt'],
     match: (n) => {
+      if (n.type === 'SelectStmt') return setvalHit(n);
       if (n.type !== 'AlterSeqStmt' || !seqOptions(n).has('restart') || createdSequence(n)) return undefined;
       const seq = sequenceName(n);
       const owner = ownerGuess(n.stmt.sequence);
@@ -136,7 +160,10 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
       const max = o.get('maxvalue');
       const as = o.get('as');
       const cycle = o.get('cycle')?.arg?.Boolean?.boolval === true;
-      const capped = (max && max.arg !== undefined) || (as && /^(int2|smallint)$/.test(stringList(as.arg?.TypeName?.names).pop() ?? ''));
+      const limit = max?.arg?.Integer?.ival ?? max?.arg?.Float?.fval;
+      // A maximum at bigint's own limit is no limit: no sequence could hand out more.
+      const noLimit = limit !== undefined && /^\d+$/.test(String(limit)) && BigInt(limit) >= 9223372036854775807n;
+      const capped = (max && max.arg !== undefined && !noLimit) || (as && /^(int2|smallint)$/.test(stringList(as.arg?.TypeName?.names).pop() ?? ''));
       if (!capped && !cycle) return undefined;
       const seq = sequenceName(n);
       const reasons: string[] = [];
@@ -209,4 +236,32 @@ function createdSequence(n: SqlNode): boolean {
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** `SELECT setval('seq', 1, false)`: a restart written as a function call (seed scripts, pg_dump). */
+function setvalHit(n: SqlNode): RuleHit | undefined {
+  for (const t of n.stmt.targetList ?? []) {
+    const f = t?.ResTarget?.val?.FuncCall;
+    if (stringList(f?.funcname).pop() !== 'setval') continue;
+    const [seqArg, valueArg] = f.args ?? [];
+    const seqName = seqArg?.A_Const?.sval?.sval ?? seqArg?.TypeCast?.arg?.A_Const?.sval?.sval;
+    if (!seqName) return { reason: 'Calls setval() on a sequence named at run time: new ids may repeat ones in use, and the previous release\'s INSERTs then fail. Review by hand.' };
+    const parts = seqName.split('.');
+    const seq = { relname: parts.pop(), schemaname: parts.pop() };
+    if (n.ctx.direction === 'up' && n.ctx.createdObjects.has(`sequence:${relationKey(seq)}`)) return undefined;
+    // Moving a sequence to the highest value in use (the usual repair after a bulk load) hands out only fresh ids.
+    if (!valueArg?.A_Const && nodeShape(valueArg).includes('"sval":"max"')) return undefined;
+    const owner = ownerGuess(seq);
+    const shown = valueArg?.A_Const ? literalDefault(valueArg) : 'a computed value';
+    return {
+      reason: `Sets ${seqName} to ${shown} (setval): new ids may repeat ones already in use, and the previous release's INSERTs then fail with "duplicate key value violates unique constraint".`,
+      ...(owner
+        ? {
+            fix: `SELECT setval(${sqlString(seqName)}, (SELECT COALESCE(max(${owner.column}), 0) + 1 FROM ${owner.table}), false);`,
+            fixRisk: `Moves ${seqName} past the highest ${owner.table}.${owner.column} in use. The table and column are read from the sequence's name (PostgreSQL's naming for serial columns): check with \\d ${owner.table}.`,
+          }
+        : { fixRisk: `No fix is generated: the table ${seqName} numbers is not in its name. Run SELECT setval('${seqName}', (SELECT max(<id column>) + 1 FROM <table>), false) with the table it fills.` }),
+    };
+  }
+  return undefined;
 }

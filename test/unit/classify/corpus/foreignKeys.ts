@@ -65,7 +65,8 @@ export const FOREIGN_KEYS: CorpusCase[] = [
     name: 'Knex createTable with references().inTable()',
     rules: NEW,
     source: knexCase("  await knex.schema.createTable('invoices', (t) => {\n    t.increments('id');\n    t.integer('account_id').notNullable().references('id').inTable('accounts');\n  });", "  await knex.schema.dropTable('invoices');"),
-    migration: inv('NOT NULL REFERENCES accounts (id)'),
+    // Knex names the key <table>_<column>_foreign (its ALTER TABLE … ADD CONSTRAINT after the CREATE TABLE).
+    migration: inv('NOT NULL CONSTRAINT invoices_account_id_foreign REFERENCES accounts (id)'),
     newWrites: WRITES,
   },
   {

@@ -9,7 +9,15 @@ const UQ_CODE_OLD = ["INSERT INTO orders (account_id, code) VALUES (1, 'A1') ON 
 const CI = "DROP VIEW active_accounts;\nCREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);";
 
 export const SHAPE_KEEPING: CorpusCase[] = [
-  { family: f, name: 'drop the unique constraint ON CONFLICT (email) needs', rules: ['dropping-unique-constraint', 'dropping-constraint'], migration: 'ALTER TABLE accounts DROP CONSTRAINT accounts_email_key;' },
+  { family: f, name: 'drop the unique constraint ON CONFLICT (email) needs', rules: ['dropping-unique-constraint', 'dropping-constraint', 'dropping-duplicate-unique-key'], migration: 'ALTER TABLE accounts DROP CONSTRAINT accounts_email_key;' },
+  {
+    family: f,
+    name: 'drop a unique index on code while a unique constraint on code stays',
+    rules: ['dropping-duplicate-unique-key', 'dropping-unique-index'],
+    setup: 'CREATE UNIQUE INDEX orders_code_uidx ON orders (code);\nALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);',
+    migration: 'DROP INDEX orders_code_uidx;',
+    old: UQ_CODE_OLD,
+  },
   { family: f, name: 'drop the unique constraint, IF EXISTS', rules: ['dropping-unique-constraint'], migration: 'ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_email_key;' },
   { family: f, name: "drop Alembic's uq_ unique constraint", rules: ['dropping-unique-constraint'], setup: 'ALTER TABLE orders ADD CONSTRAINT uq_orders_code UNIQUE (code);', migration: 'ALTER TABLE orders DROP CONSTRAINT uq_orders_code;', old: UQ_CODE_OLD },
   { family: f, name: 'drop a unique constraint the migration added', rules: ['dropping-unique-constraint', 'adding-unique-constraint', 'changing-what-this-migration-creates'], migration: 'ALTER TABLE orders ADD CONSTRAINT orders_state_key UNIQUE (state, id);\nALTER TABLE orders DROP CONSTRAINT orders_state_key;' },
