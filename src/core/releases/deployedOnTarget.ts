@@ -70,7 +70,7 @@ export async function readDeployed(
     throw new DeployedReadError(`Cannot read what is deployed on ${runner.where}: ${why}`);
   }
   if (r.code === 3) throw new DeployedReadError(`${place} does not exist: check environments.${env.name}.path in rollback.yml`);
-  if (r.code === 4) throw new DeployedReadError(`${place} is not a git work tree with a commit (git rev-parse HEAD failed there): the environment's path must be the deployed checkout`);
+  if (r.code === 4) throw new DeployedReadError(notAWorkTree(place, cwd, r.stderr));
   const out = r.stdout.split('\n');
   const sha = out.find((l) => l.startsWith('RP_HEAD='))?.slice(8).trim() ?? '';
   if (r.code !== 0 || !SHA.test(sha)) throw new DeployedReadError(`Cannot read HEAD in ${place}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] || `exit ${r.code}`}`);
@@ -103,4 +103,17 @@ async function judgeSnapshot(file: string, out: string[], where: string, resolve
 /** How the deployed release is called: its newest tag on the target, else the short SHA. */
 export function deployedName(d: DeployedOnTarget): string {
   return d.tags[0] ?? d.sha.slice(0, 12);
+}
+
+/**
+ * Why HEAD could not be read, in git's own words when it gave some. A checkout owned by another
+ * user than the one we connect as is the usual case on a deploy host: git refuses it
+ * ("dubious ownership") although it is a perfectly good work tree.
+ */
+export function notAWorkTree(place: string, cwd: string, stderr: string): string {
+  const said = stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('fatal:') || l.startsWith('error:'));
+  if (/dubious ownership/.test(stderr)) {
+    return `${place} is owned by another user than the one this connects as, so git refuses it (${said ?? 'detected dubious ownership'}): connect as the checkout's owner, or run there once: git config --global --add safe.directory ${cwd}`;
+  }
+  return `${place} is not a git work tree with a commit (git rev-parse HEAD failed there${said ? `: ${said}` : ''}): the environment's path must be the deployed checkout`;
 }
