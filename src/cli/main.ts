@@ -4,6 +4,7 @@
 import { parseArgs, optionsHelp, stringOption, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliContext } from './command';
 import { analyzeCommand } from './commands/analyze';
+import { causeOption, remedyOption } from './commands/decisionFlags';
 import { planCommand, undoOption } from './commands/plan';
 import { releasesCommand } from './commands/releases';
 import { resumeCommand } from './commands/resume';
@@ -49,6 +50,12 @@ ${optionsHelp([...GLOBAL_OPTIONS, { name: 'version', help: 'print the version' }
 
 rollback-pilot <command> --help says more about each command.
 
+Environment:
+  ROLLBACK_PILOT_WEBHOOK_URL    the team's chat webhook for the plan's notify steps (rollback.yml
+                                notify.webhook: true); without it each message is printed to paste
+  ROLLBACK_PILOT_COMPILE_CACHE  0: no code cache (kept in XDG_CACHE_HOME or ~/.cache/rollback-pilot)
+  NO_COLOR                      no colour
+
 ${EXIT_HELP}
 `;
 }
@@ -82,6 +89,8 @@ function globalOptions(options: Record<string, string | true | undefined>, comma
     colour: all['no-color'] !== true,
     yes: all.yes === true,
     undo: undoOption(all),
+    cause: causeOption(all),
+    remedy: remedyOption(all),
     showDiff: all.diff === true,
   };
 }

@@ -12,6 +12,8 @@ import { RollbackSessions } from '../app/sessions';
 import type { FlowUi } from '../app/ui';
 import { WorkspaceModel } from '../app/workspaceModel';
 import type { UndoPath } from '../core/database';
+import type { Cause, ConfigRemedy } from '../core/decision/tree';
+import { ChecklistJournalBridge } from '../core/checklist';
 import { RecordsStore } from '../core/releases/recordsStore';
 import { RedactingRollbackEvents, redactingJournalStore, Redactor } from '../core/redact';
 import { copyingJournalStore } from '../core/run/journalCopy';
@@ -24,6 +26,7 @@ import { NodeHttp } from '../infra/http';
 import { commandRunners, type SshSettings } from '../infra/runners';
 import { NodeLocalProcesses } from '../infra/shell/localProcesses';
 import { LazySqlParser } from './lazySqlParser';
+import { cliNotifier } from './notify';
 import { printRunOutput } from './runOutput';
 import type { Terminal } from './terminal';
 import { TerminalPresenter } from './terminalPresenter';
@@ -37,9 +40,12 @@ export interface GlobalOptions {
   ssh: SshSettings;
   verbose: boolean;
   colour: boolean;
-  /** Flag answers: the plan confirmation (--yes) and the database undo path (--db-undo). */
+  /** Flag answers: the plan confirmation (--yes), the database undo path (--db-undo). */
   yes?: boolean;
   undo?: UndoPath;
+  /** --cause and --remedy: the decision tree's answers (run). */
+  cause?: Cause;
+  remedy?: ConfigRemedy;
   showDiff?: boolean;
 }
 
@@ -81,7 +87,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const redact = (text: string): string => redactor.redact(text);
   const log: AppLog = options.verbose ? { info: (m) => term.err(term.style(redact(m), 'dim')), warn: (m) => term.err(term.style(`Warning: ${redact(m)}`, 'yellow')) } : { ...silentLog, warn: (m) => term.err(term.style(`Warning: ${redact(m)}`, 'yellow')) };
 
-  const prompter = new TerminalPrompter(term, redact, { confirmPlan: options.yes, undo: options.undo });
+  const prompter = new TerminalPrompter(term, redact, { confirmPlan: options.yes, undo: options.undo, cause: options.cause, remedy: options.remedy });
   const presenter = new TerminalPresenter(term, redact, { showDiff: options.showDiff });
   const records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, options.recordsFile ?? '.rollback/records.json')), root));
   const git = new SimpleGitPort(root);
@@ -90,9 +96,11 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const events = new RedactingRollbackEvents(redactor);
   const journalsDir = path.join(root, '.rollback', 'journals');
   // The same journal store as the extension's (without its checklist bridge): durable files, confined to the repository, copied to the target for the team, redacted.
-  const journals = redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(journalsDir), root, journalsDir), { runnerFor: (where) => runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor);
+  // Saved through the checklist's bridge, as in the extension: the notify steps' results ride along in the journal.
+  const journals = new ChecklistJournalBridge(redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(journalsDir), root, journalsDir), { runnerFor: (where) => runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor));
   const http = new NodeHttp();
-  const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses() });
+  const notify = cliNotifier({ events, journals, http, redactor, config: () => workspace.currentConfig(), env: term.io.env, say: (m) => term.err(term.style(redact(m), 'yellow')), log: (l) => log.info(l) });
+  const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses(), notify: notify.notifier });
   const output = printRunOutput(events, term);
   // The command line has no secret storage; the .env values among configFiles are redacted as in the extension.
   const secrets = new KnownSecrets(redactor, undefined, [], log, { root, config: async () => (await workspace.config()).config });
@@ -109,6 +117,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
     http,
     dispose: async () => {
       output.dispose();
+      notify.dispose();
       sessions.dispose();
       workspace.dispose();
     },

@@ -91,6 +91,39 @@ export class Terminal {
     }));
   }
 
+  /**
+   * Waits until `deadline` (a Date.now() time) with a prompt that is drawn again every
+   * `tickMs` (a countdown): 'enter' when the operator presses Enter first, 'timeout' at the
+   * deadline, 'interrupted' on Ctrl-C or a closed stdin. Throws NeedsTerminalError without a terminal.
+   */
+  async waitForEnter(prompt: () => string, deadline: number, tickMs = 1000, hint?: string): Promise<'enter' | 'timeout' | 'interrupted'> {
+    if (!this.interactive) throw new NeedsTerminalError(prompt(), hint);
+    const rl = this.reader();
+    let timedOut = false;
+    let ticker: NodeJS.Timeout | undefined;
+    let end: NodeJS.Timeout | undefined;
+    try {
+      const line = await this.withInterrupt(() => this.answer(undefined), () => new Promise<string | undefined>((resolve) => {
+        this.pending = { resolve };
+        rl.setPrompt(prompt());
+        rl.prompt();
+        ticker = setInterval(() => {
+          rl.setPrompt(prompt());
+          rl.prompt(true);
+        }, tickMs);
+        end = setTimeout(() => {
+          timedOut = true;
+          this.answer(undefined);
+        }, Math.max(0, deadline - Date.now()));
+      }));
+      if (timedOut) return 'timeout';
+      return line === undefined ? 'interrupted' : 'enter';
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(end);
+    }
+  }
+
   private answer(line: string | undefined): void {
     const p = this.pending;
     this.pending = undefined;

@@ -1,6 +1,8 @@
 import type { Presenter, PreviewDocument, StopControl } from '../app/ui';
 import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
+import { investigationStatus } from '../core/decision/tree';
 import { runProgress } from '../core/run';
+import { chooseOnTerminal } from './choose';
 import type { Terminal } from './terminal';
 
 /**
@@ -36,6 +38,19 @@ export class TerminalPresenter implements Presenter {
     return undefined;
   }
 
+  /** Runbook 000's brief investigation: a countdown on the terminal; at zero, or on Enter, the decision is asked again. */
+  async investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'> {
+    const minutes = Math.round(lengthMs / 60_000);
+    this.term.err(`\n${this.term.style('Brief investigation', 'bold')} (${minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(lengthMs / 1000)} s`}, runbook 000): look at the logs and the dashboards; if it is not clearly fixable by the end, roll back. When the timer ends, or when you press Enter, you are asked again; Ctrl-C gives up on the rollback.`);
+    const ended = await this.term.waitForEnter(() => `Investigating: ${investigationStatus(startedAt, lengthMs, Date.now()).label} left. Enter decides now: `, startedAt + lengthMs);
+    if (ended === 'interrupted') {
+      this.term.err('Investigation given up: nothing was planned.');
+      return 'cancelled';
+    }
+    this.term.err(ended === 'timeout' ? '\nThe investigation time is over: decide now (if it is not clearly fixable, roll back).' : 'Deciding now.');
+    return 'decide';
+  }
+
   async showPreview(doc: PreviewDocument): Promise<void> {
     this.term.out(doc.text);
     if (doc.diff && this.options.showDiff) this.term.out(`${doc.diff.title}\n${this.redact(await doc.diff.text())}`);
@@ -63,11 +78,22 @@ export class TerminalPresenter implements Presenter {
     return this.term.withInterrupt(onInterrupt, () => work(() => undefined));
   }
 
+  /** Several interrupted runs: listed, then asked on a terminal; without one, --run ID is required (exit 4). */
   async pickRun(runs: RollbackJournal[], unreadable: UnreadableJournal[]): Promise<{ journal: RollbackJournal } | { unreadable: UnreadableJournal } | undefined> {
-    const lines = runs.map((r) => `  ${r.runId}  ${r.plan.environment}: ${r.plan.from.name} → ${r.plan.to.name}  (${r.status} · ${runProgress(r)} · ${r.operator}${r.machine ? ` on ${r.machine}` : ''})`);
-    const listed = `${lines.join('\n')}${unreadable.length ? `\n${unreadable.map((u) => `  cannot be read: ${u.file} (${u.reason})`).join('\n')}` : ''}`;
-    await this.error(`More than one rollback can be resumed; name the run: rollback-pilot resume RUN\n${this.redact(listed)}`);
-    return undefined;
+    const describe = (r: RollbackJournal): string => `${r.runId}  ${r.plan.environment}: ${r.plan.from.name} → ${r.plan.to.name}  (${r.status} · ${runProgress(r)} · ${r.operator}${r.machine ? ` on ${r.machine}` : ''}${r.startedAt ? ` · started ${r.startedAt}` : ''})`;
+    const ids = runs.map((r) => r.runId).join(', ');
+    const hint = runs.length ? `Pass --run ID (resumable: ${ids}).` : 'Open the files named above and repair or remove them.';
+    if (!this.term.interactive) {
+      this.term.err(this.redact(`More than one rollback can be resumed:\n${runs.map((r) => `  ${describe(r)}`).join('\n')}${unreadable.map((u) => `\n  cannot be read: ${u.file} (${u.reason})`).join('')}`));
+    }
+    const picked = await chooseOnTerminal<{ journal: RollbackJournal } | { unreadable: UnreadableJournal }>(
+      this.term,
+      (t) => this.term.err(this.redact(t)),
+      'Which interrupted rollback do you resume?',
+      [...runs.map((r) => ({ value: { journal: r }, label: this.redact(describe(r)) })), ...unreadable.map((u) => ({ value: { unreadable: u }, label: this.redact(`cannot be read: ${u.file}`), detail: this.redact(u.reason) }))],
+      hint,
+    );
+    return picked;
   }
 
   async runDidNotFinish(message: string, runId: string): Promise<void> {

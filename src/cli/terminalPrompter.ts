@@ -1,21 +1,28 @@
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { UndoChoice, UndoPath } from '../core/database';
+import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
 import type { PlanStep, RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
 import type { LeftoverProcess } from '../core/run/journalTypes';
 import type { FailureDecision, FailureState, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../core/run/ports';
 import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 import type { Decision, Prompter } from '../app/ui';
-import { NeedsTerminalError, type Terminal } from './terminal';
+import { chooseOnTerminal, MAX_TRIES, type Choice } from './choose';
+import type { Terminal } from './terminal';
 
-interface Choice<T> {
-  value: T;
-  label: string;
-  detail?: string;
+/** The answers a flag gives instead of a question. */
+export interface TerminalPresets {
+  confirmPlan?: boolean;
+  undo?: UndoPath;
+  /** --cause: what changed; it is also the decision to roll back (the roll back / forward / investigate question is not asked). */
+  cause?: Cause;
+  /** --remedy, for --cause config: restore the config files and recreate, or restart. */
+  remedy?: ConfigRemedy;
 }
 
-/** How many times a wrong answer is asked again before the question counts as cancelled. */
-const MAX_TRIES = 5;
+/** What --cause takes, as the runbooks' decision tree names the branches. */
+export const CAUSE_FLAG = 'code|database|config|unknown';
+
 
 /**
  * The rollback's questions on a terminal: numbered choices, typed lines, y/N confirmations.
@@ -31,31 +38,16 @@ export class TerminalPrompter implements Prompter {
   constructor(
     private readonly term: Terminal,
     private readonly redact: (text: string) => string,
-    /** Answers given by flags (--yes: the plan, each step's confirmation, a resume; --db-undo), never the typed environment name. */
-    private readonly preset: { confirmPlan?: boolean; undo?: UndoPath } = {},
+    /** Answers given by flags (--yes: the plan, each step's confirmation, a resume; --db-undo; --cause, --remedy), never the typed environment name. */
+    private readonly preset: TerminalPresets = {},
   ) {}
 
   private say(text: string): void {
     this.term.err(this.redact(text));
   }
 
-  private async choose<T>(title: string, choices: Array<Choice<T>>, hint?: string, defaultIndex?: number): Promise<T | undefined> {
-    if (!this.term.interactive) throw new NeedsTerminalError(title, hint);
-    this.say(`\n${this.term.style(title, 'bold')}`);
-    choices.forEach((c, i) => this.say(`  ${this.term.style(String(i + 1), 'cyan')}) ${c.label}${c.detail ? `\n     ${this.term.style(c.detail, 'dim')}` : ''}`));
-    const range = choices.length === 1 ? '1' : `1-${choices.length}`;
-    for (let tries = 0; tries < MAX_TRIES; tries++) {
-      const line = await this.term.ask(`Choose ${range}${defaultIndex !== undefined ? ` [${defaultIndex + 1}]` : ''} (Ctrl-C cancels): `);
-      if (line === undefined) return undefined;
-      const text = line.trim();
-      if (text === '' && defaultIndex !== undefined) return choices[defaultIndex].value;
-      const n = Number(text);
-      if (Number.isInteger(n) && n >= 1 && n <= choices.length) return choices[n - 1].value;
-      const byLabel = choices.find((c) => c.label.toLowerCase() === text.toLowerCase());
-      if (byLabel) return byLabel.value;
-      this.say(`"${text}" is not one of ${range}.`);
-    }
-    return undefined;
+  private choose<T>(title: string, choices: Array<Choice<T>>, hint?: string, defaultIndex?: number): Promise<T | undefined> {
+    return chooseOnTerminal(this.term, (t) => this.say(t), title, choices, hint, defaultIndex);
   }
 
   private async yesNo(question: string, hint?: string): Promise<boolean> {
@@ -77,11 +69,34 @@ export class TerminalPrompter implements Prompter {
     return answer;
   }
 
-  decide(): Promise<Decision | undefined> {
-    return this.choose<Decision>('Roll back or roll forward?', [
+  async decide(triggers?: Promise<string[]>): Promise<Decision | undefined> {
+    if (this.preset.cause) {
+      this.say(`Decision: roll back (--cause ${causeFlagOf(this.preset.cause)}).`);
+      return 'roll-back';
+    }
+    // Error spikes and the like, said when they arrive (the question may already be open).
+    if (triggers && this.term.interactive) {
+      void triggers.then((lines) => {
+        if (lines.length) this.say(this.term.style(`Seen just now: ${lines.join('; ')}`, 'yellow'));
+      }, () => undefined);
+    }
+    return this.choose<Decision>('Roll back, roll forward, or investigate first?', [
       { value: 'roll-back', label: 'Roll back', detail: 'Immediate: error rate or latency jumped right after the deploy, data is being corrupted, a security hole shipped, the service is down. If unsure, roll back.' },
       { value: 'roll-forward', label: 'Roll forward', detail: 'A hotfix you can ship in under 30 minutes, after a brief investigation.' },
-    ], 'Pass --plan FILE --digest D to run an approved plan without questions (a destructive step still asks for the environment name).', 0);
+      { value: 'investigate', label: 'Investigate first (a few minutes at most, then decide)', detail: 'A slight latency increase, a single-page glitch, non-blocking log warnings. A timer runs, then this question comes back.' },
+    ], `Pass --cause ${CAUSE_FLAG} to roll back without this question, or --plan FILE --digest D to run an approved plan (a destructive step still asks for the environment name).`, 0);
+  }
+
+  chooseCause(choices: CauseChoice[]): Promise<Cause | undefined> {
+    if (this.preset.cause) return Promise.resolve(this.preset.cause);
+    return this.choose('What changed in the bad deploy?', choices.map((c) => ({ value: c.cause, label: c.label, detail: c.detail })), `Pass --cause ${CAUSE_FLAG}.`);
+  }
+
+  async chooseConfigRemedy(hasConfigFiles: boolean): Promise<ConfigRemedy | undefined> {
+    if (this.preset.remedy) return this.preset.remedy;
+    const restore: Choice<ConfigRemedy> = { value: 'restore', label: 'Restore the config files and recreate the services', detail: hasConfigFiles ? 'The configFiles of the last good release come back (from git, or from the pre-deploy snapshot); every service is recreated so it reads them. No code change.' : 'rollback.yml lists no configFiles: the plan will say what to add.' };
+    const restart: Choice<ConfigRemedy> = { value: 'restart', label: 'Restart the services as they are', detail: 'Nothing is restored; every service is redeployed on the running code. A plain restart does not reload an env file.' };
+    return this.choose('The configuration: restore it or restart?', hasConfigFiles ? [restore, restart] : [restart, restore], 'Pass --remedy restore or --remedy restart.', 0);
   }
 
   async reason(defaultReason?: string): Promise<string | undefined> {
@@ -231,4 +246,9 @@ export class TerminalPrompter implements Prompter {
   hostKeyRefused(key: RefusedHostKey): void {
     this.say(this.term.style(`Host key for ${key.host}:${key.port} was refused: the ${key.keyType} key ${key.reason === 'changed' ? 'CHANGED' : 'is REVOKED'} (${key.fingerprint}). ${key.detail}. Nothing was sent to the host. If the change is expected, update known_hosts yourself (ssh-keygen -R).`, 'red'));
   }
+}
+
+/** The flag's word for a cause (the tree says "configuration", the flag "config"). */
+export function causeFlagOf(cause: Cause): string {
+  return cause === 'configuration' ? 'config' : cause;
 }

@@ -7,6 +7,7 @@ import type { CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import type { CliServices } from '../services';
 import { TARGET_OPTIONS } from './plan';
+import { causeOption, DECISION_OPTIONS, remedyOption } from './decisionFlags';
 import { configErrors } from './shared';
 
 /** The exit code of a rollback run (or resume): finished, did not finish, nothing ran, or stopped for want of a terminal. */
@@ -21,11 +22,15 @@ export async function runExitCode(s: CliServices, outcome: { result?: { success:
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: '[--env E] [--to REF | --pick] [--reason TEXT] [--yes] [--db-undo down|restore] | --plan FILE --digest D',
+  usage: '[--cause code|database|config|unknown [--remedy restore|restart]] [--env E] [--to REF | --pick] [--reason TEXT] [--yes] [--db-undo down|restore] | --plan FILE --digest D',
   summary: 'roll back: decide, plan, preview, confirm, run (or run exactly an approved plan file)',
-  description: `Asks what the extension asks (roll back or forward, why, which environment and release,
-the plan's confirmation), prints the preview, then runs the plan rebuilt from the current
-facts (or refuses, saying what changed since the preview). The output streams; the journal is
+  description: `Asks what the extension asks, as the runbooks' decision tree has it: roll back, roll forward
+or investigate first (a brief investigation is a countdown, rollback.yml decision.investigateFor,
+default 5 minutes, after which the question comes back); then what changed: the code (the git
+rollback), a migration (the database path first), the configuration (restore the config files
+and recreate the services, or restart them) or not sure (the full rollback); then why, which
+environment and release, and the plan's confirmation. It prints the preview, then runs the
+plan rebuilt from the current facts (or refuses, saying what changed since the preview). The output streams; the journal is
 .rollback/journals/<run>.json and the lock is taken on the target, the same ones the extension
 uses. Before each destructive step the environment's name must be typed on the terminal:
 no flag skips that, and without a terminal the run stops there (exit 4).
@@ -33,15 +38,23 @@ no flag skips that, and without a terminal the run stops there (exit 4).
 With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilot plan --json;
 --env, if given, must name its environment):
 D must be its digest, and the plan rebuilt now must be that plan on the same facts, or
-nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
-  options: [...TARGET_OPTIONS, { name: 'yes', short: 'y', help: 'confirm the plan without asking (the typed environment name is still asked)' }, { name: 'plan', value: 'FILE', help: 'run exactly this plan file (rollback-pilot plan --json)' }, { name: 'digest', value: 'D', help: 'the digest of the plan in FILE, as approved' }],
+nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.
+
+Without a terminal the decision is a flag: --cause code|database|config|unknown (with --cause
+config, also --remedy restore|restart), and --reason; a question no flag answered refuses
+(exit 4) naming the flag, before any plan is made.
+
+The plan's notify steps post to the webhook in ROLLBACK_PILOT_WEBHOOK_URL (the command line
+has no secret storage; the URL is never printed) when rollback.yml has notify.webhook: true;
+a message not sent is said on stderr with the reason and the text to paste.`,
+  options: [...DECISION_OPTIONS, ...TARGET_OPTIONS, { name: 'yes', short: 'y', help: 'confirm the plan without asking (the typed environment name is still asked)' }, { name: 'plan', value: 'FILE', help: 'run exactly this plan file (rollback-pilot plan --json)' }, { name: 'digest', value: 'D', help: 'the digest of the plan in FILE, as approved' }],
   async run(ctx, options) {
     const planPath = stringOption(options, 'plan');
     const digest = stringOption(options, 'digest');
     if ((planPath === undefined) !== (digest === undefined)) throw new UsageError('run: --plan FILE and --digest D go together (the digest is what you approved)');
     if (planPath !== undefined) {
       // --env may stay in a CI script that passes it everywhere: it must then name the plan's environment (checked below).
-      const extra = ['to', 'pick', 'reason', 'db-undo'].filter((k) => options[k] !== undefined);
+      const extra = ['to', 'pick', 'reason', 'db-undo', 'cause', 'remedy'].filter((k) => options[k] !== undefined);
       if (extra.length) throw new UsageError(`run --plan: the plan file decides ${extra.map((k) => `--${k}`).join(', ')}; leave ${extra.length === 1 ? 'it' : 'them'} out`);
     }
     if (options.pick && options.to) throw new UsageError('run: --to and --pick both choose the target; give one');
@@ -64,7 +77,9 @@ nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.`,
       ctx.term.out(file.preview);
       outcome = await runPlanFile(s.flow, s.ui, file, digest, planPath, s.redactor);
     } else {
-      outcome = await runRollbackFlow(s.flow, s.ui, { environment: stringOption(options, 'env'), targetRef: stringOption(options, 'to'), pickTarget: options.pick === true, reason: stringOption(options, 'reason') });
+      const cause = causeOption(options);
+      const remedy = remedyOption(options);
+      outcome = await runRollbackFlow(s.flow, s.ui, { environment: stringOption(options, 'env'), targetRef: stringOption(options, 'to'), pickTarget: options.pick === true, reason: stringOption(options, 'reason'), ...(cause ? { cause } : {}), ...(remedy ? { remedy } : {}) });
     }
     return runExitCode(s, outcome);
   },

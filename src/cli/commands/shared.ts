@@ -1,4 +1,6 @@
 import type { EnvironmentConfig, RollbackConfig } from '../../core/config/types';
+import { stringOption, type ParsedOptions } from '../args';
+import type { CliContext } from '../command';
 import { environmentChoices } from '../../app/targetFacts';
 import { EXIT } from '../exitCodes';
 import type { CliServices } from '../services';
@@ -28,3 +30,17 @@ export function environmentNamed(config: RollbackConfig, name: string): Environm
 
 export const ENV_OPTION = { name: 'env', value: 'E', help: 'the environment (rollback.yml environments); default: the only one, else asked' } as const;
 export const JSON_OPTION = { name: 'json', help: 'print JSON instead of text' } as const;
+
+/** What a command that works on one environment starts with: the services, rollback.yml without errors, the environment chosen. */
+export type EnvironmentPrologue = { s: CliServices; config: RollbackConfig; name: string; env: EnvironmentConfig } | { exit: number };
+
+/** The services, then rollback.yml refused with its errors (exit 3), then --env, the only one, or the operator's pick (exit 3 when none is picked). */
+export async function environmentPrologue(ctx: CliContext, options: ParsedOptions): Promise<EnvironmentPrologue> {
+  const s = await ctx.services();
+  const refused = await configErrors(s, ctx.term);
+  if (refused !== undefined) return { exit: refused };
+  const { config } = await s.workspace.config();
+  const name = await chooseEnvironmentName(s, config, stringOption(options, 'env'));
+  if (!name) return { exit: EXIT.refused };
+  return { s, config, name, env: environmentNamed(config, name) };
+}

@@ -1,9 +1,8 @@
 import { environmentCwd } from '../../app/environments';
 import { recordSnapshot } from '../../app/snapshot';
-import { stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { chooseEnvironmentName, configErrors, ENV_OPTION, environmentNamed } from './shared';
+import { ENV_OPTION, environmentPrologue } from './shared';
 
 export const snapshotCommand: CliCommand = {
   name: 'snapshot',
@@ -15,13 +14,9 @@ disk, and copies the configFiles git does not track; writes .rollback/snapshots/
 and records the snapshot here, so the next rollback returns to this release.`,
   options: [ENV_OPTION],
   async run(ctx, options) {
-    const s = await ctx.services();
-    const refused = await configErrors(s, ctx.term);
-    if (refused !== undefined) return refused;
-    const { config } = await s.workspace.config();
-    const name = await chooseEnvironmentName(s, config, stringOption(options, 'env'));
-    if (!name) return EXIT.refused;
-    const env = environmentNamed(config, name);
+    const started = await environmentPrologue(ctx, options);
+    if ('exit' in started) return started.exit;
+    const { s, env } = started;
     try {
       const { message } = await recordSnapshot({ workspace: s.workspace, sessions: s.sessions, records: s.records, http: s.http }, { env, cwd: environmentCwd(env, s.root) }, (title, work) => {
         ctx.term.err(title);

@@ -2,11 +2,10 @@ import { readTargetFacts } from '../../app/targetFacts';
 import { environmentCwd } from '../../app/environments';
 import { resumableRuns, runProgress } from '../../core/run';
 import { readRollbackInProgress } from '../../core/run/rollbackInProgress';
-import { stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { releaseLines } from './releases';
-import { chooseEnvironmentName, configErrors, ENV_OPTION, environmentNamed, JSON_OPTION } from './shared';
+import { ENV_OPTION, environmentPrologue, JSON_OPTION } from './shared';
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -19,13 +18,9 @@ last-known-good and bad marks as they follow from it, and the runs in .rollback/
 can be resumed. Nothing is changed.`,
   options: [ENV_OPTION, JSON_OPTION],
   async run(ctx, options) {
-    const s = await ctx.services();
-    const refused = await configErrors(s, ctx.term);
-    if (refused !== undefined) return refused;
-    const { config } = await s.workspace.config();
-    const name = await chooseEnvironmentName(s, config, stringOption(options, 'env'));
-    if (!name) return EXIT.refused;
-    const env = environmentNamed(config, name);
+    const started = await environmentPrologue(ctx, options);
+    if ('exit' in started) return started.exit;
+    const { s, config, name, env } = started;
     const read = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
     // A target this repository cannot follow (a revert commit a rollback made there, a host gone): the deploy records decide, as in the extension.
     if (read instanceof Error) {

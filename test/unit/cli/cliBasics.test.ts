@@ -44,6 +44,10 @@ describe('rollback-pilot on a real repository (no target needed)', { timeout: 30
       [['run', '--plan', 'plan.json'], /--plan FILE and --digest D go together/],
       [['run', '--plan', 'plan.json', '--digest', 'x', '--to', 'v1.3.0'], /the plan file decides --to; leave it out/],
       [['analyze'], /name at least one migration file/],
+      [['run', '--cause', 'network'], /--cause network: use one of code\|database\|config\|unknown/],
+      [['run', '--cause', 'code', '--remedy', 'restart'], /--remedy goes with --cause config/],
+      [['run', '--plan', 'plan.json', '--digest', 'x', '--cause', 'code'], /the plan file decides --cause; leave it out/],
+      [['plan', '--cause', 'code'], /rollback-pilot plan: unknown option --cause/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, { cwd: dir });
@@ -85,11 +89,26 @@ describe('rollback-pilot on a real repository (no target needed)', { timeout: 30
   });
 
   test('without a terminal, a question refuses (exit 4) and names the flag that answers it; nothing ran', async () => {
+    const journals = (): number => (existsSync(join(dir, '.rollback/journals')) ? readdirSync(join(dir, '.rollback/journals')).length : 0);
     const r = await runCli(['run'], { cwd: dir });
     assert.equal(r.code, 4, r.stderr);
-    assert.match(r.stderr, /Refused: This needs an answer on a terminal, and stdin is not one: "Roll back or roll forward\?"\. Pass --plan FILE --digest D/);
+    assert.match(r.stderr, /Refused: This needs an answer on a terminal, and stdin is not one: "Roll back, roll forward, or investigate first\?"\. Pass --cause code\|database\|config\|unknown to roll back without this question, or --plan FILE --digest D/);
     assert.match(r.stderr, /Nothing ran\./);
-    assert.equal(existsSync(join(dir, '.rollback/journals')) ? readdirSync(join(dir, '.rollback/journals')).length : 0, 0, 'no journal was written');
+    assert.equal(journals(), 0, 'no journal was written');
+    // --cause answers the decision and the tree's question; the reason is the next flag missing.
+    const caused = await runCli(['run', '--cause', 'code'], { cwd: dir });
+    assert.equal(caused.code, 4, caused.stderr);
+    assert.match(caused.stderr, /Decision: roll back \(--cause code\)\./);
+    assert.match(caused.stderr, /"Why are you rolling back\? .*"\. Pass --reason TEXT\./);
+    assert.doesNotMatch(caused.stderr, /What changed in the bad deploy/);
+    // The configuration branch asks how: --remedy.
+    const config = await runCli(['run', '--cause', 'config', '--reason', 'the new env file broke the api'], { cwd: dir });
+    assert.equal(config.code, 4, config.stderr);
+    assert.match(config.stderr, /"The configuration: restore it or restart\?"\. Pass --remedy restore or --remedy restart\./);
+    assert.equal(journals(), 0, 'no journal was written');
+    const help = await runCli(['run', '--help'], { cwd: dir });
+    assert.match(help.stdout, /--cause code\|database\|config\|unknown +what changed, and with it the decision to roll back/);
+    assert.match(help.stdout, /--remedy restore\|restart +with --cause config/);
     const plan = await runCli(['plan'], { cwd: dir });
     assert.equal(plan.code, 4);
     assert.match(plan.stderr, /"Why are you rolling back\? \(one line for the team, the journal and the post-mortem\)"\. Pass --reason TEXT\./);

@@ -54,8 +54,12 @@ describe('rollback-pilot over SSH (real sshd, real git on the target, real servi
   test('a whole rollback answered on a pseudo-terminal: decision, reason, plan, the down step, the environment name typed; the lock and journal are visible meanwhile', async () => {
     const f = await fixture('down');
     const p = pty(f, ['run']);
-    await p.expect('Roll back or roll forward?');
-    await p.expect('Choose 1-2 [1]');
+    await p.expect('Roll back, roll forward, or investigate first?');
+    await p.expect('Choose 1-3 [1]');
+    p.type('1');
+    // The runbooks' decision tree: the code, so the git rollback (with the bad release's migration undone first).
+    await p.expect('What changed in the bad deploy?');
+    await p.expect('Choose 1-4');
     p.type('1');
     await p.expect('Why are you rolling back?');
     p.type('api /health answers 500 since v1.4.0');
