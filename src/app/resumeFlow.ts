@@ -4,6 +4,9 @@ import { machineName, operatorName } from './operator';
 import { runWithProgress } from './runWithProgress';
 import type { RollbackSessions } from './sessions';
 import type { FlowUi } from './ui';
+import type { FleetRunResult } from '../core/fleet/fleetRunner';
+import type { FleetFlowDeps } from './fleetRun';
+import { fleetResumeMarkdown, isFleetJournal, resumeFleetFlow } from './fleetResume';
 
 export const OPEN_FILE = 'Open the file';
 
@@ -25,6 +28,8 @@ export function unreadableLines(root: string, unreadable: UnreadableJournal[]): 
 export interface ResumeOutcome {
   journal?: RollbackJournal;
   result?: RunResult;
+  /** A fleet's resume: the grid and the fleet's state besides the journal. */
+  fleetResult?: FleetRunResult;
   /** Why nothing ran, when nothing did. */
   stoppedBecause?: string;
 }
@@ -34,7 +39,7 @@ export interface ResumeOutcome {
  * again. The steps left are shown before any question, and a run that was not started here
  * (another operator, machine, or a journal that came with a pull) needs an explicit "Resume anyway".
  */
-export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?: string): Promise<ResumeOutcome> {
+export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?: string, fleet?: FleetFlowDeps): Promise<ResumeOutcome> {
   const { prompter, presenter } = ui;
   const root = sessions.root.fsPath;
   const { runs, unreadable } = await resumeListing(sessions.journals);
@@ -62,6 +67,17 @@ export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?:
   const j = journal;
   const origin = await journalOrigin(sessions, j);
   // What is about to run, before any question: the steps left, as the rollback preview shows them.
+  if (isFleetJournal(j)) {
+    // A fleet: its state and grid first; the choices say which hosts each would run on.
+    await presenter.showPreview({ text: sessions.redact(`${renderResumeMarkdown(j, origin).trimEnd()}\n\n${fleetResumeMarkdown(j).markdown}`) });
+    if (origin.length && !(await prompter.confirm(`This rollout of ${j.plan.environment} to ${j.plan.to.name} was not started here. Resume it anyway?`, `Run ${j.runId}: ${origin.join('; ')}. Make sure that run is really dead and that its steps are still what ${j.plan.environment} needs.`, 'Resume anyway'))) {
+      presenter.info('Nothing ran. The resume preview stays open for reference.');
+      return { journal: j, stoppedBecause: 'not confirmed' };
+    }
+    const out = await resumeFleetFlow(sessions, ui, j, origin, fleet);
+    const r = out.fleetResult;
+    return { journal: j, ...(r ? { fleetResult: r, result: { success: r.success, journal: r.journal, state: r.state } } : {}), ...(out.stoppedBecause ? { stoppedBecause: out.stoppedBecause } : {}) };
+  }
   await presenter.showPreview({ text: sessions.redact(renderResumeMarkdown(j, origin)) });
   const done = j.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').length;
   const unknown = j.steps.filter((s) => s.outcome === 'unknown' || s.outcome === 'running').map((s) => s.stepId);

@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
+import { resumeFlow } from '../../../src/app/resumeFlow';
+import { execFileSync } from 'node:child_process';
 import { FleetStatus } from '../../../src/app/fleetStatus';
 import { RollbackSessions } from '../../../src/app/sessions';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
@@ -117,7 +119,7 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
     }
   });
 
-  test('a host failing its health check in batch 2 stops the rollout: the fleet state said exactly, the view says the mixed fleet', async () => {
+  test('a host failing its health check in batch 2 stops the rollout: the fleet state said exactly, the view says the mixed fleet; Resume offers the three choices with the fleet shown, and "Continue the rollout" runs only the unfinished hosts', async () => {
     const { work } = await setup('failing');
     const bad = fleet!.hosts[2];
     writeFileSync(join(bad.path, 'apps/api/port.json'), `${JSON.stringify({ port: await freePort() })}\n`);
@@ -134,6 +136,32 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       const [line] = s.status.current();
       assert.equal(line.mixed, true);
       assert.equal(line.text, 'production: 4 hosts — 3 on v1.3.0, 127.0.0.14 on v1.4.0');
+
+      // Stop here: nothing runs, the fleet state is said.
+      const stopping = new ScriptedDialogs({ confirm: false });
+      const s2 = services(repo.dir, fleet!, work, stopping);
+      const stopped = await resumeFlow(s2.sessions, s2.ui, r.journal.runId, s2.flow.fleet);
+      s2.dispose();
+      assert.equal(stopped.stoppedBecause, 'stopped here');
+      const asked = stopping.asked.filter((a) => a.startsWith('confirm:'));
+      assert.deepEqual(asked, [`confirm:Rollout of production to v1.3.0: ${r.state}. Continue the rollout?`, `confirm:Rollout of production to v1.3.0: ${r.state}. Roll the failed hosts forward again?`]);
+      assert.ok(stopping.infos.includes(`Nothing ran. The fleet stays as it is: ${r.state}.`), stopping.infos.join(' | '));
+      const preview = s2.ui.presenter.previews[0];
+      assert.match(preview, /## The fleet now\n\n/);
+      assert.match(preview, /\| `127\.0\.0\.13` \| 2 \| .*\*\*failed\*\*/);
+      assert.match(preview, /\| `127\.0\.0\.14` \| – \| · \|/);
+
+      // The operator fixes host 3 and continues the rollout: host 3 and 4 only, nothing runs twice.
+      writeFileSync(join(bad.path, 'apps/api/port.json'), `${JSON.stringify({ port: bad.apiPort })}\n`);
+      execFileSync('runuser', ['-u', bad.user, '--', 'sh', '-c', 'sh scripts/build.sh api && sh scripts/deploy.sh api'], { cwd: bad.path, stdio: 'ignore' });
+      const going = new ScriptedDialogs();
+      const s3 = services(repo.dir, fleet!, work, going);
+      const resumed = await resumeFlow(s3.sessions, s3.ui, r.journal.runId, s3.flow.fleet);
+      s3.dispose();
+      assert.equal(resumed.fleetResult?.success, true, resumed.fleetResult?.state ?? `${resumed.stoppedBecause} ${going.errors.join(' | ')}`);
+      assert.match(resumed.fleetResult.journal.events.find((e) => e.kind === 'fleet-resume')!.message, /^Resume \(continue\): 127\.0\.0\.13, 127\.0\.0\.14; finished and left alone: 127\.0\.0\.11, 127\.0\.0\.12$/);
+      for (const h of fleet!.hosts) assert.equal((await healthOf(`http://127.0.0.1:${h.apiPort}/health`)).status, 200, `host ${h.index}`);
+      assert.deepEqual(fleet!.hosts.map(dbStepRuns), [1, 0, 0, 0], 'the database step is not run again');
     } finally {
       s.dispose();
     }
