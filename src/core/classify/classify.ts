@@ -66,6 +66,7 @@ function copyBefore(b: BeforeSchema): BeforeSchema {
     constraints: new Map(b.constraints),
     indexes: new Map(b.indexes),
     uniqueKeys: new Map(b.uniqueKeys),
+    rowSecurity: new Set(b.rowSecurity),
     functionDefs: new Map(b.functionDefs),
     viewDefs: new Map(b.viewDefs),
   };

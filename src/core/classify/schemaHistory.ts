@@ -13,7 +13,7 @@ import type { SqlStatement } from './sqlPort';
 
 /** Does this migration have something the earlier schema decides (a type change, a dropped index or constraint, a default, a replaced function or view)? */
 export function needsEarlierSchema(upText: string): boolean {
-  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW)|SET\s+DEFAULT|OR\s+REPLACE|UNIQUE\s+INDEX)\b/i.test(upText);
+  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW)|SET\s+DEFAULT|OR\s+REPLACE|UNIQUE\s+INDEX|ROW\s+LEVEL\s+SECURITY|POLICY)\b/i.test(upText);
 }
 
 function addConstraint(table: any, c: any, into: BeforeSchema, column?: string): void {
@@ -62,6 +62,8 @@ export function foldStatements(statements: SqlStatement[], file: string, into: B
           into.columnTypes.delete(key);
           into.columnDefaults.delete(key);
         } else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) addConstraint(stmt.relation, cmd.def.Constraint, into);
+        else if (cmd.subtype === 'AT_EnableRowSecurity') (into.rowSecurity ??= new Set()).add(relationKey(stmt.relation));
+        else if (cmd.subtype === 'AT_DisableRowSecurity') into.rowSecurity?.delete(relationKey(stmt.relation));
         else if (cmd.subtype === 'AT_DropConstraint') {
           into.constraints.delete(key);
           into.indexes.delete(cmd.name);

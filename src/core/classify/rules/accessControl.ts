@@ -7,7 +7,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
-import { alterTable, isAlter, type Rule, type SqlNode } from './common';
+import { alterTable, tableKnown, isAlter, type Rule, type SqlNode } from './common';
 import { quoteIdent, relationKey, relationName, stringList, typeNameText } from '../sqlNames';
 
 const OBJECT_KEYWORD: Record<string, string> = {
@@ -180,6 +180,18 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
     },
   },
   {
+    // FORCE only matters while row-level security is on; the earlier migrations made this table and never turned it on.
+    id: 'forcing-row-level-security-while-off',
+    class: 'safe',
+    on: ['AT_ForceRowSecurity'],
+    match: (n) => {
+      if (!isAlter(n, 'AT_ForceRowSecurity')) return undefined;
+      const t = relationKey(n.stmt.relation);
+      if (!tableKnown(n.ctx.before, t) || n.ctx.before.rowSecurity?.has(t) || n.ctx.createdObjects.has(`row-security:${t}`)) return undefined;
+      return { reason: `Forces row-level security on ${alterTable(n)}, whose row-level security is off (the earlier migrations that made it never turned it on, nor does this one): FORCE has no effect until someone ENABLEs it.` };
+    },
+  },
+  {
     id: 'forcing-row-level-security',
     class: 'mitigate',
     on: ['AT_ForceRowSecurity'],
@@ -232,6 +244,27 @@ export const ACCESS_CONTROL_RULES: Rule[] = [
         reason: `Restrictive policy ${name} on ${t} (for ${(n.stmt.roles ?? []).map(role).join(', ') || 'PUBLIC'}): where row-level security is on, every row must now pass it too; the previous release's queries lose rows and its writes outside it fail.`,
         fix: `DROP POLICY IF EXISTS ${name} ON ${t};`,
         fixRisk: 'Rows the policy hid (other tenants\' rows, say) are visible again to the roles it restricted, until it is re-created.',
+      };
+    },
+  },
+  {
+    // Under row-level security a permissive policy adds rows to what a role sees and may write: the previous release's queries, written for the old policies, see other tenants' rows.
+    id: 'widening-row-level-security',
+    class: 'mitigate',
+    on: ['CreatePolicyStmt'],
+    match: (n) => {
+      if (n.type !== 'CreatePolicyStmt' || n.stmt.permissive === false) return undefined;
+      // For every role, so for the previous release's too; a policy for named roles is judged by adding-permissive-policy (which role the previous release uses is not in the files).
+      const roles: any[] = n.stmt.roles ?? [];
+      if (!roles.every((r) => r?.RoleSpec?.roletype === 'ROLESPEC_PUBLIC')) return undefined;
+      const key = relationKey(n.stmt.table);
+      if (!n.ctx.before.rowSecurity?.has(key)) return undefined;
+      const t = relationName(n.stmt.table);
+      const name = quoteIdent(n.stmt.policy_name);
+      return {
+        reason: `Permissive policy ${name} on ${t} (for every role), where earlier migrations turned row-level security on: every row it allows is added to what the previous release sees and may change, beyond the policies it was written for (another tenant's rows, say).`,
+        fix: `DROP POLICY IF EXISTS ${name} ON ${t};`,
+        fixRisk: 'The new release loses the rows this policy let it see or write until it is re-created.',
       };
     },
   },

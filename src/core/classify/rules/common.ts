@@ -63,6 +63,8 @@ export interface BeforeSchema {
   indexes: Map<string, boolean>;
   /** Unique keys (index or constraint name → table and plain columns; partial and expression indexes left out), from earlier migrations. */
   uniqueKeys: Map<string, UniqueKey>;
+  /** Tables whose row-level security earlier migrations turned on (and left on). */
+  rowSecurity?: Set<string>;
   /** Function and view definitions before this migration, with where they are written (a fix restores them). */
   functionDefs: Map<string, Definition>;
   viewDefs: Map<string, Definition>;
@@ -318,4 +320,10 @@ export function uniqueKeysAfter(ctx: FileContext, table: string): Array<[string,
 
 export function sameColumns(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((c) => b.includes(c));
+}
+
+/** Whether earlier migrations created this table, so what they say about it (row-level security off, say) can be trusted. */
+export function tableKnown(before: BeforeSchema, table: string): boolean {
+  for (const k of before.columnTypes.keys()) if (k.startsWith(`${table}.`)) return true;
+  return false;
 }

@@ -35,6 +35,8 @@ export function learnNodes(nodes: SqlNode[], ctx: FileContext): void {
       for (const o of n.stmt.objects ?? []) ctx.droppedViews.add(stringList(o?.List?.items).join('.'));
     } else if (n.type === 'CreatePolicyStmt' && openPolicy(n.stmt)) {
       ctx.createdObjects.add(`open-policy:${relationKey(n.stmt.table)}`);
+    } else if (isAlter(n, 'AT_EnableRowSecurity')) {
+      ctx.createdObjects.add(`row-security:${relationKey(n.stmt.relation)}`);
     } else if (n.type === 'CreateSeqStmt') {
       ctx.createdObjects.add(`sequence:${relationKey(n.stmt.sequence)}`);
     } else if (n.type === 'CreateFunctionStmt') {
