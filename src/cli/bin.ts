@@ -48,9 +48,11 @@ function writeCache(dir: string, file: string, script: Script): void {
 }
 
 export function load(bundlePath: string, env: NodeJS.ProcessEnv = process.env): Bundle {
-  const source = readFileSync(bundlePath, 'utf8');
+  // Hashed as read (bytes, not the decoded text): a third of the time.
+  const bytes = readFileSync(bundlePath);
+  const source = bytes.toString('utf8');
   const dir = cacheDirectory(env);
-  const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
   const file = dir && join(dir, `cli-${key}.v8cache`);
   const cachedData = readCache(file);
   const script = new Script(wrap(source), { filename: bundlePath, cachedData });
