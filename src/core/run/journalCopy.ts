@@ -4,6 +4,7 @@
 // starts or ends or the run's status changes (not on every output save), and a failed copy
 // never fails the run; it is said (onCopyFailed, and an event in the next journal saved).
 import type { CommandRunner } from '../ports';
+import { redactPatterns } from '../redact/patterns';
 import { shQuote, validatePath } from '../plan/shellQuote';
 import type { JournalEvent, RollbackJournal } from './journalTypes';
 import type { JournalStore } from './ports';
@@ -34,6 +35,15 @@ function shapeOf(j: RollbackJournal): string {
   return `${j.status}|${j.steps.map((s) => `${s.stepId}:${s.outcome}:${s.attempts}`).join(',')}`;
 }
 
+/**
+ * The copy is for reading (another operator's view, Open Running Rollback's Journal), never for
+ * resuming, so unlike the local journal its plan's commands need not stay runnable: a
+ * PGPASSWORD=… or user:pass@ written in rollback.yml does not go to a host that may not have it.
+ */
+function forTheTeam(journal: RollbackJournal): RollbackJournal {
+  return JSON.parse(JSON.stringify(journal), (_key, value: unknown) => (typeof value === 'string' ? redactPatterns(value) : value)) as RollbackJournal;
+}
+
 /** Writes one journal copy on the target through `runner` (temp file beside it, then mv). Throws with the host and file. */
 export async function writeJournalCopy(runner: CommandRunner, cwd: string, journal: RollbackJournal, timeoutMs = 15_000): Promise<void> {
   const file = journalCopyFile(journal.runId, journal.plan.records);
@@ -44,7 +54,7 @@ export async function writeJournalCopy(runner: CommandRunner, cwd: string, journ
     `t=${shQuote(file)}.tmp.$$`,
     `cat > "$t" && mv -f -- "$t" ${shQuote(file)} || { rm -f -- "$t"; exit 4; }`,
   ].join('\n');
-  const r = await runner.run(script, { input: JSON.stringify(journal, null, 2) + '\n', timeoutMs });
+  const r = await runner.run(script, { input: JSON.stringify(forTheTeam(journal), null, 2) + '\n', timeoutMs });
   if (r.code !== 0) {
     const why = r.lost ? 'the connection was lost' : r.timedOut ? `no answer within ${timeoutMs / 1000} s` : r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`;
     throw new Error(`could not copy the journal to ${runner.where}:${cwd}/${file}: ${why}`);

@@ -73,7 +73,9 @@ const caseArb = fc.record({
 });
 
 /** The case, with every value passed through `f` (a harmless twin keeps the same structure). */
-function build(raw: fc.infer<typeof caseArb>, f: (s: string) => string): Case {
+type RawCase = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(raw: RawCase, f: (s: string) => string): Case {
   const steps: PlanStep[] = raw.steps.map((s, i) => {
     const base = { id: f(`${s.id}§${i}`), kind: s.kind, title: f(s.title), why: 'w', destructive: false } as const;
     if (s.kind === 'wait') return { ...base, commands: [], waitMs: 1000 };
