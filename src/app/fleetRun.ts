@@ -58,7 +58,7 @@ const FINAL = new Set(['ok', 'failed', 'skipped', 'unknown']);
 
 type Go = (runner: FleetRunner, signal: AbortSignal) => Promise<FleetRunResult>;
 
-async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: RollbackPlan, title: string, fleet: FleetFlowDeps, go: Go): Promise<FleetRunResult | undefined> {
+async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: RollbackPlan, title: string, fleet: FleetFlowDeps, resuming: boolean, go: Go): Promise<FleetRunResult | undefined> {
   const runners = sharedRunners(sessions);
   const abort = new AbortController();
   const events = sessions.events;
@@ -71,7 +71,9 @@ async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: Rollba
   };
   try {
     return await ui.presenter.progress(title, async (report) => {
-      events.emit({ type: 'run-started', runId: plan.id, plan, at: Date.now() });
+      // The checklist opens the run's journal on run-started: said once the journal is on disk (a resume's already is).
+      const started = (): void => events.emit({ type: 'run-started', runId: plan.id, plan, at: Date.now() });
+      if (resuming) started();
       let total = 1;
       const runner = new FleetRunner({
         runnerFor: (d) => runners.runnerFor(d),
@@ -87,6 +89,7 @@ async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: Rollba
           report(line, FINAL.has(c.cell.outcome) ? 100 / total : 0);
           events.emit({ type: 'step-output', runId: plan.id, stepId: c.step, chunk: `${line}\n`, stream: 'stdout' });
         },
+        onJournalSaved: () => started(),
         onOutput: (chunk) => events.emit({ type: 'step-output', runId: plan.id, stepId: 'ansible', chunk: sessions.redact(chunk), stream: 'stdout' }),
       });
       const result = await go(runner, abort.signal);
@@ -111,14 +114,14 @@ async function sayOutcome(ui: FlowUi, plan: RollbackPlan, result: FleetRunResult
 
 export async function runFleet(sessions: RollbackSessions, ui: FlowUi, input: FleetRunInput, fleet: FleetFlowDeps): Promise<FleetOutcome> {
   const { plan } = input;
-  const result = await withProgress(sessions, ui, plan, `Rolling back ${plan.environment} to ${plan.to.name} (${input.fleet.hosts.length} hosts)`, fleet, (runner, signal) => runner.run({ ...input, signal }));
+  const result = await withProgress(sessions, ui, plan, `Rolling back ${plan.environment} to ${plan.to.name} (${input.fleet.hosts.length} hosts)`, fleet, false, (runner, signal) => runner.run({ ...input, signal }));
   await sayOutcome(ui, plan, result, sessions);
   return { plan, fleetResult: result };
 }
 
 export async function resumeFleet(sessions: RollbackSessions, ui: FlowUi, journal: RollbackJournal, choice: ResumeChoice, fleet: FleetFlowDeps): Promise<FleetRunResult | undefined> {
   const plan = journal.plan;
-  const result = await withProgress(sessions, ui, plan, `Resuming the rollout of ${plan.environment}`, fleet, (runner, signal) => runner.resume(journal, choice, signal));
+  const result = await withProgress(sessions, ui, plan, `Resuming the rollout of ${plan.environment}`, fleet, true, (runner, signal) => runner.resume(journal, choice, signal));
   await sayOutcome(ui, plan, result, sessions);
   return result;
 }

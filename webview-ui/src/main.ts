@@ -18,6 +18,7 @@ import type { ChecklistItem, ChecklistSection, NotificationKind } from '../../sr
 import { isHostToPage, type ChecklistView, type PageToHost } from '../../src/vscode/checklist/protocol';
 import { clock, h, on } from './dom';
 import { logCharts } from './logChart';
+import { fleetGrid } from './fleetGrid';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeTextArea(), vsCodeTextField(), vsCodeDivider(), vsCodeBadge(), vsCodeProgressRing());
 
@@ -325,7 +326,7 @@ function render(): void {
   const focused = (document.activeElement as HTMLElement | null)?.getAttribute('data-key');
   const sections = (['before', 'communication', 'rollback', 'verification', 'after'] as const).map((section) => {
     const items = v.state.items.filter((i) => i.section === section).map(renderItem).filter((x): x is HTMLElement => x !== null);
-    const extra = section === 'rollback' ? stepsList() : section === 'verification' ? checkResults() : null;
+    const extra = section === 'rollback' ? h('div', {}, fleetGrid(v.fleet), stepsList()) : section === 'verification' ? checkResults() : null;
     const logs = section === 'verification' ? logCharts(v.state.logs, (service) => send({ type: 'open-logs', service })) : null;
     const headingId = `section-${section}`;
     return h('section', { 'aria-labelledby': headingId }, h('h2', { id: headingId }, SECTION_TITLES[section]), extra, logs, items.length ? h('ul', { class: 'items' }, ...items) : null);

@@ -28,6 +28,8 @@ export interface FleetRunnerDeps {
   /** Each grid change and Ansible's own output, live (terminal, checklist, progress). */
   onChange?: (change: GridChange, grid: FleetGrid) => void;
   onOutput?: (chunk: string) => void;
+  /** The run's journal is on disk (its first save): the checklist and the terminal may open it now. */
+  onJournalSaved?: (journal: RollbackJournal) => void;
   /** Whether the ansible-playbook process group of an interrupted run is still there (a resume waits for none). */
   isProcessGroupAlive?: (processGroup: number) => boolean;
 }
@@ -72,6 +74,7 @@ export class FleetRunner {
     const record: FleetRecord = { hosts: fleet.hosts, rollout: fleet.rollout, group: fleet.group, userInventory: fleet.userInventory, steps: gridSteps(fleet), batches: fleet.batches };
     this.event(journal, FLEET_PLANNED, `Fleet of ${fleet.hosts.length} hosts in batches ${fleet.batches.map((b) => `[${b.join(', ')}]`).join(' ')}`, record as unknown as Record<string, unknown>);
     await this.save(journal);
+    this.deps.onJournalSaved?.(journal);
     const grid = new FleetGrid(fleet.hosts.map((h) => h.name), record.steps);
 
     const ready = await this.prepareHosts(journal, fleet.hosts, plan);
@@ -200,6 +203,14 @@ export class FleetRunner {
     for (const step of steps) {
       if (step.id === 'preflight') continue;
       const js = journal.steps.find((s) => s.stepId === step.id)!;
+      if (step.commands.length === 0 && step.manual && this.deps.prompter.confirmManual) {
+        // Done by hand (a database step with no migrations.sql): asked, never skipped silently.
+        const answer = await this.deps.prompter.confirmManual(step, journal.plan);
+        if (answer === 'stop') return this.stopped(journal, `${step.id}: the operator stopped the rollout; no host was changed`);
+        Object.assign(js, answer === 'done' ? { outcome: 'ok', detail: `done by hand (${this.deps.operator})`, finishedAt: this.iso() } : { outcome: 'skipped', skippedReason: 'skipped by the operator', finishedAt: this.iso() });
+        await this.save(journal);
+        continue;
+      }
       if (step.commands.length === 0) {
         Object.assign(js, { outcome: 'skipped', detail: step.kind === 'notify' ? 'tell the team from the checklist' : 'nothing to run', finishedAt: this.iso() });
         continue;

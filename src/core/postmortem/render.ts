@@ -5,6 +5,7 @@ import { Redactor } from '../redact/redactor';
 import type { RollbackJournal } from '../run/journalTypes';
 import { freeTextBlock, mergeFreeText } from './freeText';
 import { isVerificationKind } from '../verification/checks';
+import { fleetSection } from './fleet';
 
 export interface PostmortemOptions {
   /** Commits between the two releases (newest first), when the git layer can list them. */
@@ -86,6 +87,9 @@ export function renderPostmortem(raw: RollbackJournal, previousMarkdown?: string
     out.push(`- Commits undone: \`git log --oneline ${short(plan.to.sha)}..${short(plan.from.sha)}\``);
   }
   out.push('');
+
+  // A fleet rollout: its batches, where each host ended, the grid and each host's timeline.
+  out.push(...fleetSection(journal));
 
   out.push('## Migrations', '');
   const dbSteps = plan.steps.filter((s) => s.kind === 'database');

@@ -4,6 +4,9 @@ import { describeBlockers, explainBlockers } from '../../core/verification';
 import { checklistHtml, newNonce } from './html';
 import { CommandId } from '../contributions';
 import { onTeamStateRead, otherRollbackNotice } from '../../app/teamState';
+import type { RollbackJournal } from '../../core/run/journalTypes';
+import type { RollbackEvents } from '../../core/run/events';
+import { fleetGridView } from '../../core/fleet/gridView';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
 /** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
@@ -23,6 +26,8 @@ export interface ChecklistPanelDeps {
   /** "Open logs": the run's service logs streamed into a terminal (vscode/views/logsTerminal.ts). */
   openLogs?(runId: string, service?: string): Promise<void>;
   now?: () => number;
+  /** Fleet rollouts: the journal as last saved (the host × step grid is rebuilt from it) and the events that say it changed. */
+  fleet?: { latestJournal(runId: string): RollbackJournal | undefined; events: RollbackEvents };
 }
 
 /** What the page stores with setState, so the serializer knows which run to bring back. */
@@ -38,6 +43,7 @@ export class ChecklistPanel {
   private ready = false;
   private loads = 0;
   private readyWatch: ReturnType<typeof setTimeout> | undefined;
+  private fleetTimer: ReturnType<typeof setTimeout> | undefined;
 
   static async show(deps: ChecklistPanelDeps, runId: string, options: { readOnly?: boolean; preserveFocus?: boolean } = {}): Promise<ChecklistPanel | undefined> {
     const key = ChecklistPanel.key(runId, options.readOnly);
@@ -106,6 +112,16 @@ export class ChecklistPanel {
       onTeamStateRead(() => void this.push('state-update')),
       panel.onDidDispose(() => this.dispose()),
     );
+    // A fleet's grid changes with every host × step event: redrawn at most every 300 ms.
+    const fleetEvents = deps.fleet?.events.on((e) => {
+      if (e.type !== 'step-output' && e.type !== 'run-finished') return;
+      if (e.runId !== session.runId || this.fleetTimer) return;
+      this.fleetTimer = setTimeout(() => {
+        this.fleetTimer = undefined;
+        void this.push('state-update');
+      }, 300);
+    });
+    if (fleetEvents) this.disposables.push(new vscode.Disposable(() => fleetEvents.dispose()));
     this.load();
   }
 
@@ -151,7 +167,14 @@ export class ChecklistPanel {
       now: (this.deps.now ?? Date.now)(),
       ...withNotice(this.session.notice, otherRollbackNotice(this.session.runId)),
       ...(this.session.saveError ? { saveError: this.session.saveError } : {}),
+      ...this.fleetView(),
     };
+  }
+
+  private fleetView(): { fleet?: ChecklistView['fleet'] } {
+    const journal = this.deps.fleet?.latestJournal(this.session.runId);
+    const fleet = journal && fleetGridView(journal);
+    return fleet ? { fleet } : {};
   }
 
   private post(message: HostToPage): void {
@@ -257,6 +280,7 @@ export class ChecklistPanel {
 
   private dispose(): void {
     clearTimeout(this.readyWatch);
+    clearTimeout(this.fleetTimer);
     ChecklistPanel.panels.delete(ChecklistPanel.key(this.session.runId, this.session.readOnly));
     for (const d of this.disposables.splice(0)) d.dispose();
   }

@@ -1,6 +1,7 @@
 // The only way the checklist page and the extension host talk. Shared by both sides;
 // type-only imports, so the page bundle pulls in no host code.
 import type { ChecklistState, NotificationKind } from '../../core/checklist/types';
+import type { FleetGridView } from '../../core/fleet/gridView';
 
 export const CHECKLIST_VIEW_TYPE = 'rollbackPilot.checklist';
 
@@ -16,6 +17,8 @@ export interface ChecklistView {
   drafts: Record<NotificationKind, string>;
   /** Host clock when this view was made, so the page's timer does not drift from the status bar. */
   now: number;
+  /** A fleet rollout: the host × step grid as the journal holds it now. */
+  fleet?: FleetGridView;
 }
 
 export type HostToPage =
@@ -94,7 +97,7 @@ export function isHostToPage(m: unknown): m is HostToPage {
     case 'init':
     case 'state-update': {
       const v = m.view;
-      return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number' && validLogs(v.state.logs);
+      return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number' && validLogs(v.state.logs) && validFleet(v.fleet);
     }
     case 'toast':
       return (m.level === 'info' || m.level === 'error') && typeof m.message === 'string';
@@ -120,6 +123,18 @@ export function validLogs(logs: unknown): boolean {
       Array.isArray(c.series) && c.series.length <= 500 && c.series.every((b) => isRec(b) && count(b.at) && count(b.errors) && count(b.lines) && oneOf(b.phase, ['during', 'after'])) &&
       optStr(c.lastError, MAX_TEXT) && optStr(c.problem, MAX_TEXT) && optStr(c.detail, MAX_TEXT) && (c.status === undefined || oneOf(c.status, ['passed', 'failed', 'could-not-run', 'skipped'])),
   );
+}
+
+const CELL = ['not-started', 'running', 'ok', 'failed', 'skipped', 'unknown'];
+
+/** The fleet grid the page draws (ChecklistView.fleet): bounded, every cell one of the known outcomes. */
+export function validFleet(f: unknown): boolean {
+  if (f === undefined) return true;
+  if (!isRec(f) || !str(f.state, MAX_TEXT) || !Array.isArray(f.steps) || !Array.isArray(f.rows) || f.steps.length > 100 || f.rows.length > 2000) return false;
+  const steps = f.steps as unknown[];
+  if (!steps.every((s) => isRec(s) && id(s.id) && str(s.title, MAX_TEXT))) return false;
+  const ids = (steps as Rec[]).map((s) => s.id as string);
+  return (f.rows as unknown[]).every((r) => isRec(r) && id(r.host) && (r.batch === undefined || count(r.batch)) && isRec(r.cells) && ids.every((k) => oneOf((r.cells as Rec)[k], CELL)) && Object.keys(r.cells).length === ids.length);
 }
 
 /** A short description of a rejected message for the log, without echoing its (possibly large) content. */

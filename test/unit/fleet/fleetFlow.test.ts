@@ -10,6 +10,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { resumeFlow } from '../../../src/app/resumeFlow';
 import { execFileSync } from 'node:child_process';
+import { renderPostmortem } from '../../../src/core/postmortem/render';
 import { FleetStatus } from '../../../src/app/fleetStatus';
 import { RollbackSessions } from '../../../src/app/sessions';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
@@ -136,6 +137,14 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       const [line] = s.status.current();
       assert.equal(line.mixed, true);
       assert.equal(line.text, 'production: 4 hosts — 3 on v1.3.0, 127.0.0.14 on v1.4.0');
+
+      // The post-mortem carries the fleet: batches, where each host ended, the grid, each host's timeline.
+      const pm = renderPostmortem(r.journal);
+      assert.match(pm, /\n## The fleet\n\n- \*\*Hosts:\*\* 4, in batches \[127\.0\.0\.11\] \[127\.0\.0\.12, 127\.0\.0\.13\] \[127\.0\.0\.14\]/);
+      assert.ok(pm.includes(`- **Where each host ended:** ${r.state}`), pm);
+      assert.match(pm, /\n- 127\.0\.0\.11: batch 1, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC done\n/);
+      assert.match(pm, /\n- 127\.0\.0\.13: batch 2, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC failed \(health-api failed/);
+      assert.match(pm, /\n- 127\.0\.0\.14: not reached, untouched\n/);
 
       // Stop here: nothing runs, the fleet state is said.
       const stopping = new ScriptedDialogs({ confirm: false });

@@ -1,0 +1,29 @@
+// The post-mortem's fleet section (issue 15, item 7): for a fleet rollout, how it was cut into
+// batches, where each host ended up, the host × step grid and each host's own timeline (its
+// batch, when it started and ended, the step it stopped at), all rebuilt from the journal.
+import { fleetRecord, gridFromJournal, timelineMarkdown } from '../fleet/fleetJournal';
+import { gridMarkdown } from '../fleet/gridMarkdown';
+import { fleetStateText } from '../fleet/resume';
+import type { RollbackJournal } from '../run/journalTypes';
+
+export function fleetSection(journal: RollbackJournal): string[] {
+  const rec = fleetRecord(journal);
+  const grid = gridFromJournal(journal);
+  if (!rec || !grid) return [];
+  const plan = journal.plan;
+  const code = plan.steps.find((s) => s.kind === 'code' && s.id.startsWith('code-'))?.id;
+  const state = fleetStateText(grid, code, plan.from.name, plan.to.name) || `nothing ran on ${grid.hosts.join(', ')}`;
+  const stops = journal.events.filter((e) => e.kind === 'fleet-stopped').map((e) => e.message);
+  return [
+    '## The fleet', '',
+    `- **Hosts:** ${grid.hosts.length}, in batches ${rec.batches.map((b) => `[${b.join(', ')}]`).join(' ')} (the first is the canary)`,
+    `- **Where each host ended:** ${state}`,
+    ...(stops.length ? [`- **Stopped:** ${stops.join('; ')}`] : []),
+    '',
+    ...gridMarkdown(grid),
+    '',
+    '### Each host (UTC)', '',
+    ...timelineMarkdown(grid),
+    '',
+  ];
+}
