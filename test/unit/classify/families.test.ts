@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeAlembic } from '../../../src/core/classify/alembic';
 import { beforeFromDown } from '../../../src/core/classify/beforeSchema';
+import { earlierSchema } from '../../../src/core/classify/schemaHistory';
 import { classifyFromFiles } from '../../../src/core/classify/classify';
 import { looksLikeMySql, readKnexClient, readPrismaProvider } from '../../../src/core/classify/dialect';
 import { RULES } from '../../../src/core/classify/rules';
@@ -23,9 +24,11 @@ import { FAMILY_CASES } from './familyCases';
 
 const parser = new PgSqlParser();
 
-async function findingsFor(sql: string, downSql?: string) {
+async function findingsFor(sql: string, downSql?: string, earlierSql?: string) {
   const down = downSql ? await parser.parse(downSql) : undefined;
-  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), undefined, down.statements.map((s) => s.text)) : undefined;
+  const earlier = earlierSql ? await parser.parse(earlierSql) : undefined;
+  const known = earlier?.ok ? earlierSchema([{ path: 'earlier.sql', statements: earlier.statements }]) : undefined;
+  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), known, down.statements.map((s) => s.text)) : known;
   return (await analyzeSql(sql, { direction: 'up', parser, before })).findings;
 }
 
@@ -38,7 +41,7 @@ describe('issue 14 rule families: a positive and a negative case per rule', () =
   });
   for (const c of FAMILY_CASES) {
     it(`${c.rule}: fires on ${c.positive}`, async () => {
-      const findings = await findingsFor(c.positive, c.downSql);
+      const findings = await findingsFor(c.positive, c.downSql, c.earlierSql);
       const hit = findings.find((f) => f.rule === c.rule);
       assert.ok(hit, `expected ${c.rule}, got ${findings.map((f) => `${f.rule} (${f.reason})`).join('; ')}`);
       const rule = RULES.find((r) => r.id === c.rule)!;
@@ -50,7 +53,7 @@ describe('issue 14 rule families: a positive and a negative case per rule', () =
       if (hit.class === 'mitigate') assert.ok(hit.fixRisk && hit.fixRisk.length > 20, `fix risk for ${c.rule}`);
     });
     it(`${c.rule}: stays silent on ${c.negative}`, async () => {
-      const findings = await findingsFor(c.negative, c.negativeDownSql ?? c.downSql);
+      const findings = await findingsFor(c.negative, c.negativeDownSql ?? c.downSql, c.earlierSql);
       assert.ok(findings.length > 0);
       assert.ok(!findings.some((f) => f.rule === c.rule), findings.map((f) => `${f.rule}: ${f.reason}`).join('\n'));
     });

@@ -16,9 +16,28 @@ export interface FamilyCase {
   downSql?: string;
   /** A different down path for the negative case. */
   negativeDownSql?: string;
+  /** The earlier migrations of the folder (what they left in the schema: unique keys, row-level security). */
+  earlierSql?: string;
 }
 
 export const FAMILY_CASES: FamilyCase[] = [
+  // Rules that read what the earlier migrations left.
+  { rule: 'revoking-schema-create', positive: 'REVOKE CREATE ON SCHEMA public FROM PUBLIC;', negative: 'REVOKE USAGE, CREATE ON SCHEMA public FROM app;', says: /only creating tables/ },
+  { rule: 'forcing-row-level-security-while-off', earlierSql: 'CREATE TABLE orders (id int);', positive: 'ALTER TABLE orders FORCE ROW LEVEL SECURITY;', negative: 'ALTER TABLE orders ENABLE ROW LEVEL SECURITY; ALTER TABLE orders FORCE ROW LEVEL SECURITY;', says: /no effect/ },
+  {
+    rule: 'widening-row-level-security',
+    earlierSql: 'CREATE TABLE accounts (id int, tenant int);\nALTER TABLE accounts ENABLE ROW LEVEL SECURITY;',
+    positive: 'CREATE POLICY everyone ON accounts USING (true);',
+    negative: 'CREATE POLICY admin_all ON accounts TO admin USING (true);',
+    fix: 'DROP POLICY IF EXISTS everyone ON accounts;',
+  },
+  {
+    rule: 'dropping-duplicate-unique-key',
+    earlierSql: 'CREATE TABLE orders (id int, code text CONSTRAINT orders_code_key UNIQUE);\nCREATE UNIQUE INDEX orders_code_uidx ON orders (code);',
+    positive: 'DROP INDEX orders_code_uidx;',
+    negative: 'ALTER TABLE orders DROP CONSTRAINT orders_code_key; DROP INDEX orders_code_uidx;',
+    says: /ON CONFLICT \(code\) infers it/,
+  },
   // 3. Access control
   { rule: 'revoking-privileges', positive: 'REVOKE INSERT, UPDATE ON accounts FROM app;', negative: 'GRANT INSERT, UPDATE ON accounts TO app;', fix: 'GRANT INSERT, UPDATE ON TABLE accounts TO app;', says: /permission denied/ },
   { rule: 'revoking-privileges', positive: 'REVOKE USAGE, SELECT ON SEQUENCE accounts_id_seq FROM app;', negative: 'CREATE SEQUENCE s2; REVOKE ALL ON SEQUENCE s2 FROM PUBLIC;', fix: 'GRANT USAGE, SELECT ON SEQUENCE accounts_id_seq TO app;' },

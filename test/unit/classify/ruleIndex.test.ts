@@ -41,7 +41,7 @@ async function statementsOf(sql: string, direction: 'up' | 'down'): Promise<numb
 describe('the rule index picks the same rule as trying the whole table in order', () => {
   it('on every family case, corpus migration and a mixed set of statements, both directions', async () => {
     const texts = [
-      ...FAMILY_CASES.flatMap((c) => [c.positive, c.negative, c.downSql ?? '', c.upSql ?? '']),
+      ...FAMILY_CASES.flatMap((c) => [c.positive, c.negative, c.downSql ?? '', c.upSql ?? '', c.earlierSql ?? '']),
       ...CORPUS.flatMap((c) => [c.migration, c.down ?? '']),
       ...EXTRA,
     ].filter((t) => t.trim());

@@ -2,17 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RULES, worstClass } from '../../../src/core/classify/rules';
 import { beforeFromDown } from '../../../src/core/classify/beforeSchema';
+import { earlierSchema } from '../../../src/core/classify/schemaHistory';
 import { analyzeSql } from '../../../src/core/classify/sqlAnalysis';
 import { FAMILY_CASES } from './familyCases';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 
 const parser = new PgSqlParser();
 
-async function rulesFor(sql: string, direction: 'up' | 'down' = 'up', upSql?: string, downSql?: string) {
+async function rulesFor(sql: string, direction: 'up' | 'down' = 'up', upSql?: string, downSql?: string, earlierSql?: string) {
   const upContext = upSql ? (await analyzeSql(upSql, { direction: 'up', parser })).context : undefined;
   // The down path tells the up path's rules what the schema held before (as classifyMigration does).
   const down = downSql ? await parser.parse(downSql) : undefined;
-  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), undefined, down.statements.map((s) => s.text)) : undefined;
+  const earlier = earlierSql ? await parser.parse(earlierSql) : undefined;
+  const known = earlier?.ok ? earlierSchema([{ path: 'earlier.sql', statements: earlier.statements }]) : undefined;
+  const before = down?.ok ? beforeFromDown(down.statements.map((s) => s.node), known, down.statements.map((s) => s.text)) : known;
   const r = await analyzeSql(sql, { direction, parser, upContext, before });
   return r.findings;
 }
@@ -67,7 +70,8 @@ const CASES: Case[] = [
   { rule: 'updating-data', positive: "UPDATE orders SET status = 'done' WHERE status = 'shipped';", negative: "ALTER TABLE orders ADD COLUMN status text; UPDATE orders SET status = 'done';" },
   { rule: 'deleting-data', positive: 'DELETE FROM sessions WHERE expires < now();', negative: "INSERT INTO sessions (id) VALUES ('x');" },
   { rule: 'inserting-data', positive: "INSERT INTO roles (name) VALUES ('admin');", negative: "DELETE FROM roles WHERE name = 'admin';" },
-  { rule: 'do-block', positive: 'DO $$ BEGIN PERFORM 1; END $$;', negative: 'SELECT 1;' },
+  // A DO block that only guards ordinary statements is judged by them; one that builds its SQL stays opaque.
+  { rule: 'do-block', positive: "DO $$ BEGIN EXECUTE 'DELETE FROM ' || 'audit'; END $$;", negative: 'DO $$ BEGIN PERFORM 1; END $$;' },
   { rule: 'adding-trigger-function', positive: 'CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f();', negative: 'CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;' },
   { rule: 'adding-function', positive: 'CREATE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;', negative: 'CREATE OR REPLACE FUNCTION add1(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;' },
   // Replacing is unknown only where the function existed before (here: the down path re-creates it); a new one is creating-function.
