@@ -61,7 +61,7 @@ export async function resumeFleetFlow(sessions: RollbackSessions, ui: FlowUi, jo
   const plan = journal.plan;
   const { state, hostSteps } = fleetResumeMarkdown(journal);
   if (!fleet) {
-    await presenter.error(`Run ${journal.runId} is a fleet rollout of ${plan.environment} (${state}); this front end cannot resume a fleet yet.`);
+    await presenter.error(`Run ${journal.runId} is a fleet rollout of ${plan.environment} (${state}); resuming a fleet needs Ansible, which this command was not given (nothing ran).`);
     return { journal, stoppedBecause: 'fleet resume not available here' };
   }
   const problem = await fleet.ansible().unavailable();
