@@ -340,9 +340,13 @@ export async function analyzeJsMigration(
     const ctx: Ctx = { src: text, direction, ops };
     const param = fn.params?.[0]?.type === 'Identifier' ? fn.params[0].name : options.tool === 'knex' ? 'knex' : 'pgm';
     // Knex chains schema calls (knex.schema.alterTable(…).dropTable(…)): the inner call runs first.
+    // knex.transaction(async (trx) => …): trx builds queries as knex does.
+    const knexNames = new Set([param]);
     const visitKnex = (n: any): boolean => {
       if (n.type !== 'CallExpression') return false;
-      const query = knexQuery(n, param);
+      const cb = n.arguments?.[0];
+      if (n.callee.type === 'MemberExpression' && n.callee.property.name === 'transaction' && knexNames.has(n.callee.object.name) && cb?.params?.[0]?.type === 'Identifier') knexNames.add(cb.params[0].name);
+      const query = knexQuery(n, knexNames);
       if (query) {
         ctx.ops.push(query.sql ? { ...baseOp(ctx, n), sql: query.sql } : { ...baseOp(ctx, n), rule: 'sql-built-at-run-time', unknownReason: query.unknownReason });
         return true;

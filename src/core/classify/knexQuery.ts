@@ -12,7 +12,7 @@ const QUERY_ROOTS = new Set(['table', 'from', 'into', 'queryBuilder']);
  * data changed by the migration, as the statement it sends, so the data rules judge it. A chain
  * that only reads changes nothing; one whose table is computed is reviewed by hand.
  */
-export function knexQuery(call: any, knexName: string): { sql?: string; unknownReason?: string } | undefined {
+export function knexQuery(call: any, knexNames: ReadonlySet<string>): { sql?: string; unknownReason?: string } | undefined {
   const calls: Array<{ name: string; args: any[] }> = [];
   let n = call;
   while (n?.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
@@ -20,8 +20,8 @@ export function knexQuery(call: any, knexName: string): { sql?: string; unknownR
     n = n.callee.object;
   }
   let tableArg: any;
-  if (n?.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === knexName) tableArg = n.arguments[0];
-  else if (n?.type === 'Identifier' && n.name === knexName && calls.length && QUERY_ROOTS.has(calls[0].name)) tableArg = calls.shift()!.args[0];
+  if (n?.type === 'CallExpression' && n.callee.type === 'Identifier' && knexNames.has(n.callee.name)) tableArg = n.arguments[0];
+  else if (n?.type === 'Identifier' && knexNames.has(n.name) && calls.length && QUERY_ROOTS.has(calls[0].name)) tableArg = calls.shift()!.args[0];
   else return undefined;
   const write = calls.find((c) => ['del', 'delete', 'update', 'insert', 'truncate', 'increment', 'decrement', 'upsert'].includes(c.name));
   if (!write) return undefined;

@@ -21,6 +21,7 @@ export interface FamilyCase {
 }
 
 export const FAMILY_CASES: FamilyCase[] = [
+  { rule: 'renaming-table-behind-view', positive: 'ALTER TABLE orders RENAME TO purchases; CREATE VIEW orders AS SELECT * FROM purchases;', negative: "ALTER TABLE orders RENAME TO purchases; CREATE VIEW orders AS SELECT * FROM purchases WHERE state <> 'gone';", says: /view of all its columns/ },
   // Rules that read what the earlier migrations left.
   { rule: 'revoking-schema-create', positive: 'REVOKE CREATE ON SCHEMA public FROM PUBLIC;', negative: 'REVOKE USAGE, CREATE ON SCHEMA public FROM app;', says: /only creating tables/ },
   { rule: 'forcing-row-level-security-while-off', earlierSql: 'CREATE TABLE orders (id int);', positive: 'ALTER TABLE orders FORCE ROW LEVEL SECURITY;', negative: 'ALTER TABLE orders ENABLE ROW LEVEL SECURITY; ALTER TABLE orders FORCE ROW LEVEL SECURITY;', says: /no effect/ },

@@ -13,10 +13,10 @@
 // Scores (98 cases):
 //   first run, before any change to the classifier: 84/98 (86/98 verdicts agree; 2 of those
 //     carry a fix that does not restore the old behaviour; 3 unknown)
-//   after the general fixes of this session:        95/98 (2 unknown; the 3 left: node-pg-migrate's
+//   after the general fixes of this session:        96/98 (2 unknown; the 2 left: node-pg-migrate's
 //     FORCE and createPolicy on a table whose row security only earlier migrations show — the
-//     earlier schema is read for SQL folders only —, and a table renamed behind an updatable
-//     view of its old name, judged a rename)
+//     earlier schema is read for SQL folders only). The fixes were found on this corpus, so this
+//     second figure is no longer a measure on unseen migrations; the first one is.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +30,7 @@ import { runWorld } from './corpus/world';
 
 const parser = new PgSqlParser();
 /** The agreement this corpus must keep (the figure after this session's fixes). */
-const FLOOR = 95;
+const FLOOR = 96;
 
 describe('held-out corpus: verdicts on migrations the classifier was not tuned on, judged by a real PostgreSQL', () => {
   let pg: TestPostgres;

@@ -3,7 +3,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree nodes are untyped JSON */
 
 import { dropKeys, dropObjects, isDrop, type Rule } from './common';
-import { quoteIdent, relationName } from '../sqlNames';
+import { quoteIdent, relationKey, relationName } from '../sqlNames';
 
 export const DROP_AND_RENAME_RULES: Rule[] = [
   {
@@ -85,6 +85,24 @@ export const DROP_AND_RENAME_RULES: Rule[] = [
         reason: `Renames ${table}.${n.stmt.subname} to ${n.stmt.newname}: the old code still uses ${n.stmt.subname}.`,
         fix: `ALTER TABLE ${table} RENAME COLUMN ${quoteIdent(n.stmt.newname)} TO ${quoteIdent(n.stmt.subname)};`,
         fixRisk: `The new code, which uses ${n.stmt.newname}, breaks as soon as this runs: run it only together with the code switch.`,
+      };
+    },
+  },
+  {
+    // Expand/contract: the old name stays as `CREATE VIEW old AS SELECT * FROM new`, which PostgreSQL updates through.
+    id: 'renaming-table-behind-view',
+    class: 'safe',
+    on: ['RenameStmt'],
+    match: (n) => {
+      if (n.type !== 'RenameStmt' || n.stmt.renameType !== 'OBJECT_TABLE' || n.ctx.direction !== 'up') return undefined;
+      const view = n.ctx.createdViewStmts.get(relationKey(n.stmt.relation));
+      const q = view?.query?.SelectStmt;
+      const from: any[] = q?.fromClause ?? [];
+      const star = q?.targetList?.length === 1 && q.targetList[0].ResTarget?.val?.ColumnRef?.fields?.[0]?.A_Star !== undefined;
+      const simple = q && star && from.length === 1 && from[0].RangeVar?.relname === n.stmt.newname && !q.whereClause && !q.groupClause && !q.distinctClause && !q.limitCount && !q.havingClause && !q.withClause;
+      if (!simple) return undefined;
+      return {
+        reason: `Renames table ${relationName(n.stmt.relation)} to ${n.stmt.newname} and keeps the old name as a view of all its columns: PostgreSQL reads, inserts, updates and deletes through such a view (RETURNING and ON CONFLICT included), with the table's defaults. The previous release needs privileges on the view: they come from default privileges, or GRANT them.`,
       };
     },
   },
