@@ -11,13 +11,15 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { buildPlan } from '../../../src/core/plan/planner';
+import { buildConfigPlan } from '../../../src/core/plan/configPlan';
 import { gitQueriesVia, type PlanGit } from '../../../src/core/plan/git';
-import type { RollbackPlan } from '../../../src/core/plan/types';
+import type { PlanCommand, RollbackPlan } from '../../../src/core/plan/types';
 import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
 import { toolStatusStep } from '../../../src/core/database/toolStatus';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';
+import { hostileChosenBackup, newerCase, newerCommands, withNewerParts, type NewerCase } from '../attacks/newerParts';
 import {
   cachedPlanGit,
   canariesUnder,
@@ -59,6 +61,8 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
   const stubBin = join(tmp.dir, 'stub-bin');
   let repo: QuotingRepo;
   const cases: QuotingCase[] = [];
+  // The newer parts of each case (logs, backups, image checks, configCheck, follow-up, one-commit revert, config-only plan), by case index.
+  let newer: NewerCase[] = [];
   const dropped = { illegalRef: 0, clash: 0 };
 
   before(async () => {
@@ -97,12 +101,21 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
       }
     }
     createTags(repo, role);
+    newer = fc.sample(newerCase(freeValue), { numRuns: cases.length, seed: SEED + 11 });
   });
   after(() => tmp.cleanup());
 
-  async function planOf(c: QuotingCase, planGit: PlanGit, env: { host: string; path: string }, workspaceRoot: string): Promise<RollbackPlan | Error> {
+  interface Planned {
+    plan: RollbackPlan;
+    /** The newer parts' commands (filled in as they run) and the config-only plan's. */
+    extra: PlanCommand[];
+    refused: string[];
+  }
+
+  async function planOf(c: QuotingCase, planGit: PlanGit, env: { host: string; path: string }, workspaceRoot: string): Promise<Planned | Error> {
     try {
-      const config = configFor(c, env);
+      const n = newer[cases.indexOf(c)];
+      const config = withNewerParts(configFor(c, env), n);
       const databaseSteps = c.db
         ? planDatabaseSteps({
             verdicts: verdictsOf(c.db),
@@ -114,19 +127,33 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
             priorVersion: '0',
             mode: c.db.mode,
             writers: config.services.map((s) => ({ name: s.name, stop: s.stop })),
+            // A backups log on the target whose record (path, tag, environment, author) is hostile: checked, then restored through {backup}.
+            ...(config.migrations.backup?.create ? { backup: hostileChosenBackup(n, { name: c.to, sha: repo.shas.to }, config.migrations.backup.log ?? 'ops/backups.log') } : {}),
           })
         : undefined;
       // The check after the rollback that the tool still works (its folder a hostile name for golang-migrate and goose).
       const status = c.db && toolStatusStep({ tool: c.db.tool, command: config.migrations.status, dir: c.db.dir, expect: c.db.migrations.map((m) => m.id), at: (command, extra) => ({ command, where: env.host, cwd: env.path, ...extra }), environment: 'production', where: env.host });
-      return await buildPlan({ config, environment: 'production', git: planGit, from: c.from, to: c.to, targetSource: 'previous-tag', reason: c.reason, createdBy: 'fuzz@ci', runId: c.runId, databaseSteps, workspaceRoot, keepMigrationFiles: c.db?.keep, verifySteps: status ? [status] : undefined });
+      const common = { config, environment: 'production', git: planGit, from: c.from, targetSource: 'previous-tag' as const, reason: c.reason, createdBy: 'fuzz@ci', runId: c.runId, workspaceRoot };
+      const plan = await buildPlan({ ...common, to: c.to, databaseSteps, keepMigrationFiles: c.db?.keep, verifySteps: status ? [status] : undefined, ...(n.revertCommit && c.strategy === 'revert' ? { revertCommit: c.from } : {}) });
+      const more = await newerCommands(n, plan, config);
+      // The decision tree's configuration branch: the config files back from `to` (or a plain restart), no code step.
+      if (n.configPlan !== 'none') {
+        try {
+          more.commands.push(...commandsOf(await buildConfigPlan({ ...common, remedy: n.configPlan, to: c.to })));
+        } catch (e) {
+          if (!['UnsafeValueError', 'PlanError'].includes((e as Error).name)) throw e;
+          more.refused.push(`config plan (${(e as Error).name})`);
+        }
+      }
+      return { plan, extra: more.commands, refused: more.refused };
     } catch (e) {
       return e as Error;
     }
   }
 
   // The stubbed HEAD is the from release in a third of the commands (checks pass and go on) and elsewhere another commit (they refuse).
-  const linesOf = (c: QuotingCase, plan: RollbackPlan) =>
-    commandsOf(plan).map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length], c.stubRc[(i + 7) % c.stubRc.length] && c.stubRc[(i + 13) % c.stubRc.length] ? plan.from.sha : repo.shas.head));
+  const linesOf = (c: QuotingCase, { plan, extra }: Planned) =>
+    [...commandsOf(plan), ...extra].map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length], c.stubRc[(i + 7) % c.stubRc.length] && c.stubRc[(i + 13) % c.stubRc.length] ? plan.from.sha : repo.shas.head));
 
   /**
    * Runs the batch in dash and in bash (bash, the slower, split in two halves so the three
@@ -179,7 +206,8 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
     const env = { PATH: `${stubBin}:/usr/bin:/bin`, HOME: sandbox, LANG: 'C.UTF-8' };
     const prologue = stubFunctions(STUBBED_WITH_TEXT_TOOLS);
-    const figures = { 'cases tried': 0, 'plans built': 0, 'refused by validation': 0, 'commands run (per shell)': 0, 'distinct command lines': 0 };
+    const figures = { 'cases tried': 0, 'plans built': 0, 'refused by validation': 0, 'commands run (per shell)': 0, 'newer-part commands': 0, 'distinct command lines': 0 };
+    const newerRefusals = new Map<string, number>();
     const escapes: Escape[] = [];
     const refusals = new Map<string, number>();
     const local = cases.slice(0, LOCAL_CASES);
@@ -200,6 +228,8 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
         }
         figures['plans built']++;
         const lines = linesOf(c, plan);
+        for (const r of plan.refused) newerRefusals.set(r, (newerRefusals.get(r) ?? 0) + 1);
+        figures['newer-part commands'] += plan.extra.length;
         figures['commands run (per shell)'] += lines.length;
         batch.push({ c, lines });
       }
@@ -210,6 +240,7 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
       shellMs += Date.now() - t1;
       if (escapes.length >= 5) break;
     }
+    t.diagnostic(`newer parts refused (a template the product will not fill): ${[...newerRefusals].map(([k, v]) => `${v}× ${k}`).join(' | ') || 'none'}`);
     t.diagnostic(`refusals: ${[...refusals].map(([k, n]) => `${n}× ${k}`).join(' | ') || 'none'}; generated cases dropped before planning: ${dropped.illegalRef} with a name git refuses, ${dropped.clash} with a name clash; ${Math.round((Date.now() - started) / 1000)} s (planning ${Math.round(planMs / 1000)} s, shells ${Math.round(shellMs / 1000)} s)`);
     report(t, 'dash+bash, stubbed tools', figures, escapes);
     assert.ok(figures['cases tried'] >= Math.min(LOCAL_CASES, 2000), `only ${figures['cases tried']} cases were generated`);
@@ -279,8 +310,8 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
       for (const [k, c] of mine.entries()) {
         figures['cases tried']++;
         const path = join(hostBase, `w${k}-${dirNames[k]}`, 'app');
-        const plan = await planOf(c, planGit, { host: `${sshd.user}@127.0.0.1:${sshd.port}`, path }, repo.dir);
-        if (plan instanceof Error) {
+        const planned = await planOf(c, planGit, { host: `${sshd.user}@127.0.0.1:${sshd.port}`, path }, repo.dir);
+        if (planned instanceof Error) {
           figures['refused by validation']++;
           continue;
         }
@@ -289,7 +320,9 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
         mkdirSync(join(path, '..'), { recursive: true });
         symlinkSync(hostRepo, path);
         execFileSync('chown', ['-h', `${sshd.user}:`, join(path, '..'), path]);
-        const lines = commandsOf(plan).map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length]));
+        const { plan } = planned;
+        // The follow-up commands run on this machine, not on the host: the local runs cover them.
+        const lines = [...commandsOf(plan), ...planned.extra.filter((x) => x.where !== 'local')].map((cmd, i) => scriptLine(cmd.command, c.stubRc[i % c.stubRc.length]));
         figures['commands run'] += lines.length;
         // The runner puts `cd <cwd> &&` in front, quoting the hostile path itself.
         const r = await runner.run(`echo in-the-working-tree; PATH=${hostStubs}:$PATH; export PATH\n${lines.join('\n')}`, { cwd: plan.cwd, timeoutMs: 60_000 });

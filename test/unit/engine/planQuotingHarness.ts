@@ -102,7 +102,8 @@ export function makeQuotingRepo(dir: string, hostileNames: string[]): QuotingRep
   git(dir, 'commit', '-qm', 'release 1.3.0');
   const to = git(dir, 'rev-parse', 'HEAD');
   write('1.4.0');
-  git(dir, 'commit', '-qam', 'release 1.4.0');
+  // The bad release's subject is hostile too: the one-commit revert (the decision tree's) shows it.
+  git(dir, 'commit', '-qam', `release 1.4.0 ${hostileNames.slice(0, 3).join(' ')}`);
   const from = git(dir, 'rev-parse', 'HEAD');
   writeFileSync(join(dir, 'apps/api/server.js'), '// hotfix\n');
   git(dir, 'commit', '-qam', 'hotfix deployed by hand');
