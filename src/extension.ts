@@ -17,7 +17,7 @@ import { registerRecordCommands } from './vscode/commands/records';
 import { registerFollowUpCommands, type FollowUpDeps } from './vscode/commands/followUp';
 import { registerRevertCommitCommand } from './vscode/commands/revertCommit';
 import { journalOrigin, registerResumeCommand } from './vscode/commands/resume';
-import { chooseHowToStop } from './vscode/commands/stopChoice';
+import { chooseHowToStop, runInProgress } from './vscode/commands/stopChoice';
 import { registerRollbackCommands } from './vscode/commands/rollback';
 import { ChecklistJournalBridge } from './core/checklist';
 import { RecordsStore } from './core/releases/recordsStore';
@@ -192,8 +192,8 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   registerFollowUpCommands(registry, followUp);
   registerDatabaseEnvironmentCommand(registry, workspace, applied && databaseChoice, dialogs, refreshViews);
   registry.register(CommandId.cancelRollback, { needs: 'folder', what: 'cancel a rollback' }, async () => {
-    if (!sessions?.activeRun) return void vscode.window.showInformationMessage('No rollback is running in this window.');
-    await chooseHowToStop(sessions, undefined);
+    if (!sessions?.activeRun && !runInProgress()) return void vscode.window.showInformationMessage('No rollback is running in this window.');
+    await chooseHowToStop(sessions!, undefined);
   });
   // Rehearse Database Steps and "Rehearse first": the plan's database steps on the scratch server of migrations.scratch (this machine's psql).
   const rehearsal: RehearsalFlow | undefined =
@@ -210,7 +210,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   registerRehearseCommand(registry, flowDeps, rehearsal);
   registerRevertCommitCommand(registry, flowDeps);
   registerRollbackCommands(registry, flowDeps);
-  registerResumeCommand(registry, sessions, dialogs, previews);
+  registerResumeCommand(registry, sessions, dialogs, previews, fleet);
   registerRecordCommands(registry, workspace, sessions, records, dialogs, new NodeHttp());
   context.subscriptions.push(...registerAnalyzeCommand(registry, workspace, previews));
   // The operator is the git identity (journals, locks, bad marks); read before the resume offer compares it with the journals'.

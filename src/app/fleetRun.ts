@@ -107,6 +107,8 @@ async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: Rollba
 
 async function sayOutcome(ui: FlowUi, plan: RollbackPlan, result: FleetRunResult | undefined, sessions: RollbackSessions): Promise<void> {
   if (!result) return;
+  // As for a single host: the deploy of the target is recorded and the release left is marked bad, so the next Revert Last Deploy cannot pick it.
+  if (result.success) await sessions.recordOutcome(result).catch((e) => ui.presenter.warn(`Could not record the rollback in the release records: ${(e as Error).message}`));
   const hosts = result.grid.hosts.length;
   if (result.success) ui.presenter.info(sessions.redact(`Rolled back ${plan.environment} to ${plan.to.name} on all ${hosts} hosts.`));
   else await ui.presenter.runDidNotFinish(sessions.redact(`Rollback of ${plan.environment} did not finish: ${result.state}`), plan.id);

@@ -123,8 +123,11 @@ export class RollbackSessions {
     }
   }
 
-  /** A finished rollback is a deploy of the target release; the bad release stays what it was. */
-  private async recordOutcome(result: RunResult): Promise<void> {
+  /**
+   * A finished rollback is a deploy of the target release, and the release it left is marked bad.
+   * Called after every run here, and by the fleet run (src/app/fleetRun.ts), which runs outside guard().
+   */
+  async recordOutcome(result: RunResult): Promise<void> {
     if (!result.success) return;
     const records = this.deps.records;
     const p = result.journal.plan;

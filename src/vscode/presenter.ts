@@ -4,7 +4,7 @@ import type { RollbackSessions } from '../app/sessions';
 import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
 import { runProgress } from '../core/run';
 import { CommandId } from './contributions';
-import { chooseHowToStop } from './commands/stopChoice';
+import { chooseHowToStop, showingRun } from './commands/stopChoice';
 import type { Previews } from './preview/previews';
 import { showInvestigation } from './investigation';
 
@@ -61,10 +61,13 @@ export class VsCodePresenter implements Presenter {
   progress<T>(title: string, work: (report: (message: string, increment: number) => void) => Promise<T>, stop: StopControl): Promise<T> {
     return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       // Cancel is two different things: let the running command finish, or kill it. Ask which.
-      const cancel = token.onCancellationRequested(() => void chooseHowToStop(this.sessions, stop.running()));
+      const cancel = token.onCancellationRequested(() => void chooseHowToStop(this.sessions, stop.running(), stop));
+      // Rollback: Cancel Rollback from the palette reaches this run too (a fleet's run is not the sessions' active run).
+      showingRun(stop);
       try {
         return await work((message, increment) => progress.report({ message, increment }));
       } finally {
+        showingRun(undefined);
         cancel.dispose();
       }
     }));

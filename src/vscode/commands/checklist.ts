@@ -84,6 +84,8 @@ export function registerChecklistCommands(registry: CommandRegistry, maybeDeps: 
     operator: deps.operator,
     commands: { startPostmortem: ChecklistCommandId.startPostmortem, setWebhookUrl: ChecklistCommandId.setWebhookUrl, ...(deps.openLogsCommand ? { openLogs: deps.openLogsCommand } : {}) },
     ...(deps.openLogs ? { openLogs: deps.openLogs } : {}),
+    // A fleet run's host × step grid comes from its journal as saved, redrawn on the run's events.
+    fleet: { latestJournal: (id) => deps.journals.latestJournal(id), events: deps.events },
   };
   const report = (what: string) => (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
