@@ -19,6 +19,8 @@ import { toolStatusStep } from '../../../src/core/database/toolStatus';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';
+import { CURL_CONFIG_PAYLOADS, hostileFlowsYaml, startHostileService } from '../attacks/smokeFromTarget';
+import { checksPlan, runChecks, servicesFrom } from '../verification/harness';
 import { hostileChosenBackup, newerCase, newerCommands, withNewerParts, type NewerCase } from '../attacks/newerParts';
 import {
   cachedPlanGit,
@@ -45,6 +47,7 @@ import {
 const LOCAL_CASES = Number(process.env.PLAN_QUOTING_CASES ?? 2000);
 const REAL_GIT_CASES = 40;
 const SSH_CASES = 50;
+const SMOKE_TOKENS = Number(process.env.PLAN_QUOTING_SMOKE_TOKENS ?? 60);
 const SEED = Number(process.env.PLAN_QUOTING_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const BATCH = 100;
 
@@ -287,6 +290,52 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
       escapes.push(...(await runBatch(batch, prologue, env, dirs, false)));
     }
     report(t, 'dash+bash, real git', figures, escapes);
+  });
+
+  test(`${SMOKE_TOKENS} hostile values a service hands out, captured by smoke steps from the target and sent on through curl (its stdin config) in URLs, headers and bodies (the SSH transport replaced by the local shell)`, { timeout: 180_000 }, async (t) => {
+    const service = await startHostileService();
+    const dir = join(sandbox, 'smoke-target');
+    mkdirSync(dir, { recursive: true });
+    const tokens = fc.sample(fc.oneof({ weight: 3, arbitrary: freeValue }, { weight: 2, arbitrary: fc.constantFrom(...CURL_CONFIG_PAYLOADS) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...CURL_CONFIG_PAYLOADS), { minLength: 2, maxLength: 3 }).map((a) => a.join('')) }), { numRuns: SMOKE_TOKENS, seed: SEED + 13 });
+    const figures = { values: 0, 'arrived exactly (URL, header, JSON, text)': 0, 'refused before sending (a line break in a header)': 0, escapes: 0 };
+    const wrong: string[] = [];
+    const escapes: Escape[] = [];
+    const prompter = { chooseOnFailure: () => Promise.resolve({ action: 'skip' as const, reason: 'fuzz' }), confirmStep: () => Promise.resolve('run' as const), typeEnvironmentName: (e: string) => Promise.resolve(e) };
+    try {
+      for (let i = 0; i < tokens.length; i += 15) {
+        const keys = tokens.slice(i, i + 15).map((tok, j) => {
+          const k = String(i + j);
+          service.tokens.set(k, tok);
+          return k;
+        });
+        const plan = checksPlan(servicesFrom(hostileFlowsYaml(service.base, keys)), { where: 'deploy@prod-1.test', cwd: dir, id: `rb-smoke-target-${i}` });
+        const run = await runChecks(plan, { dir: join(dir, `run-${i}`), prompter, secrets: { probe: 'probe-secret' }, runnerFor: () => new LocalCommandRunner({ cwd: dir }) });
+        for (const k of keys) {
+          figures.values++;
+          const tok = service.tokens.get(k)!;
+          const results = run.result.journal.steps.find((s) => s.stepId === `smoke-s${k}`)?.results ?? [];
+          const got = service.received.get(k) ?? {};
+          // HTTP drops a header value's trailing spaces and tabs (only those); node reads its bytes as latin1.
+          const header = got.header === undefined ? undefined : Buffer.from(got.header, 'latin1').toString('utf8');
+          const refused = /[\r\n]/.test(tok) && results.find((r) => r.name === 'get')?.outcome === 'failed' && got.query === undefined;
+          if (refused) figures['refused before sending (a line break in a header)']++;
+          else if (got.query === tok && header === `Bearer ${tok}`.replace(/[ \t]+$/, '') && JSON.stringify(got.json) === JSON.stringify({ t: tok, nested: [tok] }) && got.text === `t=${tok}`) figures['arrived exactly (URL, header, JSON, text)']++;
+          else wrong.push(`${JSON.stringify(tok)} arrived as ${JSON.stringify({ ...got, header })}; steps ${JSON.stringify(results.map((r) => [r.name, r.outcome, r.detail]))}`);
+        }
+        const found = canariesUnder(sandbox);
+        if (found.length) {
+          escapes.push({ shell: 'curl -K - on the "target"', command: '(a flow of this batch)', case: cases[0], found });
+          for (const f of found) rmSync(f, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await service.close();
+    }
+    figures.escapes = escapes.length;
+    t.diagnostic(`smoke from the target: ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join(', ')} (seed ${SEED})`);
+    assert.deepEqual(wrong.slice(0, 3), [], `${wrong.length} captured value(s) did not arrive as data`);
+    assert.equal(escapes.length, 0, `a captured value reached a shell or curl's config as syntax: ${JSON.stringify(escapes.map((e) => e.found))}`);
+    assert.ok(figures['arrived exactly (URL, header, JSON, text)'] >= SMOKE_TOKENS * 0.5, 'too few values went the whole way');
   });
 
   test(`${SSH_CASES} plans over the real sshd: hostile working-tree paths, canary checked on the host`, { timeout: 180_000, skip: sshdUnavailable() }, async (t) => {
