@@ -111,7 +111,7 @@ export function preflightStep(input: PreflightInput): PlanStep {
   if (code) {
     lines.push(
       // A checkout owned by another user is refused by git itself ("dubious ownership"): said as such, not as "no work tree".
-      `w=$(git rev-parse --is-inside-work-tree 2>&1); case "$w" in *'dubious ownership'*) ${refuse([notAWorkTree(place, cwd, 'detected dubious ownership')])};; esac`,
+      `w=$(git rev-parse --is-inside-work-tree 2>&1); case "$w" in *"dubious ownership"*) ${refuse([notAWorkTree(place, cwd, 'detected dubious ownership')])};; esac`,
       `[ "$w" = true ] || ${refuse([`${place} is not a git work tree (git rev-parse --is-inside-work-tree); the environment's path must be the deployed checkout`])}`,
       `top=$(git rev-parse --show-toplevel) && [ "$(cd "$top" && pwd -P)" = "$(pwd -P)" ] || ${refuse([`${place} is inside the git work tree `, { variable: 'top' }, ', not its top level; set the environment\'s path to that folder'])}`,
       `git cat-file -e ${shQuote(`${to.sha}^{commit}`)} 2>/dev/null || ${refuse([`${place} has no commit ${to.sha} (${to.name}); fetch it there first (git fetch --tags)`])}`,

@@ -113,7 +113,7 @@ export function deployedName(d: DeployedOnTarget): string {
 export function notAWorkTree(place: string, cwd: string, stderr: string): string {
   const said = stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('fatal:') || l.startsWith('error:'));
   if (/dubious ownership/.test(stderr)) {
-    return `${place} is owned by another user than the one this connects as, so git refuses it (${said ?? 'detected dubious ownership'}): connect as the checkout's owner, or run there once: git config --global --add safe.directory ${cwd}`;
+    return `${place} is owned by another user than the one this connects as, so git refuses it (${said ?? 'detected dubious ownership'}): connect as the owner of the checkout, or run there once: git config --global --add safe.directory ${cwd}`;
   }
   return `${place} is not a git work tree with a commit (git rev-parse HEAD failed there${said ? `: ${said}` : ''}): the environment's path must be the deployed checkout`;
 }

@@ -242,7 +242,15 @@ test('"stop after this step" and the step fails: no retry question, nothing afte
   const stopAfterStep = new AbortController();
   const prompter = new ScriptedPrompter([{ action: 'retry' }]);
   const running = engine(dir, prompter).run(p, { stopAfterStep: stopAfterStep.signal });
-  for (let i = 0; i < 100 && !existsSync(join(dir, 'journals', `${p.id}.json`)); i++) await new Promise((res) => setTimeout(res, 20));
+  // Asked while step a runs (its journal says so), not before it starts: under load the first save comes well before the step.
+  const aRunning = (): boolean => {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'journals', `${p.id}.json`), 'utf8')) as RollbackJournal).steps[0]?.outcome === 'running';
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 500 && !aRunning(); i++) await new Promise((res) => setTimeout(res, 20));
   stopAfterStep.abort();
   writeFileSync(join(dir, 'gate'), '');
   const r = await running;
