@@ -4,7 +4,11 @@
 // URL ({token}, percent-encoded), a header ("Bearer {token}") and a JSON and a text body. The
 // service records what reached it, so the test checks both that nothing ran (no PWNED file)
 // and that each value arrived exactly as data.
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
+import { checksPlan, runChecks, servicesFrom } from '../verification/harness';
 
 /** Shell syntax and curl-config syntax (a second `url =`, `output =`, quotes and escapes curl reads). */
 export const CURL_CONFIG_PAYLOADS = [
@@ -96,4 +100,50 @@ export function hostileFlowsYaml(base: string, keys: string[]): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs the flows for `tokens` (15 services a plan) through the real runner, built as the
+ * product builds it; the plan's host is a name, and its runner the local shell in place of the
+ * SSH transport (curl, its stdin config and the shell are real). `canaries` lists PWNED files.
+ */
+export async function runHostileFlows(tokens: string[], dir: string, canaries: () => string[]): Promise<{ figures: Record<string, number>; wrong: string[]; found: string[] }> {
+  const service = await startHostileService();
+  mkdirSync(dir, { recursive: true });
+  const figures = { values: 0, 'arrived exactly (URL, header, JSON, text)': 0, 'refused before sending (a line break in a header)': 0, 'batches with a side effect': 0 };
+  const wrong: string[] = [];
+  const found: string[] = [];
+  const prompter = { chooseOnFailure: () => Promise.resolve({ action: 'skip' as const, reason: 'fuzz' }), confirmStep: () => Promise.resolve('run' as const), typeEnvironmentName: (e: string) => Promise.resolve(e) };
+  try {
+    for (let i = 0; i < tokens.length; i += 15) {
+      const keys = tokens.slice(i, i + 15).map((tok, j) => {
+        const k = String(i + j);
+        service.tokens.set(k, tok);
+        return k;
+      });
+      const plan = checksPlan(servicesFrom(hostileFlowsYaml(service.base, keys)), { where: 'deploy@prod-1.test', cwd: dir, id: `rb-smoke-target-${i}` });
+      const run = await runChecks(plan, { dir: join(dir, `run-${i}`), prompter, secrets: { probe: 'probe-secret' }, runnerFor: () => new LocalCommandRunner({ cwd: dir }) });
+      for (const k of keys) {
+        figures.values++;
+        const tok = service.tokens.get(k)!;
+        const results = run.result.journal.steps.find((s) => s.stepId === `smoke-s${k}`)?.results ?? [];
+        const got = service.received.get(k) ?? {};
+        // HTTP drops a header value's trailing spaces and tabs (only those); node reads its bytes as latin1.
+        const header = got.header === undefined ? undefined : Buffer.from(got.header, 'latin1').toString('utf8');
+        const refused = /[\r\n]/.test(tok) && results.find((r) => r.name === 'get')?.outcome === 'failed' && got.query === undefined;
+        if (refused) figures['refused before sending (a line break in a header)']++;
+        else if (got.query === tok && header === `Bearer ${tok}`.replace(/[ \t]+$/, '') && JSON.stringify(got.json) === JSON.stringify({ t: tok, nested: [tok] }) && got.text === `t=${tok}`) figures['arrived exactly (URL, header, JSON, text)']++;
+        else wrong.push(`${JSON.stringify(tok)} arrived as ${JSON.stringify({ ...got, header })}; steps ${JSON.stringify(results.map((r) => [r.name, r.outcome, r.detail]))}`);
+      }
+      const seen = canaries();
+      if (seen.length) {
+        figures['batches with a side effect']++;
+        found.push(...seen);
+        for (const f of seen) rmSync(f, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await service.close();
+  }
+  return { figures, wrong, found };
 }

@@ -19,8 +19,7 @@ import { toolStatusStep } from '../../../src/core/database/toolStatus';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { sshdUnavailable, startSshd, type TestSshd, testSshRunner } from '../../support/sshd';
 import { tempDir } from './helpers';
-import { CURL_CONFIG_PAYLOADS, hostileFlowsYaml, startHostileService } from '../attacks/smokeFromTarget';
-import { checksPlan, runChecks, servicesFrom } from '../verification/harness';
+import { CURL_CONFIG_PAYLOADS, runHostileFlows } from '../attacks/smokeFromTarget';
 import { hostileChosenBackup, newerCase, newerCommands, withNewerParts, type NewerCase } from '../attacks/newerParts';
 import {
   cachedPlanGit,
@@ -259,6 +258,19 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
     assert.ok(escapes.length > 0, 'the harness did not see a raw name escape: it would not see the planner do it either');
   });
 
+  test('control: the hostile backups log and follow-up values, filled in raw instead of quoted, are seen escaping', { timeout: 60_000 }, async (t) => {
+    const dirs = { '/bin/dash': join(sandbox, 'control-newer-dash'), '/bin/bash': join(sandbox, 'control-newer-bash') };
+    const env = { PATH: `${stubBin}:/usr/bin:/bin`, HOME: sandbox, LANG: 'C.UTF-8' };
+    const batch = cases.slice(0, 60).map((c, k) => {
+      const chosen = hostileChosenBackup(newer[k], { name: c.to, sha: repo.shas.to }, 'ops/backups.log');
+      const path = 'record' in chosen ? chosen.record.path : '';
+      return { c, lines: [scriptLine(`pg_restore --clean -d app ${path}`, 0), scriptLine(`gh issue create --title ${newer[k].followUp.note}`, 0)] };
+    });
+    const escapes = await runBatch(batch, stubFunctions(STUBBED_WITH_TEXT_TOOLS), env, dirs);
+    t.diagnostic(`control (newer parts): ${batch.length} raw backup paths and follow-up notes, escapes found ${escapes.length} (the search stops at 5)`);
+    assert.ok(escapes.length > 0, 'the newer parts\' hostile values did not escape even raw: they would test nothing');
+  });
+
   test(`${REAL_GIT_CASES} plans against real git, on a target that moved on (the refusal branches run)`, { timeout: 120_000 }, async (t) => {
     const planGit = gitQueriesVia(new LocalCommandRunner(), repo.dir);
     const dirs: Record<string, string> = {};
@@ -293,48 +305,11 @@ describe('no value reaches a shell unquoted (whole plans, real shells)', () => {
   });
 
   test(`${SMOKE_TOKENS} hostile values a service hands out, captured by smoke steps from the target and sent on through curl (its stdin config) in URLs, headers and bodies (the SSH transport replaced by the local shell)`, { timeout: 180_000 }, async (t) => {
-    const service = await startHostileService();
-    const dir = join(sandbox, 'smoke-target');
-    mkdirSync(dir, { recursive: true });
     const tokens = fc.sample(fc.oneof({ weight: 3, arbitrary: freeValue }, { weight: 2, arbitrary: fc.constantFrom(...CURL_CONFIG_PAYLOADS) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...CURL_CONFIG_PAYLOADS), { minLength: 2, maxLength: 3 }).map((a) => a.join('')) }), { numRuns: SMOKE_TOKENS, seed: SEED + 13 });
-    const figures = { values: 0, 'arrived exactly (URL, header, JSON, text)': 0, 'refused before sending (a line break in a header)': 0, escapes: 0 };
-    const wrong: string[] = [];
-    const escapes: Escape[] = [];
-    const prompter = { chooseOnFailure: () => Promise.resolve({ action: 'skip' as const, reason: 'fuzz' }), confirmStep: () => Promise.resolve('run' as const), typeEnvironmentName: (e: string) => Promise.resolve(e) };
-    try {
-      for (let i = 0; i < tokens.length; i += 15) {
-        const keys = tokens.slice(i, i + 15).map((tok, j) => {
-          const k = String(i + j);
-          service.tokens.set(k, tok);
-          return k;
-        });
-        const plan = checksPlan(servicesFrom(hostileFlowsYaml(service.base, keys)), { where: 'deploy@prod-1.test', cwd: dir, id: `rb-smoke-target-${i}` });
-        const run = await runChecks(plan, { dir: join(dir, `run-${i}`), prompter, secrets: { probe: 'probe-secret' }, runnerFor: () => new LocalCommandRunner({ cwd: dir }) });
-        for (const k of keys) {
-          figures.values++;
-          const tok = service.tokens.get(k)!;
-          const results = run.result.journal.steps.find((s) => s.stepId === `smoke-s${k}`)?.results ?? [];
-          const got = service.received.get(k) ?? {};
-          // HTTP drops a header value's trailing spaces and tabs (only those); node reads its bytes as latin1.
-          const header = got.header === undefined ? undefined : Buffer.from(got.header, 'latin1').toString('utf8');
-          const refused = /[\r\n]/.test(tok) && results.find((r) => r.name === 'get')?.outcome === 'failed' && got.query === undefined;
-          if (refused) figures['refused before sending (a line break in a header)']++;
-          else if (got.query === tok && header === `Bearer ${tok}`.replace(/[ \t]+$/, '') && JSON.stringify(got.json) === JSON.stringify({ t: tok, nested: [tok] }) && got.text === `t=${tok}`) figures['arrived exactly (URL, header, JSON, text)']++;
-          else wrong.push(`${JSON.stringify(tok)} arrived as ${JSON.stringify({ ...got, header })}; steps ${JSON.stringify(results.map((r) => [r.name, r.outcome, r.detail]))}`);
-        }
-        const found = canariesUnder(sandbox);
-        if (found.length) {
-          escapes.push({ shell: 'curl -K - on the "target"', command: '(a flow of this batch)', case: cases[0], found });
-          for (const f of found) rmSync(f, { recursive: true, force: true });
-        }
-      }
-    } finally {
-      await service.close();
-    }
-    figures.escapes = escapes.length;
+    const { figures, wrong, found } = await runHostileFlows(tokens, join(sandbox, 'smoke-target'), () => canariesUnder(sandbox));
     t.diagnostic(`smoke from the target: ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join(', ')} (seed ${SEED})`);
     assert.deepEqual(wrong.slice(0, 3), [], `${wrong.length} captured value(s) did not arrive as data`);
-    assert.equal(escapes.length, 0, `a captured value reached a shell or curl's config as syntax: ${JSON.stringify(escapes.map((e) => e.found))}`);
+    assert.deepEqual(found, [], 'a captured value reached a shell or curl\'s config as syntax');
     assert.ok(figures['arrived exactly (URL, header, JSON, text)'] >= SMOKE_TOKENS * 0.5, 'too few values went the whole way');
   });
 
