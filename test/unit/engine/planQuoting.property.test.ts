@@ -3,7 +3,13 @@
 // hostile service names, config file names, migration ids and file names, health URLs and
 // run ids, and every command they contain (steps, resume checks, cleanups, the fallback,
 // the full redeploy, the way back) is run in real dash and bash, locally and over the real
-// sshd. Every payload tries to create a file named PWNED…; none may ever appear.
+// sshd. Every payload tries to create a file named PWNED…; none may ever appear. The newer
+// parts ride on the same cases (test/unit/attacks/newerParts.ts): logs {since}, backup.create/
+// dir/log and a hostile backups log ({backup} in restore, the backup check), deployed and
+// imageCheck, configCheck and the config-only plan, followUp ciStatus/issue, the one-commit
+// revert of a hostile subject, the tool presence check, the schema dump, each template in
+// many shell contexts (refused, or clean); and smoke steps from the target send values a
+// hostile service handed out through curl (test/unit/attacks/smokeFromTarget.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
