@@ -2,8 +2,9 @@
 // placeholder given to a command that reads its argument again as shell code is accepted by
 // the template check (src/core/config/templateQuoting.ts via shellRereads.ts), so the value,
 // quoted once for the first shell, runs as code in the second: `trap {x} EXIT`,
-// `flock FILE -c {x}`, `su -c {x} USER`, and in bash `[[ 1 -eq {x} ]]` (arithmetic evaluates
-// a[$(…)] subscripts). Every template of rollback.yml goes through that check (logs {since},
+// `flock FILE -c {x}`, `su -c {x} USER`, `script -c {x}`, `env -S {x}`, an `eval "$1"` after
+// the placeholder, and in bash `[[ 1 -eq {x} ]]`, `let`, `printf -v`, `read` (arithmetic and
+// array names evaluate a[$(…)] subscripts). Every template of rollback.yml goes through that check (logs {since},
 // backup.create/restore {backup}, deployed {service}, imageCheck {image}, followUp {sha}
 // {tag} {title} {body}, migrations down/preview). The fix belongs in shellRereads.ts
 // (rereadsArguments / isCodeArgument), which this engineer does not own: until it is made,
@@ -19,7 +20,7 @@ import { fillTemplate, ISSUE_PLACEHOLDERS } from '../../../src/core/followUp/tem
 import { tempDir } from '../engine/helpers';
 import { rereadingContexts } from './newerParts';
 
-const TODO = 'the template check accepts it: needs trap, flock -c, su -c and [[ … ]] arithmetic in src/core/config/shellRereads.ts (not owned here)';
+const TODO = 'the template check accepts it: needs these re-readers in src/core/config/shellRereads.ts (not owned here)';
 
 describe('a placeholder handed to a command that reads it again as code is refused or stays data', () => {
   const tmp = tempDir('rereaders');
@@ -28,6 +29,13 @@ describe('a placeholder handed to a command that reads it again as code is refus
     { shell: '/bin/dash', template: rereadingContexts('gh issue create --title', '{title}')[0], title: '$(touch PWNED)' },
     { shell: '/bin/bash', template: rereadingContexts('gh issue create --title', '{title}')[1], title: 'x[$(touch PWNED)]' },
     { shell: '/bin/dash', template: rereadingContexts('gh issue create --title', '{title}')[2], title: '$(touch PWNED)' },
+    // Found by probing the same check by hand: eval after the placeholder (the rule looks only before it), script -c, env -S, bash's let / declare / printf -v / read.
+    { shell: '/bin/dash', template: 'set -- {title}; eval "$1"', title: 'touch PWNED' },
+    { shell: '/bin/dash', template: 'script -qc {title} /dev/null', title: 'touch PWNED' },
+    { shell: '/bin/dash', template: 'env -S {title}', title: 'touch PWNED' },
+    { shell: '/bin/bash', template: 'let n={title}', title: 'x[$(touch PWNED)]' },
+    { shell: '/bin/bash', template: 'printf -v {title} x', title: 'x[$(touch PWNED)]' },
+    { shell: '/bin/bash', template: 'read -r {title} <<< x', title: 'x[$(touch PWNED)]' },
   ];
   for (const [k, c] of cases.entries()) {
     test(`${c.shell}: ${c.template} with the title ${JSON.stringify(c.title)}`, { todo: TODO }, () => {
