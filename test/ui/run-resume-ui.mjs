@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { freePort, installVsix, launchChromium, packageVsix, privateDirs, repoRoot, startCodeServer, workbenchUrl } from '../integration/codeServer.mjs';
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { getHealth } from './lib/http.mjs';
-import { currentPrompt, notificationTexts, pickQuickItem, runFromPalette, until } from './lib/workbench.mjs';
+import { currentPrompt, notificationTexts, pickQuickItem, runFromPalette, until, waitForActivation } from './lib/workbench.mjs';
 import { driveRollback, openWorkbench, trustIfAsked } from './lib/rollbackFlow.mjs';
 import { fail, theJournal, uiChecks } from './lib/checks.mjs';
 import { findChecklistFrame, pageSummary, parseStepRow, stepRows } from './lib/checklistPage.mjs';
@@ -92,6 +92,7 @@ async function main() {
     await openWorkbench(page, workbenchUrl(server, workspace));
     if (!(await trustIfAsked(page, 30_000))) fail('the folder did not ask for trust');
     await page.locator('.activitybar .action-item a[aria-label^="Rollback"]').first().waitFor({ timeout: 30_000 });
+    await waitForActivation(dirs.userData);
 
     // 1. Start the rollback as an operator and drive it until the api's build is running.
     let crashedDuring;

@@ -12,7 +12,7 @@ import { freePort, installVsix, launchChromium, privateDirs, repoRoot, startCode
 import { deployCurrent, makeAppRepo, stopApp } from '../fixtures/appRepo.ts';
 import { findChecklistFrame, manualItems, pageSummary, parseStepRow, stepRows, waitForChecklistFrame } from './lib/checklistPage.mjs';
 import { getHealth } from './lib/http.mjs';
-import { currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until } from './lib/workbench.mjs';
+import { currentPrompt, pickQuickItem, runFromPalette, sleep, tabLabels, until, waitForActivation } from './lib/workbench.mjs';
 import { countInPreview, findPreviewFrame, previewSteps, previewText, wheelOverPreviewPage } from './lib/previewPage.mjs';
 import { fail, theJournal, uiChecks } from './lib/checks.mjs';
 import { openChecklistFromPalette, screenshotChecklist, tidyForChecklistShots } from './lib/checklistShots.mjs';
@@ -112,6 +112,7 @@ async function main() {
     if (!(await trustIfAsked(page, 30_000))) fail('the folder did not ask for trust');
     // The extension is active once its activity-bar icon is there.
     await page.locator('.activitybar .action-item a[aria-label^="Rollback"]').first().waitFor({ timeout: 30_000 });
+    await waitForActivation(dirs.userData);
 
     // 1. The palette command and the decision quick pick.
     await check('the palette runs "Rollback: Revert Last Deploy" and the decision quick pick shows both choices with "if unsure, roll back"', async () => {

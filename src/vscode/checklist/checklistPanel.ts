@@ -141,16 +141,26 @@ export class ChecklistPanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
       nonce: newNonce(),
     });
+    this.watchReady(READY_WAIT_MS * 2 ** (this.loads - 1));
+  }
+
+  /**
+   * Loads the page again when it has not said ready in time: 4 s, then 8, 16 (a loaded machine
+   * starts a webview slowly, and a fixed 4 s reloaded it forever). A webview that is not visible
+   * is not loaded by VS Code at all, so while it is hidden the wait starts over instead.
+   */
+  private watchReady(waitMs: number): void {
     clearTimeout(this.readyWatch);
     this.readyWatch = setTimeout(() => {
       if (this.ready) return;
+      if (!this.panel.visible) return this.watchReady(waitMs);
       if (this.loads >= MAX_LOADS) {
         this.deps.output.appendLine(`checklist: the page of ${this.session.runId} did not start after ${MAX_LOADS} loads; close it and run Rollback: Open Checklist`);
         return;
       }
-      this.deps.output.appendLine(`checklist: the page of ${this.session.runId} did not say ready within ${READY_WAIT_MS} ms; loading it again (${this.loads + 1}/${MAX_LOADS})`);
+      this.deps.output.appendLine(`checklist: the page of ${this.session.runId} did not say ready within ${waitMs} ms; loading it again (${this.loads + 1}/${MAX_LOADS})`);
       this.load();
-    }, READY_WAIT_MS);
+    }, waitMs);
   }
 
   get runId(): string {

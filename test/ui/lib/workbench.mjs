@@ -1,6 +1,8 @@
 // What a user sees and does in the VS Code workbench, as Playwright calls: the command
 // palette, the quick input (quick picks and input boxes), modal dialogs and
 // notifications. Every wait is bounded.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -126,4 +128,25 @@ export async function countInActiveEditor(page, text) {
   const m = label.match(/of (\d+)/);
   if (!m) throw new Error(`unexpected find count "${label}" for "${text}"`);
   return Number(m[1]);
+}
+
+/**
+ * Waits until the extension has activated in this window: its own log says "Activated in"
+ * (user-data/logs/<session>/exthost<N>/rollback-pilot.rollback-pilot/Rollback Pilot.log). The
+ * activity-bar icon is a static contribution and shows before that; a palette command run in
+ * between races VS Code's start-up ("command … not found"), as a loaded CI machine showed.
+ */
+export async function waitForActivation(userDataDir, timeoutMs = 60_000) {
+  const logs = join(userDataDir, 'logs');
+  const activated = () => {
+    if (!existsSync(logs)) return false;
+    for (const session of readdirSync(logs)) {
+      for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+        const file = join(logs, session, host, 'rollback-pilot.rollback-pilot', 'Rollback Pilot.log');
+        if (existsSync(file) && /Activated in \d+ ms/.test(readFileSync(file, 'utf8'))) return true;
+      }
+    }
+    return false;
+  };
+  await until(async () => activated(), { timeout: timeoutMs, what: 'the extension to activate (its log says "Activated in")' });
 }
