@@ -12,6 +12,33 @@ export function rereadsArguments(t: string, i: number): boolean {
   return /(eval|ssh)\s/.test(t.slice(0, i));
 }
 
+// Where a command's name can stand: the start, after ; & | ( ` { or a newline, or after a word
+// that runs the next one (then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
+const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n]|\b(?:then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*`;
+/**
+ * Commands that run an argument again as code, or (bash) evaluate it as arithmetic or a name,
+ * where a[$(…)] runs: trap's action, su/runuser -c, script -c, flock -c, watch, parallel, let,
+ * declare/typeset/local/readonly/export -i, read and printf -v's names, [[ … ]], env -S. Anywhere
+ * in the template, before or after the placeholder ("set -- {x}; eval \"$1\"" reads it too):
+ * stricter than needed, never looser.
+ */
+const REREADERS: Array<[RegExp, string]> = [
+  [new RegExp(String.raw`${AT_COMMAND}(trap|su|runuser|script|flock|watch|parallel|let|declare|typeset|local|readonly|read|readarray|mapfile)\s`), '$1'],
+  [/\beval\s/, 'eval'],
+  [/\[\[/, '[[ … ]]'],
+  [/\bprintf\s+(?:-\S+\s+)*-v\b/, 'printf -v'],
+  [/\benv\s+(?:-\S+\s+)*(?:-\S*S|--split-string)/, 'env -S'],
+];
+
+/** The command in `t` that reads a filled-in value again as code, named for the message; undefined when none does. */
+export function rereaderIn(t: string): string | undefined {
+  for (const [re, name] of REREADERS) {
+    const m = re.exec(t);
+    if (m) return name === '$1' ? m[1] : name;
+  }
+  return undefined;
+}
+
 /** A word as the shell will see it, roughly: line continuations, escapes and quotes removed. */
 function unquoted(word: string): string {
   return word.replace(/\\\n/g, '').replace(/\\(.)/g, '$1').replace(/['"]/g, '');

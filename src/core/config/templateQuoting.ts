@@ -6,7 +6,7 @@
 // apart ("$(cat {file})" is fine, 'x'{id} is fine, "a {id}" is not), so this follows the
 // shell's quote state the way sh(1) reads the line.
 
-import { isCodeArgument, namedByExpansion, rereadsArguments } from './shellRereads';
+import { isCodeArgument, namedByExpansion, rereaderIn, rereadsArguments } from './shellRereads';
 
 export type UnsafeContext =
   | 'single quotes'
@@ -21,6 +21,7 @@ export type UnsafeContext =
   | 'right after a $'
   | 'a sh -c script'
   | 'an eval or ssh command'
+  | 'a command that reads it again as code'
   | 'a command named by an expansion';
 
 export interface QuotedPlaceholder {
@@ -79,6 +80,7 @@ function scan(t: string, names: readonly string[]): Scan {
     if (stack.length > 1) stack.pop()!.end = end;
   };
   const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
+  const rereader = rereaderIn(t);
   const placeholderAt = (i: number): string | undefined => names.map((n) => `{${n}}`).find((p) => t.startsWith(p, i));
   const record = (i: number, placeholder: string, context: UnsafeContext | undefined): number => {
     visited.add(i);
@@ -86,7 +88,7 @@ function scan(t: string, names: readonly string[]): Scan {
     // A plain word that is the script of `sh -c` ('x'{id}, or glued on by an escaped space) is read again by a second shell.
     const f = top();
     const script = !context && f.words && f.wordStart !== undefined ? (namedByExpansion(f.words) ? 'a command named by an expansion' : isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined) : undefined;
-    const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : undefined;
+    const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : rereader ? 'a command that reads it again as code' : undefined;
     const ctx = context ?? (inBackticks ? 'backticks' : script ?? reread);
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
     return i + placeholder.length;
@@ -335,6 +337,7 @@ const ADVICE: Record<UnsafeContext, string> = {
   'a here-document': 'a here-document does not read quotes: pass the value as an argument instead',
   'after a backslash': 'the backslash would escape the quote the value starts with: remove the backslash',
   'an eval or ssh command': 'eval and ssh hand their arguments to a shell that reads them again: run the command without eval, or put it in a script on the host that takes the value as "$1"',
+  'a command that reads it again as code': 'trap, su -c, script -c, flock -c, watch, env -S, eval, and bash\'s let, declare, read, printf -v and [[ … ]] read their argument again as code (or as a name, where a[$(…)] runs): pass the value to a script that takes it as "$1" instead',
   'a sh -c script': 'a second shell reads the script again, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
   'a command named by an expansion': 'the program ($(…), $X) is known only once the shell expands it, and it may be sh -c or eval, which read the value as code: write the program\'s name in the template',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
@@ -349,7 +352,7 @@ export function templateQuotingProblem(template: string, names: readonly string[
   if (!found.length) return undefined;
   const first = found[0];
   const fixed = suggestedTemplate(template, names);
-  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : `is inside ${first.context}`;
+  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : `is inside ${first.context}`;
   const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
   return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
 }

@@ -53,16 +53,18 @@ async function followAndClose(runner: CommandRunner, dir: string, where: string)
   assert.equal((await ended).how, 'stopped');
   await until(() => running('app.log --sleep-interval=0.2') === 0, 'the command is gone once the viewer closed it');
   // A command that prints nothing never finds out its viewer left (tail does): it is stopped all the same.
-  const quiet = logWatchOf({ name: 'api', paths: [], logs: toLogsConfig('sleep 123.45', undefined) }, where, dir)!;
+  // Its own duration, so another run of this test on the machine (or a leftover) is not counted.
+  const secs = `123.${process.pid}${Math.floor(Math.random() * 1000)}`;
+  const quiet = logWatchOf({ name: 'api', paths: [], logs: toLogsConfig(`sleep ${secs}`, undefined) }, where, dir)!;
   const stopQuiet = new AbortController();
   const quietEnded = streamLogs(runner, quiet, { signal: stopQuiet.signal, onText: () => undefined });
   try {
-    await until(() => running('123.45', 'sleep ') === 1, 'the quiet command runs');
+    await until(() => running(secs, 'sleep ') === 1, 'the quiet command runs');
   } finally {
     stopQuiet.abort();
   }
   assert.equal((await quietEnded).how, 'stopped');
-  await until(() => running('123.45', 'sleep ') === 0, 'the quiet command is gone too');
+  await until(() => running(secs, 'sleep ') === 0, 'the quiet command is gone too');
 }
 
 describe('Open logs: streaming a service log', () => {
