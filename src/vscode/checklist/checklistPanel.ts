@@ -10,7 +10,7 @@ import { fleetGridView } from '../../core/fleet/gridView';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
 /** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
-const READY_WAIT_MS = 4_000;
+const READY_WAIT_MS = 8_000;
 const MAX_LOADS = 4;
 
 export interface ChecklistPanelDeps {
@@ -145,8 +145,8 @@ export class ChecklistPanel {
   }
 
   /**
-   * Loads the page again when it has not said ready in time: 4 s, then 8, 16 (a loaded machine
-   * starts a webview slowly, and a fixed 4 s reloaded it forever). A webview that is not visible
+   * Loads the page again when it has not said ready in time: 8 s, then 16, 32 (a loaded machine
+   * starts a webview slowly, and reloading it sooner only started it over). A webview that is not visible
    * is not loaded by VS Code at all, so while it is hidden the wait starts over instead.
    */
   private watchReady(waitMs: number): void {

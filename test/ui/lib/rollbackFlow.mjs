@@ -5,6 +5,8 @@ import { answerInputBox, clickDialogButton, currentPrompt, notificationTexts, pi
 export const REASON = '/health returns 500 on api since the v1.4.0 deploy';
 export const SKIP_REASON = 'no database in the UI fixture';
 const MAX_INTERACTIONS = 30;
+/** How long the operator takes over work done by hand before saying it was done. */
+const MANUAL_WORK_MS = 1500;
 /** The notification that ends a run, whichever way it ended. */
 export const RUN_ENDED = /Rolled back local to|did not finish|stopped on an error|Nothing ran/;
 
@@ -114,6 +116,8 @@ export async function driveRollback(page, { onConfirm = async () => {}, onWaitin
       const done = p.buttons.find((b) => /done by hand/i.test(b));
       if (!done) fail(`the manual step offers no "Done by hand": ${JSON.stringify(p.buttons)}`);
       answered(title, done);
+      // The work is done by hand first: an operator takes seconds here, not the driver's milliseconds.
+      await sleep(MANUAL_WORK_MS);
       await clickDialogButton(page, done);
     } else if (p.kind === 'dialog' && /^Roll back .* from .* to .*\?$/.test(title)) {
       const run = p.buttons.find((b) => /^Run \d+ steps$/.test(b));
