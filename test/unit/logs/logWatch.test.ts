@@ -66,7 +66,8 @@ describe('log watching, local target', () => {
       onEvent: (e) => {
         if (e.type === 'step-started' && e.step.id === 'health-api' && !wrote) {
           wrote = true;
-          app.append(FOLLOW_LOG, history(30, 2));
+          // Just after the window starts (the step's start is recorded as it is announced), never before it.
+          setTimeout(() => app.append(FOLLOW_LOG, history(30, 2)), 300);
         }
       },
     });

@@ -55,7 +55,8 @@ describe('log checks that could not run', () => {
   });
 
   test('a logs command that fails: tried a few times, then the check says how it failed', async () => {
-    const app = await logApp({ logs: { command: 'sh run/no-such-logs-script.sh {since}', watch: '0s' } });
+    // A window of its own (not 0s), so the three tries 200 ms apart are over before the check judges.
+    const app = await logApp({ logs: { command: 'sh run/no-such-logs-script.sh {since}', watch: '3s' } });
     apps.push(app);
     const run = await runPlan(app, await planFor(app));
     const js = run.result.journal.steps.find((s) => s.stepId === 'logs-api')!;
@@ -81,7 +82,7 @@ describe('log checks that could not run', () => {
   });
 
   test('a retry after a failed check watches a new window; errors gone by then: it passes', async () => {
-    const app = await logApp({ logs: { command: `tail -n +1 -F ${FOLLOW_LOG}`, baseline: '5m', watch: '1s' } });
+    const app = await logApp({ logs: { command: `tail -s 0.2 -n +1 -F ${FOLLOW_LOG}`, baseline: '5m', watch: '3s' } });
     apps.push(app);
     app.append(FOLLOW_LOG, ['ERROR a', 'ERROR b', 'ok']);
     let wrote = false;
@@ -90,7 +91,8 @@ describe('log checks that could not run', () => {
       onEvent: (e) => {
         if (e.type === 'step-started' && e.step.id === 'health-api' && !wrote) {
           wrote = true;
-          app.append(FOLLOW_LOG, Array.from({ length: 20 }, (_, i) => `ERROR still failing ${i}`));
+          // Just after the window starts (the step's start is recorded as it is announced), never before it.
+          setTimeout(() => app.append(FOLLOW_LOG, Array.from({ length: 20 }, (_, i) => `ERROR still failing ${i}`)), 300);
         }
       },
     });
