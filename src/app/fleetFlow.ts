@@ -4,7 +4,6 @@
 // fleet's part (batches, what stops the rollout, the playbook, `--check --diff` on the first
 // batch), and the run through the FleetRunner with every host × step change reported live.
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
-import type { DatabaseSection } from '../core/database/section';
 import { operatorGitIdentity } from '../core/plan/preflight';
 import type { RollbackPlan } from '../core/plan/types';
 import { StalePlanError } from '../core/plan/staleness';
@@ -15,8 +14,7 @@ import { checkFirstBatch, isFleet, planFleet, type FleetPlanningDeps, type Plann
 import { runFleet, type FleetFlowDeps, type FleetOutcome } from './fleetRun';
 import { immutablePlanGit } from './planGit';
 import { operatorName } from './operator';
-import type { DatabaseStepsFor, PlanChoices } from './planning';
-import { recordedBackupReader } from './recordedBackup';
+import { databaseSectionOf, type DatabaseStepsFor, type PlanChoices } from './planning';
 import type { RollbackSessions } from './sessions';
 import type { FlowUi } from './ui';
 import type { WorkspaceModel } from './workspaceModel';
@@ -45,8 +43,7 @@ export function fleetEnvironment(config: RollbackConfig, environment: string): E
 export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps: DatabaseStepsFor | undefined, deps: FleetPlanningDeps, holder: FleetHolder): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
-    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) }) : undefined;
-    const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
+    const section = await databaseSectionOf(req, sessions, databaseSteps);
     const planned = await planFleet({
       config: req.config,
       environment: req.environment,

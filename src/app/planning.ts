@@ -57,13 +57,22 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
   };
 }
 
+/**
+ * The whole database section of a plan request: its steps, the migration files the code step
+ * keeps, the check that the tool still works; read over the target's connection. One host's
+ * builder and a fleet's (fleetFlow.ts) both take it from here.
+ */
+export async function databaseSectionOf(req: Parameters<PlanBuilder>[0], sessions: RollbackSessions, databaseSteps: DatabaseStepsFor | undefined): Promise<DatabaseSection | undefined> {
+  if (!req.from || !databaseSteps) return undefined;
+  const db = await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) });
+  return Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
+}
+
 /** The builder the preview and the run start both call (currentPlan.ts compares what they made). */
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
-    const db = req.from && databaseSteps ? await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) }) : undefined;
-    // The whole database section: its steps, the migration files the code step keeps, the check that the tool still works.
-    const section: DatabaseSection | undefined = Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
+    const section = await databaseSectionOf(req, sessions, databaseSteps);
     // The target's own files in the way of the code step are read there, so the preview lists them.
     return buildPlanWithHostFiles({
       config: req.config,
