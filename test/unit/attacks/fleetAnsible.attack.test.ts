@@ -56,7 +56,10 @@ describe('the fleet path under attack (real ansible-playbook, 2 real sshd hosts)
     tmp?.cleanup();
   });
 
-  const runner = (name: string) => new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp.dir, name), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: join(tmp.dir, 'no-ssh-config') });
+  const runner = (name: string) => new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp.dir, name), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: join(tmp.dir, 'no-ssh-config'),
+    // The whole unit suite runs beside these hosts on two cores: the product's 10 s default for an
+    // ssh connect was missed there once (a host UNREACHABLE, the run's exit 4), which is load, not the attack.
+    connectTimeoutS: 60 });
   const found = (): string[] => readdirSync(markers).filter((f) => f.startsWith(MARK));
 
   test('hostile commands, titles, stdin, a working tree and a health URL: every command runs as written on every host, nothing is templated or parsed as a module option', async () => {
