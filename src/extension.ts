@@ -55,6 +55,7 @@ import { RunTerminal } from './vscode/views/runTerminal';
 import { LogsTerminals } from './vscode/views/logsTerminal';
 import { AnsiblePlaybookRunner } from './infra/ansible/ansiblePlaybook';
 import { FleetStatus } from './app/fleetStatus';
+import { EnvironmentStatus } from './app/environmentStatus';
 import type { FleetFlowDeps } from './app/fleetFlow';
 
 /** workspaceState key: the environment whose database the Migrations view reads. */
@@ -146,7 +147,9 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   registerHealthSecretCommand(registry, { secrets: context.secrets, config: async () => (workspace ? (await workspace.config()).config : undefined), log: (line) => log.info(line) });
 
   const fleetStatus = workspace && sessions ? new FleetStatus(workspace, sessions) : undefined;
-  const releases = new ReleasesTreeProvider(workspace, fleetStatus);
+  // What each single host runs, read after the first paint without asking anything (an unknown host key waits for Refresh).
+  const environmentStatus = workspace && sessions ? new EnvironmentStatus(workspace, sessions, { quietRunnerFor: commandRunners(workspace.root.fsPath, settings, () => ({ confirmUnknownHost: async () => 'reject' as const })) }) : undefined;
+  const releases = new ReleasesTreeProvider(workspace, fleetStatus, environmentStatus);
   const databaseChoice: DatabaseEnvironmentChoice = {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),
@@ -184,6 +187,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   registerNavigationCommands(registry, workspace, () => {
     refreshViews();
     void fleetStatus?.read();
+    void environmentStatus?.read();
     if (workspace && sessions && records) void refreshTeam(workspace, records, (host) => sessions!.runnerFor(host)).then(() => releases.refresh(), (e: Error) => log.warn(`Could not read the team's state on the target: ${e.message}`));
   }, previews);
   registerConfigurationCommands(registry, workspace);

@@ -17,6 +17,11 @@ import type { WorkspaceModel } from './workspaceModel';
 const lastRead = new Map<string, KnownDeployed>();
 const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
 
+/** What another reader (the Releases view's environment lines) found on a target: the picker orders by it too. */
+export function rememberDeployed(env: EnvironmentConfig, known: KnownDeployed): void {
+  lastRead.set(keyOf(env), known);
+}
+
 /** The picker's choices: the target running the release being rolled back first, never `local` first while another exists. */
 export async function environmentChoices(workspace: WorkspaceModel, config: RollbackConfig): Promise<EnvironmentChoice[]> {
   // One environment has no order to decide: the release listing (for-each-ref over every tag) is not read for it.

@@ -11,11 +11,19 @@ import { migrationItem } from './migrationItem';
 import { releaseTooltipMarkdown } from './tooltipMarkdown';
 import { lastTeamState } from '../../app/teamState';
 import type { FleetLine } from '../../app/fleetStatus';
+import { environmentNotes, type EnvironmentLine } from '../../app/environmentStatus';
 
 /** What the fleets' hosts ran when last read (src/app/fleetStatus.ts). */
 export interface FleetLines {
   current(): FleetLine[];
   onDidChange(listener: () => void): { dispose(): void };
+}
+
+/** What each single-host environment ran when last read (src/app/environmentStatus.ts); read once after the first paint. */
+export interface EnvironmentLines {
+  current(): EnvironmentLine[];
+  onDidChange(listener: () => void): { dispose(): void };
+  afterFirstPaint(): void;
 }
 
 /** Nodes of the Releases view. Children are loaded only when a release is expanded. */
@@ -39,13 +47,15 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private readonly fleetSubscription?: { dispose(): void };
+  private readonly environmentSubscription?: { dispose(): void };
   /** Called once when VS Code first asks for the first level, and once when it is produced (activation timing). */
   firstRequest?: () => void;
   firstPaint?: () => void;
 
-  constructor(private readonly workspace: RollbackWorkspace | undefined, private readonly fleets?: FleetLines) {
+  constructor(private readonly workspace: RollbackWorkspace | undefined, private readonly fleets?: FleetLines, private readonly environments?: EnvironmentLines) {
     this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
     this.fleetSubscription = fleets?.onDidChange(() => this.changed.fire(undefined));
+    this.environmentSubscription = environments?.onDidChange(() => this.changed.fire(undefined));
   }
 
   refresh(): void {
@@ -119,6 +129,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       // Each fleet: what its hosts ran when last read; hosts on different releases are a warning.
       const fleetNotes: ReleasesNode[] = (this.fleets?.current() ?? []).map((l) => ({ kind: 'note', message: `${l.text} — read ${relativeTime(l.readAt)}`, severity: l.mixed ? 'warning' : 'info' }));
       nodes.unshift(...fleetNotes);
+      // Each single host: what it runs, and a warning when the checkout here is at another commit.
+      nodes.unshift(...environmentNotes(this.environments?.current() ?? []).map((n): ReleasesNode => ({ kind: 'note', ...n })));
       const rs = listing.releases;
       rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
       setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
@@ -129,6 +141,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
     } finally {
       this.firstPaint?.();
       this.firstPaint = undefined;
+      this.environments?.afterFirstPaint();
     }
   }
 
@@ -182,6 +195,7 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   dispose(): void {
     this.subscription.dispose();
     this.fleetSubscription?.dispose();
+    this.environmentSubscription?.dispose();
     this.changed.dispose();
   }
 }
