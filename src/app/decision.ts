@@ -52,7 +52,8 @@ export async function decideWithTree(ui: FlowUi, input: DecideInput): Promise<De
     }
     const ended = await presenter.investigate(lengthMs, now());
     if (ended === 'cancelled') return { stoppedBecause: 'investigation cancelled' };
-    decision = await prompter.decide(input.triggers?.());
+    // "Time's up: roll back now" (or "Roll back now" earlier) is the decision: not asked again.
+    decision = ended === 'roll-back' ? 'roll-back' : await prompter.decide(input.triggers?.());
   }
   if (!decision) return { stoppedBecause: 'cancelled at the decision' };
   if (decision === 'roll-forward') {

@@ -76,9 +76,10 @@ export interface Presenter extends Messages {
   /**
    * A brief investigation: a visible timer of `lengthMs` from `startedAt` (VS Code: the status
    * bar and the checklist). Resolves when it is over or the operator decides earlier
-   * ('decide'), or gives up on it ('cancelled'). Without it, the decision is asked again at once.
+   * ('decide'), chooses the rollback there ('roll-back': not asked again), or gives up on it
+   * ('cancelled'). Without it, the decision is asked again at once.
    */
-  investigate?(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'>;
+  investigate?(lengthMs: number, startedAt: number): Promise<'decide' | 'roll-back' | 'cancelled'>;
   warn(message: string): void;
   showPreview(doc: PreviewDocument): Promise<void>;
   /** Opens a file of the workspace (rollback.yml with errors, an unreadable journal), by absolute path. */

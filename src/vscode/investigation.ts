@@ -1,36 +1,66 @@
 // The brief investigation of runbook 000 ("roll back after brief investigation, ~5 minutes
-// max"): a countdown in the status bar and in a notification, which ends — at zero, or when
-// the operator presses "Decide now" — by asking the decision again.
+// max"): a countdown in the checklist page, the status bar and a notification. It ends when the
+// operator chooses in the page ("Roll back now", "Decide now", at zero "Time's up: roll back
+// now") or presses Cancel ("decide now") in the notification. At zero with the page open the
+// page is brought forward and waits for the operator (the rollback it offers is one click); with
+// the page closed the decision is asked again, as before there was a page.
 import * as vscode from 'vscode';
 import { investigationStatus } from '../core/decision/tree';
+import { InvestigationPanel } from './checklist/investigationPanel';
+import type { InvestigationChoice } from './checklist/protocol';
 
-export function showInvestigation(lengthMs: number, startedAt: number, now: () => number = Date.now): Promise<'decide' | 'cancelled'> {
+export type InvestigationEnd = 'decide' | 'roll-back' | 'cancelled';
+
+const TIP = 'Brief investigation before deciding on a rollback. If it is not clearly fixable by the end, roll back.';
+
+export function showInvestigation(lengthMs: number, startedAt: number, options: { now?: () => number; log?: (line: string) => void } = {}): Promise<InvestigationEnd> {
+  const now = options.now ?? Date.now;
   const bar = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 1000);
   bar.name = 'Rollback investigation';
+  bar.tooltip = TIP;
   bar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-  const tick = (): ReturnType<typeof investigationStatus> => {
-    const s = investigationStatus(startedAt, lengthMs, now());
-    bar.text = `$(search) Investigating: ${s.label} left`;
-    bar.tooltip = 'Brief investigation before deciding on a rollback. At zero the decision is asked again; if it is not clearly fixable by then, roll back.';
-    return s;
-  };
-  tick();
-  bar.show();
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Brief investigation', cancellable: true }, (progress, token) =>
-      new Promise<'decide'>((resolve) => {
-        const timer = setInterval(() => {
-          const s = tick();
-          progress.report({ message: `${s.label} left, then the decision again (Cancel: decide now)` });
-          if (s.over) done();
-        }, 1000);
-        const sub = token.onCancellationRequested(() => done());
-        function done(): void {
-          clearInterval(timer);
-          sub.dispose();
-          resolve('decide');
-        }
-      }),
-    ),
-  ).finally(() => bar.dispose());
+  const page = InvestigationPanel.open({ startedAt, lengthMs, now, log: options.log });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let finish: (end: InvestigationEnd) => void = () => {};
+  const ended = new Promise<InvestigationEnd>((resolve) => {
+    let done = false;
+    finish = (end) => {
+      if (done) return;
+      done = true;
+      resolve(end);
+    };
+  });
+  page?.onChoice((c: InvestigationChoice) => finish(c));
+
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Brief investigation', cancellable: true }, (progress, token) => {
+    let overSaid = false;
+    const tick = (): void => {
+      const s = investigationStatus(startedAt, lengthMs, now());
+      if (!s.over) {
+        bar.text = `$(search) Investigating: ${s.label} left`;
+        progress.report({ message: `${s.label} left, then the decision again${page?.open ? ' (the checklist beside offers the rollback)' : ''}. Cancel: decide now` });
+        return;
+      }
+      if (!page?.open) return finish('decide');
+      if (overSaid) return;
+      overSaid = true;
+      bar.text = "$(warning) Time's up: roll back now?";
+      bar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      progress.report({ message: "Time's up. If it is not clearly fixable, roll back: the checklist beside offers it. Cancel: ask me again" });
+      page.timeUp();
+    };
+    tick();
+    bar.show();
+    timer = setInterval(tick, 1000);
+    // The page closed by the operator: the countdown goes on here, and at zero the decision is asked.
+    page?.onClosed(() => tick());
+    const sub = token.onCancellationRequested(() => finish('decide'));
+    return ended.finally(() => sub.dispose());
+  });
+
+  return ended.finally(() => {
+    clearInterval(timer);
+    bar.dispose();
+    page?.close();
+  });
 }

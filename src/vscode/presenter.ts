@@ -49,8 +49,8 @@ export class VsCodePresenter implements Presenter {
     });
   }
 
-  /** The brief investigation's timer (status bar and notification); at zero, or on Cancel, the decision is asked again. */
-  investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'> {
+  /** The brief investigation's timer (the checklist page, the status bar, the notification): it ends with the page's choice, or on Cancel the decision is asked again. */
+  investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'roll-back' | 'cancelled'> {
     return showInvestigation(lengthMs, startedAt);
   }
 

@@ -19,6 +19,7 @@ import { isHostToPage, type ChecklistView, type PageToHost } from '../../src/vsc
 import { clock, h, on } from './dom';
 import { logCharts } from './logChart';
 import { fleetGrid } from './fleetGrid';
+import { showInvestigation } from './investigation';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeTextArea(), vsCodeTextField(), vsCodeDivider(), vsCodeBadge(), vsCodeProgressRing());
 
@@ -375,6 +376,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (m.type === 'init') toast = undefined;
       render();
       return;
+    case 'investigation':
+      return showInvestigation(app, m.view, send);
     case 'toast':
       toast = { level: m.level, message: m.message };
       render();

@@ -7,6 +7,7 @@ import { onTeamStateRead, otherRollbackNotice } from '../../app/teamState';
 import type { RollbackJournal } from '../../core/run/journalTypes';
 import type { RollbackEvents } from '../../core/run/events';
 import { fleetGridView } from '../../core/fleet/gridView';
+import { InvestigationPanel } from './investigationPanel';
 import { CHECKLIST_VIEW_TYPE, describeRejected, isPageToHost, type ChecklistView, type HostToPage, type PageToHost } from './protocol';
 
 /** How long a freshly loaded page may take to say "ready" before it is loaded again, and how often. */
@@ -63,6 +64,8 @@ export class ChecklistPanel {
 
   /** Brings the panels back after a window reload; register once at activation. */
   static registerSerializer(deps: ChecklistPanelDeps): vscode.Disposable {
+    // The investigation's page is this page too (before any run): it needs to know where the bundle is.
+    InvestigationPanel.usePage(deps.extensionUri);
     return vscode.window.registerWebviewPanelSerializer(CHECKLIST_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
         const persisted = (typeof state === 'object' && state !== null ? state : {}) as PersistedPageState;

@@ -21,8 +21,25 @@ export interface ChecklistView {
   fleet?: FleetGridView;
 }
 
+/**
+ * Runbook 000's brief investigation, before any run exists: the countdown the page shows
+ * and, at zero, the rollback it offers. The host keeps the clock (a hidden page is
+ * unloaded and starts over when shown again), so every load gets the same deadline.
+ */
+export interface InvestigationView {
+  /** Host clock (ms) when the investigation started, and how long it may last (rollback.yml decision.investigateFor). */
+  startedAt: number;
+  lengthMs: number;
+  /** Host clock when this view was made, so the page counts down from the host's time. */
+  now: number;
+}
+
+/** What the operator chose on the investigation page: roll back now, or be asked the decision again. */
+export type InvestigationChoice = 'roll-back' | 'decide';
+
 export type HostToPage =
   | { type: 'init'; view: ChecklistView }
+  | { type: 'investigation'; view: InvestigationView }
   | { type: 'state-update'; view: ChecklistView }
   | { type: 'toast'; level: 'info' | 'error'; message: string }
   | { type: 'busy'; kind: NotificationKind | null };
@@ -43,7 +60,8 @@ export type PageToHost =
   | { type: 'set-webhook' }
   | { type: 'start-postmortem' }
   | { type: 'check-ci' }
-  | { type: 'file-follow-up' };
+  | { type: 'file-follow-up' }
+  | { type: 'investigation-choice'; choice: InvestigationChoice };
 
 const KINDS: readonly string[] = ['start', 'escalation', 'all-clear', 'hold'];
 const MAX_TEXT = 20_000;
@@ -85,6 +103,8 @@ export function isPageToHost(m: unknown): m is PageToHost {
       return onlyKeys(m, ['notificationId']) && id(m.notificationId);
     case 'escalation-handled':
       return onlyKeys(m, ['minute']) && typeof m.minute === 'number' && Number.isFinite(m.minute) && m.minute > 0;
+    case 'investigation-choice':
+      return onlyKeys(m, ['choice']) && oneOf(m.choice, ['roll-back', 'decide']);
     default:
       return false;
   }
@@ -99,6 +119,8 @@ export function isHostToPage(m: unknown): m is HostToPage {
       const v = m.view;
       return isRec(v) && isRec(v.state) && Array.isArray(v.state.items) && Array.isArray(v.state.steps) && typeof v.readOnly === 'boolean' && isRec(v.drafts) && typeof v.now === 'number' && validLogs(v.state.logs) && validFleet(v.fleet);
     }
+    case 'investigation':
+      return validInvestigation(m.view);
     case 'toast':
       return (m.level === 'info' || m.level === 'error') && typeof m.message === 'string';
     case 'busy':
@@ -123,6 +145,12 @@ export function validLogs(logs: unknown): boolean {
       Array.isArray(c.series) && c.series.length <= 500 && c.series.every((b) => isRec(b) && count(b.at) && count(b.errors) && count(b.lines) && oneOf(b.phase, ['during', 'after'])) &&
       optStr(c.lastError, MAX_TEXT) && optStr(c.problem, MAX_TEXT) && optStr(c.detail, MAX_TEXT) && (c.status === undefined || oneOf(c.status, ['passed', 'failed', 'could-not-run', 'skipped'])),
   );
+}
+
+/** The investigation's clock: finite times and a positive length of at most a day, nothing else. */
+export function validInvestigation(v: unknown): boolean {
+  return isRec(v) && count(v.startedAt) && count(v.now) && count(v.lengthMs) && (v.lengthMs as number) > 0 && (v.lengthMs as number) <= 86_400_000 &&
+    Object.keys(v).every((k) => ['startedAt', 'lengthMs', 'now'].includes(k));
 }
 
 const CELL = ['not-started', 'running', 'ok', 'failed', 'skipped', 'unknown'];

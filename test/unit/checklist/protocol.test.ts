@@ -69,3 +69,16 @@ void test('the page shell has a strict CSP: no inline script or style, the scrip
   assert.equal(scripts[0]![2], '', 'no inline script body');
   assert.ok(!/<style|style="/.test(html), 'no inline style');
 });
+
+void test('the investigation: its view and the choice are checked both ways', () => {
+  const view = { startedAt: 1_700_000_000_000, lengthMs: 300_000, now: 1_700_000_010_000 };
+  assert.ok(isHostToPage({ type: 'investigation', view }));
+  for (const bad of [{ ...view, lengthMs: 0 }, { ...view, lengthMs: Number.POSITIVE_INFINITY }, { ...view, startedAt: '1' }, { ...view, now: Number.NaN }, { ...view, lengthMs: 2 * 86_400_000 }, { ...view, html: '<b>' }, null]) {
+    assert.equal(isHostToPage({ type: 'investigation', view: bad }), false, JSON.stringify(bad));
+  }
+  assert.ok(isPageToHost({ type: 'investigation-choice', choice: 'roll-back' }));
+  assert.ok(isPageToHost({ type: 'investigation-choice', choice: 'decide' }));
+  for (const bad of [{ type: 'investigation-choice' }, { type: 'investigation-choice', choice: 'roll-forward' }, { type: 'investigation-choice', choice: 'decide', at: 1 }]) {
+    assert.equal(isPageToHost(bad), false, JSON.stringify(bad));
+  }
+});

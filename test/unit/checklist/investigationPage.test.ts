@@ -1,0 +1,112 @@
+// The investigation countdown in the real page bundle, in a real Chromium under the real CSP
+// (VS Code's side of the channel is a stand-in that answers "ready" as the host does): the
+// time left counts from the host's clock and deadline, a reload (what VS Code does when a hidden
+// webview is shown again) continues it rather than starting over, and at zero the page says
+// so and offers the rollback.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { checklistHtml, newNonce } from '../../../src/vscode/checklist/html';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `needs Debian's chromium at ${CHROMIUM}`;
+let dir = '';
+let server: Server | undefined;
+let browser: Browser | undefined;
+let origin = '';
+const nonce = newNonce();
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'rp-investigation-'));
+  await build({ entryPoints: [join(__dirname, '../../../webview-ui/src/main.ts')], bundle: true, outdir: dir, platform: 'browser', format: 'esm', target: 'es2022', logLevel: 'silent' });
+  server = createServer((req, res) => {
+    const name = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
+    const file = join(dir, name);
+    if (!/^[a-z]+\.(html|js|css)$/.test(name) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const shell = checklistHtml({ cspSource: origin, scriptUri: `${origin}/main.js`, styleUri: `${origin}/main.css`, nonce });
+  // The host's answer to "ready" is window.__host() (set per test with addInitScript): its clock may differ from the page's.
+  const stub = `<script nonce="${nonce}">
+window.__sent = []; window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push({ directive: e.violatedDirective, sample: e.sample }));
+window.acquireVsCodeApi = () => ({
+  postMessage: (m) => { window.__sent.push(m); if (m.type === 'ready') setTimeout(() => window.postMessage(window.__host(), '*')); },
+  getState: () => window.__state, setState: (s) => { window.__state = s; },
+});
+</script>`;
+  writeFileSync(join(dir, 'index.html'), shell.replace('<script type="module"', `${stub}<script type="module"`));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'], timeout: 20_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A page whose host started an investigation of `lengthMs` `agoMs` before now, with the host's clock `skewMs` ahead of the page's. */
+async function investigationPage(o: { lengthMs: number; agoMs: number; skewMs: number }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const startedAt = Date.now() + o.skewMs - o.agoMs;
+  await page.addInitScript(({ startedAt, lengthMs, skewMs }) => {
+    (window as unknown as { __host: () => unknown }).__host = () => ({ type: 'investigation', view: { startedAt, lengthMs, now: Date.now() + skewMs } });
+  }, { startedAt, lengthMs: o.lengthMs, skewMs: o.skewMs });
+  await page.goto(`${origin}/`, { timeout: 10_000 });
+  await page.waitForSelector('[role="timer"]', { timeout: 10_000 });
+  return { page, errors };
+}
+
+const timeLeft = (page: Page): Promise<string> => page.locator('[role="timer"]').innerText();
+
+void test('the countdown runs on the host clock to the limit; at zero the page says so and offers the rollback', { skip, timeout: 30_000 }, async () => {
+  // The host clock is a minute ahead: a page that counted on its own clock would show 1:02 left.
+  const { page, errors } = await investigationPage({ lengthMs: 3_000, agoMs: 1_000, skewMs: 60_000 });
+  assert.equal(await page.textContent('h1'), 'Brief investigation before deciding');
+  assert.match(await timeLeft(page), /^0:0[12]$/);
+  assert.match((await page.locator('.header').innerText()).replace(/\s+/g, ' '), /left of 0:03/);
+  assert.equal(await page.locator('[data-investigation="over"]').count(), 0, 'not over yet');
+  assert.equal(await page.locator('vscode-button[data-key="investigation:roll-back"]').innerText(), 'Roll back now');
+
+  await page.waitForSelector('[data-investigation="over"]', { timeout: 5_000 });
+  assert.equal(await timeLeft(page), '0:00');
+  assert.match(await page.locator('[role="alert"]').innerText(), /^Time's up: the 0:03 of investigation are over\. If it is not clearly fixable now, roll back/);
+  const rollBack = page.locator('vscode-button[data-key="investigation:roll-back"]');
+  assert.equal(await rollBack.innerText(), "Time's up: roll back now");
+  await rollBack.click();
+  await page.waitForSelector('[role="status"]', { timeout: 2_000 });
+  assert.equal(await rollBack.getAttribute('disabled'), '', 'one choice only: the buttons are off until the host closes the page');
+  await page.locator('vscode-button[data-key="investigation:decide"]').click({ force: true });
+  assert.deepEqual(await page.evaluate('window.__sent'), [{ type: 'ready' }, { type: 'investigation-choice', choice: 'roll-back' }]);
+  assert.equal(await page.evaluate('window.__state'), undefined, 'no run id is saved: after a window reload the serializer has nothing to bring back');
+  assert.deepEqual(errors, []);
+  const csp = (await page.evaluate('window.__csp')) as Array<{ directive: string; sample: string }>;
+  assert.deepEqual(csp.filter((v) => !(v.directive.startsWith('style-src') && v.sample === '')), []);
+  await page.close();
+});
+
+void test('loaded again (a hidden webview shown again), the page continues the same countdown; "Decide now" asks again', { skip, timeout: 30_000 }, async () => {
+  const { page } = await investigationPage({ lengthMs: 120_000, agoMs: 30_000, skewMs: -5_000 });
+  assert.match(await timeLeft(page), /^1:(29|30)$/);
+  await page.waitForTimeout(1_500);
+  await page.reload();
+  await page.waitForSelector('[role="timer"]', { timeout: 10_000 });
+  assert.match(await timeLeft(page), /^1:(2[78])$/, 'continues from the host deadline, not from 2:00 again');
+  await page.locator('vscode-button[data-key="investigation:decide"]').click();
+  assert.deepEqual((await page.evaluate('window.__sent')) as unknown[], [{ type: 'ready' }, { type: 'investigation-choice', choice: 'decide' }]);
+  await page.close();
+});
