@@ -39,9 +39,14 @@ export const GROUPS = {
   // user who owns its own clone. The workspace is the operator's checkout; rollback.yml
   // (edited, not committed) points at the host through an ssh config alias, and the
   // known_hosts file starts empty so the first connection asks about the host key.
+  // A real PostgreSQL too, with migrations 1-3 applied, which the Migrations view reads through the host.
   ssh: async (dir) => {
     const sshd = await startSshd();
+    let pg;
     try {
+      pg = await startPostgres();
+      await pg.createDatabase('shop');
+      await pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (3, false);', 'shop');
       const [apiPort, workerPort] = [await freePort(), await freePort()];
       await makeAppRepo(join(dir, 'workspace'), { apiPort, workerPort });
       const remote = cloneForTestUser(join(dir, 'workspace'), dir);
@@ -60,16 +65,19 @@ export const GROUPS = {
           ROLLBACK_PILOT_HOSTKEY_FPS: JSON.stringify(Object.values(sshd.fingerprints)),
           ROLLBACK_PILOT_KNOWN_HOSTS: knownHosts,
           ROLLBACK_PILOT_KNOWN_HOSTS_FULL: sshd.knownHostsPath,
+          ROLLBACK_PILOT_PG_PORT: String(pg.port),
           SSH_AUTH_SOCK: '',
         },
         settings: { 'rollbackPilot.ssh.configFile': sshConfig, 'rollbackPilot.ssh.knownHostsFile': knownHosts },
         cleanup: async () => {
           stopApp(remote);
           await sshd.stop();
+          await pg.stop();
         },
       };
     } catch (e) {
       await sshd.stop();
+      await pg?.stop();
       throw e;
     }
   },
