@@ -4,17 +4,20 @@
 // every time, since the stale-plan check exists to notice when they move. A range's commits
 // are read with one `git log` that also yields their parents and subjects: a plan over N
 // commits costs one process instead of 2N, twice (buildPlanWithHostFiles builds twice).
+// Refs asked for at the same time (the plan's facts: both releases and HEAD) are resolved by
+// one `git rev-parse`, and a question asked again while git is still answering it waits for
+// that answer instead of starting a second process.
 import type { CommandRunner } from '../core/ports';
 import { gitQueriesVia, type PlanGit } from '../core/plan/git';
-import { shJoin, validateSha } from '../core/plan/shellQuote';
+import { shJoin, validateRef, validateSha } from '../core/plan/shellQuote';
 
 const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
 interface Known {
-  parents: Map<string, string[]>;
-  subjects: Map<string, string>;
-  ranges: Map<string, string[]>;
-  changed: Map<string, string[]>;
+  parents: Map<string, Promise<string[]>>;
+  subjects: Map<string, Promise<string>>;
+  ranges: Map<string, Promise<string[]>>;
+  changed: Map<string, Promise<string[]>>;
   commits: Set<string>;
 }
 
@@ -29,22 +32,66 @@ function known(cwd: string): Known {
   return k;
 }
 
-/** gitQueriesVia(runner, cwd) with the SHA-keyed answers kept and a range read in one go. */
+/** The answer kept (in flight too); a failure is forgotten, so the next asker meets git's own error again. */
+function once<T>(map: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> {
+  const hit = map.get(key);
+  if (hit) return hit;
+  const value = ask();
+  map.set(key, value);
+  value.catch(() => map.delete(key));
+  return value;
+}
+
+interface Asked {
+  ref: string;
+  resolve(sha: string): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * revParseCommit with the refs asked in the same turn of the event loop resolved together, by
+ * `git rev-parse` with one `<ref>^{commit}` each. Anything but one full SHA per ref (a ref that
+ * does not resolve, an ambiguous one) sends each ref to `single` instead, which answers (or
+ * fails) exactly as when asked alone.
+ */
+function batchedRevParse(runner: CommandRunner, cwd: string, single: (ref: string) => Promise<string>): (ref: string) => Promise<string> {
+  let queue: Asked[] = [];
+  const alone = (a: Asked): void => void single(a.ref).then(a.resolve, a.reject);
+  const flush = async (): Promise<void> => {
+    const asked = queue;
+    queue = [];
+    if (asked.length === 1) return alone(asked[0]);
+    const command = shJoin(['git', 'rev-parse', '--end-of-options', ...asked.map((a) => `${a.ref}^{commit}`)]);
+    const r = await runner.run(command, { cwd, timeoutMs: 30_000 }).catch(() => undefined);
+    const lines = r && r.code === 0 && !r.droppedBytes?.stdout ? r.stdout.split('\n').filter(Boolean) : [];
+    // Without --verify, older git (2.39 here) echoes --end-of-options back as a line of its own.
+    const shas = lines[0] === '--end-of-options' ? lines.slice(1) : lines;
+    if (shas.length !== asked.length || !shas.every((s) => FULL_SHA.test(s))) return asked.forEach(alone);
+    asked.forEach((a, i) => a.resolve(shas[i]));
+  };
+  return (ref) => {
+    try {
+      validateRef(ref);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<string>((resolve, reject) => {
+      queue.push({ ref, resolve, reject });
+      if (queue.length === 1) queueMicrotask(() => void flush());
+    });
+  };
+}
+
+/** gitQueriesVia(runner, cwd) with the SHA-keyed answers kept, a range read in one go and refs asked together resolved together. */
 export function immutablePlanGit(runner: CommandRunner, cwd: string): PlanGit {
   const inner = gitQueriesVia(runner, cwd);
   const k = known(cwd);
-  const once = async <T>(map: Map<string, T>, key: string, ask: () => Promise<T>): Promise<T> => {
-    const hit = map.get(key);
-    if (hit !== undefined) return hit;
-    const value = await ask();
-    map.set(key, value);
-    return value;
-  };
+  const revParse = batchedRevParse(runner, cwd, (ref) => inner.revParseCommit(ref));
   return {
     async revParseCommit(ref) {
       // A full SHA names the same commit for ever once it exists; any other ref is asked again.
       if (FULL_SHA.test(ref) && k.commits.has(ref)) return ref;
-      const sha = await inner.revParseCommit(ref);
+      const sha = await revParse(ref);
       k.commits.add(sha);
       return sha;
     },
@@ -66,11 +113,29 @@ export function immutablePlanGit(runner: CommandRunner, cwd: string): PlanGit {
           if (!FULL_SHA.test(sha) || a < 0 || b < 0) return inner.firstParentRange(toSha, fromSha);
           shas.push(sha);
           k.commits.add(sha);
-          k.parents.set(sha, line.slice(a + 1, b).split(' ').filter(Boolean));
-          k.subjects.set(sha, line.slice(b + 1).trim());
+          k.parents.set(sha, Promise.resolve(line.slice(a + 1, b).split(' ').filter(Boolean)));
+          k.subjects.set(sha, Promise.resolve(line.slice(b + 1).trim()));
         }
         return shas;
       }),
     tagsAt: inner.tagsAt && ((sha) => inner.tagsAt!(sha)),
   };
+}
+
+/**
+ * Starts what the planner will ask first about a plan from → to, all at once: both commits (one
+ * rev-parse), then what changed between them and, for a revert of the range, the range. The
+ * planner asks the same questions in turn and gets these answers (or their errors) instead of
+ * waiting for one process after another; nothing here throws.
+ */
+export function prefetchPlanQuestions(git: PlanGit, from: string, to: string, needs: { changedFiles: boolean; range: boolean }): void {
+  const ask = (fromSha: string, toSha: string): void => {
+    if (fromSha === toSha) return;
+    if (needs.changedFiles) git.changedFiles(toSha, fromSha).catch(() => undefined);
+    if (needs.range) git.firstParentRange(toSha, fromSha).catch(() => undefined);
+  };
+  const both = Promise.all([git.revParseCommit(from), git.revParseCommit(to)]);
+  // Releases are named by their commits' full SHAs: what is between them is asked beside the rev-parse, not after it (keyed by SHA, an answer for another pair is never used).
+  if (FULL_SHA.test(from) && FULL_SHA.test(to)) ask(from, to);
+  both.then(([fromSha, toSha]) => ask(fromSha, toSha), () => undefined);
 }

@@ -10,7 +10,7 @@ import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
 import type { PlanBuilder, PlanningSources } from './currentPlan';
 import { operatorName } from './operator';
-import { immutablePlanGit } from './planGit';
+import { immutablePlanGit, prefetchPlanQuestions } from './planGit';
 import { recordedBackupReader, type ReadRecordedBackup } from './recordedBackup';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
@@ -72,13 +72,19 @@ export async function databaseSectionOf(req: Parameters<PlanBuilder>[0], session
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
+    const from = req.from?.sha ?? 'HEAD';
+    // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.
+    const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;
+    prefetchPlanQuestions(git, from, req.to.sha, { changedFiles: !choices.revertCommit, range: strategy === 'revert' && !choices.revertCommit });
+    const identity = choices.gitIdentity ? Promise.resolve(choices.gitIdentity) : operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath);
+    identity.catch(() => undefined);
     const section = await databaseSectionOf(req, sessions, databaseSteps);
     // The target's own files in the way of the code step are read there, so the preview lists them.
     return buildPlanWithHostFiles({
       config: req.config,
       environment: req.environment,
       git,
-      from: req.from?.sha ?? 'HEAD',
+      from,
       fromName: req.from?.name,
       to: req.to.sha,
       toName: req.to.name,
@@ -88,7 +94,7 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       redeployAll: choices.redeployAll,
       createdBy: choices.createdBy ?? operatorName(),
       // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
-      gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
+      gitIdentity: await identity,
       workspaceRoot: workspace.root.fsPath,
       databaseSteps: section?.steps,
       keepMigrationFiles: section?.keep,

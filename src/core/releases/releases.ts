@@ -2,35 +2,18 @@
 // on-call engineer reads them (newest first), with the deployed, last-known-good and
 // bad releases marked. Problems of the repository (no tags, shallow, detached, not a
 // repo) become notes for the view instead of exceptions.
-import type { GitPort, HeadInfo, RepoState, TagRef } from './gitPort';
+import type { GitPort, HeadInfo, RepoState } from './gitPort';
 import { GitPortError } from './gitErrors';
 import type { DeployRecord, ReleaseRecords } from './records';
 import { resolveSnapshot } from './resolveSnapshot';
-import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
+import type { Release } from './release';
+import { byDateThenName, TagCollection, type Entry } from './tagCollection';
+import { literalPrefix } from './version';
 
-export type ReleaseMarker = 'deployed' | 'last-known-good' | 'bad' | 'recorded';
+export type { Release, ReleaseMarker } from './release';
+export { isoFromUnix, TagCollection } from './tagCollection';
 export type LastKnownGoodSource = 'snapshot' | 'deploy-record' | 'previous-tag';
 export type DeployedSource = 'deploy-record' | 'head' | 'newest';
-
-export interface Release {
-  /** Tag name, or the short SHA of a recorded deploy that no tag names. */
-  name: string;
-  /** Full commit SHA. */
-  sha: string;
-  /** ISO 8601: the tag's date (tagger date, or committer date for a lightweight tag), or the deploy time for a deploy record. */
-  date: string;
-  isSemver: boolean;
-  /** The parsed version ("1.4.2-rc.1") when isSemver. */
-  version?: string;
-  markers: ReleaseMarker[];
-  source: 'tag' | 'deploy-record';
-  badReason?: string;
-  /** Tag message subject (annotated) or commit subject (lightweight). */
-  subject?: string;
-  annotated?: boolean;
-  /** Time of the newest recorded deploy of this SHA. */
-  deployedAt?: string;
-}
 
 export interface ReleaseListing {
   releases: Release[];
@@ -58,23 +41,22 @@ export interface ListReleasesOptions {
   branch?: string;
 }
 
-interface Entry {
-  release: Release;
-  time: number;
-  version?: Version;
-}
 
 const SHORT = 7;
 
+/**
+ * A port that may hold the tags already read into releases (app/prefetchedTags.ts reads them
+ * while the flow reads the target): taken once, by the next listing of the same pattern.
+ */
+export interface PrefetchedTagsPort {
+  takeTagCollection(pattern: string): TagCollection | undefined;
+}
+
 export async function listReleases(git: GitPort, opts: ListReleasesOptions): Promise<ReleaseListing> {
   const notes: string[] = [];
-  const collector = new TagCollector(opts.tagPattern);
-  const add = (t: TagRef) => collector.add(t);
-  const tagsDone = git.streamTags
-    ? git.streamTags(opts.tagPattern, add)
-    : git.listTags(opts.tagPattern).then((tags) => tags.forEach(add));
+  const tags = (git as Partial<PrefetchedTagsPort>).takeTagCollection?.(opts.tagPattern) ?? new TagCollection(git, opts.tagPattern);
   // Both in flight at once: the repo check costs a process, not a round trip.
-  const [stateResult, tagsResult] = await Promise.allSettled([git.repoState(), tagsDone]);
+  const [stateResult, tagsResult] = await Promise.allSettled([git.repoState(), tags.done]);
   if (stateResult.status === 'rejected') {
     return { releases: [], notes: [problemText(stateResult.reason)] };
   }
@@ -84,7 +66,7 @@ export async function listReleases(git: GitPort, opts: ListReleasesOptions): Pro
     return { releases: [], notes: [`${what} — open a folder inside a git repository to see its releases`], repo, notRepository: true };
   }
   if (tagsResult.status === 'rejected') notes.push(`Could not list the tags: ${problemText(tagsResult.reason)}`);
-  else if (collector.count === 0) {
+  else if (tags.count === 0) {
     notes.push(
       `No tags match ${opts.tagPattern} in this repository — create one with \`git tag ${exampleTag(opts.tagPattern)}\`, or set releases.tags in rollback.yml`,
     );
@@ -92,7 +74,7 @@ export async function listReleases(git: GitPort, opts: ListReleasesOptions): Pro
   if (repo.shallow) notes.push('Shallow clone: older releases may be missing; run `git fetch --unshallow`');
   if (repo.head.detached && repo.head.sha) notes.push(detachedNote(repo.head, opts.branch));
 
-  const entries = collector.finish();
+  const entries = tags.entries();
   const deploys = opts.records.deploys
     .filter((d) => opts.environment === undefined || d.environment === opts.environment)
     .map((d) => ({ d, time: Date.parse(d.at) }))
@@ -149,69 +131,6 @@ export function previousRelease(listing: ReleaseListing, release: Release): Rele
     if (listing.releases[k].sha !== release.sha) return listing.releases[k];
   }
   return undefined;
-}
-
-/** Does the per-tag work as tags arrive (while git is still printing), then sorts once. */
-class TagCollector {
-  private readonly prefix: string;
-  private readonly dayCache = new Map<number, string>();
-  private readonly semverEntries: Entry[] = [];
-  private readonly others: Entry[] = [];
-
-  constructor(pattern: string) {
-    this.prefix = literalPrefix(pattern);
-  }
-
-  get count(): number {
-    return this.semverEntries.length + this.others.length;
-  }
-
-  add(t: TagRef): void {
-    const version = parseTagVersion(t.name, this.prefix);
-    const release: Release = {
-      name: t.name,
-      sha: t.sha,
-      date: isoFromUnix(t.date, this.dayCache),
-      isSemver: version !== undefined,
-      markers: [],
-      source: 'tag',
-      subject: t.subject,
-      annotated: t.annotated,
-    };
-    if (version) {
-      release.version = version.text;
-      this.semverEntries.push({ release, time: t.date * 1000, version });
-    } else {
-      this.others.push({ release, time: t.date * 1000 });
-    }
-  }
-
-  /** SemVer tags by precedence, newest first; then the others by date, newest first. */
-  finish(): Entry[] {
-    this.semverEntries.sort((a, b) => compareVersions(b.version as Version, a.version as Version) || byDateThenName(a, b));
-    this.others.sort(byDateThenName);
-    return this.semverEntries.concat(this.others);
-  }
-}
-
-/** Same text as `new Date(sec * 1000).toISOString()`, several times faster for many tags (the day part is shared). */
-export function isoFromUnix(sec: number, dayCache: Map<number, string>): string {
-  if (!Number.isInteger(sec) || sec < 0 || sec >= 253402300800) return new Date(sec * 1000).toISOString();
-  const day = Math.floor(sec / 86400);
-  let prefix = dayCache.get(day);
-  if (prefix === undefined) {
-    prefix = new Date(day * 86400000).toISOString().slice(0, 11);
-    dayCache.set(day, prefix);
-  }
-  const s = sec - day * 86400;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  return `${prefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${ss < 10 ? '0' : ''}${ss}.000Z`;
-}
-
-function byDateThenName(a: Entry, b: Entry): number {
-  return b.time - a.time || (a.release.name < b.release.name ? -1 : a.release.name > b.release.name ? 1 : 0);
 }
 
 /** Marks tags that were deployed; returns the deploys no tag names, one entry per SHA (newest deploy wins). */

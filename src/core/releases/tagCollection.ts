@@ -1,0 +1,106 @@
+// The per-tag work of the release listing (SemVer reading, dates, the order), done while git is
+// still printing the tags: with 10,000 tags it is most of the listing's own time.
+import type { GitPort, TagRef } from './gitPort';
+import type { Release } from './release';
+import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
+
+/** A release with what orders it. */
+export interface Entry {
+  release: Release;
+  time: number;
+  version?: Version;
+}
+
+/**
+ * The tags matching a pattern, read into releases as git prints them and sorted once it has
+ * ended: all of that work overlaps git's own (and, for a prefetch, whatever the caller waits
+ * for meanwhile). `done` settles when git has ended; `entries()` is what was read, also after a
+ * failure. Its releases are the listing's own (it marks them): one collection, one listing.
+ */
+export class TagCollection {
+  readonly done: Promise<void>;
+  private readonly collector: TagCollector;
+  private sorted?: Entry[];
+
+  constructor(git: GitPort, pattern: string) {
+    const collector = new TagCollector(pattern);
+    const add = (t: TagRef) => collector.add(t);
+    this.collector = collector;
+    const read = git.streamTags ? git.streamTags(pattern, add) : git.listTags(pattern).then((tags) => tags.forEach(add));
+    this.done = read.then(() => {
+      this.sorted = collector.finish();
+    });
+  }
+
+  get count(): number {
+    return this.collector.count;
+  }
+
+  entries(): Entry[] {
+    this.sorted ??= this.collector.finish();
+    return this.sorted;
+  }
+}
+
+/** Does the per-tag work as tags arrive (while git is still printing), then sorts once. */
+class TagCollector {
+  private readonly prefix: string;
+  private readonly dayCache = new Map<number, string>();
+  private readonly semverEntries: Entry[] = [];
+  private readonly others: Entry[] = [];
+
+  constructor(pattern: string) {
+    this.prefix = literalPrefix(pattern);
+  }
+
+  get count(): number {
+    return this.semverEntries.length + this.others.length;
+  }
+
+  add(t: TagRef): void {
+    const version = parseTagVersion(t.name, this.prefix);
+    const release: Release = {
+      name: t.name,
+      sha: t.sha,
+      date: isoFromUnix(t.date, this.dayCache),
+      isSemver: version !== undefined,
+      markers: [],
+      source: 'tag',
+      subject: t.subject,
+      annotated: t.annotated,
+    };
+    if (version) {
+      release.version = version.text;
+      this.semverEntries.push({ release, time: t.date * 1000, version });
+    } else {
+      this.others.push({ release, time: t.date * 1000 });
+    }
+  }
+
+  /** SemVer tags by precedence, newest first; then the others by date, newest first. */
+  finish(): Entry[] {
+    this.semverEntries.sort((a, b) => compareVersions(b.version as Version, a.version as Version) || byDateThenName(a, b));
+    this.others.sort(byDateThenName);
+    return this.semverEntries.concat(this.others);
+  }
+}
+
+/** Same text as `new Date(sec * 1000).toISOString()`, several times faster for many tags (the day part is shared). */
+export function isoFromUnix(sec: number, dayCache: Map<number, string>): string {
+  if (!Number.isInteger(sec) || sec < 0 || sec >= 253402300800) return new Date(sec * 1000).toISOString();
+  const day = Math.floor(sec / 86400);
+  let prefix = dayCache.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * 86400000).toISOString().slice(0, 11);
+    dayCache.set(day, prefix);
+  }
+  const s = sec - day * 86400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return `${prefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${ss < 10 ? '0' : ''}${ss}.000Z`;
+}
+
+export function byDateThenName(a: Entry, b: Entry): number {
+  return b.time - a.time || (a.release.name < b.release.name ? -1 : a.release.name > b.release.name ? 1 : 0);
+}
