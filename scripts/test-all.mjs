@@ -77,6 +77,9 @@ counted('ui-rollback (a whole rollback through the real quick picks, the checkli
 rmSync(join(work, 'ui-resume/summary.json'), { force: true });
 counted('ui-resume (the extension host killed mid-step, the reload, the offer to resume, nothing done twice)', join(work, 'ui-resume/summary.json'), run('ui-resume', process.execPath, ['--import', 'tsx', 'test/ui/run-resume-ui.mjs']));
 
+rmSync(join(work, 'ui-verification/summary.json'), { force: true });
+counted('ui-verification (the investigation countdown in the checklist, time\'s up → roll back; a skipped failing health check blocks the all-clear)', join(work, 'ui-verification/summary.json'), run('ui-verification', process.execPath, ['--import', 'tsx', 'test/ui/run-verification-ui.mjs']));
+
 console.log('\n=== summary');
 for (const l of lines) console.log(l);
 if (failedNames.length) console.log(`failed:\n${failedNames.map((n) => `  - ${n}`).join('\n')}`);

@@ -54,7 +54,7 @@ function render(app: HTMLElement, send: (m: PageToHost) => void): void {
     ? h(
         'div',
         { class: 'banner error', role: 'alert', 'data-investigation': 'over' },
-        h('p', {}, `Time's up: the ${limit} of investigation are over. If it is not clearly fixable now, roll back (a known-good release now beats a fix in an hour).`),
+        h('p', {}, `Time's up: ${limit} of investigation. If it is not clearly fixable now, roll back (a known-good release now beats a fix in an hour).`),
         h('div', { class: 'row' }, button('roll-back', "Time's up: roll back now", true), button('decide', 'Ask me again', false)),
       )
     : h(

@@ -45,9 +45,11 @@ export async function reloadWindow(page) {
  * returned). Each answer is what an operator would give; every prompt seen is passed to
  * `record`. `onConfirm` runs while the plan confirmation is on screen; `onWaiting` after the
  * operator chose to wait for a command left running by an interrupted run; `shot` saves a
- * screenshot of an unexpected prompt.
+ * screenshot of an unexpected prompt. When the all-clear is not earned (a check did not pass),
+ * `allClearReason` is typed to send it anyway; without one the operator presses Escape and
+ * it is withheld. `skipReason` is the reason given for skipping a failed step.
  */
-export async function driveRollback(page, { onConfirm = async () => {}, onWaiting = async () => {}, record = () => {}, shot = async () => {}, stopWhen, timeoutMs = 120_000 }) {
+export async function driveRollback(page, { onConfirm = async () => {}, onWaiting = async () => {}, record = () => {}, shot = async () => {}, stopWhen, timeoutMs = 120_000, allClearReason, skipReason = SKIP_REASON }) {
   const deadline = Date.now() + timeoutMs;
   const seen = [];
   let interactions = 0;
@@ -99,9 +101,17 @@ export async function driveRollback(page, { onConfirm = async () => {}, onWaitin
       if (!code) fail(`the cause question has no "The code": ${JSON.stringify(p.items)}`);
       answered(title, code);
       await pickQuickItem(page, 'The code');
+    } else if (p.kind === 'inputbox' && /^The all-clear for .* is not earned: /.test(title)) {
+      if (allClearReason) {
+        answered(title, allClearReason);
+        await answerInputBox(page, allClearReason);
+      } else {
+        answered(title, '(Escape: withhold it)');
+        await page.keyboard.press('Escape');
+      }
     } else if (p.kind === 'inputbox' && /^Why skip /.test(title)) {
-      answered(title, SKIP_REASON);
-      await answerInputBox(page, SKIP_REASON);
+      answered(title, skipReason);
+      await answerInputBox(page, skipReason);
     } else if (p.kind === 'quickpick' && /^Roll back .* from .* to .*\?$/.test(title)) {
       // The non-modal confirmation: a quick pick that stays open while the preview is read.
       const run = p.items.find((i) => /Run \d+ steps/.test(i));
