@@ -121,6 +121,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       if (fellBackToDefault) {
         nodes.unshift({ kind: 'note', message: 'rollback.yml has errors (see Problems); showing the embedded defaults', severity: 'warning' });
       }
+      // Each single host: what it runs, and a warning when the checkout here is at another commit (after the team's and fleets' notes).
+      nodes.unshift(...environmentNotes(this.environments?.current() ?? []).map((n): ReleasesNode => ({ kind: 'note', ...n })));
       // What the last Refresh read on the environment's target: another operator's rollback there comes first.
       const team = lastTeamState();
       if (team?.inProgress) nodes.unshift({ kind: 'note', message: `${team.environment} on ${team.where}: ${team.inProgress.summary} — read ${relativeTime(team.readAt)}`, severity: 'warning' });
@@ -129,8 +131,6 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
       // Each fleet: what its hosts ran when last read; hosts on different releases are a warning.
       const fleetNotes: ReleasesNode[] = (this.fleets?.current() ?? []).map((l) => ({ kind: 'note', message: `${l.text} — read ${relativeTime(l.readAt)}`, severity: l.mixed ? 'warning' : 'info' }));
       nodes.unshift(...fleetNotes);
-      // Each single host: what it runs, and a warning when the checkout here is at another commit.
-      nodes.unshift(...environmentNotes(this.environments?.current() ?? []).map((n): ReleasesNode => ({ kind: 'note', ...n })));
       const rs = listing.releases;
       rs.forEach((release, i) => nodes.push({ kind: 'release', release, previous: rs[i + 1] }));
       setState(listing.notRepository ? 'noRepo' : rs.length === 0 ? 'noReleases' : 'ready');
