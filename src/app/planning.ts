@@ -70,14 +70,16 @@ export async function databaseSectionOf(req: Parameters<PlanBuilder>[0], session
 
 /** The builder the preview and the run start both call (currentPlan.ts compares what they made). */
 export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps?: DatabaseStepsFor): PlanBuilder {
+  // The operator's identity, read once per plan: the run start's rebuild commits as the preview said it would.
+  let identity: Promise<{ name: string; email: string } | undefined> | undefined = choices.gitIdentity && Promise.resolve(choices.gitIdentity);
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
     const from = req.from?.sha ?? 'HEAD';
     // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.
     const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;
     prefetchPlanQuestions(git, from, req.to.sha, { changedFiles: !choices.revertCommit, range: strategy === 'revert' && !choices.revertCommit });
-    const identity = choices.gitIdentity ? Promise.resolve(choices.gitIdentity) : operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath);
-    identity.catch(() => undefined);
+    const asked = (identity ??= operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath));
+    asked.catch(() => (identity = undefined));
     const section = await databaseSectionOf(req, sessions, databaseSteps);
     // The target's own files in the way of the code step are read there, so the preview lists them.
     return buildPlanWithHostFiles({
@@ -94,7 +96,7 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       redeployAll: choices.redeployAll,
       createdBy: choices.createdBy ?? operatorName(),
       // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
-      gitIdentity: await identity,
+      gitIdentity: await asked,
       workspaceRoot: workspace.root.fsPath,
       databaseSteps: section?.steps,
       keepMigrationFiles: section?.keep,
