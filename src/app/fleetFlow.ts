@@ -9,9 +9,11 @@ import type { RollbackPlan } from '../core/plan/types';
 import { StalePlanError } from '../core/plan/staleness';
 import type { AnsiblePort } from '../core/fleet/ports';
 import { fleetPreviewMarkdown } from '../core/fleet/preview';
+import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from './currentPlan';
 import { checkFirstBatch, isFleet, planFleet, type FleetPlanningDeps, type PlannedFleet } from './fleetPlanning';
 import { runFleet, type FleetFlowDeps, type FleetOutcome } from './fleetRun';
+import { readFleetPreflight, type FleetPreflight } from './fleetPreflight';
 import { immutablePlanGit } from './planGit';
 import { operatorName } from './operator';
 import { databaseSectionOf, type DatabaseStepsFor, type PlanChoices } from './planning';
@@ -61,8 +63,9 @@ export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSe
       workspaceRoot: workspace.root.fsPath,
       databaseSteps: section?.steps,
       keepMigrationFiles: section?.keep,
-      // The migration tool's status check runs on one host after the services: a fleet has no such step between its batches.
-      notChecked: [...(section?.notChecked ?? []), ...(section?.verify.length ? ['the migration tool\'s status after the rollback (a fleet runs no check after its batches yet): run it on the db host'] : [])],
+      // The migration tool's status check: once, on the db host, after the last batch (planFleet puts it there).
+      verifySteps: section?.verify,
+      notChecked: section?.notChecked,
       runId: req.runId,
       now: req.now,
     }, deps);
@@ -82,13 +85,23 @@ export interface PlannedFleetRollback {
   holder: FleetHolder;
   planned: PlannedFleet;
   ansible: AnsiblePort;
+  /** Every host's preflight as the preview read it (set by fleetPreviewText). */
+  preflight?: FleetPreflight;
 }
 
 
-/** The preview's text: the plan as for one host, then the fleet's part with the first batch's check run. */
-export async function fleetPreviewText(p: PlannedFleetRollback, redact: (text: string) => string): Promise<string> {
-  const check = await checkFirstBatch(p.planned, p.ansible).catch((e: Error) => ({ output: '', code: null, internalError: e.message }));
-  return redact(`${p.previewed.preview.trimEnd()}\n\n${fleetPreviewMarkdown(p.planned.fleet, p.planned.dbWhere, check)}`);
+/**
+ * The preview's text: the plan as for one host, every host's preflight as a host × check table
+ * (read now, one connection per host), then the fleet's part with the first batch's check run.
+ * A host failing a fatal check is kept on `p.preflight.refusal`: the flow refuses to start.
+ */
+export async function fleetPreviewText(p: PlannedFleetRollback, sessions: Pick<RollbackSessions, 'redact' | 'runnerFor'>): Promise<string> {
+  const [check, preflight] = await Promise.all([
+    checkFirstBatch(p.planned, p.ansible).catch((e: Error) => ({ output: '', code: null, internalError: e.message })),
+    readFleetPreflight(p.planned, (where) => sessions.runnerFor(where)),
+  ]);
+  p.preflight = { ...preflight, refusal: preflight.refusal && sessions.redact(preflight.refusal) };
+  return sessions.redact(`${withPreflightResults(p.previewed.preview, preflight.section).trimEnd()}\n\n${fleetPreviewMarkdown(p.planned.fleet, p.planned.dbWhere, check)}`);
 }
 
 /**
@@ -96,6 +109,10 @@ export async function fleetPreviewText(p: PlannedFleetRollback, redact: (text: s
  * releases, the hosts) and compared, the playbook and inventory included, then run.
  */
 export async function runPreviewedFleet(sessions: RollbackSessions, ui: FlowUi, p: PlannedFleetRollback, fleet: FleetFlowDeps): Promise<FleetOutcome> {
+  if (p.preflight?.refusal) {
+    await ui.presenter.error(p.preflight.refusal);
+    return { plan: p.previewed.plan, stoppedBecause: 'preflight refused' };
+  }
   let plan: RollbackPlan;
   let planned: PlannedFleet;
   try {

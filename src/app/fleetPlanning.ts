@@ -69,10 +69,12 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
     environments: input.config.environments.map((e) => (e.name === env.name ? { ...withoutFleet(e), host, path } : e)),
     services: input.config.services.map((s) => (s.health && vars ? { ...s, health: { ...s.health, url: hostUrl(s.health.url, vars, `health of ${s.name}`) } } : s)),
   });
-  const plan = await buildPlan({ ...input, config: withHost(dbDest, dbPath) });
+  // The migration tool's status check runs once, after every batch, in the db host's own tree (fleetRunner's afterHosts).
+  const verifySteps = input.verifySteps?.map((s) => ({ ...s, commands: s.commands.map((c) => ({ ...c, where: dbDest, cwd: dbPath })) }));
+  const plan = await buildPlan({ ...input, verifySteps, config: withHost(dbDest, dbPath) });
   const preflights: Record<string, PlanStep> = {};
   for (const h of hosts) {
-    const own = await buildPlan({ ...input, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], config: withHost(h.destination, h.path, h) });
+    const own = await buildPlan({ ...input, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], verifySteps: [], config: withHost(h.destination, h.path, h) });
     const pre = own.steps.find((s) => s.id === 'preflight');
     if (pre) preflights[h.name] = pre;
   }

@@ -219,11 +219,16 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   if ('stoppedBecause' in planned) return planned;
   const { previewed, sources, build } = planned;
 
-  // A fleet's preview adds its batches, playbook and the first batch's check run; every host's preflight runs at the run start.
+  // A fleet's preview adds every host's preflight (host × check), its batches, playbook and the first batch's check run.
   const previewText = planned.fleet
-    ? await fleetPreviewText(planned.fleet, (t) => sessions.redact(t))
+    ? await fleetPreviewText(planned.fleet, sessions)
     : sessions.redact(withPreflightResults(previewed.preview, await preflightSection(previewed.plan, (where) => sessions.runnerFor(where))));
   await showPlanPreview(workspace, presenter, previewed.plan, previewText);
+  // A host of the fleet failing a fatal check: refused here, before the operator is asked to confirm what cannot start.
+  if (planned.fleet?.preflight?.refusal) {
+    await presenter.error(planned.fleet.preflight.refusal);
+    return { plan: previewed.plan, stoppedBecause: 'preflight refused' };
+  }
   const confirmed = await confirmPlanWithRehearsal(previewed.plan, ui, deps.rehearsal);
   if (confirmed === 'rehearsal-failed') return { plan: previewed.plan, stoppedBecause: 'rehearsal failed' };
   if (confirmed !== 'run') {

@@ -285,7 +285,7 @@ export function fleetRollbackYml(fixtureYml: string, fleet: TestFleet, opts: { b
     .replace(/  local:\n    host: local\n    path: \.\n/, `  production:\n    hosts:\n${hosts}\n    path: "${fleet.hosts[0].path}"\n    rollout: { batch: ${opts.batch ?? '[1, "50%", "100%"]'}, maxFailPercent: 0, pause: 0s }\n`)
     .replace(/http:\/\/127\.0\.0\.1:\d+\/health/g, () => `http://127.0.0.1:{vars.${n++ === 0 ? 'api_port' : 'worker_port'}}/health`)
     .replace(/timeout: 10s/g, `timeout: ${opts.healthTimeout ?? '10s'}`)
-    .replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "mkdir -p .rollback && echo down {id} to {previous} >> .rollback/db-steps.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "echo 4"\n');
+    .replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "mkdir -p .rollback && echo down {id} to {previous} >> .rollback/db-steps.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "mkdir -p .rollback && echo ran >> .rollback/tool-status.log && echo 4"\n');
   if (!text.includes('  production:\n') || n !== 2) throw new Error('fleetRollbackYml: the fixture rollback.yml is not the one this expects (environments.local, two health URLs)');
   return text;
 }
@@ -293,6 +293,15 @@ export function fleetRollbackYml(fixtureYml: string, fleet: TestFleet, opts: { b
 /** An ssh config (for ssh2 and Ansible's ssh alike) that offers the fleet's client key to every host. */
 export function fleetSshConfig(fleet: TestFleet): string {
   return `Host 127.0.0.*\n  IdentityFile ${fleet.keyPath}\n  IdentitiesOnly yes\n`;
+}
+
+/** How often the migration tool's status check ran on each host (the fleet's rollback.yml has it write there). */
+export function toolStatusRuns(host: FleetTestHost): number {
+  try {
+    return readFileSync(join(host.path, '.rollback/tool-status.log'), 'utf8').trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** How often the database's down step ran on each host (the fleet's rollback.yml writes it there). */

@@ -9,6 +9,7 @@ import type { JournalStep, RollbackJournal } from '../run/journalTypes';
 import type { JournalStore, Prompter } from '../run/ports';
 import { acquireLock, LockHeldError, releaseLock } from '../run/lock';
 import { realClock } from '../run/realClock';
+import { afterStepPending, productAfterSteps, runAfterStep } from './afterSteps';
 import type { AnsibleEvent } from './events';
 import { fleetRollout, type FleetRollout } from './fleetPlan';
 import { ANSIBLE_STARTED, changeEvent, FLEET_PLANNED, fleetRecord, gridFromJournal, stepOutcome, type FleetRecord } from './fleetJournal';
@@ -59,6 +60,8 @@ export class FleetRunner {
   private queued = false;
   /** The first journal write that failed: the result says so (the journal on disk is behind). */
   private saveError?: string;
+  /** The check after the batches failed (the hosts are rolled back; the tool is not fine). */
+  private afterFailure?: string;
 
   constructor(private readonly deps: FleetRunnerDeps) {
     this.clock = deps.clock ?? realClock;
@@ -83,6 +86,7 @@ export class FleetRunner {
     if (!(await this.preflight(journal, input))) return this.finish(journal, grid, locked, locked);
     if (!(await this.productSteps(journal, fleet.before))) return this.finish(journal, grid, locked, locked);
     await this.ansible(journal, grid, fleet, undefined, input.signal);
+    await this.afterHosts(journal, grid, fleet.after, input.signal);
     return this.finish(journal, grid, locked, locked);
   }
 
@@ -120,13 +124,18 @@ export class FleetRunner {
       }
       resumeMap[h.host] = { skip: h.skip, check: h.check };
     }
-    if (limit.hosts.length === 0) return this.finish(journal, grid, [], []);
+    if (limit.hosts.length === 0) {
+      // Every host finished before: what may be left is the check after them (a failed status check, asked again).
+      await this.afterHosts(journal, grid, fleetRollout({ plan, hosts: rec.hosts, rollout: rec.rollout }).after, signal);
+      return this.finish(journal, grid, [], []);
+    }
     const hosts = rec.hosts.filter((h) => resumeMap[h.name]);
     if (!(await this.prepareHosts(journal, hosts, plan))) return this.finish(journal, grid, hosts, []);
     const productDone = journal.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').map((s) => s.stepId);
     const fleet = fleetRollout({ plan, hosts: rec.hosts, rollout: rec.rollout, userInventory: rec.userInventory ? { path: rec.userInventory, group: rec.group } : undefined, resume: resumeMap });
     if (!(await this.productSteps(journal, fleet.before.filter((s) => !productDone.includes(s.id) && s.id !== 'preflight')))) return this.finish(journal, grid, hosts, hosts);
     await this.ansible(journal, grid, fleet, hosts.map((h) => h.name), signal);
+    await this.afterHosts(journal, grid, fleet.after, signal);
     return this.finish(journal, grid, hosts, hosts);
   }
 
@@ -276,6 +285,26 @@ export class FleetRunner {
     }
   }
 
+  /** Once every host is done: the product's checks after the batches (the migration tool's status, once, on the db host). */
+  private async afterHosts(journal: RollbackJournal, grid: FleetGrid, after: PlanStep[], signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted || !grid.hosts.every((h) => grid.hostState(h) === 'done')) return;
+    for (const step of productAfterSteps(after)) {
+      const js = journal.steps.find((s) => s.stepId === step.id);
+      if (!js || !afterStepPending(js)) continue;
+      Object.assign(js, { startedAt: this.iso(), attempts: js.attempts + 1, outcome: 'running' });
+      const r = await runAfterStep(step, (w) => this.deps.runnerFor(w), journal.plan.commandTimeoutMs).catch((e: Error) => ({ outcome: 'failed' as const, detail: `could not ask ${step.commands[0].where}: ${e.message}`, output: '' }));
+      Object.assign(js, { outcome: r.outcome, detail: r.detail, outputTail: r.output, finishedAt: this.iso() });
+      this.event(journal, 'fleet-after-step', `${step.title} on ${step.commands[0].where}: ${r.outcome} — ${r.detail}`, { step: step.id, outcome: r.outcome });
+      this.deps.onOutput?.(`${step.commands[0].where}: ${step.title}: ${r.outcome} — ${r.detail}\n`);
+      await this.save(journal);
+      if (r.outcome === 'failed') {
+        journal.status = 'failed';
+        this.afterFailure = `every host is on ${journal.plan.to.name}, but ${step.title} failed on ${step.commands[0].where}: ${r.detail}`;
+        return;
+      }
+    }
+  }
+
   private record(journal: RollbackJournal, grid: FleetGrid, c: GridChange): void {
     journal.events.push(changeEvent(c, this.clock.now()));
     this.deps.onChange?.(c, grid);
@@ -297,7 +326,8 @@ export class FleetRunner {
     if (keep.size) this.event(journal, 'lock-kept', `Lock kept on ${[...keep].join(', ')}: a command there may still be running`);
     journal.finishedAt = this.iso();
     const code = journal.plan.steps.find((s) => s.kind === 'code' && s.id.startsWith('code-'))?.id;
-    const state = fleetStateText(grid, code, journal.plan.from.name, journal.plan.to.name) || `nothing ran on ${hosts.map((h) => h.name).join(', ') || 'the fleet'}`;
+    const hostsState = fleetStateText(grid, code, journal.plan.from.name, journal.plan.to.name) || `nothing ran on ${hosts.map((h) => h.name).join(', ') || 'the fleet'}`;
+    const state = this.afterFailure ? `${hostsState}; ${this.afterFailure}` : hostsState;
     this.event(journal, 'fleet-state', state);
     await this.save(journal);
     await this.saving;

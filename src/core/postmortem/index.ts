@@ -2,3 +2,4 @@ export { renderPostmortem, assertReadableJournal, UnsupportedJournalError, type 
 export { extractFreeText, mergeFreeText, freeTextBlock } from './freeText';
 export { defaultPostmortemPath, postmortemPathIn, PostmortemPathError } from './paths';
 export { proposeChangelogNote, changelogNote, type ChangelogNoteContext } from './changelog';
+export { fleetChangelogLines } from './fleet';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChecklistJournalBridge, ChecklistService } from '../../core/checklist';
-import { defaultPostmortemPath, PostmortemPathError, postmortemPathIn, proposeChangelogNote, renderPostmortem, UnsupportedJournalError } from '../../core/postmortem';
+import { defaultPostmortemPath, fleetChangelogLines, PostmortemPathError, postmortemPathIn, proposeChangelogNote, renderPostmortem, UnsupportedJournalError } from '../../core/postmortem';
 import type { Redactor } from '../../core/redact';
 import type { RollbackJournal } from '../../core/run/journalTypes';
 
@@ -169,6 +169,7 @@ export async function proposeChangelog(deps: PostmortemDeps, journal: RollbackJo
     date: journal.decidedAt.slice(0, 10),
     reason: journal.plan.reason,
     environment: journal.plan.environment,
+    fleet: fleetChangelogLines(journal),
     ...(postmortemPath ? { postmortemPath } : {}),
     ...(deps.redactor ? { redactor: deps.redactor } : {}),
   });

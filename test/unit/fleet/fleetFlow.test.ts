@@ -4,13 +4,13 @@
 // previews the fleet, runs the FleetRunner with a progress line per host and step; the
 // Releases view's fleet line is read from the hosts; a host failing in batch 2 stops it.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { resumeFlow } from '../../../src/app/resumeFlow';
 import { execFileSync } from 'node:child_process';
-import { renderPostmortem } from '../../../src/core/postmortem/render';
+import { fleetChangelogLines, proposeChangelogNote, renderPostmortem } from '../../../src/core/postmortem';
 import { FleetStatus } from '../../../src/app/fleetStatus';
 import { RollbackSessions } from '../../../src/app/sessions';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
@@ -30,12 +30,16 @@ import { NodeLocalProcesses } from '../../../src/infra/shell/localProcesses';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 import { makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
 import { ScriptedDialogs } from '../../integration/suite/scriptedDialogs';
-import { dbStepRuns, fleetRollbackYml, fleetSshConfig, fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
+import { dbStepRuns, fleetRollbackYml, fleetSshConfig, fleetUnavailable, startFleet, toolStatusRuns, type TestFleet } from '../../support/fleet';
 import { RecordingPresenter } from '../app/harness';
 import { freePort, healthOf, tempDir } from '../engine/helpers';
 import { PLUGIN_ROOT } from './harness';
 
 const why = fleetUnavailable();
+
+function readdirSafe(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
 
 function services(root: string, fleet: TestFleet, work: string, dialogs: ScriptedDialogs) {
   const redactor = new Redactor();
@@ -101,12 +105,22 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.match(preview, /## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `127\.0\.0\.11`\n2\. `127\.0\.0\.12`, `127\.0\.0\.13`\n3\. `127\.0\.0\.14`\n/);
       assert.match(preview, /### The playbook Ansible runs/);
       assert.match(preview, /127\.0\.0\.11 +: ok=/, 'the check run reached the canary');
+      // Every host's preflight, read before the confirmation: all pass, the current health reported (v1.4.0's api answers 500), not fatal.
+      assert.match(preview, /## Preflight on every host, checked just now \(\d\d:\d\d:\d\d UTC\)\n\n\| Host \| Reachable, host key verified \| Path is the repository \| Has v1\.3\.0's commit \| HEAD is v1\.4\.0 \| Git can commit \| Lock free \| Health now \(reported\) \|/);
+      for (const h of fleet!.hosts) assert.match(preview, new RegExp(`\\| \`${h.address.replace(/\./g, '\\.')}\` \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ⚠️ api is already down: 500 \\(expects 200\\) \\|`), `host ${h.index}'s row`);
+      assert.ok(preview.indexOf('## Preflight on every host') < preview.indexOf('## Fleet: 4 hosts'), 'the preflight comes before the fleet part');
       for (const h of fleet!.hosts) {
         const r = await healthOf(`http://127.0.0.1:${h.apiPort}/health`);
         assert.equal(r.status, 200, `host ${h.index}`);
         assert.match(r.body, /1\.3\.0/);
       }
       assert.deepEqual(fleet!.hosts.map(dbStepRuns), [1, 0, 0, 0], 'the database step ran once, on the first host');
+      // The migration tool's own status command, once, on the db host, after the last batch; judged (version 4, its file there).
+      assert.deepEqual(fleet!.hosts.map(toolStatusRuns), [1, 0, 0, 0], 'the status check ran once, on the db host');
+      const status = outcome.fleetResult.journal.steps.find((x) => x.stepId === 'db-tool-status');
+      assert.equal(status?.outcome, 'ok', JSON.stringify(status));
+      assert.match(status?.detail ?? "", /version 4, its file is in db\/migrations/);
+      assert.doesNotMatch(preview, /a fleet runs no check after its batches/);
       const reported = s.ui.presenter.reported;
       for (const host of ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14']) assert.ok(reported.some((m) => m.startsWith(`${host}: `) && / ok \(batch \d\)$/.test(m)), `a progress line for ${host}: ${reported.join(' | ')}`);
       const grid = outcome.fleetResult.grid;
@@ -115,6 +129,44 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.ok(s.seen.some((e) => e.type === 'run-started') && s.seen.some((e) => e.type === 'run-finished' && e.success));
       await s.status.read();
       assert.deepEqual(s.status.current().map((l) => [l.text, l.mixed]), [['production: 4 hosts, all on v1.3.0', false]]);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  test('a host moved off the release and a host locked by another run: the preview shows both in the host × check table, the flow refuses before asking to confirm, naming each host and check; nothing ran anywhere', async () => {
+    const { work } = await setup('refused');
+    const moved = fleet!.hosts[2];
+    // A hotfix committed on the host itself: HEAD is neither v1.4.0 nor a commit with its code.
+    execFileSync('runuser', ['-u', moved.user, '--', 'sh', '-c', "echo hotfix > HOTFIX.md && git add HOTFIX.md && git -c user.name=ops -c user.email=ops@web commit -qm 'hotfix on the host'"], { cwd: moved.path, stdio: 'ignore' });
+    const locked = fleet!.hosts[3];
+    const lockText = `${JSON.stringify({ who: 'sam@laptop', since: '2026-12-02T09:00:00Z', runId: 'rb-other', environment: 'production', where: locked.destination })}\n`;
+    execFileSync('runuser', ['-u', locked.user, '--', 'sh', '-c', `mkdir -p .rollback/locks && printf '*\\n' > .rollback/.gitignore && cat > .rollback/locks/rollback.lock`], { cwd: locked.path, input: lockText });
+    const dialogs = new ScriptedDialogs();
+    const s = services(repo.dir, fleet!, work, dialogs);
+    try {
+      const outcome = await runRollbackFlow(s.flow, s.ui, { pickTarget: false });
+      assert.equal(outcome.stoppedBecause, 'preflight refused', dialogs.errors.join(' | '));
+      assert.ok(!dialogs.asked.includes('confirmPlan'), `not asked to confirm: ${dialogs.asked.join(', ')}`);
+      assert.equal(dialogs.errors.length, 1, dialogs.errors.join(' | '));
+      const [said] = dialogs.errors;
+      assert.match(said, /^Nothing ran on production: the preflight refused on 2 of 4 hosts — /);
+      assert.match(said, /127\.0\.0\.13: "HEAD is v1\.4\.0" fails — [^;]*the target is at [0-9a-f]{40}, not at v1\.4\.0/);
+      assert.match(said, /127\.0\.0\.14: "Lock free" fails — held by sam@laptop since 2026-12-02T09:00:00Z \(run rb-other\)/);
+      assert.doesNotMatch(said, /127\.0\.0\.1[12]:/);
+      const preview = s.ui.presenter.previews[0];
+      assert.match(preview, /> ⛔ The rollout will not start: 127\.0\.0\.13 fails "HEAD is v1\.4\.0"; 127\.0\.0\.14 fails "Lock free"\. /);
+      // The revert strategy: git must be able to commit there (the operator's identity); the preflight stops at HEAD, so that and the health are not reached.
+      assert.match(preview, /\| `127\.0\.0\.13` \| ✅ \| ✅ \| ✅ \| ⛔ \| · \| ✅ \| · \|/);
+      assert.match(preview, /\| `127\.0\.0\.14` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ⛔ \| ⚠️ api is already down: 500/);
+      assert.match(preview, /\| `127\.0\.0\.11` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
+      assert.match(preview, /\n- 127\.0\.0\.13: "HEAD is v1\.4\.0" fails — [^\n]*the target is at [0-9a-f]{40}, not at v1\.4\.0[^\n]*plan again from what is deployed\n/, 'the whole why, below the table');
+      // Nothing ran: no journal, no lock taken, the other run's lock as it was, every host still on v1.4.0, the database untouched.
+      assert.deepEqual(readdirSafe(join(repo.dir, '.rollback/journals')).filter((f) => f.startsWith(outcome.plan!.id)), [], 'no journal of this run');
+      for (const h of fleet!.hosts.slice(0, 3)) assert.ok(!existsSync(join(h.path, '.rollback/locks/rollback.lock')), `no lock on host ${h.index}`);
+      assert.equal(readFileSync(join(locked.path, '.rollback/locks/rollback.lock'), 'utf8'), lockText);
+      for (const h of fleet!.hosts) assert.equal((await healthOf(`http://127.0.0.1:${h.apiPort}/health`)).status, 500, `host ${h.index} untouched`);
+      assert.deepEqual(fleet!.hosts.map(dbStepRuns), [0, 0, 0, 0]);
     } finally {
       s.dispose();
     }
@@ -145,6 +197,20 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.match(pm, /\n- 127\.0\.0\.11: batch 1, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC done\n/);
       assert.match(pm, /\n- 127\.0\.0\.13: batch 2, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC failed \(health-api failed/);
       assert.match(pm, /\n- 127\.0\.0\.14: not reached, untouched\n/);
+      assert.deepEqual(fleet!.hosts.map(toolStatusRuns), [0, 0, 0, 0], 'no status check while a host is not done');
+      // The CHANGELOG note the product proposes carries each host's batch and outcome.
+      const noteOf = (j: typeof r.journal, text: string) => proposeChangelogNote(text, { from: 'v1.4.0', to: 'v1.3.0', date: '2026-12-02', reason: j.plan.reason, environment: 'production', fleet: fleetChangelogLines(j) });
+      const changelog = noteOf(r.journal, '# Changelog\n\n## [1.4.0]\n\n- Orders\n');
+      assert.ok(changelog.includes([
+        '- 2026-12-02: v1.4.0 was rolled back to v1.3.0 on production because api /health answers 500 since the deploy.',
+        `  - Fleet of 4 hosts in 3 batches: ${r.state}`,
+        '  - 127.0.0.11: batch 1, done',
+        '  - 127.0.0.12: batch 2, done',
+        '  - 127.0.0.13: batch 2, failed at health-api',
+        '  - 127.0.0.14: not reached, untouched',
+        '',
+        '- Orders',
+      ].join('\n')), changelog);
 
       // Stop here: nothing runs, the fleet state is said.
       const stopping = new ScriptedDialogs({ confirm: false });
@@ -171,6 +237,12 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.match(resumed.fleetResult.journal.events.find((e) => e.kind === 'fleet-resume')!.message, /^Resume \(continue\): 127\.0\.0\.13, 127\.0\.0\.14; finished and left alone: 127\.0\.0\.11, 127\.0\.0\.12$/);
       for (const h of fleet!.hosts) assert.equal((await healthOf(`http://127.0.0.1:${h.apiPort}/health`)).status, 200, `host ${h.index}`);
       assert.deepEqual(fleet!.hosts.map(dbStepRuns), [1, 0, 0, 0], 'the database step is not run again');
+      assert.deepEqual(fleet!.hosts.map(toolStatusRuns), [1, 0, 0, 0], 'the status check ran once the last host was done, on the db host');
+      // Proposed again after the resume: the same note, its host lines brought up to date, nothing added twice.
+      const updated = noteOf(resumed.fleetResult.journal, changelog);
+      assert.equal(updated.split('was rolled back').length, 2, updated);
+      assert.match(updated, /\n {2}- Fleet of 4 hosts in 3 batches: on v1\.3\.0: 127\.0\.0\.11, 127\.0\.0\.12, 127\.0\.0\.13, 127\.0\.0\.14\n {2}- 127\.0\.0\.11: batch 1, done\n {2}- 127\.0\.0\.12: batch 2, done\n {2}- 127\.0\.0\.13: batch 2, done\n {2}- 127\.0\.0\.14: batch \d, done\n\n- Orders\n/);
+      assert.match(renderPostmortem(resumed.fleetResult.journal), /\n- \*\*Check that golang-migrate still works on production: [^\n]*\*\* — ok — `[^`]*`: version 4/);
     } finally {
       s.dispose();
     }

@@ -15,6 +15,7 @@ import { parseConfig } from '../../../src/core/config';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan } from '../../../src/core/plan/planner';
 import { fleetPreviewMarkdown } from '../../../src/core/fleet/preview';
+import { toolStatusStep } from '../../../src/core/database/toolStatus';
 import { checkFirstBatch, planFleet } from '../../../src/app/fleetPlanning';
 import { LocalCommandRunner } from '../../../src/infra/shell/localCommandRunner';
 import { FLEET_HOST_STEP } from '../../../src/core/fleet/fleetJournal';
@@ -240,7 +241,14 @@ services:
     cleanups.push(() => deps.dispose());
     const git = gitQueriesVia(new LocalCommandRunner(), repo.dir);
     await assert.rejects(buildPlan({ config: parsed.config!, environment: 'production', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'x', createdBy: 'dana' }), /environment production is a fleet of hosts: it is rolled back through Ansible \(planFleet\), not as one host/);
-    const planned = await planFleet({ config: parsed.config!, environment: 'production', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop' }, { ansible: deps.ansible, local: new LocalCommandRunner(), workspaceRoot: repo.dir });
+    // The migration tool's status check as the database section plans it (for the environment's host): planFleet runs it in the db host's tree.
+    const status = toolStatusStep({ tool: 'golang-migrate', command: 'echo "$(pwd)" >> .rollback/tool-status.log && cat .rollback/migrate-version', dir: 'db/migrations', expect: ['4'], at: (command, extra) => ({ command, where: 'as-configured', cwd: '/as-configured', ...extra }), environment: 'production', where: 'as-configured' })!;
+    const db = fleet.hosts[1];
+    const asUser = (h: typeof db, script: string) => execFileSync('runuser', ['-u', h.user, '--', 'sh', '-c', script], { cwd: h.path, stdio: 'ignore' });
+    // The tool reports version 5: 000005 is still applied although the plan undid it.
+    for (const h of fleet.hosts) asUser(h, "mkdir -p .rollback && printf '*\\n' > .rollback/.gitignore && echo 5 > .rollback/migrate-version");
+    const planned = await planFleet({ config: parsed.config!, environment: 'production', git, to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s', createdBy: 'dana@laptop', verifySteps: [status] }, { ansible: deps.ansible, local: new LocalCommandRunner(), workspaceRoot: repo.dir });
+    assert.deepEqual(planned.fleet.after.filter((x) => x.toolStatus).map((x) => x.commands.map((c) => `${c.where} ${c.cwd}`)), [[`${db.destination} ${db.path}`, `${db.destination} ${db.path}`]], 'after the batches, on the db host, in its tree');
     assert.equal(planned.plan.where, fleet.hosts[1].destination, 'the product\'s own steps run on the db host');
     assert.deepEqual(Object.keys(planned.preflights), ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14']);
     assert.match(planned.preflights['127.0.0.13'].commands[0].command, new RegExp(`127\\.0\\.0\\.1:${fleet.hosts[2].apiPort}/health`), 'each preflight probes its own host\'s URL');
@@ -253,7 +261,22 @@ services:
     assert.doesNotMatch(preview, /127\.0\.0\.12 +: ok=/, 'and only the canary');
     assert.deepEqual(eventsOn(fleet.hosts[0].path).slice(4), [], 'the check run changed nothing');
     const result = await newRunner(deps).run(planned);
-    assert.equal(result.success, true, result.state);
     for (const h of fleet.hosts) assert.equal(await version(h.apiPort), '200 1.3.0');
+    // Every host rolled back, but the tool's state is wrong: the rollback did not finish, and says why.
+    assert.equal(result.success, false);
+    assert.equal(result.journal.status, 'failed');
+    assert.match(result.state, /; every host is on v1\.3\.0, but Check that golang-migrate still works on production: [^;]* failed on rbfleet2@127\.0\.0\.12:\d+: `[^`]*` reports version 5; after this rollback it should be 4$/);
+    const ran = () => fleet!.hosts.map((h) => (existsSync(join(h.path, '.rollback/tool-status.log')) ? readFileSync(join(h.path, '.rollback/tool-status.log'), 'utf8').trim().split('\n') : []));
+    assert.deepEqual(ran(), [[], [db.path], [], []], 'once, on the db host, in its tree');
+    const js = result.journal.steps.find((x) => x.stepId === 'db-tool-status')!;
+    assert.equal(js.outcome, 'failed');
+    assert.match(js.outputTail ?? '', /\n5\n/);
+    // Fixed on the database; the resume touches no host and asks the tool again.
+    asUser(db, 'echo 4 > .rollback/migrate-version');
+    const resumed = await newRunner(deps).resume(result.journal, 'continue');
+    assert.equal(resumed.success, true, resumed.state);
+    assert.deepEqual(ran(), [[], [db.path, db.path], [], []]);
+    assert.match(resumed.journal.steps.find((x) => x.stepId === 'db-tool-status')!.detail ?? '', /version 4, its file is in db\/migrations$/);
+    assert.equal(resumed.journal.events.filter((e) => e.kind === FLEET_HOST_STEP).length, result.journal.events.filter((e) => e.kind === FLEET_HOST_STEP).length, 'no host step ran again');
   });
 });
