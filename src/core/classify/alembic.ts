@@ -5,7 +5,7 @@ import { parser as python } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationFinding } from '../migrations/types';
 import { collectOps, readModule } from './alembicWalk';
-import { analyzeOps } from './opAnalysis';
+import { analyzeOps, type MigrationOp } from './opAnalysis';
 import { PyReader } from './pyReader';
 import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
@@ -22,10 +22,11 @@ function findFunction(tree: SyntaxNode, reader: PyReader, name: string): SyntaxN
   return undefined;
 }
 
-export async function analyzeAlembic(text: string, options: { parser: SqlParser; file: string; history?: BeforeSchema['history'] }): Promise<MigrationFinding[]> {
+/** The operations an Alembic revision's upgrade() and downgrade() run, the syntax-error finding when there is one, and whether there is a downgrade(). */
+export function alembicMigrationOps(text: string, file: string): { ops: MigrationOp[]; problems: MigrationFinding[]; hasUpgrade: boolean; hasDowngrade: boolean } {
   const tree = python.parse(text);
   const reader = new PyReader(text);
-  const findings: MigrationFinding[] = [];
+  const problems: MigrationFinding[] = [];
   // lezer recovers from errors; an error node means the reading may be incomplete.
   let errorAt: number | undefined;
   tree.iterate({
@@ -35,21 +36,28 @@ export async function analyzeAlembic(text: string, options: { parser: SqlParser;
   });
   if (errorAt !== undefined) {
     const at = lineColumnAt(text, errorAt);
-    findings.push({ class: 'unknown', rule: 'unparsable-python', statement: text.split('\n')[at.line - 1]?.trim() ?? '', ...at, reason: `${options.file}:${at.line}:${at.column}: Python syntax error; the operations below may be incomplete. Review by hand.`, direction: 'up', confidence: 'text' });
+    problems.push({ class: 'unknown', rule: 'unparsable-python', statement: text.split('\n')[at.line - 1]?.trim() ?? '', ...at, reason: `${file}:${at.line}:${at.column}: Python syntax error; the operations below may be incomplete. Review by hand.`, direction: 'up', confidence: 'text' });
   }
   const up = findFunction(tree.topNode, reader, 'upgrade');
   const down = findFunction(tree.topNode, reader, 'downgrade');
-  if (!up) {
+  if (!up) return { ops: [], problems, hasUpgrade: false, hasDowngrade: !!down };
+  const mod = readModule(tree.topNode, text, reader);
+  const ops = [...collectOps('upgrade', up, mod, 'up'), ...(down ? collectOps('downgrade', down, mod, 'down') : [])];
+  return { ops, problems, hasUpgrade: true, hasDowngrade: !!down };
+}
+
+export async function analyzeAlembic(text: string, options: { parser: SqlParser; file: string; history?: BeforeSchema['history']; earlier?: BeforeSchema }): Promise<MigrationFinding[]> {
+  const { ops, problems, hasUpgrade, hasDowngrade } = alembicMigrationOps(text, options.file);
+  const findings: MigrationFinding[] = [...problems];
+  if (!hasUpgrade) {
     findings.push({ class: 'unknown', rule: 'no-upgrade-function', statement: '', line: 1, column: 1, reason: `${options.file}: no upgrade() function found: review by hand.`, direction: 'up', confidence: 'text' });
     return findings;
   }
-  const mod = readModule(tree.topNode, text, reader);
-  const ops = [...collectOps('upgrade', up, mod, 'up'), ...(down ? collectOps('downgrade', down, mod, 'down') : [])];
-  findings.push(...(await analyzeOps(ops, options.parser, { history: options.history, file: options.file })));
+  findings.push(...(await analyzeOps(ops, options.parser, { history: options.history, earlier: options.earlier, file: options.file })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'upgrade() runs no operations.', direction: 'up', confidence: 'parsed' });
   }
-  if (!down || !ops.some((o) => o.direction === 'down')) {
+  if (!hasDowngrade || !ops.some((o) => o.direction === 'down')) {
     findings.push({ class: 'unknown', rule: 'no-down-path', statement: '', line: 1, column: 1, reason: 'downgrade() is missing or empty: undoing this needs the mitigations or a backup restore.', direction: 'down', confidence: 'parsed' });
   }
   return findings;

@@ -7,6 +7,7 @@ import { worstClass } from './rules';
 import { beforeFromDown } from './beforeSchema';
 import { configuredDialect, readPrismaProvider } from './dialect';
 import { earlierSchemaFor, functionHistory } from './history';
+import { copyBefore } from './schemaHistory';
 import { emptyBefore, NOTHING_KNOWN, type BeforeSchema } from './rules/common';
 import { analyzeSql } from './sqlAnalysis';
 import type { ParsedSql, SqlParser } from './sqlPort';
@@ -53,23 +54,6 @@ async function beforeOf(up: string, down: string | undefined, parser: SqlParser,
     if (parsed.ok) beforeFromDown(parsed.statements.map((s) => s.node), before, parsed.statements.map((s) => s.text));
   }
   return before;
-}
-
-function copyBefore(b: BeforeSchema): BeforeSchema {
-  return {
-    ...b,
-    columnTypes: new Map(b.columnTypes),
-    viewColumns: new Map(b.viewColumns),
-    functionsDroppedByDown: new Set(b.functionsDroppedByDown),
-    functionsRecreatedByDown: new Set(b.functionsRecreatedByDown),
-    columnDefaults: new Map(b.columnDefaults),
-    constraints: new Map(b.constraints),
-    indexes: new Map(b.indexes),
-    uniqueKeys: new Map(b.uniqueKeys),
-    rowSecurity: new Set(b.rowSecurity),
-    functionDefs: new Map(b.functionDefs),
-    viewDefs: new Map(b.viewDefs),
-  };
 }
 
 function problemFinding(reason: string, rule: string, line = 1, column = 1, direction: 'up' | 'down' = 'up'): MigrationFinding {
@@ -120,11 +104,11 @@ export async function classifyMigration(input: ClassifyInput): Promise<Migration
 
   switch (migration.tool) {
     case 'alembic':
-      findings.push(...(await analyzeAlembic(up.text, { parser, file: migration.file, history: input.history })));
+      findings.push(...(await analyzeAlembic(up.text, { parser, file: migration.file, history: input.history, earlier: input.earlier })));
       break;
     case 'knex':
     case 'node-pg-migrate':
-      findings.push(...(await analyzeJsMigration(up.text, { parser, file: migration.file, tool: migration.tool, dialect: input.dialect, history: input.history })));
+      findings.push(...(await analyzeJsMigration(up.text, { parser, file: migration.file, tool: migration.tool, dialect: input.dialect, history: input.history, earlier: input.earlier })));
       break;
     case 'goose': {
       if (/\.go$/.test(migration.file)) {

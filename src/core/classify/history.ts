@@ -1,12 +1,16 @@
-// The functions earlier migrations of the same folder define, so CREATE OR REPLACE FUNCTION
-// of a new function is told from one replacing a function the previous release may call.
-// Each folder is read once per file system (one classification pass), and only when a
-// migration actually has a CREATE OR REPLACE FUNCTION.
+// What the earlier migrations of the same folder did, for the rules of the one being judged:
+// the functions they define (so CREATE OR REPLACE FUNCTION of a new function is told from one
+// replacing a function the previous release may call), and the schema they leave (a type
+// widened or narrowed, a unique index the old code's ON CONFLICT needs, row security already
+// on). Each folder is read once per file system (one classification pass), and only when the
+// migration has something that history decides.
 
 import type { Migration } from '../migrations/types';
 import type { FileSystemPort } from '../ports';
 import { functionsDefinedIn } from './beforeSchema';
 import type { BeforeSchema } from './rules/common';
+import { readAlembicHeader } from '../migrations/alembicHeader';
+import { upStatementsOf } from './earlierStatements';
 import { earlierSchema, needsEarlierSchema } from './schemaHistory';
 import type { SqlParser, SqlStatement } from './sqlPort';
 
@@ -110,26 +114,61 @@ export async function functionHistory(fs: FileSystemPort, root: string, migratio
   return { folder, functions };
 }
 
-const parsedCache = new WeakMap<FileSystemPort, Map<string, Promise<SqlStatement[]>>>();
+interface EarlierFile {
+  statements: SqlStatement[];
+  /** Alembic: the revision and its parents, read from the file's header. */
+  revision?: string;
+  parents?: string[];
+}
 
-/** A goose file's Up section (the whole text for other tools). */
-function upSection(text: string): string {
-  const up = /^\s*--\s*\+goose\s+Up\b.*$/im.exec(text);
-  if (!up) return text;
-  const rest = text.slice(up.index + up[0].length);
-  const down = /^\s*--\s*\+goose\s+Down\b/im.exec(rest);
-  return down ? rest.slice(0, down.index) : rest;
+const parsedCache = new WeakMap<FileSystemPort, Map<string, Promise<EarlierFile>>>();
+
+/** Alembic applies in its revision graph's order: the ancestors of this revision, parents before children. */
+function alembicAncestors(own: Migration, byRevision: Map<string, { path: string; parents: string[] }>): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>([own.id]);
+  // Iterative post-order, so a long chain cannot exhaust the stack; each revision is visited once.
+  const stack: Array<{ rev: string; next: number }> = [];
+  for (const p of [...(own.parents ?? [])].reverse()) if (!seen.has(p)) {
+    seen.add(p);
+    stack.push({ rev: p, next: 0 });
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const parents = byRevision.get(top.rev)?.parents ?? [];
+      if (top.next < parents.length) {
+        const q = parents[top.next++];
+        if (!seen.has(q)) {
+          seen.add(q);
+          stack.push({ rev: q, next: 0 });
+        }
+      } else {
+        stack.pop();
+        const f = byRevision.get(top.rev);
+        if (f) order.push(f.path);
+      }
+    }
+  }
+  return order;
+}
+
+/** Does this file hold something the earlier schema decides? SQL words, and the same questions as the tools' calls ask them. */
+function asksTheEarlierSchema(tool: Migration['tool'], upText: string): boolean {
+  if (needsEarlierSchema(upText)) return true;
+  if (tool === 'knex' || tool === 'node-pg-migrate') return /\b(alter|alterColumn|dropIndex|dropUnique|dropConstraint|dropPrimary|dropForeign|createFunction|createView|createPolicy|alterPolicy|setDefault|defaultTo|replace)\b/.test(upText);
+  if (tool === 'alembic') return /\b(alter_column|drop_index|drop_constraint|server_default|existing_type|existing_server_default|replace_sp|replace_view)\b/.test(upText);
+  return false;
 }
 
 /**
  * The schema the earlier migrations of the folder leave (column types and defaults, unique
- * constraints and indexes, functions and views), or undefined when the folder cannot be read
- * in apply order or this migration has nothing it decides. Each earlier file is parsed once
- * per file system; one that does not parse is skipped (its changes stay unknown, never guessed).
+ * constraints and indexes, functions and views, row security), or undefined when this
+ * migration has nothing it decides. Earlier means before it in the tool's apply order: file
+ * names for SQL folders, Knex and node-pg-migrate, the revision graph for Alembic. Each earlier
+ * file is read once per file system; one that does not parse adds nothing (its changes stay
+ * unknown, never guessed).
  */
 export async function earlierSchemaFor(fs: FileSystemPort, root: string, migration: Migration, upText: string, parser: SqlParser): Promise<BeforeSchema | undefined> {
-  // SQL folders only: the earlier files are parsed as SQL.
-  if (!needsEarlierSchema(upText) || !['golang-migrate', 'goose', 'sql', 'prisma'].includes(migration.tool)) return undefined;
+  if (!asksTheEarlierSchema(migration.tool, upText)) return undefined;
   const r = root.replace(/\/$/, '');
   const at = (p: string) => (r === '.' || r === '' ? p || '.' : p ? `${r}/${p}` : r);
   let listing: Awaited<ReturnType<typeof folderFiles>>;
@@ -141,24 +180,40 @@ export async function earlierSchemaFor(fs: FileSystemPort, root: string, migrati
   if (!listing) return undefined;
   let perFs = parsedCache.get(fs);
   if (!perFs) parsedCache.set(fs, (perFs = new Map()));
-  const own = migration.tool === 'prisma' ? basename(migration.file.replace(/\/migration\.sql$/, '')) : basename(migration.file);
-  const earlier = [...listing.files].sort((a, b) => migrationOrder(a.name, b.name)).filter((f) => migrationOrder(f.name, own) < 0);
-  const files: Array<{ path: string; statements: SqlStatement[] }> = [];
-  for (const f of earlier) {
-    const key = `${r}:${f.path}`;
-    let statements = perFs.get(key);
-    if (!statements) {
-      statements = (async () => {
+  const cacheOf = perFs;
+  const read = (path: string): Promise<EarlierFile> => {
+    const key = `${migration.tool}:${r}:${path}`;
+    let file = cacheOf.get(key);
+    if (!file) {
+      file = (async () => {
         try {
-          const parsed = await parser.parse(upSection(new TextDecoder().decode(await fs.readFile(at(f.path)))));
-          return parsed.ok ? parsed.statements : [];
+          const text = new TextDecoder().decode(await fs.readFile(at(path)));
+          const statements = await upStatementsOf(migration.tool, text, path, parser);
+          if (migration.tool !== 'alembic') return { statements };
+          const header = readAlembicHeader(text);
+          return { statements, revision: header.revision, parents: header.downRevisions ?? [] };
         } catch {
-          return [];
+          return { statements: [] };
         }
       })();
-      perFs.set(key, statements);
+      cacheOf.set(key, file);
     }
-    files.push({ path: f.path, statements: await statements });
+    return file;
+  };
+  let earlier: string[];
+  if (migration.tool === 'alembic') {
+    const byRevision = new Map<string, { path: string; parents: string[] }>();
+    for (const f of listing.files) {
+      if (f.path === migration.file) continue;
+      const e = await read(f.path);
+      if (e.revision && !byRevision.has(e.revision)) byRevision.set(e.revision, { path: f.path, parents: e.parents ?? [] });
+    }
+    earlier = alembicAncestors(migration, byRevision);
+  } else {
+    const own = migration.tool === 'prisma' ? basename(migration.file.replace(/\/migration\.sql$/, '')) : basename(migration.file);
+    earlier = [...listing.files].sort((a, b) => migrationOrder(a.name, b.name)).filter((f) => migrationOrder(f.name, own) < 0).map((f) => f.path);
   }
+  const files: Array<{ path: string; statements: SqlStatement[] }> = [];
+  for (const path of earlier) files.push({ path, statements: (await read(path)).statements });
   return earlierSchema(files);
 }

@@ -9,6 +9,7 @@ import { migrationFunctions, walk } from './jsAst';
 import { analyzeOps, type MigrationOp } from './opAnalysis';
 import { chainOf, isTrue, KNEX_TYPES, knexReferences, objectProps, pgmReferences, str, strs } from './jsValues';
 import { knexQuery } from './knexQuery';
+import { pgmPolicySql } from './pgmPolicies';
 import { quoteIdent } from './sqlNames';
 import type { BeforeSchema } from './rules/common';
 import type { SqlParser } from './sqlPort';
@@ -309,16 +310,17 @@ function pgmCall(ctx: Ctx, call: any, pgmName: string): boolean {
     case 'dropType':
       push({ ...base, sql: `DROP TYPE ${t}` });
       return true;
-    default:
-      push({ ...base, rule: 'not-analysable', unknownReason: `pgm.${name} is not analysed: review by hand.` });
+    default: {
+      const policy = pgmPolicySql(name, a, t);
+      if (policy) push('sql' in policy ? { ...base, sql: policy.sql } : { ...base, rule: 'not-analysable', unknownReason: policy.unknown });
+      else push({ ...base, rule: 'not-analysable', unknownReason: `pgm.${name} is not analysed: review by hand.` });
       return true;
+    }
   }
 }
 
-export async function analyzeJsMigration(
-  text: string,
-  options: { parser: SqlParser; file: string; tool: Tool; dialect?: string; history?: BeforeSchema['history'] },
-): Promise<MigrationFinding[]> {
+/** The operations a Knex or node-pg-migrate file's up() and down() run, or the findings that say why it cannot be read. */
+export function jsMigrationOps(text: string, options: { file: string; tool: Tool }): { ops: MigrationOp[] } | { failure: MigrationFinding[] } {
   let ast: any;
   try {
     ast = parse(text, { sourceType: 'unambiguous', plugins: ['typescript'], errorRecovery: false });
@@ -326,12 +328,11 @@ export async function analyzeJsMigration(
     const err = e as Error & { loc?: { line: number; column: number } };
     const line = err.loc?.line ?? 1;
     const column = (err.loc?.column ?? 0) + 1;
-    return [{ class: 'unknown', rule: 'unparsable-script', statement: text.split('\n')[line - 1]?.trim() ?? '', line, column, reason: `${options.file}:${line}:${column}: ${err.message.replace(/\s*\(\d+:\d+\)$/, '')}. Review by hand.`, direction: 'up', confidence: 'text' }];
+    return { failure: [{ class: 'unknown', rule: 'unparsable-script', statement: text.split('\n')[line - 1]?.trim() ?? '', line, column, reason: `${options.file}:${line}:${column}: ${err.message.replace(/\s*\(\d+:\d+\)$/, '')}. Review by hand.`, direction: 'up', confidence: 'text' }] };
   }
   const fns = migrationFunctions(ast);
-  const findings: MigrationFinding[] = [];
   if (!fns.has('up')) {
-    return [{ class: 'unknown', rule: 'no-up-function', statement: '', line: 1, column: 1, reason: `${options.file}: no exported up() found: review by hand.`, direction: 'up', confidence: 'text' }];
+    return { failure: [{ class: 'unknown', rule: 'no-up-function', statement: '', line: 1, column: 1, reason: `${options.file}: no exported up() found: review by hand.`, direction: 'up', confidence: 'text' }] };
   }
   const ops: MigrationOp[] = [];
   for (const direction of ['up', 'down'] as const) {
@@ -358,8 +359,19 @@ export async function analyzeJsMigration(
     };
     walk(fn.body, options.tool === 'knex' ? visitKnex : (n) => n.type === 'CallExpression' && pgmCall(ctx, n, param));
   }
+  return { ops };
+}
+
+export async function analyzeJsMigration(
+  text: string,
+  options: { parser: SqlParser; file: string; tool: Tool; dialect?: string; history?: BeforeSchema['history']; earlier?: BeforeSchema },
+): Promise<MigrationFinding[]> {
+  const read = jsMigrationOps(text, options);
+  if ('failure' in read) return read.failure;
+  const { ops } = read;
+  const findings: MigrationFinding[] = [];
   const mysql = options.dialect ? /mysql|maria/i.test(options.dialect) : false;
-  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined, history: options.history, file: options.file })));
+  findings.push(...(await analyzeOps(ops, options.parser, { mysql, dialectKnown: options.dialect !== undefined, history: options.history, earlier: options.earlier, file: options.file })));
   if (!ops.some((o) => o.direction === 'up')) {
     findings.push({ class: 'safe', rule: 'empty-migration', statement: '', line: 1, column: 1, reason: 'up() runs no schema operations.', direction: 'up', confidence: 'parsed' });
   }

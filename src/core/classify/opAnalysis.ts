@@ -7,6 +7,7 @@ import type { MigrationFinding } from '../migrations/types';
 import { beforeFromDown } from './beforeSchema';
 import { looksLikeMySql } from './dialect';
 import type { BeforeSchema } from './rules/common';
+import { copyBefore } from './schemaHistory';
 import { emptyContext, judge, learn, nodesOf, type FileContext } from './rules';
 import type { SqlParser, SqlStatement } from './sqlPort';
 import { analyzeAsText } from './textAnalysis';
@@ -55,7 +56,14 @@ async function prepare(op: MigrationOp, parser: SqlParser, mysql: boolean, diale
 export async function analyzeOps(
   ops: MigrationOp[],
   parser: SqlParser,
-  options: { mysql?: boolean; dialectKnown?: boolean; history?: BeforeSchema['history']; /** The migration file, for located messages. */ file?: string } = {},
+  options: {
+    mysql?: boolean;
+    dialectKnown?: boolean;
+    history?: BeforeSchema['history'];
+    /** What the earlier migrations of the folder left, when the caller could read them; the down path, where it says, wins. */
+    earlier?: BeforeSchema;
+    /** The migration file, for located messages. */ file?: string;
+  } = {},
 ): Promise<MigrationFinding[]> {
   const mysql = options.mysql ?? false;
   const dialectKnown = options.dialectKnown ?? false;
@@ -64,7 +72,7 @@ export async function analyzeOps(
   for (const op of ops) prepared[op.direction].push(await prepare(op, parser, mysql, dialectKnown));
   // The down path restores the previous schema: the up path's rules read what it held from there.
   const downStatements = prepared.down.flatMap((p) => p.statements);
-  const before = beforeFromDown(downStatements.map((s) => s.node), undefined, downStatements.map((s) => s.text));
+  const before = beforeFromDown(downStatements.map((s) => s.node), options.earlier ? copyBefore(options.earlier) : undefined, downStatements.map((s) => s.text));
   before.history = options.history;
   for (const op of ops) for (const [k, t] of op.beforeTypes ?? []) before.columnTypes.set(k, t);
   let upCtx: FileContext | undefined;

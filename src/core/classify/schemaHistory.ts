@@ -13,7 +13,7 @@ import type { SqlStatement } from './sqlPort';
 
 /** Does this migration have something the earlier schema decides (a type change, a dropped index or constraint, a default, a replaced function or view)? */
 export function needsEarlierSchema(upText: string): boolean {
-  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW)|SET\s+DEFAULT|OR\s+REPLACE|UNIQUE\s+INDEX|ROW\s+LEVEL\s+SECURITY|POLICY)\b/i.test(upText);
+  return /\b(TYPE|DROP\s+(INDEX|CONSTRAINT|VIEW|DEFAULT)|SET\s+DEFAULT|OR\s+REPLACE|UNIQUE\s+INDEX|ROW\s+LEVEL\s+SECURITY|POLICY)\b/i.test(upText);
 }
 
 function addConstraint(table: any, c: any, into: BeforeSchema, column?: string): void {
@@ -33,6 +33,8 @@ function addColumn(table: any, def: any, into: BeforeSchema): void {
   const key = `${relationKey(table)}.${def.colname}`;
   into.columnTypes.set(key, typeNameText(def.typeName));
   into.columnDefaults.delete(key);
+  // serial is integer with a nextval() default: dropping that default is a change, not a no-op.
+  if (/^(small|big)?serial[248]?$/i.test(typeNameText(def.typeName))) into.columnDefaults.set(key, 'nextval()');
   for (const c of constraintsOf(def)) {
     if (c.contype === 'CONSTR_DEFAULT') into.columnDefaults.set(key, nodeShape(c.raw_expr));
     else addConstraint(table, c, into, def.colname);
@@ -103,4 +105,22 @@ export function earlierSchema(files: Array<{ path: string; statements: SqlStatem
   const into = emptyBefore();
   for (const f of files) foldStatements(f.statements, f.path, into);
   return into;
+}
+
+/** A copy a file's rules may add to without changing what the folder's history holds for the next file. */
+export function copyBefore(b: BeforeSchema): BeforeSchema {
+  return {
+    ...b,
+    columnTypes: new Map(b.columnTypes),
+    viewColumns: new Map(b.viewColumns),
+    functionsDroppedByDown: new Set(b.functionsDroppedByDown),
+    functionsRecreatedByDown: new Set(b.functionsRecreatedByDown),
+    columnDefaults: new Map(b.columnDefaults),
+    constraints: new Map(b.constraints),
+    indexes: new Map(b.indexes),
+    uniqueKeys: new Map(b.uniqueKeys),
+    rowSecurity: new Set(b.rowSecurity),
+    functionDefs: new Map(b.functionDefs),
+    viewDefs: new Map(b.viewDefs),
+  };
 }

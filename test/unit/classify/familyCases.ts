@@ -90,6 +90,8 @@ export const FAMILY_CASES: FamilyCase[] = [
   { rule: 'changing-column-collation', positive: 'ALTER TABLE accounts ALTER COLUMN email TYPE text COLLATE "C";', negative: 'ALTER TABLE accounts ALTER COLUMN email TYPE text;' },
 
   { rule: 'dropping-check-constraint', positive: 'ALTER TABLE orders DROP CONSTRAINT orders_total_check;', negative: 'ALTER TABLE orders DROP CONSTRAINT orders_account_id_fkey;', says: /still accepted/ },
+  { rule: 'dropping-absent-default', earlierSql: 'CREATE TABLE accounts (id serial PRIMARY KEY, note text, status text DEFAULT \'active\');', positive: 'ALTER TABLE accounts ALTER COLUMN note DROP DEFAULT;', negative: 'ALTER TABLE accounts ALTER COLUMN status DROP DEFAULT;', says: /never gave it/ },
+  { rule: 'dropping-absent-default', earlierSql: 'CREATE TABLE accounts (id serial PRIMARY KEY, note text);', positive: 'ALTER TABLE accounts ALTER COLUMN note DROP DEFAULT;', negative: 'ALTER TABLE accounts ALTER COLUMN id DROP DEFAULT;' },
   { rule: 'keeping-column-default', positive: "ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'active';", negative: "ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'pending';", downSql: "ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'active';" },
   { rule: 'changing-what-this-migration-creates', positive: 'CREATE TABLE staging (id int); DELETE FROM staging;', negative: 'DELETE FROM staging;' },
   { rule: 'changing-what-this-migration-creates', positive: 'CREATE UNIQUE INDEX uq_tmp ON orders (code); DROP INDEX uq_tmp;', negative: 'DROP INDEX uq_tmp;' },

@@ -211,6 +211,20 @@ export const SHAPE_KEEPING_RULES: Rule[] = [
     },
   },
   {
+    // Knex's .alter() drops the default of every column it alters unless one is given: where the
+    // earlier migrations made the column without one, that is a no-op, not a change for the old code.
+    id: 'dropping-absent-default',
+    class: 'safe',
+    on: ['AT_ColumnDefault'],
+    match: (n) => {
+      if (!isAlter(n, 'AT_ColumnDefault') || n.cmd.def) return undefined;
+      const key = `${relationKey(n.stmt.relation)}.${n.cmd.name}`;
+      return n.ctx.before.columnTypes.has(key) && !n.ctx.before.columnDefaults.has(key)
+        ? { reason: `Drops the default of ${alterTable(n)}.${n.cmd.name}, which the earlier migrations never gave it: nothing changes for the previous release.` }
+        : undefined;
+    },
+  },
+  {
     id: 'changing-column-default',
     class: 'mitigate',
     on: ['AT_ColumnDefault'],

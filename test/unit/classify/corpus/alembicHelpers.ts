@@ -2,7 +2,7 @@
 // case's `migration` is the SQL the revision sends to PostgreSQL; the classifier reads the
 // Python. SQL whose text only exists at run time is `undecidable`: never safe.
 
-import { alembicCase, type CorpusCase } from './schema';
+import { alembicCase, alembicFile, type CorpusCase } from './schema';
 
 const f = '1 alembic helpers' as const;
 const D = "\n\n\ndef downgrade():\n    pass";
@@ -52,7 +52,6 @@ export const ALEMBIC_HELPERS: CorpusCase[] = [
     rules: ['replacing-function', 'creating-function'],
     source: alembicCase(`def upgrade():\n    op.execute("CREATE OR REPLACE FUNCTION price(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 * 3 $$")${D}`),
     migration: 'CREATE OR REPLACE FUNCTION price(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 * 3 $$;',
-    undecidable: "Alembic's revision graph is not read: revision c0's price() is known by name, its body is not compared",
   },
   {
     family: '6 too strict',
@@ -60,7 +59,37 @@ export const ALEMBIC_HELPERS: CorpusCase[] = [
     rules: ['replacing-view'],
     source: alembicCase(`def upgrade():\n    op.execute("CREATE OR REPLACE VIEW active_accounts AS SELECT id, email, name FROM accounts WHERE status = 'active'")${D}`),
     migration: "CREATE OR REPLACE VIEW active_accounts AS SELECT id, email, name FROM accounts WHERE status = 'active';",
-    undecidable: "Alembic's revision graph is not read: the view's definition in revision c0 is not compared",
+  },
+  {
+    family: '6 too strict',
+    name: 'Alembic CREATE OR REPLACE VIEW of a view made by hand, outside the migrations',
+    rules: ['replacing-view', 'recreating-view'],
+    setup: 'CREATE VIEW order_totals AS SELECT id, total FROM orders;\nGRANT SELECT ON order_totals TO app;',
+    setupOutsideMigrations: true,
+    old: ['SELECT id, total FROM order_totals ORDER BY id;'],
+    source: alembicCase(`def upgrade():\n    op.execute("CREATE OR REPLACE VIEW order_totals AS SELECT id, total, account_id FROM orders")${D}`),
+    migration: 'CREATE OR REPLACE VIEW order_totals AS SELECT id, total, account_id FROM orders;',
+    undecidable: 'the view was created by hand: no migration says what it was',
+  },
+  {
+    family: '6 too strict',
+    name: 'Alembic replaces a function an earlier revision made from SQL built at run time',
+    rules: ['replacing-function', 'creating-function'],
+    setup: 'CREATE FUNCTION tax(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 / 10 $$;',
+    // The earlier revision below made it; its SQL is an f-string, so the history knows the name, not the body.
+    setupOutsideMigrations: true,
+    old: ['SELECT tax(100);'],
+    source: {
+      tool: 'alembic',
+      file: 'alembic/versions/c1_case.py',
+      files: {
+        'alembic/versions/c0_init.py': alembicCase('def upgrade():\n    pass').files['alembic/versions/c0_init.py'],
+        'alembic/versions/c05_tax.py': `"""tax\n\nRevision ID: c05\nRevises: c0\n"""\nfrom alembic import op\n\nrevision = 'c05'\ndown_revision = 'c0'\n\nDIVISOR = 10\n\n\ndef upgrade():\n    op.execute(f"CREATE OR REPLACE FUNCTION tax(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 / {DIVISOR} $$")${D}\n`,
+        'alembic/versions/c1_case.py': alembicFile(`def upgrade():\n    op.execute("CREATE OR REPLACE FUNCTION tax(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 / 5 $$")${D}`).replace("down_revision = 'c0'", "down_revision = 'c05'"),
+      },
+    },
+    migration: 'CREATE OR REPLACE FUNCTION tax(int) RETURNS int LANGUAGE sql AS $$ SELECT $1 / 5 $$;',
+    undecidable: "the earlier revision builds tax()'s SQL at run time: its body is not known",
   },
   {
     family: '6 too strict',

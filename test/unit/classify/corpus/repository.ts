@@ -45,7 +45,9 @@ export function repository(c: CorpusCase): { fs: FileSystemPort; migration: Migr
   if (c.source) {
     const s = c.source;
     const file = s.tool === 'prisma' ? s.file.replace(/\/migration\.sql$/, '') : s.file;
-    return { fs: memoryFs(s.files), migration: { tool: s.tool, id: 'case', name: c.name, file, order: 1, problems: [] } };
+    const id = s.tool === 'alembic' ? (/^revision\s*(?::[^=]*)?=\s*'([^']+)'/m.exec(s.files[s.file])?.[1] ?? 'case') : 'case';
+    const parents = s.tool === 'alembic' ? [/^down_revision\s*(?::[^=]*)?=\s*'([^']+)'/m.exec(s.files[s.file])?.[1] ?? 'c0'] : undefined;
+    return { fs: memoryFs(withSchemaBefore(s, c.setupOutsideMigrations ? '' : c.setup)), migration: { tool: s.tool, id, name: c.name, file, order: 1, problems: [], ...(parents ? { parents } : {}) } };
   }
   const files: Record<string, string> = {
     'db/000001_init.up.sql': `${BASE}\n${c.setup ?? ''}`,
@@ -56,4 +58,35 @@ export function repository(c: CorpusCase): { fs: FileSystemPort; migration: Migr
   const migration: Migration = { tool: 'golang-migrate', id: '2', name: c.name, file: 'db/000002_case.up.sql', order: 1, problems: [] };
   if (c.down !== undefined) migration.downFile = 'db/000002_case.down.sql';
   return { fs: memoryFs(files), migration };
+}
+
+const inTemplate = (sql: string): string => sql.replace(/[\\`$]/g, (ch) => `\\${ch}`);
+
+/**
+ * The case's files with the schema before in the earlier migrations, as a real repository holds
+ * it: the case's setup is appended to the migration that made BASE, or, for a tool whose
+ * folder has none, one earlier migration in the tool's own form makes BASE and the setup. The
+ * classifier reads that history (history.ts) as it reads a user's folder.
+ */
+function withSchemaBefore(s: NonNullable<CorpusCase['source']>, setup = ''): Record<string, string> {
+  const files = { ...s.files };
+  const extra = setup.trim() ? `\n${setup}` : '';
+  for (const [path, text] of Object.entries(files)) {
+    if (path === s.file) continue;
+    if (text.includes(BASE)) {
+      files[path] = text.replace(BASE, () => `${BASE}${extra}`);
+      return files;
+    }
+    if (text.includes(inTemplate(BASE))) {
+      files[path] = text.replace(inTemplate(BASE), () => inTemplate(`${BASE}${extra}`));
+      return files;
+    }
+  }
+  if (s.tool !== 'knex' && s.tool !== 'node-pg-migrate') return files;
+  const dir = s.file.slice(0, s.file.lastIndexOf('/'));
+  const stamp = /^(\d+)_/.exec(s.file.slice(dir.length + 1))?.[1] ?? '1';
+  const before = (BigInt(stamp) - 1n).toString().padStart(stamp.length, '0');
+  const sql = inTemplate(`${BASE}${extra}`);
+  files[`${dir}/${before}_init.js`] = s.tool === 'knex' ? `exports.up = (knex) => knex.raw(\`${sql}\`);\nexports.down = () => {};\n` : `exports.up = (pgm) => {\n  pgm.sql(\`${sql}\`);\n};\n\nexports.down = () => {};\n`;
+  return files;
 }

@@ -24,6 +24,8 @@ export interface CorpusCase {
   rules: string[];
   /** More of the schema before the migration (superuser, after BASE and the grants). `__S__` is the case's schema, everywhere. */
   setup?: string;
+  /** The setup was made outside the migration folder (by hand, or Alembic's `metadata.create_all`): the repository's earlier migrations do not hold it. */
+  setupOutsideMigrations?: boolean;
   /** What PostgreSQL runs: the migration's up SQL, or the SQL the tool sends for `source`. */
   migration: string;
   /** The migration's down path (golang-migrate's .down.sql), for the classifier; run only by `judgeDown` cases. */

@@ -67,6 +67,8 @@ export const SHAPE_KEEPING: CorpusCase[] = [
   { family: f, name: 'a default on a column the migration adds', rules: ['changing-column-default', 'adding-nullable-field'], migration: "ALTER TABLE accounts ADD COLUMN region text;\nALTER TABLE accounts ALTER COLUMN region SET DEFAULT 'eu';" },
   { family: f, name: 'the same default again', rules: ['changing-column-default', 'keeping-column-default'], migration: "ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'active';" },
   { family: f, name: 'drop the status default the old inserts rely on', rules: ['removing-column-default'], migration: 'ALTER TABLE accounts ALTER COLUMN status DROP DEFAULT;' },
+  { family: f, name: 'drop a default the column never had (Knex .alter() does this)', rules: ['dropping-absent-default', 'removing-column-default'], migration: 'ALTER TABLE accounts ALTER COLUMN note DROP DEFAULT;', old: ["INSERT INTO accounts (email) VALUES ('d@x') RETURNING note;"] },
+  { family: f, name: 'drop the serial default of accounts.id', rules: ['dropping-absent-default', 'removing-column-default'], migration: 'ALTER TABLE accounts ALTER COLUMN id DROP DEFAULT;' },
   { family: f, name: 'drop the orders.state default', rules: ['removing-column-default'], migration: 'ALTER TABLE orders ALTER COLUMN state DROP DEFAULT;' },
   { family: f, name: 'case-insensitive collation on email', rules: ['changing-column-collation', 'widening-column-type'], setup: CI, migration: 'ALTER TABLE accounts ALTER COLUMN email TYPE text COLLATE ci;' },
   { family: f, name: 'case-insensitive collation on name', rules: ['changing-column-collation'], setup: CI, migration: 'ALTER TABLE accounts ALTER COLUMN name TYPE varchar(20) COLLATE ci;', old: ["SELECT count(*) FROM accounts WHERE name = 'ANN';"] },
