@@ -6,6 +6,7 @@
 import { ageText } from '../core/config/environmentOrder';
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
 import { gitQueriesVia } from '../core/plan';
+import { shJoin, shQuote } from '../core/plan/shellQuote';
 import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
 import { deployedName, readDeployed } from '../core/releases/deployedOnTarget';
@@ -15,6 +16,12 @@ import { isFleet } from './fleetPlanning';
 import type { RollbackSessions } from './sessions';
 import { rememberDeployed } from './targetFacts';
 import type { WorkspaceModel } from './workspaceModel';
+
+interface LocalHead {
+  sha: string;
+  tree: string;
+  name: string;
+}
 
 export interface EnvironmentLine {
   environment: string;
@@ -45,6 +52,9 @@ function place(env: EnvironmentConfig): string {
 function quietProblem(message: string): string {
   return /host key .* was not accepted/.test(message) ? `${message.replace(/ was not accepted$/, ' is not in known_hosts yet')}: Rollback: Refresh asks whether to trust it` : message;
 }
+
+/** How many of the newest releases a host's tree is compared with (after a revert the host's commit has a release's tree, not its tag). */
+const TREE_CANDIDATES = 30;
 
 export interface EnvironmentStatusOptions {
   /** Runners for the read after the first paint, which must not ask anything (no host-key modal at start-up). Default: the sessions'. */
@@ -105,7 +115,9 @@ export class EnvironmentStatus {
       };
       try {
         const [local, listing] = await Promise.all([this.localHead(runnerFor('local')), this.workspace.releases().catch(() => undefined)]);
-        const lines = await Promise.all(envs.map((env) => this.readOne(env, config, runnerFor(env.host), local, listing?.releases ?? [], !!opts.quiet)));
+        const releases = listing?.releases ?? [];
+        const trees = this.releaseTrees(releases);
+        const lines = await Promise.all(envs.map((env) => this.readOne(env, config, runnerFor(env.host), { local, releases, trees }, !!opts.quiet)));
         for (const l of lines) this.lines.set(l.environment, l);
       } finally {
         await Promise.all([...made.values()].map((r) => r.dispose().catch(() => undefined)));
@@ -118,13 +130,37 @@ export class EnvironmentStatus {
   }
 
   /** The operator's checkout: its HEAD and what to call it. */
-  private async localHead(runner: CommandRunner): Promise<{ sha: string; name: string } | undefined> {
-    const r = await runner.run(`git rev-parse --verify -q 'HEAD^{commit}' && git tag --points-at HEAD --sort=-v:refname`, { cwd: this.workspace.root.fsPath, timeoutMs: 30_000 });
-    const [sha, tag] = r.stdout.trim().split('\n');
-    return r.code === 0 && sha ? { sha, name: tag || sha.slice(0, 12) } : undefined;
+  private async localHead(runner: CommandRunner): Promise<LocalHead | undefined> {
+    const r = await runner.run(`git rev-parse -q 'HEAD^{commit}' 'HEAD^{tree}' && git tag --points-at HEAD --sort=-v:refname`, { cwd: this.workspace.root.fsPath, timeoutMs: 30_000 });
+    const [sha, tree, tag] = r.stdout.trim().split('\n');
+    return r.code === 0 && sha && tree ? { sha, tree, name: tag || sha.slice(0, 12) } : undefined;
   }
 
-  private async readOne(env: EnvironmentConfig, config: RollbackConfig, runner: CommandRunner, local: { sha: string; name: string } | undefined, releases: Release[], quiet: boolean): Promise<EnvironmentLine> {
+  /** The trees of the newest releases here, read once per reading and only when a host's commit is no release. */
+  private releaseTrees(releases: Release[]): () => Promise<Map<string, string>> {
+    let trees: Promise<Map<string, string>> | undefined;
+    return () =>
+      (trees ??= (async () => {
+        const candidates = releases.slice(0, TREE_CANDIDATES);
+        if (candidates.length === 0) return new Map<string, string>();
+        const r = await this.sessions.runnerFor('local').run(shJoin(['git', 'rev-parse', ...candidates.map((c) => `${c.sha}^{tree}`)]), { cwd: this.workspace.root.fsPath, timeoutMs: 30_000 });
+        const lines = r.code === 0 ? r.stdout.trim().split('\n') : [];
+        const out = new Map<string, string>();
+        // Newest first: a tree two releases share is named by the newer one.
+        candidates.forEach((c, i) => lines[i] && !out.has(lines[i]) && out.set(lines[i], c.name));
+        return out;
+      })());
+  }
+
+  /** The host's commit is no release: the release whose tree it has, read on the host (its commit may exist only there). */
+  private async sameTree(runner: CommandRunner, cwd: string, sha: string, trees: () => Promise<Map<string, string>>): Promise<{ tree: string; release?: string } | undefined> {
+    const r = await runner.run(`git -C ${shQuote(cwd)} rev-parse --verify -q ${shQuote(`${sha}^{tree}`)}`, { timeoutMs: 30_000 });
+    const tree = r.code === 0 ? r.stdout.trim() : '';
+    return tree ? { tree, release: (await trees()).get(tree) } : undefined;
+  }
+
+  private async readOne(env: EnvironmentConfig, config: RollbackConfig, runner: CommandRunner, here: { local?: LocalHead; releases: Release[]; trees: () => Promise<Map<string, string>> }, quiet: boolean): Promise<EnvironmentLine> {
+    const { local, releases } = here;
     const base = { environment: env.name, host: env.host, path: env.path };
     const cwd = environmentCwd(env, this.workspace.root.fsPath);
     const readAt = new Date().toISOString();
@@ -138,10 +174,14 @@ export class EnvironmentStatus {
       }
       const git = gitQueriesVia(this.sessions.runnerFor('local'), this.workspace.root.fsPath);
       const d = await readDeployed(runner, env, { cwd, resolve: (ref) => git.revParseCommit(ref) });
-      const name = deployedName(d) === d.sha.slice(0, 12) ? (releases.find((r) => r.sha === d.sha)?.name ?? deployedName(d)) : deployedName(d);
+      const release = d.tags[0] ?? releases.find((r) => r.sha === d.sha)?.name;
+      const same = release ? undefined : await this.sameTree(runner, d.cwd, d.sha, here.trees);
+      const name = release ?? same?.release ?? deployedName(d);
+      // A revert commit made on the host runs its release's code: said so, and no warning when the checkout has that code too.
+      const at = same?.release ? ` at ${d.sha.slice(0, 12)}, a commit with ${same.release}'s tree` : '';
       rememberDeployed(env, { sha: d.sha, name, readAt: d.readAt });
-      const differs = local && local.sha !== d.sha ? `${env.name} runs ${name}; your checkout is at ${local.name}` : undefined;
-      return { ...base, readAt: d.readAt, text: `${env.name}: ${name} on ${place(env)}`, sha: d.sha, name, differs };
+      const differs = local && local.sha !== d.sha && local.tree !== same?.tree ? `${env.name} runs ${name}; your checkout is at ${local.name}` : undefined;
+      return { ...base, readAt: d.readAt, text: `${env.name}: ${name} on ${place(env)}${at}`, sha: d.sha, name, differs };
     } catch (e) {
       const message = quiet ? quietProblem((e as Error).message) : (e as Error).message;
       const named = message.includes(runner.where) || env.host === 'local' ? message : `${runner.where}: ${message}`;

@@ -129,6 +129,27 @@ describe('EnvironmentStatus: what each single host runs, for the Releases view (
     assert.match(choices[0].deployed ?? '', /^deployed: v1\.3\.0 \([0-9a-f]{12}\) · read \d+ s ago$/);
   });
 
+  test('a commit made on the host with a release\'s tree (a revert there) is named by that release; a checkout with that tree is not warned about', async () => {
+    const reverted = join(tmp.dir, 'reverted');
+    execFileSync('git', ['clone', '-q', repo.dir, reverted], { stdio: 'ignore' });
+    const sha = git(reverted, '-c', 'user.name=Deploy', '-c', 'user.email=deploy@shop.example', 'commit-tree', '-p', 'v1.4.0^{commit}', '-m', 'Revert to v1.3.0', 'v1.3.0^{tree}');
+    git(reverted, 'checkout', '-q', '--detach', sha);
+    withEnvironments(`  production:\n    host: prod-1\n    path: ${reverted}\n`);
+    const status = new EnvironmentStatus(workspaceAt(repo.dir), hosts());
+    await status.read();
+    const [line] = status.current();
+    assert.equal(line.text, `production: v1.3.0 on prod-1 (${reverted}) at ${sha.slice(0, 12)}, a commit with v1.3.0's tree`);
+    assert.equal(line.sha, sha);
+    assert.equal(line.differs, 'production runs v1.3.0; your checkout is at v1.4.0');
+    git(repo.dir, 'checkout', '-q', '--detach', 'v1.3.0');
+    try {
+      await status.read();
+      assert.equal(status.current()[0].differs, undefined, 'the checkout has the code the host runs');
+    } finally {
+      git(repo.dir, 'checkout', '-q', 'main');
+    }
+  });
+
   test('a host that does not answer, a path that is no work tree, a missing path: each line says so and names the host', async () => {
     withEnvironments(`  production:\n    host: prod-1\n    path: ${prod}\n  plain:\n    host: prod-2\n    path: ${join(tmp.dir, 'plain')}\n  missing:\n    host: prod-2\n    path: ${join(tmp.dir, 'nowhere')}\n`);
     const status = new EnvironmentStatus(workspaceAt(repo.dir), hosts(['prod-1']));

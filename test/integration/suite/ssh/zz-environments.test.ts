@@ -48,9 +48,8 @@ describe('what each environment runs, read from the host (Releases view, environ
     // The laptop first in rollback.yml, a staging path that does not exist, production on the host.
     const envs = `environments:\n  local:\n    host: local\n    path: .\n    branch: main\n  staging:\n    host: shop-prod\n    path: ${missing}\n    branch: main\n  production:\n    host: shop-prod\n    path: ${remote}\n    branch: main\n`;
     fs.writeFileSync(yml, original.replace(/environments:\n(  .*\n|    .*\n)*/, envs));
-    // The host runs v1.3.0 (what the earlier rollback went back to), the checkout here is at v1.4.0.
+    // The host as the rollback over SSH left it (ssh.test.ts): a revert commit on main; the checkout here is at v1.4.0.
     hostRef = onHost('rev-parse', '--abbrev-ref', 'HEAD');
-    onHost('checkout', '-q', '--detach', 'v1.3.0');
     const { workspace } = await api();
     workspace!.invalidate();
     await workspace!.config();
@@ -62,13 +61,27 @@ describe('what each environment runs, read from the host (Releases view, environ
     (await api()).workspace!.invalidate();
   });
 
-  it('Refresh: each host says what it runs, with the age of the reading; the checkout at another commit is a warning; a missing path names its host', async () => {
+  it("after the rollback over SSH, the host's revert commit is named by the release whose tree it has", async () => {
     const { setDialogs } = await api();
     setDialogs(new ScriptedDialogs());
+    const head = onHost('rev-parse', 'HEAD');
     await vscode.commands.executeCommand('rollbackPilot.refresh');
     const labels = await eventually(async () => {
       const l = await rootLabels();
-      return l.some((x) => x.startsWith('production: ')) && l.some((x) => x.startsWith('staging ')) ? l : undefined;
+      return l.some((x) => x.startsWith('production: ')) ? l : undefined;
+    }, 'the production line after Refresh');
+    const production = labels.find((x) => x.startsWith('production: '))!;
+    assert.equal(production.replace(/read \d+ s ago$/, 'read N s ago'), `production: v1.3.0 on shop-prod (${remote}) at ${head.slice(0, 12)}, a commit with v1.3.0's tree, read N s ago`);
+    assert.ok(labels.includes('production runs v1.3.0; your checkout is at v1.4.0'), labels.join(' | '));
+  });
+
+  it('Refresh: each host says what it runs, with the age of the reading; the checkout at another commit is a warning; a missing path names its host', async () => {
+    // The host at the tag itself now.
+    onHost('checkout', '-q', '--detach', 'v1.3.0');
+    await vscode.commands.executeCommand('rollbackPilot.refresh');
+    const labels = await eventually(async () => {
+      const l = await rootLabels();
+      return l.some((x) => /^production: v1\.3\.0 on shop-prod \([^)]*\), read/.test(x)) && l.some((x) => x.startsWith('staging ')) ? l : undefined;
     }, 'the environment lines after Refresh');
     const production = labels.find((x) => x.startsWith('production: '))!;
     assert.match(production, new RegExp(`^production: v1\\.3\\.0 on shop-prod \\(${remote.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\), read \\d+ s ago$`));
