@@ -3,10 +3,12 @@
 // it, as the preview showed them (redacted), with the digest of the plan itself. Running it
 // rebuilds the plan from the current facts with the same choices and runs it only when that is
 // exactly the plan with that digest on the same facts; otherwise it refuses saying what changed.
+import type { Cause, ConfigRemedy } from '../core/decision/tree';
 import type { PlanFacts, PreviewedPlan } from '../core/plan/staleness';
 import type { RollbackPlan } from '../core/plan/types';
 import type { Redactor as ProductRedactor } from '../core/redact';
 import { rebuildAndCompare, type PlanRequest, type PreviewedRequest } from './currentPlan';
+import { builderFor } from './decision';
 import { planBuilder, planningSources } from './planning';
 import { readTargetFacts } from './targetFacts';
 import { refuseConfigErrors, runPreviewed, type FlowOutcome, type RollbackFlowDeps } from './rollbackFlow';
@@ -27,12 +29,24 @@ export interface PlanFile {
   request: PlanRequest;
   /** The answers to the database question, replayed by the rebuild. */
   undoAnswers: PreviewedRequest['undoAnswers'];
+  /**
+   * The decision to roll back, when the plan was made with one (plan --cause): what changed
+   * (the branch the plan is built on, so the rebuild takes it again) and when it was decided
+   * (the journal's decidedAt: the post-mortem's "Decision to roll back", the checklist's timer).
+   */
+  decision?: PlanDecision;
+}
+
+export interface PlanDecision {
+  cause: Cause;
+  remedy?: ConfigRemedy;
+  decidedAt: string;
 }
 
 type Redactor = Pick<ProductRedactor, 'redact' | 'redactDeep'>;
 
 /** What `plan --json` prints: everything shown is redacted; the digest is of the real plan. */
-export function planFileOf(previewed: PreviewedRequest, redactor: Redactor): PlanFile {
+export function planFileOf(previewed: PreviewedRequest, redactor: Redactor, decision?: PlanDecision): PlanFile {
   return {
     kind: PLAN_FILE_KIND,
     version: PLAN_FILE_VERSION,
@@ -42,6 +56,7 @@ export function planFileOf(previewed: PreviewedRequest, redactor: Redactor): Pla
     facts: redactor.redactDeep(previewed.facts),
     request: redactor.redactDeep(previewed.request),
     undoAnswers: previewed.undoAnswers,
+    ...(decision ? { decision } : {}),
   };
 }
 
@@ -71,7 +86,17 @@ export function readPlanFile(text: string, file: string): PlanFile {
   const r = d.request as Partial<PlanRequest>;
   if (typeof r.environment !== 'string' || !r.to || typeof r.to.sha !== 'string') throw new PlanFileError(file, '"request" names no environment and target release');
   if (r.environment !== p.environment) throw new PlanFileError(file, `the request is for ${r.environment} but the plan for ${p.environment}`);
+  if (d.decision !== undefined) decisionProblem(d.decision, file);
   return d as PlanFile;
+}
+
+const CAUSES: readonly Cause[] = ['code', 'database', 'configuration', 'unknown'];
+
+function decisionProblem(decision: unknown, file: string): void {
+  const d = decision as Partial<PlanDecision> | null;
+  if (!d || typeof d !== 'object' || !CAUSES.includes(d.cause as Cause)) throw new PlanFileError(file, `"decision" names no cause (${CAUSES.join(', ')})`);
+  if (d.remedy !== undefined && (d.cause !== 'configuration' || (d.remedy !== 'restore' && d.remedy !== 'restart'))) throw new PlanFileError(file, '"decision.remedy" is restore or restart, for the configuration cause only');
+  if (typeof d.decidedAt !== 'string' || Number.isNaN(Date.parse(d.decidedAt))) throw new PlanFileError(file, '"decision.decidedAt" is not a time');
 }
 
 /**
@@ -97,9 +122,12 @@ export async function runPlanFile(deps: RollbackFlowDeps, ui: FlowUi, file: Plan
     return { stoppedBecause: 'target not readable' };
   }
   const sources = planningSources(workspace, sessions);
-  const build = planBuilder(workspace, sessions, { reason: file.plan.reason, targetSource: file.plan.targetSource, createdBy: file.plan.createdBy }, deps.databaseSteps);
+  const choices = { reason: file.plan.reason, targetSource: file.plan.targetSource, createdBy: file.plan.createdBy };
+  // Made on a decision: rebuilt on the same branch (the configuration's plan, the full rollback), as the interactive run does.
+  const build = file.decision ? builderFor(file.decision, workspace, sessions, choices, deps.databaseSteps) : planBuilder(workspace, sessions, choices, deps.databaseSteps);
   const previewed: PreviewedRequest = { plan: file.plan, preview: file.preview, digest: file.digest, facts: file.facts, request: file.request, undoAnswers: file.undoAnswers };
   // The file holds the redacted plan: the rebuilt one is compared redacted the same way, its digest unredacted.
   const seenAs = (rebuilt: PreviewedPlan): PreviewedPlan => ({ ...rebuilt, plan: redactor.redactDeep(rebuilt.plan), preview: redactor.redact(rebuilt.preview), facts: redactor.redactDeep(rebuilt.facts) });
-  return runPreviewed(deps, ui, previewed, new Date().toISOString(), () => rebuildAndCompare(sources, build, previewed, seenAs));
+  // The decision was taken when the plan was made (the run only carries it out); a plan made without one is decided now.
+  return runPreviewed(deps, ui, previewed, file.decision?.decidedAt ?? new Date().toISOString(), () => rebuildAndCompare(sources, build, previewed, seenAs));
 }

@@ -9,6 +9,7 @@ import type { CliServices } from '../services';
 import { TARGET_OPTIONS } from './plan';
 import { causeOption, DECISION_OPTIONS, remedyOption } from './decisionFlags';
 import { configErrors } from './shared';
+import { causeFlagOf } from '../terminalPrompter';
 
 /** The exit code of a rollback run (or resume): finished, did not finish, nothing ran, or stopped for want of a terminal. */
 export async function runExitCode(s: CliServices, outcome: { result?: { success: boolean }; plan?: { id: string }; stoppedBecause?: string }): Promise<number> {
@@ -36,7 +37,8 @@ uses. Before each destructive step the environment's name must be typed on the t
 no flag skips that, and without a terminal the run stops there (exit 4).
 
 With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilot plan --json;
---env, if given, must name its environment):
+--env, if given, must name its environment; a plan made with --cause is rebuilt on that
+branch and journaled with the decision's time):
 D must be its digest, and the plan rebuilt now must be that plan on the same facts, or
 nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.
 
@@ -75,6 +77,8 @@ a message not sent is said on stderr with the reason and the text to paste.`,
       }
       // What runs, in the log before it runs: the preview the plan was approved with.
       ctx.term.out(file.preview);
+      const d = file.decision;
+      if (d) ctx.term.err(`Decision (plan --cause, ${d.decidedAt}): roll back; what changed: ${causeFlagOf(d.cause)}${d.remedy ? ` (${d.remedy})` : ''}. Not asked again.`);
       outcome = await runPlanFile(s.flow, s.ui, file, digest, planPath, s.redactor);
     } else {
       const cause = causeOption(options);

@@ -47,7 +47,8 @@ describe('rollback-pilot on a real repository (no target needed)', { timeout: 30
       [['run', '--cause', 'network'], /--cause network: use one of code\|database\|config\|unknown/],
       [['run', '--cause', 'code', '--remedy', 'restart'], /--remedy goes with --cause config/],
       [['run', '--plan', 'plan.json', '--digest', 'x', '--cause', 'code'], /the plan file decides --cause; leave it out/],
-      [['plan', '--cause', 'code'], /rollback-pilot plan: unknown option --cause/],
+      [['plan', '--cause', 'weather'], /--cause weather: use one of code\|database\|config\|unknown/],
+      [['plan', '--cause', 'unknown', '--remedy', 'restore'], /--remedy goes with --cause config/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, { cwd: dir });
