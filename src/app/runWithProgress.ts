@@ -1,5 +1,6 @@
 import type { RollbackPlan } from '../core/plan/types';
 import { JournalWriteError, LockHeldError, RunRefusedError, type RunResult } from '../core/run';
+import { describeBlockers, journalVerdict } from '../core/verification';
 import type { RollbackSessions } from './sessions';
 import type { Presenter } from './ui';
 
@@ -31,7 +32,10 @@ export async function runWithProgress(
       }
     }, stop);
     const stash = result.journal.stash ? ` Your uncommitted changes were stashed as "${result.journal.stash.message}". ${result.journal.stash.restoreHint}.` : '';
-    if (result.success) presenter.info(`Rolled back ${plan.environment} to ${plan.to.name} on ${plan.where}.${stash}`);
+    // A check skipped, failed or not run leaves the deploy unverified (issue 13): the last word says so, not only the journal.
+    const blockers = result.success ? journalVerdict(result.journal).blockers : [];
+    const unverified = blockers.length ? ` Not verified: ${describeBlockers(blockers)}; the deploy is recorded as unverified.` : '';
+    if (result.success) presenter.info(`Rolled back ${plan.environment} to ${plan.to.name} on ${plan.where}.${unverified}${stash}`);
     else await presenter.runDidNotFinish(`Rollback of ${plan.environment} did not finish: ${result.state}${stash}`, plan.id);
     return result;
   } catch (e) {

@@ -8,7 +8,7 @@
 // - The api's health check fails after the rollback (it expects a version the old release
 //   does not report), the operator skips it: the checklist shows no all-clear, the all-clear
 //   step is withheld (no "All clear: … every check passed"), and the deploy of the release rolled
-//   back to is recorded unverified, not as a good deploy.
+//   back to is recorded unverified, not as a good deploy; the run's last message says so.
 // Screenshots stay in .test-work/ui-verification (nothing in media/ changes).
 //
 // Run: node --import tsx test/ui/run-verification-ui.mjs
@@ -197,6 +197,7 @@ async function main() {
       observed.deployRecord = deploy;
       if (!deploy) fail(`no deploy record for ${journal.plan.to.name}: ${JSON.stringify(records.deploys)}`);
       if (deploy.outcome === 'ok' || deploy.outcome === undefined) fail(`the rollback is recorded as a good deploy: ${JSON.stringify(deploy)}`);
+      if (!/^Rolled back local to v1\.3\.0 on local\. Not verified: api health skipped; the deploy is recorded as unverified\./.test(observed.finalMessage ?? '')) fail(`the run's last message does not say it is unverified: ${observed.finalMessage}`);
       const h = await getHealth(apiPort);
       if (h.status !== 200 || JSON.parse(h.body).version !== '1.3.0') fail(`the rollback itself did not happen: /health ${h.status} ${h.body}`);
     });
