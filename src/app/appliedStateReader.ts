@@ -33,8 +33,8 @@ export function databaseEnvironment(environments: EnvironmentConfig[], chosen: s
 /**
  * What the target database has applied, read through the configured `migrations.sql`
  * command (psql, locally or over SSH) from the tool's own table. A local target is read
- * on every refresh; a remote one only after an explicit Refresh or choice, so opening the
- * view never opens an SSH connection by surprise.
+ * on every refresh; a remote one only after an explicit Refresh or choice: the applied state
+ * runs psql on the host, which opening the view must not start by surprise.
  */
 export class AppliedStateReader {
   private remoteAllowed = false;

@@ -1,6 +1,7 @@
 // The team's shared state kept on an environment's target: its release records (deploys, bad
 // marks) and another operator's rollback in progress. Read only when a rollback is planned for
-// the environment or on an explicit Refresh: opening a view never opens an SSH connection.
+// the environment or on an explicit Refresh, never on opening a view (the one read a view's first
+// paint starts is environmentStatus.ts's deployed line, with known host keys only, asking nothing).
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
 import type { CommandRunner } from '../core/ports';
 import type { RecordsStore } from '../core/releases/recordsStore';
