@@ -82,6 +82,16 @@ function batchedRevParse(runner: CommandRunner, cwd: string, single: (ref: strin
   };
 }
 
+/**
+ * SHAs git has just named as commits of the repository at `cwd` (the release listing's tags,
+ * peeled by for-each-ref): resolved as refs later they need no process, like any commit
+ * resolved here before.
+ */
+export function noteKnownCommits(cwd: string, shas: Iterable<string>): void {
+  const k = known(cwd);
+  for (const sha of shas) if (FULL_SHA.test(sha)) k.commits.add(sha);
+}
+
 /** gitQueriesVia(runner, cwd) with the SHA-keyed answers kept, a range read in one go and refs asked together resolved together. */
 export function immutablePlanGit(runner: CommandRunner, cwd: string): PlanGit {
   const inner = gitQueriesVia(runner, cwd);

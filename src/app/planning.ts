@@ -10,7 +10,7 @@ import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
 import type { PlanBuilder, PlanningSources } from './currentPlan';
 import { operatorName } from './operator';
-import { immutablePlanGit, prefetchPlanQuestions } from './planGit';
+import { immutablePlanGit, noteKnownCommits, prefetchPlanQuestions } from './planGit';
 import { recordedBackupReader, type ReadRecordedBackup } from './recordedBackup';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
@@ -73,7 +73,11 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
   // The operator's identity, read once per plan: the run start's rebuild commits as the preview said it would.
   let identity: Promise<{ name: string; email: string } | undefined> | undefined = choices.gitIdentity && Promise.resolve(choices.gitIdentity);
   return async (req) => {
-    const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
+    const root = workspace.root.fsPath;
+    // Releases the listing has from for-each-ref are commits of this repository: the planner's rev-parse of them is already answered.
+    const tagged = new Set((await workspace.releases().catch(() => undefined))?.releases.filter((r) => r.source === 'tag').map((r) => r.sha));
+    noteKnownCommits(root, [req.from?.sha, req.to.sha].filter((sha): sha is string => sha !== undefined && tagged.has(sha)));
+    const git = immutablePlanGit(sessions.runnerFor('local'), root);
     const from = req.from?.sha ?? 'HEAD';
     // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.
     const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;

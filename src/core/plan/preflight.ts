@@ -53,11 +53,17 @@ export function revertIdentity(given: { name: string; email: string } | undefine
  * the global one); undefined when user.name or user.email is not set, so the planner falls back.
  */
 export async function operatorGitIdentity(runner: CommandRunner, cwd: string): Promise<{ name: string; email: string } | undefined> {
-  const get = async (key: string): Promise<string> => {
-    const r = await runner.run(`git config --get ${key}`, { cwd, timeoutMs: 10_000 });
-    return r.code === 0 ? r.stdout.trim() : '';
-  };
-  const [name, email] = await Promise.all([get('user.name'), get('user.email')]);
+  // Both keys from one process; the last value of each wins, as with `git config --get`.
+  const r = await runner.run(`git config -z --get-regexp '^user\\.(name|email)$'`, { cwd, timeoutMs: 10_000 });
+  const found = new Map<string, string>();
+  if (r.code === 0) {
+    for (const entry of r.stdout.split('\0')) {
+      const nl = entry.indexOf('\n');
+      if (nl > 0) found.set(entry.slice(0, nl), entry.slice(nl + 1).trim());
+    }
+  }
+  const name = found.get('user.name') ?? '';
+  const email = found.get('user.email') ?? '';
   return name && email ? { name, email } : undefined;
 }
 
