@@ -82,6 +82,7 @@ async function withProgress(sessions: RollbackSessions, ui: FlowUi, plan: Rollba
         prompter: ui.prompter,
         operator: operatorName(),
         isProcessGroupAlive: fleet.isProcessGroupAlive,
+        secret: (name) => sessions.checkSecret(name),
         onChange: (c: GridChange, grid: FleetGrid) => {
           total = Math.max(1, grid.hosts.length * grid.steps.length);
           const line = sessions.redact(changeLine(c, plan.steps));

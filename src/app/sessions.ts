@@ -55,6 +55,13 @@ export class RollbackSessions {
     this.log = deps.log;
   }
 
+  /** A check's `secret:NAME` for a fleet's health headers (issue 15): the redactor knows the value before anyone else gets it. */
+  async checkSecret(name: string): Promise<string | undefined> {
+    const value = (await this.deps.secrets?.get(secretStorageKey(name))) ?? undefined;
+    if (value) this.deps.redactor.setSource(`secret-storage:${secretStorageKey(name)}`, [value]);
+    return value;
+  }
+
   /** Text about to be shown: known secret values and the pattern families hidden (the one redactor). */
   redact(text: string): string {
     return this.deps.redactor.redact(text);

@@ -7,7 +7,7 @@
 import { judgeToolStatus } from '../database/toolStatus';
 import type { CommandRunner } from '../ports';
 import type { PlanStep } from '../plan/types';
-import type { JournalStep } from '../run/journalTypes';
+import type { JournalStep, RollbackJournal } from '../run/journalTypes';
 
 /** The steps after the host steps the product runs itself: the tool's status check (the all-clear is the checklist's). */
 export function productAfterSteps(after: readonly PlanStep[]): PlanStep[] {
@@ -46,4 +46,29 @@ export async function runAfterStep(step: PlanStep, runnerFor: (where: string) =>
 /** Whether the check still has to run (a resume runs it again when it failed: it only reads). */
 export function afterStepPending(js: JournalStep | undefined): boolean {
   return !js || (js.outcome !== 'ok' && js.outcome !== 'skipped');
+}
+
+export interface AfterStepsDeps {
+  runnerFor(where: string): CommandRunner;
+  iso(): string;
+  save(): Promise<void>;
+  event(kind: string, message: string, data?: Record<string, unknown>): void;
+  onOutput?: (chunk: string) => void;
+}
+
+/** Runs the checks still pending, in order, into their journal steps; the first failure, in words, stops them. */
+export async function runAfterSteps(journal: RollbackJournal, after: readonly PlanStep[], deps: AfterStepsDeps): Promise<string | undefined> {
+  for (const step of productAfterSteps(after)) {
+    const js = journal.steps.find((s) => s.stepId === step.id);
+    if (!js || !afterStepPending(js)) continue;
+    const where = step.commands[0].where;
+    Object.assign(js, { startedAt: deps.iso(), attempts: js.attempts + 1, outcome: 'running' });
+    const r = await runAfterStep(step, deps.runnerFor, journal.plan.commandTimeoutMs).catch((e: Error): AfterStepRun => ({ outcome: 'failed', detail: `could not ask ${where}: ${e.message}`, output: '' }));
+    Object.assign(js, { outcome: r.outcome, detail: r.detail, outputTail: r.output, finishedAt: deps.iso() });
+    deps.event('fleet-after-step', `${step.title} on ${where}: ${r.outcome} — ${r.detail}`, { step: step.id, outcome: r.outcome });
+    deps.onOutput?.(`${where}: ${step.title}: ${r.outcome} — ${r.detail}\n`);
+    await deps.save();
+    if (r.outcome === 'failed') return `every host is on ${journal.plan.to.name}, but ${step.title} failed on ${where}: ${r.detail}`;
+  }
+  return undefined;
 }

@@ -9,8 +9,9 @@ import type { JournalStep, RollbackJournal } from '../run/journalTypes';
 import type { JournalStore, Prompter } from '../run/ports';
 import { acquireLock, LockHeldError, releaseLock } from '../run/lock';
 import { realClock } from '../run/realClock';
-import { afterStepPending, productAfterSteps, runAfterStep } from './afterSteps';
+import { runAfterSteps } from './afterSteps';
 import type { AnsibleEvent } from './events';
+import { fleetHealthHeaders } from './healthHeaders';
 import { fleetRollout, type FleetRollout } from './fleetPlan';
 import { ANSIBLE_STARTED, changeEvent, FLEET_PLANNED, fleetRecord, gridFromJournal, stepOutcome, type FleetRecord } from './fleetJournal';
 import { FleetGrid, type GridChange } from './grid';
@@ -33,6 +34,8 @@ export interface FleetRunnerDeps {
   onJournalSaved?: (journal: RollbackJournal) => void;
   /** Whether the ansible-playbook process group of an interrupted run is still there (a resume waits for none). */
   isProcessGroupAlive?: (processGroup: number) => boolean;
+  /** A health header's `secret:NAME`, read as the rollout starts; the product's redactor must know the value before this returns. */
+  secret?: (name: string) => Promise<string | undefined>;
 }
 
 export interface FleetRunInput {
@@ -80,12 +83,14 @@ export class FleetRunner {
     this.deps.onJournalSaved?.(journal);
     const grid = new FleetGrid(fleet.hosts.map((h) => h.name), record.steps);
 
+    const headers = await this.headers(journal, fleet.hostSteps);
+    if (headers === false) return this.finish(journal, grid, fleet.hosts, []);
     const ready = await this.prepareHosts(journal, fleet.hosts, plan);
     if (!ready) return this.finish(journal, grid, fleet.hosts, []);
     const locked = fleet.hosts;
     if (!(await this.preflight(journal, input))) return this.finish(journal, grid, locked, locked);
     if (!(await this.productSteps(journal, fleet.before))) return this.finish(journal, grid, locked, locked);
-    await this.ansible(journal, grid, fleet, undefined, input.signal);
+    await this.ansible(journal, grid, fleet, undefined, input.signal, headers);
     await this.afterHosts(journal, grid, fleet.after, input.signal);
     return this.finish(journal, grid, locked, locked);
   }
@@ -130,11 +135,13 @@ export class FleetRunner {
       return this.finish(journal, grid, [], []);
     }
     const hosts = rec.hosts.filter((h) => resumeMap[h.name]);
+    const headers = await this.headers(journal, hostSteps);
+    if (headers === false) return this.finish(journal, grid, hosts, []);
     if (!(await this.prepareHosts(journal, hosts, plan))) return this.finish(journal, grid, hosts, []);
     const productDone = journal.steps.filter((s) => s.outcome === 'ok' || s.outcome === 'skipped').map((s) => s.stepId);
     const fleet = fleetRollout({ plan, hosts: rec.hosts, rollout: rec.rollout, userInventory: rec.userInventory ? { path: rec.userInventory, group: rec.group } : undefined, resume: resumeMap });
     if (!(await this.productSteps(journal, fleet.before.filter((s) => !productDone.includes(s.id) && s.id !== 'preflight')))) return this.finish(journal, grid, hosts, hosts);
-    await this.ansible(journal, grid, fleet, hosts.map((h) => h.name), signal);
+    await this.ansible(journal, grid, fleet, hosts.map((h) => h.name), signal, headers);
     await this.afterHosts(journal, grid, fleet.after, signal);
     return this.finish(journal, grid, hosts, hosts);
   }
@@ -255,14 +262,23 @@ export class FleetRunner {
     return true;
   }
 
-  private async ansible(journal: RollbackJournal, grid: FleetGrid, fleet: FleetRollout, limit: string[] | undefined, signal: AbortSignal | undefined): Promise<void> {
+  /** The health checks' headers as Ansible's extra vars (secrets read now); false: a secret is missing and nothing ran. */
+  private async headers(journal: RollbackJournal, steps: PlanStep[]): Promise<string | undefined | false> {
+    const h = await fleetHealthHeaders(steps, journal.plan, this.deps.secret);
+    if (h.ok) return h.vars;
+    this.event(journal, 'fleet-headers-refused', `Nothing ran anywhere: ${h.why}`);
+    journal.status = 'failed';
+    return false;
+  }
+
+  private async ansible(journal: RollbackJournal, grid: FleetGrid, fleet: FleetRollout, limit: string[] | undefined, signal: AbortSignal | undefined, extraVars?: string): Promise<void> {
     for (const s of fleet.hostSteps) {
       const js = journal.steps.find((x) => x.stepId === s.id);
       if (js && js.outcome === 'pending') js.startedAt = this.iso();
     }
     const forks = Math.max(1, ...fleet.batches.map((b) => b.length));
     const r = await this.deps.ansible.run({
-      playbook: fleet.playbook, inventory: fleet.inventory, userInventory: fleet.userInventory, limit, forks, signal,
+      playbook: fleet.playbook, inventory: fleet.inventory, userInventory: fleet.userInventory, limit, forks, signal, extraVars,
       onStarted: (processGroup) => {
         this.event(journal, ANSIBLE_STARTED, `ansible-playbook started (process group ${processGroup})`, { processGroup });
         void this.save(journal);
@@ -288,20 +304,13 @@ export class FleetRunner {
   /** Once every host is done: the product's checks after the batches (the migration tool's status, once, on the db host). */
   private async afterHosts(journal: RollbackJournal, grid: FleetGrid, after: PlanStep[], signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted || !grid.hosts.every((h) => grid.hostState(h) === 'done')) return;
-    for (const step of productAfterSteps(after)) {
-      const js = journal.steps.find((s) => s.stepId === step.id);
-      if (!js || !afterStepPending(js)) continue;
-      Object.assign(js, { startedAt: this.iso(), attempts: js.attempts + 1, outcome: 'running' });
-      const r = await runAfterStep(step, (w) => this.deps.runnerFor(w), journal.plan.commandTimeoutMs).catch((e: Error) => ({ outcome: 'failed' as const, detail: `could not ask ${step.commands[0].where}: ${e.message}`, output: '' }));
-      Object.assign(js, { outcome: r.outcome, detail: r.detail, outputTail: r.output, finishedAt: this.iso() });
-      this.event(journal, 'fleet-after-step', `${step.title} on ${step.commands[0].where}: ${r.outcome} — ${r.detail}`, { step: step.id, outcome: r.outcome });
-      this.deps.onOutput?.(`${step.commands[0].where}: ${step.title}: ${r.outcome} — ${r.detail}\n`);
-      await this.save(journal);
-      if (r.outcome === 'failed') {
-        journal.status = 'failed';
-        this.afterFailure = `every host is on ${journal.plan.to.name}, but ${step.title} failed on ${step.commands[0].where}: ${r.detail}`;
-        return;
-      }
+    const failure = await runAfterSteps(journal, after, {
+      runnerFor: (w) => this.deps.runnerFor(w), iso: () => this.iso(), save: () => this.save(journal), onOutput: this.deps.onOutput,
+      event: (kind, message, data) => this.event(journal, kind, message, data),
+    });
+    if (failure) {
+      journal.status = 'failed';
+      this.afterFailure = failure;
     }
   }
 

@@ -9,6 +9,8 @@
 // tree, health URLs, the steps a resume skips or checks) are host variables in the product's
 // own inventory (inventory.ts).
 import type { PlanCommand, PlanStep } from '../plan/types';
+import { parseJsonPath } from '../verification/jsonPath';
+import type { JsonExpectation } from '../verification/types';
 import { RolloutError, serialValue } from './batches';
 import type { RolloutConfig } from './types';
 
@@ -136,33 +138,63 @@ function shellBody(c: PlanCommand, timeoutMs: number, pad: string): string[] {
   return out;
 }
 
+/** The task variable every host's health task reads its headers from: the run's extra vars (hostHeadersVars), never the playbook. */
+export const HEADERS_VAR = 'rp_headers';
+
 function healthTask(step: PlanStep, index: number, name: string, when: string): string[] {
   const h = step.health!;
-  // Ansible's uri sends neither the check's headers (secrets by name) nor judges its JSON: passing without them would earn an all-clear the check never gave.
-  if (h.headers?.length || h.json?.length) throw new RolloutError(`step ${step.id}: a health check with ${h.headers?.length ? 'headers' : 'JSON expectations'} cannot run through Ansible yet (it would pass without them); check the fleet's health without them, or one host at a time`);
   const reg = `rp_health_${index}`;
   // uri takes whole seconds; the deadline is kept by the number of retries.
   const delay = Math.max(1, Math.round(h.intervalMs / 1000));
   const retries = Math.max(1, Math.ceil(h.timeoutMs / (delay * 1000)));
   const ok = [`${reg}.status == ${h.expect}`];
   if (h.contains !== undefined) ok.push(`rp_want in (${reg}.content | default(''))`);
+  // JSON expectations are judged by the product's filter (media/ansible/filter_plugins), as a single host's are: the paths read once, here.
+  const json = h.json?.length ? jsonSpec(step.id, h.json) : undefined;
+  if (json) ok.push(`(${reg}.content | default('') | rollback_pilot_json(rp_json))`);
+  const headers = h.headers?.length ? [`        headers: "{{ (${HEADERS_VAR} | default({})).get(rp_step, {}) }}"`] : [];
   return [
     `    - name: ${name}`,
     '      ansible.builtin.uri:',
     // The URL is this host's (its {vars.NAME} filled in), from the inventory.
     '        url: "{{ rp_health[rp_step] }}"',
+    ...headers,
     `        status_code: [${h.expect}]`,
-    `        return_content: ${h.contains !== undefined ? 'true' : 'false'}`,
+    `        return_content: ${h.contains !== undefined || json ? 'true' : 'false'}`,
     `        timeout: ${Math.max(1, Math.min(delay, 10))}`,
     '      vars:',
     `        rp_step: ${unsafe(step.id)}`,
     ...(h.contains !== undefined ? [`        rp_want: ${unsafe(h.contains)}`] : []),
+    ...(json ? [`        rp_json: ${unsafe(json)}`] : []),
     `      register: ${reg}`,
     `      until: ${q(ok.join(' and '))}`,
     `      retries: ${retries}`,
     `      delay: ${delay}`,
     `      when: ${q(when)}`,
   ];
+}
+
+/** The expectations as the filter reads them: each path's segments and the value it must equal. */
+function jsonSpec(stepId: string, json: readonly JsonExpectation[]): string {
+  return JSON.stringify(json.map((e) => {
+    const p = parseJsonPath(e.path);
+    if ('error' in p) throw new RolloutError(`step ${stepId}: ${e.path} is not a JSON path: ${p.error}`);
+    return { segments: p.segments, equals: e.equals };
+  }));
+}
+
+/**
+ * The run's extra vars (written by the Ansible adapter to a 0600 file it deletes once Ansible has
+ * read it): each health step's headers, secrets included, filled in at run time. `!unsafe`, so a
+ * value is never templated, and never in the playbook, the inventory or a process environment.
+ */
+export function hostHeadersVars(headers: Record<string, Array<[string, string]>>): string {
+  const lines = [`${HEADERS_VAR}:`];
+  for (const [stepId, hs] of Object.entries(headers)) {
+    lines.push(`  ${JSON.stringify(stepId)}:${hs.length ? '' : ' {}'}`);
+    for (const [k, v] of hs) lines.push(`    ${JSON.stringify(k)}: ${unsafe(v)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function maxFail(pct: number): number {

@@ -9,6 +9,12 @@ export interface AnsibleRunRequest {
   userInventory?: string;
   /** Only these hosts (a resume); all of the play's hosts when absent. */
   limit?: string[];
+  /**
+   * Variables of this run only the run may see (the health checks' headers, secrets included):
+   * YAML the adapter writes to a 0600 file in its private folder, passes as `--extra-vars @file`,
+   * and deletes as soon as Ansible has read it (its first event), or when it ends.
+   */
+  extraVars?: string;
   /** `--check --diff`: the preview's dry run (shell tasks are skipped in check mode). */
   check?: boolean;
   /** Parallel connections: at least the largest batch. */

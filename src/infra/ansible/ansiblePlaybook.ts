@@ -60,6 +60,18 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
     writeFileSync(inventory, req.inventory, { mode: 0o600 });
     writeFileSync(eventsFile, '', { mode: 0o600 });
     const args = [...(req.userInventory ? ['-i', req.userInventory] : []), '-i', inventory];
+    // Secrets go to Ansible in a file only its user can read, in a folder only its user can enter,
+    // for as long as Ansible takes to read it (VariableManager loads extra vars before the
+    // playbook starts, so it is gone by the first event): never the environment (/proc/PID/environ,
+    // lookup('env')), the command line (ps) or the playbook and inventory (kept for the journal).
+    const extraVars = req.extraVars !== undefined ? join(dir, 'run-vars.yml') : undefined;
+    if (extraVars) {
+      writeFileSync(extraVars, req.extraVars!, { mode: 0o600 });
+      args.push('--extra-vars', `@${extraVars}`);
+    }
+    const forget = (): void => {
+      if (extraVars) rmSync(extraVars, { force: true });
+    };
     if (req.limit) args.push('--limit', req.limit.join(','));
     if (req.check) args.push('--check', '--diff');
     args.push(playbook);
@@ -100,48 +112,54 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
           unreadable++;
           continue;
         }
+        // The callback's first event comes after Ansible has read its variables.
+        if (events.length === 0) forget();
         events.push(e);
         req.onEvent?.(e);
       }
     };
 
-    let output = '';
-    const child = spawn(cmd, cmdArgs, { cwd: this.opts.cwd ?? dir, env: this.env(dir, eventsFile, req.forks), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid) req.onStarted?.(child.pid);
-    // Whole lines only reach onOutput, each stream on its own: the caller redacts what it is
-    // given, and a secret a task printed must not arrive cut in two by a pipe's chunk boundary.
-    const held = { stdout: '', stderr: '' };
-    const onChunk = (stream: 'stdout' | 'stderr') => (d: Buffer): void => {
-      const s = d.toString('utf8');
-      output = (output + s).slice(-OUTPUT_TAIL);
-      const text = held[stream] + s;
-      const cut = text.lastIndexOf('\n') + 1;
-      held[stream] = text.slice(cut);
-      if (cut > 0) req.onOutput?.(text.slice(0, cut));
-    };
-    child.stdout.on('data', onChunk('stdout'));
-    child.stderr.on('data', onChunk('stderr'));
-    const poll = setInterval(() => drain(false), 100);
-    const abort = (): void => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGINT');
-      } catch {
-        // already gone
-      }
-    };
-    req.signal?.addEventListener('abort', abort, { once: true });
-    const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
-      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e.message }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    clearInterval(poll);
-    req.signal?.removeEventListener('abort', abort);
-    for (const rest of [held.stdout, held.stderr]) if (rest) req.onOutput?.(rest);
-    drain(true);
-    // The events hold what every task printed, as printed (the callback cannot redact): what the
-    // journal needs of them it now has, redacted by its store; the raw copy does not stay on disk.
-    rmSync(eventsFile, { force: true });
-    return { code: exit.code, signal: exit.signal, events, unreadableLines: unreadable, outputTail: output, dir, internalError: internalError(exit, events, output) };
+    try {
+      let output = '';
+      const child = spawn(cmd, cmdArgs, { cwd: this.opts.cwd ?? dir, env: this.env(dir, eventsFile, req.forks), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (child.pid) req.onStarted?.(child.pid);
+      // Whole lines only reach onOutput, each stream on its own: the caller redacts what it is
+      // given, and a secret a task printed must not arrive cut in two by a pipe's chunk boundary.
+      const held = { stdout: '', stderr: '' };
+      const onChunk = (stream: 'stdout' | 'stderr') => (d: Buffer): void => {
+        const s = d.toString('utf8');
+        output = (output + s).slice(-OUTPUT_TAIL);
+        const text = held[stream] + s;
+        const cut = text.lastIndexOf('\n') + 1;
+        held[stream] = text.slice(cut);
+        if (cut > 0) req.onOutput?.(text.slice(0, cut));
+      };
+      child.stdout.on('data', onChunk('stdout'));
+      child.stderr.on('data', onChunk('stderr'));
+      const poll = setInterval(() => drain(false), 100);
+      const abort = (): void => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGINT');
+        } catch {
+          // already gone
+        }
+      };
+      req.signal?.addEventListener('abort', abort, { once: true });
+      const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
+        child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e.message }));
+        child.once('close', (code, signal) => resolve({ code, signal }));
+      });
+      clearInterval(poll);
+      req.signal?.removeEventListener('abort', abort);
+      for (const rest of [held.stdout, held.stderr]) if (rest) req.onOutput?.(rest);
+      drain(true);
+      // The events hold what every task printed, as printed (the callback cannot redact): what the
+      // journal needs of them it now has, redacted by its store; the raw copy does not stay on disk.
+      rmSync(eventsFile, { force: true });
+      return { code: exit.code, signal: exit.signal, events, unreadableLines: unreadable, outputTail: output, dir, internalError: internalError(exit, events, output) };
+    } finally {
+      forget();
+    }
   }
 
   private env(dir: string, eventsFile?: string, forks = 5): NodeJS.ProcessEnv {
@@ -182,6 +200,8 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
       ANSIBLE_DEPRECATION_WARNINGS: 'False',
       ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
       ANSIBLE_CALLBACK_PLUGINS: join(o.pluginRoot, 'callback_plugins'),
+      // rollback_pilot_json: a health check's JSON expectations, judged as for a single host.
+      ANSIBLE_FILTER_PLUGINS: join(o.pluginRoot, 'filter_plugins'),
       ANSIBLE_CALLBACKS_ENABLED: 'rollback_pilot',
       ANSIBLE_CONFIG: join(dir, 'no-ansible.cfg'),
       ...(eventsFile ? { ROLLBACK_PILOT_EVENTS: eventsFile } : {}),

@@ -1,7 +1,8 @@
 // A property over whole fleet rollouts with hostile values everywhere a plan or a host puts one
 // (step ids, titles, commands, working trees, stdin, cleanups, resume checks, health URLs and
-// their expected text, host paths and vars, the steps a resume skips or checks): the playbook
-// and the inventory, read back by a YAML parser, are the same documents as for harmless values
+// their expected text and headers, host paths and vars, the steps a resume skips or checks): the
+// playbook, the inventory and the run's extra vars (the health headers, secrets among them),
+// read back by a YAML parser, are the same documents as for harmless values
 // with each value in its place, and every value sits in an `!unsafe` scalar, exactly as given.
 // So no newline, quote, ': ', '#', anchor or tag rewrites the YAML, and no value is a Jinja
 // template Ansible would evaluate: what Ansible templates is the product's own text only.
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseAllDocuments, type ScalarTag } from 'yaml';
-import { generatePlaybook } from '../../../src/core/fleet/playbook';
+import { generatePlaybook, hostHeadersVars } from '../../../src/core/fleet/playbook';
 import { inventoryYaml, type HostRunValues } from '../../../src/core/fleet/inventory';
 import type { FleetHost } from '../../../src/core/fleet/types';
 import type { PlanCommand, PlanStep } from '../../../src/core/plan/types';
@@ -47,6 +48,8 @@ interface Case {
   values: Record<string, HostRunValues>;
   title: string;
   withChecks: boolean;
+  /** The health steps' headers as the run fills them in (the extra-vars file, secrets among them). */
+  headers: Record<string, Array<[string, string]>>;
 }
 
 const KINDS = ['code', 'config', 'build', 'deploy', 'wait', 'health', 'full-redeploy'] as const;
@@ -66,6 +69,7 @@ const caseArb = fc.record({
       alreadyDone: fc.option(fleetHostile, { nil: undefined }),
       url: fleetHostile,
       contains: fc.option(fleetHostile, { nil: undefined }),
+      headers: fc.array(fc.tuple(fleetHostile, fleetHostile), { maxLength: 2 }),
     }),
     { minLength: 1, maxLength: 5 },
   ),
@@ -79,7 +83,11 @@ function build(raw: RawCase, f: (s: string) => string): Case {
   const steps: PlanStep[] = raw.steps.map((s, i) => {
     const base = { id: f(`${s.id}§${i}`), kind: s.kind, title: f(s.title), why: 'w', destructive: false } as const;
     if (s.kind === 'wait') return { ...base, commands: [], waitMs: 1000 };
-    if (s.kind === 'health') return { ...base, commands: [], health: { url: 'ignored', expect: 200, warmupMs: 0, timeoutMs: 3000, intervalMs: 1000, where: 'x', ...(s.contains !== undefined ? { contains: f(s.contains) } : {}) } };
+    if (s.kind === 'health') {
+      // Header names are keys of one mapping: made distinct as a step's id is.
+      const headers = s.headers.map(([name, value], k) => ({ name: f(`${name}§${k}`), value: f(value) }));
+      return { ...base, commands: [], health: { url: 'ignored', expect: 200, warmupMs: 0, timeoutMs: 3000, intervalMs: 1000, where: 'x', ...(s.contains !== undefined ? { contains: f(s.contains) } : {}), ...(headers.length ? { headers } : {}) } };
+    }
     return {
       ...base,
       commands: s.commands.map((c, k) => command(f(c), k === 0 && s.input !== undefined ? f(s.input) : undefined)),
@@ -99,12 +107,14 @@ function build(raw: RawCase, f: (s: string) => string): Case {
       },
     ]),
   );
-  return { steps, hosts, values, title: f(raw.title), withChecks: raw.withChecks };
+  const headers = Object.fromEntries(raw.steps.flatMap((s, k) => (s.kind === 'health' && s.headers.length ? [[steps[k].id, s.headers.map(([n, v], j): [string, string] => [f(`${n}§${j}`), f(v)])]] : [])));
+  return { steps, hosts, values, title: f(raw.title), withChecks: raw.withChecks, headers };
 }
 
 const render = (c: Case) => ({
   playbook: generatePlaybook({ runId: 'rb-prop', title: c.title, group: 'rollback_pilot_fleet', steps: c.steps, rollout: { batch: [1, '50%'], maxFailPercent: 25, pauseMs: 2000 }, commandTimeoutMs: 60_000, withChecks: c.withChecks }),
   inventory: inventoryYaml(c.hosts, c.values, true),
+  vars: Object.keys(c.headers).length ? hostHeadersVars(c.headers) : 'rp_headers: {}\n',
 });
 
 test('fleet playbooks and inventories from hostile plans and hosts: the same YAML as for harmless values, every value an exact !unsafe scalar', { timeout: 120_000 }, () => {
@@ -120,7 +130,7 @@ test('fleet playbooks and inventories from hostile plans and hosts: the same YAM
       };
       const hostile = render(build(raw, (s) => s));
       const harmless = render(build(raw, twin));
-      for (const part of ['playbook', 'inventory'] as const) {
+      for (const part of ['playbook', 'inventory', 'vars'] as const) {
         const hv: string[] = [];
         const bv: string[] = [];
         assert.deepEqual(shape(parse(hostile[part]), hv, (k) => names.get(k) ?? k), shape(parse(harmless[part]), bv), `the ${part}'s structure changed with the values:\n${hostile[part]}`);

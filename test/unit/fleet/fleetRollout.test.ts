@@ -56,10 +56,21 @@ describe('fleet rollback through Ansible (4 real sshd hosts, real ansible-playbo
     return `${r.status} ${r.status ? (JSON.parse(r.body) as { version: string }).version : ''}`;
   };
 
-  test('the whole fleet in batches [1, "50%", "100%"]: every host on v1.3.0 with health 200, the grid complete, the database step once', async () => {
-    const s = await setup('whole');
+  test('the whole fleet in batches [1, "50%", "100%"]: every host on v1.3.0 with health 200 and its JSON as expected (a secret header sent), the grid complete, the database step once', async () => {
+    // The api's check with a secret header, a plain one and JSON expectations, judged by Ansible's uri and the product's filter.
+    const s = await setup('whole', { alterPlan: (plan) => {
+      const h = plan.steps.find((x) => x.id === 'health-api')!.health!;
+      Object.assign(h, { headers: [{ name: 'X-Health-Token', secret: 'api-token' }, { name: 'X-Release', value: '{to}' }], json: [{ path: 'version', equals: '1.3.0' }] });
+    } });
     assert.deepEqual(s.fleet.batches, [['127.0.0.11'], ['127.0.0.12', '127.0.0.13'], ['127.0.0.14']]);
-    const result = await newRunner(s.deps).run({ plan: s.plan, fleet: s.fleet, preflights: s.preflights });
+    // Its secret not set: refused before anything, on any host, runs.
+    const refused = await newRunner(s.deps).run({ plan: s.plan, fleet: s.fleet, preflights: s.preflights });
+    assert.equal(refused.success, false);
+    assert.match(refused.journal.events.find((e) => e.kind === 'fleet-headers-refused')?.message ?? '', /^Nothing ran anywhere: Health of api: \S+ → 200: the X-Health-Token header needs the secret "api-token", which is not set/);
+    assert.ok(!refused.journal.events.some((e) => e.kind === 'lock-acquired' || e.kind === 'ansible-started'));
+    for (const h of fleet!.hosts) assert.equal((await healthOf(`http://127.0.0.1:${h.apiPort}/health`)).status, 500, `host ${h.index} untouched`);
+    const result = await newRunner({ ...s.deps, secret: (name) => Promise.resolve(name === 'api-token' ? 'tok-Secret-51c3a0' : undefined) }).run({ plan: s.plan, fleet: s.fleet, preflights: s.preflights });
+    assert.ok(!JSON.stringify(result.journal).includes('tok-Secret-51c3a0'), 'the secret is not in the journal');
     assert.equal(result.success, true, `${result.state}\n${result.journal.events.map((e) => e.message).join('\n')}`);
     for (const h of s.fleet.hosts) {
       const t = s.fleet.hosts.indexOf(h);

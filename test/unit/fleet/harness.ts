@@ -33,7 +33,7 @@ export interface FleetCase {
   journalsDir: string;
 }
 
-export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work: string; rollout: RolloutConfig; healthTimeoutMs?: number; runId?: string; varsFor?: (i: number) => Record<string, string> }): Promise<FleetCase> {
+export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work: string; rollout: RolloutConfig; healthTimeoutMs?: number; runId?: string; varsFor?: (i: number) => Record<string, string>; alterPlan?: (plan: RollbackPlan) => void }): Promise<FleetCase> {
   const { testFleet } = opts;
   const first = testFleet.hosts[0];
   const cfg = (host: string, path: string) => {
@@ -53,6 +53,7 @@ export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work
     destructive: false,
   };
   const plan = await planFor(first.destination, first.path, [dbStep]);
+  opts.alterPlan?.(plan);
   const hosts = hostsFromConfig(
     { hosts: testFleet.hosts.map((h) => ({ host: h.destination, path: h.path, vars: opts.varsFor?.(h.index) ?? { api_port: String(h.apiPort), worker_port: String(h.workerPort) } })), rollout: opts.rollout },
     first.path,

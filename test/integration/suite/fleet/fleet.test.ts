@@ -94,6 +94,11 @@ describe('a fleet rollback (4 real sshd hosts, real ansible-playbook, batches [1
     assert.ok(preview, 'the plan preview shows the fleet');
     assert.match(preview.getText(), /1\. \(canary\) `127\.0\.0\.11`\n2\. `127\.0\.0\.12`, `127\.0\.0\.13`\n3\. `127\.0\.0\.14`/);
     assert.match(preview.getText(), /--check --diff` on the first batch/);
+    // And every host's preflight before it, read over the product's own connections: all pass, the health now reported.
+    assert.match(preview.getText(), /## Preflight on every host, checked just now/);
+    for (const n of names) assert.match(preview.getText(), new RegExp(`\\| \`${n.replace(/\./g, '\\.')}\` \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ⚠️ api is already down: 500`), `${n}'s preflight row`);
+    // The migration tool's status check, once after the last batch, on the db host.
+    assert.equal(outcome.fleetResult.journal.steps.find((x) => x.stepId === 'db-tool-status')?.outcome, 'ok');
 
     // Live, per host and step, in batch order: the canary finished before batch 2 started.
     for (const n of names) assert.ok(lines.some((l) => l.startsWith(`${n}: `) && / ok \(batch \d\)$/.test(l)), `a line for ${n}: ${lines.join(' | ')}`);
