@@ -63,6 +63,18 @@ async function folderFiles(fs: FileSystemPort, migration: Migration, at: (p: str
   return undefined;
 }
 
+/** The migration's folder as the tool orders it, with the root-relative path builder; undefined when it cannot be listed. */
+async function readFolder(fs: FileSystemPort, root: string, migration: Migration): Promise<{ r: string; at: (p: string) => string; listing: NonNullable<Awaited<ReturnType<typeof folderFiles>>> } | undefined> {
+  const r = root.replace(/\/$/, '');
+  const at = (p: string) => (r === '.' || r === '' ? p || '.' : p ? `${r}/${p}` : r);
+  try {
+    const listing = await folderFiles(fs, migration, at);
+    return listing ? { r, at, listing } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const cache = new WeakMap<FileSystemPort, Map<string, Promise<Map<string, string[]> | undefined>>>();
 
 /**
@@ -72,15 +84,9 @@ const cache = new WeakMap<FileSystemPort, Map<string, Promise<Map<string, string
  */
 export async function functionHistory(fs: FileSystemPort, root: string, migration: Migration, upText: string): Promise<History | undefined> {
   if (!/\bcreate\s+or\s+replace\s+(function|procedure)\b/i.test(upText)) return undefined;
-  const r = root.replace(/\/$/, '');
-  const at = (p: string) => (r === '.' || r === '' ? p || '.' : p ? `${r}/${p}` : r);
-  let listing: Awaited<ReturnType<typeof folderFiles>>;
-  try {
-    listing = await folderFiles(fs, migration, at);
-  } catch {
-    return undefined;
-  }
-  if (!listing) return undefined;
+  const listed = await readFolder(fs, root, migration);
+  if (!listed) return undefined;
+  const { r, at, listing } = listed;
   const { folder, files } = listing;
   let perFs = cache.get(fs);
   if (!perFs) cache.set(fs, (perFs = new Map()));
@@ -169,15 +175,9 @@ function asksTheEarlierSchema(tool: Migration['tool'], upText: string): boolean 
  */
 export async function earlierSchemaFor(fs: FileSystemPort, root: string, migration: Migration, upText: string, parser: SqlParser): Promise<BeforeSchema | undefined> {
   if (!asksTheEarlierSchema(migration.tool, upText)) return undefined;
-  const r = root.replace(/\/$/, '');
-  const at = (p: string) => (r === '.' || r === '' ? p || '.' : p ? `${r}/${p}` : r);
-  let listing: Awaited<ReturnType<typeof folderFiles>>;
-  try {
-    listing = await folderFiles(fs, migration, at);
-  } catch {
-    return undefined;
-  }
-  if (!listing) return undefined;
+  const listed = await readFolder(fs, root, migration);
+  if (!listed) return undefined;
+  const { r, at, listing } = listed;
   let perFs = parsedCache.get(fs);
   if (!perFs) parsedCache.set(fs, (perFs = new Map()));
   const cacheOf = perFs;

@@ -7,13 +7,21 @@ import { gridMarkdown } from '../fleet/gridMarkdown';
 import { fleetStateText } from '../fleet/resume';
 import type { RollbackJournal } from '../run/journalTypes';
 
-export function fleetSection(journal: RollbackJournal): string[] {
+/** A fleet journal's batches, grid and where its hosts ended; undefined for a single host's journal. */
+function fleetOutcome(journal: RollbackJournal): { rec: NonNullable<ReturnType<typeof fleetRecord>>; grid: NonNullable<ReturnType<typeof gridFromJournal>>; state: string } | undefined {
   const rec = fleetRecord(journal);
   const grid = gridFromJournal(journal);
-  if (!rec || !grid) return [];
+  if (!rec || !grid) return undefined;
   const plan = journal.plan;
   const code = plan.steps.find((s) => s.kind === 'code' && s.id.startsWith('code-'))?.id;
   const state = fleetStateText(grid, code, plan.from.name, plan.to.name) || `nothing ran on ${grid.hosts.join(', ')}`;
+  return { rec, grid, state };
+}
+
+export function fleetSection(journal: RollbackJournal): string[] {
+  const outcome = fleetOutcome(journal);
+  if (!outcome) return [];
+  const { rec, grid, state } = outcome;
   const stops = journal.events.filter((e) => e.kind === 'fleet-stopped').map((e) => e.message);
   return [
     '## The fleet', '',
@@ -37,12 +45,9 @@ const SAID: Record<HostTimeline['state'], string> = { done: 'done', failed: 'fai
  * post-mortem has the times and the why. Empty for a single host's journal.
  */
 export function fleetChangelogLines(journal: RollbackJournal): string[] {
-  const rec = fleetRecord(journal);
-  const grid = gridFromJournal(journal);
-  if (!rec || !grid) return [];
-  const plan = journal.plan;
-  const code = plan.steps.find((s) => s.kind === 'code' && s.id.startsWith('code-'))?.id;
-  const state = fleetStateText(grid, code, plan.from.name, plan.to.name) || `nothing ran on ${grid.hosts.join(', ')}`;
+  const outcome = fleetOutcome(journal);
+  if (!outcome) return [];
+  const { rec, grid, state } = outcome;
   return [
     `Fleet of ${grid.hosts.length} hosts in ${rec.batches.length} batches: ${state}`,
     ...hostTimelines(grid).map((t) => `${t.host}: ${t.batch ? `batch ${t.batch}` : 'not reached'}, ${SAID[t.state]}${t.stoppedAt ? ` at ${t.stoppedAt.split(' ')[0]}` : ''}`),
