@@ -11,7 +11,8 @@ import { functionsDefinedIn } from './beforeSchema';
 import type { BeforeSchema } from './rules/common';
 import { readAlembicHeader } from '../migrations/alembicHeader';
 import { upStatementsOf } from './earlierStatements';
-import { earlierSchema, needsEarlierSchema } from './schemaHistory';
+import { emptyBefore } from './rules/common';
+import { copyBefore, foldStatements, needsEarlierSchema } from './schemaHistory';
 import type { SqlParser, SqlStatement } from './sqlPort';
 
 type History = NonNullable<BeforeSchema['history']>;
@@ -64,15 +65,27 @@ async function folderFiles(fs: FileSystemPort, migration: Migration, at: (p: str
 }
 
 /** The migration's folder as the tool orders it, with the root-relative path builder; undefined when it cannot be listed. */
-async function readFolder(fs: FileSystemPort, root: string, migration: Migration): Promise<{ r: string; at: (p: string) => string; listing: NonNullable<Awaited<ReturnType<typeof folderFiles>>> } | undefined> {
+type FolderListing = NonNullable<Awaited<ReturnType<typeof folderFiles>>> & { sorted: FolderFile[] };
+
+/** Listings per file system (one per classification pass, as the parsed files are): a folder of 2,000 migrations is listed and sorted once, not once per migration. */
+const listings = new WeakMap<FileSystemPort, Map<string, Promise<FolderListing | undefined>>>();
+
+async function readFolder(fs: FileSystemPort, root: string, migration: Migration): Promise<{ r: string; at: (p: string) => string; listing: FolderListing } | undefined> {
   const r = root.replace(/\/$/, '');
   const at = (p: string) => (r === '.' || r === '' ? p || '.' : p ? `${r}/${p}` : r);
-  try {
-    const listing = await folderFiles(fs, migration, at);
-    return listing ? { r, at, listing } : undefined;
-  } catch {
-    return undefined;
+  let perFs = listings.get(fs);
+  if (!perFs) listings.set(fs, (perFs = new Map()));
+  const key = `${migration.tool}:${r}:${dirname(migration.tool === 'prisma' ? dirname(migration.file) : migration.file)}`;
+  let listing = perFs.get(key);
+  if (!listing) {
+    listing = folderFiles(fs, migration, at).then(
+      (l) => l && { ...l, sorted: [...l.files].sort((a, b) => migrationOrder(a.name, b.name)) },
+      () => undefined,
+    );
+    perFs.set(key, listing);
   }
+  const l = await listing;
+  return l ? { r, at, listing: l } : undefined;
 }
 
 const cache = new WeakMap<FileSystemPort, Map<string, Promise<Map<string, string[]> | undefined>>>();
@@ -110,7 +123,7 @@ export async function functionHistory(fs: FileSystemPort, root: string, migratio
   if (!all) return undefined;
   const own = migration.tool === 'prisma' ? basename(migration.file.replace(/\/migration\.sql$/, '')) : basename(migration.file);
   const functions = new Map<string, string>();
-  for (const f of [...files].sort((a, b) => migrationOrder(a.name, b.name))) {
+  for (const f of listing.sorted) {
     if (listing.unordered ? f.name === own : migrationOrder(f.name, own) >= 0) {
       if (listing.unordered) continue;
       break;
@@ -126,6 +139,9 @@ interface EarlierFile {
   revision?: string;
   parents?: string[];
 }
+
+/** Alembic's revision graph of a listed folder, read once per listing. */
+const revisionGraphs = new WeakMap<FolderListing, Promise<Map<string, { path: string; parents: string[] }>>>();
 
 const parsedCache = new WeakMap<FileSystemPort, Map<string, Promise<EarlierFile>>>();
 
@@ -202,18 +218,68 @@ export async function earlierSchemaFor(fs: FileSystemPort, root: string, migrati
   };
   let earlier: string[];
   if (migration.tool === 'alembic') {
-    const byRevision = new Map<string, { path: string; parents: string[] }>();
-    for (const f of listing.files) {
-      if (f.path === migration.file) continue;
-      const e = await read(f.path);
-      if (e.revision && !byRevision.has(e.revision)) byRevision.set(e.revision, { path: f.path, parents: e.parents ?? [] });
+    let graph = revisionGraphs.get(listing);
+    if (!graph) {
+      graph = (async () => {
+        const byRevision = new Map<string, { path: string; parents: string[] }>();
+        for (const f of listing.files) {
+          const e = await read(f.path);
+          if (e.revision && !byRevision.has(e.revision)) byRevision.set(e.revision, { path: f.path, parents: e.parents ?? [] });
+        }
+        return byRevision;
+      })();
+      revisionGraphs.set(listing, graph);
     }
-    earlier = alembicAncestors(migration, byRevision);
+    // The migration's own revision is never its own ancestor (alembicAncestors starts it as seen).
+    earlier = alembicAncestors(migration, await graph);
   } else {
     const own = migration.tool === 'prisma' ? basename(migration.file.replace(/\/migration\.sql$/, '')) : basename(migration.file);
-    earlier = [...listing.files].sort((a, b) => migrationOrder(a.name, b.name)).filter((f) => migrationOrder(f.name, own) < 0).map((f) => f.path);
+    earlier = [];
+    for (const f of listing.sorted) {
+      if (migrationOrder(f.name, own) >= 0) break;
+      earlier.push(f.path);
+    }
   }
-  const files: Array<{ path: string; statements: SqlStatement[] }> = [];
-  for (const path of earlier) files.push({ path, statements: (await read(path)).statements });
-  return earlierSchema(files);
+  return foldChain(fs, `${migration.tool}:${r}:${listing.folder}`, earlier, read);
+}
+
+/**
+ * The schema after the files of `earlier`, in order. A folder's migrations share their
+ * histories (the next file's earlier files are this file's plus this one), so the states along
+ * each chain are kept every CHECKPOINT files: a tree of 2,000 migrations folds each file about
+ * CHECKPOINT times instead of once per later migration. A chain is its sequence of paths,
+ * interned one step at a time, so an edit that reorders or inserts a file starts a new chain.
+ */
+const CHECKPOINT = 16;
+interface FolderChains {
+  ids: Map<string, number>;
+  states: Map<number, BeforeSchema>;
+}
+/** Per file system, as the parsed files are: the states are made of what that file system read. */
+const chains = new WeakMap<FileSystemPort, Map<string, FolderChains>>();
+
+async function foldChain(fs: FileSystemPort, folderKey: string, earlier: string[], read: (path: string) => Promise<EarlierFile>): Promise<BeforeSchema> {
+  let perFs = chains.get(fs);
+  if (!perFs) chains.set(fs, (perFs = new Map()));
+  let c = perFs.get(folderKey);
+  if (!c) perFs.set(folderKey, (c = { ids: new Map(), states: new Map() }));
+  const ids: number[] = [];
+  let id = 0;
+  let from = 0;
+  for (let i = 0; i < earlier.length; i++) {
+    const key = `${id}|${earlier[i]}`;
+    let next = c.ids.get(key);
+    if (next === undefined) c.ids.set(key, (next = c.ids.size + 1));
+    id = next;
+    ids.push(id);
+    if (c.states.has(id)) from = i + 1;
+  }
+  const start = from > 0 ? c.states.get(ids[from - 1]) : undefined;
+  if (from === earlier.length && start) return start;
+  const into = start ? copyBefore(start) : emptyBefore();
+  for (let i = from; i < earlier.length; i++) {
+    foldStatements((await read(earlier[i])).statements, earlier[i], into);
+    if ((i + 1) % CHECKPOINT === 0 && !c.states.has(ids[i])) c.states.set(ids[i], copyBefore(into));
+  }
+  return into;
 }
