@@ -15,6 +15,7 @@ import { EXIT, EXIT_HELP } from './exitCodes';
 import { buildServices, NotARepositoryError, type CliServices, type GlobalOptions } from './services';
 import { NeedsTerminalError, Terminal, type TerminalIo } from './terminal';
 import { PlanFileError } from '../app/planFile';
+import { readOperatorIdentity } from '../app/operator';
 
 declare const ROLLBACK_PILOT_VERSION: string | undefined;
 
@@ -95,6 +96,20 @@ function globalOptions(options: Record<string, string | true | undefined>, comma
   };
 }
 
+/**
+ * The operator is the git identity of the repository (its config, then the global one), as in
+ * the extension: read before any command records who ran it (journals, locks, bad marks).
+ */
+async function withOperator(services: CliServices): Promise<CliServices> {
+  const runner = services.sessions.runnerFor('local');
+  try {
+    await readOperatorIdentity(runner, services.root);
+  } finally {
+    await runner.dispose().catch(() => undefined);
+  }
+  return services;
+}
+
 /** Runs one command line and returns its exit code; output goes to `io`. */
 export async function main(argv: string[], io: TerminalIo): Promise<number> {
   // The global options come first; the first word that is not one is the command.
@@ -136,7 +151,7 @@ export async function main(argv: string[], io: TerminalIo): Promise<number> {
     const ctx: CliContext = {
       term: t,
       global,
-      services: async () => (services ??= await buildServices(global, t)),
+      services: async () => (services ??= await withOperator(await buildServices(global, t))),
     };
     return await command.run(ctx, parsed.options, parsed.positionals);
   } catch (e) {
