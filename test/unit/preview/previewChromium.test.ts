@@ -2,15 +2,14 @@
 // error), the steps are numbered headings with the destructive one styled apart, and its
 // buttons post only { type: 'action', id } to the host (acquireVsCodeApi stands in for VS Code).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { previewPageHtml } from '../../../src/vscode/preview/previewPage';
+import { launchChromium, skipWithoutChromium } from '../../support/checklistPage';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `needs Debian's chromium at ${CHROMIUM}`;
+const skip = skipWithoutChromium;
 const nonce = 'n0nce4test';
 const MARKDOWN = [
   '# Rollback of production: v1.4.0 → v1.3.0', '',
@@ -30,7 +29,7 @@ before(async () => {
   server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html.replace('<style', `${stub}<style`)));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'], timeout: 20_000 });
+  browser = await launchChromium();
 });
 
 after(async () => {
