@@ -210,11 +210,13 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
         }
       : undefined;
   const fleet = folder && fleetStatus ? fleetDeps(context, folder.uri.fsPath, settings, fleetStatus) : undefined;
-  const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, fleet, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
+  // A single host's run or resume ended: what it runs is read again for its Releases line, asking nothing (fleets: fleetDeps' afterRun).
+  const afterRun = (environment: string): void => void environmentStatus?.read({ environment, quiet: true });
+  const flowDeps = workspace && sessions ? { workspace, sessions, dialogs, previews, rehearsal, fleet, afterRun, databaseSteps: async (input: Parameters<DatabaseStepsFor>[0]) => databaseSectionFor(workspace!, (await workspace!.config()).config, input) } : undefined;
   registerRehearseCommand(registry, flowDeps, rehearsal);
   registerRevertCommitCommand(registry, flowDeps);
   registerRollbackCommands(registry, flowDeps);
-  registerResumeCommand(registry, sessions, dialogs, previews, fleet);
+  registerResumeCommand(registry, sessions, dialogs, previews, fleet, afterRun);
   registerRecordCommands(registry, workspace, sessions, records, dialogs, new NodeHttp());
   context.subscriptions.push(...registerAnalyzeCommand(registry, workspace, previews));
   // The operator is the git identity (journals, locks, bad marks); read before the resume offer compares it with the journals'.

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { foreignOrigin, renderResumeMarkdown, resumeListing, trackedByGit, type RollbackJournal, type RunResult, type UnreadableJournal } from '../core/run';
 import { machineName, operatorName } from './operator';
-import { runWithProgress } from './runWithProgress';
+import { runWithProgress, type AfterRun } from './runWithProgress';
 import type { RollbackSessions } from './sessions';
 import type { FlowUi } from './ui';
 import type { FleetRunResult } from '../core/fleet/fleetRunner';
@@ -38,8 +38,9 @@ export interface ResumeOutcome {
  * Resume Rollback: continues an interrupted run from its journal; finished steps are not run
  * again. The steps left are shown before any question, and a run that was not started here
  * (another operator, machine, or a journal that came with a pull) needs an explicit "Resume anyway".
+ * A single host's resume tells `afterRun` when it ends, as a run does.
  */
-export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?: string, fleet?: FleetFlowDeps): Promise<ResumeOutcome> {
+export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?: string, fleet?: FleetFlowDeps, afterRun?: AfterRun): Promise<ResumeOutcome> {
   const { prompter, presenter } = ui;
   const root = sessions.root.fsPath;
   const { runs, unreadable } = await resumeListing(sessions.journals);
@@ -93,6 +94,6 @@ export async function resumeFlow(sessions: RollbackSessions, ui: FlowUi, runId?:
     presenter.info('Nothing ran. The resume preview stays open for reference.');
     return { journal: j, stoppedBecause: 'not confirmed' };
   }
-  const result = await runWithProgress(sessions, j.plan, `Resuming the rollback of ${j.plan.environment}`, (s) => s.resume(j), presenter);
+  const result = await runWithProgress(sessions, j.plan, `Resuming the rollback of ${j.plan.environment}`, (s) => s.resume(j), presenter, afterRun);
   return { journal: j, result };
 }

@@ -6,7 +6,7 @@ import type { RunResult } from '../core/run';
 import { DatabaseChoiceCancelled } from './databasePlan';
 import { confirmPlanWithRehearsal, type RehearsalFlow } from './rehearsal';
 import { planningSources, type DatabaseStepsFor } from './planning';
-import { runWithProgress } from './runWithProgress';
+import { runWithProgress, type AfterRun } from './runWithProgress';
 import { preflightSection } from './preflightPreview';
 import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { decisionTriggers } from './errorSpikes';
@@ -30,6 +30,8 @@ export interface RollbackFlowDeps {
   rehearsal?: RehearsalFlow;
   /** Environments with hosts: or inventory: (issue 15): Ansible runs their host steps. Without it a fleet is refused, with why. */
   fleet?: FleetFlowDeps;
+  /** After a single host's run ends, however it ended: the composition root reads the environment again (fleets have fleet.afterRun). */
+  afterRun?: AfterRun;
 }
 
 export interface FlowOptions {
@@ -262,7 +264,7 @@ export async function runPreviewed(deps: RollbackFlowDeps, ui: FlowUi, previewed
     await ui.presenter.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
     return { plan: previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
   }
-  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), ui.presenter);
+  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), ui.presenter, deps.afterRun);
   // What the target said before the run is stale now: read it again, or (a revert commit this
   // repository does not have, a host gone) let the listing fall back to the deploy records.
   const { config } = await workspace.config();

@@ -4,14 +4,27 @@ import { describeBlockers, journalVerdict } from '../core/verification';
 import type { RollbackSessions } from './sessions';
 import type { Presenter } from './ui';
 
-/** Runs with the presenter's progress following the engine's events, and says where things stand at the end. */
+/** After a single host's run or resume ended (completed, failed, stopped or thrown): the environment it ran on, to read again. */
+export type AfterRun = (environment: string) => void;
+
+/**
+ * Runs with the presenter's progress following the engine's events, and says where things
+ * stand at the end. `afterRun` is told first, at any end: the host may have changed, so the
+ * composition root reads what it runs again (the Releases view's environment line).
+ */
 export async function runWithProgress(
   sessions: RollbackSessions,
   plan: RollbackPlan,
   title: string,
   go: (s: RollbackSessions) => Promise<RunResult>,
   presenter: Presenter,
+  afterRun?: AfterRun,
 ): Promise<RunResult | undefined> {
+  let told = false;
+  const ended = (): void => {
+    if (!told) afterRun?.(plan.environment);
+    told = true;
+  };
   try {
     let running: string | undefined;
     // Stopping is two different things: let the running command finish, or kill it. The front end asks which.
@@ -31,6 +44,7 @@ export async function runWithProgress(
         sub.dispose();
       }
     }, stop);
+    ended();
     const stash = result.journal.stash ? ` Your uncommitted changes were stashed as "${result.journal.stash.message}". ${result.journal.stash.restoreHint}.` : '';
     // A check skipped, failed or not run leaves the deploy unverified (issue 13): the last word says so, not only the journal.
     const blockers = result.success ? journalVerdict(result.journal).blockers : [];
@@ -39,6 +53,7 @@ export async function runWithProgress(
     else await presenter.runDidNotFinish(`Rollback of ${plan.environment} did not finish: ${result.state}${stash}`, plan.id);
     return result;
   } catch (e) {
+    ended();
     if (e instanceof LockHeldError) await presenter.error(e.message, 'OK');
     else if (e instanceof RunRefusedError) await presenter.error(e.message);
     else if (e instanceof JournalWriteError) await presenter.error(e.message);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, workspaceRoot, healthOf } from '../helpers';
+import { api, eventually, label, workspaceRoot, healthOf } from '../helpers';
 import { ScriptedDialogs } from '../scriptedDialogs';
 import type { FlowOutcome } from '../../../../src/vscode/commands/rollbackFlow';
 
@@ -14,6 +14,11 @@ const fingerprints: string[] = JSON.parse(process.env.ROLLBACK_PILOT_HOSTKEY_FPS
 const knownHosts = process.env.ROLLBACK_PILOT_KNOWN_HOSTS!;
 
 const health = async () => { const h = await healthOf(apiPort); return `${h.status} ${h.body}`; };
+/** The Releases view's line of the environment "local" (on shop-prod in this group), as a person reads it. */
+async function environmentLine(): Promise<string | undefined> {
+  const { releases } = await api();
+  return (await releases.getChildren()).filter((n) => n.kind === 'note').map((n) => label(releases.getTreeItem(n))).find((x) => x.startsWith('local: ') || x.startsWith('local on '));
+}
 const headOf = (dir: string) => execFileSync('git', ['-c', `safe.directory=${dir}`, '-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 
 describe('a production host over SSH (real sshd, ssh config alias "shop-prod")', () => {
@@ -29,13 +34,16 @@ describe('a production host over SSH (real sshd, ssh config alias "shop-prod")',
     assert.ok(dialogs.infos.some((m) => /Snapshot of local/.test(m) && /shop-prod/.test(m)), `${dialogs.infos.join(' | ')} ${dialogs.errors.join(' | ')}`);
   });
 
-  it('Revert Last Deploy runs on the host: the host checkout is reverted, the api reports 1.3.0, the operator\'s checkout is untouched', async () => {
+  it('Revert Last Deploy runs on the host: the host checkout is reverted, the api reports 1.3.0, the operator\'s checkout is untouched; the Releases view says so without a Refresh', async () => {
     const { setDialogs } = await api();
     const localHead = headOf(workspaceRoot().fsPath);
     const remoteHead = headOf(remote);
     assert.match(await health(), /^500 /);
     const dialogs = new ScriptedDialogs();
     setDialogs(dialogs);
+    // The view's line before the run, read once by a Refresh: the host runs the bad release.
+    await vscode.commands.executeCommand('rollbackPilot.refresh');
+    await eventually(async () => (/^local: v1\.4\.0 on shop-prod /.test((await environmentLine()) ?? '') ? true : undefined), 'the line at v1.4.0 before the run');
     const outcome = (await vscode.commands.executeCommand('rollbackPilot.revertLastDeploy')) as FlowOutcome;
     assert.ok(outcome.plan, `planned: ${outcome.stoppedBecause} ${dialogs.errors.join(' | ')}`);
     assert.equal(outcome.plan.where, 'shop-prod');
@@ -45,6 +53,13 @@ describe('a production host over SSH (real sshd, ssh config alias "shop-prod")',
     assert.notEqual(headOf(remote), remoteHead, 'the host checkout got the revert commit');
     assert.equal(headOf(workspaceRoot().fsPath), localHead, "the operator's checkout is untouched");
     assert.ok(!dialogs.asked.some((a) => a.startsWith('hostkey:')), 'the saved key is known now: no second question');
+    // No Refresh: the run's end read the host again (the revert commit has v1.3.0's tree).
+    const after = await eventually(async () => {
+      const l = await environmentLine();
+      if (!l?.startsWith('local: v1.3.0 on shop-prod ')) throw new Error(`the line says: ${l ?? 'nothing'}`);
+      return l;
+    }, 'the line at v1.3.0 after the run, without a Refresh', 20_000);
+    assert.match(after, new RegExp(`^local: v1\\.3\\.0 on shop-prod \\(.*\\) at ${headOf(remote).slice(0, 12)}, a commit with v1\\.3\\.0's tree, read \\d+ s ago$`));
   });
 
   it('a changed host key is refused before anything is sent, with no way to accept it', async () => {
