@@ -21,7 +21,8 @@ import { FileJournalStore } from '../infra/files/fileJournalStore';
 import { confinedJournalStore, confinedRecordsStorage } from '../infra/files/fsConfinement';
 import { NodeFileSystem } from '../infra/files/nodeFileSystem';
 import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
-import { SimpleGitPort } from '../infra/git/simpleGitPort';
+import { SimpleGitPort, TAG_FORMAT } from '../infra/git/simpleGitPort';
+import { fileTagFieldsCache, tagCachePath } from '../infra/git/tagCache';
 import { NodeHttp } from '../infra/http';
 import { commandRunners, type SshSettings } from '../infra/runners';
 import { NodeLocalProcesses } from '../infra/shell/localProcesses';
@@ -90,7 +91,9 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const prompter = new TerminalPrompter(term, redact, { confirmPlan: options.yes, undo: options.undo, cause: options.cause, remedy: options.remedy });
   const presenter = new TerminalPresenter(term, redact, { showDiff: options.showDiff });
   const records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, options.recordsFile ?? '.rollback/records.json')), root));
-  const git = new SimpleGitPort(root);
+  // What each tag's object reads as is kept between runs (tagCache.ts): a plan on 10,000 tags does not read 10,000 objects every time.
+  const tagCacheFile = tagCachePath(root, TAG_FORMAT, term.io.env);
+  const git = new SimpleGitPort(root, tagCacheFile ? { tagCache: fileTagFieldsCache(tagCacheFile) } : {});
   const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
   const runnerFor = commandRunners(root, () => options.ssh, () => prompter);
   const events = new RedactingRollbackEvents(redactor);

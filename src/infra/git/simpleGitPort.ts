@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
+import { fieldsOfLine, type TagFields, type TagFieldsCache } from './tagCache';
 
 const EXIT_MARK = 'git exited with code ';
 
@@ -15,7 +16,12 @@ export interface SimpleGitPortOptions {
   binary?: string;
   /** Kill a git process that has been silent this long. */
   silenceTimeoutMs?: number;
+  /** Keeps what each tag's object reads as between runs (the command line: tagCache.ts). */
+  tagCache?: TagFieldsCache;
 }
+
+/** More tags than this missing from the tag cache (a first run): the whole listing is read, as without a cache. */
+const MAX_NAMED_TAGS = 200;
 
 const TAG_FIELDS = [
   '%(refname:strip=2)',
@@ -128,27 +134,10 @@ export class SimpleGitPort implements GitPort {
     const problem = patternProblem(pattern);
     if (problem) throw new GitPortError('bad-ref', `Tag pattern ${problem}`, [pattern]);
     const nested: Array<Omit<TagRef, 'sha'>> = [];
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    let failure: unknown;
-    const feed = (text: string, last: boolean) => {
-      if (failure !== undefined) return;
-      try {
-        const lines = (rest + text).split('\n');
-        rest = last ? '' : (lines.pop() as string);
-        for (const line of lines) parseTagLine(line, onTag, nested);
-      } catch (e) {
-        // Thrown from a stream event it would be uncaught; rethrown after git ends instead.
-        failure = e;
-      }
-    };
-    // A client of its own: the output handler applies to every command of an instance.
-    const client = this.newClient().outputHandler((_command, stdout) => {
-      stdout.on('data', (chunk: Buffer) => feed(decoder.write(chunk), false));
-    });
-    await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, `refs/tags/${pattern}`], client);
-    feed(decoder.end(), true);
-    if (failure !== undefined) throw failure;
+    const parse = (line: string): void => parseTagLine(line, onTag, nested);
+    const cache = this.options.tagCache;
+    if (cache) await this.tagLinesCached(pattern, cache, parse);
+    else await this.tagLines([`refs/tags/${pattern}`], parse);
     // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
     for (const tag of nested) {
       try {
@@ -158,6 +147,79 @@ export class SimpleGitPort implements GitPort {
         if (!(e instanceof GitPortError)) throw e;
       }
     }
+  }
+
+  /** for-each-ref with TAG_FORMAT over `patterns`, each line handed over as git prints it. */
+  private async tagLines(patterns: string[], onLine: (line: string) => void): Promise<void> {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let failure: unknown;
+    const feed = (text: string, last: boolean) => {
+      if (failure !== undefined) return;
+      try {
+        const lines = (rest + text).split('\n');
+        rest = last ? '' : (lines.pop() as string);
+        for (const line of lines) onLine(line);
+      } catch (e) {
+        // Thrown from a stream event it would be uncaught; rethrown after git ends instead.
+        failure = e;
+      }
+    };
+    // A client of its own: the output handler applies to every command of an instance.
+    const client = this.newClient().outputHandler((_command, stdout) => {
+      stdout.on('data', (chunk: Buffer) => feed(decoder.write(chunk), false));
+    });
+    await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, ...patterns], client);
+    feed(decoder.end(), true);
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * The same lines, in the same order, with the fields of each tag's object taken from the
+   * cache when it has them (tagCache.ts); only the tags it lacks are read in full, and all of
+   * them when they are many (the first run) or the repository has replace refs.
+   */
+  private async tagLinesCached(pattern: string, cache: TagFieldsCache, onLine: (line: string) => void): Promise<void> {
+    const listing = this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']);
+    const known = cache.load();
+    const refs: Array<[oid: string, name: string]> = [];
+    const missing: string[] = [];
+    let replaced = false;
+    for (const line of (await listing).split('\n')) {
+      const at = line.indexOf(' ');
+      if (at < 0) continue;
+      const ref = line.slice(at + 1);
+      if (ref.startsWith('refs/replace/')) replaced = true;
+      if (!ref.startsWith('refs/tags/')) continue;
+      const oid = line.slice(0, at);
+      refs.push([oid, ref.slice(10)]);
+      if (!known.has(oid)) missing.push(ref);
+    }
+    const used: TagFields = new Map();
+    const recording = (line: string): void => {
+      const f = fieldsOfLine(line);
+      if (f) used.set(f[0], f[1]);
+      onLine(line);
+    };
+    if (replaced) return this.tagLines([`refs/tags/${pattern}`], onLine);
+    if (missing.length > MAX_NAMED_TAGS) {
+      await this.tagLines([`refs/tags/${pattern}`], recording);
+      return cache.save(used);
+    }
+    // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every line in git's order.
+    const read = new Map<string, string>();
+    if (missing.length) await this.tagLines(missing, (line) => void (line && read.set(line.slice(0, line.indexOf('\0')), line)));
+    for (const [oid, name] of refs) {
+      const fields = known.get(oid);
+      if (fields !== undefined) {
+        used.set(oid, fields);
+        onLine(`${name}\0${fields}`);
+      } else {
+        const line = read.get(name);
+        if (line !== undefined) recording(line); // else deleted between the two reads
+      }
+    }
+    if (missing.length || used.size !== known.size) cache.save(used);
   }
 
   async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {

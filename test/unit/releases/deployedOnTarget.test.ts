@@ -57,6 +57,28 @@ describe('readDeployed: bad input on the target (real git, real sh)', () => {
     assert.equal(bySha.snapshot?.sha, repo.tags['v1.2.0']);
   });
 
+  test("the tags at HEAD are exactly git tag --points-at HEAD --sort=-v:refname's, loose and packed (a tag of a tag at HEAD is not one)", async () => {
+    const at = join(tmp.dir, 'tags-host');
+    execFileSync('git', ['clone', '-q', repo.dir, at], { stdio: 'ignore' });
+    git(at, 'checkout', '-q', '--detach', 'v1.3.0');
+    const id = ['-c', 'user.name=T', '-c', 'user.email=t@example.com'];
+    git(at, 'tag', 'v1.9');
+    git(at, ...id, 'tag', '-a', '-m', 'ten', 'v1.10');
+    git(at, 'tag', 'zz-not-a-release');
+    git(at, ...id, 'tag', '-a', '-m', 'inner', 'inner');
+    git(at, ...id, 'tag', '-a', '-m', 'outer', 'outer', 'inner');
+    git(at, 'tag', 'elsewhere', 'v1.1.0');
+    const expected = (): string[] => git(at, 'tag', '--points-at', 'HEAD', '--sort=-v:refname').split('\n').filter(Boolean);
+    assert.deepEqual(expected(), ['zz-not-a-release', 'v1.10', 'v1.9', 'v1.3.0', 'inner'], 'the fixture');
+    assert.deepEqual((await readDeployed(runner, envOf(at), { resolve })).tags, expected());
+    git(at, 'pack-refs', '--all');
+    git(at, 'tag', 'v1.3.0-loose');
+    assert.deepEqual((await readDeployed(runner, envOf(at), { resolve })).tags, expected());
+    assert.ok(expected().includes('v1.3.0-loose'));
+    git(at, 'checkout', '-q', '--detach', 'v1.2.0');
+    assert.deepEqual((await readDeployed(runner, envOf(at), { resolve })).tags, ['v1.2.0']);
+  });
+
   test('an empty file, a line with no SHA, a commit the local repository lacks, no file: each names the host and the file', async () => {
     const cases: Array<[string | undefined, RegExp]> = [
       ['', /^local:.*snap-\w+\.txt is empty \(its first line names no SHA or tag\)$/],
