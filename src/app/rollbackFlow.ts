@@ -12,6 +12,7 @@ import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { decisionTriggers } from './errorSpikes';
 import { builderFor, decideWithTree, noteDatabaseCause, restartTarget } from './decision';
 import type { Cause, ConfigRemedy } from '../core/decision/tree';
+import type { DecisionRecord } from '../core/decision/record';
 import type { RollbackSessions } from './sessions';
 import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './targetFacts';
 import type { FlowUi, Presenter } from './ui';
@@ -213,7 +214,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   // The runbooks' decision tree: roll back, roll forward or investigate first; then what changed.
   const decided = await decideWithTree(ui, { workspace, triggers: () => decisionTriggers(workspace, sessions), cause: options.cause ?? (options.revertCommit ? 'code' : undefined) });
   if ('stoppedBecause' in decided) return decided;
-  const { decidedAt } = decided;
+  const { decidedAt, record } = decided;
   options = { ...options, cause: decided.cause, ...(decided.remedy ? { remedy: decided.remedy } : {}) };
   const reason = options.reason ?? (await prompter.reason());
   if (!reason) return { stoppedBecause: 'no reason given' };
@@ -247,14 +248,14 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   return runPreviewed(deps, ui, previewed, decidedAt, async () => {
     // What runs is what was previewed: rebuilt now from the current facts, or nothing runs.
     return rebuildAndCompare(sources, build, previewed);
-  });
+  }, record);
 }
 
 /**
  * Rebuilds (via `rebuild`) and runs a previewed plan, then reads the target again. Shared by
  * the interactive flow and the command line's `run --plan`.
  */
-export async function runPreviewed(deps: RollbackFlowDeps, ui: FlowUi, previewed: PreviewedRequest, decidedAt: string, rebuild: () => Promise<RollbackPlan>): Promise<FlowOutcome> {
+export async function runPreviewed(deps: RollbackFlowDeps, ui: FlowUi, previewed: PreviewedRequest, decidedAt: string, rebuild: () => Promise<RollbackPlan>, decision?: DecisionRecord): Promise<FlowOutcome> {
   const { workspace, sessions } = deps;
   let plan: RollbackPlan;
   try {
@@ -264,7 +265,7 @@ export async function runPreviewed(deps: RollbackFlowDeps, ui: FlowUi, previewed
     await ui.presenter.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
     return { plan: previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
   }
-  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt), ui.presenter, deps.afterRun);
+  const result = await runWithProgress(sessions, plan, `Rolling back ${plan.environment} to ${plan.to.name}`, (s) => s.run(plan, previewed.digest, decidedAt, decision), ui.presenter, deps.afterRun);
   // What the target said before the run is stale now: read it again, or (a revert commit this
   // repository does not have, a host gone) let the listing fall back to the deploy records.
   const { config } = await workspace.config();

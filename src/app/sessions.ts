@@ -1,4 +1,5 @@
 import type { CommandRunner, HttpPort } from '../core/ports';
+import type { DecisionRecord } from '../core/decision/record';
 import type { RollbackPlan } from '../core/plan/types';
 import { redactRunnerDeps, type Redactor } from '../core/redact';
 import { RollbackRunner, type RollbackEvents, type RunResult } from '../core/run';
@@ -98,8 +99,8 @@ export class RollbackSessions {
   }
 
   /** Runs a previewed plan. Refuses a second run from this window while one is active. */
-  async run(plan: RollbackPlan, digest: string, decidedAt: string): Promise<RunResult> {
-    return this.guard(plan, (signal, stopAfterStep) => this.engine().run(plan, { signal, stopAfterStep, expectedDigest: digest, decidedAt }));
+  async run(plan: RollbackPlan, digest: string, decidedAt: string, decision?: DecisionRecord): Promise<RunResult> {
+    return this.guard(plan, (signal, stopAfterStep) => this.engine().run(plan, { signal, stopAfterStep, expectedDigest: digest, decidedAt, ...(decision ? { decision } : {}) }));
   }
 
   async resume(journal: RollbackJournal): Promise<RunResult> {

@@ -3,6 +3,7 @@
 // terminal with readline (src/cli), the tests with scripted answers. Nothing here draws.
 import type { EnvironmentChoice } from '../core/config/environmentOrder';
 import type { UndoChoice, UndoPath } from '../core/database';
+import type { InvestigationPageInfo } from '../core/decision/page';
 import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
 import type { RollbackPlan } from '../core/plan/types';
 import type { Release } from '../core/releases';
@@ -77,9 +78,10 @@ export interface Presenter extends Messages {
    * A brief investigation: a visible timer of `lengthMs` from `startedAt` (VS Code: the status
    * bar and the checklist). Resolves when it is over or the operator decides earlier
    * ('decide'), chooses the rollback there ('roll-back': not asked again), or gives up on it
-   * ('cancelled'). Without it, the decision is asked again at once.
+   * ('cancelled'). Without it, the decision is asked again at once. `page`: the triggers and
+   * the logs to show beside the countdown.
    */
-  investigate?(lengthMs: number, startedAt: number): Promise<'decide' | 'roll-back' | 'cancelled'>;
+  investigate?(lengthMs: number, startedAt: number, page?: InvestigationPageInfo): Promise<'decide' | 'roll-back' | 'cancelled'>;
   warn(message: string): void;
   showPreview(doc: PreviewDocument): Promise<void>;
   /** Opens a file of the workspace (rollback.yml with errors, an unreadable journal), by absolute path. */

@@ -1,5 +1,6 @@
 import type { Presenter, PreviewDocument, StopControl } from '../app/ui';
 import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
+import type { InvestigationPageInfo } from '../core/decision/page';
 import { investigationStatus } from '../core/decision/tree';
 import { runProgress } from '../core/run';
 import { chooseOnTerminal } from './choose';
@@ -39,9 +40,16 @@ export class TerminalPresenter implements Presenter {
   }
 
   /** Runbook 000's brief investigation: a countdown on the terminal; at zero, or on Enter, the decision is asked again. */
-  async investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'cancelled'> {
+  async investigate(lengthMs: number, startedAt: number, page?: InvestigationPageInfo): Promise<'decide' | 'cancelled'> {
     const minutes = Math.round(lengthMs / 60_000);
     this.term.err(`\n${this.term.style('Brief investigation', 'bold')} (${minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(lengthMs / 1000)} s`}, runbook 000): look at the logs and the dashboards; if it is not clearly fixable by the end, roll back. When the timer ends, or when you press Enter, you are asked again; Ctrl-C gives up on the rollback.`);
+    // What the checklist page shows beside its countdown: the triggers, and where each service's logs are ("Open logs" there).
+    void page?.triggers?.then((t) => {
+      if (t.length) this.term.err(this.term.style(`Triggers: ${this.redact(t.join('; '))}`, 'yellow'));
+    }, () => undefined);
+    void page?.logs?.then((all) => {
+      for (const w of all) this.term.err(this.redact(`Logs of ${w.service} on ${w.where}: ${w.command}`));
+    }, () => undefined);
     const ended = await this.term.waitForEnter(() => `Investigating: ${investigationStatus(startedAt, lengthMs, Date.now()).label} left. Enter decides now: `, startedAt + lengthMs);
     if (ended === 'interrupted') {
       this.term.err('Investigation given up: nothing was planned.');

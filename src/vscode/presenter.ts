@@ -6,7 +6,8 @@ import { runProgress } from '../core/run';
 import { CommandId } from './contributions';
 import { chooseHowToStop, showingRun } from './commands/stopChoice';
 import type { Previews } from './preview/previews';
-import { showInvestigation } from './investigation';
+import { investigationLogsOpener, showInvestigation } from './investigation';
+import type { InvestigationPageInfo } from '../core/decision/page';
 
 /**
  * The application layer's Presenter in VS Code: messages go through the dialogs (so the
@@ -49,9 +50,9 @@ export class VsCodePresenter implements Presenter {
     });
   }
 
-  /** The brief investigation's timer (the checklist page, the status bar, the notification): it ends with the page's choice, or on Cancel the decision is asked again. */
-  investigate(lengthMs: number, startedAt: number): Promise<'decide' | 'roll-back' | 'cancelled'> {
-    return showInvestigation(lengthMs, startedAt);
+  /** The brief investigation's timer (the checklist page with the triggers and Open logs, the status bar, the notification): it ends with the page's choice, or on Cancel the decision is asked again. */
+  investigate(lengthMs: number, startedAt: number, page?: InvestigationPageInfo): Promise<'decide' | 'roll-back' | 'cancelled'> {
+    return showInvestigation(lengthMs, startedAt, { ...(page ? { page } : {}), redact: (t) => this.sessions.redact(t), openLogs: investigationLogsOpener(this.sessions) });
   }
 
   async openFile(absPath: string): Promise<void> {

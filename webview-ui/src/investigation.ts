@@ -15,7 +15,9 @@ const leftMs = (v: InvestigationView, offset: number): number => Math.max(0, v.s
 const label = (ms: number): string => formatElapsed(Math.ceil(ms / 1000) * 1000);
 
 export function showInvestigation(app: HTMLElement, view: InvestigationView, send: (m: PageToHost) => void): void {
-  shown = { view, offset: view.now - Date.now(), over: false };
+  // The same investigation again (its triggers or logs arrived): a choice already made stays made.
+  const chosen = shown && shown.view.startedAt === view.startedAt && shown.view.lengthMs === view.lengthMs ? shown.chosen : undefined;
+  shown = { view, offset: view.now - Date.now(), over: false, ...(chosen ? { chosen } : {}) };
   render(app, send);
   if (!ticking) ticking = setInterval(() => tick(app, send), 250);
 }
@@ -72,7 +74,27 @@ function render(app: HTMLElement, send: (m: PageToHost) => void): void {
       clock,
     ),
     h('section', { 'aria-labelledby': 'section-investigation' }, h('h2', { id: 'section-investigation' }, 'Investigation'), body),
+    triggersSection(view, send),
     chosen ? h('p', { class: 'muted', role: 'status' }, chosen === 'roll-back' ? 'Rolling back: answer the questions that follow.' : 'Deciding now: answer the question that follows.') : '',
   );
   app.removeAttribute('aria-busy');
+}
+
+/** What the decision offered (error spikes in the services' logs), and "Open logs" to look at them while the time runs. */
+function triggersSection(view: InvestigationView, send: (m: PageToHost) => void): Element {
+  const triggers =
+    view.triggers === undefined
+      ? h('p', { class: 'muted', 'data-triggers': 'reading' }, "Reading the services' logs for error spikes…")
+      : view.triggers.length === 0
+        ? h('p', { class: 'muted', 'data-triggers': 'none' }, "No error spike in the services' logs (the last 5 minutes against the hour before).")
+        : h('ul', { 'data-triggers': 'shown', 'aria-label': 'Triggers' }, ...view.triggers.map((t) => h('li', { class: 'trigger' }, t)));
+  const logs = view.logs ?? [];
+  const open = (service: string, text: string): Element => on(h('vscode-button', { appearance: 'secondary', 'data-key': `investigation:open-logs:${service}` }, text), 'click', () => send({ type: 'open-logs', service }));
+  const buttons =
+    view.logs === undefined
+      ? ''
+      : logs.length === 0
+        ? h('p', { class: 'muted' }, 'No service has logs: in rollback.yml, so there is nothing to stream here.')
+        : h('div', { class: 'row' }, ...logs.map((svc) => open(svc, logs.length === 1 ? 'Open logs' : `Open logs: ${svc}`)));
+  return h('section', { 'aria-labelledby': 'section-triggers' }, h('h2', { id: 'section-triggers' }, 'Triggers'), triggers, buttons);
 }

@@ -6,6 +6,7 @@ import type { RollbackJournal } from '../run/journalTypes';
 import { freeTextBlock, mergeFreeText } from './freeText';
 import { isVerificationKind } from '../verification/checks';
 import { fleetSection } from './fleet';
+import { decisionRows, decisionSummaryLines } from './decision';
 
 export interface PostmortemOptions {
   /** Commits between the two releases (newest first), when the git layer can list them. */
@@ -68,6 +69,7 @@ export function renderPostmortem(raw: RollbackJournal, previousMarkdown?: string
   out.push(`- **Operator:** ${cell(journal.operator)}`);
   out.push(`- **Outcome:** ${journal.status}${took ? `, ${took}` : ''}`);
   out.push(`- **Run:** \`${journal.runId}\``);
+  out.push(...decisionSummaryLines(journal, cell));
   const noted = checklist.items.find((i) => i.id === 'document-state')?.text?.trim();
   if (noted) out.push(`- **Noted during the incident:** ${cell(noted)}`);
   out.push('');
@@ -146,6 +148,8 @@ function timeline(journal: RollbackJournal, checklist: ChecklistState): Timeline
   const add = (iso: string | undefined, what: string) => {
     if (iso) rows.push({ at: time(iso), what, sort: iso });
   };
+  // How the decision was reached (asked, triggers, investigations), when the journal has it.
+  for (const r of decisionRows(journal)) add(r.at, r.what);
   add(journal.decidedAt, `Decision to roll back ${journal.plan.from.name} to ${journal.plan.to.name}: ${journal.plan.reason}`);
   add(journal.startedAt, 'Rollback run started');
   const titles = new Map(journal.plan.steps.map((s) => [s.id, s.title]));

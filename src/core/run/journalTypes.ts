@@ -1,3 +1,4 @@
+import type { DecisionRecord } from '../decision/record';
 import type { RollbackPlan, StepOutcome } from '../plan/types';
 import type { JournalLogWatch } from '../logs/types';
 import type { CheckEntryResult } from '../verification/types';
@@ -20,6 +21,12 @@ export interface RollbackJournal {
    */
   machine?: string;
   decidedAt: string;
+  /**
+   * How the decision was reached: when it was asked, the triggers offered, each brief
+   * investigation and how it ended, what changed (core/decision/record.ts). Absent in journals
+   * written before it was recorded, and for runs not decided through the question (plan files).
+   */
+  decision?: DecisionRecord;
   startedAt?: string;
   finishedAt?: string;
   status: 'planned' | 'running' | 'stopped' | 'succeeded' | 'failed' | 'abandoned';

@@ -1,4 +1,5 @@
 import type { Clock, CommandRunner, ExecOptions, ExecResult, HttpPort } from '../ports';
+import type { DecisionRecord } from '../decision/record';
 import { planDigest } from '../plan/planner';
 import type { PlanCommand, PlanStep, RollbackPlan, StepOutcome } from '../plan/types';
 import type { RollbackEvents } from './events';
@@ -46,6 +47,8 @@ export interface RunOptions {
   expectedDigest?: string;
   /** When the rollback was decided (the checklist's timer starts here). */
   decidedAt?: string;
+  /** How it was decided (asked, triggers, investigations, cause): kept in the journal for the post-mortem. */
+  decision?: DecisionRecord;
 }
 
 export interface RunResult {
@@ -89,6 +92,7 @@ export class RollbackRunner {
       operator: this.deps.operator,
       ...(this.deps.machine ? { machine: this.deps.machine } : {}),
       decidedAt: options.decidedAt ?? now,
+      ...(options.decision ? { decision: options.decision } : {}),
       status: 'planned',
       steps: plan.steps.map((s) => ({ stepId: s.id, outcome: 'pending', attempts: 0 })),
       events: [],

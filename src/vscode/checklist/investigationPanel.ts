@@ -1,6 +1,7 @@
 // The checklist page during runbook 000's brief investigation, before any rollback run (and so
 // any journal) exists: the countdown to the configured limit, "Roll back now" and "Decide now"
-// while it runs, and at zero "Time's up: roll back now". Same page bundle, CSP and protocol as
+// while it runs, and at zero "Time's up: roll back now"; beside it the triggers the decision
+// offered and "Open logs" for the services with logs:. Same page bundle, CSP and protocol as
 // the run's checklist. The host holds the clock: the page is unloaded while hidden
 // (retainContextWhenHidden is off) and, shown again, says "ready" and gets the same deadline.
 import * as vscode from 'vscode';
@@ -12,6 +13,12 @@ export interface InvestigationPanelOptions {
   lengthMs: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** The triggers the decision offered, shown when they arrive (already redacted). Never rejects. */
+  triggers?: Promise<string[]>;
+  /** The services "Open logs" can stream. Never rejects. */
+  logs?: Promise<string[]>;
+  /** "Open logs" pressed for one of `logs`. */
+  openLogs?(service: string): Promise<void>;
 }
 
 export class InvestigationPanel {
@@ -22,6 +29,9 @@ export class InvestigationPanel {
   private readonly choiceListeners = new Set<(c: InvestigationChoice) => void>();
   private readonly closeListeners = new Set<() => void>();
   private closed = false;
+  /** What has arrived of the triggers and the log streams (the page shows "reading" until then). */
+  private triggers: string[] | undefined;
+  private logs: string[] | undefined;
 
   static usePage(extensionUri: vscode.Uri): void {
     InvestigationPanel.extensionUri = extensionUri;
@@ -58,6 +68,16 @@ export class InvestigationPanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
       nonce: newNonce(),
     });
+    // Each arrives in its own time; the page gets the view again with it (a page not loaded yet gets it with "ready").
+    void options.triggers?.then((t) => this.update(() => (this.triggers = t)), () => this.update(() => (this.triggers = [])));
+    void options.logs?.then((l) => this.update(() => (this.logs = l)), () => this.update(() => (this.logs = [])));
+    if (!options.triggers) this.triggers = [];
+    if (!options.logs) this.logs = [];
+  }
+
+  private update(set: () => void): void {
+    set();
+    if (!this.closed) this.post({ type: 'investigation', view: this.view() });
   }
 
   get open(): boolean {
@@ -87,7 +107,7 @@ export class InvestigationPanel {
 
   private view(): InvestigationView {
     const o = this.options;
-    return { startedAt: o.startedAt, lengthMs: o.lengthMs, now: (o.now ?? Date.now)() };
+    return { startedAt: o.startedAt, lengthMs: o.lengthMs, now: (o.now ?? Date.now)(), ...(this.triggers ? { triggers: this.triggers.slice(0, 50) } : {}), ...(this.logs ? { logs: this.logs.slice(0, 50) } : {}) };
   }
 
   private post(message: HostToPage): void {
@@ -103,6 +123,11 @@ export class InvestigationPanel {
     if (m.type === 'ready') return this.post({ type: 'investigation', view: this.view() });
     if (m.type === 'investigation-choice') {
       for (const l of [...this.choiceListeners]) l(m.choice);
+      return;
+    }
+    // Only a service the page was offered: the page cannot name another command to run.
+    if (m.type === 'open-logs' && m.service && this.logs?.includes(m.service) && this.options.openLogs) {
+      this.options.openLogs(m.service).catch((e: unknown) => this.options.log?.(`investigation: could not open the logs of ${m.service}: ${String(e)}`));
       return;
     }
     this.options.log?.(`investigation: ${m.type} has no meaning before the rollback runs; ignored`);

@@ -32,6 +32,10 @@ export interface InvestigationView {
   lengthMs: number;
   /** Host clock when this view was made, so the page counts down from the host's time. */
   now: number;
+  /** The triggers the decision offered (error spikes), read again for the page; absent until they arrive. */
+  triggers?: string[];
+  /** The services whose logs "Open logs" streams (those with logs: on the likely environment); absent until known. */
+  logs?: string[];
 }
 
 /** What the operator chose on the investigation page: roll back now, or be asked the decision again. */
@@ -147,10 +151,14 @@ export function validLogs(logs: unknown): boolean {
   );
 }
 
-/** The investigation's clock: finite times and a positive length of at most a day, nothing else. */
+const MAX_LINES = 50;
+const lines = (v: unknown, valid: (x: unknown) => boolean): boolean => v === undefined || (Array.isArray(v) && v.length <= MAX_LINES && v.every(valid));
+
+/** The investigation's clock: finite times and a positive length of at most a day; bounded trigger lines and service names; nothing else. */
 export function validInvestigation(v: unknown): boolean {
   return isRec(v) && count(v.startedAt) && count(v.now) && count(v.lengthMs) && (v.lengthMs as number) > 0 && (v.lengthMs as number) <= 86_400_000 &&
-    Object.keys(v).every((k) => ['startedAt', 'lengthMs', 'now'].includes(k));
+    lines(v.triggers, (t) => str(t, MAX_TEXT)) && lines(v.logs, id) &&
+    Object.keys(v).every((k) => ['startedAt', 'lengthMs', 'now', 'triggers', 'logs'].includes(k));
 }
 
 const CELL = ['not-started', 'running', 'ok', 'failed', 'skipped', 'unknown'];

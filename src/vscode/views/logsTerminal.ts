@@ -29,13 +29,17 @@ export class LogsTerminals implements vscode.Disposable {
   async show(runId: string, service?: string): Promise<void> {
     const journal = await this.deps.journal(runId);
     if (!journal) return void vscode.window.showErrorMessage(`Rollback Pilot: no journal found for run ${runId}, so its logs cannot be opened.`);
-    const all = logsOfRun(journal.plan, this.deps.config());
+    return this.showOf(runId, logsOfRun(journal.plan, this.deps.config()), service);
+  }
+
+  /** The same for streams known without a run (the brief investigation's, before any plan): one terminal per `runKey` and service. */
+  async showOf(runKey: string, all: LogWatchService[], service?: string): Promise<void> {
     if (all.length === 0) {
       return void vscode.window.showInformationMessage(`No service of this rollback has logs to stream. Add logs: to a service in rollback.yml, e.g. logs: docker compose logs -f --since {since} api`);
     }
     const watch = service ? all.find((w) => w.service === service) : all.length === 1 ? all[0] : await this.pick(all);
     if (!watch) return;
-    const key = `${runId}\u0000${watch.service}`;
+    const key = `${runKey}\u0000${watch.service}`;
     const existing = this.open.get(key);
     if (existing) return existing.show();
     const terminal = this.create(watch, () => this.open.delete(key));

@@ -121,3 +121,27 @@ void test('loaded again (a hidden webview shown again), the page continues the s
   assert.deepEqual((await page.evaluate('window.__sent')) as unknown[], [{ type: 'ready' }, { type: 'investigation-choice', choice: 'decide' }]);
   await page.close();
 });
+
+void test('the triggers the decision offered arrive after the page opened and show beside the countdown; "Open logs" asks the host for that service', { skip, timeout: 30_000 }, async () => {
+  const { page, errors, deadline } = await investigationPage({ lengthMs: 120_000, agoMs: 10_000, skewMs: 0 });
+  assert.equal(await page.locator('[data-triggers="reading"]').count(), 1, 'until they arrive the page says the logs are being read');
+  assert.equal(await page.locator('vscode-button[data-key^="investigation:open-logs"]').count(), 0);
+  // The host's update once the spikes were read: the same investigation, now with its triggers and log streams.
+  const spike = 'api: 47 errors in the last 5 minutes, 3 in the hour before';
+  await page.evaluate(({ startedAt, triggers }) => window.postMessage({ type: 'investigation', view: { startedAt, lengthMs: 120_000, now: Date.now(), triggers, logs: ['api'] } }, '*'), { startedAt: deadline - 120_000, triggers: [spike, '<img src=x>'] });
+  await page.waitForSelector('[data-triggers="shown"]', { timeout: 5_000 });
+  assert.deepEqual(await page.locator('li.trigger').allInnerTexts(), [spike, '<img src=x>'], 'shown as text');
+  assert.equal(await page.locator('li.trigger img').count(), 0);
+  await showsLeftTo(page, deadline, 'the countdown goes on through the update');
+  const open = page.locator('vscode-button[data-key="investigation:open-logs:api"]');
+  assert.equal((await open.innerText()).trim(), 'Open logs');
+  await open.click();
+  assert.deepEqual(await page.evaluate('window.__sent'), [{ type: 'ready' }, { type: 'open-logs', service: 'api' }]);
+  // No spike and no service with logs: said so, no button.
+  await page.evaluate(({ startedAt }) => window.postMessage({ type: 'investigation', view: { startedAt, lengthMs: 120_000, now: Date.now(), triggers: [], logs: [] } }, '*'), { startedAt: deadline - 120_000 });
+  await page.waitForSelector('[data-triggers="none"]', { timeout: 5_000 });
+  assert.equal(await page.locator('vscode-button[data-key^="investigation:open-logs"]').count(), 0);
+  assert.match(await page.locator('section[aria-labelledby="section-triggers"]').innerText(), /No service has logs: in rollback\.yml/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

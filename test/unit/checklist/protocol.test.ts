@@ -76,6 +76,11 @@ void test('the investigation: its view and the choice are checked both ways', ()
   for (const bad of [{ ...view, lengthMs: 0 }, { ...view, lengthMs: Number.POSITIVE_INFINITY }, { ...view, startedAt: '1' }, { ...view, now: Number.NaN }, { ...view, lengthMs: 2 * 86_400_000 }, { ...view, html: '<b>' }, null]) {
     assert.equal(isHostToPage({ type: 'investigation', view: bad }), false, JSON.stringify(bad));
   }
+  assert.ok(isHostToPage({ type: 'investigation', view: { ...view, triggers: ['api: 47 errors in the last 5 minutes, 3 in the hour before'], logs: ['api'] } }));
+  for (const bad of [{ ...view, triggers: 'api' }, { ...view, triggers: [7] }, { ...view, triggers: Array(51).fill('x') }, { ...view, triggers: ['x'.repeat(20_001)] }, { ...view, logs: [''] }, { ...view, logs: ['x'.repeat(201)] }, { ...view, logs: {} }]) {
+    assert.equal(isHostToPage({ type: 'investigation', view: bad }), false, JSON.stringify(bad).slice(0, 80));
+  }
+  assert.ok(isPageToHost({ type: 'open-logs', service: 'api' }));
   assert.ok(isPageToHost({ type: 'investigation-choice', choice: 'roll-back' }));
   assert.ok(isPageToHost({ type: 'investigation-choice', choice: 'decide' }));
   for (const bad of [{ type: 'investigation-choice' }, { type: 'investigation-choice', choice: 'roll-forward' }, { type: 'investigation-choice', choice: 'decide', at: 1 }]) {

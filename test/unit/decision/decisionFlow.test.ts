@@ -96,7 +96,8 @@ describe('decision tree through the flow (real git, real sh, real service)', { t
 
     const given = new TreeDialogs([], 'unknown');
     const d = await decideWithTree({ prompter: given, presenter: new TimingPresenter(given) }, { workspace: s.workspace, cause: 'code', now: () => Date.parse('2026-12-02T03:00:00Z') });
-    assert.deepEqual(d, { decidedAt: '2026-12-02T03:00:00.000Z', cause: 'code' });
+    assert.ok('record' in d, JSON.stringify(d));
+    assert.deepEqual([d.decidedAt, d.cause, d.record.causeGiven], ['2026-12-02T03:00:00.000Z', 'code', true], 'the record (decisionRecord.test.ts) says the cause was given');
     assert.deepEqual(given.asked, ['decide']);
 
     const scripted = new ScriptedDialogs();
