@@ -5,6 +5,9 @@
 //   decision.investigateFor (20 s here, so the test stays short); hidden and shown again, the
 //   page is loaded anew and continues the host's countdown; at zero it says "Time's up" and
 //   offers the rollback, which goes on to the cause question without asking the decision again.
+//   Beside the countdown the page shows the error spike the decision offered (the api's log,
+//   read with its logs: command), and its "Open logs" streams that log into a terminal; the
+//   run's journal records the investigation with the spike and how it ended.
 // - The api's health check fails after the rollback (it expects a version the old release
 //   does not report), the operator skips it: the checklist shows no all-clear, the all-clear
 //   step is withheld (no "All clear: … every check passed"), and the deploy of the release rolled
@@ -49,13 +52,28 @@ async function timeLeft(page) {
   return { frame, left: seconds(await frame.locator('[role="timer"]').innerText()) };
 }
 
-/** The operator's rollback.yml (not committed): a short investigation, and an api health check the old release fails. */
+const SPIKE = 'api: 47 errors in the last 5 minutes, 3 in the hour before';
+/** Each run of the api's logs command, one line per run (what {since} it was given). */
+const logCalls = (workspace) => (existsSync(join(workspace, 'log/calls.txt')) ? readFileSync(join(workspace, 'log/calls.txt'), 'utf8').split('\n').filter(Boolean).length : 0);
+
+/**
+ * The operator's rollback.yml (not committed): a short investigation, an api health check the
+ * old release fails, and the api's logs: a file stamped like docker compose logs, read from
+ * {since} by a script: 47 errors a minute ago, 3 forty minutes ago (a spike).
+ */
 function operatorConfig(workspace, apiPort) {
   const yml = join(workspace, 'rollback.yml');
   const text = readFileSync(yml, 'utf8');
   const health = `health: { url: "http://127.0.0.1:${apiPort}/health", expect: 200, warmup: 0s, timeout: 10s }`;
   if (!text.includes(health)) fail(`the fixture's api health line changed: ${text}`);
-  writeFileSync(yml, `${text.replace(health, `health: { url: "http://127.0.0.1:${apiPort}/health", expect: 200, json: { version: "2.0.0" }, warmup: 0s, timeout: 3s }`)}decision: { investigateFor: ${LIMIT_S}s }\n`);
+  const logs = '    logs: { command: "sh log/since.sh {since}", watch: 2s }\n';
+  writeFileSync(yml, `${text.replace(health, `health: { url: "http://127.0.0.1:${apiPort}/health", expect: 200, json: { version: "2.0.0" }, warmup: 0s, timeout: 3s }`).replace('    paths: ["apps/api/**"]\n', `    paths: ["apps/api/**"]\n${logs}`)}decision: { investigateFor: ${LIMIT_S}s }\n`);
+  if (!readFileSync(yml, 'utf8').includes(logs)) fail(`the fixture's api paths line changed: ${text}`);
+  const stamp = (secondsAgo) => `${new Date(Date.now() - secondsAgo * 1000).toISOString().slice(0, 19)}Z`;
+  mkdirSync(join(workspace, 'log'), { recursive: true });
+  const lines = [...Array.from({ length: 3 }, (_, i) => `${stamp(40 * 60)} ERROR old ${i}`), ...Array.from({ length: 47 }, (_, i) => `${stamp(60)} ERROR fast-path cache not warmed ${i}`)];
+  writeFileSync(join(workspace, 'log/api.log'), `${lines.join('\n')}\n`);
+  writeFileSync(join(workspace, 'log/since.sh'), `echo "$1" >> log/calls.txt\nawk -v since="$1" '$1 >= since' log/api.log\n`);
 }
 
 async function main() {
@@ -125,6 +143,24 @@ async function main() {
       inv.leftAfterRestore = again.left;
       inv.expectedAfterRestore = Math.round(expected);
       if (Math.abs(again.left - expected) > 2.5) fail(`after being shown again the page shows ${again.left} s left; the host's deadline leaves ${expected.toFixed(1)} s (a page that started over would show ${LIMIT_S})`);
+    });
+
+    await check('beside the countdown the page shows the error spike the decision offered; "Open logs" streams the api\'s log into a terminal', async () => {
+      const frame = await until(async () => {
+        const f = await investigationFrame(page);
+        return f && (await f.locator('li.trigger').count()) ? f : undefined;
+      }, { timeout: 20_000, what: 'the trigger lines on the investigation page' });
+      const shown = (await frame.locator('li.trigger').allInnerTexts()).map((t) => t.trim());
+      inv.triggers = shown;
+      if (!shown.includes(SPIKE)) fail(`the page's triggers: ${JSON.stringify(shown)}`);
+      const open = frame.locator('vscode-button[data-key="investigation:open-logs:api"]');
+      if ((await open.innerText()).trim() !== 'Open logs') fail(`the logs button says: ${await open.innerText()}`);
+      const before = logCalls(workspace);
+      await open.click();
+      await until(async () => /Logs: api \(local\)/.test(await page.locator('.part.panel').innerText().catch(() => '')), { timeout: 15_000, what: 'the "Logs: api (local)" terminal' });
+      await until(() => logCalls(workspace) > before || undefined, { timeout: 10_000, what: "the terminal to run the api's logs command" });
+      inv.logsCommandRuns = logCalls(workspace) - before;
+      await shot(page, 'investigation-logs');
     });
 
     let finalMessage;
@@ -200,6 +236,17 @@ async function main() {
       if (!/^Rolled back local to v1\.3\.0 on local\. Not verified: api health skipped; the deploy is recorded as unverified\./.test(observed.finalMessage ?? '')) fail(`the run's last message does not say it is unverified: ${observed.finalMessage}`);
       const h = await getHealth(apiPort);
       if (h.status !== 200 || JSON.parse(h.body).version !== '1.3.0') fail(`the rollback itself did not happen: /health ${h.status} ${h.body}`);
+    });
+
+    await check("the run's journal records the decision: asked with the spike, the investigation to time's up, rolled back from the page", async () => {
+      const journal = theJournal(workspace) ?? fail('expected one journal');
+      const d = journal.decision ?? fail(`the journal has no decision: ${Object.keys(journal).join(', ')}`);
+      observed.decision = d;
+      const i = d.investigations?.[0];
+      if (d.investigations?.length !== 1 || i.ended !== 'rolled-back' || i.timeUp !== true || i.lengthMs !== LIMIT_S * 1000) fail(`the investigation in the journal: ${JSON.stringify(d.investigations)}`);
+      if (!i.triggers?.includes(SPIKE)) fail(`the page's triggers are not in the journal: ${JSON.stringify(i.triggers)}`);
+      if (d.asked?.length !== 1) fail(`the decision was asked ${d.asked?.length} times: ${JSON.stringify(d.asked)}`);
+      if (d.decidedAt !== journal.decidedAt || Date.parse(d.decidedAt) < Date.parse(i.endedAt)) fail(`decided at ${d.decidedAt}, journal ${journal.decidedAt}, investigation ended ${i.endedAt}`);
     });
   } catch (e) {
     broke(e);
