@@ -3,9 +3,11 @@
 // the operator's choices into the plan the preview shows and the run start rebuilds.
 import type { UndoChoice, UndoPath } from '../core/database';
 import type { DatabaseSection } from '../core/database/section';
-import { buildPlanWithHostFiles } from '../core/plan/inspectHostFiles';
+import { posix } from 'node:path';
+import { inspectHostFiles } from '../core/plan/inspectHostFiles';
+import { buildPlan, type PlanInput } from '../core/plan/planner';
 import { operatorGitIdentity } from '../core/plan/preflight';
-import type { PlanStep, RollbackPlan } from '../core/plan/types';
+import type { HostFiles, PlanStep, RollbackPlan } from '../core/plan/types';
 import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
 import type { PlanBuilder, PlanningSources } from './currentPlan';
@@ -82,11 +84,12 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
     // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.
     const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;
     prefetchPlanQuestions(git, from, req.to.sha, { changedFiles: !choices.revertCommit, range: strategy === 'revert' && !choices.revertCommit });
+    const hostFiles = earlyHostFiles({ config: req.config, environment: req.environment, to: req.to.sha, workspaceRoot: root }, (where) => sessions.runnerFor(where));
     const asked = (identity ??= operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath));
     asked.catch(() => (identity = undefined));
     const section = await databaseSectionOf(req, sessions, databaseSteps);
     // The target's own files in the way of the code step are read there, so the preview lists them.
-    return buildPlanWithHostFiles({
+    return buildPlanReadingHostFiles({
       config: req.config,
       environment: req.environment,
       git,
@@ -108,6 +111,55 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       notChecked: section?.notChecked,
       runId: req.runId,
       now: req.now,
-    }, (where) => sessions.runnerFor(where));
+    }, (where) => sessions.runnerFor(where), hostFiles);
   };
+}
+
+/** Where, in which folder, to which commit and with which strategy a plan's code step runs, and what the target's files there are. */
+interface HostFilesRead {
+  where: string;
+  cwd: string;
+  toSha: string;
+  strategy: RollbackPlan['strategy'];
+  files: Promise<HostFiles>;
+  at: number;
+}
+
+/** An early reading older than this when the plan is built (the operator answered the database question meanwhile) is read again. */
+const EARLY_FOR_MS = 2_000;
+
+function readHostFiles(runnerFor: (where: string) => CommandRunner, where: string, cwd: string, toSha: string, strategy: RollbackPlan['strategy']): HostFilesRead {
+  const runner = runnerFor(where);
+  // inspectHostFiles never throws: a target it cannot read gives the preview its error.
+  const files = inspectHostFiles(runner, cwd, toSha, strategy).finally(() => runner.dispose().catch(() => undefined));
+  return { where, cwd, toSha, strategy, files, at: Date.now() };
+}
+
+/**
+ * The target's files read as soon as the plan is asked for, beside the database section and
+ * the planner's git questions: where the code step runs, in which folder, to which commit and
+ * with which strategy are known from the request already (derived as buildPlan derives them).
+ * Undefined when they are not (a fleet, an image, a target that is not a full SHA yet).
+ */
+function earlyHostFiles(input: Pick<PlanInput, 'config' | 'environment' | 'to' | 'workspaceRoot' | 'strategy'>, runnerFor: (where: string) => CommandRunner): HostFilesRead | undefined {
+  const env = input.config.environments.find((e) => e.name === input.environment);
+  const strategy = input.strategy ?? env?.strategy;
+  if (!env || env.fleet || !strategy || strategy === 'image' || !/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(input.to)) return undefined;
+  const cwd = env.host === 'local' && input.workspaceRoot && !env.path.startsWith('/') ? posix.join(input.workspaceRoot, env.path) : env.path;
+  return readHostFiles(runnerFor, env.host, cwd, input.to, strategy);
+}
+
+/**
+ * buildPlanWithHostFiles (core/plan/inspectHostFiles.ts), with the target's files read early
+ * (earlyHostFiles): that reading is used only when the first plan agrees on where, the folder,
+ * the commit and the strategy, and it is fresh; otherwise they are read again for what the
+ * plan says, exactly as buildPlanWithHostFiles reads them.
+ */
+async function buildPlanReadingHostFiles(input: PlanInput, runnerFor: (where: string) => CommandRunner, early: HostFilesRead | undefined): Promise<RollbackPlan> {
+  const first = await buildPlan(input);
+  if (first.strategy === 'image') return first;
+  const cwd = first.cwd ?? '.';
+  const same = early && Date.now() - early.at < EARLY_FOR_MS && first.where === early.where && cwd === early.cwd && first.to.sha === early.toSha && first.strategy === early.strategy;
+  const hostFiles = await (same ? early : readHostFiles(runnerFor, first.where, cwd, first.to.sha, first.strategy)).files;
+  return buildPlan({ ...input, runId: first.id, now: new Date(first.createdAt), hostFiles });
 }

@@ -2,6 +2,7 @@
 // offer first (what each target last said it runs), and, once one is chosen, what runs there
 // now and its pre-deploy snapshot, read over the target's own connection. A host that cannot
 // be reached is refused here, with the reason, before a preview is ever shown.
+import * as path from 'node:path';
 import type { EnvironmentChoice, KnownDeployed } from '../core/config/environmentOrder';
 import { orderEnvironments } from '../core/config/environmentOrder';
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
@@ -53,8 +54,11 @@ export async function readTargetFacts(workspace: WorkspaceModel, sessions: Rollb
       return undefined;
     }
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
-    const deployed = await readDeployed(runner, env, { cwd: environmentCwd(env, workspace.root.fsPath), resolve: (ref) => git.revParseCommit(ref) });
-    await git.revParseCommit(deployed.sha).catch(() => {
+    const cwd = environmentCwd(env, workspace.root.fsPath);
+    const deployed = await readDeployed(runner, env, { cwd, resolve: (ref) => git.revParseCommit(ref) });
+    // A local target in the workspace's own folder is this repository: git just named its HEAD as a commit of it. Any other is asked.
+    const sameRepository = env.host === 'local' && path.resolve(cwd) === path.resolve(workspace.root.fsPath);
+    if (!sameRepository) await git.revParseCommit(deployed.sha).catch(() => {
       throw new Error(`${deployed.where}:${deployed.cwd} runs ${deployed.sha}${deployed.tags.length ? ` (${deployed.tags.join(', ')})` : ''}, which is not a commit of this repository: git fetch --tags here, or find out who committed on the host`);
     });
     lastRead.set(keyOf(env), { sha: deployed.sha, name: deployedName(deployed), readAt: deployed.readAt });

@@ -1,6 +1,7 @@
 // rollback-pilot: the command line beside the extension. This file parses the command line and
 // dispatches; the services are built in services.ts (the composition root), the flows are the
 // application layer's (src/app), the questions and output are the terminal's.
+import { isatty } from 'node:tty';
 import { parseArgs, optionsHelp, stringOption, UsageError, type OptionSpec } from './args';
 import type { CliCommand, CliContext } from './command';
 import { analyzeCommand } from './commands/analyze';
@@ -55,6 +56,7 @@ Environment:
   ROLLBACK_PILOT_WEBHOOK_URL    the team's chat webhook for the plan's notify steps (rollback.yml
                                 notify.webhook: true); without it each message is printed to paste
   ROLLBACK_PILOT_COMPILE_CACHE  0: no code cache (kept in XDG_CACHE_HOME or ~/.cache/rollback-pilot)
+  ROLLBACK_PILOT_TAG_CACHE      0: no tag cache (what each tag's object reads as, kept there too)
   NO_COLOR                      no colour
 
 ${EXIT_HELP}
@@ -182,7 +184,9 @@ export async function main(argv: string[], io: TerminalIo): Promise<number> {
 
 /** The process entry (dist/cli.js): exit with the command's code once stdout and stderr are flushed. */
 export async function cli(): Promise<void> {
-  const code = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  // stdin is opened only when a question is read from it.
+  const io: TerminalIo = { get stdin() { return process.stdin; }, stdinIsTTY: isatty(0), stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const code = await main(process.argv.slice(2), io);
   // Open SSH sockets or timers of a finished run must not keep the process alive; the output must all get out first.
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
   process.exit(code);

@@ -12,6 +12,7 @@ import { RollbackSessions } from '../app/sessions';
 import type { FlowUi } from '../app/ui';
 import { WorkspaceModel } from '../app/workspaceModel';
 import type { UndoPath } from '../core/database';
+import type { HttpPort } from '../core/ports';
 import type { Cause, ConfigRemedy } from '../core/decision/tree';
 import { ChecklistJournalBridge } from '../core/checklist';
 import { RecordsStore } from '../core/releases/recordsStore';
@@ -23,9 +24,9 @@ import { NodeFileSystem } from '../infra/files/nodeFileSystem';
 import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
 import { SimpleGitPort, TAG_FORMAT } from '../infra/git/simpleGitPort';
 import { fileTagFieldsCache, tagCachePath } from '../infra/git/tagCache';
-import { NodeHttp } from '../infra/http';
 import { commandRunners, type SshSettings } from '../infra/runners';
 import { NodeLocalProcesses } from '../infra/shell/localProcesses';
+import { LazyHttp } from './lazyHttp';
 import { LazySqlParser } from './lazySqlParser';
 import { cliNotifier } from './notify';
 import { printRunOutput } from './runOutput';
@@ -58,7 +59,7 @@ export interface CliServices {
   sessions: RollbackSessions;
   flow: RollbackFlowDeps;
   ui: FlowUi & { prompter: TerminalPrompter; presenter: TerminalPresenter };
-  http: NodeHttp;
+  http: HttpPort;
   dispose(): Promise<void>;
 }
 
@@ -101,7 +102,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   // The same journal store as the extension's (without its checklist bridge): durable files, confined to the repository, copied to the target for the team, redacted.
   // Saved through the checklist's bridge, as in the extension: the notify steps' results ride along in the journal.
   const journals = new ChecklistJournalBridge(redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(journalsDir), root, journalsDir), { runnerFor: (where) => runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor));
-  const http = new NodeHttp();
+  const http = new LazyHttp();
   const notify = cliNotifier({ events, journals, http, redactor, config: () => workspace.currentConfig(), env: term.io.env, say: (m) => term.err(term.style(redact(m), 'yellow')), log: (l) => log.info(l) });
   const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses(), notify: notify.notifier });
   const output = printRunOutput(events, term);

@@ -13,6 +13,8 @@ export class NeedsTerminalError extends Error {
 
 export interface TerminalIo {
   stdin: NodeJS.ReadStream;
+  /** Whether stdin is a terminal, when known without opening it (process.stdin costs a stream: a few ms of every command). */
+  stdinIsTTY?: boolean;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
@@ -38,7 +40,7 @@ export class Terminal {
   private readonly onSignal = (): void => this.interrupt();
 
   constructor(readonly io: TerminalIo, options: { colour?: boolean } = {}) {
-    this.interactive = io.stdin.isTTY === true;
+    this.interactive = io.stdinIsTTY ?? io.stdin.isTTY === true;
     const allowed = options.colour !== false && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
     this.colour = { out: allowed && io.stdout.isTTY === true, err: allowed && io.stderr.isTTY === true };
     process.on('SIGINT', this.onSignal);

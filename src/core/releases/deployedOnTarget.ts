@@ -63,7 +63,7 @@ export async function readDeployed(
     // commits from packed-refs, so only the few tags it finds at HEAD are asked again, by
     // for-each-ref with the same --points-at (a tag object or the object it tags, one level)
     // and sort. A git without for-each-ref --points-at (before 2.7) lists them the old way.
-    `rp_at=$(git show-ref --tags -d 2>/dev/null | grep "^$head " | sed -e 's/^[^ ]* //' -e 's/\\^{}$//')`,
+    `rp_at=$(git show-ref --tags -d 2>/dev/null | sed -n "/^$head /{s/^[^ ]* //;s/\\^{}$//;p;}")`,
     `if [ -n "$rp_at" ]; then git for-each-ref --points-at="$head" --sort=-v:refname --format='RP_TAG=%(refname:strip=2)' $rp_at 2>/dev/null || git tag --points-at HEAD --sort=-v:refname | sed 's/^/RP_TAG=/'; fi`,
   ];
   if (env.snapshot) {
