@@ -1,6 +1,7 @@
 import type { Presenter, PreviewDocument, StopControl } from '../app/ui';
 import type { RollbackJournal, UnreadableJournal } from '../core/run/journalTypes';
 import type { InvestigationPageInfo } from '../core/decision/page';
+import { terminalSafe } from '../core/redact/displayText';
 import { investigationStatus } from '../core/decision/tree';
 import { runProgress } from '../core/run';
 import { chooseOnTerminal } from './choose';
@@ -17,11 +18,16 @@ export class TerminalPresenter implements Presenter {
   /** The last error shown, for main's exit code. */
   readonly errors: string[] = [];
 
+  /** Redacted, then made safe for a terminal: what a host wrote (a lock's holder, stderr) can carry escape sequences (displayText.ts). */
+  private readonly redact: (text: string) => string;
+
   constructor(
     private readonly term: Terminal,
-    private readonly redact: (text: string) => string,
+    redact: (text: string) => string,
     private readonly options: { showDiff?: boolean } = {},
-  ) {}
+  ) {
+    this.redact = (text) => terminalSafe(redact(text));
+  }
 
   info(message: string): void {
     this.term.err(this.redact(message));
@@ -60,7 +66,7 @@ export class TerminalPresenter implements Presenter {
   }
 
   async showPreview(doc: PreviewDocument): Promise<void> {
-    this.term.out(doc.text);
+    this.term.out(terminalSafe(doc.text));
     if (doc.diff && this.options.showDiff) this.term.out(`${doc.diff.title}\n${this.redact(await doc.diff.text())}`);
   }
 

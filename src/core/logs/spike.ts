@@ -11,6 +11,7 @@ import { fillSince, takesSince } from './since';
 import type { LogWatchService } from './types';
 import { runStoppable } from './stoppable';
 import { describeFailure } from './verdict';
+import { oneLine } from '../redact/displayText';
 
 export interface ErrorSpike {
   service: string;
@@ -43,7 +44,8 @@ const errorsWord = (n: number): string => `${n} error${n === 1 ? '' : 's'}`;
 
 /** The decision step's sentence for a spike already counted. */
 export function errorSpikeText(s: Pick<ErrorSpike, 'service' | 'recent' | 'recentMs' | 'earlier' | 'earlierMs' | 'problem'>): string {
-  if (s.problem) return `${s.service}: its logs could not be read (${s.problem})`;
+  // The problem may quote the host (its stderr, a connection error): one bounded line in the decision's QuickPick and page.
+  if (s.problem) return `${s.service}: its logs could not be read (${oneLine(s.problem, 400)})`;
   const recentSpan = span(s.recentMs);
   const recent = `${errorsWord(s.recent)} in the last ${recentSpan}`;
   if (s.earlier === undefined) return `${s.service}: ${errorsWord(s.recent)} in its log (its logs command takes no {since}, so they cannot be split by time)`;

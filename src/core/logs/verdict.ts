@@ -2,6 +2,7 @@
 // baseline's, and the sentence that says so with the numbers an on-call engineer would quote.
 import { formatDuration } from '../config/duration';
 import type { ExecResult } from '../ports';
+import { oneLine } from '../redact/displayText';
 import type { LogCheckRecord, LogCheckStatus, LogWatchService, PhaseCount } from './types';
 
 export function perMinute(c: PhaseCount): number | undefined {
@@ -54,9 +55,12 @@ export function couldNotRun(service: string, why: string, counts: { baseline: Ph
   return { service, status: 'could-not-run', detail: `could not run: ${why}`, ...counts, threshold };
 }
 
-/** How a run of the logs command went wrong, with the last thing it said on stderr. */
+/** How much of the host's last stderr line a failure quotes: the host writes it (journal, post-mortem, checklist, triggers). */
+const SAID_MAX = 300;
+
+/** How a run of the logs command went wrong, with the last thing it said on stderr (one line, its control characters shown, bounded). */
 export function describeFailure(spec: Pick<LogWatchService, 'command' | 'where'>, r: ExecResult): string {
-  const said = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
+  const said = oneLine(r.stderr.trim().split('\n').slice(-1)[0] ?? '', SAID_MAX);
   const tail = said ? `: ${said}` : '';
   const what = `\`${spec.command} on ${spec.where}\``;
   if (r.lost) return `the connection to ${spec.where} was lost while \`${spec.command}\` ran${tail}`;

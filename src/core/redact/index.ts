@@ -14,3 +14,4 @@ export {
   redactLogLine,
   redactRunnerDeps,
 } from './decorators';
+export { oneLine, terminalSafe } from './displayText';

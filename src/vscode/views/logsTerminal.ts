@@ -4,6 +4,7 @@ import type { RollbackConfig } from '../../core/config/types';
 import type { LogWatchService } from '../../core/logs/types';
 import type { CommandRunner } from '../../core/ports';
 import type { StreamRedactor } from '../../core/redact';
+import { terminalSafe } from '../../core/redact/displayText';
 import type { RollbackJournal } from '../../core/run/journalTypes';
 
 export interface LogsTerminalDeps {
@@ -60,7 +61,8 @@ export class LogsTerminals implements vscode.Disposable {
     let stop: AbortController | undefined;
     let runner: CommandRunner | undefined;
     let reading: Promise<void> | undefined;
-    const out = (s: string): void => write.fire(s.replace(/\r?\n/g, '\r\n'));
+    // A log line is the host's text: only its colours reach the terminal, never a cursor move, a title or a lone \r (displayText.ts).
+    const out = (s: string): void => write.fire(terminalSafe(s).replace(/\r?\n/g, '\r\n'));
     const read = async (): Promise<void> => {
       stop = new AbortController();
       runner ??= this.deps.runnerFor(w.where);

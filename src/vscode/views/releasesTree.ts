@@ -9,6 +9,7 @@ import { CommandId, ContextKey } from '../contributions';
 import { relativeTime } from './relativeTime';
 import { migrationItem } from './migrationItem';
 import { releaseTooltipMarkdown } from './tooltipMarkdown';
+import { oneLine } from '../../core/redact/displayText';
 import { lastTeamState } from '../../app/teamState';
 import type { FleetLine } from '../../app/fleetStatus';
 import { environmentNotes, type EnvironmentLine } from '../../app/environmentStatus';
@@ -34,6 +35,10 @@ export type ReleasesNode =
   | { kind: 'commit'; sha: string; shortSha: string; subject: string; author: string; date: string }
   | { kind: 'more'; message: string }
   | { kind: 'migration'; migration: Migration; verdict?: MigrationVerdict };
+
+/** A note's label and tooltip: long enough for every service's image on one line, short enough that a host cannot fill the view. */
+const NOTE_LABEL_MAX = 400;
+const NOTE_TOOLTIP_MAX = 4000;
 
 const MARKER_LABEL: Record<string, string> = {
   deployed: 'deployed',
@@ -148,9 +153,10 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   getTreeItem(node: ReleasesNode): vscode.TreeItem {
     switch (node.kind) {
       case 'note': {
-        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        // A note quotes what a host said (an image reference, a lock's holder, an error): one line, its control and bidi characters shown, bounded.
+        const item = new vscode.TreeItem(oneLine(node.message, NOTE_LABEL_MAX), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.severity === 'warning' ? 'warning' : 'info');
-        item.tooltip = node.message;
+        item.tooltip = oneLine(node.message, NOTE_TOOLTIP_MAX);
         item.contextValue = 'note';
         return item;
       }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { oneLine, terminalSafe } from '../../core/redact/displayText';
 import type { RollbackEvent, RollbackEvents } from '../../core/run/events';
 
 /**
@@ -32,7 +33,7 @@ export class RunTerminal implements vscode.Disposable {
       case 'step-finished': {
         const color = e.outcome === 'ok' ? 32 : e.outcome === 'skipped' ? 33 : 31;
         this.print(`\x1b[${color}m${e.outcome.toUpperCase()}\x1b[0m${e.detail ? ` ${e.detail}` : ''}\r\n`);
-        this.log.info(`step ${e.stepId}: ${e.outcome}${e.detail ? ` (${e.detail})` : ''}`);
+        this.log.info(`step ${e.stepId}: ${e.outcome}${e.detail ? ` (${oneLine(e.detail, 2000)})` : ''}`);
         break;
       }
       case 'plan-changed':
@@ -62,8 +63,9 @@ export class RunTerminal implements vscode.Disposable {
     this.terminal.show(true);
   }
 
+  /** Commands' output and what hosts said (errors, a health answer) can carry escape sequences: only colours reach the terminal, never a cursor move or a lone \r (displayText.ts). */
   private print(text: string): void {
-    this.write.fire(text);
+    this.write.fire(terminalSafe(text).replace(/\r?\n/g, '\r\n'));
   }
 
   dispose(): void {
