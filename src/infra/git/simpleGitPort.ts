@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
-import { fieldsOfLine, type TagFields, type TagFieldsCache } from './tagCache';
+import { fieldsName, fieldsOfLine, type TagFields, type TagFieldsCache } from './tagCache';
 
 const EXIT_MARK = 'git exited with code ';
 
@@ -136,7 +136,7 @@ export class SimpleGitPort implements GitPort {
     const nested: Array<Omit<TagRef, 'sha'>> = [];
     const parse = (line: string): void => parseTagLine(line, onTag, nested);
     const cache = this.options.tagCache;
-    if (cache) await this.tagLinesCached(pattern, cache, parse);
+    if (cache) await this.tagLinesCached(pattern, cache, parse, (name, fields) => parseTagFields(name, fields, onTag, nested));
     else await this.tagLines([`refs/tags/${pattern}`], parse);
     // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
     for (const tag of nested) {
@@ -179,47 +179,59 @@ export class SimpleGitPort implements GitPort {
    * cache when it has them (tagCache.ts); only the tags it lacks are read in full, and all of
    * them when they are many (the first run) or the repository has replace refs.
    */
-  private async tagLinesCached(pattern: string, cache: TagFieldsCache, onLine: (line: string) => void): Promise<void> {
-    const listing = this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']);
-    const known = cache.load();
+  private async tagLinesCached(pattern: string, cache: TagFieldsCache, parse: (line: string) => void, parseFields: (name: string, fields: string) => void): Promise<void> {
+    const [listing, known] = await Promise.all([this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']), cache.load()]);
     const refs: Array<[oid: string, name: string]> = [];
     const missing: string[] = [];
     let replaced = false;
-    for (const line of (await listing).split('\n')) {
-      const at = line.indexOf(' ');
-      if (at < 0) continue;
-      const ref = line.slice(at + 1);
-      if (ref.startsWith('refs/replace/')) replaced = true;
-      if (!ref.startsWith('refs/tags/')) continue;
-      const oid = line.slice(0, at);
-      refs.push([oid, ref.slice(10)]);
-      if (!known.has(oid)) missing.push(ref);
+    for (let at = 0; at < listing.length; ) {
+      let end = listing.indexOf('\n', at);
+      if (end < 0) end = listing.length;
+      const sp = listing.indexOf(' ', at);
+      if (sp > at && sp < end) {
+        const oid = listing.slice(at, sp);
+        if (listing.startsWith('refs/tags/', sp + 1)) {
+          const name = listing.slice(sp + 11, end);
+          refs.push([oid, name]);
+          const fields = known.get(oid);
+          if (fields === undefined || !fieldsName(fields, oid)) {
+            known.delete(oid);
+            missing.push(`refs/tags/${name}`);
+          }
+        } else if (listing.startsWith('refs/replace/', sp + 1)) replaced = true;
+      }
+      at = end + 1;
     }
+    if (replaced) return this.tagLines([`refs/tags/${pattern}`], parse);
     const used: TagFields = new Map();
     const recording = (line: string): void => {
       const f = fieldsOfLine(line);
       if (f) used.set(f[0], f[1]);
-      onLine(line);
+      parse(line);
     };
-    if (replaced) return this.tagLines([`refs/tags/${pattern}`], onLine);
     if (missing.length > MAX_NAMED_TAGS) {
       await this.tagLines([`refs/tags/${pattern}`], recording);
       return cache.save(used);
     }
-    // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every line in git's order.
+    // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every tag in git's order.
     const read = new Map<string, string>();
     if (missing.length) await this.tagLines(missing, (line) => void (line && read.set(line.slice(0, line.indexOf('\0')), line)));
     for (const [oid, name] of refs) {
       const fields = known.get(oid);
-      if (fields !== undefined) {
-        used.set(oid, fields);
-        onLine(`${name}\0${fields}`);
-      } else {
+      if (fields !== undefined) parseFields(name, fields);
+      else {
         const line = read.get(name);
         if (line !== undefined) recording(line); // else deleted between the two reads
       }
     }
-    if (missing.length || used.size !== known.size) cache.save(used);
+    // Written when something was read, or the cache holds objects no tag names any more.
+    if (missing.length || known.size > refs.length) {
+      for (const [oid] of refs) {
+        const fields = known.get(oid);
+        if (fields !== undefined) used.set(oid, fields);
+      }
+      cache.save(used);
+    }
   }
 
   async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {
@@ -295,15 +307,21 @@ function patternProblem(pattern: string): string | undefined {
 /** Parses one line of TAG_FORMAT output; tags of trees or blobs name no release and are dropped. */
 export function parseTagLine(line: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
   if (line === '') return;
-  const f = line.split('\0', 7);
-  const type = f[1];
-  const peeledType = f[3];
+  const nul = line.indexOf('\0');
+  parseTagFields(nul < 0 ? line : line.slice(0, nul), nul < 0 ? '' : line.slice(nul + 1), onTag, nested);
+}
+
+/** The same, with the name and the rest of the line (from the tag cache) apart. */
+export function parseTagFields(name: string, fields: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
+  const f = fields.split('\0', 6);
+  const type = f[0];
+  const peeledType = f[2];
   if (type === 'commit') {
-    onTag({ name: f[0], sha: f[2], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: false });
+    onTag({ name, sha: f[1], date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: false });
   } else if (type === 'tag' && peeledType === 'commit') {
-    onTag({ name: f[0], sha: f[4], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: true });
+    onTag({ name, sha: f[3], date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: true });
   } else if (type === 'tag' && peeledType === 'tag') {
-    nested.push({ name: f[0], date: Number(f[5]) || 0, subject: f[6] ?? '', annotated: true });
+    nested.push({ name, date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: true });
   }
 }
 

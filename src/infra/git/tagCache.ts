@@ -11,7 +11,8 @@
 // rollback-pilot/, 0700; files 0600), one file per repository. A file that cannot be read,
 // is of another format or fails its own check costs the full read, nothing else.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,7 +22,7 @@ const OID = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 export type TagFields = Map<string, string>;
 
 export interface TagFieldsCache {
-  load(): TagFields;
+  load(): Promise<TagFields>;
   save(fields: TagFields): void;
 }
 
@@ -48,29 +49,35 @@ export function fieldsOfLine(line: string): [oid: string, fields: string] | unde
   return OID.test(oid) ? [oid, line.slice(a + 1)] : undefined;
 }
 
-/** One entry per line: the object name, NUL, its fields; each entry's own object name is checked against its fields when read. */
+/**
+ * Whether `fields` (what for-each-ref printed after a tag's name) name `oid` as the tag's
+ * object: its second field. A cache entry is used only when it says so of itself.
+ */
+export function fieldsName(fields: string, oid: string): boolean {
+  const b = fields.indexOf('\0');
+  return b > 0 && fields.startsWith(oid, b + 1) && fields.charCodeAt(b + 1 + oid.length) === 0;
+}
+
+/** One entry per line: the object name, NUL, its fields (checked against the name when used: fieldsName). */
 export function fileTagFieldsCache(file: string): TagFieldsCache {
   return {
-    load() {
+    async load() {
       const out: TagFields = new Map();
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        // Read off the main thread: the listing and the target's read start meanwhile.
+        text = await readFile(file, 'utf8');
       } catch {
         return out;
       }
-      const lines = text.split('\n');
-      if (lines[0] !== HEADER) return out;
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i];
-        const at = line.indexOf('\0');
-        if (at < 0) continue;
-        const oid = line.slice(0, at);
-        const fields = line.slice(at + 1);
-        // The fields hold the object name again (type, name, ...): an entry that disagrees with its key is not used.
-        const b = fields.indexOf('\0');
-        if (fields.slice(b + 1, fields.indexOf('\0', b + 1)) !== oid || !OID.test(oid)) continue;
-        out.set(oid, fields);
+      if (!text.startsWith(`${HEADER}\n`)) return out;
+      let at = HEADER.length + 1;
+      while (at < text.length) {
+        let end = text.indexOf('\n', at);
+        if (end < 0) end = text.length;
+        const nul = text.indexOf('\0', at);
+        if (nul > at && nul < end) out.set(text.slice(at, nul), text.slice(nul + 1, end));
+        at = end + 1;
       }
       return out;
     },

@@ -17,8 +17,8 @@ function counted(file: string): TagFieldsCache & { saves: number; lastLoaded: nu
   const c = {
     saves: 0,
     lastLoaded: 0,
-    load(): TagFields {
-      const m = inner.load();
+    async load(): Promise<TagFields> {
+      const m = await inner.load();
       c.lastLoaded = m.size;
       return m;
     },
