@@ -307,21 +307,24 @@ function patternProblem(pattern: string): string | undefined {
 /** Parses one line of TAG_FORMAT output; tags of trees or blobs name no release and are dropped. */
 export function parseTagLine(line: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
   if (line === '') return;
-  const nul = line.indexOf('\0');
-  parseTagFields(nul < 0 ? line : line.slice(0, nul), nul < 0 ? '' : line.slice(nul + 1), onTag, nested);
+  // One split, not a slice and parseTagFields: this runs for every tag git prints.
+  const f = line.split('\0', 7);
+  tagFrom(f[0], f[1], f[2], f[3], f[4], f[5], f[6], onTag, nested);
 }
 
 /** The same, with the name and the rest of the line (from the tag cache) apart. */
 export function parseTagFields(name: string, fields: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
   const f = fields.split('\0', 6);
-  const type = f[0];
-  const peeledType = f[2];
+  tagFrom(name, f[0], f[1], f[2], f[3], f[4], f[5], onTag, nested);
+}
+
+function tagFrom(name: string, type: string | undefined, oid: string | undefined, peeledType: string | undefined, peeled: string | undefined, date: string | undefined, subject: string | undefined, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
   if (type === 'commit') {
-    onTag({ name, sha: f[1], date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: false });
+    onTag({ name, sha: oid as string, date: Number(date) || 0, subject: subject ?? '', annotated: false });
   } else if (type === 'tag' && peeledType === 'commit') {
-    onTag({ name, sha: f[3], date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: true });
+    onTag({ name, sha: peeled as string, date: Number(date) || 0, subject: subject ?? '', annotated: true });
   } else if (type === 'tag' && peeledType === 'tag') {
-    nested.push({ name, date: Number(f[4]) || 0, subject: f[5] ?? '', annotated: true });
+    nested.push({ name, date: Number(date) || 0, subject: subject ?? '', annotated: true });
   }
 }
 
