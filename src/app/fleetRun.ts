@@ -112,7 +112,7 @@ async function sayOutcome(ui: FlowUi, plan: RollbackPlan, result: FleetRunResult
   if (result.success) await sessions.recordOutcome(result).catch((e) => ui.presenter.warn(`Could not record the rollback in the release records: ${(e as Error).message}`));
   const hosts = result.grid.hosts.length;
   if (result.success) ui.presenter.info(sessions.redact(`Rolled back ${plan.environment} to ${plan.to.name} on all ${hosts} hosts.`));
-  else await ui.presenter.runDidNotFinish(sessions.redact(`Rollback of ${plan.environment} did not finish: ${result.state}`), plan.id);
+  else await ui.presenter.runDidNotFinish(sessions.redact(`Rollback of ${plan.environment} did not finish: ${result.state}${result.failures.length ? `. ${result.failures.join('. ')}` : ''}`), plan.id);
 }
 
 export async function runFleet(sessions: RollbackSessions, ui: FlowUi, input: FleetRunInput, fleet: FleetFlowDeps): Promise<FleetOutcome> {

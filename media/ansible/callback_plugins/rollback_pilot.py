@@ -22,6 +22,10 @@ DOCUMENTATION = '''
 '''
 
 TAIL = 2000
+# A failed health check's response body goes to the product whole, or not at all: the product
+# judges it with a single host's own words (which JSON path, what was found, what was expected),
+# and a cut body is not JSON. Larger bodies keep Ansible's own message.
+BODY_MAX = 65536
 
 
 def _tail(value):
@@ -72,6 +76,9 @@ class CallbackModule(CallbackBase):
 
     def _result(self, event, result, **extra):
         r = result._result if isinstance(result._result, dict) else {}
+        content = r.get('content')
+        if event != 'failed' or not isinstance(content, str) or len(content) > BODY_MAX:
+            content = None
         self._emit(
             event,
             host=result._host.get_name(),
@@ -84,6 +91,7 @@ class CallbackModule(CallbackBase):
             stdout=_tail(r.get('stdout')),
             stderr=_tail(r.get('stderr')),
             skipped=bool(r.get('skipped', False)) or None,
+            content=content,
             **extra,
         )
 

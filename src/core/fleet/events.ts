@@ -20,6 +20,10 @@ export interface AnsibleEvent {
   msg?: string;
   stdout?: string;
   stderr?: string;
+  /** A failed uri task's response body (health checks that read it), whole; never kept in the journal. */
+  content?: string;
+  /** Set by the product, not Ansible: why a health check failed, in a single host's words (healthVerdict.ts). */
+  why?: string;
   ignored?: boolean;
   pid?: number;
   stats?: Record<string, { ok: number; failures: number; unreachable: number; changed: number; skipped: number; rescued: number; ignored: number }>;

@@ -3,6 +3,7 @@
 // host steps Ansible runs on every host in batches. The same plan, so the preview, the
 // digest and the journal keep their meaning; the fleet adds who runs which part where.
 import type { PlanStep, RollbackPlan } from '../plan/types';
+import { planValues } from '../run/steps/health';
 import { batchesOf, RolloutError } from './batches';
 import { HOST_STEP_KINDS, generatePlaybook } from './playbook';
 import { inventoryYaml, OWN_GROUP, type HostRunValues } from './inventory';
@@ -87,6 +88,7 @@ export function fleetRollout(input: FleetRolloutInput): FleetRollout {
     rollout: input.rollout,
     commandTimeoutMs: plan.commandTimeoutMs ?? 600_000,
     withChecks: input.resume !== undefined && Object.values(input.resume).some((r) => r.check.length > 0),
+    values: planValues(plan),
   });
   return {
     runId: plan.id,

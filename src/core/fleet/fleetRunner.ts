@@ -12,10 +12,11 @@ import { realClock } from '../run/realClock';
 import { runAfterSteps } from './afterSteps';
 import type { AnsibleEvent } from './events';
 import { fleetHealthHeaders } from './healthHeaders';
+import { withHealthVerdict } from './healthVerdict';
 import { fleetRollout, type FleetRollout } from './fleetPlan';
 import { ANSIBLE_STARTED, changeEvent, FLEET_PLANNED, fleetRecord, gridFromJournal, stepOutcome, type FleetRecord } from './fleetJournal';
 import { FleetGrid, type GridChange } from './grid';
-import { fleetStateText, resumeLimit, type ResumeChoice } from './resume';
+import { fleetFailures, fleetStateText, resumeLimit, type ResumeChoice } from './resume';
 import type { AnsiblePort } from './ports';
 import type { FleetHost } from './types';
 
@@ -53,6 +54,8 @@ export interface FleetRunResult {
   grid: FleetGrid;
   /** Which hosts are on which release now, in words. */
   state: string;
+  /** Why each failed host stopped: "web-02: health api: $.version is "1.3.0", expected "1.2.0" (HTTP 200 after 3 attempts)". */
+  failures: string[];
 }
 
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -283,7 +286,8 @@ export class FleetRunner {
         this.event(journal, ANSIBLE_STARTED, `ansible-playbook started (process group ${processGroup})`, { processGroup });
         void this.save(journal);
       },
-      onEvent: (e: AnsibleEvent) => {
+      onEvent: (raw: AnsibleEvent) => {
+        const e = withHealthVerdict(raw, fleet.hostSteps, journal.plan);
         for (const c of grid.apply(e)) this.record(journal, grid, c);
         if (grid.stopReason && e.event === 'failed') this.event(journal, 'fleet-stopped', grid.stopReason);
       },
@@ -341,7 +345,7 @@ export class FleetRunner {
     await this.save(journal);
     await this.saving;
     const unsaved = this.saveError ? `; the journal could not be written (${this.saveError}): what is on disk is behind this` : '';
-    return { success: journal.status === 'succeeded' && !this.saveError, journal, grid, state: `${state}${unsaved}` };
+    return { success: journal.status === 'succeeded' && !this.saveError, journal, grid, state: `${state}${unsaved}`, failures: fleetFailures(grid, journal.plan.steps) };
   }
 
   private async releaseLocks(journal: RollbackJournal, hosts: FleetHost[]): Promise<void> {

@@ -113,7 +113,9 @@ export class FleetGrid {
         } else if (ref.part === 'failed') {
           cell.detail = `${cell.detail ?? 'failed'}; its cleanup ran`;
         } else if (ref.part !== 'check') {
-          const why = e.status !== undefined ? `HTTP ${e.status}${e.attempts ? ` after ${e.attempts} attempts` : ''}: ${e.msg ?? ''}`.trim() : e.rc !== undefined ? `exit ${e.rc}` : e.msg ?? 'failed';
+          const tries = e.attempts ? ` after ${e.attempts} attempts` : '';
+          // A health check's answer the product judged: its words first (the JSON path, found and expected), as a single host says them.
+          const why = e.why !== undefined ? `${e.why} (HTTP ${e.status}${tries})` : e.status !== undefined ? `HTTP ${e.status}${tries}: ${e.msg ?? ''}`.trim() : e.rc !== undefined ? `exit ${e.rc}` : e.msg ?? 'failed';
           Object.assign(cell, { outcome: 'failed', finishedAt: e.at, detail: why, output });
         }
         break;

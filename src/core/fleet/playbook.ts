@@ -9,7 +9,7 @@
 // tree, health URLs, the steps a resume skips or checks) are host variables in the product's
 // own inventory (inventory.ts).
 import type { PlanCommand, PlanStep } from '../plan/types';
-import { parseJsonPath } from '../verification/jsonPath';
+import { fillExpectations } from '../run/steps/health';
 import type { JsonExpectation } from '../verification/types';
 import { RolloutError, serialValue } from './batches';
 import type { RolloutConfig } from './types';
@@ -35,6 +35,8 @@ export interface PlaybookInput {
    * A first run has nothing to check, and a skipped task still costs Ansible a round per host.
    */
   withChecks?: boolean;
+  /** The values a health check's JSON expectations read ({to}, {sha}, …): the plan's (run/steps/health.ts planValues). */
+  values?: ReadonlyMap<string, unknown>;
 }
 
 /** Step kinds that run per host through Ansible; every other kind stays with the product. */
@@ -55,7 +57,8 @@ export function generatePlaybook(input: PlaybookInput): string {
     `  max_fail_percentage: ${maxFail(input.rollout.maxFailPercent)}`,
     '  tasks:',
   ];
-  input.steps.forEach((step, i) => lines.push(...stepTasks(step, i, input.commandTimeoutMs, input.withChecks ?? false)));
+  const values = input.values ?? new Map<string, unknown>();
+  input.steps.forEach((step, i) => lines.push(...stepTasks(step, i, input.commandTimeoutMs, input.withChecks ?? false, values)));
   // Ansible's max_fail_percentage counts failed hosts only: an unreachable one (its outcome
   // unknown) would let the next batch start. This gate counts both, once per batch, and stops
   // the whole rollout (any_errors_fatal) when they are over the threshold.
@@ -80,14 +83,14 @@ export function generatePlaybook(input: PlaybookInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-function stepTasks(step: PlanStep, index: number, timeoutMs: number, withChecks: boolean): string[] {
+function stepTasks(step: PlanStep, index: number, timeoutMs: number, withChecks: boolean, values: ReadonlyMap<string, unknown>): string[] {
   if (!HOST_STEP_KINDS.has(step.kind)) throw new RolloutError(`step ${step.id} (${step.kind}) cannot run per host through Ansible`);
   if (step.manual || step.confirmEach) throw new RolloutError(`step ${step.id} needs the operator on each host (manual or confirmed one by one): a fleet rollout cannot run it through Ansible`);
   const name = (suffix = ''): string => unsafe(`${TASK_PREFIX}${step.id}${suffix} ${step.title}`);
   // The step's id reaches the expressions as a variable of the task, never as text inside one.
   const stepVar = (pad: string): string[] => [`${pad}vars:`, `${pad}  rp_step: ${unsafe(step.id)}`];
   const skip = 'rp_step not in (rp_skip | default([]))';
-  if (step.kind === 'health' && step.health) return healthTask(step, index, name(), skip);
+  if (step.kind === 'health' && step.health) return healthTask(step, index, name(), skip, values);
   if (step.kind === 'wait') {
     return [`    - name: ${name()}`, '      ansible.builtin.wait_for:', `        timeout: ${seconds(step.waitMs ?? 0)}`, ...stepVar('      '), `      when: ${q(skip)}`];
   }
@@ -141,7 +144,7 @@ function shellBody(c: PlanCommand, timeoutMs: number, pad: string): string[] {
 /** The task variable every host's health task reads its headers from: the run's extra vars (hostHeadersVars), never the playbook. */
 export const HEADERS_VAR = 'rp_headers';
 
-function healthTask(step: PlanStep, index: number, name: string, when: string): string[] {
+function healthTask(step: PlanStep, index: number, name: string, when: string, values: ReadonlyMap<string, unknown>): string[] {
   const h = step.health!;
   const reg = `rp_health_${index}`;
   // uri takes whole seconds; the deadline is kept by the number of retries.
@@ -149,8 +152,9 @@ function healthTask(step: PlanStep, index: number, name: string, when: string): 
   const retries = Math.max(1, Math.ceil(h.timeoutMs / (delay * 1000)));
   const ok = [`${reg}.status == ${h.expect}`];
   if (h.contains !== undefined) ok.push(`rp_want in (${reg}.content | default(''))`);
-  // JSON expectations are judged by the product's filter (media/ansible/filter_plugins), as a single host's are: the paths read once, here.
-  const json = h.json?.length ? jsonSpec(step.id, h.json) : undefined;
+  // JSON expectations are judged by the product's filter (media/ansible/filter_plugins), as a single host's are: the paths read
+  // and the {placeholders} filled once, here, by the single host's own code; a failure's words are its judge's (healthVerdict.ts).
+  const json = h.json?.length ? jsonSpec(step.id, h.json, values) : undefined;
   if (json) ok.push(`(${reg}.content | default('') | rollback_pilot_json(rp_json))`);
   const headers = h.headers?.length ? [`        headers: "{{ (${HEADERS_VAR} | default({})).get(rp_step, {}) }}"`] : [];
   return [
@@ -175,12 +179,10 @@ function healthTask(step: PlanStep, index: number, name: string, when: string): 
 }
 
 /** The expectations as the filter reads them: each path's segments and the value it must equal. */
-function jsonSpec(stepId: string, json: readonly JsonExpectation[]): string {
-  return JSON.stringify(json.map((e) => {
-    const p = parseJsonPath(e.path);
-    if ('error' in p) throw new RolloutError(`step ${stepId}: ${e.path} is not a JSON path: ${p.error}`);
-    return { segments: p.segments, equals: e.equals };
-  }));
+function jsonSpec(stepId: string, json: readonly JsonExpectation[], values: ReadonlyMap<string, unknown>): string {
+  const filled = fillExpectations(json, values);
+  if (typeof filled === 'string') throw new RolloutError(`step ${stepId}: ${filled}`);
+  return JSON.stringify(filled.map((e) => ({ segments: e.parsed.segments, equals: e.equals })));
 }
 
 /**

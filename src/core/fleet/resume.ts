@@ -73,6 +73,24 @@ export function fleetStateText(grid: FleetGrid, codeStep: string | undefined, fr
   return parts.join('; ');
 }
 
+/**
+ * Why each failed host stopped, its first failed step in plan order: "web-02: health api:
+ * $.version is "1.3.0", expected "1.2.0" (HTTP 200 after 3 attempts)" — a health check named
+ * as a single host's check list names it, with the judge's words (healthVerdict.ts).
+ */
+export function fleetFailures(grid: FleetGrid, steps: readonly PlanStep[]): string[] {
+  const out: string[] = [];
+  for (const host of grid.hosts) {
+    if (grid.hostState(host) !== 'failed') continue;
+    const s = grid.steps.find((g) => grid.cell(host, g.id)?.outcome === 'failed');
+    if (!s) continue;
+    const step = steps.find((x) => x.id === s.id);
+    const label = step?.kind === 'health' && step.service ? `health ${step.service}` : s.title;
+    out.push(`${host}: ${label}: ${grid.cell(host, s.id)?.detail ?? 'failed'}`);
+  }
+  return out;
+}
+
 function stepsLeft(grid: FleetGrid, host: string): string {
   const row = grid.rows.get(host);
   if (!row) return '';

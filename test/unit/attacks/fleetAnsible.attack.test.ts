@@ -6,61 +6,42 @@
 // the controller, and never let a newline or a quote rewrite the YAML. A marker file that a
 // payload would create must not exist anywhere, and each command's own effect must be there.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generatePlaybook } from '../../../src/core/fleet/playbook';
 import { hostsFromConfig, inventoryYaml, type HostRunValues } from '../../../src/core/fleet/inventory';
 import { shJoin, shQuote } from '../../../src/core/plan/shellQuote';
 import type { PlanStep } from '../../../src/core/plan/types';
-import { AnsiblePlaybookRunner } from '../../../src/infra/ansible/ansiblePlaybook';
-import { makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
-import { fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
-import { tempDir } from '../engine/helpers';
-import { PLUGIN_ROOT } from '../fleet/harness';
+import { fleetUnavailable, type TestFleet } from '../../support/fleet';
+import { twoHostFleet, type TwoHostFleet } from '../fleet/twoHostFleet';
 import { HOSTILE_FLEET_VALUES, MARK } from './fleetValues';
 
 const why = fleetUnavailable();
 
 describe('the fleet path under attack (real ansible-playbook, 2 real sshd hosts)', { skip: why, timeout: 300_000 }, () => {
-  let tmp: { dir: string; cleanup(): void };
-  let repo: AppRepo;
+  let t: TwoHostFleet;
+  let tmp: TwoHostFleet['tmp'];
   let fleet: TestFleet;
   let markers: string;
-  let server: Server;
   let port = 0;
   const requests: string[] = [];
 
   before(async () => {
-    tmp = tempDir('attack-fleet');
-    chmodSync(tmp.dir, 0o755);
-    repo = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort: 1, workerPort: 2 });
-    fleet = await startFleet({ count: 2, sourceRepo: repo.dir, deploy: false });
-    // Where a payload's touch lands (writable by the hosts' users too).
-    markers = join(tmp.dir, 'markers');
-    mkdirSync(markers, { mode: 0o1777 });
-    chmodSync(markers, 0o1777);
     // A health endpoint every host's uri reaches: it records the raw request line and answers with what was asked for.
-    server = createServer((req, res) => {
+    t = await twoHostFleet('attack-fleet', (req, res) => {
       requests.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`ok ${decodeURIComponent(req.url ?? '')}`);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ tmp, fleet, markers, port } = t);
   });
   after(async () => {
-    await new Promise((r) => server.close(r));
-    await fleet?.stop();
-    tmp?.cleanup();
+    await t?.stop();
   });
 
-  const runner = (name: string) => new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp.dir, name), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: join(tmp.dir, 'no-ssh-config'),
-    // The whole unit suite runs beside these hosts on two cores: the product's 10 s default for an
-    // ssh connect was missed there once (a host UNREACHABLE, the run's exit 4), which is load, not the attack.
-    connectTimeoutS: 60 });
-  const found = (): string[] => readdirSync(markers).filter((f) => f.startsWith(MARK));
+  const runner = (name: string) => t.runner(name);
+  const found = (): string[] => t.found();
 
   test('hostile commands, titles, stdin, a working tree and a health URL: every command runs as written on every host, nothing is templated or parsed as a module option', async () => {
     const values = HOSTILE_FLEET_VALUES(markers, join(tmp.dir, 'evil.sh'));

@@ -8,52 +8,38 @@
 // @file` from a 0600 file in the run's 0700 folder, `!unsafe`, deleted at Ansible's first event
 // (VariableManager reads extra vars before the playbook starts).
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generatePlaybook } from '../../../src/core/fleet/playbook';
 import { fleetHealthHeaders } from '../../../src/core/fleet/healthHeaders';
 import { hostsFromConfig, inventoryYaml, type HostRunValues } from '../../../src/core/fleet/inventory';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
-import { AnsiblePlaybookRunner } from '../../../src/infra/ansible/ansiblePlaybook';
-import { makeAppRepo } from '../../fixtures/appRepo';
-import { fleetUnavailable, startFleet, type TestFleet } from '../../support/fleet';
-import { tempDir } from '../engine/helpers';
-import { PLUGIN_ROOT } from '../fleet/harness';
+import { fleetUnavailable, type TestFleet } from '../../support/fleet';
+import { twoHostFleet, type TwoHostFleet } from '../fleet/twoHostFleet';
 import { MARK } from './fleetValues';
 
 const why = fleetUnavailable();
 
 describe('fleet health checks with secret headers and JSON expectations (real ansible-playbook, 2 real sshd hosts)', { skip: why, timeout: 300_000 }, () => {
-  let tmp: { dir: string; cleanup(): void };
+  let t: TwoHostFleet;
+  let tmp: TwoHostFleet['tmp'];
   let fleet: TestFleet;
   let markers: string;
-  let server: Server;
   let port = 0;
   const seen: Array<{ url: string; token?: string; release?: string }> = [];
 
   before(async () => {
-    tmp = tempDir('attack-fleet-secrets');
-    chmodSync(tmp.dir, 0o755);
-    const repo = await makeAppRepo(join(tmp.dir, 'workspace'), { apiPort: 1, workerPort: 2 });
-    fleet = await startFleet({ count: 2, sourceRepo: repo.dir, deploy: false });
-    markers = join(tmp.dir, 'markers');
-    mkdirSync(markers, { mode: 0o1777 });
-    chmodSync(markers, 0o1777);
     // Answers what a service's /health says; /wrong says another release.
-    server = createServer((req, res) => {
+    t = await twoHostFleet('attack-fleet-secrets', (req, res) => {
       seen.push({ url: req.url ?? '', token: req.headers['x-health-token'] as string | undefined, release: req.headers['x-release'] as string | undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', build: { version: req.url?.startsWith('/wrong') ? '1.4.0' : '1.3.0', ready: true, workers: 2 } }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ tmp, fleet, markers, port } = t);
   });
   after(async () => {
-    await new Promise((r) => server.close(r));
-    await fleet?.stop();
-    tmp?.cleanup();
+    await t?.stop();
   });
 
   const plan = { id: 'rb-secrets', from: { name: 'v1.4.0', sha: 'a'.repeat(40) }, to: { name: 'v1.3.0', sha: 'b'.repeat(40) } } as RollbackPlan;
@@ -78,7 +64,7 @@ describe('fleet health checks with secret headers and JSON expectations (real an
     let cmdline = '';
     const varsFileAtFirstTask: boolean[] = [];
     const output: string[] = [];
-    const runner = new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp.dir, name), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: join(tmp.dir, 'no-ssh-config'), connectTimeoutS: 60 });
+    const runner = t.runner(name);
     let runDir = '';
     const r = await runner.run({
       playbook, inventory, forks: 2, extraVars: headers.vars,

@@ -124,6 +124,9 @@ describe('fleet rollback through Ansible (4 real sshd hosts, real ansible-playbo
     assert.deepEqual(eventsOn(fleet!.hosts[3].path).slice(4), [], 'the last host was never touched');
     assert.equal(await version(fleet!.hosts[3].apiPort), '500 1.4.0');
     assert.equal(result.state, 'on v1.3.0: 127.0.0.11, 127.0.0.12, 127.0.0.13 (code switched; not done: health-api failed); still on v1.4.0: 127.0.0.14');
+    // Why the failed one stopped, on that host, in its health check's words.
+    assert.equal(result.failures.length, 1, result.failures.join(' | '));
+    assert.match(result.failures[0], /^127\.0\.0\.13: health api: HTTP -1 after \d+ attempts: .*Connection refused/);
     const saved = (await s.deps.journals.load(s.plan.id))!;
     assert.equal(saved.steps.find((x) => x.stepId === 'health-api')?.outcome, 'failed');
     assert.equal(saved.steps.find((x) => x.stepId === 'build-api')?.outcome, 'failed', 'over the fleet: host 4 never built');

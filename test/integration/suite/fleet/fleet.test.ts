@@ -138,7 +138,10 @@ describe('a fleet rollback (4 real sshd hosts, real ansible-playbook, batches [1
     assert.equal(r.success, false);
     const state = 'on v1.3.0: 127.0.0.11, 127.0.0.12, 127.0.0.13 (code switched; not done: health-api failed); still on v1.4.0: 127.0.0.14';
     assert.equal(r.state, state);
-    assert.ok(dialogs.errors.includes(`Rollback of production did not finish: ${state}`), dialogs.errors.join(' | '));
+    // Why the failed one stopped, on that host, in its health check's words, said with the state.
+    assert.equal(r.failures.length, 1, r.failures.join(' | '));
+    assert.match(r.failures[0], /^127\.0\.0\.13: health api: HTTP -1 after \d+ attempts: .*Connection refused/);
+    assert.ok(dialogs.errors.includes(`Rollback of production did not finish: ${state}. ${r.failures[0]}`), dialogs.errors.join(' | '));
     assert.equal(await version(hosts[3].apiPort), '500 1.4.0', 'the last host was not touched');
 
     const journal = journalOf(r.journal.runId);
