@@ -12,6 +12,8 @@ import { fleetPreviewMarkdown } from '../core/fleet/preview';
 import { withPreflightResults } from '../core/plan/renderPreflightResults';
 import { rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from './currentPlan';
 import { checkFirstBatch, isFleet, planFleet, type FleetPlanningDeps, type PlannedFleet } from './fleetPlanning';
+import { dbHostRunners } from './fleetDatabase';
+import { recordedBackupReader } from './recordedBackup';
 import { runFleet, type FleetFlowDeps, type FleetOutcome } from './fleetRun';
 import { readFleetPreflight, type FleetPreflight } from './fleetPreflight';
 import { immutablePlanGit } from './planGit';
@@ -45,7 +47,6 @@ export function fleetEnvironment(config: RollbackConfig, environment: string): E
 export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps: DatabaseStepsFor | undefined, deps: FleetPlanningDeps, holder: FleetHolder): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
-    const section = await databaseSectionOf(req, sessions, databaseSteps);
     const planned = await planFleet({
       config: req.config,
       environment: req.environment,
@@ -61,11 +62,12 @@ export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSe
       createdBy: choices.createdBy ?? operatorName(),
       gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
       workspaceRoot: workspace.root.fsPath,
-      databaseSteps: section?.steps,
-      keepMigrationFiles: section?.keep,
-      // The migration tool's status check: once, on the db host, after the last batch (planFleet puts it there).
-      verifySteps: section?.verify,
-      notChecked: section?.notChecked,
+      // Made once the db host is known: what it reads while planned (the backup record, the tool) is read there.
+      // The migration tool's status check runs once, on the db host, after the last batch (planFleet puts it there).
+      databaseSection: databaseSteps && ((env, db) => {
+        const runnerFor = dbHostRunners((where) => sessions.runnerFor(where), env, db);
+        return databaseSectionOf(req, sessions, (input) => databaseSteps({ ...input, readBackup: recordedBackupReader(runnerFor), targetRunner: runnerFor }));
+      }),
       runId: req.runId,
       now: req.now,
     }, deps);

@@ -15,6 +15,8 @@ import type { AnsiblePort } from '../core/fleet/ports';
 import type { CheckRun } from '../core/fleet/preview';
 import type { FleetHost } from '../core/fleet/types';
 import type { HostHead } from '../core/fleet/fleetState';
+import type { DatabaseSection } from '../core/database/section';
+import { fleetDbHost, onDbHost, type FleetDbHost } from './fleetDatabase';
 
 export interface FleetPlanningDeps {
   ansible: AnsiblePort;
@@ -27,7 +29,7 @@ export interface PlannedFleet {
   plan: RollbackPlan;
   fleet: FleetRollout;
   preflights: Record<string, PlanStep>;
-  /** Where the database steps run. */
+  /** Where the database steps run, in the preview's words (which host, its tree, why that one). */
   dbWhere: string;
 }
 
@@ -52,26 +54,29 @@ export async function resolveFleetHosts(env: EnvironmentConfig, deps: Pick<Fleet
   return hostsFromInventory(list.stdout, inv.path, inv.group, names, env.path);
 }
 
-/** The plan of a fleet: built for the db host (the database steps once, there), then the rollout and every host's preflight. */
-export async function planFleet(input: Omit<PlanInput, 'config'> & { config: RollbackConfig }, deps: FleetPlanningDeps): Promise<PlannedFleet> {
+/**
+ * The plan of a fleet: built for the db host (the database steps once, there), then the rollout
+ * and every host's preflight. `databaseSection` makes the database section once the db host is
+ * known (its reads go there); without it, the input's database and verify steps are used.
+ */
+export async function planFleet(input: Omit<PlanInput, 'config'> & { config: RollbackConfig; databaseSection?: (env: EnvironmentConfig, db: FleetDbHost) => Promise<DatabaseSection | undefined> }, deps: FleetPlanningDeps): Promise<PlannedFleet> {
   const problem = await deps.ansible.unavailable();
   if (problem) throw new RolloutError(problem);
   const env = input.config.environments.find((e) => e.name === input.environment);
   if (!env?.fleet) throw new RolloutError(`environment ${input.environment} is not a fleet`);
   const hosts = await resolveFleetHosts(env, deps);
-  const db = env.fleet.db;
-  const dbHost = db ? hosts.find((h) => h.destination === db.host || h.name === db.host) : hosts[0];
-  const dbDest = db?.host ?? hosts[0].destination;
-  const dbPath = db?.path ?? dbHost?.path ?? env.path;
+  const db = fleetDbHost(env, hosts);
   const withHost = (host: string, path: string, vars?: FleetHost): RollbackConfig => ({
     ...input.config,
     // One host of the fleet, as the single-host planner knows an environment (its fleet key dropped).
     environments: input.config.environments.map((e) => (e.name === env.name ? { ...withoutFleet(e), host, path } : e)),
     services: input.config.services.map((s) => (s.health && vars ? { ...s, health: { ...s.health, url: hostUrl(s.health.url, vars, `health of ${s.name}`) } } : s)),
   });
-  // The migration tool's status check runs once, after every batch, in the db host's own tree (fleetRunner's afterHosts).
-  const verifySteps = input.verifySteps?.map((s) => ({ ...s, commands: s.commands.map((c) => ({ ...c, where: dbDest, cwd: dbPath })) }));
-  const plan = await buildPlan({ ...input, verifySteps, config: withHost(dbDest, dbPath) });
+  const made = input.databaseSection ? await input.databaseSection(env, db) : undefined;
+  // The database steps, and the migration tool's status check after every batch (fleetRunner's afterHosts), on the db host, in its tree.
+  const databaseSteps = onDbHost(made ? made.steps : input.databaseSteps, db);
+  const verifySteps = onDbHost(made ? made.verify : input.verifySteps, db);
+  const plan = await buildPlan({ ...input, databaseSteps, verifySteps, ...(made ? { keepMigrationFiles: made.keep, notChecked: made.notChecked } : {}), config: withHost(db.destination, db.path) });
   const preflights: Record<string, PlanStep> = {};
   for (const h of hosts) {
     const own = await buildPlan({ ...input, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], verifySteps: [], config: withHost(h.destination, h.path, h) });
@@ -79,7 +84,18 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
     if (pre) preflights[h.name] = pre;
   }
   const rollout = fleetRollout({ plan, hosts, rollout: env.fleet.rollout, userInventory: env.fleet.inventory && { path: isAbsolute(env.fleet.inventory.path) ? env.fleet.inventory.path : join(deps.workspaceRoot, env.fleet.inventory.path), group: env.fleet.inventory.group } });
-  return { plan, fleet: rollout, preflights, dbWhere: `${dbDest}:${dbPath}` };
+  return { plan, fleet: rollout, preflights, dbWhere: db.said };
+}
+
+/**
+ * The configuration with the fleet environment's `host` and `path` set to its db host's: for what
+ * the flow reads on "the target" before planning (what is deployed, the team's records), so it is
+ * read there, never on host '' (an inventory without `db:` has no host the config layer could name).
+ * Not for planning itself: planFleet takes the configuration as rollback.yml says it.
+ */
+export async function withFleetDbHost(config: RollbackConfig, env: EnvironmentConfig, deps: Pick<FleetPlanningDeps, 'local' | 'workspaceRoot'>): Promise<RollbackConfig> {
+  const db = fleetDbHost(env, await resolveFleetHosts(env, deps));
+  return { ...config, environments: config.environments.map((e) => (e.name === env.name ? { ...e, host: db.destination, path: db.path } : e)) };
 }
 
 /** The preview's dry run: `--check --diff` on the first batch only. */

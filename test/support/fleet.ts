@@ -278,16 +278,29 @@ function cloneAsUser(source: string, path: string, user: string, apiPort: number
  * down step run once on the first host (it appends to .rollback/db-steps.log there), and an
  * ssh config that gives every host the fleet's client key.
  */
-export function fleetRollbackYml(fixtureYml: string, fleet: TestFleet, opts: { batch?: string; healthTimeout?: string } = {}): string {
+export function fleetRollbackYml(fixtureYml: string, fleet: TestFleet, opts: { batch?: string; healthTimeout?: string; inventory?: { path: string; group: string } } = {}): string {
   const hosts = fleet.hosts.map((h) => `      - { host: "${h.destination}", path: "${h.path}", vars: { api_port: "${h.apiPort}", worker_port: "${h.workerPort}" } }`).join('\n');
+  // With the team's inventory (fleetInventory), the hosts, their paths and ports are its host vars.
+  const which = opts.inventory ? `    inventory: ${opts.inventory.path}\n    group: ${opts.inventory.group}\n` : `    hosts:\n${hosts}\n`;
   let n = 0;
   const text = fixtureYml
-    .replace(/  local:\n    host: local\n    path: \.\n/, `  production:\n    hosts:\n${hosts}\n    path: "${fleet.hosts[0].path}"\n    rollout: { batch: ${opts.batch ?? '[1, "50%", "100%"]'}, maxFailPercent: 0, pause: 0s }\n`)
+    .replace(/  local:\n    host: local\n    path: \.\n/, `  production:\n${which}    path: "${fleet.hosts[0].path}"\n    rollout: { batch: ${opts.batch ?? '[1, "50%", "100%"]'}, maxFailPercent: 0, pause: 0s }\n`)
     .replace(/http:\/\/127\.0\.0\.1:\d+\/health/g, () => `http://127.0.0.1:{vars.${n++ === 0 ? 'api_port' : 'worker_port'}}/health`)
     .replace(/timeout: 10s/g, `timeout: ${opts.healthTimeout ?? '10s'}`)
     .replace('  dir: db/migrations\n', '  dir: db/migrations\n  down: "mkdir -p .rollback && echo down {id} to {previous} >> .rollback/db-steps.log"\n  backup: { list: "echo app-$(date -u +%Y%m%d-%H%M%S).dump", maxAge: 1h }\n  status: "mkdir -p .rollback && echo ran >> .rollback/tool-status.log && echo 4"\n');
   if (!text.includes('  production:\n') || n !== 2) throw new Error('fleetRollbackYml: the fixture rollback.yml is not the one this expects (environments.local, two health URLs)');
   return text;
+}
+
+/**
+ * The team's own Ansible inventory of these hosts (INI, as teams write it): group `group` lists
+ * them in `order` (1-based host indexes), each named web-0N, reached at its address, port and
+ * user, its working tree (rollback_path) and its services' ports as host vars.
+ */
+export function fleetInventory(fleet: TestFleet, file: string, group: string, order: number[]): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const line = (h: FleetTestHost): string => `web-0${h.index} ansible_host=${h.address} ansible_port=${h.port} ansible_user=${h.user} rollback_path=${h.path} api_port=${h.apiPort} worker_port=${h.workerPort}`;
+  writeFileSync(file, `[${group}]\n${order.map((i) => line(fleet.hosts[i - 1])).join('\n')}\n`);
 }
 
 /** An ssh config (for ssh2 and Ansible's ssh alike) that offers the fleet's client key to every host. */

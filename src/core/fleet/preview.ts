@@ -20,7 +20,7 @@ export function fleetPreviewMarkdown(fleet: FleetRollout, dbWhere: string, check
   lines.push(
     `- **Stops the rollout:** ${r.maxFailPercent === 0 ? 'any host of a batch that fails or cannot be reached' : `more than ${r.maxFailPercent}% of a batch's hosts failed or unreachable`}; the batches after it do not start.`,
     `- **Between batches:** ${r.pauseMs > 0 ? `a pause of ${Math.ceil(r.pauseMs / 1000)} s` : 'no pause'}.`,
-    `- **Database steps:** once, on ${dbWhere}, before the first batch's code switch.`,
+    `- **Database steps:** ${fleet.before.some((s) => s.kind === 'database') ? `once, on ${dbWhere}, before the first batch's code switch` : `none in this rollback (they would run once, on ${dbWhere})`}.`,
     `- **Before anything runs:** every host's key verified, the lock taken on every host (all or none), every host's preflight.`,
     `- **Inventory:** ${fleet.userInventory ? `the team's \`${fleet.userInventory}\`, group \`${fleet.group}\` (its host and group vars honoured), plus the product's per-host values` : "the product's own, from rollback.yml's hosts"}.`,
     '',

@@ -4,11 +4,15 @@
 // previews the fleet, runs the FleetRunner with a progress line per host and step; the
 // Releases view's fleet line is read from the hosts; a host failing in batch 2 stops it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { resumeFlow } from '../../../src/app/resumeFlow';
+import { fleetPlanBuilder, fleetPlanningDeps, type FleetHolder } from '../../../src/app/fleetFlow';
+import { withFleetDbHost } from '../../../src/app/fleetPlanning';
+import { runFleet } from '../../../src/app/fleetRun';
+import { fleetPreviewMarkdown } from '../../../src/core/fleet/preview';
 import { execFileSync } from 'node:child_process';
 import { fleetChangelogLines, proposeChangelogNote, renderPostmortem } from '../../../src/core/postmortem';
 import { FleetStatus } from '../../../src/app/fleetStatus';
@@ -30,7 +34,7 @@ import { NodeLocalProcesses } from '../../../src/infra/shell/localProcesses';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 import { makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
 import { ScriptedDialogs } from '../../integration/suite/scriptedDialogs';
-import { dbStepRuns, fleetRollbackYml, fleetSshConfig, fleetUnavailable, startFleet, toolStatusRuns, type TestFleet } from '../../support/fleet';
+import { dbStepRuns, fleetInventory, fleetRollbackYml, fleetSshConfig, fleetUnavailable, startFleet, toolStatusRuns, type TestFleet } from '../../support/fleet';
 import { RecordingPresenter } from '../app/harness';
 import { freePort, healthOf, tempDir } from '../engine/helpers';
 import { PLUGIN_ROOT } from './harness';
@@ -105,6 +109,8 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.match(preview, /## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `127\.0\.0\.11`\n2\. `127\.0\.0\.12`, `127\.0\.0\.13`\n3\. `127\.0\.0\.14`\n/);
       assert.match(preview, /### The playbook Ansible runs/);
       assert.match(preview, /127\.0\.0\.11 +: ok=/, 'the check run reached the canary');
+      const first = fleet!.hosts[0];
+      assert.ok(preview.includes(`- **Database steps:** once, on \`127.0.0.11\` (\`${first.destination}\`) in \`${first.path}\` (the first of rollback.yml's hosts; no \`db:\` is set), before the first batch's code switch.`), 'hosts: without db: the first host, said in the preview');
       // Every host's preflight, read before the confirmation: all pass, the current health reported (v1.4.0's api answers 500), not fatal.
       assert.match(preview, /## Preflight on every host, checked just now \(\d\d:\d\d:\d\d UTC\)\n\n\| Host \| Reachable, host key verified \| Path is the repository \| Has v1\.3\.0's commit \| HEAD is v1\.4\.0 \| Git can commit \| Lock free \| Health now \(reported\) \|/);
       for (const h of fleet!.hosts) assert.match(preview, new RegExp(`\\| \`${h.address.replace(/\./g, '\\.')}\` \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\| ⚠️ api is already down: 500 \\(expects 200\\) \\|`), `host ${h.index}'s row`);
@@ -131,6 +137,46 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.deepEqual(s.status.current().map((l) => [l.text, l.mixed]), [['production: 4 hosts, all on v1.3.0', false]]);
     } finally {
       s.dispose();
+    }
+  });
+
+  test('inventory: without db: the database steps run once on the first host of the group as ansible-inventory resolves it (web-02 here, in its own tree), never on host \'\'; the preview says where', async () => {
+    fleet = await startFleet({ count: 4, sourceRepo: repo.dir });
+    // The team's inventory lists host 2 first: that is the group's first host, in Ansible's order.
+    fleetInventory(fleet, join(repo.dir, 'inventories/production/hosts'), 'web', [2, 1, 3, 4]);
+    writeFileSync(join(repo.dir, 'rollback.yml'), fleetRollbackYml(fixtureYml, fleet, { healthTimeout: '4s', inventory: { path: 'inventories/production', group: 'web' } }));
+    const work = join(tmp.dir, 'inventory');
+    mkdirSync(work, { recursive: true });
+    const db = fleet.hosts[1];
+    const dialogs = new ScriptedDialogs();
+    const s = services(repo.dir, fleet, work, dialogs);
+    try {
+      const { config } = await s.workspace.config();
+      const env = config!.environments.find((e) => e.name === 'production')!;
+      assert.equal(env.host, '', 'the config layer names no host for an inventory without db: (a stand-in)');
+      const deps = fleetPlanningDeps(s.workspace, s.sessions, s.flow.fleet!.ansible());
+      // What the flow reads on the target before planning (what is deployed) is read on web-02, in its tree.
+      const onDb = (await withFleetDbHost(config!, env, deps)).environments.find((e) => e.name === 'production')!;
+      assert.deepEqual([onDb.host, onDb.path], [db.destination, db.path]);
+      // The flow's plan builder, with the real database section (the fixture's 000005, its down step and status check).
+      const holder: FleetHolder = {};
+      const build = fleetPlanBuilder(s.workspace, s.sessions, { reason: 'api 500s after v1.4.0', targetSource: 'previous-tag' }, s.flow.databaseSteps, deps, holder);
+      const { releases } = await s.workspace.releases();
+      const plan = await build({ config: config!, environment: 'production', from: releases.find((r) => r.name === 'v1.4.0'), to: releases.find((r) => r.name === 'v1.3.0')!, chooseUndo: (c) => dialogs.chooseDatabaseUndo(c, 'production') });
+      const planned = holder.latest!;
+      const dbCommands = plan.steps.filter((x) => x.kind === 'database' || x.toolStatus).flatMap((x) => x.commands);
+      assert.ok(dbCommands.length >= 2, 'the plan has its database steps and the status check');
+      assert.deepEqual([...new Set(dbCommands.map((c) => `${c.where} ${c.cwd}`))], [`${db.destination} ${db.path}`], 'every database command on web-02, in its tree');
+      const preview = fleetPreviewMarkdown(planned.fleet, planned.dbWhere);
+      assert.ok(preview.includes(`- **Database steps:** once, on \`web-02\` (\`${db.destination}\`) in \`${db.path}\` (the first host of group \`web\` in \`inventories/production\` as Ansible resolves it; no \`db:\` is set), before the first batch's code switch.`), preview);
+      assert.match(preview, /## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `web-02`\n2\. `web-01`, `web-03`\n3\. `web-04`\n/);
+      const outcome = await runFleet(s.sessions, s.ui, { plan, fleet: planned.fleet, preflights: planned.preflights }, s.flow.fleet!);
+      assert.equal(outcome.fleetResult?.success, true, `${outcome.fleetResult?.state}\n${outcome.fleetResult?.journal.events.map((e) => e.message).join('\n')}`);
+      assert.deepEqual(fleet.hosts.map(dbStepRuns), [0, 1, 0, 0], 'the database step ran once, on web-02');
+      assert.deepEqual(fleet.hosts.map(toolStatusRuns), [0, 1, 0, 0], 'the status check ran once, on web-02');
+    } finally {
+      s.dispose();
+      rmSync(join(repo.dir, 'inventories'), { recursive: true, force: true });
     }
   });
 
@@ -183,7 +229,10 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       const r = outcome.fleetResult!;
       assert.equal(r.success, false);
       assert.equal(r.state, 'on v1.3.0: 127.0.0.11, 127.0.0.12, 127.0.0.13 (code switched; not done: health-api failed); still on v1.4.0: 127.0.0.14');
-      assert.deepEqual(s.ui.presenter.unfinished.map((u) => u.message), [`Rollback of production did not finish: ${r.state}`]);
+      // Why the failed one stopped, on that host, in its health check's words.
+      assert.equal(r.failures.length, 1, r.failures.join(' | '));
+      assert.match(r.failures[0], /^127\.0\.0\.13: health api: HTTP -1 after \d+ attempts: .*Connection refused/);
+      assert.deepEqual(s.ui.presenter.unfinished.map((u) => u.message), [`Rollback of production did not finish: ${r.state}. ${r.failures[0]}`]);
       assert.equal((await healthOf(`http://127.0.0.1:${fleet!.hosts[3].apiPort}/health`)).status, 500, 'the last host is untouched');
       await s.status.read();
       const [line] = s.status.current();
