@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
-import { fieldsName, fieldsOfLine, type TagFields, type TagFieldsCache } from './tagCache';
+import { fieldsByObject, fieldsName, fieldsOfLine, listingKey, type TagFieldsCache } from './tagCache';
 
 const EXIT_MARK = 'git exited with code ';
 
@@ -136,7 +136,7 @@ export class SimpleGitPort implements GitPort {
     const nested: Array<Omit<TagRef, 'sha'>> = [];
     const parse = (line: string): void => parseTagLine(line, onTag, nested);
     const cache = this.options.tagCache;
-    if (cache) await this.tagLinesCached(pattern, cache, parse, (name, fields) => parseTagFields(name, fields, onTag, nested));
+    if (cache) await this.tagLinesCached(pattern, cache, parse);
     else await this.tagLines([`refs/tags/${pattern}`], parse);
     // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
     for (const tag of nested) {
@@ -179,59 +179,60 @@ export class SimpleGitPort implements GitPort {
    * cache when it has them (tagCache.ts); only the tags it lacks are read in full, and all of
    * them when they are many (the first run) or the repository has replace refs.
    */
-  private async tagLinesCached(pattern: string, cache: TagFieldsCache, parse: (line: string) => void, parseFields: (name: string, fields: string) => void): Promise<void> {
-    const [listing, known] = await Promise.all([this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']), cache.load()]);
+  private async tagLinesCached(pattern: string, cache: TagFieldsCache, parse: (line: string) => void): Promise<void> {
+    const [listing, stored] = await Promise.all([this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']), cache.load()]);
+    if (listing.includes(' refs/replace/')) return this.tagLines([`refs/tags/${pattern}`], parse);
+    const key = listingKey(listing);
+    // The same names at the same objects as last time: the same lines.
+    if (stored && stored.listingKey === key) return stored.lines.forEach(parse);
+    const known = fieldsByObject(stored);
     const refs: Array<[oid: string, name: string]> = [];
     const missing: string[] = [];
-    let replaced = false;
     for (let at = 0; at < listing.length; ) {
       let end = listing.indexOf('\n', at);
       if (end < 0) end = listing.length;
       const sp = listing.indexOf(' ', at);
-      if (sp > at && sp < end) {
+      if (sp > at && sp < end && listing.startsWith('refs/tags/', sp + 1)) {
         const oid = listing.slice(at, sp);
-        if (listing.startsWith('refs/tags/', sp + 1)) {
-          const name = listing.slice(sp + 11, end);
-          refs.push([oid, name]);
-          const fields = known.get(oid);
-          if (fields === undefined || !fieldsName(fields, oid)) {
-            known.delete(oid);
-            missing.push(`refs/tags/${name}`);
-          }
-        } else if (listing.startsWith('refs/replace/', sp + 1)) replaced = true;
+        const name = listing.slice(sp + 11, end);
+        refs.push([oid, name]);
+        const fields = known.get(oid);
+        if (fields === undefined || !fieldsName(fields, oid)) {
+          known.delete(oid);
+          missing.push(`refs/tags/${name}`);
+        }
       }
       at = end + 1;
     }
-    if (replaced) return this.tagLines([`refs/tags/${pattern}`], parse);
-    const used: TagFields = new Map();
-    const recording = (line: string): void => {
-      const f = fieldsOfLine(line);
-      if (f) used.set(f[0], f[1]);
-      parse(line);
-    };
+    const lines: string[] = [];
+    // Kept only when every line is of the object the listing named (a tag moved while it was read is read again next time).
+    let matches = true;
     if (missing.length > MAX_NAMED_TAGS) {
-      await this.tagLines([`refs/tags/${pattern}`], recording);
-      return cache.save(used);
-    }
-    // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every tag in git's order.
-    const read = new Map<string, string>();
-    if (missing.length) await this.tagLines(missing, (line) => void (line && read.set(line.slice(0, line.indexOf('\0')), line)));
-    for (const [oid, name] of refs) {
-      const fields = known.get(oid);
-      if (fields !== undefined) parseFields(name, fields);
-      else {
-        const line = read.get(name);
-        if (line !== undefined) recording(line); // else deleted between the two reads
-      }
-    }
-    // Written when something was read, or the cache holds objects no tag names any more.
-    if (missing.length || known.size > refs.length) {
-      for (const [oid] of refs) {
+      const objects = new Map(refs.map(([oid, name]) => [name, oid]));
+      await this.tagLines([`refs/tags/${pattern}`], (line) => {
+        parse(line);
+        if (!line) return;
+        lines.push(line);
+        if (objects.get(line.slice(0, line.indexOf('\0'))) !== fieldsOfLine(line)?.[0]) matches = false;
+      });
+      if (lines.length !== refs.length) matches = false;
+    } else {
+      // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every tag in git's order.
+      const read = new Map<string, string>();
+      if (missing.length) await this.tagLines(missing, (line) => void (line && read.set(line.slice(0, line.indexOf('\0')), line)));
+      for (const [oid, name] of refs) {
         const fields = known.get(oid);
-        if (fields !== undefined) used.set(oid, fields);
+        const line = fields !== undefined ? `${name}\0${fields}` : read.get(name);
+        if (line === undefined) {
+          matches = false; // deleted between the two reads
+          continue;
+        }
+        if (fields === undefined && fieldsOfLine(line)?.[0] !== oid) matches = false;
+        lines.push(line);
+        parse(line);
       }
-      cache.save(used);
     }
+    if (matches) cache.save({ listingKey: key, lines });
   }
 
   async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {
@@ -310,12 +311,6 @@ export function parseTagLine(line: string, onTag: (tag: TagRef) => void, nested:
   // One split, not a slice and parseTagFields: this runs for every tag git prints.
   const f = line.split('\0', 7);
   tagFrom(f[0], f[1], f[2], f[3], f[4], f[5], f[6], onTag, nested);
-}
-
-/** The same, with the name and the rest of the line (from the tag cache) apart. */
-export function parseTagFields(name: string, fields: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
-  const f = fields.split('\0', 6);
-  tagFrom(name, f[0], f[1], f[2], f[3], f[4], f[5], onTag, nested);
 }
 
 function tagFrom(name: string, type: string | undefined, oid: string | undefined, peeledType: string | undefined, peeled: string | undefined, date: string | undefined, subject: string | undefined, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {

@@ -21,9 +21,34 @@ const OID = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 /** Object name → what for-each-ref printed after the tag's name (its NUL-separated fields). */
 export type TagFields = Map<string, string>;
 
+/**
+ * What the last run read: the for-each-ref lines of every tag in git's order, and the key of
+ * the listing (names and object names) they were read for. The same listing again has the
+ * same lines: they are used as they are. Another listing takes what it can from them by object name.
+ */
+export interface TagCacheContent {
+  listingKey: string;
+  lines: string[];
+}
+
 export interface TagFieldsCache {
-  load(): Promise<TagFields>;
-  save(fields: TagFields): void;
+  load(): Promise<TagCacheContent | undefined>;
+  save(content: TagCacheContent): void;
+}
+
+/** The key of a listing (`%(objectname) %(refname)` lines): equal keys, equal listings. */
+export function listingKey(listing: string): string {
+  return createHash('sha256').update(listing).digest('hex');
+}
+
+/** The fields of each line by object name, for a listing that changed. */
+export function fieldsByObject(content: TagCacheContent | undefined): TagFields {
+  const out: TagFields = new Map();
+  for (const line of content?.lines ?? []) {
+    const f = fieldsOfLine(line);
+    if (f) out.set(f[0], f[1]);
+  }
+  return out;
 }
 
 /**
@@ -37,7 +62,7 @@ export function tagCachePath(root: string, format: string, env: NodeJS.ProcessEn
   return join(base, 'rollback-pilot', `tags-${key}.cache`);
 }
 
-const HEADER = 'rollback-pilot tag fields v1';
+const HEADER = 'rollback-pilot tag fields v2';
 
 /** The fields of one for-each-ref line, keyed by its object name (the third field); undefined for a line of another shape. */
 export function fieldsOfLine(line: string): [oid: string, fields: string] | undefined {
@@ -58,37 +83,39 @@ export function fieldsName(fields: string, oid: string): boolean {
   return b > 0 && fields.startsWith(oid, b + 1) && fields.charCodeAt(b + 1 + oid.length) === 0;
 }
 
-/** One entry per line: the object name, NUL, its fields (checked against the name when used: fieldsName). */
+/**
+ * The header, the listing's key, the SHA-256 of the lines (a file damaged or cut short is not
+ * used), then the lines. Each line's fields are also checked against its object name when a
+ * changed listing takes them (fieldsName).
+ */
 export function fileTagFieldsCache(file: string): TagFieldsCache {
   return {
     async load() {
-      const out: TagFields = new Map();
       let text: string;
       try {
         // Read off the main thread: the listing and the target's read start meanwhile.
         text = await readFile(file, 'utf8');
       } catch {
-        return out;
+        return undefined;
       }
-      if (!text.startsWith(`${HEADER}\n`)) return out;
-      let at = HEADER.length + 1;
-      while (at < text.length) {
-        let end = text.indexOf('\n', at);
-        if (end < 0) end = text.length;
-        const nul = text.indexOf('\0', at);
-        if (nul > at && nul < end) out.set(text.slice(at, nul), text.slice(nul + 1, end));
-        at = end + 1;
-      }
-      return out;
+      const a = text.indexOf('\n');
+      const b = text.indexOf('\n', a + 1);
+      const c = text.indexOf('\n', b + 1);
+      if (a < 0 || b < 0 || c < 0 || text.slice(0, a) !== HEADER) return undefined;
+      const body = text.slice(c + 1);
+      if (createHash('sha256').update(body).digest('hex') !== text.slice(b + 1, c)) return undefined;
+      const lines = body.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      return { listingKey: text.slice(a + 1, b), lines };
     },
-    save(fields) {
+    save(content) {
       try {
         const dir = join(file, '..');
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const parts = [HEADER];
-        for (const [oid, f] of fields) parts.push(`${oid}\0${f}`);
+        const body = content.lines.length ? `${content.lines.join('\n')}\n` : '';
+        const sum = createHash('sha256').update(body).digest('hex');
         const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, `${parts.join('\n')}\n`, { mode: 0o600 });
+        writeFileSync(tmp, `${HEADER}\n${content.listingKey}\n${sum}\n${body}`, { mode: 0o600 });
         renameSync(tmp, file);
       } catch {
         // A read-only home or a full disk: the next run reads the tags in full again.

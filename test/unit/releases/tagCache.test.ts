@@ -3,12 +3,13 @@
 // order, after tags are added, moved, deleted or re-annotated, with nested tags, with replace
 // refs and with a cache file that lies.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TagRef } from '../../../src/core/releases/gitPort';
 import { SimpleGitPort, TAG_FORMAT } from '../../../src/infra/git/simpleGitPort';
-import { fileTagFieldsCache, tagCachePath, type TagFields, type TagFieldsCache } from '../../../src/infra/git/tagCache';
+import { fileTagFieldsCache, tagCachePath, type TagCacheContent, type TagFieldsCache } from '../../../src/infra/git/tagCache';
 import { GitFixture, tempDir } from './gitFixture';
 
 /** The file cache, counting what it was asked. */
@@ -17,12 +18,12 @@ function counted(file: string): TagFieldsCache & { saves: number; lastLoaded: nu
   const c = {
     saves: 0,
     lastLoaded: 0,
-    async load(): Promise<TagFields> {
+    async load(): Promise<TagCacheContent | undefined> {
       const m = await inner.load();
-      c.lastLoaded = m.size;
+      c.lastLoaded = m?.lines.length ?? 0;
       return m;
     },
-    save(f: TagFields): void {
+    save(f: TagCacheContent): void {
       c.saves++;
       inner.save(f);
     },
@@ -86,16 +87,24 @@ void describe('tag cache: the same tags as git lists them', () => {
     }
   });
 
-  void it('a cache entry that disagrees with its own object name, a file of another format or garbage is not used', async () => {
+  void it('a line that disagrees with its own object name, a damaged file, another format or garbage is not used', async () => {
     const port = new SimpleGitPort(repo.dir, { tagCache: fileTagFieldsCache(file) });
     await port.listTags('v*');
     const text = readFileSync(file, 'utf8');
+    const [header, key, , ...lines] = text.split('\n');
     const sha = repo.git('rev-parse', 'v1.6.0').trim();
-    // The entry for v1.6.0's tag object, rewritten to claim another commit and subject under the same key.
-    const lines = text.split('\n').map((l) => (l.startsWith(`${sha}\0`) ? `${sha}\x00tag\x00${'0'.repeat(40)}\x00commit\x00${'1'.repeat(40)}\x001\x00forged` : l));
-    writeFileSync(file, lines.join('\n'));
+    // v1.6.0's line rewritten to claim another commit and subject for its tag object, with a checksum that fits:
+    // the listing changes (a new tag), so the lines are taken by object name, and this one names another object.
+    const forged = lines.map((l) => (l.startsWith('v1.6.0\0') ? `v1.6.0\x00tag\x00${'0'.repeat(40)}\x00commit\x00${'1'.repeat(40)}\x001\x00forged` : l));
+    assert.ok(forged.some((l) => l.endsWith('forged')) && !lines.some((l) => l.endsWith('forged')), `v1.6.0 (${sha}) has a line`);
+    const body = forged.join('\n');
+    writeFileSync(file, `${header}\n${key}\n${createHash('sha256').update(body).digest('hex')}\n${body}`);
+    repo.tag('v1.7.0');
     assert.deepEqual(await port.listTags('v*'), await uncached());
-    writeFileSync(file, text.replace(/^rollback-pilot tag fields v1/, 'rollback-pilot tag fields v0'));
+    // Damaged (the checksum no longer fits), another format, garbage: read in full.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Release 1.4', 'Release 9.9'));
+    assert.deepEqual(await port.listTags('v*'), await uncached());
+    writeFileSync(file, text.replace(/^rollback-pilot tag fields v2/, 'rollback-pilot tag fields v1'));
     assert.deepEqual(await port.listTags('v*'), await uncached());
     writeFileSync(file, '\0\0\0garbage\n\n');
     assert.deepEqual(await port.listTags('v*'), await uncached());
