@@ -4,6 +4,7 @@
 // paint starts is environmentStatus.ts's deployed line, with known host keys only, asking nothing).
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
 import type { CommandRunner } from '../core/ports';
+import { oneLine } from '../core/redact/displayText';
 import type { RecordsStore } from '../core/releases/recordsStore';
 import { targetRecordsFile, targetRecordsStorage } from '../core/releases/targetRecords';
 import { readRollbackInProgress, type RollbackInProgress } from '../core/run/rollbackInProgress';
@@ -67,7 +68,8 @@ export function onTeamStateRead(listener: () => void): { dispose(): void } {
 export function otherRollbackNotice(ownRunId?: string): string | undefined {
   const p = lastState?.inProgress;
   if (!lastState || !p || p.lock.runId === ownRunId) return undefined;
-  return `Another rollback is in progress on ${lastState.where}: ${p.summary} (read ${lastState.readAt.slice(11, 16)} UTC; Rollback: Open Running Rollback's Journal shows it).`;
+  // The summary quotes the target's lock and journal copy (who, the step's title): one bounded line on the page, its controls shown.
+  return `Another rollback is in progress on ${lastState.where}: ${oneLine(p.summary, 300)} (read ${lastState.readAt.slice(11, 16)} UTC; Rollback: Open Running Rollback's Journal shows it).`;
 }
 
 /**

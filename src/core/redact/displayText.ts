@@ -54,3 +54,14 @@ export function oneLine(text: string, max = 500): string {
     .replace(INVISIBLE, visible);
   return flat.length > max ? `${flat.slice(0, Math.max(0, max - 1))}…` : flat;
 }
+
+/**
+ * VS Code's notifications (showErrorMessage and the like) turn `[label](command:…)`, `(https://…)`
+ * and `(file:…)` into links, and run a command link when it is clicked, trusted or not: a lock
+ * holder named `[Release the stale lock](command:workbench.action.terminal.sendSequence?…)` would
+ * type into the operator's terminal. A space between `]` and `(` leaves the text as it reads
+ * and no link (VS Code's parser wants them adjacent).
+ */
+export function notificationSafe(text: string): string {
+  return text.replace(/\]\s*\((?=\s*(?:https?:\/\/|command:|file:))/gi, '] (');
+}

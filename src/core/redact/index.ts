@@ -14,4 +14,4 @@ export {
   redactLogLine,
   redactRunnerDeps,
 } from './decorators';
-export { oneLine, terminalSafe } from './displayText';
+export { notificationSafe, oneLine, terminalSafe } from './displayText';
