@@ -41,6 +41,7 @@ interface PersistedPageState {
 export class ChecklistPanel {
   private static readonly panels = new Map<string, ChecklistPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
   private ready = false;
   private loads = 0;
   private readyWatch: ReturnType<typeof setTimeout> | undefined;
@@ -191,13 +192,16 @@ export class ChecklistPanel {
   }
 
   private post(message: HostToPage): void {
+    // The session outlives its page: an update can arrive after the user closed it (VS Code then throws "Webview is disposed").
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.deps.output.appendLine(`checklist: could not post to the page: ${String(e)}`));
   }
 
   private async push(type: 'init' | 'state-update'): Promise<void> {
-    if (!this.ready && type === 'state-update') return; // the page asks with `ready` and gets everything then
+    if (this.disposed || (!this.ready && type === 'state-update')) return; // the page asks with `ready` and gets everything then
     this.panel.title = ChecklistPanel.title(this.session);
-    this.post({ type, view: await this.view() });
+    const view = await this.view();
+    this.post({ type, view });
   }
 
   private receive(m: unknown): void {
@@ -292,6 +296,7 @@ export class ChecklistPanel {
   }
 
   private dispose(): void {
+    this.disposed = true;
     clearTimeout(this.readyWatch);
     clearTimeout(this.fleetTimer);
     ChecklistPanel.panels.delete(ChecklistPanel.key(this.session.runId, this.session.readOnly));
