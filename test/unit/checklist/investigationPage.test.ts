@@ -5,56 +5,24 @@
 // so and offers the rollback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { checklistHtml, newNonce } from '../../../src/vscode/checklist/html';
+import type { Browser, Page } from 'playwright-core';
+import { skipWithoutChromium, startChecklistPage, type ChecklistPage } from '../../support/checklistPage';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `needs Debian's chromium at ${CHROMIUM}`;
-let dir = '';
-let server: Server | undefined;
+const skip = skipWithoutChromium;
+let harness: ChecklistPage | undefined;
 let browser: Browser | undefined;
 let origin = '';
-const nonce = newNonce();
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'rp-investigation-'));
-  await build({ entryPoints: [join(__dirname, '../../../webview-ui/src/main.ts')], bundle: true, outdir: dir, platform: 'browser', format: 'esm', target: 'es2022', logLevel: 'silent' });
-  server = createServer((req, res) => {
-    const name = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
-    const file = join(dir, name);
-    if (!/^[a-z]+\.(html|js|css)$/.test(name) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const shell = checklistHtml({ cspSource: origin, scriptUri: `${origin}/main.js`, styleUri: `${origin}/main.css`, nonce });
   // The host's answer to "ready" is window.__host() (set per test with addInitScript): its clock may differ from the page's.
-  const stub = `<script nonce="${nonce}">
-window.__sent = []; window.__csp = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__csp.push({ directive: e.violatedDirective, sample: e.sample }));
-window.acquireVsCodeApi = () => ({
-  postMessage: (m) => { window.__sent.push(m); if (m.type === 'ready') setTimeout(() => window.postMessage(window.__host(), '*')); },
-  getState: () => window.__state, setState: (s) => { window.__state = s; },
-});
-</script>`;
-  writeFileSync(join(dir, 'index.html'), shell.replace('<script type="module"', `${stub}<script type="module"`));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'], timeout: 20_000 });
+  harness = await startChecklistPage({ prefix: 'investigation', answerToReady: 'window.__host()', keepsState: true });
+  browser = harness.browser;
+  origin = harness.origin;
 });
 
 after(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server!.close(() => resolve()));
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 /** A page whose host started an investigation of `lengthMs` `agoMs` before now, with the host's clock `skewMs` ahead of the page's. */
