@@ -11,6 +11,7 @@ import { rebuildAndCompare, type PlanRequest, type PreviewedRequest } from './cu
 import { builderFor } from './decision';
 import { planBuilder, planningSources } from './planning';
 import { readTargetFacts } from './targetFacts';
+import type { DecisionRecord } from '../core/decision/record';
 import { refuseConfigErrors, runPreviewed, type FlowOutcome, type RollbackFlowDeps } from './rollbackFlow';
 import type { FlowUi } from './ui';
 
@@ -129,5 +130,8 @@ export async function runPlanFile(deps: RollbackFlowDeps, ui: FlowUi, file: Plan
   // The file holds the redacted plan: the rebuilt one is compared redacted the same way, its digest unredacted.
   const seenAs = (rebuilt: PreviewedPlan): PreviewedPlan => ({ ...rebuilt, plan: redactor.redactDeep(rebuilt.plan), preview: redactor.redact(rebuilt.preview), facts: redactor.redactDeep(rebuilt.facts) });
   // The decision was taken when the plan was made (the run only carries it out); a plan made without one is decided now.
-  return runPreviewed(deps, ui, previewed, file.decision?.decidedAt ?? new Date().toISOString(), () => rebuildAndCompare(sources, build, previewed, seenAs));
+  // The decision came with the plan (plan --cause): journaled as given by the command, no question asked here.
+  const d = file.decision;
+  const record: DecisionRecord | undefined = d && { asked: [], investigations: [], decidedAt: d.decidedAt, cause: d.cause, ...(d.remedy ? { remedy: d.remedy } : {}), causeGiven: true };
+  return runPreviewed(deps, ui, previewed, d?.decidedAt ?? new Date().toISOString(), () => rebuildAndCompare(sources, build, previewed, seenAs), record);
 }

@@ -85,6 +85,9 @@ describe('rollback-pilot plan --cause: the decision in the plan file, carried ou
     assert.match(postmortem, new RegExp(`\\*\\*Reason:\\*\\* ${reason}`));
     const at = journal.decidedAt.slice(11, 19);
     assert.match(postmortem, new RegExp(`\\| [^|]*${at}[^|]* \\| Decision to roll back v1\\.4\\.0 to v1\\.4\\.0: ${reason} \\|`), postmortem.split('## Timeline')[1]?.slice(0, 600));
+    // The decision record as the interactive run journals it, marked as given by the command.
+    assert.deepEqual(journal.decision, { asked: [], investigations: [], decidedAt: file.decision!.decidedAt, cause: 'configuration', remedy: 'restart', causeGiven: true });
+    assert.match(postmortem, /configuration \(restart\), given by the command/, postmortem.slice(0, 1500));
   });
 
   test('plan --cause unknown is the full rollback; the run rebuilds on the file\'s decision (taken out, the rebuild is a code rollback and nothing runs); without --cause the file has no decision', async () => {
