@@ -45,14 +45,18 @@ function visible(c: string): string {
 /**
  * For one line in a view, a QuickPick, a notification: line breaks and tabs become spaces, every other
  * control, bidirectional or invisible character is shown as its escape (so the reader sees that
- * something was there), and the line is cut at `max` characters with an ellipsis.
+ * something was there), and the line is cut at `max` characters with an ellipsis (before the
+ * word the cut falls in). Redact before: a cut known secret would no longer be recognised.
  */
 export function oneLine(text: string, max = 500): string {
   const flat = text
     .replace(/\r\n|[\r\n\t]/g, ' ')
     .replace(/[\x00-\x1f\x7f-\x9f]/g, visible)
     .replace(INVISIBLE, visible);
-  return flat.length > max ? `${flat.slice(0, Math.max(0, max - 1))}…` : flat;
+  if (flat.length <= max) return flat;
+  // Cut at a blank: the word cut in two is left out whole, so no prefix of a secret the redactor would know only whole is shown.
+  const cut = flat.slice(0, Math.max(0, max - 1));
+  return `${/\S/.test(flat[cut.length]) ? cut.replace(/\S+$/, '') : cut}…`;
 }
 
 /**

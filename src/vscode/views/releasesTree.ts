@@ -9,7 +9,7 @@ import { CommandId, ContextKey } from '../contributions';
 import { relativeTime } from './relativeTime';
 import { migrationItem } from './migrationItem';
 import { releaseTooltipMarkdown } from './tooltipMarkdown';
-import { oneLine } from '../../core/redact/displayText';
+import { noteText } from './noteText';
 import { lastTeamState } from '../../app/teamState';
 import type { FleetLine } from '../../app/fleetStatus';
 import { environmentNotes, type EnvironmentLine } from '../../app/environmentStatus';
@@ -36,10 +36,6 @@ export type ReleasesNode =
   | { kind: 'more'; message: string }
   | { kind: 'migration'; migration: Migration; verdict?: MigrationVerdict };
 
-/** A note's label and tooltip: long enough for every service's image on one line, short enough that a host cannot fill the view. */
-const NOTE_LABEL_MAX = 400;
-const NOTE_TOOLTIP_MAX = 4000;
-
 const MARKER_LABEL: Record<string, string> = {
   deployed: 'deployed',
   'last-known-good': 'last-known-good',
@@ -57,7 +53,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   firstRequest?: () => void;
   firstPaint?: () => void;
 
-  constructor(private readonly workspace: RollbackWorkspace | undefined, private readonly fleets?: FleetLines, private readonly environments?: EnvironmentLines) {
+  /** `redact`: the product's redactor for the notes (hosts' words); without it, the redactor's pattern families. */
+  constructor(private readonly workspace: RollbackWorkspace | undefined, private readonly fleets?: FleetLines, private readonly environments?: EnvironmentLines, private readonly redact?: (text: string) => string) {
     this.subscription = workspace?.onDidChange(() => this.changed.fire(undefined)) ?? new vscode.Disposable(() => {});
     this.fleetSubscription = fleets?.onDidChange(() => this.changed.fire(undefined));
     this.environmentSubscription = environments?.onDidChange(() => this.changed.fire(undefined));
@@ -153,10 +150,11 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleasesNod
   getTreeItem(node: ReleasesNode): vscode.TreeItem {
     switch (node.kind) {
       case 'note': {
-        // A note quotes what a host said (an image reference, a lock's holder, an error): one line, its control and bidi characters shown, bounded.
-        const item = new vscode.TreeItem(oneLine(node.message, NOTE_LABEL_MAX), vscode.TreeItemCollapsibleState.None);
+        // A note quotes what a host said (an image reference, a lock's holder, an error): redacted, one line, bounded (noteText.ts).
+        const { label, tooltip } = noteText(node.message, this.redact);
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.severity === 'warning' ? 'warning' : 'info');
-        item.tooltip = oneLine(node.message, NOTE_TOOLTIP_MAX);
+        item.tooltip = tooltip;
         item.contextValue = 'note';
         return item;
       }
