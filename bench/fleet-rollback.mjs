@@ -86,6 +86,20 @@ try {
   if (!result.success) throw new Error(`the product's rollout failed: ${result.state}\n${result.journal.events.map((e) => e.message).join("\n").slice(0, 3000)}\n${JSON.stringify(result.journal.steps.find((s) => s.stepId === "preflight"))}`);
   await healthyEverywhere('product');
 
+  // Where the product's time went (from its journal's own timestamps): what it adds around ansible-playbook.
+  const at = (kind) => Date.parse(result.journal.events.find((e) => e.kind === kind)?.at ?? '');
+  const stepEnd = (id) => Date.parse(result.journal.steps.find((s) => s.stepId === id)?.finishedAt ?? '');
+  const started = Date.parse(result.journal.startedAt);
+  const dbEnd = stepEnd('db-mitigate');
+  const phases = [
+    ['planning', started - (performance.timeOrigin + t0)],
+    ['keys+locks', at('lock-acquired') - started],
+    ['preflight', stepEnd('preflight') - at('lock-acquired')],
+    ['database', dbEnd - stepEnd('preflight')],
+    ['ansible', at('ansible-ended') - dbEnd],
+    ['after+unlock', Date.parse(result.journal.finishedAt) - at('ansible-ended')],
+  ];
+  console.log(`bench fleet-rollback-phases: ${phases.map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ')}`);
   const perHost = (productMs - ansibleMs) / HOSTS;
   console.log(`bench fleet-rollback-vs-ansible: ${productMs.toFixed(0)} ms ratio=${(productMs / ansibleMs).toFixed(2)} vs ansible-playbook-by-hand(${ansibleMs.toFixed(0)}ms) target<=1.1`);
   console.log(`bench fleet-rollback-vs-script: ${productMs.toFixed(0)} ms ratio=${(productMs / scriptMs).toFixed(2)} vs ssh-per-step-script(${scriptMs.toFixed(0)}ms) target<=0.8`);
