@@ -1,4 +1,5 @@
 import type { RollbackEvent, RollbackEvents } from '../core/run/events';
+import { terminalSafe } from '../core/redact/displayText';
 import type { Terminal } from './terminal';
 
 /**
@@ -6,7 +7,8 @@ import type { Terminal } from './terminal';
  * engine's events, already redacted), as the extension's run terminal shows them.
  */
 export function printRunOutput(events: RollbackEvents, term: Terminal): { dispose(): void } {
-  const out = (text: string): void => void term.io.stdout.write(text);
+  // The command output streams from the host: only its colours reach the terminal (terminalSafe).
+  const out = (text: string): void => void term.io.stdout.write(terminalSafe(text));
   const s = (text: string, style: Parameters<Terminal['style']>[1]): string => term.style(text, style, 'out');
   return events.on((e: RollbackEvent) => {
     switch (e.type) {

@@ -1,4 +1,5 @@
 import * as readline from 'node:readline';
+import { terminalSafe } from '../core/redact/displayText';
 
 /** Thrown when a question must be answered and nobody can: stdin is not a terminal. */
 export class NeedsTerminalError extends Error {
@@ -51,13 +52,16 @@ export class Terminal {
   }
 
   /** A document or data: the preview, the status, JSON. */
+  // Everything written passes terminalSafe: text from a host (a lock holder, a step title, stderr) must be read, not obeyed by the terminal.
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = terminalSafe(text);
+    this.io.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /** A message, a question, the run's progress. */
   err(text: string): void {
-    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = terminalSafe(text);
+    this.io.stderr.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /** Runs `work` with Ctrl-C meaning `handler` (instead of what it meant outside). */
