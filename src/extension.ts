@@ -149,7 +149,7 @@ export function activate(context: vscode.ExtensionContext): RollbackPilotApi {
   const fleetStatus = workspace && sessions ? new FleetStatus(workspace, sessions) : undefined;
   // What each single host runs, read after the first paint without asking anything (an unknown host key waits for Refresh).
   const environmentStatus = workspace && sessions ? new EnvironmentStatus(workspace, sessions, { quietRunnerFor: commandRunners(workspace.root.fsPath, settings, () => ({ confirmUnknownHost: async () => 'reject' as const })) }) : undefined;
-  const releases = new ReleasesTreeProvider(workspace, fleetStatus, environmentStatus);
+  const releases = new ReleasesTreeProvider(workspace, fleetStatus, environmentStatus, (text) => redactor.redact(text));
   const databaseChoice: DatabaseEnvironmentChoice = {
     get: () => context.workspaceState.get<string>(DATABASE_ENVIRONMENT_KEY),
     set: async (name) => context.workspaceState.update(DATABASE_ENVIRONMENT_KEY, name),

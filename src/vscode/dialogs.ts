@@ -10,6 +10,7 @@ import type { RefusedHostKey, UnknownHostKey } from '../infra/ssh';
 import type { ConfigErrorNotice } from './configErrorNotice';
 import type { Cause, CauseChoice, ConfigRemedy } from '../core/decision/tree';
 import { describeBlockers, explainBlockers, type AllClearBlocker } from '../core/verification';
+import { notificationSafe } from '../core/redact/displayText';
 
 // The questions and messages a rollback needs are the application layer's (src/app/ui.ts);
 // VsCodeDialogs asks them with quick picks, input boxes and modals, and the integration suite
@@ -174,11 +175,11 @@ export class VsCodeDialogs implements RollbackDialogs {
   }
 
   info(message: string): void {
-    void vscode.window.showInformationMessage(this.redact(message));
+    void vscode.window.showInformationMessage(notificationSafe(this.redact(message)));
   }
 
   error(message: string, ...actions: string[]): Promise<string | undefined> {
-    return Promise.resolve(vscode.window.showErrorMessage(this.redact(message), ...actions));
+    return Promise.resolve(vscode.window.showErrorMessage(notificationSafe(this.redact(message)), ...actions));
   }
 
   configErrors(message: string): void {

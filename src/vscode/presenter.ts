@@ -8,6 +8,7 @@ import { chooseHowToStop, showingRun } from './commands/stopChoice';
 import type { Previews } from './preview/previews';
 import { investigationLogsOpener, showInvestigation } from './investigation';
 import type { InvestigationPageInfo } from '../core/decision/page';
+import { notificationSafe } from '../core/redact/displayText';
 
 /**
  * The application layer's Presenter in VS Code: messages go through the dialogs (so the
@@ -37,7 +38,7 @@ export class VsCodePresenter implements Presenter {
   }
 
   warn(message: string): void {
-    void vscode.window.showWarningMessage(this.sessions.redact(message));
+    void vscode.window.showWarningMessage(notificationSafe(this.sessions.redact(message)));
   }
 
   /** The readable plan (rendered, in the one preview panel), with the code diff the rollback will apply one click away. */

@@ -28,7 +28,7 @@ export function deployedCommand(env: Pick<EnvironmentConfig, 'deployed'>, servic
   return { command: template.replace(/\{service\}/g, shQuote(service)) };
 }
 
-const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 200);
 
 /** Parses the first line the command printed: "<reference> [<id or digest>]". */
 export function parseDeployedLine(stdout: string): { image?: string; id?: string } {
