@@ -37,7 +37,8 @@ export function assertReadableJournal(journal: unknown, source = 'the journal'):
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '—');
 const short = (sha: string): string => sha.slice(0, 7);
 /** Journal text comes from the workspace and from command output: keep it from breaking the table or injecting markup. */
-const cell = (s: string): string => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').trim();
+// Cells quote hosts (stderr, step details): brackets escaped, so a host's `[text](https://…)` or `![](…)` stays text where the post-mortem is rendered (GitHub, the preview).
+const cell = (s: string): string => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/[[\]]/g, (c) => `\\${c}`).trim();
 
 interface TimelineRow {
   at: string;
