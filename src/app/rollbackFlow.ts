@@ -1,4 +1,5 @@
 import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PreviewedRequest } from './currentPlan';
+import type { RollbackConfig } from '../core/config/types';
 import { StalePlanError } from '../core/plan/staleness';
 import type { RollbackPlan } from '../core/plan/types';
 import { findDeployed, findLastKnownGood, type Release } from '../core/releases';
@@ -18,6 +19,7 @@ import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './tar
 import type { FlowUi, Presenter } from './ui';
 import type { WorkspaceModel } from './workspaceModel';
 import { fleetEnvironment, fleetPlanBuilder, fleetPlanningDeps, fleetPreviewText, fleetUnavailable, runPreviewedFleet, type FleetFlowDeps, type FleetHolder, type PlannedFleetRollback } from './fleetFlow';
+import { withFleetDbHost } from './fleetPlanning';
 import type { FleetRunResult } from '../core/fleet/fleetRunner';
 
 export const OPEN_CONFIG = 'Open rollback.yml';
@@ -168,7 +170,12 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
   // The release tags are read meanwhile, for the listing that follows the target.
   await workspace.prefetchReleases();
-  const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
+  const factsConfig = await factsConfigFor(deps, config, environment).catch((e: Error) => e);
+  if (factsConfig instanceof Error) {
+    await presenter.error(`Nothing was planned for ${environment}: ${factsConfig.message}`);
+    return { stoppedBecause: 'target not readable' };
+  }
+  const onTarget = await readTargetFacts(workspace, sessions, factsConfig, environment).catch((e: Error) => e);
   if (onTarget instanceof Error) {
     await presenter.error(`Nothing was planned for ${environment}: ${onTarget.message}`);
     return { stoppedBecause: 'target not readable' };
@@ -241,7 +248,8 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   if (planned.fleet && deps.fleet) {
     const out = await runPreviewedFleet(sessions, ui, planned.fleet, deps.fleet);
     const { config } = await workspace.config();
-    await readTargetFacts(workspace, sessions, config, previewed.plan.environment).catch(() => workspace.useTargetFacts(undefined));
+    const factsConfig = await factsConfigFor(deps, config, previewed.plan.environment).catch(() => config);
+    await readTargetFacts(workspace, sessions, factsConfig, previewed.plan.environment).catch(() => workspace.useTargetFacts(undefined));
     const r = out.fleetResult;
     return { plan: out.plan, ...(r ? { fleetResult: r, result: { success: r.success, journal: r.journal, state: r.state } } : {}), ...(out.stoppedBecause ? { stoppedBecause: out.stoppedBecause } : {}) };
   }
@@ -249,6 +257,13 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
     // What runs is what was previewed: rebuilt now from the current facts, or nothing runs.
     return rebuildAndCompare(sources, build, previewed);
   }, record);
+}
+
+/** An inventory fleet without `db:` has no host of its own in rollback.yml: its facts are read on the host Ansible plays first (where its database steps run). */
+async function factsConfigFor(deps: RollbackFlowDeps, config: RollbackConfig, environment: string): Promise<RollbackConfig> {
+  const env = fleetEnvironment(config, environment);
+  if (!env || env.host || !deps.fleet) return config;
+  return withFleetDbHost(config, env, fleetPlanningDeps(deps.workspace, deps.sessions, deps.fleet.ansible()));
 }
 
 /**

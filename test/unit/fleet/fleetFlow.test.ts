@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { runRollbackFlow, type RollbackFlowDeps } from '../../../src/app/rollbackFlow';
 import { resumeFlow } from '../../../src/app/resumeFlow';
-import { fleetPlanBuilder, fleetPlanningDeps, type FleetHolder } from '../../../src/app/fleetFlow';
+import { fleetPlanningDeps } from '../../../src/app/fleetFlow';
 import { withFleetDbHost } from '../../../src/app/fleetPlanning';
-import { runFleet } from '../../../src/app/fleetRun';
-import { fleetPreviewMarkdown } from '../../../src/core/fleet/preview';
 import { execFileSync } from 'node:child_process';
 import { fleetChangelogLines, proposeChangelogNote, renderPostmortem } from '../../../src/core/postmortem';
 import { FleetStatus } from '../../../src/app/fleetStatus';
@@ -158,20 +156,17 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       // What the flow reads on the target before planning (what is deployed) is read on web-02, in its tree.
       const onDb = (await withFleetDbHost(config!, env, deps)).environments.find((e) => e.name === 'production')!;
       assert.deepEqual([onDb.host, onDb.path], [db.destination, db.path]);
-      // The flow's plan builder, with the real database section (the fixture's 000005, its down step and status check).
-      const holder: FleetHolder = {};
-      const build = fleetPlanBuilder(s.workspace, s.sessions, { reason: 'api 500s after v1.4.0', targetSource: 'previous-tag' }, s.flow.databaseSteps, deps, holder);
-      const { releases } = await s.workspace.releases();
-      const plan = await build({ config: config!, environment: 'production', from: releases.find((r) => r.name === 'v1.4.0'), to: releases.find((r) => r.name === 'v1.3.0')!, chooseUndo: (c) => dialogs.chooseDatabaseUndo(c, 'production') });
-      const planned = holder.latest!;
-      const dbCommands = plan.steps.filter((x) => x.kind === 'database' || x.toolStatus).flatMap((x) => x.commands);
+      // Revert Last Deploy as the user runs it: the flow reads what is deployed there (not on host ''), plans with the real
+      // database section (the fixture's 000005, its down step and status check), previews, runs.
+      const outcome = await runRollbackFlow(s.flow, s.ui, { pickTarget: false });
+      assert.ok(outcome.fleetResult && outcome.plan, `ran: ${outcome.stoppedBecause} ${dialogs.errors.join(' | ')}`);
+      assert.equal(outcome.fleetResult.success, true, `${outcome.fleetResult.state}\n${outcome.fleetResult.journal.events.map((e) => e.message).join('\n')}`);
+      const dbCommands = outcome.plan.steps.filter((x) => x.kind === 'database' || x.toolStatus).flatMap((x) => x.commands);
       assert.ok(dbCommands.length >= 2, 'the plan has its database steps and the status check');
       assert.deepEqual([...new Set(dbCommands.map((c) => `${c.where} ${c.cwd}`))], [`${db.destination} ${db.path}`], 'every database command on web-02, in its tree');
-      const preview = fleetPreviewMarkdown(planned.fleet, planned.dbWhere);
+      const preview = s.ui.presenter.previews[0];
       assert.ok(preview.includes(`- **Database steps:** once, on \`web-02\` (\`${db.destination}\`) in \`${db.path}\` (the first host of group \`web\` in \`inventories/production\` as Ansible resolves it; no \`db:\` is set), before the first batch's code switch.`), preview);
       assert.match(preview, /## Fleet: 4 hosts, 3 batches\n\n1\. \(canary\) `web-02`\n2\. `web-01`, `web-03`\n3\. `web-04`\n/);
-      const outcome = await runFleet(s.sessions, s.ui, { plan, fleet: planned.fleet, preflights: planned.preflights }, s.flow.fleet!);
-      assert.equal(outcome.fleetResult?.success, true, `${outcome.fleetResult?.state}\n${outcome.fleetResult?.journal.events.map((e) => e.message).join('\n')}`);
       assert.deepEqual(fleet.hosts.map(dbStepRuns), [0, 1, 0, 0], 'the database step ran once, on web-02');
       assert.deepEqual(fleet.hosts.map(toolStatusRuns), [0, 1, 0, 0], 'the status check ran once, on web-02');
     } finally {
