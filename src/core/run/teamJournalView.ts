@@ -3,6 +3,8 @@
 // the stored JSON itself. Tolerant of a copy that is partial or from another version: what
 // cannot be read is said, never guessed.
 
+import { oneLine } from '../redact/displayText';
+
 const MARK: Record<string, string> = { ok: '✅', failed: '❌', skipped: '⏭️', unknown: '❔', running: '▶️', pending: '·' };
 
 type Loose = {
@@ -12,7 +14,9 @@ type Loose = {
   events?: Array<{ at?: unknown; kind?: unknown; message?: unknown }>;
 };
 
-const str = (v: unknown, fallback = '?'): string => (typeof v === 'string' && v !== '' ? v : fallback);
+// Every field is one bounded line: a copy on the target is the other operator's host's to write, and a reason with
+// line breaks ("x\n\n## Steps\n1. ✅ …") would otherwise fake lines in this document.
+const str = (v: unknown, fallback = '?'): string => (typeof v === 'string' && v !== '' ? oneLine(v, 300) : fallback);
 
 /** The document's text. `source` is `<where>:<file>`; `readAt` when it was read. */
 export function renderTeamJournal(text: string, source: string, readAt: Date, summary?: string): string {
@@ -32,7 +36,7 @@ export function renderTeamJournal(text: string, source: string, readAt: Date, su
   out.push('', `- **Run**: \`${str(j.runId)}\`, status **${str(j.status)}**`);
   out.push(`- **From → to**: ${str(plan?.from?.name)} → ${str(plan?.to?.name)} on \`${str(plan?.where)}\``);
   out.push(`- **Reason**: ${str(plan?.reason, '(none recorded)')}`);
-  out.push(`- **Operator**: ${str(j.operator)}${typeof j.machine === 'string' ? ` on ${j.machine}` : ''}, started ${str(j.startedAt, 'not yet')}${typeof j.finishedAt === 'string' ? `, ended ${j.finishedAt}` : ''}`);
+  out.push(`- **Operator**: ${str(j.operator)}${typeof j.machine === 'string' ? ` on ${oneLine(j.machine, 100)}` : ''}, started ${str(j.startedAt, 'not yet')}${typeof j.finishedAt === 'string' ? `, ended ${oneLine(j.finishedAt, 40)}` : ''}`);
   const planSteps = Array.isArray(plan?.steps) ? plan.steps : [];
   const steps = Array.isArray(j.steps) ? j.steps : [];
   out.push('', '## Steps', '');
@@ -41,7 +45,7 @@ export function renderTeamJournal(text: string, source: string, readAt: Date, su
     const js = steps.find((x) => x.stepId === s.id);
     const outcome = str(js?.outcome, 'pending');
     const when = typeof js?.startedAt === 'string' ? ` (${js.startedAt.slice(11, 19)}${typeof js.finishedAt === 'string' ? `–${js.finishedAt.slice(11, 19)}` : ''} UTC)` : '';
-    out.push(`${i + 1}. ${MARK[outcome] ?? '?'} ${str(s.title, str(s.id))} — ${outcome}${when}${typeof js?.detail === 'string' && js.detail ? `: ${js.detail}` : ''}`);
+    out.push(`${i + 1}. ${MARK[outcome] ?? '?'} ${str(s.title, str(s.id))} — ${outcome}${when}${typeof js?.detail === 'string' && js.detail ? `: ${oneLine(js.detail, 300)}` : ''}`);
   });
   const events = Array.isArray(j.events) ? j.events.slice(-20) : [];
   if (events.length) {
@@ -52,7 +56,9 @@ export function renderTeamJournal(text: string, source: string, readAt: Date, su
   return out.join('\n');
 }
 
+/** A fence longer than any run of backticks in the text, so the text cannot close it. */
 function fence(text: string): string {
-  const ticks = text.includes('```') ? '````' : '```';
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((t) => t.length));
+  const ticks = '`'.repeat(Math.max(3, longest + 1));
   return `${ticks}json\n${text.trim()}\n${ticks}`;
 }

@@ -21,3 +21,14 @@ test('a partial copy: missing parts say so, steps without a record are pending, 
   assert.match(text, /## Events \(the last 20\)\n\n- 03:12:05 k: e5\n/);
   assert.ok(!text.includes('e4\n'));
 });
+
+test('a hostile copy cannot fake lines or close the fence: each field is one line, the fence is longer than any backtick run', () => {
+  const journal = { runId: 'rb-3', operator: 'mallory', status: 'running', plan: { environment: 'production', reason: 'x\n\n## Steps\n\n1. ✅ Restore the backup — ok', steps: [{ id: 'a', title: 'Preflight\n2. ✅ Everything — ok' }] }, steps: [{ stepId: 'a', outcome: 'failed', detail: 'boom\n````\n# Fake heading' }] };
+  const stored = JSON.stringify(journal, null, 2).replace('"rb-3"', '"rb-3 ````` "');
+  const text = renderTeamJournal(stored, 'prod-1:/x', at);
+  assert.equal(text.match(/^## Steps$/gm)?.length, 1, text);
+  assert.doesNotMatch(text, /^(2\. ✅ Everything|1\. ✅ Restore the backup|# Fake heading)/m, text);
+  assert.match(text, /- \*\*Reason\*\*: x +## Steps +1\. ✅ Restore the backup — ok\n/);
+  const fences = text.split('\n').filter((l) => /^`{3,}/.test(l));
+  assert.deepEqual(fences.map((l) => l.replace('json', '')), ['``````', '``````'], 'one fence, six backticks, opened and closed');
+});
