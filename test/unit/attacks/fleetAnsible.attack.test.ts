@@ -16,6 +16,7 @@ import type { PlanStep } from '../../../src/core/plan/types';
 import { fleetUnavailable, type TestFleet } from '../../support/fleet';
 import { twoHostFleet, type TwoHostFleet } from '../fleet/twoHostFleet';
 import { HOSTILE_FLEET_VALUES, MARK } from './fleetValues';
+import { procAfterExec, type ProcInfo } from '../../support/procInfo';
 
 const why = fleetUnavailable();
 
@@ -99,19 +100,17 @@ describe('the fleet path under attack (real ansible-playbook, 2 real sshd hosts)
     const saved = Object.fromEntries(Object.keys(secrets).map((k) => [k, process.env[k]]));
     Object.assign(process.env, secrets);
     let environ = '';
+    let proc: Promise<ProcInfo> | undefined;
     try {
       const hosts = hostsFromConfig({ hosts: [{ host: fleet.hosts[0].destination, path: fleet.hosts[0].path }], rollout: { batch: 1, maxFailPercent: 0, pauseMs: 0 } }, '/nowhere');
       const playbook = generatePlaybook({ runId: 'rb-env', title: 'env', group: 'rollback_pilot_fleet', steps: [{ id: 'build-x', kind: 'build', title: 'x', why: 'x', destructive: false, commands: [{ command: 'true', where: 'x', cwd: '/x' }] }], rollout: { batch: 1, maxFailPercent: 0, pauseMs: 0 }, commandTimeoutMs: 60_000 });
       const r = await runner('env').run({
         playbook, inventory: inventoryYaml(hosts, {}, true), forks: 1,
         onStarted: (pid) => {
-          try {
-            environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-          } catch {
-            environ = '(gone)';
-          }
+          proc = procAfterExec(pid, 'ansible-playbook');
         },
       });
+      environ = ((await proc) ?? { environ: '(never started)' }).environ;
       assert.equal(r.code, 0, r.outputTail);
     } finally {
       for (const [k, v] of Object.entries(saved)) {

@@ -18,6 +18,7 @@ import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import { fleetUnavailable, type TestFleet } from '../../support/fleet';
 import { twoHostFleet, type TwoHostFleet } from '../fleet/twoHostFleet';
 import { MARK } from './fleetValues';
+import { procAfterExec, type ProcInfo } from '../../support/procInfo';
 
 const why = fleetUnavailable();
 
@@ -60,8 +61,7 @@ describe('fleet health checks with secret headers and JSON expectations (real an
     const values: Record<string, HostRunValues> = Object.fromEntries(hosts.map((h) => [h.name, { health: { 'health-api': step.health!.url }, skip: [], check: [], batchHosts: hosts.map((x) => x.name) }]));
     const playbook = generatePlaybook({ runId: plan.id, title: 'secrets', group: 'rollback_pilot_fleet', steps: [step], rollout: { batch: 2, maxFailPercent: 100, pauseMs: 0 }, commandTimeoutMs: 60_000 });
     const inventory = inventoryYaml(hosts, values, true);
-    let environ = '';
-    let cmdline = '';
+    let proc: Promise<ProcInfo> | undefined;
     const varsFileAtFirstTask: boolean[] = [];
     const output: string[] = [];
     const runner = t.runner(name);
@@ -73,18 +73,14 @@ describe('fleet health checks with secret headers and JSON expectations (real an
         const vars = join(runDir, 'run-vars.yml');
         assert.equal(statSync(vars).mode & 0o777, 0o600, 'the vars file is its owner\'s alone');
         assert.equal(statSync(runDir).mode & 0o777, 0o700);
-        try {
-          environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-          cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        } catch {
-          environ = '(gone)';
-        }
+        proc = procAfterExec(pid, 'ansible-playbook');
       },
       onEvent: (e) => {
         if (e.event === 'task_start' && varsFileAtFirstTask.length === 0) varsFileAtFirstTask.push(existsSync(join(runDir, 'run-vars.yml')));
       },
       onOutput: (c) => output.push(c),
     });
+    const { environ, cmdline } = (await proc) ?? { environ: '(never started)', cmdline: '(never started)' };
     return { r, playbook, inventory, environ, cmdline, varsFileAtFirstTask, output: output.join(''), runDir };
   }
 
