@@ -88,7 +88,8 @@ async function readFolder(fs: FileSystemPort, root: string, migration: Migration
   return l ? { r, at, listing: l } : undefined;
 }
 
-const cache = new WeakMap<FileSystemPort, Map<string, Promise<Map<string, string[]> | undefined>>>();
+/** The functions each file of a listed folder defines, read once per listing (so per file system and folder, as the listing is). */
+const functionDefs = new WeakMap<FolderListing, Promise<Map<string, string[]>>>();
 
 /**
  * Functions defined before this migration (name → the earliest file defining it), or
@@ -99,12 +100,9 @@ export async function functionHistory(fs: FileSystemPort, root: string, migratio
   if (!/\bcreate\s+or\s+replace\s+(function|procedure)\b/i.test(upText)) return undefined;
   const listed = await readFolder(fs, root, migration);
   if (!listed) return undefined;
-  const { r, at, listing } = listed;
+  const { at, listing } = listed;
   const { folder, files } = listing;
-  let perFs = cache.get(fs);
-  if (!perFs) cache.set(fs, (perFs = new Map()));
-  const key = `${migration.tool}:${r}:${folder}`;
-  let defs = perFs.get(key);
+  let defs = functionDefs.get(listing);
   if (!defs) {
     defs = (async () => {
       const out = new Map<string, string[]>();
@@ -117,10 +115,9 @@ export async function functionHistory(fs: FileSystemPort, root: string, migratio
       }
       return out;
     })();
-    perFs.set(key, defs);
+    functionDefs.set(listing, defs);
   }
   const all = await defs;
-  if (!all) return undefined;
   const own = migration.tool === 'prisma' ? basename(migration.file.replace(/\/migration\.sql$/, '')) : basename(migration.file);
   const functions = new Map<string, string>();
   for (const f of listing.sorted) {
@@ -240,7 +237,7 @@ export async function earlierSchemaFor(fs: FileSystemPort, root: string, migrati
       earlier.push(f.path);
     }
   }
-  return foldChain(fs, `${migration.tool}:${r}:${listing.folder}`, earlier, read);
+  return foldChain(listing, earlier, read);
 }
 
 /**
@@ -255,14 +252,12 @@ interface FolderChains {
   ids: Map<string, number>;
   states: Map<number, BeforeSchema>;
 }
-/** Per file system, as the parsed files are: the states are made of what that file system read. */
-const chains = new WeakMap<FileSystemPort, Map<string, FolderChains>>();
+/** Per listing, so per file system and folder: the states are made of what that file system read. */
+const chains = new WeakMap<FolderListing, FolderChains>();
 
-async function foldChain(fs: FileSystemPort, folderKey: string, earlier: string[], read: (path: string) => Promise<EarlierFile>): Promise<BeforeSchema> {
-  let perFs = chains.get(fs);
-  if (!perFs) chains.set(fs, (perFs = new Map()));
-  let c = perFs.get(folderKey);
-  if (!c) perFs.set(folderKey, (c = { ids: new Map(), states: new Map() }));
+async function foldChain(listing: FolderListing, earlier: string[], read: (path: string) => Promise<EarlierFile>): Promise<BeforeSchema> {
+  let c = chains.get(listing);
+  if (!c) chains.set(listing, (c = { ids: new Map(), states: new Map() }));
   const ids: number[] = [];
   let id = 0;
   let from = 0;
