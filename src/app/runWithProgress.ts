@@ -22,8 +22,10 @@ export async function runWithProgress(
 ): Promise<RunResult | undefined> {
   let told = false;
   const ended = (): void => {
-    if (!told) afterRun?.(plan.environment);
+    if (told) return;
+    // Marked first: a hook that throws lands in the catch below, which must not call it again.
     told = true;
+    afterRun?.(plan.environment);
   };
   try {
     let running: string | undefined;
