@@ -16,6 +16,8 @@ import type { CheckRun } from '../core/fleet/preview';
 import type { FleetHost } from '../core/fleet/types';
 import type { HostHead } from '../core/fleet/fleetState';
 import type { DatabaseSection } from '../core/database/section';
+import type { PlanGit } from '../core/plan/git';
+import { prefetchPlanQuestions } from './planGit';
 import { fleetDbHost, onDbHost, type FleetDbHost } from './fleetDatabase';
 
 export interface FleetPlanningDeps {
@@ -45,11 +47,14 @@ export async function resolveFleetHosts(env: EnvironmentConfig, deps: Pick<Fleet
   const inv = fleet.inventory!;
   const file = isAbsolute(inv.path) ? inv.path : join(deps.workspaceRoot, inv.path);
   const where = `rollback.yml environments.${env.name}.inventory (${inv.path})`;
-  const list = await deps.local.run(shJoin(['ansible-inventory', '-i', file, '--list']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 });
+  // Both read the inventory and neither depends on the other: two Python start-ups side by side, not one after the other.
+  const [list, order] = await Promise.all([
+    deps.local.run(shJoin(['ansible-inventory', '-i', file, '--list']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 }),
+    deps.local.run(shJoin(['ansible', inv.group, '-i', file, '--list-hosts']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 }),
+  ]);
   if (list.code !== 0) throw new RolloutError(`${where} could not be read by ansible-inventory: ${lastLines(list.stderr || list.stdout)}`);
   // Ansible parses what it can and only warns about the rest: an inventory it could not parse at all is an error here.
   if (/Unable to parse .* as an inventory source/.test(list.stderr)) throw new RolloutError(`${where} does not parse as an Ansible inventory: ${lastLines(list.stderr)}`);
-  const order = await deps.local.run(shJoin(['ansible', inv.group, '-i', file, '--list-hosts']), { cwd: deps.workspaceRoot, timeoutMs: 60_000 });
   const names = order.code === 0 ? order.stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) : [];
   return hostsFromInventory(list.stdout, inv.path, inv.group, names, env.path);
 }
@@ -60,11 +65,18 @@ export async function resolveFleetHosts(env: EnvironmentConfig, deps: Pick<Fleet
  * known (its reads go there); without it, the input's database and verify steps are used.
  */
 export async function planFleet(input: Omit<PlanInput, 'config'> & { config: RollbackConfig; databaseSection?: (env: EnvironmentConfig, db: FleetDbHost) => Promise<DatabaseSection | undefined> }, deps: FleetPlanningDeps): Promise<PlannedFleet> {
-  const problem = await deps.ansible.unavailable();
-  if (problem) throw new RolloutError(problem);
   const env = input.config.environments.find((e) => e.name === input.environment);
-  if (!env?.fleet) throw new RolloutError(`environment ${input.environment} is not a fleet`);
-  const hosts = await resolveFleetHosts(env, deps);
+  // One set of git answers for the whole fleet (every host's plan asks the same questions of the same two releases).
+  const git = sharedAnswers(input.git);
+  // Read while Ansible's version is checked (a Python start-up): the hosts, and the plan's first git questions.
+  // Both only read; the version is still said first, before anything that may ask the operator (the database section).
+  const checked = deps.ansible.unavailable();
+  const resolving = env?.fleet ? settled(resolveFleetHosts(env, deps)) : undefined;
+  if (env?.fleet) prefetchPlanQuestions(git, input.from ?? 'HEAD', input.to, { changedFiles: !input.revertCommit, range: (input.strategy ?? env.strategy) === 'revert' && !input.revertCommit });
+  const problem = await checked;
+  if (problem) throw new RolloutError(problem);
+  if (!env?.fleet || !resolving) throw new RolloutError(`environment ${input.environment} is not a fleet`);
+  const hosts = unwrap(await resolving);
   const db = fleetDbHost(env, hosts);
   const withHost = (host: string, path: string, vars?: FleetHost): RollbackConfig => ({
     ...input.config,
@@ -76,11 +88,13 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
   // The database steps, and the migration tool's status check after every batch (fleetRunner's afterHosts), on the db host, in its tree.
   const databaseSteps = onDbHost(made ? made.steps : input.databaseSteps, db);
   const verifySteps = onDbHost(made ? made.verify : input.verifySteps, db);
-  const plan = await buildPlan({ ...input, databaseSteps, verifySteps, ...(made ? { keepMigrationFiles: made.keep, notChecked: made.notChecked } : {}), config: withHost(db.destination, db.path) });
+  const plan = await buildPlan({ ...input, git, databaseSteps, verifySteps, ...(made ? { keepMigrationFiles: made.keep, notChecked: made.notChecked } : {}), config: withHost(db.destination, db.path) });
+  // Every host's own plan at once (their git answers are the plan's, kept above); kept in the fleet's order, and the
+  // first host in that order whose plan fails is the error, as when they were built one after another.
+  const own = await Promise.all(hosts.map((h) => settled(buildPlan({ ...input, git, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], verifySteps: [], config: withHost(h.destination, h.path, h) }))));
   const preflights: Record<string, PlanStep> = {};
-  for (const h of hosts) {
-    const own = await buildPlan({ ...input, runId: plan.id, now: new Date(plan.createdAt), databaseSteps: [], verifySteps: [], config: withHost(h.destination, h.path, h) });
-    const pre = own.steps.find((s) => s.id === 'preflight');
+  for (const [i, h] of hosts.entries()) {
+    const pre = unwrap(own[i]).steps.find((s) => s.id === 'preflight');
     if (pre) preflights[h.name] = pre;
   }
   const rollout = fleetRollout({ plan, hosts, rollout: env.fleet.rollout, userInventory: env.fleet.inventory && { path: isAbsolute(env.fleet.inventory.path) ? env.fleet.inventory.path : join(deps.workspaceRoot, env.fleet.inventory.path), group: env.fleet.inventory.group } });
@@ -103,6 +117,44 @@ export async function checkFirstBatch(planned: PlannedFleet, ansible: AnsiblePor
   const f = planned.fleet;
   const r = await ansible.run({ playbook: f.playbook, inventory: f.inventory, userInventory: f.userInventory, limit: f.batches[0], check: true, forks: Math.max(1, f.batches[0].length) });
   return { output: r.outputTail, code: r.code, internalError: r.internalError };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects (no unhandled rejection while something else is awaited first); unwrap throws its error where it is used. */
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
+/**
+ * The planner's git port for one planFleet call: every question asked once, its answer (or the
+ * question still in flight) given to every host's plan. The releases are the same for every host,
+ * so the answers are too; a ref such as HEAD is resolved once, so every host's plan names the
+ * same commit. A failure is not kept: asked again, git answers again.
+ */
+function sharedAnswers(git: PlanGit): PlanGit {
+  const kept = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, ask: () => Promise<T>): Promise<T> => {
+    const hit = kept.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
+    const value = ask();
+    kept.set(key, value);
+    value.catch(() => kept.delete(key));
+    return value;
+  };
+  return {
+    revParseCommit: (ref) => once(`rev-parse ${ref}`, () => git.revParseCommit(ref)),
+    parents: (sha) => once(`parents ${sha}`, () => git.parents(sha)),
+    firstParentRange: (toSha, fromSha) => once(`range ${toSha}..${fromSha}`, () => git.firstParentRange(toSha, fromSha)),
+    changedFiles: (toSha, fromSha) => once(`changed ${toSha}..${fromSha}`, () => git.changedFiles(toSha, fromSha)),
+    subject: (sha) => once(`subject ${sha}`, () => git.subject(sha)),
+    ...(git.tagsAt ? { tagsAt: (sha: string) => once(`tags ${sha}`, () => git.tagsAt!(sha)) } : {}),
+  };
 }
 
 function withoutFleet(e: EnvironmentConfig): EnvironmentConfig {
