@@ -4,7 +4,6 @@
 // fleet's part (batches, what stops the rollout, the playbook, `--check --diff` on the first
 // batch), and the run through the FleetRunner with every host × step change reported live.
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
-import { operatorGitIdentity } from '../core/plan/preflight';
 import type { RollbackPlan } from '../core/plan/types';
 import { StalePlanError } from '../core/plan/staleness';
 import type { AnsiblePort } from '../core/fleet/ports';
@@ -47,6 +46,8 @@ export function fleetEnvironment(config: RollbackConfig, environment: string): E
 export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSessions, choices: PlanChoices, databaseSteps: DatabaseStepsFor | undefined, deps: FleetPlanningDeps, holder: FleetHolder): PlanBuilder {
   return async (req) => {
     const git = immutablePlanGit(sessions.runnerFor('local'), workspace.root.fsPath);
+    // Before createdBy below: operatorName() says the git identity only once it has been read.
+    const gitIdentity = choices.gitIdentity ?? (await sessions.operatorGitIdentity());
     const planned = await planFleet({
       config: req.config,
       environment: req.environment,
@@ -60,7 +61,7 @@ export function fleetPlanBuilder(workspace: WorkspaceModel, sessions: RollbackSe
       revertCommit: choices.revertCommit,
       redeployAll: choices.redeployAll,
       createdBy: choices.createdBy ?? operatorName(),
-      gitIdentity: choices.gitIdentity ?? (await operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath)),
+      gitIdentity,
       workspaceRoot: workspace.root.fsPath,
       // Made once the db host is known: what it reads while planned (the backup record, the tool) is read there.
       // The migration tool's status check runs once, on the db host, after the last batch (planFleet puts it there).

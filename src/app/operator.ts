@@ -15,6 +15,11 @@ export async function readOperatorIdentity(runner: CommandRunner, cwd: string): 
   return operatorName();
 }
 
+/** The git identity readOperatorIdentity found (undefined before it has run, or when git has none). */
+export function operatorGitIdentityRead(): { name: string; email: string } | undefined {
+  return gitIdentity;
+}
+
 /**
  * Who is at the keyboard, as recorded in journals, locks and bad marks: the same words from
  * the extension and the command line. The git identity ("Dana <dana@example.com>"), the one

@@ -6,7 +6,6 @@ import type { DatabaseSection } from '../core/database/section';
 import { posix } from 'node:path';
 import { inspectHostFiles } from '../core/plan/inspectHostFiles';
 import { buildPlan, type PlanInput } from '../core/plan/planner';
-import { operatorGitIdentity } from '../core/plan/preflight';
 import type { HostFiles, PlanStep, RollbackPlan } from '../core/plan/types';
 import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
@@ -85,9 +84,11 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
     const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;
     prefetchPlanQuestions(git, from, req.to.sha, { changedFiles: !choices.revertCommit, range: strategy === 'revert' && !choices.revertCommit });
     const hostFiles = earlyHostFiles({ config: req.config, environment: req.environment, to: req.to.sha, workspaceRoot: root }, (where) => sessions.runnerFor(where));
-    const asked = (identity ??= operatorGitIdentity(sessions.runnerFor('local'), workspace.root.fsPath));
+    const asked = (identity ??= sessions.operatorGitIdentity());
     asked.catch(() => (identity = undefined));
     const section = await databaseSectionOf(req, sessions, databaseSteps);
+    // Before createdBy below: operatorName() says the git identity only once it has been read.
+    const gitIdentity = await asked;
     // The target's own files in the way of the code step are read there, so the preview lists them.
     return buildPlanReadingHostFiles({
       config: req.config,
@@ -103,7 +104,7 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
       redeployAll: choices.redeployAll,
       createdBy: choices.createdBy ?? operatorName(),
       // Revert commits on the target are by the operator (a deploy host's user usually has no identity).
-      gitIdentity: await asked,
+      gitIdentity,
       workspaceRoot: workspace.root.fsPath,
       databaseSteps: section?.steps,
       keepMigrationFiles: section?.keep,

@@ -8,6 +8,7 @@ import type { JournalStore, Notifier, ProcessGroups, Prompter as RunPrompter } f
 import type { RecordsStore } from '../core/releases/recordsStore';
 import type { AppLog } from './log';
 import { machineName, operatorName } from './operator';
+import { operatorGitIdentity } from '../core/plan/preflight';
 import { attachTeamRecords } from './teamState';
 import { deployOutcomeOf, secretStorageKey } from '../core/verification';
 
@@ -33,6 +34,12 @@ export interface SessionsDeps {
   secrets?: { get(key: string): PromiseLike<string | undefined> };
   /** Who runs the rollbacks of these sessions ("Name <email>"); default operatorName() (this machine's git identity, else user@host). */
   operator?: string;
+  /**
+   * The operator's git identity as this front end already reads it (the command line, once at
+   * start, alongside its first reads); planning then waits for that read instead of starting
+   * another. Without it, planning asks git itself, so a changed identity counts (VS Code).
+   */
+  gitIdentity?: () => Promise<{ name: string; email: string } | undefined>;
 }
 
 /**
@@ -54,6 +61,11 @@ export class RollbackSessions {
     this.journals = deps.journals;
     this.events = deps.events;
     this.log = deps.log;
+  }
+
+  /** The operator's git identity for a plan: the front end's own read when it has one, else read now over the local runner. */
+  operatorGitIdentity(): Promise<{ name: string; email: string } | undefined> {
+    return this.deps.gitIdentity?.() ?? operatorGitIdentity(this.deps.runnerFor('local'), this.root.fsPath);
   }
 
   /** A check's `secret:NAME` for a fleet's health headers (issue 15): the redactor knows the value before anyone else gets it. */

@@ -18,5 +18,11 @@ export interface CliCommand {
   /** The help's body: what it does, how it decides, an example. */
   description: string;
   options: OptionSpec[];
+  /**
+   * It records nothing under the operator's name itself (journals, locks, marks), so it need
+   * not wait for the git identity before its first reads; what it shows that names the
+   * operator (a plan's createdBy) comes from planning, which waits for it.
+   */
+  readsOperatorAlongside?: true;
   run(ctx: CliContext, options: ParsedOptions, positionals: string[]): Promise<number>;
 }

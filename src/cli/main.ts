@@ -16,7 +16,6 @@ import { EXIT, EXIT_HELP } from './exitCodes';
 import { buildServices, NotARepositoryError, type CliServices, type GlobalOptions } from './services';
 import { NeedsTerminalError, Terminal, type TerminalIo } from './terminal';
 import { PlanFileError } from '../app/planFile';
-import { readOperatorIdentity } from '../app/operator';
 
 declare const ROLLBACK_PILOT_VERSION: string | undefined;
 
@@ -100,15 +99,11 @@ function globalOptions(options: Record<string, string | true | undefined>, comma
 
 /**
  * The operator is the git identity of the repository (its config, then the global one), as in
- * the extension: read before any command records who ran it (journals, locks, bad marks).
+ * the extension: read before any command records who ran it (journals, locks, bad marks). A
+ * command that records nothing itself (`readsOperatorAlongside`) goes on meanwhile.
  */
-async function withOperator(services: CliServices): Promise<CliServices> {
-  const runner = services.sessions.runnerFor('local');
-  try {
-    await readOperatorIdentity(runner, services.root);
-  } finally {
-    await runner.dispose().catch(() => undefined);
-  }
+async function withOperator(services: CliServices, command: CliCommand): Promise<CliServices> {
+  if (!command.readsOperatorAlongside) await services.operatorRead;
   return services;
 }
 
@@ -153,7 +148,7 @@ export async function main(argv: string[], io: TerminalIo): Promise<number> {
     const ctx: CliContext = {
       term: t,
       global,
-      services: async () => (services ??= await withOperator(await buildServices(global, t))),
+      services: async () => (services ??= await withOperator(await buildServices(global, t), command)),
     };
     return await command.run(ctx, parsed.options, parsed.positionals);
   } catch (e) {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { databaseSectionFor } from '../app/databasePlan';
 import { KnownSecrets } from '../app/knownSecrets';
+import { operatorGitIdentityRead, readOperatorIdentity } from '../app/operator';
 import { silentLog, type AppLog } from '../app/log';
 import type { RollbackFlowDeps } from '../app/rollbackFlow';
 import { RollbackSessions } from '../app/sessions';
@@ -60,6 +61,8 @@ export interface CliServices {
   flow: RollbackFlowDeps;
   ui: FlowUi & { prompter: TerminalPrompter; presenter: TerminalPresenter };
   http: HttpPort;
+  /** The operator's git identity being read (operator.ts), started with the services; a command that records who ran it waits for it first. */
+  operatorRead: Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -104,7 +107,14 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const journals = new ChecklistJournalBridge(redactingJournalStore(copyingJournalStore(confinedJournalStore(new FileJournalStore(journalsDir), root, journalsDir), { runnerFor: (where) => runnerFor(where), onCopyFailed: (m) => log.warn(`The team's copy of the journal is behind: ${m}`) }), redactor));
   const http = new LazyHttp();
   const notify = cliNotifier({ events, journals, http, redactor, config: () => workspace.currentConfig(), env: term.io.env, say: (m) => term.err(term.style(redact(m), 'yellow')), log: (l) => log.info(l) });
-  const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses(), notify: notify.notifier });
+  // Read once, alongside the command's first reads (the target, the tags): planning waits for this read rather than asking git again.
+  const identityRunner = runnerFor('local');
+  const operatorRead = readOperatorIdentity(identityRunner, root).then(
+    () => undefined,
+    () => undefined,
+  );
+  void operatorRead.finally(() => identityRunner.dispose().catch(() => undefined));
+  const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses(), notify: notify.notifier, gitIdentity: () => operatorRead.then(operatorGitIdentityRead) });
   const output = printRunOutput(events, term);
   // The command line has no secret storage; the .env values among configFiles are redacted as in the extension.
   const secrets = new KnownSecrets(redactor, undefined, [], log, { root, config: async () => (await workspace.config()).config });
@@ -119,6 +129,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
     flow,
     ui: { prompter, presenter },
     http,
+    operatorRead,
     dispose: async () => {
       output.dispose();
       notify.dispose();

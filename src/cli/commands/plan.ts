@@ -44,6 +44,7 @@ Example:
   rollback-pilot plan --env production --reason "5xx since v1.4.0" --json > plan.json
   rollback-pilot run --plan plan.json --digest "$(jq -r .digest plan.json)"`,
   options: [...DECISION_OPTIONS, ...TARGET_OPTIONS, JSON_OPTION],
+  readsOperatorAlongside: true,
   async run(ctx, options) {
     const cause = causeOption(options);
     let remedy = remedyOption(options);

@@ -23,6 +23,7 @@ export const releasesCommand: CliCommand = {
 rollback.yml (default v*), newest first, with the marks from the deploy records, the pre-deploy
 snapshot and the bad marks. Nothing is read from a target (rollback-pilot status does that).`,
   options: [{ name: 'limit', value: 'N', help: 'print the newest N (default 30; 0 = all)' }, JSON_OPTION],
+  readsOperatorAlongside: true,
   async run(ctx, options) {
     const s = await ctx.services();
     const refused = await configErrors(s, ctx.term);

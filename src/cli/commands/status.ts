@@ -17,6 +17,7 @@ journal copy of a rollback in progress; then prints the releases with the deploy
 last-known-good and bad marks as they follow from it, and the runs in .rollback/journals that
 can be resumed. Nothing is changed.`,
   options: [ENV_OPTION, JSON_OPTION],
+  readsOperatorAlongside: true,
   async run(ctx, options) {
     const started = await environmentPrologue(ctx, options);
     if ('exit' in started) return started.exit;

@@ -4,7 +4,7 @@
 // on the fixture app in a real git repository; the journal it writes is read back.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -57,5 +57,24 @@ describe('rollback-pilot records the operator as the git identity (journal of a 
     const journals = journalsIn(dir);
     assert.equal(journals.length, 1, `one run started (exit ${r.code}): ${r.stderr}`);
     assert.equal(journals[0].operator, `${os.userInfo().username}@${os.hostname()}`);
+  });
+
+  test('plan, which reads the identity alongside the target: the plan is by "Olga Oncall <olga@shop.example>" and git config was asked once', async () => {
+    const dir = await app('plan-identity');
+    execFileSync('git', ['config', 'user.name', 'Olga Oncall'], { cwd: dir });
+    execFileSync('git', ['config', 'user.email', 'olga@shop.example'], { cwd: dir });
+    // git on PATH that notes each identity question before running the real git.
+    const bin = join(tmp.dir, 'counting-bin');
+    const calls = join(tmp.dir, 'identity-calls');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\ncase "$*" in *user*name*email*) echo x >> '${calls}';; esac\nexec '${realGit}' "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const r = await runCli(['plan', '--reason', 'api /health answers 500 since v1.4.0', '--json'], { cwd: dir, env: cliEnv({ HOME: home, PATH: `${bin}:${process.env.PATH}` }) });
+    assert.equal(r.code, 0, r.stderr);
+    const file = JSON.parse(r.stdout) as { plan: { createdBy: string; steps: Array<{ commands?: string[] }> } };
+    assert.equal(file.plan.createdBy, 'Olga Oncall <olga@shop.example>');
+    assert.match(JSON.stringify(file.plan.steps), /Olga Oncall/, 'the revert commit carries the identity');
+    assert.equal(readFileSync(calls, 'utf8').split('\n').filter(Boolean).length, 1, 'the identity is read once per command');
   });
 });
