@@ -25,6 +25,33 @@ export interface FleetPlanningDeps {
   /** This machine's shell, for ansible-inventory. */
   local: CommandRunner;
   workspaceRoot: string;
+  /** The hosts the flow has just read for this environment (to find its db host), taken by the next planFleet instead of asking Ansible again. */
+  hostsOnce?: FleetHostsOnce;
+}
+
+/**
+ * The fleet's hosts as read once, handed to the one planning that follows: the flow reads an
+ * inventory's hosts before planning (what is deployed is read on the db host), and the preview's
+ * planFleet takes that reading instead of starting ansible-inventory again. Taken once: the run
+ * start's rebuild reads the inventory again, so a change since the preview is seen there. Only
+ * for the same environment as configured then (a rollback.yml changed meanwhile is read anew).
+ */
+export class FleetHostsOnce {
+  private kept?: { key: string; hosts: FleetHost[] };
+
+  keep(env: EnvironmentConfig, hosts: FleetHost[]): void {
+    this.kept = { key: hostsKey(env), hosts };
+  }
+
+  take(env: EnvironmentConfig): FleetHost[] | undefined {
+    const k = this.kept;
+    this.kept = undefined;
+    return k && k.key === hostsKey(env) ? k.hosts : undefined;
+  }
+}
+
+function hostsKey(env: EnvironmentConfig): string {
+  return JSON.stringify([env.name, env.path, env.fleet?.hosts, env.fleet?.inventory]);
 }
 
 export interface PlannedFleet {
@@ -71,7 +98,8 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
   // Read while Ansible's version is checked (a Python start-up): the hosts, and the plan's first git questions.
   // Both only read; the version is still said first, before anything that may ask the operator (the database section).
   const checked = deps.ansible.unavailable();
-  const resolving = env?.fleet ? settled(resolveFleetHosts(env, deps)) : undefined;
+  const given = env?.fleet && deps.hostsOnce?.take(env);
+  const resolving = env?.fleet ? settled(given ? Promise.resolve(given) : resolveFleetHosts(env, deps)) : undefined;
   if (env?.fleet) prefetchPlanQuestions(git, input.from ?? 'HEAD', input.to, { changedFiles: !input.revertCommit, range: (input.strategy ?? env.strategy) === 'revert' && !input.revertCommit });
   const problem = await checked;
   if (problem) throw new RolloutError(problem);
@@ -107,8 +135,11 @@ export async function planFleet(input: Omit<PlanInput, 'config'> & { config: Rol
  * read there, never on host '' (an inventory without `db:` has no host the config layer could name).
  * Not for planning itself: planFleet takes the configuration as rollback.yml says it.
  */
-export async function withFleetDbHost(config: RollbackConfig, env: EnvironmentConfig, deps: Pick<FleetPlanningDeps, 'local' | 'workspaceRoot'>): Promise<RollbackConfig> {
-  const db = fleetDbHost(env, await resolveFleetHosts(env, deps));
+export async function withFleetDbHost(config: RollbackConfig, env: EnvironmentConfig, deps: Pick<FleetPlanningDeps, 'local' | 'workspaceRoot' | 'hostsOnce'>): Promise<RollbackConfig> {
+  // Hosts kept (the run's, after it) are used; the hosts read here are kept for the planning that follows.
+  const hosts = deps.hostsOnce?.take(env) ?? (await resolveFleetHosts(env, deps));
+  deps.hostsOnce?.keep(env, hosts);
+  const db = fleetDbHost(env, hosts);
   return { ...config, environments: config.environments.map((e) => (e.name === env.name ? { ...e, host: db.destination, path: db.path } : e)) };
 }
 

@@ -19,7 +19,7 @@ import { environmentChoices, readTargetFacts, snapshotFallbackNote } from './tar
 import type { FlowUi, Presenter } from './ui';
 import type { WorkspaceModel } from './workspaceModel';
 import { fleetEnvironment, fleetPlanBuilder, fleetPlanningDeps, fleetPreviewText, fleetUnavailable, runPreviewedFleet, type FleetFlowDeps, type FleetHolder, type PlannedFleetRollback } from './fleetFlow';
-import { withFleetDbHost } from './fleetPlanning';
+import { FleetHostsOnce, withFleetDbHost } from './fleetPlanning';
 import type { FleetRunResult } from '../core/fleet/fleetRunner';
 
 export const OPEN_CONFIG = 'Open rollback.yml';
@@ -170,7 +170,9 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   // Production is the source of truth: what runs there (HEAD, snapshot file) is read from the target now, so a bad host is refused before any preview.
   // The release tags are read meanwhile, for the listing that follows the target.
   await workspace.prefetchReleases();
-  const factsConfig = await factsConfigFor(deps, config, environment).catch((e: Error) => e);
+  // An inventory's hosts, read here for the db host, are the preview plan's too (ansible-inventory once, not twice).
+  const hostsOnce = new FleetHostsOnce();
+  const factsConfig = await factsConfigFor(deps, config, environment, hostsOnce).catch((e: Error) => e);
   if (factsConfig instanceof Error) {
     await presenter.error(`Nothing was planned for ${environment}: ${factsConfig.message}`);
     return { stoppedBecause: 'target not readable' };
@@ -191,7 +193,7 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   const holder: FleetHolder = {};
   const ansible = fleetEnv && deps.fleet?.ansible();
   const build = ansible
-    ? fleetPlanBuilder(workspace, sessions, { reason, targetSource: chosen.source, ...(options.revertCommit ? { revertCommit: options.revertCommit } : {}), ...(options.cause === 'unknown' ? { redeployAll: true } : {}) }, deps.databaseSteps, fleetPlanningDeps(workspace, sessions, ansible), holder)
+    ? fleetPlanBuilder(workspace, sessions, { reason, targetSource: chosen.source, ...(options.revertCommit ? { revertCommit: options.revertCommit } : {}), ...(options.cause === 'unknown' ? { redeployAll: true } : {}) }, deps.databaseSteps, { ...fleetPlanningDeps(workspace, sessions, ansible), hostsOnce }, holder)
     : builderFor(options, workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);
   try {
     const previewed = await previewPlan(sources, build, { environment, from: chosen.from, to: chosen.to }, (choice) => prompter.chooseDatabaseUndo(choice, environment));
@@ -248,7 +250,11 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
   if (planned.fleet && deps.fleet) {
     const out = await runPreviewedFleet(sessions, ui, planned.fleet, deps.fleet);
     const { config } = await workspace.config();
-    const factsConfig = await factsConfigFor(deps, config, previewed.plan.environment).catch(() => config);
+    // A run that started: read on the db host it used, its hosts as the run start resolved them (not ansible-inventory again).
+    const ran = new FleetHostsOnce();
+    const env = fleetEnvironment(config, previewed.plan.environment);
+    if (env && out.fleetResult && planned.fleet.holder.latest) ran.keep(env, planned.fleet.holder.latest.fleet.hosts);
+    const factsConfig = await factsConfigFor(deps, config, previewed.plan.environment, ran).catch(() => config);
     await readTargetFacts(workspace, sessions, factsConfig, previewed.plan.environment).catch(() => workspace.useTargetFacts(undefined));
     const r = out.fleetResult;
     return { plan: out.plan, ...(r ? { fleetResult: r, result: { success: r.success, journal: r.journal, state: r.state } } : {}), ...(out.stoppedBecause ? { stoppedBecause: out.stoppedBecause } : {}) };
@@ -260,10 +266,10 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
 }
 
 /** An inventory fleet without `db:` has no host of its own in rollback.yml: its facts are read on the host Ansible plays first (where its database steps run). */
-async function factsConfigFor(deps: RollbackFlowDeps, config: RollbackConfig, environment: string): Promise<RollbackConfig> {
+async function factsConfigFor(deps: RollbackFlowDeps, config: RollbackConfig, environment: string, hostsOnce?: FleetHostsOnce): Promise<RollbackConfig> {
   const env = fleetEnvironment(config, environment);
   if (!env || env.host || !deps.fleet) return config;
-  return withFleetDbHost(config, env, fleetPlanningDeps(deps.workspace, deps.sessions, deps.fleet.ansible()));
+  return withFleetDbHost(config, env, { ...fleetPlanningDeps(deps.workspace, deps.sessions, deps.fleet.ansible()), hostsOnce });
 }
 
 /**

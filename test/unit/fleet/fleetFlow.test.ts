@@ -28,6 +28,7 @@ import { fileRecordsStorage } from '../../../src/infra/files/recordsFileStorage'
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { NodeHttp } from '../../../src/infra/http';
 import { commandRunners } from '../../../src/infra/runners';
+import type { CommandRunner } from '../../../src/core/ports';
 import { NodeLocalProcesses } from '../../../src/infra/shell/localProcesses';
 import { PgSqlParser } from '../../../src/infra/sql/pgParser';
 import { makeAppRepo, type AppRepo } from '../../fixtures/appRepo';
@@ -43,6 +44,15 @@ function readdirSafe(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
+/** How often ansible-inventory was started through these runners (each is a Python start-up). */
+let inventoryReads = 0;
+function countInventoryReads(runnerFor: (where: string, timeoutMs?: number) => CommandRunner): (where: string, timeoutMs?: number) => CommandRunner {
+  return (where, timeoutMs) => {
+    const r = runnerFor(where, timeoutMs);
+    return { where: r.where, run: (command, options) => (command.startsWith('ansible-inventory ') && inventoryReads++, r.run(command, options)), dispose: () => r.dispose() };
+  };
+}
+
 function services(root: string, fleet: TestFleet, work: string, dialogs: ScriptedDialogs) {
   const redactor = new Redactor();
   const log = { info: () => undefined, warn: () => undefined };
@@ -54,7 +64,7 @@ function services(root: string, fleet: TestFleet, work: string, dialogs: Scripte
   const events = new RedactingRollbackEvents(redactor);
   const sessions = new RollbackSessions({
     root: { fsPath: root }, journals: redactingJournalStore(new FileJournalStore(join(root, '.rollback/journals')), redactor), events, prompter: () => dialogs,
-    records, log, runnerFor: commandRunners(root, () => ssh, () => dialogs), http: new NodeHttp(), processes: new NodeLocalProcesses(), redactor,
+    records, log, runnerFor: countInventoryReads(commandRunners(root, () => ssh, () => dialogs)), http: new NodeHttp(), processes: new NodeLocalProcesses(), redactor,
   });
   const status = new FleetStatus(workspace, sessions);
   let runs = 0;
@@ -158,9 +168,21 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.deepEqual([onDb.host, onDb.path], [db.destination, db.path]);
       // Revert Last Deploy as the user runs it: the flow reads what is deployed there (not on host ''), plans with the real
       // database section (the fixture's 000005, its down step and status check), previews, runs.
+      // The Releases view's read after the run (afterRun) is awaited too, so every ansible-inventory of the flow is counted.
+      const viewReads: Promise<void>[] = [];
+      const read = s.status.read.bind(s.status);
+      s.status.read = (e?: string) => {
+        const p = read(e);
+        viewReads.push(p);
+        return p;
+      };
+      inventoryReads = 0;
       const outcome = await runRollbackFlow(s.flow, s.ui, { pickTarget: false });
+      await Promise.all(viewReads);
       assert.ok(outcome.fleetResult && outcome.plan, `ran: ${outcome.stoppedBecause} ${dialogs.errors.join(' | ')}`);
       assert.equal(outcome.fleetResult.success, true, `${outcome.fleetResult.state}\n${outcome.fleetResult.journal.events.map((e) => e.message).join('\n')}`);
+      // Once for what is deployed and the preview's plan, once for the run start's rebuild (a changed inventory is seen), once for the view after the run.
+      assert.deepEqual([inventoryReads, viewReads.length], [3, 1], 'ansible-inventory: the facts read before planning and the preview share one reading; the read after the run uses the run\'s hosts');
       const dbCommands = outcome.plan.steps.filter((x) => x.kind === 'database' || x.toolStatus).flatMap((x) => x.commands);
       assert.ok(dbCommands.length >= 2, 'the plan has its database steps and the status check');
       assert.deepEqual([...new Set(dbCommands.map((c) => `${c.where} ${c.cwd}`))], [`${db.destination} ${db.path}`], 'every database command on web-02, in its tree');
