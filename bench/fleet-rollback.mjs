@@ -1,6 +1,7 @@
 // Benchmark (issue 15): the fixture rollback on a fleet of eight real sshd hosts in batches of
 // two, three ways in the same run on the same hosts (each reset to the bad release between runs):
-//   - the product: planning (the plan, every host's preflight, the playbook), host keys, locks on
+//   - the product: planning by planFleet as the product plans (Ansible's version check, the plan,
+//     every host's preflight, the playbook), host keys, locks on
 //     every host, the preflights, then ansible-playbook with the journal written per event;
 //   - the same generated playbook and inventory run by ansible-playbook alone, with the same
 //     settings (pipelining, ControlPersist, forks, no facts) and no product around it;
@@ -78,8 +79,12 @@ try {
   reset();
   t0 = performance.now();
   const work = join(tmp, 'product');
-  const c2 = await fleetCase({ repo: repo.dir, testFleet: fleet, work, rollout, runId: 'rb-bench-product' });
-  const deps = fleetDeps(fleet, work, c2.journalsDir);
+  // Planned as the product plans (planFleet: Ansible's version check, every host's preflight), not by the test harness.
+  const deps = fleetDeps(fleet, work, join(work, 'journals'));
+  const c2 = await fleetCase({ repo: repo.dir, testFleet: fleet, work, rollout, runId: 'rb-bench-product', planFleetWith: deps.ansible });
+  const plannedMs = performance.now() - t0;
+  const same = (c) => [c.fleet.playbook, c.fleet.inventory].join('\n').replaceAll(c.plan.id, 'RUN');
+  if (same(c2) !== same(c1)) throw new Error('planFleet made another playbook or inventory than the one ansible-playbook ran by hand: the comparison would not be fair');
   const result = await newRunner(deps).run({ plan: c2.plan, fleet: c2.fleet, preflights: c2.preflights });
   const productMs = performance.now() - t0;
   await deps.dispose();
@@ -91,9 +96,12 @@ try {
   const stepEnd = (id) => Date.parse(result.journal.steps.find((s) => s.stepId === id)?.finishedAt ?? '');
   const started = Date.parse(result.journal.startedAt);
   const dbEnd = stepEnd('db-mitigate');
+  const verified = at('fleet-hosts-verified');
   const phases = [
-    ['planning', started - (performance.timeOrigin + t0)],
-    ['keys+locks', at('lock-acquired') - started],
+    ['planning', plannedMs],
+    ['runner start', started - (performance.timeOrigin + t0) - plannedMs],
+    ['keys', verified - started],
+    ['locks', at('lock-acquired') - verified],
     ['preflight', stepEnd('preflight') - at('lock-acquired')],
     ['database', dbEnd - stepEnd('preflight')],
     ['ansible', at('ansible-ended') - dbEnd],

@@ -9,6 +9,9 @@ import { buildPlan } from '../../../src/core/plan/planner';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
 import type { CommandRunner } from '../../../src/core/ports';
 import type { RolloutConfig } from '../../../src/core/fleet/types';
+import type { AnsiblePort } from '../../../src/core/fleet/ports';
+import { planFleet } from '../../../src/app/fleetPlanning';
+import { immutablePlanGit } from '../../../src/app/planGit';
 import { fleetRollout, hostUrl, type FleetRollout } from '../../../src/core/fleet/fleetPlan';
 import { hostsFromConfig } from '../../../src/core/fleet/inventory';
 import { FleetRunner, type FleetRunnerDeps } from '../../../src/core/fleet/fleetRunner';
@@ -33,7 +36,12 @@ export interface FleetCase {
   journalsDir: string;
 }
 
-export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work: string; rollout: RolloutConfig; healthTimeoutMs?: number; runId?: string; varsFor?: (i: number) => Record<string, string>; alterPlan?: (plan: RollbackPlan) => void }): Promise<FleetCase> {
+/**
+ * The fixture's rollout on the test fleet. With `planFleetWith`, planned the way the product plans
+ * (planFleet with the product's git port, Ansible's version check included) instead of by building
+ * each host's plan here; what it plans is the same (test/unit/fleet/fleetPlanning.test.ts).
+ */
+export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work: string; rollout: RolloutConfig; healthTimeoutMs?: number; runId?: string; varsFor?: (i: number) => Record<string, string>; alterPlan?: (plan: RollbackPlan) => void; planFleetWith?: AnsiblePort }): Promise<FleetCase> {
   const { testFleet } = opts;
   const first = testFleet.hosts[0];
   const cfg = (host: string, path: string) => {
@@ -52,12 +60,21 @@ export async function fleetCase(opts: { repo: string; testFleet: TestFleet; work
     commands: [{ command: `mkdir -p .rollback && echo "$(date +%s%N) $(hostname)" >> ${DB_LOG}`, where: first.destination, cwd: first.path }],
     destructive: false,
   };
+  const hostsConfig = testFleet.hosts.map((h) => ({ host: h.destination, path: h.path, vars: opts.varsFor?.(h.index) ?? { api_port: String(h.apiPort), worker_port: String(h.workerPort) } }));
+  if (opts.planFleetWith) {
+    if (opts.alterPlan) throw new Error('fleetCase: alterPlan needs the plan built here, not by planFleet');
+    const base = cfg(first.destination, first.path);
+    const config = { ...base, environments: base.environments.map((e) => ({ ...e, fleet: { hosts: hostsConfig, rollout: opts.rollout } })) };
+    const local = new LocalCommandRunner();
+    const planned = await planFleet(
+      { config, environment: 'local', git: immutablePlanGit(local, opts.repo), to: 'v1.3.0', targetSource: 'previous-tag', reason: 'api 500s after v1.4.0', createdBy: 'dana@laptop', runId, databaseSteps: [dbStep] },
+      { ansible: opts.planFleetWith, local, workspaceRoot: opts.repo },
+    );
+    return { plan: planned.plan, fleet: planned.fleet, preflights: planned.preflights, journalsDir: join(opts.work, 'journals') };
+  }
   const plan = await planFor(first.destination, first.path, [dbStep]);
   opts.alterPlan?.(plan);
-  const hosts = hostsFromConfig(
-    { hosts: testFleet.hosts.map((h) => ({ host: h.destination, path: h.path, vars: opts.varsFor?.(h.index) ?? { api_port: String(h.apiPort), worker_port: String(h.workerPort) } })), rollout: opts.rollout },
-    first.path,
-  );
+  const hosts = hostsFromConfig({ hosts: hostsConfig, rollout: opts.rollout }, first.path);
   const preflights: Record<string, PlanStep> = {};
   for (const [i, h] of testFleet.hosts.entries()) {
     // Each host's preflight probes that host's own services: its health URLs with its vars filled in.
