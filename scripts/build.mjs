@@ -2,7 +2,7 @@
 // and the checklist page into dist/webview/. `vscode` is provided by the editor; ssh2's optional native add-ons
 // (cpu-features, sshcrypto.node) are loaded in try/catch by ssh2 and stay out.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -61,6 +61,12 @@ if (production) rmSync('dist', { recursive: true, force: true });
 // the directory of the script that runs it: in the bundle, that is dist/.
 mkdirSync('dist', { recursive: true });
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
+// The command line's fleet runs point Ansible at its plugins beside the bundle (src/cli/ansiblePlugins.ts):
+// the .py files only, as the .vsix ships them from media/ansible.
+for (const kind of readdirSync('media/ansible').filter((d) => d.endsWith('_plugins'))) {
+  mkdirSync(`dist/ansible/${kind}`, { recursive: true });
+  for (const f of readdirSync(`media/ansible/${kind}`).filter((n) => n.endsWith('.py'))) copyFileSync(`media/ansible/${kind}/${f}`, `dist/ansible/${kind}/${f}`);
+}
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

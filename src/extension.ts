@@ -47,7 +47,7 @@ import { RollbackWorkspace } from './vscode/rollbackWorkspace';
 import { NodeFileSystem } from './infra/files/nodeFileSystem';
 import { PgSqlParser } from './infra/sql/pgParser';
 import { PsqlClient } from './infra/sql/pgClient';
-import { NodeLocalProcesses } from './infra/shell/localProcesses';
+import { isProcessGroupAlive, NodeLocalProcesses } from './infra/shell/localProcesses';
 import { commandRunners } from './infra/runners';
 import { MigrationsTreeProvider } from './vscode/views/migrationsTree';
 import { ReleasesTreeProvider } from './vscode/views/releasesTree';
@@ -273,14 +273,7 @@ function fleetDeps(context: vscode.ExtensionContext, root: string, settings: () 
         connectTimeoutS: Math.ceil(s.connectTimeoutMs / 1000),
       });
     },
-    isProcessGroupAlive: (pg) => {
-      try {
-        process.kill(-pg, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    isProcessGroupAlive,
     afterRun: (environment) => void status.read(environment),
   };
 }

@@ -9,6 +9,7 @@ import type { RollbackPlan } from '../core/plan/types';
 import type { Redactor as ProductRedactor } from '../core/redact';
 import { rebuildAndCompare, type PlanRequest, type PreviewedRequest } from './currentPlan';
 import { builderFor } from './decision';
+import { fleetEnvironment } from './fleetFlow';
 import { planBuilder, planningSources } from './planning';
 import { readTargetFacts } from './targetFacts';
 import type { DecisionRecord } from '../core/decision/record';
@@ -116,6 +117,11 @@ export async function runPlanFile(deps: RollbackFlowDeps, ui: FlowUi, file: Plan
   if (await refuseConfigErrors(workspace, presenter)) return { stoppedBecause: 'config errors' };
   const { config } = await workspace.config();
   const environment = file.request.environment;
+  // A fleet's run also depends on what the plan file does not hold (its hosts as resolved, the playbook, the batches): it is previewed and confirmed where it runs.
+  if (fleetEnvironment(config, environment)) {
+    await presenter.error(`Nothing ran: ${environment} is a fleet, and a fleet's plan file cannot be run unchanged (the hosts, playbook and batches are resolved when it runs). Run rollback-pilot run --env ${environment}, which previews the fleet and asks before anything runs.`);
+    return { stoppedBecause: 'fleet plan file' };
+  }
   // The listing follows the target, as it did when the plan was made: read it again first.
   const onTarget = await readTargetFacts(workspace, sessions, config, environment).catch((e: Error) => e);
   if (onTarget instanceof Error) {

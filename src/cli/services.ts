@@ -3,6 +3,7 @@
 // (.rollback/journals), takes the same lock on the target and records the same outcome
 // (.rollback/records.json and the team's copy) as a run from VS Code.
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { databaseSectionFor } from '../app/databasePlan';
 import { KnownSecrets } from '../app/knownSecrets';
@@ -26,7 +27,11 @@ import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
 import { SimpleGitPort, TAG_FORMAT } from '../infra/git/simpleGitPort';
 import { fileTagFieldsCache, tagCachePath } from '../infra/git/tagCache';
 import { commandRunners, type SshSettings } from '../infra/runners';
-import { NodeLocalProcesses } from '../infra/shell/localProcesses';
+import { isProcessGroupAlive, NodeLocalProcesses } from '../infra/shell/localProcesses';
+import { AnsiblePlaybookRunner } from '../infra/ansible/ansiblePlaybook';
+import type { AnsiblePort } from '../core/fleet/ports';
+import type { FleetFlowDeps } from '../app/fleetRun';
+import { ansiblePluginRoot } from './ansiblePlugins';
 import { LazyHttp } from './lazyHttp';
 import { LazySqlParser } from './lazySqlParser';
 import { cliNotifier } from './notify';
@@ -85,6 +90,29 @@ export function findRepositoryRoot(dir: string): string {
   throw new NotARepositoryError(path.resolve(dir));
 }
 
+/** Fleets (issue 15), as the extension runs them: Ansible with this command's SSH settings, the plugins shipped beside the bundle. */
+function fleetDeps(root: string, ssh: SshSettings): FleetFlowDeps {
+  const pluginRoot = ansiblePluginRoot(__dirname);
+  return {
+    ansible: (): AnsiblePort => {
+      if (!pluginRoot) {
+        const problem = `the Ansible plugins of rollback-pilot are missing (looked in ${path.join(__dirname, 'ansible')}): reinstall the package`;
+        return { unavailable: () => Promise.resolve(problem), run: () => Promise.reject(new Error(problem)) };
+      }
+      return new AnsiblePlaybookRunner({
+        pluginRoot,
+        // Short: ssh's control sockets live under it, and a socket path has at most 107 bytes.
+        workDir: path.join(os.tmpdir(), `rp-ansible-${process.pid}-${Date.now().toString(36)}`),
+        knownHostsFiles: [ssh.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts')],
+        sshConfigFile: ssh.sshConfigFile,
+        cwd: root,
+        connectTimeoutS: Math.ceil(ssh.connectTimeoutMs / 1000),
+      });
+    },
+    isProcessGroupAlive,
+  };
+}
+
 export async function buildServices(options: GlobalOptions, term: Terminal): Promise<CliServices> {
   const root = findRepositoryRoot(options.repo ?? process.cwd());
   // The one redactor: everything written or shown (journal, log, output, preview, messages) passes through it.
@@ -119,7 +147,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   // The command line has no secret storage; the .env values among configFiles are redacted as in the extension.
   const secrets = new KnownSecrets(redactor, undefined, [], log, { root, config: async () => (await workspace.config()).config });
   await secrets.refresh();
-  const flow: RollbackFlowDeps = { workspace, sessions, databaseSteps: async (input) => databaseSectionFor(workspace, (await workspace.config()).config, input) };
+  const flow: RollbackFlowDeps = { workspace, sessions, fleet: fleetDeps(root, options.ssh), databaseSteps: async (input) => databaseSectionFor(workspace, (await workspace.config()).config, input) };
   return {
     root,
     redactor,

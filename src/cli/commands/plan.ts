@@ -1,4 +1,5 @@
 import { planFileOf } from '../../app/planFile';
+import { fleetPreviewText } from '../../app/fleetFlow';
 import { planRollback, showPlanPreview } from '../../app/rollbackFlow';
 import type { UndoPath } from '../../core/database';
 import { stringOption, UsageError, type OptionSpec, type ParsedOptions } from '../args';
@@ -68,7 +69,13 @@ Example:
       ctx.term.out(JSON.stringify(planFileOf(previewed, s.redactor, cause && { cause, ...(remedy ? { remedy } : {}), decidedAt }), null, 2));
       return EXIT.ok;
     }
-    await showPlanPreview(s.workspace, s.ui.presenter, previewed.plan, s.redactor.redact(previewed.preview));
+    // A fleet's preview as the extension shows it: every host's preflight, the batches, the playbook and the first batch's --check run.
+    const fleet = planned.fleet;
+    await showPlanPreview(s.workspace, s.ui.presenter, previewed.plan, fleet ? await fleetPreviewText(fleet, s.sessions) : s.redactor.redact(previewed.preview));
+    if (fleet?.preflight?.refusal) {
+      await s.ui.presenter.error(fleet.preflight.refusal);
+      return EXIT.refused;
+    }
     ctx.term.err(`Digest ${previewed.digest}. Nothing ran. To run this plan later, unchanged: rollback-pilot plan … --json > plan.json, then rollback-pilot run --plan plan.json --digest <its digest>.`);
     return EXIT.ok;
   },

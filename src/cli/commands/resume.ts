@@ -32,7 +32,7 @@ explicit yes.`,
         return EXIT.refused;
       }
     }
-    const outcome = await resumeFlow(s.sessions, s.ui, runId);
+    const outcome = await resumeFlow(s.sessions, s.ui, runId, s.flow.fleet);
     if (outcome.stoppedBecause === 'nothing to resume') return EXIT.ok;
     return runExitCode(s, { result: outcome.result, stoppedBecause: outcome.stoppedBecause, plan: outcome.journal?.plan });
   },

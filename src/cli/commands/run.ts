@@ -40,7 +40,10 @@ With --plan FILE --digest D it runs exactly the plan in FILE (from rollback-pilo
 --env, if given, must name its environment; a plan made with --cause is rebuilt on that
 branch and journaled with the decision's time):
 D must be its digest, and the plan rebuilt now must be that plan on the same facts, or
-nothing runs (exit 3). --yes confirms the plan (and a resume) without asking.
+nothing runs (exit 3). --yes confirms the plan (and a resume) without asking. A fleet's plan
+file is refused (its hosts, playbook and batches are resolved when it runs): run a fleet with
+rollback-pilot run --env E, which previews the rollout (batches, playbook, every host's
+preflight, the first batch's --check run) and runs it through ansible-playbook.
 
 Without a terminal the decision is a flag: --cause code|database|config|unknown (with --cause
 config, also --remedy restore|restart), and --reason; a question no flag answered refuses

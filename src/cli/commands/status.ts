@@ -5,6 +5,11 @@ import { readRollbackInProgress } from '../../core/run/rollbackInProgress';
 import type { CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
 import { releaseLines } from './releases';
+import { readFleetStatus } from './fleetStatusLines';
+import { isFleet } from '../../app/fleetPlanning';
+import type { CliContext } from '../command';
+import type { CliServices } from '../services';
+import type { EnvironmentConfig } from '../../core/config/types';
 import { ENV_OPTION, environmentPrologue, JSON_OPTION } from './shared';
 
 export const statusCommand: CliCommand = {
@@ -15,13 +20,16 @@ export const statusCommand: CliCommand = {
 pre-deploy snapshot, the team's records there (deploys, bad marks), and the lock with the
 journal copy of a rollback in progress; then prints the releases with the deployed,
 last-known-good and bad marks as they follow from it, and the runs in .rollback/journals that
-can be resumed. Nothing is changed.`,
+can be resumed. For a fleet (hosts: or inventory:): what each host runs, read on every host
+as the Releases view reads it ("4 hosts — 3 on v1.3.0, web-04 on v1.2.0"), and each host's
+lock. Nothing is changed.`,
   options: [ENV_OPTION, JSON_OPTION],
   readsOperatorAlongside: true,
   async run(ctx, options) {
     const started = await environmentPrologue(ctx, options);
     if ('exit' in started) return started.exit;
     const { s, config, name, env } = started;
+    if (isFleet(env)) return fleetStatus(ctx, options.json === true, s, env);
     const read = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
     // A target this repository cannot follow (a revert commit a rollback made there, a host gone): the deploy records decide, as in the extension.
     if (read instanceof Error) {
@@ -68,3 +76,35 @@ can be resumed. Nothing is changed.`,
     return read instanceof Error && inProgress instanceof Error ? EXIT.refused : EXIT.ok;
   },
 };
+
+/** A fleet: what each host runs and each host's lock, then the releases and the runs here that can be resumed. */
+async function fleetStatus(ctx: CliContext, json: boolean, s: CliServices, env: EnvironmentConfig): Promise<number> {
+  const read = await readFleetStatus(s, env);
+  const listing = await s.workspace.releases();
+  const local = (await resumableRuns(s.sessions.journals).catch(() => [])).filter((j) => j.plan.environment === env.name);
+  if (json) {
+    ctx.term.out(s.redactor.redact(JSON.stringify({
+      environment: env.name,
+      fleet: { summary: read.text, mixed: read.mixed, groups: read.groups, readAt: read.readAt, ...(read.problem ? { problem: read.problem } : {}) },
+      locks: read.locks.map((l) => ({ host: l.host, lock: l.lock ?? null, ...(l.problem ? { problem: l.problem } : {}) })),
+      releases: listing.releases,
+      notes: listing.notes,
+      resumable: local.map((j) => ({ runId: j.runId, status: j.status, progress: runProgress(j), operator: j.operator, machine: j.machine, from: j.plan.from.name, to: j.plan.to.name })),
+    }, null, 2)));
+    return read.problem ? EXIT.refused : EXIT.ok;
+  }
+  const t = ctx.term;
+  const out: string[] = [t.style(`${env.name} (fleet)`, 'bold', 'out')];
+  out.push(read.mixed ? t.style(`${read.text} (mixed)`, 'yellow', 'out') : read.text);
+  for (const l of read.locks) {
+    if (l.problem) out.push(t.style(`${l.host}: lock could not be read (${l.problem})`, 'yellow', 'out'));
+    else if (l.lock) out.push(t.style(`${l.host}: LOCKED: ${l.lock.summary || `rollback by ${l.lock.lock.who} since ${l.lock.lock.since}`} (run ${l.lock.lock.runId})`, 'yellow', 'out'));
+  }
+  if (read.locks.length && read.locks.every((l) => !l.lock && !l.problem)) out.push(`locks: free on all ${read.locks.length} hosts`);
+  for (const j of local) out.push(`resumable here: ${j.runId} ${j.plan.from.name} → ${j.plan.to.name} (${j.status} · ${runProgress(j)} · ${j.operator}) — rollback-pilot resume ${j.runId}`);
+  out.push('', ...releaseLines(listing.releases.slice(0, 15), t));
+  if (listing.releases.length > 15) out.push(`… ${listing.releases.length - 15} older (rollback-pilot releases --limit 0)`);
+  for (const note of listing.notes) t.err(s.redactor.redact(note));
+  t.out(s.redactor.redact(out.join('\n')));
+  return read.problem ? EXIT.refused : EXIT.ok;
+}

@@ -44,12 +44,17 @@ export class NodeLocalProcesses implements ProcessGroups {
     // A leader with the same pid but another start time is a later process: the group we knew has ended.
     const now = startTicks ? processStartTicks(processGroup) : undefined;
     if (now && now !== startTicks) return false;
-    try {
-      process.kill(-processGroup, 0);
-      return true;
-    } catch (e) {
-      // EPERM: it exists but belongs to someone else, which still means "running".
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return isProcessGroupAlive(processGroup);
+  }
+}
+
+/** Whether a process group of this machine still has a process (an interrupted run's ansible-playbook, say). */
+export function isProcessGroupAlive(processGroup: number): boolean {
+  try {
+    process.kill(-processGroup, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else, which still means "running".
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,7 +2,7 @@
 // the wasm beside it), built once per test file into its own folder, run by node as a real
 // process against real git repositories and the real sshd.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { makeAppRepo, stopApp } from '../../fixtures/appRepo';
@@ -30,6 +30,11 @@ export function buildCli(): Promise<string> {
     });
     await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'cli.js'), banner: { js: '#!/usr/bin/env node' } });
     copyFileSync(join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(out, 'libpg-query.wasm'));
+    // The Ansible plugins beside the bundle, as scripts/build.mjs and the npm package place them (fleet runs).
+    for (const kind of ['callback_plugins', 'filter_plugins']) {
+      mkdirSync(join(out, 'ansible', kind), { recursive: true });
+      for (const f of readdirSync(join(root, 'media/ansible', kind)).filter((n) => n.endsWith('.py'))) copyFileSync(join(root, 'media/ansible', kind, f), join(out, 'ansible', kind, f));
+    }
     return join(out, 'cli.js');
   })();
   return built;

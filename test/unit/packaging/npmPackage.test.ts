@@ -12,19 +12,22 @@ import { tempDir } from '../engine/helpers';
 
 const root = join(__dirname, '../../..');
 
-test('npm pack ships the command line (bundle, wasm), the schema and the docs, nothing else; the unpacked package runs on its own', async () => {
+test('npm pack ships the command line (bundle, wasm, Ansible plugins), the schema and the docs, nothing else; the unpacked package runs on its own', async () => {
   const cli = await buildCli();
   const tmp = tempDir('npm-pack');
   try {
     const project = join(tmp.dir, 'project');
     mkdirSync(project);
     for (const f of ['package.json', '.npmignore', 'README.md', 'CHANGELOG.md', 'LICENSE']) copyFileSync(join(root, f), join(project, f));
-    const built = { 'dist/cli.js': join(dirname(cli), 'cli.js'), 'dist/cli-main.js': join(dirname(cli), 'cli-main.js'), 'dist/libpg-query.wasm': join(dirname(cli), 'libpg-query.wasm'), 'schema/rollback.schema.json': join(root, 'schema/rollback.schema.json') };
+    const plugins = ['callback_plugins', 'filter_plugins'].flatMap((kind) => readdirSync(join(dirname(cli), 'ansible', kind)).map((f) => `dist/ansible/${kind}/${f}`));
+    assert.ok(plugins.length >= 2, 'the build puts the Ansible plugins beside the bundle');
+    const built: Record<string, string> = { 'dist/cli.js': join(dirname(cli), 'cli.js'), 'dist/cli-main.js': join(dirname(cli), 'cli-main.js'), 'dist/libpg-query.wasm': join(dirname(cli), 'libpg-query.wasm'), 'schema/rollback.schema.json': join(root, 'schema/rollback.schema.json') };
+    for (const p of plugins) built[p] = join(dirname(cli), p.slice('dist/'.length));
     for (const [to, from] of Object.entries(built)) {
       mkdirSync(dirname(join(project, to)), { recursive: true });
       copyFileSync(from, join(project, to));
     }
-    const leftovers = ['dist/cli.js.map', 'dist/cli-main.js.map', 'dist/extension.js', 'dist/webview/main.js', 'src/cli/main.ts', 'test/unit/x.test.ts', 'bench/cli-plan.mjs', 'media/rollback.svg', 'media/ansible/callback_plugins/rollback_pilot.py', '.test-work/x', 'rollback.yml', 'tsconfig.json'];
+    const leftovers = ['dist/cli.js.map', 'dist/cli-main.js.map', 'dist/extension.js', 'dist/webview/main.js', 'src/cli/main.ts', 'test/unit/x.test.ts', 'bench/cli-plan.mjs', 'media/rollback.svg', 'media/ansible/callback_plugins/rollback_pilot.py', 'dist/ansible/callback_plugins/__pycache__/rollback_pilot.cpython-311.pyc', '.test-work/x', 'rollback.yml', 'tsconfig.json'];
     for (const f of leftovers) {
       mkdirSync(dirname(join(project, f)), { recursive: true });
       writeFileSync(join(project, f), '');
@@ -33,7 +36,7 @@ test('npm pack ships the command line (bundle, wasm), the schema and the docs, n
     mkdirSync(out);
     // --ignore-scripts: prepack (the production build) is not what is tested here; the bundle is.
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    assert.deepEqual(packed[0].files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli-main.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'package.json', 'schema/rollback.schema.json']);
+    assert.deepEqual(packed[0].files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', ...plugins, 'dist/cli-main.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'package.json', 'schema/rollback.schema.json'].sort());
 
     const unpacked = join(tmp.dir, 'installed');
     mkdirSync(unpacked);
