@@ -4,6 +4,7 @@
 // fleet's part (batches, what stops the rollout, the playbook, `--check --diff` on the first
 // batch), and the run through the FleetRunner with every host × step change reported live.
 import type { EnvironmentConfig, RollbackConfig } from '../core/config/types';
+import type { DecisionRecord } from '../core/decision/record';
 import type { RollbackPlan } from '../core/plan/types';
 import { StalePlanError } from '../core/plan/staleness';
 import type { AnsiblePort } from '../core/fleet/ports';
@@ -111,7 +112,7 @@ export async function fleetPreviewText(p: PlannedFleetRollback, sessions: Pick<R
  * The run start of a previewed fleet plan: rebuilt from the current facts (rollback.yml,
  * releases, the hosts) and compared, the playbook and inventory included, then run.
  */
-export async function runPreviewedFleet(sessions: RollbackSessions, ui: FlowUi, p: PlannedFleetRollback, fleet: FleetFlowDeps): Promise<FleetOutcome> {
+export async function runPreviewedFleet(sessions: RollbackSessions, ui: FlowUi, p: PlannedFleetRollback, fleet: FleetFlowDeps, decided?: { decidedAt: string; decision?: DecisionRecord }): Promise<FleetOutcome> {
   if (p.preflight?.refusal) {
     await ui.presenter.error(p.preflight.refusal);
     return { plan: p.previewed.plan, stoppedBecause: 'preflight refused' };
@@ -132,5 +133,5 @@ export async function runPreviewedFleet(sessions: RollbackSessions, ui: FlowUi, 
     await ui.presenter.error(stale ? e.message : `Nothing ran: the plan could not be checked against the current facts before the run (${(e as Error).message}).`);
     return { plan: p.previewed.plan, stoppedBecause: stale ? 'plan changed since the preview' : 'plan check failed' };
   }
-  return runFleet(sessions, ui, { plan, fleet: planned.fleet, preflights: planned.preflights }, fleet);
+  return runFleet(sessions, ui, { plan, fleet: planned.fleet, preflights: planned.preflights, ...decided }, fleet);
 }

@@ -248,7 +248,7 @@ export async function runRollbackFlow(deps: RollbackFlowDeps, ui: FlowUi, option
     return { plan: previewed.plan, stoppedBecause: 'not confirmed' };
   }
   if (planned.fleet && deps.fleet) {
-    const out = await runPreviewedFleet(sessions, ui, planned.fleet, deps.fleet);
+    const out = await runPreviewedFleet(sessions, ui, planned.fleet, deps.fleet, { decidedAt, decision: record });
     const { config } = await workspace.config();
     // A run that started: read on the db host it used, its hosts as the run start resolved them (not ansible-inventory again).
     const ran = new FleetHostsOnce();

@@ -6,6 +6,7 @@
 import type { Clock, CommandRunner } from '../ports';
 import type { PlanStep, RollbackPlan } from '../plan/types';
 import type { JournalStep, RollbackJournal } from '../run/journalTypes';
+import type { DecisionRecord } from '../decision/record';
 import type { JournalStore, Prompter } from '../run/ports';
 import { acquireLock, LockHeldError, releaseLock } from '../run/lock';
 import { realClock } from '../run/realClock';
@@ -15,7 +16,7 @@ import { fleetHealthHeaders } from './healthHeaders';
 import { withHealthVerdict } from './healthVerdict';
 import { fleetRollout, type FleetRollout } from './fleetPlan';
 import { ANSIBLE_STARTED, changeEvent, FLEET_PLANNED, fleetRecord, gridFromJournal, stepOutcome, type FleetRecord } from './fleetJournal';
-import { FleetGrid, type GridChange } from './grid';
+import { FleetGrid, gridSteps, type GridChange } from './grid';
 import { fleetFailures, fleetStateText, resumeLimit, type ResumeChoice } from './resume';
 import type { AnsiblePort } from './ports';
 import type { FleetHost } from './types';
@@ -46,6 +47,9 @@ export interface FleetRunInput {
   preflights: Record<string, PlanStep>;
   /** Aborted: ansible-playbook is interrupted (SIGINT to its process group); what it had not done stays not started. */
   signal?: AbortSignal;
+  /** When and how the operator decided to roll back (default: at the run's start, unrecorded), journaled as a single host's run journals them. */
+  decidedAt?: string;
+  decision?: DecisionRecord;
 }
 
 export interface FleetRunResult {
@@ -77,10 +81,10 @@ export class FleetRunner {
     const { plan, fleet } = input;
     const now = this.iso();
     const journal: RollbackJournal = {
-      version: 1, runId: plan.id, plan, operator: this.deps.operator, decidedAt: now, startedAt: now, status: 'running',
+      version: 1, runId: plan.id, plan, operator: this.deps.operator, decidedAt: input.decidedAt ?? now, ...(input.decision ? { decision: input.decision } : {}), startedAt: now, status: 'running',
       steps: plan.steps.map((s): JournalStep => ({ stepId: s.id, outcome: 'pending', attempts: 0 })), events: [],
     };
-    const record: FleetRecord = { hosts: fleet.hosts, rollout: fleet.rollout, group: fleet.group, userInventory: fleet.userInventory, steps: gridSteps(fleet), batches: fleet.batches };
+    const record: FleetRecord = { hosts: fleet.hosts, rollout: fleet.rollout, group: fleet.group, userInventory: fleet.userInventory, steps: gridSteps(fleet.hostSteps), batches: fleet.batches };
     this.event(journal, FLEET_PLANNED, `Fleet of ${fleet.hosts.length} hosts in batches ${fleet.batches.map((b) => `[${b.join(', ')}]`).join(' ')}`, record as unknown as Record<string, unknown>);
     await this.save(journal);
     this.deps.onJournalSaved?.(journal);
@@ -392,8 +396,4 @@ export class FleetRunner {
   private iso(): string {
     return new Date(this.clock.now()).toISOString();
   }
-}
-
-function gridSteps(fleet: FleetRollout): FleetRecord['steps'] {
-  return fleet.hostSteps.map((s) => ({ id: s.id, title: s.title, tasks: s.kind === 'health' || s.kind === 'wait' ? 1 : Math.max(1, s.commands.length) }));
 }

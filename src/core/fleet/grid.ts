@@ -5,12 +5,18 @@
 import type { AnsibleEvent } from './events';
 import { taskRef } from './events';
 import type { HostStepOutcome } from './types';
+import type { PlanStep } from '../plan/types';
 
 export interface GridStep {
   id: string;
   title: string;
   /** How many commands (tasks) the step has; health and wait steps have one. */
   tasks: number;
+}
+
+/** The grid's columns: a rollout's host steps with their task counts (health and wait steps are one task). */
+export function gridSteps(hostSteps: readonly PlanStep[]): GridStep[] {
+  return hostSteps.map((s) => ({ id: s.id, title: s.title, tasks: s.kind === 'health' || s.kind === 'wait' ? 1 : Math.max(1, s.commands.length) }));
 }
 
 export interface GridCell {

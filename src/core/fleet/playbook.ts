@@ -171,7 +171,8 @@ function healthTask(step: PlanStep, index: number, name: string, when: string, v
     ...(h.contains !== undefined ? [`        rp_want: ${unsafe(h.contains)}`] : []),
     ...(json ? [`        rp_json: ${unsafe(json)}`] : []),
     `      register: ${reg}`,
-    `      until: ${q(ok.join(' and '))}`,
+    // Check mode does not call the URL (uri has no check mode): nothing to wait for, rather than a "no attribute 'status'" failure in the preview's dry run.
+    `      until: ${q(`ansible_check_mode or (${ok.join(' and ')})`)}`,
     `      retries: ${retries}`,
     `      delay: ${delay}`,
     `      when: ${q(when)}`,

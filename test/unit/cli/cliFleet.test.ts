@@ -64,6 +64,9 @@ describe('rollback-pilot on a fleet (4 real sshd hosts, real ansible-playbook)',
     assert.match(planned.stdout, /## Fleet: 4 hosts, 3 batches/);
     assert.match(planned.stdout, /### The playbook Ansible runs/);
     assert.match(planned.stdout, /## Preflight on every host, checked just now/);
+    // The dry run reaches the canary and fails nothing: check mode calls no URL, so the health task has nothing to wait for.
+    assert.match(planned.stdout, /127\.0\.0\.11 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0/);
+    assert.doesNotMatch(planned.stdout, /fatal: \[/);
     assert.deepEqual(fleet!.hosts.map(dbStepRuns), [0, 0, 0, 0], 'plan ran nothing');
 
     // A fleet's plan file: what runs also depends on what it does not hold (the hosts as resolved, the playbook), so run --plan refuses it, saying what to do.
@@ -110,6 +113,9 @@ describe('rollback-pilot on a fleet (4 real sshd hosts, real ansible-playbook)',
     const journals = journalsIn(repo.dir);
     assert.equal(journals.length, 1);
     assert.equal(journals[0].status, 'succeeded');
+    // The decision as the terminal took it, journaled with its own time (before the run started), as a single host's run keeps it.
+    assert.equal(journals[0].decision?.cause, 'code');
+    assert.ok(Date.parse(journals[0].decidedAt) < Date.parse(journals[0].startedAt ?? ''), `${journals[0].decidedAt} before ${journals[0].startedAt}`);
     const after = await runCli(['status', '--env', 'production', ...sshArgs], { cwd: repo.dir });
     assert.equal(after.code, 0, after.stderr);
     assert.match(after.stdout, /4 hosts/);
