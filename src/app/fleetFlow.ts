@@ -31,11 +31,11 @@ export interface FleetHolder {
 }
 
 /** The environment is a fleet and Ansible cannot run it: said before anything is planned (the single-host path never asks). */
-export async function fleetUnavailable(config: RollbackConfig, environment: string, fleet: FleetFlowDeps | undefined): Promise<string | undefined> {
+export async function fleetUnavailable(config: RollbackConfig, environment: string, fleet: FleetFlowDeps | undefined, ansible?: AnsiblePort): Promise<string | undefined> {
   const env = config.environments.find((e) => e.name === environment);
   if (!env || !isFleet(env)) return undefined;
   if (!fleet) return `${environment} is a fleet (hosts: or inventory: in rollback.yml), which this front end cannot roll yet: run it from VS Code`;
-  return fleet.ansible().unavailable();
+  return (ansible ?? fleet.ansible()).unavailable();
 }
 
 export function fleetEnvironment(config: RollbackConfig, environment: string): EnvironmentConfig | undefined {

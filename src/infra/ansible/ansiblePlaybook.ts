@@ -37,10 +37,17 @@ const PASSED_ENV = /^(?:PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TZ|
 
 export class AnsiblePlaybookRunner implements AnsiblePort {
   private runs = 0;
+  private checked?: Promise<string | undefined>;
 
   constructor(private readonly opts: AnsibleOptions) {}
 
+  /** Asked once per instance (a Python start-up, ~0.2 s): the flow's check before planning, planFleet's for the preview and the rebuild share it. */
   unavailable(): Promise<string | undefined> {
+    this.checked ??= this.checkVersion();
+    return this.checked;
+  }
+
+  private checkVersion(): Promise<string | undefined> {
     const program = this.opts.program ?? 'ansible-playbook';
     return new Promise((resolve) => {
       execFile(program, ['--version'], { timeout: 20_000, env: this.env(join(this.opts.workDir, 'version')) }, (err, stdout) => {

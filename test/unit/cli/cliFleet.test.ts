@@ -4,7 +4,8 @@
 // playbook and every host's preflight; run --plan refuses a fleet's plan file, saying why, with
 // nothing run; run, answered on a pseudo-terminal, rolls the fleet in batches.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { RollbackJournal } from '../../../src/core/run/journalTypes';
@@ -59,8 +60,16 @@ describe('rollback-pilot on a fleet (4 real sshd hosts, real ansible-playbook)',
     assert.equal(read.locks.length, 4);
     assert.ok(read.locks.every((l) => l.lock === null), JSON.stringify(read.locks));
 
-    const planned = await runCli(['plan', '--env', 'production', '--reason', 'api 500 since v1.4.0', ...sshArgs], { cwd: repo.dir, timeoutMs: 180_000 });
+    // ansible-playbook on PATH that notes each version check (a Python start-up) before running the real one.
+    const bin = join(tmp.dir, 'counting-bin');
+    const checks = join(tmp.dir, 'version-checks');
+    const real = execFileSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).trim();
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ansible-playbook'), `#!/bin/sh\ncase "$*" in *--version*) echo x >> '${checks}';; esac\nexec '${real}' "$@"\n`);
+    chmodSync(join(bin, 'ansible-playbook'), 0o755);
+    const planned = await runCli(['plan', '--env', 'production', '--reason', 'api 500 since v1.4.0', ...sshArgs], { cwd: repo.dir, timeoutMs: 180_000, env: cliEnv({ PATH: `${bin}:${process.env.PATH}` }) });
     assert.equal(planned.code, 0, planned.stderr);
+    assert.equal(readFileSync(checks, 'utf8').split('\n').filter(Boolean).length, 1, "Ansible's version is checked once per plan");
     assert.match(planned.stdout, /## Fleet: 4 hosts, 3 batches/);
     assert.match(planned.stdout, /### The playbook Ansible runs/);
     assert.match(planned.stdout, /## Preflight on every host, checked just now/);
