@@ -19,11 +19,37 @@ const accessAsync = promisify(fs.access);
 export interface ReadPacing {
   /** Longest run of synchronous reads before yielding to the event loop. */
   sliceMs: number;
-  /** A synchronous read slower than this switches the instance to async reads for good. */
+  /** A synchronous call slower than this counts as slow; a few of them close together (SlowCallWindow) switch the instance to async reads for good. */
   slowReadMs: number;
 }
 
 const DEFAULT_PACING: ReadPacing = { sliceMs: 4, slowReadMs: 2 };
+
+/**
+ * How many slow calls within how many calls mean a slow file system. One slow call is not
+ * enough: a garbage collection or the scheduler stalls a read now and then on any disk (2-3 of
+ * the 11,000 calls of the 2,050-migration bench, far apart, and each one used to switch it all
+ * to async reads, doubling the time), while on a network or FUSE file system nearly every call is slow.
+ */
+export class SlowCallWindow {
+  private calls = 0;
+  /** The numbers of the latest slow calls, at most `slowCalls` of them. */
+  private readonly slow: number[] = [];
+
+  constructor(
+    private readonly slowCalls = 3,
+    private readonly window = 32,
+  ) {}
+
+  /** Notes one call; true once `slowCalls` slow ones came within `window` calls. */
+  note(wasSlow: boolean): boolean {
+    this.calls++;
+    if (!wasSlow) return false;
+    this.slow.push(this.calls);
+    if (this.slow.length > this.slowCalls) this.slow.shift();
+    return this.slow.length === this.slowCalls && this.calls - this.slow[0] < this.window;
+  }
+}
 
 export class PathEscapesRootError extends Error {
   constructor(requested: string, root: string) {
@@ -55,8 +81,9 @@ export class NodeFileSystem implements FileSystemPort {
   private readonly plainDirs = new Set<string>();
   /** When the current run of synchronous reads started (see readFile). */
   private sliceStart = 0;
-  /** Set for good once one synchronous read was slow: a network or FUSE file system. */
+  /** Set for good once synchronous calls kept being slow (SlowCallWindow): a network or FUSE file system. */
   private slowDisk = false;
+  private readonly slowCalls = new SlowCallWindow();
 
   constructor(
     root: string,
@@ -65,7 +92,7 @@ export class NodeFileSystem implements FileSystemPort {
     this.root = path.resolve(root);
   }
 
-  /** True once a slow read has switched this instance to async reads. */
+  /** True once slow calls have switched this instance to async reads. */
   get readsAsynchronously(): boolean {
     return this.slowDisk;
   }
@@ -93,8 +120,8 @@ export class NodeFileSystem implements FileSystemPort {
    * yield to the event loop between slices: one async read costs four thread-pool round trips
    * (open, fstat, read, close), three to four times the whole synchronous read for the
    * few-hundred-byte scripts of a migrations folder. The extension host is never blocked for
-   * more than a slice, and one read slower than `slowReadMs` (a network or FUSE file system,
-   * where a synchronous read could stall every extension) switches this instance to async reads.
+   * more than a slice, and reads that keep being slower than `slowReadMs` (a network or FUSE file
+   * system, where a synchronous read could stall every extension) switch this instance to async reads.
    */
   async readFile(p: string): Promise<Uint8Array> {
     const file = await this.resolve(p);
@@ -103,7 +130,7 @@ export class NodeFileSystem implements FileSystemPort {
 
   /**
    * One file system call, synchronous on a local disk in slices of at most `sliceMs` with a
-   * yield between slices (see readFile), asynchronous for good once one call was slow.
+   * yield between slices (see readFile), asynchronous for good once calls keep being slow.
    * Listing folders and checking paths take the same thread-pool round trips as reads: a
    * Prisma folder's 350 sub-folders cost more in round trips than in work.
    */
@@ -117,7 +144,7 @@ export class NodeFileSystem implements FileSystemPort {
     try {
       return sync();
     } finally {
-      if (performance.now() - started > this.pacing.slowReadMs) this.slowDisk = true;
+      if (this.slowCalls.note(performance.now() - started > this.pacing.slowReadMs)) this.slowDisk = true;
     }
   }
 

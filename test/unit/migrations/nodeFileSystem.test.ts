@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectChecked } from './shallowCheck';
 import { makeRepo } from './repo';
-import { NodeFileSystem } from '../../../src/infra/files/nodeFileSystem';
+import { NodeFileSystem, SlowCallWindow } from '../../../src/infra/files/nodeFileSystem';
 
 void test('NodeFileSystem reads inside its root and refuses paths and symlinks that lead out of it', async () => {
   const outside = await mkdtemp(join(tmpdir(), 'rp-outside-'));
@@ -78,7 +78,7 @@ void test('NodeFileSystem reads and lists synchronously in short slices, and swi
     assert.equal(await local.exists('alembic/versions/000_step.py'), true);
     assert.equal(await local.exists('alembic/versions/nope.py'), false);
 
-    // A "slow" disk (every read counts as slow): the first read switches the instance to async reads.
+    // A "slow" disk (every call counts as slow): the first few calls switch the instance to async reads.
     const slow = new NodeFileSystem(repo.root, { sliceMs: 4, slowReadMs: -1 });
     assert.deepEqual(await read(slow), expected);
     assert.equal(slow.readsAsynchronously, true);
@@ -89,4 +89,21 @@ void test('NodeFileSystem reads and lists synchronously in short slices, and swi
     await repo.cleanup();
     await rm(outside, { recursive: true, force: true });
   }
+});
+
+test('a slow call now and then (a garbage collection, the scheduler) keeps the reads synchronous; slow calls close together switch them', () => {
+  // The 2,050-migration bench saw 1-3 slow calls among 11,000, far apart: each used to switch the whole pass to async reads (2.1 s instead of 1.2 s).
+  const local = new SlowCallWindow();
+  let switched = false;
+  for (let i = 1; i <= 11_000; i++) switched ||= local.note(i % 1274 === 0);
+  assert.equal(switched, false);
+  const network = new SlowCallWindow();
+  assert.deepEqual([true, true, true].map((slow) => network.note(slow)), [false, false, true], 'every call slow: the third switches');
+  const burst = new SlowCallWindow();
+  const seen = [false, true, false, false, true, false, true].map((slow) => burst.note(slow));
+  assert.equal(seen[6], true, 'three slow calls within 32');
+  const spread = new SlowCallWindow();
+  let spreadSwitched = false;
+  for (let i = 1; i <= 200; i++) spreadSwitched ||= spread.note(i % 20 === 0);
+  assert.equal(spreadSwitched, false, 'one slow call in 20: three of them span 40 calls');
 });
