@@ -68,11 +68,11 @@ export class NodeFileSystem implements FileSystemPort {
   private realRoot: Promise<string> | undefined;
   /**
    * Files a directory listing showed as plain (not symlinks) inside a folder that was
-   * itself confined, by the relative path callers ask for (`dir/name`), to their absolute
-   * path: reading them needs no realpath of its own, nor path arithmetic. Saves a syscall
-   * round per file when a whole migrations folder is read.
+   * itself confined, by absolute path (however the caller spelled it: `db/x.sql`,
+   * `./db/x.sql`): reading them needs no realpath of its own. Saves a syscall per file when
+   * a whole migrations folder is read.
    */
-  private readonly plainFiles = new Map<string, string>();
+  private readonly plainFiles = new Set<string>();
   /**
    * Folders known to be where their path says (reached without a symlink on the way): an
    * entry in one of them escapes the root only if it is itself a symlink, which one lstat
@@ -99,9 +99,9 @@ export class NodeFileSystem implements FileSystemPort {
 
   /** Resolves a repo-relative path; refuses `..` tricks and symlinks that lead out of the root. */
   private async resolve(requested: string): Promise<string> {
-    const listed = this.plainFiles.get(requested);
-    if (listed !== undefined) return listed;
     const target = path.resolve(this.root, requested);
+    // By absolute path: "./db/x.sql" (the classifier's root is ".") is the file listed as "db/x.sql".
+    if (this.plainFiles.has(target)) return target;
     if (!isInside(this.root, target)) throw new PathEscapesRootError(requested, this.root);
     const realRoot = await (this.realRoot ??= realpathAsync(this.root));
     let real: string;
@@ -157,7 +157,7 @@ export class NodeFileSystem implements FileSystemPort {
     if (direct) this.plainDirs.add(listed);
     return Promise.all(
       entries.map(async (e) => {
-        if (direct && e.isFile()) this.plainFiles.set(p === '' ? e.name : `${p}/${e.name}`, path.join(listed, e.name));
+        if (direct && e.isFile()) this.plainFiles.add(path.join(listed, e.name));
         if (direct && e.isDirectory()) this.plainDirs.add(path.join(listed, e.name));
         if (!e.isSymbolicLink()) return { name: e.name, isDirectory: e.isDirectory() };
         // A symlinked folder counts as a folder only when it stays inside the root.
