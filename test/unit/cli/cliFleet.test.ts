@@ -2,7 +2,8 @@
 // the extension, over four real sshd hosts and the real ansible-playbook, with the Ansible
 // plugins it ships beside its bundle. status reads every host; plan previews the batches, the
 // playbook and every host's preflight; run --plan refuses a fleet's plan file, saying why, with
-// nothing run; run, answered on a pseudo-terminal, rolls the fleet in batches.
+// nothing run; run, answered on a pseudo-terminal, rolls the fleet in batches; snapshot records
+// the next pre-deploy state on the db host, where the flow reads it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { buildCli, cliEnv, runCli } from './harness';
 import { PtySession } from './pty';
 
 const why = fleetUnavailable();
+
+const readdirSafe = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
 
 const journalsIn = (dir: string): RollbackJournal[] => {
   const at = join(dir, '.rollback/journals');
@@ -129,5 +132,13 @@ describe('rollback-pilot on a fleet (4 real sshd hosts, real ansible-playbook)',
     assert.equal(after.code, 0, after.stderr);
     assert.match(after.stdout, /4 hosts/);
     assert.match(after.stdout, /locks: free on all 4 hosts/);
+
+    // The next deploy's pre-deploy snapshot, taken where the flow reads it: on the db host (here the first host), its health at its own URL.
+    const snap = await runCli(['snapshot', '--env', 'production', ...sshArgs], { cwd: repo.dir, timeoutMs: 120_000 });
+    assert.equal(snap.code, 0, `${snap.stdout}${snap.stderr}`);
+    assert.match(snap.stdout + snap.stderr, /Snapshot of production \([^)]*127\.0\.0\.11[^)]*\): .*Baseline: api healthy, worker healthy\./);
+    const snapshots = (i: number): string[] => readdirSafe(join(fleet!.hosts[i].path, '.rollback/snapshots')).filter((f) => f.endsWith('.json'));
+    assert.equal(snapshots(0).length, 1, 'written on the db host');
+    assert.deepEqual([1, 2, 3].map((i) => snapshots(i).length), [0, 0, 0], 'and nowhere else');
   });
 });
