@@ -6,6 +6,7 @@
 //   - the same generated playbook and inventory run by ansible-playbook alone, with the same
 //     settings (pipelining, ControlPersist, forks, no facts) and no product around it;
 //   - a shell script running the same commands host after host, one `ssh` per step.
+// The first two alternate three times and are compared by their medians.
 // Run: node --import tsx bench/fleet-rollback.mjs   (needs root, openssh-server, ansible-core: see TESTING.md)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { fleetCase, fleetDeps, newRunner, PLUGIN_ROOT } from '../test/unit/fleet
 import { AnsiblePlaybookRunner } from '../src/infra/ansible/ansiblePlaybook.ts';
 
 const HOSTS = 8;
+const ROUNDS = 3;
 const why = fleetUnavailable();
 if (why) {
   console.log(`bench fleet-rollback: cannot run: ${why}`);
@@ -60,36 +62,55 @@ try {
     }
   }
   writeFileSync(join(tmp, 'fleet.sh'), `${lines.join('\n')}\n`);
-  let t0 = performance.now();
+  const s0 = performance.now();
   execFileSync('sh', [join(tmp, 'fleet.sh')], { stdio: 'ignore' });
-  const scriptMs = performance.now() - t0;
+  const scriptMs = performance.now() - s0;
   await healthyEverywhere('script');
 
-  // 2. ansible-playbook by hand on the playbook and inventory the product generates.
-  reset();
-  const c1 = await fleetCase({ repo: repo.dir, testFleet: fleet, work: join(tmp, 'ansible'), rollout, runId: 'rb-bench-ansible' });
-  const plain = new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp, 'ansible', 'a'), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: '/dev/null' });
-  t0 = performance.now();
-  const r1 = await plain.run({ playbook: c1.fleet.playbook, inventory: c1.fleet.inventory, forks: 2 });
-  const ansibleMs = performance.now() - t0;
-  if (r1.code !== 0) throw new Error(`ansible-playbook by hand failed (exit ${r1.code}): ${r1.outputTail.slice(-2000)}`);
-  await healthyEverywhere('ansible-playbook');
-
-  // 3. The product, planning included.
-  reset();
-  t0 = performance.now();
-  const work = join(tmp, 'product');
-  // Planned as the product plans (planFleet: Ansible's version check, every host's preflight), not by the test harness.
-  const deps = fleetDeps(fleet, work, join(work, 'journals'));
-  const c2 = await fleetCase({ repo: repo.dir, testFleet: fleet, work, rollout, runId: 'rb-bench-product', planFleetWith: deps.ansible });
-  const plannedMs = performance.now() - t0;
-  const same = (c) => [c.fleet.playbook, c.fleet.inventory].join('\n').replaceAll(c.plan.id, 'RUN');
-  if (same(c2) !== same(c1)) throw new Error('planFleet made another playbook or inventory than the one ansible-playbook ran by hand: the comparison would not be fair');
-  const result = await newRunner(deps).run({ plan: c2.plan, fleet: c2.fleet, preflights: c2.preflights });
-  const productMs = performance.now() - t0;
-  await deps.dispose();
-  if (!result.success) throw new Error(`the product's rollout failed: ${result.state}\n${result.journal.events.map((e) => e.message).join("\n").slice(0, 3000)}\n${JSON.stringify(result.journal.steps.find((s) => s.stepId === "preflight"))}`);
-  await healthyEverywhere('product');
+  // 2 and 3, alternated ROUNDS times (medians): one Ansible run of this playbook varies by a tenth from the next
+  // on the same hosts, as much as the whole budget, so a single pair of runs said more about Ansible than about the product.
+  const byHand = async (round) => {
+    reset();
+    const c1 = await fleetCase({ repo: repo.dir, testFleet: fleet, work: join(tmp, `ansible-${round}`), rollout, runId: `rb-bench-ansible-${round}` });
+    const plain = new AnsiblePlaybookRunner({ pluginRoot: PLUGIN_ROOT, workDir: join(tmp, `ansible-${round}`, 'a'), knownHostsFiles: [fleet.knownHostsPath], identityFiles: [fleet.keyPath], sshConfigFile: '/dev/null' });
+    const t = performance.now();
+    const r1 = await plain.run({ playbook: c1.fleet.playbook, inventory: c1.fleet.inventory, forks: 2 });
+    const ms = performance.now() - t;
+    if (r1.code !== 0) throw new Error(`ansible-playbook by hand failed (exit ${r1.code}): ${r1.outputTail.slice(-2000)}`);
+    await healthyEverywhere('ansible-playbook');
+    return { ms, c1 };
+  };
+  // The product, planning included.
+  const product = async (round, c1) => {
+    reset();
+    const t = performance.now();
+    const work = join(tmp, `product-${round}`);
+    // Planned as the product plans (planFleet: Ansible's version check, every host's preflight), not by the test harness.
+    const deps = fleetDeps(fleet, work, join(work, 'journals'));
+    const c2 = await fleetCase({ repo: repo.dir, testFleet: fleet, work, rollout, runId: `rb-bench-product-${round}`, planFleetWith: deps.ansible });
+    const plannedMs = performance.now() - t;
+    const same = (c) => [c.fleet.playbook, c.fleet.inventory].join('\n').replaceAll(c.plan.id, 'RUN');
+    if (same(c2) !== same(c1)) throw new Error('planFleet made another playbook or inventory than the one ansible-playbook ran by hand: the comparison would not be fair');
+    const result = await newRunner(deps).run({ plan: c2.plan, fleet: c2.fleet, preflights: c2.preflights });
+    const ms = performance.now() - t;
+    await deps.dispose();
+    if (!result.success) throw new Error(`the product's rollout failed: ${result.state}\n${result.journal.events.map((e) => e.message).join("\n").slice(0, 3000)}\n${JSON.stringify(result.journal.steps.find((s) => s.stepId === "preflight"))}`);
+    await healthyEverywhere('product');
+    return { ms, plannedMs, result, t0: t };
+  };
+  const hand = [];
+  const ours = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const h = await byHand(round);
+    hand.push(h.ms);
+    ours.push(await product(round, h.c1));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ansibleMs = median(hand);
+  const productMs = median(ours.map((o) => o.ms));
+  console.error(`ansible-playbook by hand, ms: ${hand.map((x) => x.toFixed(0)).join(' ')}; the product, ms: ${ours.map((o) => o.ms.toFixed(0)).join(' ')}`);
+  // The phases of the product's median run.
+  const { result, plannedMs, t0 } = ours.find((o) => o.ms === productMs);
 
   // Where the product's time went (from its journal's own timestamps): what it adds around ansible-playbook.
   const at = (kind) => Date.parse(result.journal.events.find((e) => e.kind === kind)?.at ?? '');
