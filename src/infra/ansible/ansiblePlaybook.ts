@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, writeFile
 import { join } from 'node:path';
 import type { AnsiblePort, AnsibleRunRequest, AnsibleRunResult } from '../../core/fleet/ports';
 import { ansibleProblem } from '../../core/fleet/ansibleVersion';
+import { releaseVersionLine } from './ansibleVersionProbe';
 import { parseEventLine, type AnsibleEvent } from '../../core/fleet/events';
 
 export interface AnsibleOptions {
@@ -47,10 +48,14 @@ export class AnsiblePlaybookRunner implements AnsiblePort {
     return this.checked;
   }
 
-  private checkVersion(): Promise<string | undefined> {
+  private async checkVersion(): Promise<string | undefined> {
     const program = this.opts.program ?? 'ansible-playbook';
+    const env = this.env(join(this.opts.workDir, 'version'));
+    // Its own Python asked for the release (a few ms) before the whole CLI is started for --version.
+    const quick = await releaseVersionLine(program, env, 20_000);
+    if (quick !== undefined) return ansibleProblem(quick);
     return new Promise((resolve) => {
-      execFile(program, ['--version'], { timeout: 20_000, env: this.env(join(this.opts.workDir, 'version')) }, (err, stdout) => {
+      execFile(program, ['--version'], { timeout: 20_000, env }, (err, stdout) => {
         const missing = err && (err as NodeJS.ErrnoException).code === 'ENOENT';
         resolve(ansibleProblem(missing ? undefined : String(stdout), missing ? `no ${program} on PATH` : undefined));
       });
