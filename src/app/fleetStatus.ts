@@ -5,6 +5,7 @@
 import type { EnvironmentConfig } from '../core/config/types';
 import { fleetSummary, type FleetSummary, type HostHead } from '../core/fleet/fleetState';
 import type { Release } from '../core/releases';
+import type { FleetHost } from '../core/fleet/types';
 import { shJoin } from '../core/plan/shellQuote';
 import { isFleet, readFleetHeads, resolveFleetHosts } from './fleetPlanning';
 import { sharedRunners } from './fleetRun';
@@ -38,21 +39,25 @@ export class FleetStatus {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** Reads every fleet environment (or the one named) from its hosts. Never throws: a problem is the line's. */
-  async read(environment?: string): Promise<void> {
+  /**
+   * Reads every fleet environment (or the one named) from its hosts. Never throws: a problem is
+   * the line's. `hosts`: the named environment's hosts as the caller has just resolved them
+   * (ansible-inventory not started a second time).
+   */
+  async read(environment?: string, hosts?: FleetHost[]): Promise<void> {
     const { config } = await this.workspace.config();
     const envs = config.environments.filter((e) => isFleet(e) && (environment === undefined || e.name === environment));
     if (envs.length === 0) return;
     const listing = await this.workspace.releases().catch(() => undefined);
-    await Promise.all(envs.map(async (env) => this.lines.set(env.name, await this.readOne(env, listing?.releases ?? []))));
+    await Promise.all(envs.map(async (env) => this.lines.set(env.name, await this.readOne(env, listing?.releases ?? [], environment !== undefined ? hosts : undefined))));
     for (const l of [...this.listeners]) l();
   }
 
-  private async readOne(env: EnvironmentConfig, releases: Release[]): Promise<FleetLine> {
+  private async readOne(env: EnvironmentConfig, releases: Release[], known?: FleetHost[]): Promise<FleetLine> {
     const readAt = new Date().toISOString();
     const runners = sharedRunners(this.sessions);
     try {
-      const hosts = await resolveFleetHosts(env, { local: this.sessions.runnerFor('local'), workspaceRoot: this.workspace.root.fsPath });
+      const hosts = known ?? (await resolveFleetHosts(env, { local: this.sessions.runnerFor('local'), workspaceRoot: this.workspace.root.fsPath }));
       const heads = await readFleetHeads(hosts, (d) => runners.runnerFor(d));
       const names = await this.releaseNames(heads, releases);
       return { environment: env.name, readAt, ...fleetSummary(env.name, heads, (sha) => names.get(sha)) };

@@ -158,13 +158,13 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   if (!environment) return { stoppedBecause: 'no environment chosen' };
   // A fleet needs Ansible: missing or too old is said before anything is read or planned (a single host never asks).
   // One Ansible for the whole flow: its version is checked here once, and planFleet's own check (preview and rebuild) is answered by the same check.
-  const fleetAnsible = fleetEnvironment(config, environment) && deps.fleet?.ansible();
-  const noAnsible = await fleetUnavailable(config, environment, deps.fleet, fleetAnsible || undefined);
+  const fleetEnv = fleetEnvironment(config, environment);
+  const ansible = fleetEnv && deps.fleet?.ansible();
+  const noAnsible = await fleetUnavailable(config, environment, deps.fleet, ansible || undefined);
   if (noAnsible) {
     await presenter.error(`Nothing was planned for ${environment}: ${noAnsible}`);
     return { stoppedBecause: 'ansible unavailable' };
   }
-  const fleetEnv = fleetEnvironment(config, environment);
   if (fleetEnv && options.cause === 'configuration') {
     await presenter.error(`Nothing was planned for ${environment}: a fleet is rolled back by its code (the configuration remedies restore or restart one host); choose "the code" as what changed, or roll the hosts one by one.`);
     return { stoppedBecause: 'configuration remedy on a fleet' };
@@ -193,7 +193,6 @@ export async function planRollback(deps: RollbackFlowDeps, ui: FlowUi, reason: s
   const sources = planningSources(workspace, sessions);
   // The one place the plan is made: for the preview, and again from the current facts at run start.
   const holder: FleetHolder = {};
-  const ansible = fleetEnv && fleetAnsible;
   const build = ansible
     ? fleetPlanBuilder(workspace, sessions, { reason, targetSource: chosen.source, ...(options.revertCommit ? { revertCommit: options.revertCommit } : {}), ...(options.cause === 'unknown' ? { redeployAll: true } : {}) }, deps.databaseSteps, { ...fleetPlanningDeps(workspace, sessions, ansible), hostsOnce }, holder)
     : builderFor(options, workspace, sessions, { reason, targetSource: chosen.source }, deps.databaseSteps);

@@ -137,10 +137,8 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const notify = cliNotifier({ events, journals, http, redactor, config: () => workspace.currentConfig(), env: term.io.env, say: (m) => term.err(term.style(redact(m), 'yellow')), log: (l) => log.info(l) });
   // Read once, alongside the command's first reads (the target, the tags): planning waits for this read rather than asking git again.
   const identityRunner = runnerFor('local');
-  const operatorRead = readOperatorIdentity(identityRunner, root).then(
-    () => undefined,
-    () => undefined,
-  );
+  // readOperatorIdentity never rejects: without a git identity the OS user stands in.
+  const operatorRead = readOperatorIdentity(identityRunner, root).then(() => undefined);
   void operatorRead.finally(() => identityRunner.dispose().catch(() => undefined));
   const sessions = new RollbackSessions({ root: { fsPath: root }, journals, events, prompter: () => prompter, records, log, runnerFor, redactor, http, processes: new NodeLocalProcesses(), notify: notify.notifier, gitIdentity: () => operatorRead.then(operatorGitIdentityRead) });
   const output = printRunOutput(events, term);

@@ -20,10 +20,12 @@ export interface FleetStatusRead {
 }
 
 export async function readFleetStatus(s: CliServices, env: EnvironmentConfig): Promise<FleetStatusRead> {
+  // Resolved once for both reads (an inventory is two Python start-ups); when that fails, the fleet line says why.
+  const resolved = await resolveFleetHosts(env, { local: s.sessions.runnerFor('local'), workspaceRoot: s.root }).catch(() => undefined);
+  const hosts = resolved ?? [];
   const status = new FleetStatus(s.workspace, s.sessions);
-  await status.read(env.name);
+  await status.read(env.name, resolved);
   const line = status.current().find((l) => l.environment === env.name);
-  const hosts = await resolveFleetHosts(env, { local: s.sessions.runnerFor('local'), workspaceRoot: s.root }).catch(() => []);
   const runners = sharedRunners(s.sessions);
   try {
     const locks = await Promise.all(

@@ -1,15 +1,16 @@
 import { readTargetFacts } from '../../app/targetFacts';
 import { environmentCwd } from '../../app/environments';
-import { resumableRuns, runProgress } from '../../core/run';
-import { readRollbackInProgress } from '../../core/run/rollbackInProgress';
-import type { CliCommand } from '../command';
+import { resumableRuns, runProgress, type RollbackJournal } from '../../core/run';
+import { readRollbackInProgress, type RollbackInProgress } from '../../core/run/rollbackInProgress';
+import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exitCodes';
 import { releaseLines } from './releases';
 import { readFleetStatus } from './fleetStatusLines';
 import { isFleet } from '../../app/fleetPlanning';
-import type { CliContext } from '../command';
 import type { CliServices } from '../services';
 import type { EnvironmentConfig } from '../../core/config/types';
+import type { ReleaseListing } from '../../core/releases';
+import type { Terminal } from '../terminal';
 import { ENV_OPTION, environmentPrologue, JSON_OPTION } from './shared';
 
 export const statusCommand: CliCommand = {
@@ -54,7 +55,7 @@ lock. Nothing is changed.`,
         releases: listing.releases,
         notes: listing.notes,
         lock: inProgress instanceof Error ? { problem: inProgress.message } : inProgress ?? null,
-        resumable: local.map((j) => ({ runId: j.runId, status: j.status, progress: runProgress(j), operator: j.operator, machine: j.machine, from: j.plan.from.name, to: j.plan.to.name })),
+        resumable: resumableJson(local),
       }, null, 2)));
       return EXIT.ok;
     }
@@ -65,13 +66,9 @@ lock. Nothing is changed.`,
     else if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
     else out.push('image strategy: the target answers (its preflight checks docker and the images)');
     if (inProgress instanceof Error) out.push(t.style(`lock: could not be read (${inProgress.message})`, 'yellow', 'out'));
-    else if (inProgress) out.push(t.style(`LOCKED: ${inProgress.summary || `rollback by ${inProgress.lock.who} since ${inProgress.lock.since}`} (run ${inProgress.lock.runId})`, 'yellow', 'out'));
+    else if (inProgress) out.push(t.style(lockedLine(inProgress), 'yellow', 'out'));
     else out.push('lock: free (no rollback in progress there)');
-    for (const j of local) out.push(`resumable here: ${j.runId} ${j.plan.from.name} → ${j.plan.to.name} (${j.status} · ${runProgress(j)} · ${j.operator}) — rollback-pilot resume ${j.runId}`);
-    out.push('', ...releaseLines(listing.releases.slice(0, 15), t));
-    if (listing.releases.length > 15) out.push(`… ${listing.releases.length - 15} older (rollback-pilot releases --limit 0)`);
-    for (const note of listing.notes) t.err(s.redactor.redact(note));
-    t.out(s.redactor.redact(out.join('\n')));
+    printWithRuns(t, s, out, local, listing);
     // Nothing could be read there at all: the host did not answer.
     return read instanceof Error && inProgress instanceof Error ? EXIT.refused : EXIT.ok;
   },
@@ -89,7 +86,7 @@ async function fleetStatus(ctx: CliContext, json: boolean, s: CliServices, env: 
       locks: read.locks.map((l) => ({ host: l.host, lock: l.lock ?? null, ...(l.problem ? { problem: l.problem } : {}) })),
       releases: listing.releases,
       notes: listing.notes,
-      resumable: local.map((j) => ({ runId: j.runId, status: j.status, progress: runProgress(j), operator: j.operator, machine: j.machine, from: j.plan.from.name, to: j.plan.to.name })),
+      resumable: resumableJson(local),
     }, null, 2)));
     return read.problem ? EXIT.refused : EXIT.ok;
   }
@@ -98,13 +95,26 @@ async function fleetStatus(ctx: CliContext, json: boolean, s: CliServices, env: 
   out.push(read.mixed ? t.style(`${read.text} (mixed)`, 'yellow', 'out') : read.text);
   for (const l of read.locks) {
     if (l.problem) out.push(t.style(`${l.host}: lock could not be read (${l.problem})`, 'yellow', 'out'));
-    else if (l.lock) out.push(t.style(`${l.host}: LOCKED: ${l.lock.summary || `rollback by ${l.lock.lock.who} since ${l.lock.lock.since}`} (run ${l.lock.lock.runId})`, 'yellow', 'out'));
+    else if (l.lock) out.push(t.style(`${l.host}: ${lockedLine(l.lock)}`, 'yellow', 'out'));
   }
   if (read.locks.length && read.locks.every((l) => !l.lock && !l.problem)) out.push(`locks: free on all ${read.locks.length} hosts`);
+  printWithRuns(t, s, out, local, listing);
+  return read.problem ? EXIT.refused : EXIT.ok;
+}
+
+function lockedLine(inProgress: RollbackInProgress): string {
+  return `LOCKED: ${inProgress.summary || `rollback by ${inProgress.lock.who} since ${inProgress.lock.since}`} (run ${inProgress.lock.runId})`;
+}
+
+function resumableJson(local: RollbackJournal[]): object[] {
+  return local.map((j) => ({ runId: j.runId, status: j.status, progress: runProgress(j), operator: j.operator, machine: j.machine, from: j.plan.from.name, to: j.plan.to.name }));
+}
+
+/** `out` (what was read on the target), then the runs here that can be resumed and the newest releases, on stdout; the listing's notes on stderr. */
+function printWithRuns(t: Terminal, s: CliServices, out: string[], local: RollbackJournal[], listing: ReleaseListing): void {
   for (const j of local) out.push(`resumable here: ${j.runId} ${j.plan.from.name} → ${j.plan.to.name} (${j.status} · ${runProgress(j)} · ${j.operator}) — rollback-pilot resume ${j.runId}`);
   out.push('', ...releaseLines(listing.releases.slice(0, 15), t));
   if (listing.releases.length > 15) out.push(`… ${listing.releases.length - 15} older (rollback-pilot releases --limit 0)`);
   for (const note of listing.notes) t.err(s.redactor.redact(note));
   t.out(s.redactor.redact(out.join('\n')));
-  return read.problem ? EXIT.refused : EXIT.ok;
 }
