@@ -10,7 +10,7 @@
 // A cache that cannot be read, written or is refused by V8 costs nothing but the compile.
 // ROLLBACK_PILOT_COMPILE_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,8 +42,31 @@ function writeCache(dir: string, file: string, script: Script): void {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     renameSync(tmp, file);
+    pruneCaches(dir);
   } catch {
     // A read-only home or a full disk: the next run compiles again, nothing else changes.
+  }
+}
+
+/** Caches kept: a few versions side by side (a global install and a repository's npx) each keep theirs. */
+export const KEPT_CACHES = 4;
+
+/**
+ * Every upgrade or rebuild writes a cache of its own (~1.3 MB) and nothing ever reads the old
+ * one again: without this the folder grows by one file per version for ever. The newest
+ * KEPT_CACHES stay; a file removed by mistake costs one compile.
+ */
+function pruneCaches(dir: string): void {
+  const caches = readdirSync(dir)
+    .filter((name) => /^cli-[0-9a-f]{32}\.v8cache$/.test(name))
+    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of caches.slice(KEPT_CACHES)) {
+    try {
+      unlinkSync(join(dir, old.name));
+    } catch {
+      // Removed meanwhile by another run.
+    }
   }
 }
 

@@ -4,7 +4,7 @@
 // runs the old code (V8 itself compares only the source's length).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../engine/helpers';
@@ -70,6 +70,27 @@ describe('dist/cli.js loads its bundle through a per-user code cache', { timeout
     } finally {
       writeFileSync(bundle, text);
     }
+  });
+
+  test('old versions\' caches do not pile up: the newest four stay, this version\'s among them', () => {
+    const cache = join(tmp.dir, 'cache-e');
+    const folder = join(cache, 'rollback-pilot');
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // Six caches of earlier versions, a day apart, and a file that is not a cache.
+    const old = Array.from({ length: 6 }, (_, i) => `cli-${String(i).repeat(32)}.v8cache`);
+    old.forEach((name, i) => {
+      writeFileSync(join(folder, name), 'old');
+      const t = Date.now() / 1000 - 86_400 * (i + 1);
+      utimesSync(join(folder, name), t, t);
+    });
+    writeFileSync(join(folder, 'tags-other.cache'), 'kept');
+    run(cache, ['--version']);
+    const left = cacheFiles(cache);
+    const caches = left.filter((f) => f.endsWith('.v8cache'));
+    assert.equal(caches.length, 4, `four caches left, not ${caches.join(', ')}`);
+    assert.ok(caches.some((f) => !old.includes(f)), 'this version\'s cache is one of them');
+    assert.deepEqual(caches.filter((f) => old.includes(f)).sort(), old.slice(0, 3).sort(), 'the three newest old ones stay');
+    assert.ok(left.includes('tags-other.cache'), 'other files in the folder are not touched');
   });
 
   test('ROLLBACK_PILOT_COMPILE_CACHE=0: nothing is written', () => {
