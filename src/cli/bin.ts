@@ -26,6 +26,10 @@ function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
   return join(base, 'rollback-pilot');
 }
 
+/** A cache's file name, from the bundle's key (32 hex digits), and the shape every such name has. */
+const cacheFileName = (key: string): string => `cli-${key}.v8cache`;
+const CACHE_FILE = /^cli-[0-9a-f]{32}\.v8cache$/;
+
 function readCache(file: string | undefined): Buffer | undefined {
   if (!file) return undefined;
   try {
@@ -49,7 +53,7 @@ function writeCache(dir: string, file: string, script: Script): void {
 }
 
 /** Caches kept: a few versions side by side (a global install and a repository's npx) each keep theirs. */
-export const KEPT_CACHES = 4;
+const KEPT_CACHES = 4;
 
 /**
  * Every upgrade or rebuild writes a cache of its own (~1.3 MB) and nothing ever reads the old
@@ -58,7 +62,7 @@ export const KEPT_CACHES = 4;
  */
 function pruneCaches(dir: string): void {
   const caches = readdirSync(dir)
-    .filter((name) => /^cli-[0-9a-f]{32}\.v8cache$/.test(name))
+    .filter((name) => CACHE_FILE.test(name))
     .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
   for (const old of caches.slice(KEPT_CACHES)) {
@@ -76,7 +80,7 @@ export function load(bundlePath: string, env: NodeJS.ProcessEnv = process.env): 
   const source = bytes.toString('utf8');
   const dir = cacheDirectory(env);
   const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
-  const file = dir && join(dir, `cli-${key}.v8cache`);
+  const file = dir && join(dir, cacheFileName(key));
   const cachedData = readCache(file);
   const script = new Script(wrap(source), { filename: bundlePath, cachedData });
   if (dir && file && (cachedData === undefined || script.cachedDataRejected === true)) process.once('exit', () => writeCache(dir, file, script));
