@@ -1,4 +1,4 @@
-import type { GitPort, RepoState, TagRef } from '../core/releases/gitPort';
+import type { GitPort, RepoState, TagListingMemo, TagRef } from '../core/releases/gitPort';
 import { TagCollection, type PrefetchedTagsPort } from '../core/releases/releases';
 
 /**
@@ -54,6 +54,11 @@ export class PrefetchingGitPort implements GitPort, PrefetchedTagsPort {
 
   streamTags(pattern: string, onTag: (tag: TagRef) => void): Promise<void> {
     return this.inner.streamTags ? this.inner.streamTags(pattern, onTag) : this.inner.listTags(pattern).then((tags) => tags.forEach(onTag));
+  }
+
+  collectTags<T>(pattern: string, memo: TagListingMemo<T>): Promise<T> {
+    if (this.inner.collectTags) return this.inner.collectTags(pattern, memo);
+    return this.streamTags(pattern, (t) => memo.add(t)).then(() => memo.finish());
   }
 
   isRepo: GitPort['isRepo'] = () => this.inner.isRepo();

@@ -15,6 +15,24 @@ export interface TagRef {
   annotated: boolean;
 }
 
+/**
+ * What a listing makes of a pattern's tags (its releases in order), in a form a port can keep
+ * between runs beside the tags it was made from (the command line keeps it in the user's
+ * cache: tagCache.ts). Made by the core (tagListingMemo.ts); the port only stores the text.
+ */
+export interface TagListingMemo<T> {
+  /** Names the rules that made the result and the text's shape: text kept under another format is not used. */
+  readonly format: string;
+  /** Each tag of a fresh read, as streamTags hands them over. */
+  add(tag: TagRef): void;
+  /** The result once every tag is in. */
+  finish(): T;
+  /** The text to keep for a result, or undefined when it cannot be kept (a value the text cannot hold). */
+  encode(result: T): string | undefined;
+  /** The result from kept text, or undefined when the text does not read right (the tags are then read afresh). */
+  decode(text: string): T | undefined;
+}
+
 export interface HeadInfo {
   /** Full SHA; undefined on an unborn branch (a repository without commits). */
   sha?: string;
@@ -58,6 +76,12 @@ export interface GitPort {
    * work overlaps git's own (it matters with 10,000 tags). Optional: listTags is the fallback.
    */
   streamTags?(pattern: string, onTag: (tag: TagRef) => void): Promise<void>;
+  /**
+   * The tags matching the glob made into `memo`'s result: decoded from what was kept when the
+   * repository's tags (every name and the object it names) are the same as when it was kept,
+   * else read afresh through `memo.add` and kept. Optional: without it the caller streams.
+   */
+  collectTags?<T>(pattern: string, memo: TagListingMemo<T>): Promise<T>;
   /** Newest first. */
   commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]>;
   countCommits(range: CommitRange): Promise<number>;

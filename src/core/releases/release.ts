@@ -21,3 +21,9 @@ export interface Release {
   /** Time of the newest recorded deploy of this SHA. */
   deployedAt?: string;
 }
+
+/** A release of the listing with the time that orders it (ms; the tag's date, or the deploy's time). */
+export interface Entry {
+  release: Release;
+  time: number;
+}

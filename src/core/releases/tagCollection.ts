@@ -1,14 +1,16 @@
 // The per-tag work of the release listing (SemVer reading, dates, the order), done while git is
 // still printing the tags: with 10,000 tags it is most of the listing's own time.
 import type { GitPort, TagRef } from './gitPort';
-import type { Release } from './release';
+import type { Entry, Release } from './release';
+import { tagListingMemo } from './tagListingMemo';
 import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
 
-/** A release with what orders it. */
-export interface Entry {
-  release: Release;
-  time: number;
-  version?: Version;
+export type { Entry } from './release';
+
+/** A SemVer tag's entry with the version that orders it. */
+interface VersionedEntry {
+  entry: Entry;
+  version: Version;
 }
 
 /**
@@ -26,6 +28,13 @@ export class TagCollection {
     const collector = new TagCollector(pattern);
     const add = (t: TagRef) => collector.add(t);
     this.collector = collector;
+    // A port that keeps listings (the command line's) hands the same tags back already sorted.
+    if (git.collectTags) {
+      this.done = git.collectTags(pattern, tagListingMemo(pattern, collector)).then((entries) => {
+        this.sorted = entries;
+      });
+      return;
+    }
     const read = git.streamTags ? git.streamTags(pattern, add) : git.listTags(pattern).then((tags) => tags.forEach(add));
     this.done = read.then(() => {
       this.sorted = collector.finish();
@@ -33,7 +42,7 @@ export class TagCollection {
   }
 
   get count(): number {
-    return this.collector.count;
+    return this.sorted?.length ?? this.collector.count;
   }
 
   entries(): Entry[] {
@@ -46,7 +55,7 @@ export class TagCollection {
 class TagCollector {
   private readonly prefix: string;
   private readonly dayCache = new Map<number, string>();
-  private readonly semverEntries: Entry[] = [];
+  private readonly semverEntries: VersionedEntry[] = [];
   private readonly others: Entry[] = [];
 
   constructor(pattern: string) {
@@ -71,7 +80,7 @@ class TagCollector {
     };
     if (version) {
       release.version = version.text;
-      this.semverEntries.push({ release, time: t.date * 1000, version });
+      this.semverEntries.push({ entry: { release, time: t.date * 1000 }, version });
     } else {
       this.others.push({ release, time: t.date * 1000 });
     }
@@ -79,9 +88,9 @@ class TagCollector {
 
   /** SemVer tags by precedence, newest first; then the others by date, newest first. */
   finish(): Entry[] {
-    this.semverEntries.sort((a, b) => compareVersions(b.version as Version, a.version as Version) || byDateThenName(a, b));
+    this.semverEntries.sort((a, b) => compareVersions(b.version, a.version) || byDateThenName(a.entry, b.entry));
     this.others.sort(byDateThenName);
-    return this.semverEntries.concat(this.others);
+    return this.semverEntries.map((v) => v.entry).concat(this.others);
   }
 }
 

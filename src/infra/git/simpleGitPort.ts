@@ -3,11 +3,13 @@
 // unsafe-operation guards stay on (no `unsafe` overrides), so `--upload-pack=…` and
 // friends are refused even if a ref check here were missed.
 import { existsSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagRef } from '../../core/releases/gitPort';
+import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagListingMemo, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
-import { fieldsByObject, fieldsName, fieldsOfLine, listingKey, type TagFieldsCache } from './tagCache';
+import { listingKey, type TagFieldsCache } from './tagCache';
+import { cachedTagLines, hasReplaceRefs, namesListing, parseTagLine, tagLines } from './tagReading';
+
+export { parseTagLine, TAG_FORMAT } from './tagReading';
 
 const EXIT_MARK = 'git exited with code ';
 
@@ -19,21 +21,6 @@ export interface SimpleGitPortOptions {
   /** Keeps what each tag's object reads as between runs (the command line: tagCache.ts). */
   tagCache?: TagFieldsCache;
 }
-
-/** More tags than this missing from the tag cache (a first run): the whole listing is read, as without a cache. */
-const MAX_NAMED_TAGS = 200;
-
-const TAG_FIELDS = [
-  '%(refname:strip=2)',
-  '%(objecttype)',
-  '%(objectname)',
-  '%(*objecttype)',
-  '%(*objectname)',
-  '%(creatordate:unix)',
-  '%(subject)',
-];
-/** The for-each-ref format: fields split by NUL, one tag per line (no field can hold a newline). */
-export const TAG_FORMAT = TAG_FIELDS.join('%00');
 
 const COMMIT_FORMAT = ['%H', '%h', '%an', '%ae', '%at', '%P', '%s'].join('%x1f') + '%x1e';
 
@@ -131,13 +118,42 @@ export class SimpleGitPort implements GitPort {
   }
 
   async streamTags(pattern: string, onTag: (tag: TagRef) => void): Promise<void> {
-    const problem = patternProblem(pattern);
-    if (problem) throw new GitPortError('bad-ref', `Tag pattern ${problem}`, [pattern]);
+    await this.readTags(pattern, onTag);
+  }
+
+  async collectTags<T>(pattern: string, memo: TagListingMemo<T>): Promise<T> {
+    const cache = this.options.tagCache;
+    if (!cache) {
+      await this.readTags(pattern, (t) => memo.add(t));
+      return memo.finish();
+    }
+    checkPattern(pattern);
+    const [listing, kept] = await Promise.all([this.run(namesListing(pattern)), cache.loadListing()]);
+    const key = listingKey(listing);
+    if (kept && kept.listingKey === key && kept.format === memo.format && !hasReplaceRefs(listing)) {
+      const result = memo.decode(kept.text);
+      if (result !== undefined) return result;
+    }
+    const consistent = await this.readTags(pattern, (t) => memo.add(t), listing);
+    const result = memo.finish();
+    const text = consistent ? memo.encode(result) : undefined;
+    if (text !== undefined) cache.saveListing({ listingKey: key, format: memo.format, text });
+    return result;
+  }
+
+  /**
+   * Every tag matching the pattern to `onTag`; true when what was read is the listing's own
+   * (no replace refs, no tag moved while it was read), so that what was made of it may be kept.
+   */
+  private async readTags(pattern: string, onTag: (tag: TagRef) => void, listing?: string): Promise<boolean> {
+    checkPattern(pattern);
     const nested: Array<Omit<TagRef, 'sha'>> = [];
     const parse = (line: string): void => parseTagLine(line, onTag, nested);
     const cache = this.options.tagCache;
-    if (cache) await this.tagLinesCached(pattern, cache, parse);
-    else await this.tagLines([`refs/tags/${pattern}`], parse);
+    const reader = { run: (args: string[], client?: SimpleGit) => this.run(args, client), newClient: () => this.newClient() };
+    let consistent = false;
+    if (cache) consistent = await cachedTagLines(reader, pattern, cache, parse, listing ?? this.run(namesListing(pattern)));
+    else await tagLines(reader, [`refs/tags/${pattern}`], parse);
     // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
     for (const tag of nested) {
       try {
@@ -147,92 +163,7 @@ export class SimpleGitPort implements GitPort {
         if (!(e instanceof GitPortError)) throw e;
       }
     }
-  }
-
-  /** for-each-ref with TAG_FORMAT over `patterns`, each line handed over as git prints it. */
-  private async tagLines(patterns: string[], onLine: (line: string) => void): Promise<void> {
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    let failure: unknown;
-    const feed = (text: string, last: boolean) => {
-      if (failure !== undefined) return;
-      try {
-        const lines = (rest + text).split('\n');
-        rest = last ? '' : (lines.pop() as string);
-        for (const line of lines) onLine(line);
-      } catch (e) {
-        // Thrown from a stream event it would be uncaught; rethrown after git ends instead.
-        failure = e;
-      }
-    };
-    // A client of its own: the output handler applies to every command of an instance.
-    const client = this.newClient().outputHandler((_command, stdout) => {
-      stdout.on('data', (chunk: Buffer) => feed(decoder.write(chunk), false));
-    });
-    await this.run(['for-each-ref', `--format=${TAG_FORMAT}`, ...patterns], client);
-    feed(decoder.end(), true);
-    if (failure !== undefined) throw failure;
-  }
-
-  /**
-   * The same lines, in the same order, with the fields of each tag's object taken from the
-   * cache when it has them (tagCache.ts); only the tags it lacks are read in full, and all of
-   * them when they are many (the first run) or the repository has replace refs.
-   */
-  private async tagLinesCached(pattern: string, cache: TagFieldsCache, parse: (line: string) => void): Promise<void> {
-    const [listing, stored] = await Promise.all([this.run(['for-each-ref', '--format=%(objectname) %(refname)', `refs/tags/${pattern}`, 'refs/replace/']), cache.load()]);
-    if (listing.includes(' refs/replace/')) return this.tagLines([`refs/tags/${pattern}`], parse);
-    const key = listingKey(listing);
-    // The same names at the same objects as last time: the same lines.
-    if (stored && stored.listingKey === key) return stored.lines.forEach(parse);
-    const known = fieldsByObject(stored);
-    const refs: Array<[oid: string, name: string]> = [];
-    const missing: string[] = [];
-    for (let at = 0; at < listing.length; ) {
-      let end = listing.indexOf('\n', at);
-      if (end < 0) end = listing.length;
-      const sp = listing.indexOf(' ', at);
-      if (sp > at && sp < end && listing.startsWith('refs/tags/', sp + 1)) {
-        const oid = listing.slice(at, sp);
-        const name = listing.slice(sp + 11, end);
-        refs.push([oid, name]);
-        const fields = known.get(oid);
-        if (fields === undefined || !fieldsName(fields, oid)) {
-          known.delete(oid);
-          missing.push(`refs/tags/${name}`);
-        }
-      }
-      at = end + 1;
-    }
-    const lines: string[] = [];
-    // Kept only when every line is of the object the listing named (a tag moved while it was read is read again next time).
-    let matches = true;
-    if (missing.length > MAX_NAMED_TAGS) {
-      const objects = new Map(refs.map(([oid, name]) => [name, oid]));
-      await this.tagLines([`refs/tags/${pattern}`], (line) => {
-        parse(line);
-        if (!line) return;
-        lines.push(line);
-        if (objects.get(line.slice(0, line.indexOf('\0'))) !== fieldsOfLine(line)?.[0]) matches = false;
-      });
-      if (lines.length !== refs.length) matches = false;
-    } else {
-      // The few tags the cache lacks, read by their full names (a ref name holds no glob character), then every tag in git's order.
-      const read = new Map<string, string>();
-      if (missing.length) await this.tagLines(missing, (line) => void (line && read.set(line.slice(0, line.indexOf('\0')), line)));
-      for (const [oid, name] of refs) {
-        const fields = known.get(oid);
-        const line = fields !== undefined ? `${name}\0${fields}` : read.get(name);
-        if (line === undefined) {
-          matches = false; // deleted between the two reads
-          continue;
-        }
-        if (fields === undefined && fieldsOfLine(line)?.[0] !== oid) matches = false;
-        lines.push(line);
-        parse(line);
-      }
-    }
-    if (matches) cache.save({ listingKey: key, lines });
+    return consistent;
   }
 
   async commits(range: CommitRange, page: { maxCount: number; skip?: number }): Promise<CommitInfo[]> {
@@ -298,29 +229,16 @@ function int(n: number): number {
   return n;
 }
 
+function checkPattern(pattern: string): void {
+  const problem = patternProblem(pattern);
+  if (problem) throw new GitPortError('bad-ref', `Tag pattern ${problem}`, [pattern]);
+}
+
 function patternProblem(pattern: string): string | undefined {
   if (pattern.length === 0) return 'is empty';
   if (/[\x00-\x1f\x7f\s]/.test(pattern)) return `"${pattern}" contains whitespace or a control character`;
   if (pattern.includes('..')) return `"${pattern}" contains ".."`;
   return undefined;
-}
-
-/** Parses one line of TAG_FORMAT output; tags of trees or blobs name no release and are dropped. */
-export function parseTagLine(line: string, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
-  if (line === '') return;
-  // One split, not a slice and parseTagFields: this runs for every tag git prints.
-  const f = line.split('\0', 7);
-  tagFrom(f[0], f[1], f[2], f[3], f[4], f[5], f[6], onTag, nested);
-}
-
-function tagFrom(name: string, type: string | undefined, oid: string | undefined, peeledType: string | undefined, peeled: string | undefined, date: string | undefined, subject: string | undefined, onTag: (tag: TagRef) => void, nested: Array<Omit<TagRef, 'sha'>>): void {
-  if (type === 'commit') {
-    onTag({ name, sha: oid as string, date: Number(date) || 0, subject: subject ?? '', annotated: false });
-  } else if (type === 'tag' && peeledType === 'commit') {
-    onTag({ name, sha: peeled as string, date: Number(date) || 0, subject: subject ?? '', annotated: true });
-  } else if (type === 'tag' && peeledType === 'tag') {
-    nested.push({ name, date: Number(date) || 0, subject: subject ?? '', annotated: true });
-  }
 }
 
 function parseCommits(out: string): CommitInfo[] {

@@ -31,9 +31,19 @@ export interface TagCacheContent {
   lines: string[];
 }
 
+/** What a listing made of the same tags (GitPort.collectTags): the memo's text, for the listing key and the memo's format it was made under. */
+export interface KeptListing {
+  listingKey: string;
+  format: string;
+  text: string;
+}
+
 export interface TagFieldsCache {
   load(): Promise<TagCacheContent | undefined>;
   save(content: TagCacheContent): void;
+  /** Kept in a file of its own: a run whose tags are unchanged reads only this one. */
+  loadListing(): Promise<KeptListing | undefined>;
+  saveListing(listing: KeptListing): void;
 }
 
 /** The key of a listing (`%(objectname) %(refname)` lines): equal keys, equal listings. */
@@ -63,6 +73,7 @@ export function tagCachePath(root: string, format: string, env: NodeJS.ProcessEn
 }
 
 const HEADER = 'rollback-pilot tag fields v2';
+const LISTING_HEADER = 'rollback-pilot tag listing v1';
 
 /** The fields of one for-each-ref line, keyed by its object name (the third field); undefined for a line of another shape. */
 export function fieldsOfLine(line: string): [oid: string, fields: string] | undefined {
@@ -86,40 +97,64 @@ export function fieldsName(fields: string, oid: string): boolean {
 /**
  * The header, the listing's key, the SHA-256 of the lines (a file damaged or cut short is not
  * used), then the lines. Each line's fields are also checked against its object name when a
- * changed listing takes them (fieldsName).
+ * changed listing takes them (fieldsName). The kept listing is `file`.listing: its header, the
+ * listing's key, the memo's format, the SHA-256 of the text, then the text.
  */
 export function fileTagFieldsCache(file: string): TagFieldsCache {
+  const listingFile = `${file}.listing`;
   return {
     async load() {
-      let text: string;
-      try {
-        // Read off the main thread: the listing and the target's read start meanwhile.
-        text = await readFile(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-      const a = text.indexOf('\n');
-      const b = text.indexOf('\n', a + 1);
-      const c = text.indexOf('\n', b + 1);
-      if (a < 0 || b < 0 || c < 0 || text.slice(0, a) !== HEADER) return undefined;
-      const body = text.slice(c + 1);
-      if (createHash('sha256').update(body).digest('hex') !== text.slice(b + 1, c)) return undefined;
-      const lines = body.split('\n');
+      const read = await readChecked(file, HEADER, 1);
+      if (!read) return undefined;
+      const lines = read.body.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
-      return { listingKey: text.slice(a + 1, b), lines };
+      return { listingKey: read.fields[0], lines };
     },
     save(content) {
-      try {
-        const dir = join(file, '..');
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const body = content.lines.length ? `${content.lines.join('\n')}\n` : '';
-        const sum = createHash('sha256').update(body).digest('hex');
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, `${HEADER}\n${content.listingKey}\n${sum}\n${body}`, { mode: 0o600 });
-        renameSync(tmp, file);
-      } catch {
-        // A read-only home or a full disk: the next run reads the tags in full again.
-      }
+      writeChecked(file, HEADER, [content.listingKey], content.lines.length ? `${content.lines.join('\n')}\n` : '');
+    },
+    async loadListing() {
+      const read = await readChecked(listingFile, LISTING_HEADER, 2);
+      return read && { listingKey: read.fields[0], format: read.fields[1], text: read.body };
+    },
+    saveListing(listing) {
+      if (/[\n\r]/.test(listing.format)) return;
+      writeChecked(listingFile, LISTING_HEADER, [listing.listingKey, listing.format], listing.text);
     },
   };
+}
+
+/** `header`, `count` lines of fields, the body's SHA-256, the body; undefined for a file that is missing, of another header, or damaged. */
+async function readChecked(file: string, header: string, count: number): Promise<{ fields: string[]; body: string } | undefined> {
+  let text: string;
+  try {
+    // Read off the main thread: the listing and the target's read start meanwhile.
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const ends: number[] = [];
+  for (let at = -1, i = 0; i < count + 2; i++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return undefined;
+    ends.push(at);
+  }
+  if (text.slice(0, ends[0]) !== header) return undefined;
+  const fields = ends.slice(0, count).map((end, i) => text.slice(end + 1, ends[i + 1]));
+  const body = text.slice(ends[count + 1] + 1);
+  if (createHash('sha256').update(body).digest('hex') !== text.slice(ends[count] + 1, ends[count + 1])) return undefined;
+  return { fields, body };
+}
+
+/** Atomically (a concurrent run never reads half a file), 0600 in a 0700 folder; a failure only costs the next run a full read. */
+function writeChecked(file: string, header: string, fields: string[], body: string): void {
+  try {
+    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    const sum = createHash('sha256').update(body).digest('hex');
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${header}\n${fields.join('\n')}\n${sum}\n${body}`, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // A read-only home or a full disk.
+  }
 }

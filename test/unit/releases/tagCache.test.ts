@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TagRef } from '../../../src/core/releases/gitPort';
 import { SimpleGitPort, TAG_FORMAT } from '../../../src/infra/git/simpleGitPort';
-import { fileTagFieldsCache, tagCachePath, type TagCacheContent, type TagFieldsCache } from '../../../src/infra/git/tagCache';
+import { fileTagFieldsCache, tagCachePath, type KeptListing, type TagCacheContent, type TagFieldsCache } from '../../../src/infra/git/tagCache';
 import { GitFixture, tempDir } from './gitFixture';
 
 /** The file cache, counting what it was asked. */
@@ -18,6 +18,8 @@ function counted(file: string): TagFieldsCache & { saves: number; lastLoaded: nu
   const c = {
     saves: 0,
     lastLoaded: 0,
+    loadListing: () => inner.loadListing(),
+    saveListing: (l: KeptListing) => inner.saveListing(l),
     async load(): Promise<TagCacheContent | undefined> {
       const m = await inner.load();
       c.lastLoaded = m?.lines.length ?? 0;
