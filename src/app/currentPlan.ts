@@ -26,6 +26,14 @@ export interface PlanningSources {
   migrationFiles(): Promise<Record<string, string>>;
   /** A runner on the target, to read what it runs; disposed after the read. */
   targetRunner(where: string): CommandRunner;
+  /** Where the plan's code step will run (planning.ts codeStepPlace), so the target is read while the plan is built; the plan made is compared with it. */
+  targetPlace?(config: RollbackConfig, environment: string): TargetPlace | undefined;
+}
+
+export interface TargetPlace {
+  where: string;
+  cwd: string;
+  strategy: RollbackPlan['strategy'];
 }
 
 /** What the operator chose for the plan; the rebuild reuses it rather than asking again. */
@@ -71,7 +79,7 @@ async function resolveRelease(git: PlanGit, r: Release): Promise<string> {
 }
 
 /** The target's own HEAD (`git rev-parse HEAD` in its working tree, over its runner); the image strategy is checked by its preflight instead. */
-async function readTarget(sources: PlanningSources, plan: RollbackPlan): Promise<string> {
+async function readTarget(sources: PlanningSources, plan: Pick<RollbackPlan, 'strategy' | 'where' | 'cwd'>): Promise<string> {
   if (plan.strategy === 'image') return 'not read (image strategy: the preflight checks docker and the images at run time)';
   const runner = sources.targetRunner(plan.where);
   try {
@@ -86,21 +94,50 @@ async function readTarget(sources: PlanningSources, plan: RollbackPlan): Promise
   }
 }
 
-async function readFacts(sources: PlanningSources, plan: RollbackPlan, request: PlanRequest, configText: string | undefined, listing: ReleaseListing): Promise<PlanFacts> {
+interface LocalFacts {
+  releases: Release[];
+  resolved: string[];
+  files: Record<string, string>;
+  head: string;
+}
+
+/**
+ * The facts (the refs, the migration files, HEAD here, and HEAD on the target where the plan
+ * is expected to run): started before the plan is built and read while it is, which is also
+ * the safe order, since something that moves meanwhile then differs from the plan at run start
+ * instead of hiding behind a later read.
+ */
+function readEarlyFacts(sources: PlanningSources, request: PlanRequest, config: RollbackConfig): EarlyFacts {
   const releases = [request.from, request.to].filter((r): r is Release => r !== undefined);
-  // Independent reads (the refs, the migration files, HEAD here, HEAD on the target): made at once.
-  const [resolved, files, head, target] = await Promise.all([
+  const read = Promise.all([
     Promise.all(releases.map((r) => resolveRelease(sources.git, r))),
     sources.migrationFiles(),
     sources.git.revParseCommit('HEAD').catch((e: Error) => `unreadable (${e.message})`),
-    readTarget(sources, plan),
-  ]);
+  ]).then(([resolved, files, head]) => ({ releases, resolved, files, head }));
+  // Awaited by readFacts; a build that fails first must not leave its rejection unhandled.
+  read.catch(() => undefined);
+  const place = sources.targetPlace?.(config, request.environment);
+  // readTarget never rejects.
+  return { local: read, target: place && { place, head: readTarget(sources, place) } };
+}
+
+/** The facts started before the plan is built: the local ones, and the target's HEAD where the plan is expected to run. */
+interface EarlyFacts {
+  local: Promise<LocalFacts>;
+  target?: { place: TargetPlace; head: Promise<string> };
+}
+
+async function readFacts(sources: PlanningSources, plan: RollbackPlan, early: EarlyFacts, configText: string | undefined, listing: ReleaseListing): Promise<PlanFacts> {
+  const t = early.target;
+  // The early read counts only where the plan made does run (the plan decides), else the target is read now.
+  const targetHead = t && t.place.where === plan.where && t.place.cwd === plan.cwd && t.place.strategy === plan.strategy ? t.head : readTarget(sources, plan);
+  const [{ releases, resolved, files, head }, target] = await Promise.all([early.local, targetHead]);
   const refs: Record<string, string> = {};
   releases.forEach((r, i) => (refs[r.name] = resolved[i]));
   const deployed = findDeployed(listing);
   const migrations: Record<string, string> = {};
   for (const [file, content] of Object.entries(files)) migrations[file] = sha256(content);
-  const names = new Set([request.from?.name, request.to.name]);
+  const names = new Set(releases.map((r) => r.name));
   return {
     config: configText === undefined ? 'none' : sha256(configText),
     head,
@@ -122,8 +159,9 @@ export async function previewPlan(sources: PlanningSources, build: PlanBuilder, 
     undoAnswers.push(answer);
     return answer;
   };
+  const early = readEarlyFacts(sources, request, config);
   const plan = await build({ config, environment: request.environment, from: request.from, to: request.to, chooseUndo: recording });
-  const facts = await readFacts(sources, plan, request, text, listing);
+  const facts = await readFacts(sources, plan, early, text, listing);
   return { plan, preview: renderPlanMarkdown(plan), digest: planDigest(plan), facts, request, undoAnswers };
 }
 
@@ -160,13 +198,14 @@ export async function rebuildAndCompare(
     }
     return Promise.resolve(answers.shift());
   };
+  const early = readEarlyFacts(sources, current, config);
   let plan: RollbackPlan;
   try {
     plan = await build({ config, environment: current.environment, from: current.from, to: current.to, runId: previewed.plan.id, now: new Date(previewed.plan.createdAt), chooseUndo: replay });
   } catch (e) {
     throw new StalePlanError([...unasked, `the plan can no longer be made as previewed: ${(e as Error).message}`]);
   }
-  const facts = await readFacts(sources, plan, current, text, listing);
+  const facts = await readFacts(sources, plan, early, text, listing);
   const rebuilt: PreviewedPlan = { plan, preview: renderPlanMarkdown(plan), digest: planDigest(plan), facts };
   const differences = [...unasked, ...describePlanDifferences(previewed, seenAs(rebuilt))];
   if (differences.length) throw new StalePlanError(differences);

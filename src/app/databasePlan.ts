@@ -25,7 +25,16 @@ export class DatabaseChoiceCancelled extends Error {
   }
 }
 
-export type DatabaseSectionInput = { from: Release; to: Release; environment: string; chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup; targetRunner?: (where: string) => CommandRunner };
+export type DatabaseSectionInput = {
+  from: Release;
+  to: Release;
+  environment: string;
+  chooseUndo?: (choice: UndoChoice) => Promise<UndoPath | undefined>;
+  readBackup?: ReadRecordedBackup;
+  targetRunner?: (where: string) => CommandRunner;
+  /** The plan's own changed-files question (planGit.ts keeps its answer): the same diff is not run twice. */
+  changedFiles?: (toSha: string, fromSha: string) => Promise<string[]>;
+};
 
 /**
  * Everything the plan needs from the database side (core/database/section.ts): the steps
@@ -38,7 +47,7 @@ export type { DatabaseSection };
 export async function databaseSectionFor(workspace: WorkspaceModel, config: RollbackConfig, input: DatabaseSectionInput): Promise<DatabaseSection> {
   const env = config.environments.find((e) => e.name === input.environment);
   if (!env) return NO_DATABASE_SECTION;
-  const changed = await releaseChangedFiles(workspace.gitPort, input.from, input.to);
+  const changed = input.changedFiles ? await input.changedFiles(input.to.sha, input.from.sha) : await releaseChangedFiles(workspace.gitPort, input.from, input.to);
   const groups = await workspace.migrations();
   const added = migrationsForFiles(groups, changed);
   if (added.length === 0) return NO_DATABASE_SECTION;

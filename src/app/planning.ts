@@ -5,6 +5,7 @@ import type { UndoChoice, UndoPath } from '../core/database';
 import type { DatabaseSection } from '../core/database/section';
 import { posix } from 'node:path';
 import { inspectHostFiles } from '../core/plan/inspectHostFiles';
+import type { PlanGit } from '../core/plan/git';
 import { buildPlan, type PlanInput } from '../core/plan/planner';
 import type { HostFiles, PlanStep, RollbackPlan } from '../core/plan/types';
 import type { CommandRunner } from '../core/ports';
@@ -17,7 +18,7 @@ import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** The bad release's database steps (from the migration classifier), placed before the code switch. */
-export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup; targetRunner?: (where: string) => CommandRunner }) => Promise<PlanStep[] | DatabaseSection>;
+export type DatabaseStepsFor = (input: { from: Release; to: Release; environment: string; chooseUndo: (choice: UndoChoice) => Promise<UndoPath | undefined>; readBackup?: ReadRecordedBackup; targetRunner?: (where: string) => CommandRunner; changedFiles?: (toSha: string, fromSha: string) => Promise<string[]> }) => Promise<PlanStep[] | DatabaseSection>;
 
 /** What the operator decided that is part of the plan itself (and so of its digest). */
 export interface PlanChoices {
@@ -55,6 +56,7 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
       return out;
     },
     targetRunner: (where) => sessions.runnerFor(where),
+    targetPlace: (config, environment) => codeStepPlace({ config, environment, workspaceRoot: workspace.root.fsPath }),
   };
 }
 
@@ -63,9 +65,10 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
  * keeps, the check that the tool still works; read over the target's connection. One host's
  * builder and a fleet's (fleetFlow.ts) both take it from here.
  */
-export async function databaseSectionOf(req: Parameters<PlanBuilder>[0], sessions: RollbackSessions, databaseSteps: DatabaseStepsFor | undefined): Promise<DatabaseSection | undefined> {
+export async function databaseSectionOf(req: Parameters<PlanBuilder>[0], sessions: RollbackSessions, databaseSteps: DatabaseStepsFor | undefined, git?: PlanGit): Promise<DatabaseSection | undefined> {
   if (!req.from || !databaseSteps) return undefined;
-  const db = await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where) });
+  const changedFiles = git && ((toSha: string, fromSha: string) => git.changedFiles(toSha, fromSha));
+  const db = await databaseSteps({ from: req.from, to: req.to, environment: req.environment, chooseUndo: req.chooseUndo, readBackup: recordedBackupReader((where) => sessions.runnerFor(where)), targetRunner: (where) => sessions.runnerFor(where), changedFiles });
   return Array.isArray(db) ? { steps: db, keep: [], verify: [] } : db;
 }
 
@@ -86,7 +89,7 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
     const hostFiles = earlyHostFiles({ config: req.config, environment: req.environment, to: req.to.sha, workspaceRoot: root }, (where) => sessions.runnerFor(where));
     const asked = (identity ??= sessions.operatorGitIdentity());
     asked.catch(() => (identity = undefined));
-    const section = await databaseSectionOf(req, sessions, databaseSteps);
+    const section = await databaseSectionOf(req, sessions, databaseSteps, git);
     // Before createdBy below: operatorName() says the git identity only once it has been read.
     const gitIdentity = await asked;
     // The target's own files in the way of the code step are read there, so the preview lists them.
@@ -143,11 +146,22 @@ function readHostFiles(runnerFor: (where: string) => CommandRunner, where: strin
  * Undefined when they are not (a fleet, an image, a target that is not a full SHA yet).
  */
 function earlyHostFiles(input: Pick<PlanInput, 'config' | 'environment' | 'to' | 'workspaceRoot' | 'strategy'>, runnerFor: (where: string) => CommandRunner): HostFilesRead | undefined {
+  const place = codeStepPlace(input);
+  if (!place || !/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(input.to)) return undefined;
+  return readHostFiles(runnerFor, place.where, place.cwd, input.to, place.strategy);
+}
+
+/**
+ * Where a plan's code step will run, in which folder and with which strategy, derived from
+ * rollback.yml as buildPlan derives them; undefined for a fleet or an image, which read no
+ * working tree. Whoever reads early by it compares with the plan made (the plan decides).
+ */
+export function codeStepPlace(input: Pick<PlanInput, 'config' | 'environment' | 'workspaceRoot' | 'strategy'>): { where: string; cwd: string; strategy: RollbackPlan['strategy'] } | undefined {
   const env = input.config.environments.find((e) => e.name === input.environment);
   const strategy = input.strategy ?? env?.strategy;
-  if (!env || env.fleet || !strategy || strategy === 'image' || !/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(input.to)) return undefined;
+  if (!env || env.fleet || !strategy || strategy === 'image') return undefined;
   const cwd = env.host === 'local' && input.workspaceRoot && !env.path.startsWith('/') ? posix.join(input.workspaceRoot, env.path) : env.path;
-  return readHostFiles(runnerFor, env.host, cwd, input.to, strategy);
+  return { where: env.host, cwd, strategy };
 }
 
 /**

@@ -13,7 +13,7 @@ export interface PlanGit {
   parents(sha: string): Promise<string[]>;
   /** Commits in to..from along the first-parent chain, newest first. */
   firstParentRange(toSha: string, fromSha: string): Promise<string[]>;
-  /** Repo-relative paths that differ between the two commits. */
+  /** Repo-relative paths that differ between the two commits; a rename is both its paths (the services of either are affected). */
   changedFiles(toSha: string, fromSha: string): Promise<string[]>;
   /** One-line subject of a commit, for the preview. */
   subject(sha: string): Promise<string>;
@@ -59,7 +59,8 @@ export function gitQueriesVia(runner: CommandRunner, cwd: string): PlanGit {
     async changedFiles(toSha, fromSha) {
       validateSha(toSha);
       validateSha(fromSha);
-      const out = await git(['diff', '--name-only', '-z', toSha, fromSha]);
+      // As GitPort.changedFiles asks it: the plan's services and its migrations read the same answer.
+      const out = await git(['diff', '--name-only', '--no-renames', '-z', toSha, fromSha]);
       return out.split('\0').filter(Boolean);
     },
     async subject(sha) {

@@ -85,6 +85,21 @@ describe('planner (real git repository)', () => {
     assert.ok(order.indexOf('build-worker') < order.indexOf('deploy-api'), 'every build runs before the first deploy');
   });
 
+  test('a file moved from one service to another: both are affected (a rename is both its paths)', async () => {
+    const movedTmp = tempDir('planner-moved');
+    try {
+      const moved = await makeAppRepo(movedTmp.dir, { apiPort: 3101, workerPort: 3102, withMergeCommit: false });
+      const before = git(moved.dir, 'rev-parse', 'HEAD');
+      // Content unchanged, so git reports a rename unless asked not to: the worker loses a file, the api gains it.
+      git(moved.dir, 'mv', 'apps/worker/port.json', 'apps/api/worker-port.json');
+      git(moved.dir, 'commit', '-qm', 'move the worker port file into the api');
+      const plan = await buildPlan(base({ git: gitQueriesVia(runner, moved.dir), workspaceRoot: moved.dir, from: 'HEAD', to: before }));
+      assert.deepEqual(plan.affectedServices, ['api', 'worker']);
+    } finally {
+      movedTmp.cleanup();
+    }
+  });
+
   test('database steps run before the code step', async () => {
     const db: PlanStep = {
       id: 'db-000005', kind: 'database', title: 'Down 000005', why: 'x',

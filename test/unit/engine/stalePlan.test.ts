@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../../../src/core/config';
+import type { RollbackConfig } from '../../../src/core/config/types';
+import { codeStepPlace } from '../../../src/app/planning';
 import { previewPlan, rebuildAndCompare, type PlanBuilder, type PlanningSources, type PlanRequest, type PreviewedRequest } from '../../../src/app/currentPlan';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan, planDigest } from '../../../src/core/plan/planner';
@@ -222,6 +224,34 @@ describe('the plan is rebuilt from the current facts at run start', () => {
     const diffs = await refused(s, previewed, git(s.target, 'rev-parse', 'HEAD'));
     assert.ok(diffs.some((d) => /^migration db\/migrations\/000005_orders_drop_legacy_status\.down\.sql changed since the preview \(content hash/.test(d)), diffs.join('\n'));
     assert.ok(diffs.some((d) => /step \d+ "Undo db\/migrations\/000005_orders_drop_legacy_status\.up\.sql"'s command now runs as .*NOT NULL/.test(d)), diffs.join('\n'));
+  });
+
+  test('the target read while the plan is built counts only where the plan runs: the expected place is read once, a wrong guess again where the plan says', async () => {
+    const s = await setup();
+    let reads = 0;
+    const counting = (inner: CommandRunner): CommandRunner => ({
+      where: inner.where,
+      run: (command, options) => {
+        if (command === 'git rev-parse HEAD') reads++;
+        return inner.run(command, options);
+      },
+      dispose: () => inner.dispose(),
+    });
+    const place = (config: RollbackConfig, environment: string) => codeStepPlace({ config, environment, workspaceRoot: s.workspace });
+    const right: PlanningSources = { ...s.sources, targetRunner: (where) => counting(s.sources.targetRunner(where)), targetPlace: place };
+    const head = git(s.target, 'rev-parse', 'HEAD');
+    const noQuestion = () => Promise.reject(new Error('no database question in these plans'));
+    const previewed = await previewPlan(right, s.build, await s.request(), noQuestion);
+    assert.deepEqual(place((await s.sources.config()).config, 'production'), { where: 'local', cwd: s.target, strategy: previewed.plan.strategy });
+    assert.equal(previewed.facts.target, head);
+    assert.equal(reads, 1, 'read once, while the plan was built');
+    // A guess of another folder (not a git work tree): the plan's own target is what the facts say.
+    reads = 0;
+    const wrong: PlanningSources = { ...right, targetPlace: (config, environment) => ({ ...place(config, environment)!, cwd: '/' }) };
+    const again = await previewPlan(wrong, s.build, await s.request(), noQuestion);
+    assert.equal(again.facts.target, head);
+    assert.equal(reads, 2, 'read at the guess, then where the plan runs');
+    assert.deepEqual(again.facts, previewed.facts, 'the same facts either way');
   });
 
   test('the target\'s deployed SHA changed (someone deployed there meanwhile): refused, with both SHAs', async () => {
