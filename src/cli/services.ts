@@ -27,6 +27,7 @@ import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
 import { SimpleGitPort, TAG_FORMAT } from '../infra/git/simpleGitPort';
 import { fileTagFieldsCache, tagCachePath } from '../infra/git/tagCache';
 import { commandRunners, type SshSettings } from '../infra/runners';
+import { ShellForkServer } from '../infra/shell/forkServer';
 import { isProcessGroupAlive, NodeLocalProcesses } from '../infra/shell/localProcesses';
 import { AnsiblePlaybookRunner } from '../infra/ansible/ansiblePlaybook';
 import type { AnsiblePort } from '../core/fleet/ports';
@@ -127,7 +128,9 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const tagCacheFile = tagCachePath(root, TAG_FORMAT, term.io.env);
   const git = new SimpleGitPort(root, tagCacheFile ? { tagCache: fileTagFieldsCache(tagCacheFile) } : {});
   const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
-  const runnerFor = commandRunners(root, () => options.ssh, () => prompter);
+  // Local queries (the target's HEAD, the plan's git questions, the target's files) are started by one small shell, not by forking this process each time (forkServer.ts).
+  const forkServer = term.io.env.ROLLBACK_PILOT_FORK_SERVER === '0' ? undefined : ShellForkServer.start();
+  const runnerFor = commandRunners(root, () => options.ssh, () => prompter, forkServer);
   const events = new RedactingRollbackEvents(redactor);
   const journalsDir = path.join(root, '.rollback', 'journals');
   // The same journal store as the extension's (without its checklist bridge): durable files, confined to the repository, copied to the target for the team, redacted.
@@ -161,6 +164,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
       notify.dispose();
       sessions.dispose();
       workspace.dispose();
+      forkServer?.close();
     },
   };
 }

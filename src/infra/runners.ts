@@ -1,4 +1,5 @@
 import type { CommandRunner, ExecOptions, ExecResult } from '../core/ports';
+import type { ShellForkServer } from './shell/forkServer';
 import { LocalCommandRunner } from './shell/localCommandRunner';
 import type { HostKeyPrompt, SshRunnerOptions } from './ssh';
 
@@ -40,10 +41,11 @@ export interface SshSettings {
  * How both composition roots make a runner for "local" (/bin/sh in the workspace) or an SSH
  * destination (ssh2, host keys checked against the product's known_hosts, unknown keys asked).
  * Settings and the prompt are read per runner: a changed setting or front end counts at once.
+ * With a fork server (the command line's: forkServer.ts), local commands that need no more are started by it.
  */
-export function commandRunners(cwd: string, settings: () => SshSettings, hostKeyPrompt: () => HostKeyPrompt): (where: string, timeoutMs?: number) => CommandRunner {
+export function commandRunners(cwd: string, settings: () => SshSettings, hostKeyPrompt: () => HostKeyPrompt, forkServer?: ShellForkServer): (where: string, timeoutMs?: number) => CommandRunner {
   return (where, timeoutMs) => {
-    if (where === 'local') return new LocalCommandRunner({ cwd, timeoutMs });
+    if (where === 'local') return new LocalCommandRunner({ cwd, timeoutMs, forkServer });
     const s = settings();
     return new DeferredSshRunner({
       destination: where,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/ports';
 import { OutputTail } from '../outputTail';
+import type { ShellForkServer } from './forkServer';
 import { processStartTicks } from './localProcesses';
 
 /** How long to keep reading after the shell exited, in case a background child still holds the pipes. */
@@ -10,9 +11,19 @@ const DRAIN_AFTER_EXIT_MS = 300;
 export class LocalCommandRunner implements CommandRunner {
   readonly where = 'local';
 
-  constructor(private readonly defaults: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {}
+  constructor(private readonly defaults: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; forkServer?: ShellForkServer } = {}) {}
 
   run(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const server = this.defaults.forkServer;
+    // What the server can do exactly as a spawn does (forkServer.ts): everything else is spawned here.
+    if (server && !this.defaults.env && options.input === undefined && !options.onOutput && !options.onStarted && !options.signal) {
+      const served = server.run(command, options.cwd ?? this.defaults.cwd ?? process.cwd(), options.timeoutMs ?? this.defaults.timeoutMs, () => this.spawned(command, options));
+      if (served) return served;
+    }
+    return this.spawned(command, options);
+  }
+
+  private spawned(command: string, options: ExecOptions): Promise<ExecResult> {
     const started = Date.now();
     return new Promise<ExecResult>((resolve) => {
       const child = spawn('/bin/sh', ['-c', command], {
