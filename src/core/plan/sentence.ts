@@ -7,7 +7,8 @@
 export function sentence(text: string): string {
   const t = text.trimEnd();
   if (t === '') return t;
-  return /[.!?…]["'”’)\]]*$/.test(t) ? t : `${t}.`;
+  // Escaped, not literal: one non-ASCII character makes the whole bundle a two-byte string for V8 (slower to load, twice the memory).
+  return /[.!?\u2026]["'\u201d\u2019)\]]*$/.test(t) ? t : `${t}.`;
 }
 
 const PAIRS: Array<[string, string]> = [['"', '"'], ["'", "'"], ['“', '”'], ['‘', '’'], ['«', '»']];
