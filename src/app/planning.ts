@@ -79,8 +79,10 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
   return async (req) => {
     const root = workspace.root.fsPath;
     // Releases the listing has from for-each-ref are commits of this repository: the planner's rev-parse of them is already answered.
-    const tagged = new Set((await workspace.releases().catch(() => undefined))?.releases.filter((r) => r.source === 'tag').map((r) => r.sha));
-    noteKnownCommits(root, [req.from?.sha, req.to.sha].filter((sha): sha is string => sha !== undefined && tagged.has(sha)));
+    // Looked up for the two SHAs only (they are near the top): a set of all 10,000 tags' SHAs cost more than the lookup saves.
+    const releases = (await workspace.releases().catch(() => undefined))?.releases ?? [];
+    const tagged = (sha: string | undefined): sha is string => sha !== undefined && releases.some((r) => r.sha === sha && r.source === 'tag');
+    noteKnownCommits(root, [req.from?.sha, req.to.sha].filter(tagged));
     const git = immutablePlanGit(sessions.runnerFor('local'), root);
     const from = req.from?.sha ?? 'HEAD';
     // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.

@@ -58,6 +58,7 @@ export class ShellForkServer {
   private readonly pending = new Map<number, Pending>();
   private next = 1;
   private buffered = '';
+  private asked = '';
   private alive = true;
 
   private constructor(
@@ -107,8 +108,20 @@ export class ShellForkServer {
       if (timeoutMs) p.timer = setTimeout(() => this.kill(p), timeoutMs);
       this.pending.set(n, p);
       this.busy();
-      this.child.stdin?.write(`${n}\n`);
+      this.ask(n);
     });
+  }
+
+  /** Requests made in the same turn (a plan's facts are asked at once) go in one write: each write to the pipe wakes the shell. */
+  private ask(n: number): void {
+    if (this.asked === '') queueMicrotask(() => this.flush());
+    this.asked += `${n}\n`;
+  }
+
+  private flush(): void {
+    const text = this.asked;
+    this.asked = '';
+    if (text) this.child.stdin?.write(text);
   }
 
   close(): void {
