@@ -3,7 +3,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Babel AST nodes are walked generically */
 
-import { parse } from '@babel/parser';
+import { parseWithBabel as parse } from '../migrations/babelParser';
 import type { MigrationFinding } from '../migrations/types';
 import { migrationFunctions, walk } from './jsAst';
 import { analyzeOps, type MigrationOp } from './opAnalysis';

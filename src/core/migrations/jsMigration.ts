@@ -1,7 +1,7 @@
 // Tells a Knex migration from a node-pg-migrate one by parsing the file and looking at what
 // its exported `up` does with its first argument: Knex code reaches through `knex.schema`,
 // `knex.raw`, `knex('table')`; node-pg-migrate calls builder methods straight on `pgm`.
-import { parse } from '@babel/parser';
+import { parseWithBabel as parse } from './babelParser';
 import type * as t from '@babel/types';
 
 export type JsTool = 'knex' | 'node-pg-migrate';

@@ -2,7 +2,10 @@
 // is a realistic count and `new SemVer` per tag was a visible share of the first paint);
 // anything else goes through `semver` in loose mode, and the ordering of prerelease
 // identifiers is semver's own.
-import { compareIdentifiers, SemVer } from 'semver';
+// The class and the identifier order only: the package's index loads all of semver (ranges,
+// subsets), a measurable part of every command's start-up for two functions.
+import SemVer from 'semver/classes/semver';
+import { compareIdentifiers } from 'semver/internal/identifiers';
 
 export interface Version {
   major: number;
