@@ -30,7 +30,7 @@ export class TagCollection {
     this.collector = collector;
     // A port that keeps listings (the command line's) hands the same tags back already sorted.
     if (git.collectTags) {
-      this.done = git.collectTags(pattern, tagListingMemo(pattern, collector)).then((entries) => {
+      this.done = git.collectTags(pattern, tagListingMemo(pattern, collector, LISTING_RULES)).then((entries) => {
         this.sorted = entries;
       });
       return;
@@ -93,6 +93,9 @@ class TagCollector {
     return this.semverEntries.map((v) => v.entry).concat(this.others);
   }
 }
+
+/** What decides a listing's releases and their order: a kept listing made under other rules is not used (tagListingMemo.ts). */
+const LISTING_RULES = [TagCollector, parseTagVersion, literalPrefix, compareVersions, isoFromUnix, byDateThenName];
 
 /** Same text as `new Date(sec * 1000).toISOString()`, several times faster for many tags (the day part is shared). */
 export function isoFromUnix(sec: number, dayCache: Map<number, string>): string {

@@ -7,9 +7,10 @@ import type { TagListingMemo, TagRef } from './gitPort';
 import type { Entry, Release } from './release';
 
 /**
- * Bump when the listing's rules (tagCollection.ts: what a version is, the order) or the columns
- * change: text kept under another format is never decoded. The pattern is part of it, since its
- * literal prefix decides what reads as a version.
+ * The columns' version. The listing's rules are part of the format by their own source text
+ * (tagListingMemo's `rules`), so a change to what a version is or to the order is another format
+ * without anyone bumping this; so is the pattern, whose literal prefix decides what reads as a
+ * version. Text kept under another format is never decoded.
  */
 const FORMAT = 'releases v1';
 
@@ -21,9 +22,14 @@ export interface TagSink {
   finish(): Entry[];
 }
 
-export function tagListingMemo(pattern: string, sink: TagSink): TagListingMemo<Entry[]> {
+/**
+ * `rules`: the functions that make the listing (the collector, the version reading, the order);
+ * their source text, with this file's encoder and decoder, is part of the format (ports keep a
+ * hash of it, not the text).
+ */
+export function tagListingMemo(pattern: string, sink: TagSink, rules: readonly object[]): TagListingMemo<Entry[]> {
   return {
-    format: `${FORMAT} ${pattern}`,
+    format: [`${FORMAT} ${pattern}`, ...[...rules, encodeEntries, decodeEntries].map(String)].join('\n'),
     add: (tag) => sink.add(tag),
     finish: () => sink.finish(),
     encode: encodeEntries,

@@ -130,14 +130,16 @@ export class SimpleGitPort implements GitPort {
     checkPattern(pattern);
     const [listing, kept] = await Promise.all([this.run(namesListing(pattern)), cache.loadListing()]);
     const key = listingKey(listing);
-    if (kept && kept.listingKey === key && kept.format === memo.format && !hasReplaceRefs(listing)) {
+    // The memo's format holds the source of the rules that made it: kept by its hash.
+    const format = listingKey(memo.format);
+    if (kept && kept.listingKey === key && kept.format === format && !hasReplaceRefs(listing)) {
       const result = memo.decode(kept.text);
       if (result !== undefined) return result;
     }
     const consistent = await this.readTags(pattern, (t) => memo.add(t), listing);
     const result = memo.finish();
     const text = consistent ? memo.encode(result) : undefined;
-    if (text !== undefined) cache.saveListing({ listingKey: key, format: memo.format, text });
+    if (text !== undefined) cache.saveListing({ listingKey: key, format, text });
     return result;
   }
 

@@ -31,7 +31,7 @@ export interface TagCacheContent {
   lines: string[];
 }
 
-/** What a listing made of the same tags (GitPort.collectTags): the memo's text, for the listing key and the memo's format it was made under. */
+/** What a listing made of the same tags (GitPort.collectTags): the memo's text, for the listing key and the hash of the memo's format it was made under. */
 export interface KeptListing {
   listingKey: string;
   format: string;

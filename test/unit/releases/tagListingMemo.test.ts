@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { emptyRecords, listReleases, type ReleaseListing } from '../../../src/core/releases';
 import type { Entry } from '../../../src/core/releases/release';
-import { decodeEntries, encodeEntries } from '../../../src/core/releases/tagListingMemo';
+import { decodeEntries, encodeEntries, tagListingMemo } from '../../../src/core/releases/tagListingMemo';
+import { compareVersions, parseTagVersion } from '../../../src/core/releases/version';
 import { SimpleGitPort } from '../../../src/infra/git/simpleGitPort';
 import { fileTagFieldsCache, type KeptListing, type TagFieldsCache } from '../../../src/infra/git/tagCache';
 import { GitFixture, tempDir } from './gitFixture';
@@ -108,7 +109,8 @@ void describe('kept tag listing: the same releases as a fresh read', () => {
     }
     writeFileSync(listingFile, text.replace('Release v2.1.0', 'Release v6.6.6'));
     assert.deepEqual(await list(port), await fresh());
-    writeFileSync(listingFile, text.replace(format, format.replace('releases v1', 'releases v0')));
+    // Kept under other rules or another memo format (the line is the hash of the format).
+    writeFileSync(listingFile, text.replace(format, createHash('sha256').update('releases v0 v*').digest('hex')));
     assert.deepEqual(await list(port), await fresh());
     writeFileSync(listingFile, '\0\0\0garbage\n\n');
     assert.deepEqual(await list(port), await fresh());
@@ -154,6 +156,14 @@ void describe('kept tag listing: the text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  void it('the format is the rules that made the listing: their source text and the pattern', () => {
+    const sink = { add: () => undefined, finish: () => [] };
+    const format = tagListingMemo('v*', sink, [compareVersions, parseTagVersion]).format;
+    for (const f of [compareVersions, parseTagVersion, encodeEntries, decodeEntries]) assert.ok(format.includes(String(f)), `${f.name} is part of the format`);
+    assert.notEqual(tagListingMemo('app-v*', sink, [compareVersions, parseTagVersion]).format, format, 'another pattern, another format');
+    assert.notEqual(tagListingMemo('v*', sink, [compareVersions]).format, format, 'other rules, another format');
   });
 
   void it('refuses to keep what the text cannot hold: a newline or NUL in a value, a marked or recorded release', () => {
