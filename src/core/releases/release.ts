@@ -12,7 +12,8 @@ export interface Release {
   isSemver: boolean;
   /** The parsed version ("1.4.2-rc.1") when isSemver. */
   version?: string;
-  markers: ReleaseMarker[];
+  /** Never changed in place: marking assigns a new array (releases share NO_MARKERS until marked). */
+  markers: readonly ReleaseMarker[];
   source: 'tag' | 'deploy-record';
   badReason?: string;
   /** Tag message subject (annotated) or commit subject (lightweight). */
@@ -27,3 +28,9 @@ export interface Entry {
   release: Release;
   time: number;
 }
+
+/**
+ * The markers of a release nothing has marked, one frozen array for all: a listing of 10,000
+ * tags made 10,000 empty arrays, a measurable part of reading it at every command's start.
+ */
+export const NO_MARKERS: readonly ReleaseMarker[] = Object.freeze([]);

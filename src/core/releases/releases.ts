@@ -74,29 +74,28 @@ export async function listReleases(git: GitPort, opts: ListReleasesOptions): Pro
   if (repo.shallow) notes.push('Shallow clone: older releases may be missing; run `git fetch --unshallow`');
   if (repo.head.detached && repo.head.sha) notes.push(detachedNote(repo.head, opts.branch));
 
-  const entries = tags.entries();
+  const tagged = tags.releases();
   const deploys = opts.records.deploys
     .filter((d) => opts.environment === undefined || d.environment === opts.environment)
     .map((d) => ({ d, time: Date.parse(d.at) }))
     .sort((a, b) => b.time - a.time)
     .map((x) => x.d);
 
-  const bySha = new Map<string, Entry[]>();
-  for (const e of entries) {
-    const list = bySha.get(e.release.sha);
-    if (list) list.push(e);
-    else bySha.set(e.release.sha, [e]);
+  const bySha = new Map<string, Release[]>();
+  for (const r of tagged) {
+    const list = bySha.get(r.sha);
+    if (list) list.push(r);
+    else bySha.set(r.sha, [r]);
   }
 
   const recordOnly = addDeployRecords(deploys, bySha);
-  const ordered = mergeByDate(entries, recordOnly);
-  const releases = ordered.map((e) => e.release);
+  const releases = mergeByDate(tagged, recordOnly);
 
   const badBySha = new Map(opts.records.bad.map((b) => [b.sha, b] as const));
   for (const r of releases) {
     const bad = badBySha.get(r.sha);
     if (bad) {
-      r.markers.push('bad');
+      r.markers = [...r.markers, 'bad'];
       r.badReason = bad.reason;
     }
   }
@@ -134,15 +133,15 @@ export function previousRelease(listing: ReleaseListing, release: Release): Rele
 }
 
 /** Marks tags that were deployed; returns the deploys no tag names, one entry per SHA (newest deploy wins). */
-function addDeployRecords(deploys: DeployRecord[], bySha: Map<string, Entry[]>): Entry[] {
+function addDeployRecords(deploys: DeployRecord[], bySha: Map<string, Release[]>): Entry[] {
   const recordOnly = new Map<string, Entry>();
   for (const d of deploys) {
     const tagged = bySha.get(d.sha);
     if (tagged) {
-      const named = d.tag ? tagged.filter((e) => e.release.name === d.tag) : [];
-      for (const e of named.length ? named : tagged) {
-        if (!e.release.markers.includes('recorded')) e.release.markers.push('recorded');
-        e.release.deployedAt ??= d.at;
+      const named = d.tag ? tagged.filter((r) => r.name === d.tag) : [];
+      for (const r of named.length ? named : tagged) {
+        if (!r.markers.includes('recorded')) r.markers = [...r.markers, 'recorded'];
+        r.deployedAt ??= d.at;
       }
       continue;
     }
@@ -165,16 +164,18 @@ function addDeployRecords(deploys: DeployRecord[], bySha: Map<string, Entry[]>):
 }
 
 /** Inserts the (newest-first) deploy-only entries before the first tag older than each, keeping the tags' own order. */
-function mergeByDate(tags: Entry[], records: Entry[]): Entry[] {
+function mergeByDate(tags: Release[], records: Entry[]): Release[] {
   if (records.length === 0) return tags;
   const sorted = [...records].sort(byDateThenName);
-  const out: Entry[] = [];
+  const out: Release[] = [];
   let r = 0;
   for (const t of tags) {
-    while (r < sorted.length && sorted[r].time >= t.time) out.push(sorted[r++]);
+    // A tag's date is its ISO time to the second: parsed back, the time it was made from.
+    const time = Date.parse(t.date);
+    while (r < sorted.length && sorted[r].time >= time) out.push(sorted[r++].release);
     out.push(t);
   }
-  while (r < sorted.length) out.push(sorted[r++]);
+  while (r < sorted.length) out.push(sorted[r++].release);
   return out;
 }
 
@@ -182,28 +183,25 @@ function markDeployed(
   listing: ReleaseListing,
   deploys: DeployRecord[],
   headSha: string | undefined,
-  bySha: Map<string, Entry[]>,
+  bySha: Map<string, Release[]>,
 ): Release | undefined {
   const { releases } = listing;
   const latest = deploys.find((d) => d.outcome !== 'rolled-back');
   let deployed: Release | undefined;
   if (latest) {
     const tagged = bySha.get(latest.sha);
-    deployed =
-      tagged?.find((e) => e.release.name === latest.tag)?.release ??
-      tagged?.[0].release ??
-      releases.find((r) => r.sha === latest.sha);
+    deployed = tagged?.find((r) => r.name === latest.tag) ?? tagged?.[0] ?? releases.find((r) => r.sha === latest.sha);
     if (deployed) listing.deployedSource = 'deploy-record';
   }
   if (!deployed && headSha) {
-    deployed = bySha.get(headSha)?.[0].release;
+    deployed = bySha.get(headSha)?.[0];
     if (deployed) listing.deployedSource = 'head';
   }
   if (!deployed && releases.length > 0) {
     deployed = releases[0];
     listing.deployedSource = 'newest';
   }
-  deployed?.markers.unshift('deployed');
+  if (deployed) deployed.markers = ['deployed', ...deployed.markers];
   return deployed;
 }
 
@@ -217,7 +215,7 @@ async function markLastKnownGood(
 ): Promise<void> {
   const { releases, notes } = listing;
   const mark = (r: Release, source: LastKnownGoodSource) => {
-    r.markers.push('last-known-good');
+    r.markers = [...r.markers, 'last-known-good'];
     listing.lastKnownGoodSource = source;
   };
 

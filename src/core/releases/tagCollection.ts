@@ -1,7 +1,7 @@
 // The per-tag work of the release listing (SemVer reading, dates, the order), done while git is
 // still printing the tags: with 10,000 tags it is most of the listing's own time.
 import type { GitPort, TagRef } from './gitPort';
-import type { Entry, Release } from './release';
+import { NO_MARKERS, type Entry, type Release } from './release';
 import { tagListingMemo } from './tagListingMemo';
 import { compareVersions, literalPrefix, parseTagVersion, type Version } from './version';
 
@@ -16,13 +16,13 @@ interface VersionedEntry {
 /**
  * The tags matching a pattern, read into releases as git prints them and sorted once it has
  * ended: all of that work overlaps git's own (and, for a prefetch, whatever the caller waits
- * for meanwhile). `done` settles when git has ended; `entries()` is what was read, also after a
- * failure. Its releases are the listing's own (it marks them): one collection, one listing.
+ * for meanwhile). `done` settles when git has ended; `releases()` is what was read, in order,
+ * also after a failure. Its releases are the listing's own (it marks them): one collection, one listing.
  */
 export class TagCollection {
   readonly done: Promise<void>;
   private readonly collector: TagCollector;
-  private sorted?: Entry[];
+  private sorted?: Release[];
 
   constructor(git: GitPort, pattern: string) {
     const collector = new TagCollector(pattern);
@@ -30,8 +30,8 @@ export class TagCollection {
     this.collector = collector;
     // A port that keeps listings (the command line's) hands the same tags back already sorted.
     if (git.collectTags) {
-      this.done = git.collectTags(pattern, tagListingMemo(pattern, collector, LISTING_RULES)).then((entries) => {
-        this.sorted = entries;
+      this.done = git.collectTags(pattern, tagListingMemo(pattern, collector, LISTING_RULES)).then((releases) => {
+        this.sorted = releases;
       });
       return;
     }
@@ -45,7 +45,7 @@ export class TagCollection {
     return this.sorted?.length ?? this.collector.count;
   }
 
-  entries(): Entry[] {
+  releases(): Release[] {
     this.sorted ??= this.collector.finish();
     return this.sorted;
   }
@@ -73,7 +73,7 @@ class TagCollector {
       sha: t.sha,
       date: isoFromUnix(t.date, this.dayCache),
       isSemver: version !== undefined,
-      markers: [],
+      markers: NO_MARKERS,
       source: 'tag',
       subject: t.subject,
       annotated: t.annotated,
@@ -87,10 +87,10 @@ class TagCollector {
   }
 
   /** SemVer tags by precedence, newest first; then the others by date, newest first. */
-  finish(): Entry[] {
+  finish(): Release[] {
     this.semverEntries.sort((a, b) => compareVersions(b.version, a.version) || byDateThenName(a.entry, b.entry));
     this.others.sort(byDateThenName);
-    return this.semverEntries.map((v) => v.entry).concat(this.others);
+    return this.semverEntries.map((v) => v.entry.release).concat(this.others.map((e) => e.release));
   }
 }
 

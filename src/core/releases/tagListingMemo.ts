@@ -4,7 +4,7 @@
 // Columns, not JSON: splitting a few long strings is several times faster than parsing
 // 10,000 small objects, and it makes far less garbage at start-up.
 import type { TagListingMemo, TagRef } from './gitPort';
-import type { Entry, Release } from './release';
+import { NO_MARKERS, type Release } from './release';
 
 /**
  * The columns' version. The listing's rules are part of the format by their own source text
@@ -14,12 +14,12 @@ import type { Entry, Release } from './release';
  */
 const FORMAT = 'releases v1';
 
-const COLUMNS = 8;
+const COLUMNS = 7;
 
 /** What collects the tags of a fresh read (tagCollection.ts's collector). */
 export interface TagSink {
   add(tag: TagRef): void;
-  finish(): Entry[];
+  finish(): Release[];
 }
 
 /**
@@ -27,63 +27,61 @@ export interface TagSink {
  * their source text, with this file's encoder and decoder, is part of the format (ports keep a
  * hash of it, not the text).
  */
-export function tagListingMemo(pattern: string, sink: TagSink, rules: readonly object[]): TagListingMemo<Entry[]> {
+export function tagListingMemo(pattern: string, sink: TagSink, rules: readonly object[]): TagListingMemo<Release[]> {
   return {
-    format: [`${FORMAT} ${pattern}`, ...[...rules, encodeEntries, decodeEntries].map(String)].join('\n'),
+    format: [`${FORMAT} ${pattern}`, ...[...rules, encodeReleases, decodeReleases].map(String)].join('\n'),
     add: (tag) => sink.add(tag),
     finish: () => sink.finish(),
-    encode: encodeEntries,
-    decode: decodeEntries,
+    encode: encodeReleases,
+    decode: decodeReleases,
   };
 }
 
 /** Sections split by NUL (the count, then one per field), values by newline; undefined when a value holds either. */
-export function encodeEntries(entries: Entry[]): string | undefined {
+export function encodeReleases(releases: Release[]): string | undefined {
   const names: string[] = [];
   const shas: string[] = [];
   const dates: string[] = [];
-  const times: string[] = [];
   const subjects: string[] = [];
   let annotated = '';
   const versions: string[] = [];
-  for (const { release: r, time } of entries) {
+  for (const r of releases) {
     if (r.source !== 'tag' || r.markers.length) return undefined;
     names.push(r.name);
     shas.push(r.sha);
     dates.push(r.date);
-    times.push(String(time));
     subjects.push(r.subject ?? '');
     annotated += r.annotated ? '1' : '0';
     versions.push(r.isSemver ? (r.version ?? '') : '\x01');
   }
-  const columns = [names, shas, dates, times, subjects, versions].map((c) => c.join('\n'));
-  if (columns.some((c) => c.includes('\0')) || [names, shas, dates, subjects, versions].some((c) => c.some((v) => v.includes('\n')))) return undefined;
-  return [String(entries.length), ...columns.slice(0, 5), annotated, columns[5]].join('\0');
+  const columns = [names, shas, dates, subjects, versions];
+  if (columns.some((c) => c.some((v) => v.includes('\n') || v.includes('\0')))) return undefined;
+  const [n, s, d, sub, v] = columns.map((c) => c.join('\n'));
+  return [String(releases.length), n, s, d, sub, annotated, v].join('\0');
 }
 
-/** The entries in kept order, fresh objects each time (a listing marks its releases); undefined for text of another shape. */
-export function decodeEntries(text: string): Entry[] | undefined {
+/** The releases in kept order, fresh objects each time (a listing marks its own); undefined for text of another shape. */
+export function decodeReleases(text: string): Release[] | undefined {
   const sections = text.split('\0');
   if (sections.length !== COLUMNS) return undefined;
   const n = Number(sections[0]);
   if (!Number.isSafeInteger(n) || n < 0) return undefined;
   if (n === 0) return sections.every((s, i) => i === 0 || s === '') ? [] : undefined;
-  const [names, shas, dates, times, subjects] = sections.slice(1, 6).map((s) => s.split('\n'));
-  const annotated = sections[6];
-  const versions = sections[7].split('\n');
-  if (![names, shas, dates, times, subjects, versions].every((c) => c.length === n) || annotated.length !== n) return undefined;
-  const out: Entry[] = new Array<Entry>(n);
+  const [names, shas, dates, subjects] = sections.slice(1, 5).map((s) => s.split('\n'));
+  const annotated = sections[5];
+  const versions = sections[6].split('\n');
+  if (![names, shas, dates, subjects, versions].every((c) => c.length === n) || annotated.length !== n) return undefined;
+  const out = new Array<Release>(n);
   for (let i = 0; i < n; i++) {
-    const time = Number(times[i]);
     const sha = shas[i];
     const flag = annotated.charCodeAt(i);
-    if (!Number.isFinite(time) || (sha.length !== 40 && sha.length !== 64) || (flag !== 48 && flag !== 49) || names[i] === '') return undefined;
+    if ((sha.length !== 40 && sha.length !== 64) || (flag !== 48 && flag !== 49) || names[i] === '' || dates[i].length !== 24) return undefined;
     const version = versions[i];
     const isSemver = version !== '\x01';
     // The same fields in the same order as a fresh read makes them (tagCollection.ts), so JSON output is alike too.
-    const release: Release = { name: names[i], sha, date: dates[i], isSemver, markers: [], source: 'tag', subject: subjects[i], annotated: flag === 49 };
+    const release: Release = { name: names[i], sha, date: dates[i], isSemver, markers: NO_MARKERS, source: 'tag', subject: subjects[i], annotated: flag === 49 };
     if (isSemver) release.version = version;
-    out[i] = { release, time };
+    out[i] = release;
   }
   return out;
 }
