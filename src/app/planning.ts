@@ -3,10 +3,9 @@
 // the operator's choices into the plan the preview shows and the run start rebuilds.
 import type { UndoChoice, UndoPath } from '../core/database';
 import type { DatabaseSection } from '../core/database/section';
-import { posix } from 'node:path';
 import { inspectHostFiles } from '../core/plan/inspectHostFiles';
 import type { PlanGit } from '../core/plan/git';
-import { buildPlan, type PlanInput } from '../core/plan/planner';
+import { buildPlan, codeStepCwd, type PlanInput } from '../core/plan/planner';
 import type { HostFiles, PlanStep, RollbackPlan } from '../core/plan/types';
 import type { CommandRunner } from '../core/ports';
 import type { Release } from '../core/releases';
@@ -162,8 +161,7 @@ export function codeStepPlace(input: Pick<PlanInput, 'config' | 'environment' | 
   const env = input.config.environments.find((e) => e.name === input.environment);
   const strategy = input.strategy ?? env?.strategy;
   if (!env || env.fleet || !strategy || strategy === 'image') return undefined;
-  const cwd = env.host === 'local' && input.workspaceRoot && !env.path.startsWith('/') ? posix.join(input.workspaceRoot, env.path) : env.path;
-  return { where: env.host, cwd, strategy };
+  return { where: env.host, cwd: codeStepCwd(env, input.workspaceRoot), strategy };
 }
 
 /**

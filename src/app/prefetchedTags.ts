@@ -1,4 +1,4 @@
-import type { GitPort, RepoState, TagListingMemo, TagRef } from '../core/releases/gitPort';
+import type { GitPort, RepoState, TagRef } from '../core/releases/gitPort';
 import { TagCollection, type PrefetchedTagsPort } from '../core/releases/releases';
 
 /**
@@ -17,7 +17,12 @@ export class PrefetchingGitPort implements GitPort, PrefetchedTagsPort {
   private pending?: { pattern: string; tags: TagCollection; at: number };
   private pendingState?: { state: Promise<RepoState>; at: number };
 
-  constructor(private readonly inner: GitPort) {}
+  /** Only where the inner port has it: without it, TagCollection streams and sorts itself. */
+  readonly collectTags: GitPort['collectTags'];
+
+  constructor(private readonly inner: GitPort) {
+    this.collectTags = inner.collectTags?.bind(inner);
+  }
 
   /** Starts reading the tags matching `pattern` and the repository's state; a failure is left for the listing to meet itself. */
   prefetchTags(pattern: string): void {
@@ -56,10 +61,6 @@ export class PrefetchingGitPort implements GitPort, PrefetchedTagsPort {
     return this.inner.streamTags ? this.inner.streamTags(pattern, onTag) : this.inner.listTags(pattern).then((tags) => tags.forEach(onTag));
   }
 
-  collectTags<T>(pattern: string, memo: TagListingMemo<T>): Promise<T> {
-    if (this.inner.collectTags) return this.inner.collectTags(pattern, memo);
-    return this.streamTags(pattern, (t) => memo.add(t)).then(() => memo.finish());
-  }
 
   isRepo: GitPort['isRepo'] = () => this.inner.isRepo();
   head: GitPort['head'] = () => this.inner.head();

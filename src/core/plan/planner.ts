@@ -60,6 +60,11 @@ export interface PlanInput {
 
 export { PlanError };
 
+/** The folder the code step runs in: a local target's relative path is against the workspace; any other path is the target's own. */
+export function codeStepCwd(env: Pick<EnvironmentConfig, 'host' | 'path'>, workspaceRoot: string | undefined): string {
+  return env.host === 'local' && workspaceRoot && !env.path.startsWith('/') ? posix.join(workspaceRoot, env.path) : env.path;
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return `rb-${stamp}-${randomBytes(3).toString('hex')}`;
@@ -83,7 +88,7 @@ export async function buildPlan(input: PlanInput): Promise<RollbackPlan> {
   const where = validateHost(env.host);
   const strategy = input.strategy ?? env.strategy;
   const runId = input.runId ?? newRunId(input.now);
-  const cwd = where === 'local' && input.workspaceRoot && !env.path.startsWith('/') ? posix.join(input.workspaceRoot, env.path) : env.path;
+  const cwd = codeStepCwd(env, input.workspaceRoot);
   validatePath(cwd);
 
   const fromRef = validateRef(input.from ?? 'HEAD');
