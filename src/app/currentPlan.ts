@@ -162,7 +162,8 @@ export async function previewPlan(sources: PlanningSources, build: PlanBuilder, 
   const early = readEarlyFacts(sources, request, config);
   const plan = await build({ config, environment: request.environment, from: request.from, to: request.to, chooseUndo: recording });
   const facts = await readFacts(sources, plan, early, text, listing);
-  return { plan, preview: renderPlanMarkdown(plan), digest: planDigest(plan), facts, request, undoAnswers };
+  const preview = renderPlanMarkdown(plan);
+  return { plan, preview, digest: planDigest(plan, preview), facts, request, undoAnswers };
 }
 
 /**
@@ -206,7 +207,8 @@ export async function rebuildAndCompare(
     throw new StalePlanError([...unasked, `the plan can no longer be made as previewed: ${(e as Error).message}`]);
   }
   const facts = await readFacts(sources, plan, early, text, listing);
-  const rebuilt: PreviewedPlan = { plan, preview: renderPlanMarkdown(plan), digest: planDigest(plan), facts };
+  const preview = renderPlanMarkdown(plan);
+  const rebuilt: PreviewedPlan = { plan, preview, digest: planDigest(plan, preview), facts };
   const differences = [...unasked, ...describePlanDifferences(previewed, seenAs(rebuilt))];
   if (differences.length) throw new StalePlanError(differences);
   return plan;

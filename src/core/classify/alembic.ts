@@ -1,7 +1,7 @@
 // Reads an Alembic revision with a real Python parser (@lezer/python) and turns its
 // `op.*` calls in upgrade() / downgrade() into operations judged by the SQL rules.
 
-import { parser as python } from '@lezer/python';
+import { parsePython } from '../migrations/pythonParser';
 import type { SyntaxNode } from '@lezer/common';
 import type { MigrationFinding } from '../migrations/types';
 import { collectOps, readModule } from './alembicWalk';
@@ -24,7 +24,7 @@ function findFunction(tree: SyntaxNode, reader: PyReader, name: string): SyntaxN
 
 /** The operations an Alembic revision's upgrade() and downgrade() run, the syntax-error finding when there is one, and whether there is a downgrade(). */
 export function alembicMigrationOps(text: string, file: string): { ops: MigrationOp[]; problems: MigrationFinding[]; hasUpgrade: boolean; hasDowngrade: boolean } {
-  const tree = python.parse(text);
+  const tree = parsePython(text);
   const reader = new PyReader(text);
   const problems: MigrationFinding[] = [];
   // lezer recovers from errors; an error node means the reading may be incomplete.

@@ -1,6 +1,6 @@
 // Reads the module-level `revision` / `down_revision` of an Alembic script with a real
 // Python parser, so comments, docstrings, annotations and code inside functions cannot fool it.
-import { parser } from '@lezer/python';
+import { parsePython } from './pythonParser';
 import type { SyntaxNode } from '@lezer/common';
 import { scanAlembicHeader } from './alembicHeaderScan';
 import { docstringMessage, stringLiteral } from './pythonString';
@@ -96,7 +96,7 @@ function topLevelStatements(top: SyntaxNode): SyntaxNode[] {
 }
 
 export function readAlembicHeader(text: string): AlembicHeader {
-  const tree = parser.parse(text);
+  const tree = parsePython(text);
   const top = tree.topNode;
   const header: AlembicHeader = { problems: [] };
   const statements = topLevelStatements(top).filter((s) => s.name !== 'Comment');

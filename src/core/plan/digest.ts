@@ -38,8 +38,10 @@ export function planMachineFields(plan: RollbackPlan): unknown {
  * Fingerprint of the plan as shown and as it will run: sha256 over the preview text
  * (renderPlanMarkdown, what the user read and confirmed) and the canonical JSON of the
  * machine fields. A plan rebuilt from the current facts must give the same digest, or the
- * run refuses; the runner checks it once more as the last line of defence.
+ * run refuses; the runner checks it once more as the last line of defence. A caller that has
+ * just rendered the preview passes it (rendering redacts the whole text, the larger part of the
+ * digest's cost); the runner renders it itself, so a preview that is not the plan's is refused.
  */
-export function planDigest(plan: RollbackPlan): string {
-  return createHash('sha256').update('preview\0').update(renderPlanMarkdown(plan)).update('\0machine\0').update(canonicalJson(planMachineFields(plan))).digest('hex');
+export function planDigest(plan: RollbackPlan, preview: string = renderPlanMarkdown(plan)): string {
+  return createHash('sha256').update('preview\0').update(preview).update('\0machine\0').update(canonicalJson(planMachineFields(plan))).digest('hex');
 }

@@ -175,8 +175,11 @@ describe('planner (real git repository)', () => {
     for (const s of plan.steps) assert.ok(md.includes(s.title), s.title);
     assert.match(md, /## If the revert conflicts/);
     const d = planDigest(plan);
+    assert.equal(planDigest(plan, md), d, 'the preview just rendered gives the same digest as rendering it again');
+    assert.notEqual(planDigest(plan, md.replace('v1.3.0', 'v1.2.0')), d, 'a preview that is not the plan\'s gives another digest');
     plan.steps[4].commands[0].command += ' && curl evil';
     assert.notEqual(planDigest(plan), d);
+    assert.notEqual(planDigest(plan, md), d, 'the commands count even when the preview text is passed in');
   });
 
   test('full redeploy: planned and previewed up front, every service built then deployed then checked, ids distinct from the plan\'s own', async () => {
