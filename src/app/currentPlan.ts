@@ -149,6 +149,12 @@ async function readFacts(sources: PlanningSources, plan: RollbackPlan, early: Ea
   };
 }
 
+/** The plan, its preview, and the digest of that very preview (rendered once: rendering redacts the whole text). */
+function shownAs(plan: RollbackPlan): Pick<PreviewedPlan, 'plan' | 'preview' | 'digest'> {
+  const preview = renderPlanMarkdown(plan);
+  return { plan, preview, digest: planDigest(plan, preview) };
+}
+
 /** Plans and reads the facts under the plan; the text returned is exactly what the preview shows. */
 export async function previewPlan(sources: PlanningSources, build: PlanBuilder, request: PlanRequest, chooseUndo: PlanBuildInput['chooseUndo']): Promise<PreviewedRequest> {
   const { config, text } = await sources.config();
@@ -162,8 +168,7 @@ export async function previewPlan(sources: PlanningSources, build: PlanBuilder, 
   const early = readEarlyFacts(sources, request, config);
   const plan = await build({ config, environment: request.environment, from: request.from, to: request.to, chooseUndo: recording });
   const facts = await readFacts(sources, plan, early, text, listing);
-  const preview = renderPlanMarkdown(plan);
-  return { plan, preview, digest: planDigest(plan, preview), facts, request, undoAnswers };
+  return { ...shownAs(plan), facts, request, undoAnswers };
 }
 
 /**
@@ -207,8 +212,7 @@ export async function rebuildAndCompare(
     throw new StalePlanError([...unasked, `the plan can no longer be made as previewed: ${(e as Error).message}`]);
   }
   const facts = await readFacts(sources, plan, early, text, listing);
-  const preview = renderPlanMarkdown(plan);
-  const rebuilt: PreviewedPlan = { plan, preview, digest: planDigest(plan, preview), facts };
+  const rebuilt: PreviewedPlan = { ...shownAs(plan), facts };
   const differences = [...unasked, ...describePlanDifferences(previewed, seenAs(rebuilt))];
   if (differences.length) throw new StalePlanError(differences);
   return plan;

@@ -61,7 +61,6 @@ export class PrefetchingGitPort implements GitPort, PrefetchedTagsPort {
     return this.inner.streamTags ? this.inner.streamTags(pattern, onTag) : this.inner.listTags(pattern).then((tags) => tags.forEach(onTag));
   }
 
-
   isRepo: GitPort['isRepo'] = () => this.inner.isRepo();
   head: GitPort['head'] = () => this.inner.head();
   isShallow: GitPort['isShallow'] = () => this.inner.isShallow();
