@@ -81,8 +81,12 @@ export async function listReleases(git: GitPort, opts: ListReleasesOptions): Pro
     .sort((a, b) => b.time - a.time)
     .map((x) => x.d);
 
+  // Only the SHAs looked up below (the deploys', the target's and HEAD's) are indexed: an entry
+  // for each of 10,000 tags was a Map and 10,000 arrays of garbage on every start of the command line.
+  const looked = new Set<string | undefined>([...deploys.map((d) => d.sha), opts.targetHeadSha, repo.head.sha]);
   const bySha = new Map<string, Release[]>();
   for (const r of tagged) {
+    if (!looked.has(r.sha)) continue;
     const list = bySha.get(r.sha);
     if (list) list.push(r);
     else bySha.set(r.sha, [r]);
