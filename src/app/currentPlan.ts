@@ -34,6 +34,8 @@ export interface TargetPlace {
   where: string;
   cwd: string;
   strategy: RollbackPlan['strategy'];
+  /** A local target in the workspace's own folder: this repository, whose HEAD the local facts read already. */
+  isWorkspace?: boolean;
 }
 
 /** What the operator chose for the plan; the rebuild reuses it rather than asking again. */
@@ -117,8 +119,9 @@ function readEarlyFacts(sources: PlanningSources, request: PlanRequest, config: 
   // Awaited by readFacts; a build that fails first must not leave its rejection unhandled.
   read.catch(() => undefined);
   const place = sources.targetPlace?.(config, request.environment);
-  // readTarget never rejects.
-  return { local: read, target: place && { place, head: readTarget(sources, place) } };
+  // readTarget never rejects. The workspace's own folder is asked once, by the local read (the same command a moment apart otherwise).
+  const head = place?.isWorkspace ? read.then((f) => f.head, () => readTarget(sources, place)) : place && readTarget(sources, place);
+  return { local: read, target: place && head && { place, head } };
 }
 
 /** The facts started before the plan is built: the local ones, and the target's HEAD where the plan is expected to run. */

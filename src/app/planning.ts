@@ -1,6 +1,7 @@
 // The one place a rollback plan is made, for the VS Code flow and the command line alike:
 // the facts under it (from the workspace model and the target) and the builder that turns
 // the operator's choices into the plan the preview shows and the run start rebuilds.
+import * as path from 'node:path';
 import type { UndoChoice, UndoPath } from '../core/database';
 import type { DatabaseSection } from '../core/database/section';
 import { inspectHostFiles } from '../core/plan/inspectHostFiles';
@@ -55,7 +56,10 @@ export function planningSources(workspace: WorkspaceModel, sessions: RollbackSes
       return out;
     },
     targetRunner: (where) => sessions.runnerFor(where),
-    targetPlace: (config, environment) => codeStepPlace({ config, environment, workspaceRoot: workspace.root.fsPath }),
+    targetPlace: (config, environment) => {
+      const place = codeStepPlace({ config, environment, workspaceRoot: workspace.root.fsPath });
+      return place && { ...place, isWorkspace: place.where === 'local' && path.resolve(place.cwd) === path.resolve(workspace.root.fsPath) };
+    },
   };
 }
 
@@ -84,10 +88,11 @@ export function planBuilder(workspace: WorkspaceModel, sessions: RollbackSession
     noteKnownCommits(root, [req.from?.sha, req.to.sha].filter(tagged));
     const git = immutablePlanGit(sessions.runnerFor('local'), root);
     const from = req.from?.sha ?? 'HEAD';
-    // The planner's first git questions and the operator's identity, read while the database section is made: they do not depend on it.
+    // The target's files (the longest of these reads: several git commands in a row, asked first), the planner's first git
+    // questions and the operator's identity, read while the database section is made: they do not depend on it.
+    const hostFiles = earlyHostFiles({ config: req.config, environment: req.environment, to: req.to.sha, workspaceRoot: root }, (where) => sessions.runnerFor(where));
     const strategy = req.config.environments.find((e) => e.name === req.environment)?.strategy;
     prefetchPlanQuestions(git, from, req.to.sha, { changedFiles: !choices.revertCommit, range: strategy === 'revert' && !choices.revertCommit });
-    const hostFiles = earlyHostFiles({ config: req.config, environment: req.environment, to: req.to.sha, workspaceRoot: root }, (where) => sessions.runnerFor(where));
     const asked = (identity ??= sessions.operatorGitIdentity());
     asked.catch(() => (identity = undefined));
     const section = await databaseSectionOf(req, sessions, databaseSteps, git);

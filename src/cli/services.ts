@@ -24,7 +24,7 @@ import { FileJournalStore } from '../infra/files/fileJournalStore';
 import { confinedJournalStore, confinedRecordsStorage } from '../infra/files/fsConfinement';
 import { NodeFileSystem } from '../infra/files/nodeFileSystem';
 import { fileRecordsStorage } from '../infra/files/recordsFileStorage';
-import { SimpleGitPort, TAG_FORMAT } from '../infra/git/simpleGitPort';
+import { SimpleGitPort, TAG_FORMAT, type PlainGitRead } from '../infra/git/simpleGitPort';
 import { fileTagFieldsCache, tagCachePath } from '../infra/git/tagCache';
 import { commandRunners, type SshSettings } from '../infra/runners';
 import { ShellForkServer } from '../infra/shell/forkServer';
@@ -114,6 +114,13 @@ function fleetDeps(root: string, ssh: SshSettings): FleetFlowDeps {
   };
 }
 
+/** simple-git's own silence timeout for the same reads. */
+const GIT_READ_TIMEOUT_MS = 60_000;
+/** A tag listing is answered whole (about 100 bytes a tag); one larger than this is read through simple-git. */
+const GIT_READ_KEEP_BYTES = 256 * 1024 * 1024;
+/** The fork server ended before it started the read: simple-git reads it. */
+const notRun = () => Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 });
+
 export async function buildServices(options: GlobalOptions, term: Terminal): Promise<CliServices> {
   const root = findRepositoryRoot(options.repo ?? process.cwd());
   // The one redactor: everything written or shown (journal, log, output, preview, messages) passes through it.
@@ -126,10 +133,11 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const records = new RecordsStore(confinedRecordsStorage(fileRecordsStorage(path.resolve(root, options.recordsFile ?? '.rollback/records.json')), root));
   // What each tag's object reads as is kept between runs (tagCache.ts): a plan on 10,000 tags does not read 10,000 objects every time.
   const tagCacheFile = tagCachePath(root, TAG_FORMAT, term.io.env);
-  const git = new SimpleGitPort(root, tagCacheFile ? { tagCache: fileTagFieldsCache(tagCacheFile) } : {});
-  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
-  // Local queries (the target's HEAD, the plan's git questions, the target's files) are started by one small shell, not by forking this process each time (forkServer.ts).
+  // Local queries (the target's HEAD, the plan's git questions, the target's files, the tag names) are started by one small shell, not by forking this process each time (forkServer.ts).
   const forkServer = term.io.env.ROLLBACK_PILOT_FORK_SERVER === '0' ? undefined : ShellForkServer.start();
+  const plainRead: PlainGitRead | undefined = forkServer && ((command) => forkServer.run(command, root, GIT_READ_TIMEOUT_MS, notRun, GIT_READ_KEEP_BYTES) ?? Promise.resolve(undefined));
+  const git = new SimpleGitPort(root, { ...(tagCacheFile ? { tagCache: fileTagFieldsCache(tagCacheFile) } : {}), ...(plainRead ? { plainRead } : {}) });
+  const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
   const runnerFor = commandRunners(root, () => options.ssh, () => prompter, forkServer);
   const events = new RedactingRollbackEvents(redactor);
   const journalsDir = path.join(root, '.rollback', 'journals');

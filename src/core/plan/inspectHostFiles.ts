@@ -40,8 +40,9 @@ export async function inspectHostFiles(runner: CommandRunner, cwd: string, toSha
       // To the top level as --show-cdup would say, from the prefix already read (one git process fewer): a ../ per folder.
       `rp_up=; p=$rp_pre; while case $p in */*) true ;; *) false ;; esac; do p=\${p#*/}; rp_up="../$rp_up"; done`,
       `cd "./$rp_up" || exit 1`,
-      `rp_list`,
-      `git -c core.quotePath=false diff --no-renames --name-only HEAD -- . ${shQuote(':(exclude).rollback')} | while IFS= read -r f; do printf 'M\\t%s\\n' "$f"; done`,
+      // The tracked changes (git diff HEAD, which stats the whole tree) are read while rp_list runs, and printed after its lines:
+      // the pipe holds them meanwhile, and nothing in rp_list reads its standard input.
+      `git -c core.quotePath=false diff --no-renames --name-only HEAD -- . ${shQuote(':(exclude).rollback')} | { rp_list; while IFS= read -r f; do printf 'M\\t%s\\n' "$f"; done; }`,
     ].join('\n');
     const r = await runner.run(script, { cwd, timeoutMs: 60_000 });
     if (r.lost) return { ...none(), error: `the connection to ${runner.where} was lost while reading ${cwd}` };

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagListingMemo, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
+import { shJoin } from '../../core/plan/shellQuote';
 import { listingKey, type TagFieldsCache } from './tagCache';
 import { cachedTagLines, hasReplaceRefs, namesListing, parseTagLine, tagLines } from './tagReading';
 
@@ -20,7 +21,19 @@ export interface SimpleGitPortOptions {
   silenceTimeoutMs?: number;
   /** Keeps what each tag's object reads as between runs (the command line: tagCache.ts). */
   tagCache?: TagFieldsCache;
+  /** Runs the first reads of a listing (the tag names, the repository's state) without simple-git: the command line's fork server. */
+  plainRead?: PlainGitRead;
 }
+
+/**
+ * Runs a git command line (plainGitCommand's) in the repository and gives back its exit code
+ * and whole stdout, or undefined when it could not run it. Nothing else is read from it: any
+ * answer but a clean exit with all of stdout is asked again through simple-git, whose errors
+ * say what is wrong as they always have. The command line uses its fork server
+ * (forkServer.ts): simple-git forks this process for each command, 2-3 ms of the main thread
+ * at the size a plan on 10,000 tags reaches.
+ */
+export type PlainGitRead = (command: string) => Promise<{ code: number | null; stdout: string; droppedBytes?: { stdout: number } } | undefined>;
 
 const COMMIT_FORMAT = ['%H', '%h', '%an', '%ae', '%at', '%P', '%s'].join('%x1f') + '%x1e';
 
@@ -60,6 +73,16 @@ export class SimpleGitPort implements GitPort {
     }).env(cleanEnv(process.env));
   }
 
+  /** A read with a fixed argv (no user ref in it) through plainRead when there is one, else, or when that did not answer cleanly, through simple-git. */
+  private async read(args: string[]): Promise<string> {
+    const command = this.options.plainRead && this.options.binary === undefined ? plainGitCommand(args, process.env) : undefined;
+    if (command !== undefined) {
+      const r = await this.options.plainRead?.(command).catch(() => undefined);
+      if (r && r.code === 0 && !r.droppedBytes?.stdout) return r.stdout;
+    }
+    return this.run(args);
+  }
+
   private async run(args: string[], client?: SimpleGit): Promise<string> {
     try {
       return await (client ?? this.client()).raw(args);
@@ -81,7 +104,7 @@ export class SimpleGitPort implements GitPort {
   async repoState(): Promise<RepoState> {
     try {
       // One process: shallow flag, HEAD's SHA, HEAD's symbolic name ("HEAD" when detached).
-      const out = await this.run(['rev-parse', '--is-shallow-repository', 'HEAD', '--symbolic-full-name', 'HEAD']);
+      const out = await this.read(['rev-parse', '--is-shallow-repository', 'HEAD', '--symbolic-full-name', 'HEAD']);
       const [shallow, sha, full] = out.split('\n');
       return { kind: 'repo', shallow: shallow === 'true', head: headFrom(sha, full) };
     } catch (e) {
@@ -128,7 +151,7 @@ export class SimpleGitPort implements GitPort {
       return memo.finish();
     }
     checkPattern(pattern);
-    const [listing, kept] = await Promise.all([this.run(namesListing(pattern)), cache.loadListing()]);
+    const [listing, kept] = await Promise.all([this.read(namesListing(pattern)), cache.loadListing()]);
     const key = listingKey(listing);
     // The memo's format holds the source of the rules that made it: kept by its hash.
     const format = listingKey(memo.format);
@@ -154,7 +177,7 @@ export class SimpleGitPort implements GitPort {
     const cache = this.options.tagCache;
     const reader = { run: (args: string[], client?: SimpleGit) => this.run(args, client), newClient: () => this.newClient() };
     let consistent = false;
-    if (cache) consistent = await cachedTagLines(reader, pattern, cache, parse, listing ?? this.run(namesListing(pattern)));
+    if (cache) consistent = await cachedTagLines(reader, pattern, cache, parse, listing ?? this.read(namesListing(pattern)));
     else await tagLines(reader, [`refs/tags/${pattern}`], parse);
     // A tag of a tag peels only one level in for-each-ref; resolve those few separately.
     for (const tag of nested) {
@@ -269,22 +292,43 @@ function isExit(e: unknown, code: number): boolean {
 /**
  * Our git calls are local and read-only: inherited GIT_* variables (GIT_DIR from a hook,
  * askpass helpers from an editor terminal) could only point them at the wrong repository
- * or trip simple-git's guards, so they are dropped.
+ * or trip simple-git's guards, so they are dropped, as is everything else those guards
+ * refuse to pass on (in any case of letters: PREFIX, which Termux and some profilers set,
+ * GIT_EXEC_PATH, EDITOR, PAGER): with one of them set, simple-git refuses every command, and
+ * the releases were "none" with "Refused an unsafe git argument".
  */
 function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) continue;
-    if (k.startsWith('GIT_') && k !== 'GIT_EXEC_PATH') continue;
-    if (k === 'SSH_ASKPASS' || k === 'EDITOR' || k === 'VISUAL' || k === 'PAGER') continue;
+    if (v === undefined || droppedVariable(k)) continue;
     out[k] = v;
   }
-  out.GIT_TERMINAL_PROMPT = '0';
+  return { ...out, ...SET_FOR_GIT };
+}
+
+const droppedVariable = (name: string): boolean => {
+  const lower = name.toLowerCase().trim();
+  return lower.startsWith('git_') || ['ssh_askpass', 'editor', 'visual', 'pager', 'prefix'].includes(lower);
+};
+
+const SET_FOR_GIT = {
+  GIT_TERMINAL_PROMPT: '0',
   // Never take index.lock for our reads: other tools (and people) work in the same checkout.
-  out.GIT_OPTIONAL_LOCKS = '0';
+  GIT_OPTIONAL_LOCKS: '0',
   // Error classification below reads git's English messages.
-  out.LC_ALL = 'C';
-  return out;
+  LC_ALL: 'C',
+};
+
+/**
+ * The /bin/sh command line that runs git with `args` in the environment simple-git gives it
+ * (cleanEnv of `env`, the environment the shell was started with); undefined when a variable
+ * to drop has a name no shell can unset.
+ */
+export function plainGitCommand(args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const drop = Object.keys(env).filter((k) => env[k] !== undefined && droppedVariable(k));
+  if (drop.some((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))) return undefined;
+  const set = Object.entries(SET_FOR_GIT).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${drop.length ? `unset ${drop.join(' ')}\n` : ''}${set} exec git ${shJoin(args)}`;
 }
 
 function toPortError(e: unknown, args: string[], dir: string, binary: string): GitPortError {

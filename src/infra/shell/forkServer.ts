@@ -24,17 +24,34 @@ import { OUTPUT_TAIL_BYTES, OutputTail } from '../outputTail';
 /** Exit code of the server when it cannot run commands as promised (no setsid): nothing was started, the runner spawns them itself. */
 const UNUSABLE = 3;
 
+/**
+ * Commands up to this long are read by the shell's own `read`, longer ones by `cat`: `cat` is a
+ * process (about 1 ms of CPU, measured, as much as the rest of a request), and `read` takes one
+ * system call per byte, which costs as much as `cat` at about 2.5 KB.
+ */
+const READ_BY_SHELL_BYTES = 2048;
+
 // $1 is the folder. A request is a number on stdin: run $1/N.sh in the folder named by
 // $1/N.cwd, output to N.out and N.err; "S N pid" when started, "E N status" when ended.
+// A request "rN" is the same for a short N.sh, read without cat (READ_BY_SHELL_BYTES).
 const SERVER = [
   'd=$1',
   `command -v setsid >/dev/null 2>&1 || exit ${UNUSABLE}`,
-  'while IFS= read -r n; do',
+  "nl='",
+  "'",
+  'while IFS= read -r r; do',
+  '  n=${r#r}',
   '  case $n in ""|*[!0-9]*) continue ;; esac',
   '  {',
   '    IFS= read -r c <"$d/$n.cwd"',
-  // The text as `sh -c` takes it, so that $0, $# and the shell's and git's messages are a spawn's.
-  '    ( cd -- "$c" && s=$(cat -- "$d/$n.sh") && exec setsid /bin/sh -c "$s" ) </dev/null >"$d/$n.out" 2>"$d/$n.err" &',
+  // The text as `sh -c` takes it, so that $0, $# and the shell's and git's messages are a spawn's;
+  // read by lines, it loses its trailing newlines as $(cat) loses them.
+  '    ( cd -- "$c" || exit',
+  '      case $r in',
+  '        r*) s=; while IFS= read -r l || [ -n "$l" ]; do s=$s$l$nl; done <"$d/$n.sh"; while [ "${s%"$nl"}" != "$s" ]; do s=${s%"$nl"}; done ;;',
+  '        *) s=$(cat -- "$d/$n.sh") || exit ;;',
+  '      esac',
+  '      exec setsid /bin/sh -c "$s" ) </dev/null >"$d/$n.out" 2>"$d/$n.err" &',
   '    p=$!',
   '    echo "S $n $p"',
   '    wait "$p"',
@@ -45,6 +62,8 @@ const SERVER = [
 
 interface Pending {
   n: number;
+  /** Bytes of stdout and of stderr kept (the end of each), as OutputTail keeps them. */
+  keepBytes: number;
   started: number;
   pid?: number;
   timedOut: boolean;
@@ -92,9 +111,11 @@ export class ShellForkServer {
 
   /**
    * Runs `command` in `cwd`; undefined when the server cannot take it (gone, or a folder that
-   * does not exist, whose error the runner's own spawn reports as it always has).
+   * does not exist, whose error the runner's own spawn reports as it always has). The last
+   * `keepBytes` of stdout and of stderr come back, as a runner keeps them (a read whose whole
+   * output is its answer asks for more).
    */
-  run(command: string, cwd: string, timeoutMs: number | undefined, fallback: () => Promise<ExecResult>): Promise<ExecResult> | undefined {
+  run(command: string, cwd: string, timeoutMs: number | undefined, fallback: () => Promise<ExecResult>, keepBytes = OUTPUT_TAIL_BYTES): Promise<ExecResult> | undefined {
     if (!this.alive || /[\n\r]/.test(cwd) || !isDirectory(cwd)) return undefined;
     const n = this.next++;
     try {
@@ -104,18 +125,18 @@ export class ShellForkServer {
       return undefined;
     }
     return new Promise<ExecResult>((resolve) => {
-      const p: Pending = { n, started: Date.now(), timedOut: false, resolve, fallback: () => void fallback().then(resolve) };
+      const p: Pending = { n, keepBytes, started: Date.now(), timedOut: false, resolve, fallback: () => void fallback().then(resolve) };
       if (timeoutMs) p.timer = setTimeout(() => this.kill(p), timeoutMs);
       this.pending.set(n, p);
       this.busy();
-      this.ask(n);
+      this.ask(command.length <= READ_BY_SHELL_BYTES ? `r${n}` : `${n}`);
     });
   }
 
   /** Requests made in the same turn (a plan's facts are asked at once) go in one write: each write to the pipe wakes the shell. */
-  private ask(n: number): void {
+  private ask(request: string): void {
     if (this.asked === '') queueMicrotask(() => this.flush());
-    this.asked += `${n}\n`;
+    this.asked += `${request}\n`;
   }
 
   private flush(): void {
@@ -169,8 +190,8 @@ export class ShellForkServer {
     this.pending.delete(p.n);
     clearTimeout(p.timer);
     const file = (ext: string) => join(this.dir, `${p.n}.${ext}`);
-    const stdout = readTail(file('out'));
-    const stderr = readTail(file('err'));
+    const stdout = readTail(file('out'), p.keepBytes);
+    const stderr = readTail(file('err'), p.keepBytes);
     for (const ext of ['sh', 'cwd', 'out', 'err']) {
       try {
         unlinkSync(file(ext));
@@ -217,15 +238,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** The file's last OUTPUT_TAIL_BYTES as OutputTail keeps a stream, without reading more of a huge file than that. */
-function readTail(file: string): OutputTail {
-  const tail = new OutputTail();
+/** The file's last `keepBytes` as OutputTail keeps a stream, without reading more of a huge file than that. */
+function readTail(file: string, keepBytes: number): OutputTail {
+  const tail = new OutputTail(keepBytes);
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
     const size = fstatSync(fd).size;
     // A few bytes more than the tail, so a character cut at the start is cut as OutputTail cuts it.
-    const start = Math.max(0, size - OUTPUT_TAIL_BYTES - 4);
+    const start = Math.max(0, size - keepBytes - 4);
     const buf = Buffer.alloc(size - start);
     let got = 0;
     while (got < buf.length) {

@@ -84,6 +84,24 @@ void describe('fork server: the same results as a spawn', () => {
     );
   });
 
+  void it('scripts of any shape, short (read by the shell) and long (read by cat), run as a spawn runs them (property, 60 scripts)', async () => {
+    // Lines with leading and trailing blanks, backslashes, CRs, empty lines, runs of trailing newlines, no final newline.
+    const line = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0') && !s.includes('\n')).map((s) => `printf '[%s]\\n' ${shQuote(s)}`),
+      fc.constantFrom('', '   ', '\t', 'echo " lead and trail "  ', 'echo back\\\\slash', 'echo cr\r', ': \\', 'x=1; echo "$x"'),
+    );
+    const padding = fc.constantFrom('', `# ${'long comment '.repeat(200)}\n`);
+    const script = fc.tuple(padding, fc.array(fc.tuple(line, fc.constantFrom('\n', '\n\n', '\n\n\n')), { minLength: 1, maxLength: 6 }), fc.constantFrom('', '\n', '\n\n\n'));
+    await fc.assert(
+      fc.asyncProperty(script, async ([pad, lines, end]) => {
+        const command = pad + lines.map(([l, sep]) => l + sep).join('').replace(/\n+$/, '') + end;
+        const [a, b] = await Promise.all([served.run(command), spawned.run(command)]);
+        assert.deepEqual(comparable(a), comparable(b), JSON.stringify(command));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   void it('output over the 1 MiB tail: the same tail and exactly the same dropped byte counts', async () => {
     // 1.5 MiB of a 3-byte character on stdout (a cut inside a character), 1.2 MiB on stderr.
     const command = "head -c 1572864 /dev/zero | tr '\\0' x | sed 's/x/\\xe2\\x82\\xac/g'; head -c 1258291 /dev/zero | tr '\\0' y >&2";
