@@ -61,10 +61,10 @@ function planRepo(source) {
   return dir;
 }
 
-function run(cmd, args, cwd, check) {
+function run(cmd, args, cwd, check, env = gitEnv()) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     let err = '';
     child.stdout.on('data', (c) => out.push(c));
@@ -112,7 +112,30 @@ async function main() {
   const g = median(gitMs);
   console.error(`cold first plan: ${cold.toFixed(0)} ms`);
   console.error(`plan runs ms: ${planMs.map((x) => x.toFixed(0)).join(' ')}; git runs ms: ${gitMs.map((x) => x.toFixed(0)).join(' ')}`);
+  await nodeStartUp(dir);
   console.log(`bench cli-plan: ${p.toFixed(0)} ms ratio=${(p / g).toFixed(2)} vs git-for-each-ref target<=${TARGET.toFixed(1)}`);
+}
+
+/**
+ * Context for the figure, not part of it: what Node's own start-up (`node -e 0`) costs in this
+ * environment. With NODE_EXTRA_CA_CERTS set, Node 20 parses that bundle at every start,
+ * whatever the program does (nodejs/node#40524): about 30 ms on the development machine,
+ * paid by every run of the command line there and measured as part of it above.
+ */
+async function nodeStartUp(dir) {
+  const bare = () => run(process.execPath, ['-e', '0'], dir, () => undefined);
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(await bare());
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  let without = '';
+  if (extra) {
+    const env = gitEnv();
+    delete env.NODE_EXTRA_CA_CERTS;
+    const lean = [];
+    for (let i = 0; i < RUNS; i++) lean.push(await run(process.execPath, ['-e', '0'], dir, () => undefined, env));
+    without = `; NODE_EXTRA_CA_CERTS is set (${extra}): Node parses it at every start, ${median(lean).toFixed(0)} ms without it (nodejs/node#40524)`;
+  }
+  console.error(`node start-up alone (node -e 0): ${median(times).toFixed(0)} ms${without}`);
 }
 
 main().catch((e) => {
