@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import type { EnvironmentConfig } from '../../../src/core/config/types';
 import { gitQueriesVia } from '../../../src/core/plan/git';
 import { buildPlan } from '../../../src/core/plan/planner';
@@ -77,6 +78,42 @@ describe('readDeployed: bad input on the target (real git, real sh)', () => {
     assert.ok(expected().includes('v1.3.0-loose'));
     git(at, 'checkout', '-q', '--detach', 'v1.2.0');
     assert.deepEqual((await readDeployed(runner, envOf(at), { resolve })).tags, ['v1.2.0']);
+  });
+
+  test('the tags at HEAD are git tag --points-at HEAD --sort=-v:refname\'s for any set of tags: one or several, lightweight, annotated, nested, loose or packed (property, 25 sets)', async () => {
+    const at = join(tmp.dir, 'tags-property');
+    execFileSync('git', ['clone', '-q', repo.dir, at], { stdio: 'ignore' });
+    git(at, 'checkout', '-q', '--detach', 'v1.3.0');
+    const id = ['-c', 'user.name=T', '-c', 'user.email=t@example.com'];
+    // A commit no tag names yet: what is at HEAD is the generated set alone (none, one, several).
+    git(at, ...id, 'commit', '-q', '--allow-empty', '-m', 'deployed by hand');
+    const spec = fc.record({
+      name: fc.constantFrom('v2.0.0', 'v2.0.10', 'v2.0.9', 'rel/3.1', 'zz-late', 'a-first', 'v2.1.0-rc.1', 'deploy/2026-12-07'),
+      kind: fc.constantFrom('lightweight', 'annotated', 'nested'),
+      atHead: fc.boolean(),
+    });
+    const sets = fc.tuple(fc.uniqueArray(spec, { selector: (t) => t.name, minLength: 0, maxLength: 4 }), fc.boolean());
+    const made: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(sets, async ([tags, pack]) => {
+        for (const name of made.splice(0)) git(at, 'tag', '-d', name);
+        for (const t of tags) {
+          const target = t.atHead ? 'HEAD' : 'v1.1.0';
+          if (t.kind === 'lightweight') git(at, 'tag', t.name, target);
+          else if (t.kind === 'annotated') git(at, ...id, 'tag', '-a', '-m', t.name, t.name, target);
+          else {
+            git(at, ...id, 'tag', '-a', '-m', 'inner', `${t.name}-inner`, target);
+            git(at, ...id, 'tag', '-a', '-m', 'outer', t.name, `${t.name}-inner`);
+            made.push(`${t.name}-inner`);
+          }
+          made.push(t.name);
+        }
+        if (pack) git(at, 'pack-refs', '--all');
+        const expected = git(at, 'tag', '--points-at', 'HEAD', '--sort=-v:refname').split('\n').filter(Boolean);
+        assert.deepEqual((await readDeployed(runner, envOf(at), { resolve })).tags, expected, JSON.stringify({ tags, pack }));
+      }),
+      { numRuns: 25 },
+    );
   });
 
   test('an empty file, a line with no SHA, a commit the local repository lacks, no file: each names the host and the file', async () => {
