@@ -26,13 +26,22 @@ export function operatorGitIdentityRead(): { name: string; email: string } | und
  * the revert commits carry; `user@host` only when git has none.
  */
 export function operatorName(): string {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // Containers without a passwd entry: keep "unknown".
+  return operatorLabel(gitIdentity, () => ({ user: osUser(), host: os.hostname() }));
+}
+
+/** The OS user, looked up once per process (a passwd lookup, NSS modules loaded the first time). */
+let osUserName: string | undefined;
+
+function osUser(): string {
+  if (osUserName === undefined) {
+    try {
+      osUserName = os.userInfo().username;
+    } catch {
+      // Containers without a passwd entry.
+      osUserName = 'unknown';
+    }
   }
-  return operatorLabel(gitIdentity, { user, host: os.hostname() });
+  return osUserName;
 }
 
 /** The machine, as journals record it (foreignOrigin compares it). */

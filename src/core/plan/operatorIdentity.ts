@@ -8,12 +8,13 @@ export interface OsUser {
   host: string;
 }
 
-/** `name <email>` from git, else `user@host`. */
-export function operatorLabel(git: { name: string; email: string } | undefined, os: OsUser): string {
+/** `name <email>` from git, else `user@host`; `os` as a function is asked only then (reading the OS user reads the passwd database). */
+export function operatorLabel(git: { name: string; email: string } | undefined, os: OsUser | (() => OsUser)): string {
   const name = git?.name.trim();
   const email = git?.email.trim();
   if (name && email) return `${name} <${email}>`;
-  return `${os.user}@${os.host}`;
+  const { user, host } = typeof os === 'function' ? os() : os;
+  return `${user}@${host}`;
 }
 
 /** The git identity back from a label operatorLabel made from one; undefined for a `user@host` label. */

@@ -51,6 +51,13 @@ describe('operator label', () => {
     assert.equal(operatorLabel({ name: ' Dana Ops ', email: 'dana@example.com' }, { user: 'root', host: 'vm' }), 'Dana Ops <dana@example.com>');
     assert.equal(operatorLabel({ name: 'Dana', email: '' }, { user: 'root', host: 'vm' }), 'root@vm');
     assert.equal(operatorLabel(undefined, { user: 'root', host: 'vm' }), 'root@vm');
+    // Asked lazily: the OS user (a passwd lookup) is read only when git has no identity.
+    let asked = 0;
+    const lazy = () => (asked++, { user: 'root', host: 'vm' });
+    assert.equal(operatorLabel({ name: 'Dana Ops', email: 'dana@example.com' }, lazy), 'Dana Ops <dana@example.com>');
+    assert.equal(asked, 0, 'not read when git names the operator');
+    assert.equal(operatorLabel({ name: 'Dana', email: ' ' }, lazy), 'root@vm');
+    assert.equal(asked, 1);
     assert.deepEqual(identityOfLabel('Dana Ops <dana@example.com>'), { name: 'Dana Ops', email: 'dana@example.com' });
     assert.equal(identityOfLabel('root@vm'), undefined);
   });
