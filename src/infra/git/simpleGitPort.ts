@@ -1,7 +1,10 @@
 // GitPort on simple-git. Every call is an explicit argv through `.raw([...])` (no shell
 // ever parses it), user refs only ever appear after `--end-of-options`, and simple-git's
 // unsafe-operation guards stay on (no `unsafe` overrides), so `--upload-pack=…` and
-// friends are refused even if a ref check here were missed.
+// friends are refused even if a ref check here were missed. The two exceptions are the
+// command line's plain reads (plainRead: the repository state and the tag names), whose
+// argv is fixed here apart from the checked tag pattern, and which reach the fork server's
+// shell quoted word by word (shJoin).
 import { existsSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagListingMemo, TagRef } from '../../core/releases/gitPort';
