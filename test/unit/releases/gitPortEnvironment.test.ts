@@ -4,6 +4,7 @@
 // server are exactly what simple-git answers, in the same environment, falling back to
 // simple-git whenever the plain read does not answer cleanly.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { SimpleGitPort, plainGitCommand, type PlainGitRead } from '../../../src/infra/git/simpleGitPort';
 import { fileTagFieldsCache } from '../../../src/infra/git/tagCache';
@@ -96,6 +97,19 @@ void describe('SimpleGitPort: the environment git runs in, and plain reads', () 
     assert.deepEqual(got, expected);
     assert.match(plainGitCommand(['rev-parse', 'HEAD'], { GIT_DIR: '/x', PREFIX: '/y', HOME: '/h' }) ?? '', /^unset GIT_DIR PREFIX\n.*exec git rev-parse HEAD$/);
     assert.equal(plainGitCommand(['rev-parse'], { 'GIT_BAD-NAME': 'x' }), undefined, 'a variable no shell can unset: simple-git reads instead');
+  });
+
+  void it('a hostile tag pattern reaches git through the plain read as one quoted word: nothing runs, the answer is simple-git\'s', async () => {
+    const marker = `${tmp.path}/pwned`;
+    for (const pattern of [`v*';touch\${IFS}${marker};'`, 'v*$(touch${IFS}' + marker + ')', 'v*`touch${IFS}' + marker + '`', 'v*";touch${IFS}' + marker + ';"']) {
+      const asked: string[] = [];
+      const plainRead: PlainGitRead = (command) => (asked.push(command), fork(command));
+      const cache = fileTagFieldsCache(`${tmp.path}/cache-hostile/tags.cache`);
+      const got = await new SimpleGitPort(repo.dir, { plainRead, tagCache: cache }).listTags(pattern);
+      assert.deepEqual(got, await new SimpleGitPort(repo.dir).listTags(pattern), pattern);
+      assert.ok(asked.some((c) => c.includes('for-each-ref')), 'the names listing went through the shell');
+      assert.equal(existsSync(marker), false, `${pattern} ran a command`);
+    }
   });
 
   void it('anything but a clean, whole answer is asked again through simple-git: a failure, no answer, output cut short, a folder that is not a repository', async () => {
