@@ -6,7 +6,7 @@
 // argv is fixed here apart from the checked tag pattern, and which reach the fork server's
 // shell quoted word by word (shJoin).
 import { existsSync } from 'node:fs';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import type { CommitInfo, CommitRange, GitPort, HeadInfo, RepoState, TagListingMemo, TagRef } from '../../core/releases/gitPort';
 import { GitPortError, refProblem } from '../../core/releases/gitErrors';
 import { shJoin } from '../../core/plan/shellQuote';
@@ -38,6 +38,20 @@ export interface SimpleGitPortOptions {
  */
 export type PlainGitRead = (command: string) => Promise<{ code: number | null; stdout: string; droppedBytes?: { stdout: number } } | undefined>;
 
+let simpleGit: (typeof import('simple-git'))['simpleGit'] | undefined;
+
+/**
+ * simple-git, loaded with the first client rather than at start-up: its module (with debug,
+ * tty and its parsers) is set up when it is required, and the command line's plan reads git
+ * through its fork server without it (plainRead).
+ */
+function simpleGitFactory(): (typeof import('simple-git'))['simpleGit'] {
+  // A require in the function, not an import: the bundler then loads the module on this first call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  simpleGit ??= (require('simple-git') as typeof import('simple-git')).simpleGit;
+  return simpleGit;
+}
+
 const COMMIT_FORMAT = ['%H', '%h', '%an', '%ae', '%at', '%P', '%s'].join('%x1f') + '%x1e';
 
 export class SimpleGitPort implements GitPort {
@@ -58,7 +72,7 @@ export class SimpleGitPort implements GitPort {
       throw new GitPortError('not-a-repo', `Not a git repository: ${this.dir} does not exist`);
     }
     const custom = this.options.binary !== undefined && this.options.binary !== 'git';
-    return simpleGit({
+    return simpleGitFactory()({
       baseDir: this.dir,
       binary: this.options.binary ?? 'git',
       maxConcurrentProcesses: 4,
