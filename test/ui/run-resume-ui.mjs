@@ -107,10 +107,14 @@ async function main() {
         throw new Error(`${e.message}; on screen: prompt ${JSON.stringify(await currentPrompt(page))}, notifications ${JSON.stringify(await notificationTexts(page))}`);
       });
       await pickQuickItem(page, 'Roll back');
+      // Running, and its process saved: the runner saves the step as running, then the process
+      // it started (a second journal write). Killed between the two, the resume rightly cannot
+      // tell whether the build still runs; this test is about the case where it can (a CI run
+      // once killed the host between the two writes).
       const buildRunning = () => {
         const j = readJournal(workspace);
         const i = j?.plan.steps.findIndex((s) => s.kind === 'build' && s.service === 'api') ?? -1;
-        return i >= 0 && j.steps[i].outcome === 'running' ? { journal: j, index: i } : undefined;
+        return i >= 0 && j.steps[i].outcome === 'running' && j.steps[i].process?.command === GATED_BUILD ? { journal: j, index: i } : undefined;
       };
       await driveRollback(page, { shot, stopWhen: async () => Boolean(buildRunning()), record: (e) => observed.dialogs.push({ at: Date.now() - startedAt, ...e }) });
       crashedDuring = buildRunning();
