@@ -12,6 +12,7 @@ export type UnsafeContext =
   | 'single quotes'
   | 'double quotes'
   | "$'…' quotes"
+  | "after $'…' quotes"
   | 'backticks'
   | 'a ${…} expansion'
   | 'an arithmetic $((…))'
@@ -81,6 +82,9 @@ function scan(t: string, names: readonly string[]): Scan {
   };
   const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
   const rereader = rereaderIn(t);
+  // Where the first $'…' opens: /bin/sh (dash) has no such quotes and reads them as $ and '…',
+  // so from there on the two shells split the line differently and no reading here is both's.
+  let ansiAt: number | undefined;
   const placeholderAt = (i: number): string | undefined => names.map((n) => `{${n}}`).find((p) => t.startsWith(p, i));
   const record = (i: number, placeholder: string, context: UnsafeContext | undefined): number => {
     visited.add(i);
@@ -89,7 +93,7 @@ function scan(t: string, names: readonly string[]): Scan {
     const f = top();
     const script = !context && f.words && f.wordStart !== undefined ? (namedByExpansion(f.words) ? 'a command named by an expansion' : isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined) : undefined;
     const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : rereader ? 'a command that reads it again as code' : undefined;
-    const ctx = context ?? (inBackticks ? 'backticks' : script ?? reread);
+    const ctx = context ?? (inBackticks ? 'backticks' : (script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
     return i + placeholder.length;
   };
@@ -200,6 +204,7 @@ function scan(t: string, names: readonly string[]): Scan {
           continue;
         }
         if (c === '$' && t[i + 1] === "'") {
+          ansiAt ??= i;
           push('ansi', i);
           i += 2;
           continue;
@@ -330,6 +335,7 @@ const ADVICE: Record<UnsafeContext, string> = {
   'single quotes': 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
   'double quotes': 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
   "$'…' quotes": 'its value is quoted for the shell when it is filled in, so it must stand outside quotes',
+  "after $'…' quotes": "/bin/sh (dash) has no $'…' quotes: it reads them as $ and '…', so it splits the rest of the line unlike bash and may run the value; write that text in '…' or \"…\" instead",
   backticks: 'the shell ends `…` at the first backtick, even one inside the value: use $(…) instead',
   'a ${…} expansion': 'write it as its own word outside the ${…}',
   'an arithmetic $((…))': 'write it as its own word outside the $((…))',
@@ -352,7 +358,7 @@ export function templateQuotingProblem(template: string, names: readonly string[
   if (!found.length) return undefined;
   const first = found[0];
   const fixed = suggestedTemplate(template, names);
-  const position = first.context === 'after a backslash' || first.context === 'right after a $' ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : `is inside ${first.context}`;
+  const position = first.context === 'after a backslash' || first.context === 'right after a $' || first.context === "after $'…' quotes" ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : `is inside ${first.context}`;
   const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
   return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
 }

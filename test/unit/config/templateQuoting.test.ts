@@ -107,6 +107,14 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     );
   });
 
+  test("a placeholder after $'…' quotes is refused: dash reads them as $ and '…' and may run the value (found by the property test in CI)", () => {
+    // bash reads $'\'<<E\n' as one quoted word; dash reads $, '\', then a here-document whose unquoted body expands the value.
+    const template = "$'\\'<<E\n' {id}";
+    assert.match(templateQuotingProblem(template, N)!, /^\{id\} stands after \$'…' quotes: \/bin\/sh \(dash\) has no \$'…' quotes/);
+    assert.ok(!('command' in fillDownCommand(template, { id: '$(touch CANARY)', file: 'f', previous: 'p' })), 'nothing is filled in');
+    assert.equal(templateQuotingProblem("printf %s {id} $'x'", N), undefined, "a placeholder before any $'…' is read alike by both shells");
+  });
+
   test('a placeholder a second interpreter reads is refused: the script of sh -c, eval, ssh, python -c (found by the property test)', () => {
     const refused = [
       "sh -c ''{id} {id}",
