@@ -46,6 +46,8 @@ interface Frame {
   /** sq/dq: the quoted word is the argument of a `-c` (a second shell reads it). */
   shC?: boolean;
   delimiter?: string;
+  /** heredoc: `<<-`, whose lines (the delimiter's too) lose their leading tabs; with `<<` a tab before the delimiter keeps the body open. */
+  stripTabs?: boolean;
 }
 
 const CONTEXT: Partial<Record<Kind, UnsafeContext>> = {
@@ -136,7 +138,7 @@ function scan(t: string, names: readonly string[]): Scan {
         const lineEnd = t.indexOf('\n', i);
         const line = t.slice(i, lineEnd < 0 ? t.length : lineEnd);
         const next = lineEnd < 0 ? t.length : lineEnd + 1;
-        const body = line.replace(/^\t+/, '');
+        const body = f.stripTabs ? line.replace(/^\t+/, '') : line;
         for (const p of names.map((n) => `{${n}}`)) for (let k = line.indexOf(p); k >= 0; k = line.indexOf(p, k + 1)) record(i + k, p, 'a here-document');
         if (body === f.delimiter) pop(next);
         i = next;
@@ -234,7 +236,7 @@ function scan(t: string, names: readonly string[]): Scan {
         }
         if (c === '\n' && pendingHeredocs.length && (f.kind === 'plain' || f.kind === 'sub')) {
           // Several here-documents on one line follow one another; the innermost is read first.
-          for (const h of pendingHeredocs.reverse()) push('heredoc', i + 1, { delimiter: h.delimiter });
+          for (const h of pendingHeredocs.reverse()) push('heredoc', i + 1, { delimiter: h.delimiter, stripTabs: h.stripTabs });
           pendingHeredocs.length = 0;
           i++;
           continue;

@@ -115,6 +115,13 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     assert.equal(templateQuotingProblem("printf %s {id} $'x'", N), undefined, "a placeholder before any $'…' is read alike by both shells");
   });
 
+  test('a here-document ends at its delimiter alone on a line; with << a tab before it keeps the body open (found by the property test in CI)', () => {
+    assert.match(templateQuotingProblem('cat <<E\n\tE\n {id}', N)!, /^\{id\} is inside a here-document/);
+    assert.ok(!('command' in fillDownCommand('cat <<E\n\tE\n {id}', { id: '$(touch CANARY)', file: 'f', previous: 'p' })));
+    assert.equal(templateQuotingProblem('cat <<-E\n\tE\nprintf %s {id}', N), undefined, '<<- strips the tab: the body ended');
+    assert.equal(templateQuotingProblem('cat <<E\nE\nprintf %s {id}', N), undefined);
+  });
+
   test('a placeholder a second interpreter reads is refused: the script of sh -c, eval, ssh, python -c (found by the property test)', () => {
     const refused = [
       "sh -c ''{id} {id}",
