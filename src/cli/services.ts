@@ -119,7 +119,6 @@ const GIT_READ_TIMEOUT_MS = 60_000;
 /** A tag listing is answered whole (about 100 bytes a tag); one larger than this is read through simple-git. */
 const GIT_READ_KEEP_BYTES = 256 * 1024 * 1024;
 /** The fork server ended before it started the read: simple-git reads it. */
-const notRun = () => Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 });
 
 export async function buildServices(options: GlobalOptions, term: Terminal): Promise<CliServices> {
   const root = findRepositoryRoot(options.repo ?? process.cwd());
@@ -135,7 +134,7 @@ export async function buildServices(options: GlobalOptions, term: Terminal): Pro
   const tagCacheFile = tagCachePath(root, TAG_FORMAT, term.io.env);
   // Local queries (the target's HEAD, the plan's git questions, the target's files, the tag names) are started by one small shell, not by forking this process each time (forkServer.ts).
   const forkServer = term.io.env.ROLLBACK_PILOT_FORK_SERVER === '0' ? undefined : ShellForkServer.start();
-  const plainRead: PlainGitRead | undefined = forkServer && ((command) => forkServer.run(command, root, GIT_READ_TIMEOUT_MS, notRun, GIT_READ_KEEP_BYTES) ?? Promise.resolve(undefined));
+  const plainRead: PlainGitRead | undefined = forkServer && ((command) => forkServer.read(command, root, GIT_READ_TIMEOUT_MS, GIT_READ_KEEP_BYTES));
   const git = new SimpleGitPort(root, { ...(tagCacheFile ? { tagCache: fileTagFieldsCache(tagCacheFile) } : {}), ...(plainRead ? { plainRead } : {}) });
   const workspace = new WorkspaceModel({ fsPath: root }, { gitPort: git, records, log, fileSystem: () => new NodeFileSystem(root), parser: new LazySqlParser() });
   const runnerFor = commandRunners(root, () => options.ssh, () => prompter, forkServer);

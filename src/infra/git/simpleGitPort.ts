@@ -92,9 +92,10 @@ export class SimpleGitPort implements GitPort {
 
   /** A read with a fixed argv (no user ref in it) through plainRead when there is one, else, or when that did not answer cleanly, through simple-git. */
   private async read(args: string[]): Promise<string> {
-    const command = this.options.plainRead && this.options.binary === undefined ? plainGitCommand(args, process.env) : undefined;
-    if (command !== undefined) {
-      const r = await this.options.plainRead?.(command).catch(() => undefined);
+    const { plainRead } = this.options;
+    const command = plainRead && this.options.binary === undefined ? plainGitCommand(args, process.env) : undefined;
+    if (plainRead && command !== undefined) {
+      const r = await plainRead(command).catch(() => undefined);
       if (r && r.code === 0 && !r.droppedBytes?.stdout) return r.stdout;
     }
     return this.run(args);

@@ -84,7 +84,7 @@ export class ShellForkServer {
     private readonly child: ChildProcess,
     private readonly dir: string,
   ) {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.read(chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.received(chunk));
     child.stdin?.on('error', () => undefined);
     child.on('error', () => this.ended(null));
     child.on('exit', (code) => this.ended(code));
@@ -133,6 +133,20 @@ export class ShellForkServer {
     });
   }
 
+  /**
+   * A read whose caller can ask again another way: its result, or undefined when the server
+   * cannot take the command or never started it.
+   */
+  read(command: string, cwd: string, timeoutMs: number | undefined, keepBytes?: number): Promise<ExecResult | undefined> {
+    let started = true;
+    const notStarted = (): Promise<ExecResult> => {
+      started = false;
+      return Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 });
+    };
+    const result = this.run(command, cwd, timeoutMs, notStarted, keepBytes);
+    return result ? result.then((r) => (started ? r : undefined)) : Promise.resolve(undefined);
+  }
+
   /** Requests made in the same turn (a plan's facts are asked at once) go in one write: each write to the pipe wakes the shell. */
   private ask(request: string): void {
     if (this.asked === '') queueMicrotask(() => this.flush());
@@ -170,7 +184,7 @@ export class ShellForkServer {
     }
   }
 
-  private read(chunk: string): void {
+  private received(chunk: string): void {
     const lines = (this.buffered + chunk).split('\n');
     this.buffered = lines.pop() as string;
     for (const line of lines) {

@@ -9,10 +9,10 @@ import { previewPlan, rebuildAndCompare, type PlanningSources } from '../../../s
 import { planBuilder, planningSources } from '../../../src/app/planning';
 import type { RollbackDialogs } from '../../../src/app/ui';
 import type { RollbackConfig } from '../../../src/core/config/types';
-import type { CommandRunner } from '../../../src/core/ports';
 import { StalePlanError } from '../../../src/core/plan/staleness';
 import { findDeployed, findLastKnownGood } from '../../../src/core/releases';
 import { makeAppRepo } from '../../fixtures/appRepo';
+import { HeadReadCounter } from '../engine/helpers';
 import { tempDir } from '../releases/gitFixture';
 import { appServices, type AppServices } from './harness';
 
@@ -37,16 +37,8 @@ void describe('the target\'s HEAD, when the target is the workspace itself', () 
   /** The planning sources, counting the target reads (`git rev-parse HEAD` over the target's runner). */
   function counted(): { sources: PlanningSources; reads: () => number } {
     const inner = planningSources(s.workspace, s.sessions);
-    let reads = 0;
-    const counting = (runner: CommandRunner): CommandRunner => ({
-      where: runner.where,
-      run: (command, options) => {
-        if (command === 'git rev-parse HEAD') reads++;
-        return runner.run(command, options);
-      },
-      dispose: () => runner.dispose(),
-    });
-    return { sources: { ...inner, targetRunner: (where) => counting(inner.targetRunner(where)) }, reads: () => reads };
+    const counter = new HeadReadCounter();
+    return { sources: { ...inner, targetRunner: (where) => counter.wrap(inner.targetRunner(where)) }, reads: () => counter.reads };
   }
 
   void it('knows which places are the workspace: a local target in its folder, not another folder, not a host', async () => {

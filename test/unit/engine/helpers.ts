@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanStep, RollbackPlan } from '../../../src/core/plan/types';
+import type { CommandRunner } from '../../../src/core/ports';
 import type { FailureDecision, FailureState, Prompter, UnknownOutcomeAnswer, UnknownOutcomeInfo } from '../../../src/core/run/ports';
 import { NodeHttp } from '../../../src/infra/http';
 export { freePort } from '../../support/freePort';
@@ -17,6 +18,21 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'safe.directory=*', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** Wraps target runners and counts the target's HEAD reads (`git rev-parse HEAD`) made through them. */
+export class HeadReadCounter {
+  reads = 0;
+  wrap(runner: CommandRunner): CommandRunner {
+    return {
+      where: runner.where,
+      run: (command, options) => {
+        if (command === 'git rev-parse HEAD') this.reads++;
+        return runner.run(command, options);
+      },
+      dispose: () => runner.dispose(),
+    };
+  }
 }
 
 export class ScriptedPrompter implements Prompter {

@@ -26,7 +26,7 @@ import { makeAppRepo } from '../../fixtures/appRepo';
 import { sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../support/sshd';
 import type { CommandRunner } from '../../../src/core/ports';
 import { SshCommandRunner } from '../../../src/infra/ssh/sshCommandRunner';
-import { git, ScriptedPrompter, tempDir } from './helpers';
+import { git, HeadReadCounter, ScriptedPrompter, tempDir } from './helpers';
 
 const dirs: Array<{ cleanup(): void }> = [];
 after(() => dirs.forEach((d) => d.cleanup()));
@@ -228,29 +228,21 @@ describe('the plan is rebuilt from the current facts at run start', () => {
 
   test('the target read while the plan is built counts only where the plan runs: the expected place is read once, a wrong guess again where the plan says', async () => {
     const s = await setup();
-    let reads = 0;
-    const counting = (inner: CommandRunner): CommandRunner => ({
-      where: inner.where,
-      run: (command, options) => {
-        if (command === 'git rev-parse HEAD') reads++;
-        return inner.run(command, options);
-      },
-      dispose: () => inner.dispose(),
-    });
+    const counter = new HeadReadCounter();
     const place = (config: RollbackConfig, environment: string) => codeStepPlace({ config, environment, workspaceRoot: s.workspace });
-    const right: PlanningSources = { ...s.sources, targetRunner: (where) => counting(s.sources.targetRunner(where)), targetPlace: place };
+    const right: PlanningSources = { ...s.sources, targetRunner: (where) => counter.wrap(s.sources.targetRunner(where)), targetPlace: place };
     const head = git(s.target, 'rev-parse', 'HEAD');
     const noQuestion = () => Promise.reject(new Error('no database question in these plans'));
     const previewed = await previewPlan(right, s.build, await s.request(), noQuestion);
     assert.deepEqual(place((await s.sources.config()).config, 'production'), { where: 'local', cwd: s.target, strategy: previewed.plan.strategy });
     assert.equal(previewed.facts.target, head);
-    assert.equal(reads, 1, 'read once, while the plan was built');
+    assert.equal(counter.reads, 1, 'read once, while the plan was built');
     // A guess of another folder (not a git work tree): the plan's own target is what the facts say.
-    reads = 0;
+    counter.reads = 0;
     const wrong: PlanningSources = { ...right, targetPlace: (config, environment) => ({ ...place(config, environment)!, cwd: '/' }) };
     const again = await previewPlan(wrong, s.build, await s.request(), noQuestion);
     assert.equal(again.facts.target, head);
-    assert.equal(reads, 2, 'read at the guess, then where the plan runs');
+    assert.equal(counter.reads, 2, 'read at the guess, then where the plan runs');
     assert.deepEqual(again.facts, previewed.facts, 'the same facts either way');
   });
 

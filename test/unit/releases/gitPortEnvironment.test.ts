@@ -52,7 +52,7 @@ void describe('SimpleGitPort: the environment git runs in, and plain reads', () 
     tmp.remove();
   });
 
-  const fork: PlainGitRead = (command) => server.run(command, repo.dir, 20_000, () => Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 }), 64 * 1024 * 1024) ?? Promise.resolve(undefined);
+  const fork: PlainGitRead = (command) => server.read(command, repo.dir, 20_000, 64 * 1024 * 1024);
   const answers = async (port: SimpleGitPort) => ({ state: await port.repoState(), tags: await port.listTags('v*') });
 
   void it('lists the tags and reads HEAD with variables set that simple-git refuses to pass on (PREFIX, GIT_EXEC_PATH, a lowercase editor) or that point elsewhere (GIT_DIR)', async () => {
@@ -86,7 +86,7 @@ void describe('SimpleGitPort: the environment git runs in, and plain reads', () 
       assert.ok(own);
       try {
         const asked: string[] = [];
-        const plainRead: PlainGitRead = (command) => (asked.push(command), own.run(command, repo.dir, 20_000, () => Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 })) ?? Promise.resolve(undefined));
+        const plainRead: PlainGitRead = (command) => (asked.push(command), own.read(command, repo.dir, 20_000));
         const result = await answers(new SimpleGitPort(repo.dir, { plainRead, tagCache: fileTagFieldsCache(`${tmp.path}/cache-env/tags.cache`) }));
         assert.equal(asked.length, 2, `the state and the names listing were read plainly: ${JSON.stringify(asked)}`);
         return result;

@@ -20,7 +20,7 @@ test('importing SimpleGitPort and reading the repository state through plainRead
   const server = ShellForkServer.start();
   assert.ok(server);
   try {
-    const plainRead: PlainGitRead = (command) => server.run(command, repo.dir, 20_000, () => Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', durationMs: 0 })) ?? Promise.resolve(undefined);
+    const plainRead: PlainGitRead = (command) => server.read(command, repo.dir, 20_000);
     const port = new SimpleGitPort(repo.dir, { plainRead });
     const state = await port.repoState();
     assert.equal(state.kind, 'repo');

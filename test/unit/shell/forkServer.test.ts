@@ -167,6 +167,19 @@ void describe('fork server: when it dies', () => {
     tmp.remove();
   });
 
+  void it('a read answers as run does, and is undefined (for the caller to ask again its own way) when the server cannot take it', async () => {
+    const tmp = tempDir('forkserver-read');
+    const server = ShellForkServer.start();
+    assert.ok(server);
+    const r = await server.read("printf 'a\\nb'; exit 3", tmp.path, 20_000);
+    assert.equal(r?.stdout, 'a\nb');
+    assert.equal(r?.code, 3);
+    assert.equal(await server.read('echo hi', join(tmp.path, 'missing'), 20_000), undefined, 'a folder that does not exist');
+    server.close();
+    assert.equal(await server.read('echo hi', tmp.path, 20_000), undefined, 'a closed server');
+    tmp.remove();
+  });
+
   void it('leaves no folder behind and does not keep the process alive', async () => {
     const tmp = tempDir('forkserver-exit');
     const script = join(tmp.path, "use.mts");
