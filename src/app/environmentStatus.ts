@@ -174,7 +174,7 @@ export class EnvironmentStatus {
       }
       const git = gitQueriesVia(this.sessions.runnerFor('local'), this.workspace.root.fsPath);
       const d = await readDeployed(runner, env, { cwd, resolve: (ref) => git.revParseCommit(ref) });
-      const release = d.tags[0] ?? releases.find((r) => r.sha === d.sha)?.name;
+      const release = d.tags?.[0] ?? releases.find((r) => r.sha === d.sha)?.name;
       const same = release ? undefined : await this.sameTree(runner, d.cwd, d.sha, here.trees);
       const name = release ?? same?.release ?? deployedName(d);
       // A revert commit made on the host runs its release's code: said so, and no warning when the checkout has that code too.

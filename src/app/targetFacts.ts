@@ -14,8 +14,11 @@ import { describeDeployedImage, readDeployedImages } from '../core/snapshot/depl
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
-/** What each target said last, for this window's pickers: environment + host + path → reading. */
-const lastRead = new Map<string, KnownDeployed>();
+/**
+ * What each target said last, for this window's pickers: environment + host + path → reading.
+ * A plan's read names no tags (name undefined): the picker names the release at that commit.
+ */
+const lastRead = new Map<string, Omit<KnownDeployed, 'name'> & { name?: string }>();
 const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
 
 /** What another reader (the Releases view's environment lines) found on a target: the picker orders by it too. */
@@ -28,16 +31,24 @@ export async function environmentChoices(workspace: WorkspaceModel, config: Roll
   // One environment has no order to decide: the release listing (for-each-ref over every tag) is not read for it.
   const listing = config.environments.length > 1 ? await workspace.releases().catch(() => undefined) : undefined;
   const bad = listing && findDeployed(listing);
-  return orderEnvironments(config.environments, { deployed: (env) => lastRead.get(keyOf(env)), badSha: bad?.sha });
+  const named = (known: Omit<KnownDeployed, 'name'> & { name?: string }): KnownDeployed => ({ ...known, name: known.name ?? listing?.releases.find((r) => r.sha === known.sha)?.name ?? known.sha.slice(0, 12) });
+  return orderEnvironments(config.environments, {
+    deployed: (env) => {
+      const known = lastRead.get(keyOf(env));
+      return known && named(known);
+    },
+    badSha: bad?.sha,
+  });
 }
 
 /**
- * Reads HEAD, its tags and the snapshot file on the environment's target, and makes the
- * workspace's release listing follow them (deployed = the target's HEAD, last-known-good from
- * its snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
+ * Reads HEAD and the snapshot file on the environment's target (its tags too with `tags`, for
+ * a reader that shows them: nothing planned depends on them), and makes the workspace's
+ * release listing follow them (deployed = the target's HEAD, last-known-good from its
+ * snapshot first). Throws DeployedReadError (or the SSH destination's problem) when the
  * target cannot be read; nothing was planned then.
  */
-export async function readTargetFacts(workspace: WorkspaceModel, sessions: RollbackSessions, config: RollbackConfig, name: string): Promise<DeployedOnTarget | undefined> {
+export async function readTargetFacts(workspace: WorkspaceModel, sessions: RollbackSessions, config: RollbackConfig, name: string, options: { tags?: boolean } = {}): Promise<DeployedOnTarget | undefined> {
   const env = config.environments.find((e) => e.name === name);
   if (!env) throw new Error(`rollback.yml has no environment "${name}" (known: ${config.environments.map((e) => e.name).join(', ') || 'none'})`);
   const runner = sessions.runnerFor(env.host);
@@ -55,13 +66,13 @@ export async function readTargetFacts(workspace: WorkspaceModel, sessions: Rollb
     }
     const git = gitQueriesVia(sessions.runnerFor('local'), workspace.root.fsPath);
     const cwd = environmentCwd(env, workspace.root.fsPath);
-    const deployed = await readDeployed(runner, env, { cwd, resolve: (ref) => git.revParseCommit(ref) });
+    const deployed = await readDeployed(runner, env, { cwd, resolve: (ref) => git.revParseCommit(ref), tags: options.tags === true });
     // A local target in the workspace's own folder is this repository: git just named its HEAD as a commit of it. Any other is asked.
     const sameRepository = env.host === 'local' && path.resolve(cwd) === path.resolve(workspace.root.fsPath);
     if (!sameRepository) await git.revParseCommit(deployed.sha).catch(() => {
-      throw new Error(`${deployed.where}:${deployed.cwd} runs ${deployed.sha}${deployed.tags.length ? ` (${deployed.tags.join(', ')})` : ''}, which is not a commit of this repository: git fetch --tags here, or find out who committed on the host`);
+      throw new Error(`${deployed.where}:${deployed.cwd} runs ${deployed.sha}${deployed.tags?.length ? ` (${deployed.tags.join(', ')})` : ''}, which is not a commit of this repository: git fetch --tags here, or find out who committed on the host`);
     });
-    lastRead.set(keyOf(env), { sha: deployed.sha, name: deployedName(deployed), readAt: deployed.readAt });
+    lastRead.set(keyOf(env), { sha: deployed.sha, ...(deployed.tags ? { name: deployedName(deployed) } : {}), readAt: deployed.readAt });
     workspace.useTargetFacts({ headSha: deployed.sha, snapshotSha: deployed.snapshot?.sha });
     return deployed;
   } finally {

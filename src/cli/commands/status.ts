@@ -31,7 +31,7 @@ lock. Nothing is changed.`,
     if ('exit' in started) return started.exit;
     const { s, config, name, env } = started;
     if (isFleet(env)) return fleetStatus(ctx, options.json === true, s, env);
-    const read = await readTargetFacts(s.workspace, s.sessions, config, name).catch((e: Error) => e);
+    const read = await readTargetFacts(s.workspace, s.sessions, config, name, { tags: true }).catch((e: Error) => e);
     // A target this repository cannot follow (a revert commit a rollback made there, a host gone): the deploy records decide, as in the extension.
     if (read instanceof Error) {
       s.workspace.useTargetFacts(undefined);
@@ -63,7 +63,7 @@ lock. Nothing is changed.`,
     const out: string[] = [];
     out.push(t.style(`${name} (${env.host}${env.host === 'local' ? '' : `:${env.path}`})`, 'bold', 'out'));
     if (read instanceof Error) out.push(t.style(`what it runs could not be read (see above)`, 'yellow', 'out'));
-    else if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
+    else if (onTarget) out.push(`runs ${onTarget.sha.slice(0, 12)}${onTarget.tags?.length ? ` (${onTarget.tags.join(', ')})` : ''}, read at ${onTarget.readAt}${onTarget.snapshot?.sha ? `; pre-deploy snapshot ${onTarget.snapshot.sha.slice(0, 12)}` : ''}${onTarget.snapshot?.problem ? `; snapshot: ${onTarget.snapshot.problem}` : ''}`);
     else out.push('image strategy: the target answers (its preflight checks docker and the images)');
     if (inProgress instanceof Error) out.push(t.style(`lock: could not be read (${inProgress.message})`, 'yellow', 'out'));
     else if (inProgress) out.push(t.style(lockedLine(inProgress), 'yellow', 'out'));

@@ -22,8 +22,8 @@ export interface DeployedOnTarget {
   cwd: string;
   /** HEAD of the target's working tree, a full SHA. */
   sha: string;
-  /** Tags pointing at it there, newest version first. */
-  tags: string[];
+  /** Tags pointing at it there, newest version first; undefined when they were not asked for (readDeployed's `tags`). */
+  tags?: string[];
   snapshot?: TargetSnapshot;
   /** ISO time of the read, so a cached value can say how old it is. */
   readAt: string;
@@ -43,13 +43,15 @@ const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
  * the host and the path) when the target cannot be reached or the path is not a git work
  * tree with a commit; a bad snapshot file is not fatal: it comes back with its problem.
  * `resolve` turns what the snapshot names into a full SHA of the local repository (and
- * throws when it is not a commit there).
+ * throws when it is not a commit there). `tags: false` leaves the tags unread: a plan needs
+ * only HEAD and the snapshot, and listing every tag is most of this read's cost.
  */
 export async function readDeployed(
   runner: CommandRunner,
   env: EnvironmentConfig,
-  opts: { cwd?: string; resolve: (ref: string) => Promise<string>; now?: () => Date },
+  opts: { cwd?: string; resolve: (ref: string) => Promise<string>; now?: () => Date; tags?: boolean },
 ): Promise<DeployedOnTarget> {
+  const withTags = opts.tags !== false;
   const cwd = validatePath(opts.cwd ?? env.path);
   const place = `${runner.where}:${cwd}`;
   const lines = [
@@ -58,14 +60,18 @@ export async function readDeployed(
     `cd "$p" || exit 3`,
     `head=$(git rev-parse --verify -q 'HEAD^{commit}') || exit 4`,
     `printf 'RP_HEAD=%s\\n' "$head"`,
-    // The tags at HEAD as `git tag --points-at HEAD --sort=-v:refname` lists them, without its
-    // cost: it reads every tag object (50-100 ms with 10,000 tags). show-ref -d takes the peeled
-    // commits from packed-refs, so only the few tags it finds at HEAD are asked again, by
-    // for-each-ref with the same --points-at (a tag object or the object it tags, one level)
-    // and sort. A git without for-each-ref --points-at (before 2.7) lists them the old way.
-    `rp_at=$(git show-ref --tags -d 2>/dev/null | sed -n "/^$head /{s/^[^ ]* //;s/\\^{}$//;p;}")`,
-    `if [ -n "$rp_at" ]; then git for-each-ref --points-at="$head" --sort=-v:refname --format='RP_TAG=%(refname:strip=2)' $rp_at 2>/dev/null || git tag --points-at HEAD --sort=-v:refname | sed 's/^/RP_TAG=/'; fi`,
   ];
+  if (withTags) {
+    lines.push(
+      // The tags at HEAD as `git tag --points-at HEAD --sort=-v:refname` lists them, without its
+      // cost: it reads every tag object (50-100 ms with 10,000 tags). show-ref -d takes the peeled
+      // commits from packed-refs, so only the few tags it finds at HEAD are asked again, by
+      // for-each-ref with the same --points-at (a tag object or the object it tags, one level)
+      // and sort. A git without for-each-ref --points-at (before 2.7) lists them the old way.
+      `rp_at=$(git show-ref --tags -d 2>/dev/null | sed -n "/^$head /{s/^[^ ]* //;s/\\^{}$//;p;}")`,
+      `if [ -n "$rp_at" ]; then git for-each-ref --points-at="$head" --sort=-v:refname --format='RP_TAG=%(refname:strip=2)' $rp_at 2>/dev/null || git tag --points-at HEAD --sort=-v:refname | sed 's/^/RP_TAG=/'; fi`,
+    );
+  }
   if (env.snapshot) {
     const f = shQuote(validatePath(env.snapshot));
     lines.push(`if [ -r ${f} ] && [ -f ${f} ]; then printf 'RP_SNAP=%s\\n' "$(head -n 1 ${f} | cut -c1-200)"; elif [ -e ${f} ]; then echo RP_SNAP_UNREADABLE; else echo RP_SNAP_MISSING; fi`);
@@ -80,9 +86,9 @@ export async function readDeployed(
   const out = r.stdout.split('\n');
   const sha = out.find((l) => l.startsWith('RP_HEAD='))?.slice(8).trim() ?? '';
   if (r.code !== 0 || !SHA.test(sha)) throw new DeployedReadError(`Cannot read HEAD in ${place}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] || `exit ${r.code}`}`);
-  const tags = out.filter((l) => l.startsWith('RP_TAG=')).map((l) => l.slice(7).trim()).filter(Boolean);
+  const tags = withTags ? out.filter((l) => l.startsWith('RP_TAG=')).map((l) => l.slice(7).trim()).filter(Boolean) : undefined;
   const snapshot = env.snapshot ? await judgeSnapshot(env.snapshot, out, runner.where, opts.resolve) : undefined;
-  return { where: runner.where, cwd, sha, tags, snapshot, readAt: (opts.now?.() ?? new Date()).toISOString() };
+  return { where: runner.where, cwd, sha, ...(tags ? { tags } : {}), snapshot, readAt: (opts.now?.() ?? new Date()).toISOString() };
 }
 
 async function judgeSnapshot(file: string, out: string[], where: string, resolve: (ref: string) => Promise<string>): Promise<TargetSnapshot> {
@@ -108,7 +114,7 @@ async function judgeSnapshot(file: string, out: string[], where: string, resolve
 
 /** How the deployed release is called: its newest tag on the target, else the short SHA. */
 export function deployedName(d: DeployedOnTarget): string {
-  return d.tags[0] ?? d.sha.slice(0, 12);
+  return d.tags?.[0] ?? d.sha.slice(0, 12);
 }
 
 /**

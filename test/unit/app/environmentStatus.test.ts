@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EnvironmentStatus, environmentNotes } from '../../../src/app/environmentStatus';
-import { environmentChoices } from '../../../src/app/targetFacts';
+import type { RollbackSessions } from '../../../src/app/sessions';
+import { environmentChoices, readTargetFacts } from '../../../src/app/targetFacts';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
 import type { CommandRunner, ExecOptions } from '../../../src/core/ports';
 import { RecordsStore } from '../../../src/core/releases/recordsStore';
@@ -127,6 +128,21 @@ describe('EnvironmentStatus: what each single host runs, for the Releases view (
     assert.deepEqual(choices.map((c) => c.env.name), ['production', 'local'], 'local is never first while another exists');
     assert.equal(choices[0].where, `prod-1:${prod}`);
     assert.match(choices[0].deployed ?? '', /^deployed: v1\.3\.0 \([0-9a-f]{12}\) · read \d+ s ago$/);
+  });
+
+  test('a plan\'s read of the target lists no tags (nothing planned uses them), and the picker still names the release it runs', async () => {
+    withEnvironments(`  local:\n    host: local\n    path: .\n  production:\n    host: prod-1\n    path: ${prod}\n`);
+    const ws = workspaceAt(repo.dir);
+    const h = hosts();
+    const { config } = await ws.config();
+    const read = await readTargetFacts(ws, h as unknown as RollbackSessions, config, 'production');
+    assert.equal(read?.sha, repo.tags['v1.3.0']);
+    assert.equal(read?.tags, undefined, 'not read');
+    assert.ok(!h.commands.some((c) => c.startsWith('prod-1: ') && /show-ref|for-each-ref|git tag/.test(c)), h.commands.join('\n'));
+    const choices = await environmentChoices(ws, config);
+    assert.match(choices[0].deployed ?? '', /^deployed: v1\.3\.0 \([0-9a-f]{12}\), the release being rolled back · read \d+ s ago$/);
+    // status asks for them, and gets the tags the host has at HEAD.
+    assert.deepEqual((await readTargetFacts(ws, h as unknown as RollbackSessions, config, 'production', { tags: true }))?.tags, ['v1.3.0']);
   });
 
   test('a commit made on the host with a release\'s tree (a revert there) is named by that release; a checkout with that tree is not warned about', async () => {

@@ -151,7 +151,9 @@ describe('readDeployed: bad input on the target (real git, real sh)', () => {
     const config = appRepoConfig({ apiPort: 1, workerPort: 2, path: host });
     const read = await readTargetFacts(workspace, sessions, config, 'local');
     assert.deepEqual(facts, { headSha: repo.tags['v1.3.0'], snapshotSha: undefined });
-    assert.equal(read?.tags[0], 'v1.3.0');
+    assert.equal(read?.sha, repo.tags['v1.3.0']);
+    assert.equal(read?.tags, undefined, 'a plan needs no tags: not listed');
+    assert.deepEqual((await readTargetFacts(workspace, sessions, config, 'local', { tags: true }))?.tags, ['v1.3.0']);
     const hotfix = join(tmp.dir, 'hotfix-host');
     execFileSync('git', ['clone', '-q', host, hotfix], { stdio: 'ignore' });
     execFileSync('git', ['-c', 'user.name=ops', '-c', 'user.email=ops@host', 'commit', '-q', '--allow-empty', '-m', 'hotfix on the host'], { cwd: hotfix });
