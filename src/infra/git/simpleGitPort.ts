@@ -169,14 +169,16 @@ export class SimpleGitPort implements GitPort {
       return memo.finish();
     }
     checkPattern(pattern);
-    const [listing, kept] = await Promise.all([this.read(namesListing(pattern)), cache.loadListing()]);
-    const key = listingKey(listing);
+    const names = this.read(namesListing(pattern));
+    names.catch(() => undefined); // awaited below; its failure is not unhandled meanwhile
+    const kept = await cache.loadListing();
     // The memo's format holds the source of the rules that made it: kept by its hash.
     const format = listingKey(memo.format);
-    if (kept && kept.listingKey === key && kept.format === format && !hasReplaceRefs(listing)) {
-      const result = memo.decode(kept.text);
-      if (result !== undefined) return result;
-    }
+    // Decoded while git is still listing the names (this thread would only wait), used only if they are the kept ones.
+    const decoded = kept && kept.format === format ? memo.decode(kept.text) : undefined;
+    const listing = await names;
+    const key = listingKey(listing);
+    if (decoded !== undefined && kept?.listingKey === key && !hasReplaceRefs(listing)) return decoded;
     const consistent = await this.readTags(pattern, (t) => memo.add(t), listing);
     const result = memo.finish();
     const text = consistent ? memo.encode(result) : undefined;

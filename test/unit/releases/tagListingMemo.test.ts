@@ -5,7 +5,7 @@
 // that lies; and a listing whose tags are unchanged is decoded, not read again.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -128,6 +128,31 @@ void describe('kept tag listing: the same releases as a fresh read', () => {
       assert.equal(listed.releases.find((r) => r.name === 'v-not-semver')?.subject, 'replaced subject');
     } finally {
       repo.git('replace', '-d', sha);
+    }
+  });
+
+  void it('a listing that fails while the kept one is decoded fails as git failed, and nothing is left unhandled', async () => {
+    let decoded = 0;
+    const memo = { format: 'names only', add: () => undefined, finish: () => 'read', encode: () => 'kept', decode: (text: string) => (decoded++, text) };
+    const port = new SimpleGitPort(repo.dir, { tagCache: fileTagFieldsCache(file) });
+    assert.equal(await port.collectTags('v*', memo), 'read');
+    assert.equal(await port.collectTags('v*', memo), 'kept');
+    const unhandled: unknown[] = [];
+    const note = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', note);
+    const broken = join(tmp.path, 'not-a-repository');
+    mkdirSync(broken, { recursive: true });
+    try {
+      // The same kept file, in a folder where git cannot list the names.
+      // The kept listing comes late: git has failed before it is decoded.
+      const inner = fileTagFieldsCache(file);
+      const late: TagFieldsCache = { ...inner, loadListing: () => new Promise((res) => setTimeout(res, 300)).then(() => inner.loadListing()) };
+      await assert.rejects(new SimpleGitPort(broken, { tagCache: late }).collectTags('v*', memo), /not a git repository/i);
+      assert.equal(decoded, 2, 'decoded meanwhile, and not used');
+      await new Promise((res) => setTimeout(res, 50));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', note);
     }
   });
 });
