@@ -29,8 +29,14 @@ export interface FleetOutcome {
   stoppedBecause?: string;
 }
 
+/** One runner per destination, shared by everything asked through it until dispose. */
+export interface SharedRunners {
+  runnerFor(where: string): CommandRunner;
+  dispose(): Promise<void>;
+}
+
 /** One connection per destination for the run (the runner asks for one per lock, preflight, step), all closed at the end. */
-export function sharedRunners(sessions: RollbackSessions): { runnerFor(where: string): CommandRunner; dispose(): Promise<void> } {
+export function sharedRunners(sessions: RollbackSessions): SharedRunners {
   const made = new Map<string, CommandRunner>();
   return {
     runnerFor: (where) => {

@@ -8,7 +8,7 @@ import type { Release } from '../core/releases';
 import type { FleetHost } from '../core/fleet/types';
 import { shJoin } from '../core/plan/shellQuote';
 import { isFleet, readFleetHeads, resolveFleetHosts } from './fleetPlanning';
-import { sharedRunners } from './fleetRun';
+import { sharedRunners, type SharedRunners } from './fleetRun';
 import type { RollbackSessions } from './sessions';
 import type { WorkspaceModel } from './workspaceModel';
 
@@ -42,20 +42,21 @@ export class FleetStatus {
   /**
    * Reads every fleet environment (or the one named) from its hosts. Never throws: a problem is
    * the line's. `hosts`: the named environment's hosts as the caller has just resolved them
-   * (ansible-inventory not started a second time).
+   * (ansible-inventory not started a second time). `runners`: the caller's connections, kept
+   * open for what it reads next on the same hosts (each host connected to once).
    */
-  async read(environment?: string, hosts?: FleetHost[]): Promise<void> {
+  async read(environment?: string, hosts?: FleetHost[], runners?: SharedRunners): Promise<void> {
     const { config } = await this.workspace.config();
     const envs = config.environments.filter((e) => isFleet(e) && (environment === undefined || e.name === environment));
     if (envs.length === 0) return;
     const listing = await this.workspace.releases().catch(() => undefined);
-    await Promise.all(envs.map(async (env) => this.lines.set(env.name, await this.readOne(env, listing?.releases ?? [], environment !== undefined ? hosts : undefined))));
+    await Promise.all(envs.map(async (env) => this.lines.set(env.name, await this.readOne(env, listing?.releases ?? [], environment !== undefined ? hosts : undefined, runners))));
     for (const l of [...this.listeners]) l();
   }
 
-  private async readOne(env: EnvironmentConfig, releases: Release[], known?: FleetHost[]): Promise<FleetLine> {
+  private async readOne(env: EnvironmentConfig, releases: Release[], known?: FleetHost[], given?: SharedRunners): Promise<FleetLine> {
     const readAt = new Date().toISOString();
-    const runners = sharedRunners(this.sessions);
+    const runners = given ?? sharedRunners(this.sessions);
     try {
       const hosts = known ?? (await resolveFleetHosts(env, { local: this.sessions.runnerFor('local'), workspaceRoot: this.workspace.root.fsPath }));
       const heads = await readFleetHeads(hosts, (d) => runners.runnerFor(d));
@@ -65,7 +66,7 @@ export class FleetStatus {
       const problem = `${env.name}: the hosts could not be read: ${(e as Error).message}`;
       return { environment: env.name, readAt, text: problem, mixed: true, groups: [], problem };
     } finally {
-      await runners.dispose();
+      if (!given) await runners.dispose();
     }
   }
 

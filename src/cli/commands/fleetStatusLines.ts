@@ -23,11 +23,12 @@ export async function readFleetStatus(s: CliServices, env: EnvironmentConfig): P
   // Resolved once for both reads (an inventory is two Python start-ups); when that fails, the fleet line says why.
   const resolved = await resolveFleetHosts(env, { local: s.sessions.runnerFor('local'), workspaceRoot: s.root }).catch(() => undefined);
   const hosts = resolved ?? [];
-  const status = new FleetStatus(s.workspace, s.sessions);
-  await status.read(env.name, resolved);
-  const line = status.current().find((l) => l.environment === env.name);
+  // One connection per host for what it runs and its lock.
   const runners = sharedRunners(s.sessions);
   try {
+    const status = new FleetStatus(s.workspace, s.sessions);
+    await status.read(env.name, resolved, runners);
+    const line = status.current().find((l) => l.environment === env.name);
     const locks = await Promise.all(
       hosts.map(async (h) => {
         try {

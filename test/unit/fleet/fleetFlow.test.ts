@@ -14,6 +14,8 @@ import { withFleetDbHost } from '../../../src/app/fleetPlanning';
 import { execFileSync } from 'node:child_process';
 import { fleetChangelogLines, proposeChangelogNote, renderPostmortem } from '../../../src/core/postmortem';
 import { FleetStatus } from '../../../src/app/fleetStatus';
+import { readFleetStatus } from '../../../src/cli/commands/fleetStatusLines';
+import type { CliServices } from '../../../src/cli/services';
 import { RollbackSessions } from '../../../src/app/sessions';
 import { WorkspaceModel } from '../../../src/app/workspaceModel';
 import { databaseSectionFor } from '../../../src/app/databasePlan';
@@ -44,10 +46,12 @@ function readdirSafe(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** How often ansible-inventory was started through these runners (each is a Python start-up). */
+/** How often ansible-inventory was started through these runners (each is a Python start-up), and where each runner was made for (each a connection). */
 let inventoryReads = 0;
+const runnersMade: string[] = [];
 function countInventoryReads(runnerFor: (where: string, timeoutMs?: number) => CommandRunner): (where: string, timeoutMs?: number) => CommandRunner {
   return (where, timeoutMs) => {
+    runnersMade.push(where);
     const r = runnerFor(where, timeoutMs);
     return { where: r.where, run: (command, options) => (command.startsWith('ansible-inventory ') && inventoryReads++, r.run(command, options)), dispose: () => r.dispose() };
   };
@@ -143,6 +147,13 @@ describe('the rollback flow on a fleet (4 real sshd hosts, real ansible-playbook
       assert.ok(s.seen.some((e) => e.type === 'run-started') && s.seen.some((e) => e.type === 'run-finished' && e.success));
       await s.status.read();
       assert.deepEqual(s.status.current().map((l) => [l.text, l.mixed]), [['production: 4 hosts, all on v1.3.0', false]]);
+      // rollback-pilot status on the fleet: what each host runs and its lock, over one connection per host.
+      runnersMade.length = 0;
+      const env = (await s.workspace.config()).config.environments.find((e) => e.name === 'production')!;
+      const cli = await readFleetStatus({ workspace: s.workspace, sessions: s.sessions, root: repo.dir } as unknown as CliServices, env);
+      assert.equal(cli.text, 'production: 4 hosts, all on v1.3.0');
+      assert.deepEqual(cli.locks.map((l) => [l.host, l.lock, l.problem]), fleet!.hosts.map((h) => [h.address, undefined, undefined]));
+      assert.deepEqual(fleet!.hosts.map((h) => runnersMade.filter((w) => w === h.destination).length), [1, 1, 1, 1], `runners made: ${runnersMade.join(', ')}`);
     } finally {
       s.dispose();
     }
