@@ -2,7 +2,7 @@
 // on the value, or on the {since} placeholder itself when that is what is wrong.
 import { logsProblems } from '../logs/config';
 import type { YamlLocator } from './locate';
-import { placeholderOffsetInSource } from './templateQuoting';
+import { placeholderOffsetInSource } from './placeholderSource';
 import type { ConfigDiagnostic } from './types';
 import { humanPath } from './wording';
 import { offsetOf } from './locate';

@@ -11,7 +11,8 @@ import { describeValue, humanPath } from './wording';
 import { fleetDiagnostics, withoutHostVars } from './fleetSemantic';
 import { logsDiagnostics } from './logsDiagnostics';
 import { verificationDiagnostics } from './verificationSemantic';
-import { placeholderOffsetInSource, placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
+import { placeholderOffsetInSource } from './placeholderSource';
+import { placeholderTemplates, quotedPlaceholders, templateQuotingProblem } from './templateQuoting';
 import { isHttpUrl } from './httpUrl';
 import { offsetOf } from './locate';
 

@@ -23,7 +23,8 @@ export type UnsafeContext =
   | 'a sh -c script'
   | 'an eval or ssh command'
   | 'a command that reads it again as code'
-  | 'a command named by an expansion';
+  | 'a command named by an expansion'
+  | 'the target of >& or <&';
 
 export interface QuotedPlaceholder {
   /** The placeholder as written, e.g. "{id}". */
@@ -41,8 +42,10 @@ interface Frame {
   depth: number;
   /** plain/sub/bt: where the word being read began (quotes and escapes do not end a word). */
   wordStart?: number;
-  /** plain/sub/bt: the words of the command so far, as written. */
+  /** plain/sub/bt: the words of the command so far, as written (its arguments: redirections are not among them). */
   words?: string[];
+  /** plain/sub/bt: the next word is a redirection's target (after < or >), not an argument. */
+  redirectTarget?: boolean;
   /** sq/dq: the quoted word is the argument of a `-c` (a second shell reads it). */
   shC?: boolean;
   delimiter?: string;
@@ -95,7 +98,10 @@ function scan(t: string, names: readonly string[]): Scan {
     const f = top();
     const script = !context && f.words && f.wordStart !== undefined ? (namedByExpansion(f.words) ? 'a command named by an expansion' : isCodeArgument(f.words, t.slice(f.wordStart, i)) ? 'a sh -c script' : undefined) : undefined;
     const reread = rereadsArguments(t, i) ? 'an eval or ssh command' : rereader ? 'a command that reads it again as code' : undefined;
-    const ctx = context ?? (inBackticks ? 'backticks' : (script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
+    // bash expands the word after >& again when it is not a file descriptor (>& '$(…)' runs it, and >&"$(echo …)" what the
+    // substitution prints): no value belongs anywhere in that word, a $(…) inside it included (each frame's word holds the next).
+    const dup = !context && stack.some((fr) => fr.wordStart !== undefined && DUP_REDIRECT.test(t.slice(0, fr.wordStart))) ? 'the target of >& or <&' : undefined;
+    const ctx = context ?? (inBackticks ? 'backticks' : (dup ?? script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
     return i + placeholder.length;
   };
@@ -242,8 +248,20 @@ function scan(t: string, names: readonly string[]): Scan {
           continue;
         }
         if (/[\s;&|()<>]/.test(c)) {
-          if (f.words && f.wordStart !== undefined && i > f.wordStart) f.words.push(t.slice(f.wordStart, i));
-          if (f.words && /[;&|(\n]/.test(c)) f.words.length = 0; // a new command
+          const redirect = c === '<' || c === '>';
+          if (f.words && f.wordStart !== undefined && i > f.wordStart) {
+            const word = t.slice(f.wordStart, i);
+            // A redirection's target and the descriptor before < or > (2>&1, {fd}>x) are not the command's arguments.
+            if (f.redirectTarget) f.redirectTarget = false;
+            else if (!(redirect && /^(?:\d+|\{\w+\})$/.test(word))) f.words.push(word);
+          }
+          if (redirect) f.redirectTarget = true;
+          // & and | inside a redirection operator (>&, <&, >|, and bash's &> and &>>) do not start a new command.
+          const inOperator = (c === '&' || c === '|') && (t[i - 1] === '<' || t[i - 1] === '>' || (c === '&' && t[i + 1] === '>'));
+          if (f.words && /[;&|(\n]/.test(c) && !inOperator) {
+            f.words.length = 0; // a new command
+            f.redirectTarget = false;
+          }
           f.wordStart = i + 1;
         }
         i = expansionStart(t, i, push) ?? i + 1;
@@ -257,6 +275,9 @@ function scan(t: string, names: readonly string[]): Scan {
   found.sort((a, b) => a.offset - b.offset);
   return { found };
 }
+
+/** Text that ends with a >& or <& redirection operator, the word after it still to come (blanks and line continuations between). */
+const DUP_REDIRECT = /[<>]&(?:[ \t]|\\\n)*$/;
 
 /** $((, $( , ${ and ` open a nested context; returns the index after the opener, or undefined. */
 function expansionStart(t: string, i: number, push: (kind: Kind, start: number) => void): number | undefined {
@@ -349,6 +370,7 @@ const ADVICE: Record<UnsafeContext, string> = {
   'a sh -c script': 'a second shell reads the script again, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
   'a command named by an expansion': 'the program ($(…), $X) is known only once the shell expands it, and it may be sh -c or eval, which read the value as code: write the program\'s name in the template',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
+  'the target of >& or <&': 'bash reads a word there that is not a file descriptor again as code, quotes gone (>& \'$(…)\' runs it): write the file with > or 2> instead',
 };
 
 /**
@@ -360,7 +382,7 @@ export function templateQuotingProblem(template: string, names: readonly string[
   if (!found.length) return undefined;
   const first = found[0];
   const fixed = suggestedTemplate(template, names);
-  const position = first.context === 'after a backslash' || first.context === 'right after a $' || first.context === "after $'…' quotes" ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : `is inside ${first.context}`;
+  const position = first.context === 'after a backslash' || first.context === 'right after a $' || first.context === "after $'…' quotes" ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : first.context === 'the target of >& or <&' ? `is ${first.context}` : `is inside ${first.context}`;
   const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
   return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
 }
@@ -368,22 +390,3 @@ export function templateQuotingProblem(template: string, names: readonly string[
 /** The placeholders each template of rollback.yml takes (schema/rollback.schema.json says the same). */
 // The placeholder sets and which template of rollback.yml takes which: placeholders.ts.
 export { BACKUP_PLACEHOLDERS, CI_PLACEHOLDERS, DEPLOYED_PLACEHOLDERS, DEPLOY_PLACEHOLDERS, DOWN_PLACEHOLDERS, ISSUE_PLACEHOLDERS, placeholderTemplates } from './placeholders';
-
-/**
- * Where the `nth` occurrence of `placeholder` in a YAML value's parsed text sits in the
- * file: the value's source (`source`, starting at `sourceStart`) spells a placeholder the
- * same way in every YAML style, so the nth one in the text is the nth one in the source.
- * Undefined when the counts differ (an escape spelled it otherwise): then the whole value.
- */
-export function placeholderOffsetInSource(value: string, offsetInValue: number, placeholder: string, source: string, sourceStart: number): number | undefined {
-  const positions = (s: string): number[] => {
-    const at: number[] = [];
-    for (let k = s.indexOf(placeholder); k >= 0; k = s.indexOf(placeholder, k + 1)) at.push(k);
-    return at;
-  };
-  const inValue = positions(value);
-  const inSource = positions(source);
-  const nth = inValue.indexOf(offsetInValue);
-  if (nth < 0 || inValue.length !== inSource.length) return undefined;
-  return sourceStart + inSource[nth];
-}

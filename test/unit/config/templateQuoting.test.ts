@@ -63,7 +63,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
   // The tokenizer's verdict checked against the real shells: every template it accepts stays
   // inert with a hostile value, and every rewrite it suggests is accepted and passes the value through.
   const hostile = fc.constantFrom('$(touch CANARY)', '`touch CANARY`', "x';touch CANARY;'", 'x";touch CANARY;"', '$(touch${IFS}CANARY)', 'a\ntouch CANARY', "\\'$(touch CANARY)", 'a b\\');
-  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n', 'eval ', 'ssh h ', '-c ', 'bash -c ', "$'", '\\ ', 'sh -c ', 'x=', '"$(', '\t');
+  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n', 'eval ', 'ssh h ', '-c ', 'bash -c ', "$'", '\\ ', 'sh -c ', 'x=', '"$(', '\t', '>&', '<&', '2>&1 ');
   test('templates it accepts never run a hostile value, in dash and bash (property)', () => {
     let accepted = 0;
     fc.assert(
@@ -113,6 +113,54 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     assert.match(templateQuotingProblem(template, N)!, /^\{id\} stands after \$'…' quotes: \/bin\/sh \(dash\) has no \$'…' quotes/);
     assert.ok(!('command' in fillDownCommand(template, { id: '$(touch CANARY)', file: 'f', previous: 'p' })), 'nothing is filled in');
     assert.equal(templateQuotingProblem("printf %s {id} $'x'", N), undefined, "a placeholder before any $'…' is read alike by both shells");
+  });
+
+  test('a placeholder in the word after >& or <& is refused: bash reads a word there that is not a file descriptor again as code (found by a longer property run)', () => {
+    // What the check guards against, in bash itself: the quoted value after >& runs.
+    const raw = `echo hi >& ${"'$(touch CANARY)'"}`;
+    try {
+      execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // "ambiguous redirect", after the value ran
+    }
+    assert.ok(existsSync(join(sandbox, 'CANARY')), 'bash ran the quoted value after >&');
+    rmSync(join(sandbox, 'CANARY'), { force: true });
+    for (const t of ['echo hi >& {id}', 'echo hi >&{id}', 'echo hi 1>&x{id}', 'exec >& \\\n {file}', 'cat <& {file}', 'echo >&"$(echo {id})"', 'x=$(cmd >& {id})']) {
+      assert.match(templateQuotingProblem(t, N) ?? '', /^\{(id|file)\} is the target of >& or <&: bash reads a word there that is not a file descriptor again as code/, t);
+      assert.ok(!('command' in fillDownCommand(t, { id: '$(touch CANARY)', file: '$(touch CANARY)', previous: 'p' })), t);
+    }
+    // A descriptor after >& and a value after it, or &> and > with a value, are plain words.
+    for (const t of ['alembic downgrade {previous} 2>&1', 'echo {id} >&2', 'printf %s 2>&1 {id}', 'echo x &> {file}', 'echo x > {file}', 'a && {id}', 'x=$(cmd >& /dev/null) {id}']) {
+      assert.equal(templateQuotingProblem(t, N), undefined, t);
+      const filled = fillDownCommand(t, { id: '$(touch CANARY)', file: '$(touch CANARY)', previous: '$(touch CANARY)' });
+      assert.ok('command' in filled, t);
+      for (const shell of ['/bin/dash', '/bin/bash']) {
+        try {
+          execFileSync(shell, ['-c', filled.command], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+        } catch {
+          // a missing alembic or cmd is fine
+        }
+        assert.ok(!existsSync(join(sandbox, 'CANARY')), `${shell} ran the value of ${t}`);
+      }
+    }
+  });
+
+  test('a redirection between a shell and its -c, or between -c and its script, leaves the script the value: refused (found by the property test with >& pieces)', () => {
+    for (const t of ['bash -c 2>&1 {id}', 'bash 2>/dev/null -c {id}', 'bash -c &>/dev/null {id}', 'sh -c >|out {id}', 'sh -c 2>&1 >out {id}']) {
+      // bash runs the script given after the redirection: the quoted value is the script.
+      const raw = t.replace('{id}', "'touch CANARY'");
+      try {
+        execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // ignored
+      }
+      assert.ok(existsSync(join(sandbox, 'CANARY')), `bash runs the value as the script in ${t}`);
+      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is part of a sh -c script/, t);
+    }
+    // After the script, a redirection and a value are the script's argument ($0, $1…), the form we suggest.
+    for (const t of ['sh -c \'printf %s "$1"\' 2>&1 sh {id}', "bash -c 'echo \"$1\"' sh 2>/dev/null {id}"]) assert.equal(templateQuotingProblem(t, N), undefined, t);
+    rmSync(join(sandbox, 'out'), { force: true });
   });
 
   test('a here-document ends at its delimiter alone on a line; with << a tab before it keeps the body open (found by the property test in CI)', () => {
