@@ -13,17 +13,20 @@ export function rereadsArguments(t: string, i: number): boolean {
 }
 
 // Where a command's name can stand: the start, after ; & | ( ` { or a newline, or after a word
-// that runs the next one (then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
-const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n]|\b(?:then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*`;
+// that runs the next one (if, while, then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
+const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*`;
 /**
  * Commands that run an argument again as code, or (bash) evaluate it as arithmetic or a name,
  * where a[$(…)] runs: trap's action, su/runuser -c, script -c, flock -c, watch, parallel, let,
- * declare/typeset/local/readonly/export -i, read and printf -v's names, [[ … ]], env -S. Anywhere
+ * declare/typeset/local/readonly/export -i, read and printf -v's names, [[ … ]], env -S,
+ * compgen/complete's word lists, test -v's name. Anywhere
  * in the template, before or after the placeholder ("set -- {x}; eval \"$1\"" reads it too):
  * stricter than needed, never looser.
  */
 const REREADERS: Array<[RegExp, string]> = [
-  [new RegExp(String.raw`${AT_COMMAND}(trap|su|runuser|script|flock|watch|parallel|let|declare|typeset|local|readonly|read|readarray|mapfile)\s`), '$1'],
+  [new RegExp(String.raw`${AT_COMMAND}(trap|su|runuser|script|flock|watch|parallel|let|declare|typeset|local|readonly|read|readarray|mapfile|compgen|complete)\s`), '$1'],
+  // bash's test -v takes a variable name, a[$(…)] included, and runs its subscript.
+  [new RegExp(String.raw`${AT_COMMAND}(?:test|\[)\s(?:[^;&|\n]*\s)?-v\s`), 'test -v'],
   [/\beval\s/, 'eval'],
   [/\[\[/, '[[ … ]]'],
   [/\bprintf\s+(?:-\S+\s+)*-v\b/, 'printf -v'],
@@ -46,7 +49,7 @@ function unquoted(word: string): string {
 
 /** An unquoted expansion that may leave no word at all ($x, ${x}, $(…), `…`), or a bare line continuation. */
 function mayVanish(word: string): boolean {
-  return /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
+  return /^(?:\$(?:\w+|[@*#?$!-])|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
 }
 
 /**
@@ -61,7 +64,7 @@ export function namedByExpansion(words: readonly string[]): boolean {
 
 /** The word holds an expansion the shell fills in before it runs the command: $x, ${x}, $(…), `…`. */
 function expands(word: string): boolean {
-  return /\$[\w{(]|`/.test(word.replace(/\\./g, '').replace(/'[^']*'/g, ''));
+  return /\$[\w{(@*#?$!-]|`/.test(word.replace(/\\./g, '').replace(/'[^']*'/g, ''));
 }
 
 // Only the end of the word counts: whatever precedes the name may expand to nothing ($(…)sh).

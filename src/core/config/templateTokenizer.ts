@@ -19,7 +19,9 @@ export type UnsafeContext =
   | 'an eval or ssh command'
   | 'a command that reads it again as code'
   | 'a command named by an expansion'
-  | 'the target of >& or <&';
+  | 'the target of >& or <&'
+  | "bash's arithmetic ((…)) or $[…]"
+  | 'an array subscript';
 
 export interface QuotedPlaceholder {
   /** The placeholder as written, e.g. "{id}". */
@@ -29,7 +31,7 @@ export interface QuotedPlaceholder {
   context: UnsafeContext;
 }
 
-type Kind = 'plain' | 'sub' | 'sq' | 'dq' | 'ansi' | 'bt' | 'param' | 'arith' | 'comment' | 'heredoc';
+type Kind = 'plain' | 'sub' | 'sq' | 'dq' | 'ansi' | 'bt' | 'param' | 'arith' | 'bracket' | 'comment' | 'heredoc';
 export interface Frame {
   kind: Kind;
   start: number;
@@ -44,6 +46,8 @@ export interface Frame {
   /** sq/dq: the quoted word is the argument of a `-c` (a second shell reads it). */
   shC?: boolean;
   delimiter?: string;
+  /** arith: bash's ((…)) command, not $((…)): dash reads two subshells there, bash arithmetic. */
+  bare?: boolean;
   /** heredoc: `<<-`, whose lines (the delimiter's too) lose their leading tabs; with `<<` a tab before the delimiter keeps the body open. */
   stripTabs?: boolean;
 }
@@ -55,9 +59,18 @@ const CONTEXT: Partial<Record<Kind, UnsafeContext>> = {
   bt: 'backticks',
   param: 'a ${…} expansion',
   arith: 'an arithmetic $((…))',
+  bracket: "bash's arithmetic ((…)) or $[…]",
   comment: 'a comment',
   heredoc: 'a here-document',
 };
+
+/** The context a frame gives a placeholder in it; undefined for a plain reading. */
+function contextOf(f: Frame): UnsafeContext | undefined {
+  return f.kind === 'arith' && f.bare ? "bash's arithmetic ((…)) or $[…]" : CONTEXT[f.kind];
+}
+
+/** A word so far that opens an array subscript (a[… or, in a compound assignment, [… ): bash evaluates it as arithmetic. */
+const OPEN_SUBSCRIPT = /^(?:[A-Za-z_][A-Za-z0-9_]*)?\[[^\]]*$/;
 
 export interface Scan {
   found: Array<QuotedPlaceholder & { frame?: Frame }>;
@@ -91,8 +104,10 @@ export function scan(t: string, names: readonly string[]): Scan {
     // bash expands the word after >& again when it is not a file descriptor (>& '$(…)' runs it, and >&"$(echo …)" what the
     // substitution prints): no value belongs anywhere in that word, a $(…) inside it included (each frame's word holds the next).
     const dup = !context && stack.some((fr) => fr.wordStart !== undefined && DUP_REDIRECT.test(t.slice(0, fr.wordStart))) ? 'the target of >& or <&' : undefined;
-    const ctx = context ?? (inBackticks ? 'backticks' : (dup ?? script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
-    if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: CONTEXT[top().kind] ? top() : undefined });
+    // a[{id}]=… (a $(…) in the subscript included): bash evaluates the subscript as arithmetic, where a value like a[$(…)] runs.
+    const subscript = !context && stack.some((fr) => fr.wordStart !== undefined && OPEN_SUBSCRIPT.test(t.slice(fr.wordStart, i))) ? 'an array subscript' : undefined;
+    const ctx = context ?? (inBackticks ? 'backticks' : (dup ?? subscript ?? script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
+    if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: contextOf(top()) ? top() : undefined });
     return i + placeholder.length;
   };
 
@@ -102,13 +117,13 @@ export function scan(t: string, names: readonly string[]): Scan {
     const c = t[i];
     const ph = placeholderAt(i);
     if (ph) {
-      i = record(i, ph, CONTEXT[f.kind]);
+      i = record(i, ph, contextOf(f));
       continue;
     }
     // "${id}" reads as the shell variable id (and, filled in, as bash's $'…'): the $ must not touch it.
     const dollared = c === '$' && !isEscaped(t, i) ? placeholderAt(i + 1) : undefined;
     if (dollared) {
-      i = record(i + 1, dollared, CONTEXT[f.kind] ?? 'right after a $');
+      i = record(i + 1, dollared, contextOf(f) ?? 'right after a $');
       continue;
     }
     switch (f.kind) {
@@ -165,6 +180,12 @@ export function scan(t: string, names: readonly string[]): Scan {
           i++;
         } else i = expansionStart(t, i, push) ?? i + 1;
         continue;
+      case 'bracket':
+        if (c === '[') f.depth++;
+        else if (c === ']' && f.depth > 0) f.depth--;
+        else if (c === ']') pop(i);
+        i++;
+        continue;
       case 'arith':
         if (c === '(') f.depth++;
         else if (c === ')' && f.depth > 0) f.depth--;
@@ -204,6 +225,11 @@ export function scan(t: string, names: readonly string[]): Scan {
         if (c === '$' && t[i + 1] === "'") {
           ansiAt ??= i;
           push('ansi', i);
+          i += 2;
+          continue;
+        }
+        if (c === '(' && t[i + 1] === '(') {
+          push('arith', i, { bare: true });
           i += 2;
           continue;
         }
@@ -286,6 +312,10 @@ function expansionStart(t: string, i: number, push: (kind: Kind, start: number) 
   }
   if (t[i + 1] === '{') {
     push('param', i);
+    return i + 2;
+  }
+  if (t[i + 1] === '[') {
+    push('bracket', i);
     return i + 2;
   }
   return undefined;

@@ -26,6 +26,10 @@ export function fillDownCommand(template: string, p: DownPlaceholders): FilledCo
     return { problem: `the revision that ${p.id} returns to is not known (a merge revision, or nothing before it was found), so {previous} in ${codeSpan(template)} cannot be filled in` };
   }
   const values: Record<string, string> = { id: p.id, file: p.file, previous: p.previous ?? '' };
+  // A quoted line break is data to a shell that parses the whole line, but bash, after a syntax error earlier on the
+  // line, starts again at the next line inside the value and runs the rest. No migration's id or file needs one.
+  const broken = DOWN_PLACEHOLDERS.find((k) => template.includes(`{${k}}`) && /[\n\r]/.test(values[k]));
+  if (broken) return { problem: `the ${broken === 'file' ? 'file name' : broken === 'id' ? 'id' : 'previous revision'} of migration ${JSON.stringify(p.id)} has a line break, which is never passed to a shell: rename it` };
   return { command: template.replace(/\{(id|file|previous)\}/g, (_, k: string) => shQuote(values[k])) };
 }
 

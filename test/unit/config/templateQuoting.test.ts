@@ -11,6 +11,7 @@ import { fillDownCommand } from '../../../src/core/database/downStep';
 import { planDatabaseSteps } from '../../../src/core/database/dbPlan';
 import type { MigrationVerdict } from '../../../src/core/migrations/types';
 import { serviceSteps } from '../../../src/core/plan/serviceSteps';
+import { shQuote } from '../../../src/core/plan/shellQuote';
 
 const N = DOWN_PLACEHOLDERS;
 const contexts = (t: string) => quotedPlaceholders(t, N).map((q) => q.context);
@@ -62,8 +63,8 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
 
   // The tokenizer's verdict checked against the real shells: every template it accepts stays
   // inert with a hostile value, and every rewrite it suggests is accepted and passes the value through.
-  const hostile = fc.constantFrom('$(touch CANARY)', '`touch CANARY`', "x';touch CANARY;'", 'x";touch CANARY;"', '$(touch${IFS}CANARY)', 'a\ntouch CANARY', "\\'$(touch CANARY)", 'a b\\');
-  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n', 'eval ', 'ssh h ', '-c ', 'bash -c ', "$'", '\\ ', 'sh -c ', 'x=', '"$(', '\t', '>&', '<&', '2>&1 ');
+  const hostile = fc.constantFrom('$(touch CANARY)', '`touch CANARY`', "x';touch CANARY;'", 'x";touch CANARY;"', '$(touch${IFS}CANARY)', 'a\ntouch CANARY', "\\'$(touch CANARY)", 'a b\\', "'\n touch CANARY\n'", 'a[$(touch CANARY)]');
+  const pieces = fc.constantFrom('echo ', '{id}', '{file}', '"', "'", '\\', '$', '`', '$(', ')', ' ', ';', '#', 'x', "sh -c '", '\n', '${', '}', '<<E\n', 'E\n', 'eval ', 'ssh h ', '-c ', 'bash -c ', "$'", '\\ ', 'sh -c ', 'x=', '"$(', '\t', '>&', '<&', '2>&1 ', '((', '))', '$[', ']', 'a[', ']=1', '[ -v ', '$@', 'compgen -W ');
   test('templates it accepts never run a hostile value, in dash and bash (property)', () => {
     let accepted = 0;
     fc.assert(
@@ -97,6 +98,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
         assert.ok(fixed, template);
         assert.deepEqual(contexts(fixed), [], fixed);
         const filled = fillDownCommand(fixed.replace(/^alembic downgrade/, 'printf %s'), { id: value, file: value, previous: value });
+        if (/[\n\r]/.test(value)) return void assert.ok('problem' in filled, 'a value with a line break is refused');
         assert.ok('command' in filled);
         const out = execFileSync('/bin/dash', ['-c', filled.command], { cwd: sandbox, encoding: 'utf8' });
         const expected = template.includes('a {id} b') ? `a ${value} b` : template.includes('--rev') ? `--rev=${value}` : template.includes('; printf') ? value + value : value;
@@ -161,6 +163,48 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     // After the script, a redirection and a value are the script's argument ($0, $1…), the form we suggest.
     for (const t of ['sh -c \'printf %s "$1"\' 2>&1 sh {id}', "bash -c 'echo \"$1\"' sh 2>/dev/null {id}"]) assert.equal(templateQuotingProblem(t, N), undefined, t);
     rmSync(join(sandbox, 'out'), { force: true });
+  });
+
+  test("bash's arithmetic, array subscripts, test -v and compgen read a value such as a[$(…)] as code: refused (found by a longer property run)", () => {
+    const value = 'a[$(touch CANARY)]';
+    for (const [t, why] of [
+      ['(( {id} ))', /^\{id\} is inside bash's arithmetic/],
+      ['for (( i={id}; i<1; i++ )); do :; done', /^\{id\} is inside bash's arithmetic/],
+      ['echo $[{id}]', /^\{id\} is inside bash's arithmetic/],
+      ['a[{id}]=1', /^\{id\} is in an array subscript/],
+      ['a=([{id}]=1)', /^\{id\} is in an array subscript/],
+      ['[ -v {id} ]', /^\{id\} is in a template with test -v/],
+      ['if test -v {id}; then :; fi', /^\{id\} is in a template with test -v/],
+      ['compgen -W {id}', /^\{id\} is in a template with compgen/],
+    ] as const) {
+      try {
+        execFileSync('/bin/bash', ['-c', t.replace('{id}', shQuote(value))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // ignored
+      }
+      assert.ok(existsSync(join(sandbox, 'CANARY')), `bash runs the quoted value in ${t}`);
+      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.match(templateQuotingProblem(t, N) ?? '', why, t);
+    }
+    // sh -c with "$@" before the value: "$@" is empty, the value is the script.
+    assert.match(templateQuotingProblem('sh -c $@ {id}', N) ?? '', /^\{id\} is part of a sh -c script/);
+    for (const t of ['[ -f {file} ] && psql -f {file}', 'if [ -e {file} ]; then cat {file}; fi', '(cd db && alembic downgrade {previous})', 'echo $(( 1 + 2 )) {id}', 'a=(1 2); echo {id}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
+  });
+
+  test('a value with a line break is never filled in: bash, after a syntax error on the line, reads the rest of the value as new commands (found by a longer property run)', () => {
+    const template = 'alias a=(;; esac {id}';
+    const value = "'\n touch CANARY\n'";
+    const raw = template.replace('{id}', shQuote(value));
+    try {
+      execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // the syntax error, after which bash went on
+    }
+    assert.ok(existsSync(join(sandbox, 'CANARY')), 'bash ran the second line of the quoted value');
+    rmSync(join(sandbox, 'CANARY'), { force: true });
+    const filled = fillDownCommand(template, { id: value, file: 'f.py', previous: 'p' });
+    assert.ok('problem' in filled && /has a line break, which is never passed to a shell/.test(filled.problem), JSON.stringify(filled));
+    assert.ok('command' in fillDownCommand('alembic downgrade {previous}', { id: 'a\nb', file: 'f', previous: 'p' }), 'only the values the template takes count');
   });
 
   test('a here-document ends at its delimiter alone on a line; with << a tab before it keeps the body open (found by the property test in CI)', () => {
