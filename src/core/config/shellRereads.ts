@@ -3,18 +3,20 @@
 // placeholder it finds in a plain word.
 
 /**
- * eval and ssh hand their arguments to a shell that reads them again (ssh's on the host): a
+ * eval and ssh hand their arguments to a shell that reads them again (ssh's on the host, and
+ * scp's and rsync's remote paths there): a
  * quoted value is plain text to the first shell and code to the second. Where a command
  * starts cannot be told without running the shell ($(…), \\eval), so either word anywhere
  * earlier in the template counts: stricter than needed, never looser.
  */
 export function rereadsArguments(t: string, i: number): boolean {
-  return /(eval|ssh)\s/.test(t.slice(0, i));
+  return /(eval|ssh|scp|rsync)\s/.test(t.slice(0, i));
 }
 
 // Where a command's name can stand: the start, after ; & | ( ` { or a newline, or after a word
 // that runs the next one (if, while, then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
-const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*`;
+// Assignments may stand before the name (A=1 su -c …): they are skipped, quoted values included.
+const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*(?:[A-Za-z_]\w*=(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])*\s+)*`;
 /**
  * Commands that run an argument again as code, or (bash) evaluate it as arithmetic or a name,
  * where a[$(…)] runs: trap's action, su/runuser -c, script -c, flock -c, watch, parallel, let,
@@ -24,7 +26,7 @@ const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|
  * stricter than needed, never looser.
  */
 const REREADERS: Array<[RegExp, string]> = [
-  [new RegExp(String.raw`${AT_COMMAND}(trap|su|runuser|script|flock|watch|parallel|let|declare|typeset|local|readonly|read|readarray|mapfile|compgen|complete)\s`), '$1'],
+  [new RegExp(String.raw`${AT_COMMAND}(trap|su|runuser|script|flock|watch|parallel|let|declare|typeset|local|readonly|read|readarray|mapfile|compgen|complete|unset|alias)\s`), '$1'],
   // bash's test -v takes a variable name, a[$(…)] included, and runs its subscript.
   [new RegExp(String.raw`${AT_COMMAND}(?:test|\[)\s(?:[^;&|\n]*\s)?-v\s`), 'test -v'],
   [/\beval\s/, 'eval'],
@@ -69,13 +71,17 @@ function expands(word: string): boolean {
 
 // Only the end of the word counts: whatever precedes the name may expand to nothing ($(…)sh).
 const SHELL = /(sh|busybox)$/;
-const INTERPRETER = /(python[\d.]*|perl|ruby|node|php)$/;
+/** Their -c or -e takes code: the scripting languages, and the database clients (whose \\! and system run a shell). */
+const INTERPRETER = /(python[\d.]*|perl|ruby|node|php|psql|mysql|mariadb)$/;
+/** Their first operand is their program: sed's e command and awk's system() run commands (gawk, mawk, gsed…). */
+const SCRIPT_FIRST = /(?:^|[/)}`'"])(?:g?sed|[gmn]?awk)$/;
 
 /**
  * The word being read (`current`, up to the placeholder) is code a second interpreter reads:
- * the first operand after a shell's -c (or python/perl/ruby/node's -c/-e), with only options
- * or vanishing expansions in between. Later operands ($0, $1…) are plain arguments, which is
- * the form we suggest. The command's name may be written so the shell still finds it (\\bash, /bin/sh).
+ * the first operand after a shell's -c (or an interpreter's -c/-e), or sed's and awk's first
+ * operand, with only options, their arguments or vanishing expansions in between. Later
+ * operands ($0, $1…) are plain arguments, which is the form we suggest. The command's name may
+ * be written so the shell still finds it (\\bash, /bin/sh).
  */
 export function isCodeArgument(words: readonly string[], current: string): boolean {
   let state: 'none' | 'program' | 'code-next' = 'none';
@@ -91,9 +97,12 @@ export function isCodeArgument(words: readonly string[], current: string): boole
     if (SHELL.test(n) || INTERPRETER.test(n)) {
       state = 'program';
       codeFlag = SHELL.test(n) ? /^-[A-Za-z]*c[A-Za-z]*$/ : /^-[A-Za-z]*[ce][A-Za-z]*$/;
-    } else if (state === 'program' && codeFlag.test(n)) state = 'code-next';
-    else if (state === 'program' && n.startsWith('-')) continue;
-    else if (state === 'code-next' && n.startsWith('-')) continue;
+    } else if (SCRIPT_FIRST.test(n)) state = 'code-next';
+    else if (state === 'program' && codeFlag.test(n)) state = 'code-next';
+    // An option, or what may be an option's argument (bash -o pipefail -c, python3 -W ignore -c): the -c may still come.
+    else if (state === 'program') continue;
+    // awk -v x=1 and sed -n come before the program.
+    else if (state === 'code-next' && (n.startsWith('-') || /^[A-Za-z_]\w*=/.test(n))) continue;
     else state = 'none';
   }
   // -c glued to the value (-c'…') is the code too.

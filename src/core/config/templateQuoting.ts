@@ -69,14 +69,25 @@ const ADVICE: Record<UnsafeContext, string> = {
   'a comment': 'a value with a newline would end the comment and run the rest: take it out of the comment',
   'a here-document': 'a here-document does not read quotes: pass the value as an argument instead',
   'after a backslash': 'the backslash would escape the quote the value starts with: remove the backslash',
-  'an eval or ssh command': 'eval and ssh hand their arguments to a shell that reads them again: run the command without eval, or put it in a script on the host that takes the value as "$1"',
+  'an eval or ssh command': 'eval and ssh hand their arguments to a shell that reads them again (scp and rsync their remote paths): run the command without eval, or put it in a script on the host that takes the value as "$1"',
   'a command that reads it again as code': 'trap, su -c, script -c, flock -c, watch, env -S, eval, and bash\'s let, declare, read, printf -v, compgen, test -v and [[ … ]] read their argument again as code (or as a name, where a[$(…)] runs): pass the value to a script that takes it as "$1" instead',
-  'a sh -c script': 'a second shell reads the script again, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
+  'a sh -c script': 'a second shell or interpreter reads it again as code, with the value\'s quotes gone: pass the value as an argument after the script, as in sh -c \'… "$1"\' sh {id}',
   'a command named by an expansion': 'the program ($(…), $X) is known only once the shell expands it, and it may be sh -c or eval, which read the value as code: write the program\'s name in the template',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
   "bash's arithmetic ((…)) or $[…]": 'bash evaluates it as arithmetic, where a value such as a[$(…)] runs: write it as its own word outside the arithmetic',
   'an array subscript': 'bash evaluates an array subscript as arithmetic, where a value such as a[$(…)] runs: do not use a value as an array index',
   'the target of >& or <&': 'bash reads a word there that is not a file descriptor again as code, quotes gone (>& \'$(…)\' runs it): write the file with > or 2> instead',
+};
+
+/** Where the placeholder is, where "is inside <context>" does not say it. */
+const POSITION: Partial<Record<UnsafeContext, string>> = {
+  'after a backslash': 'stands after a backslash',
+  'right after a $': 'stands right after a $',
+  "after $'…' quotes": "stands after $'…' quotes",
+  'a sh -c script': 'is code a second interpreter reads (the script of sh -c, python -c or psql -c, the program of sed or awk)',
+  'an eval or ssh command': 'is an argument of eval, ssh, scp or rsync',
+  'the target of >& or <&': 'is the target of >& or <&',
+  'an array subscript': 'is in an array subscript',
 };
 
 /**
@@ -88,7 +99,7 @@ export function templateQuotingProblem(template: string, names: readonly string[
   if (!found.length) return undefined;
   const first = found[0];
   const fixed = suggestedTemplate(template, names);
-  const position = first.context === 'after a backslash' || first.context === 'right after a $' || first.context === "after $'…' quotes" ? `stands ${first.context}` : first.context === 'a sh -c script' ? 'is part of a sh -c script' : first.context === 'an eval or ssh command' ? 'is an argument of eval or ssh' : first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : first.context === 'the target of >& or <&' ? `is ${first.context}` : first.context === 'an array subscript' ? 'is in an array subscript' : `is inside ${first.context}`;
+  const position = first.context === 'a command that reads it again as code' ? `is in a template with ${rereaderIn(template) ?? 'a command'}, which reads values again as code` : (POSITION[first.context] ?? `is inside ${first.context}`);
   const more = found.length > 1 ? ` (and ${found.length - 1} more placeholder${found.length > 2 ? 's' : ''} like it)` : '';
   return `${first.placeholder} ${position}${more}: ${ADVICE[first.context]}${fixed ? `; write: ${fixed.trim().includes('\n') ? JSON.stringify(fixed) : fixed.trim()}` : ''}`;
 }

@@ -158,7 +158,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       }
       assert.ok(existsSync(join(sandbox, 'CANARY')), `bash runs the value as the script in ${t}`);
       rmSync(join(sandbox, 'CANARY'), { force: true });
-      assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is part of a sh -c script/, t);
+      assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     }
     // After the script, a redirection and a value are the script's argument ($0, $1…), the form we suggest.
     for (const t of ['sh -c \'printf %s "$1"\' 2>&1 sh {id}', "bash -c 'echo \"$1\"' sh 2>/dev/null {id}"]) assert.equal(templateQuotingProblem(t, N), undefined, t);
@@ -187,12 +187,35 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.match(templateQuotingProblem(t, N) ?? '', why, t);
     }
     // sh -c with "$@" before the value: "$@" is empty, the value is the script.
-    assert.match(templateQuotingProblem('sh -c $@ {id}', N) ?? '', /^\{id\} is part of a sh -c script/);
+    assert.match(templateQuotingProblem('sh -c $@ {id}', N) ?? '', /^\{id\} is code a second interpreter reads/);
     for (const t of ['[ -f {file} ] && psql -f {file}', 'if [ -e {file} ]; then cat {file}; fi', '(cd db && alembic downgrade {previous})', 'echo $(( 1 + 2 )) {id}', 'a=(1 2); echo {id}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
   });
 
+  test('an option with an argument before -c (bash -o pipefail -c), an interpreter\'s -c/-e after its options, and sed\'s or awk\'s program are code: refused', () => {
+    for (const [t, value] of [
+      ['bash -o pipefail -c {id}', 'touch CANARY'],
+      ['bash -O extglob -c {id}', 'touch CANARY'],
+      ['python3 -W ignore -c {id}', "import os; os.system('touch CANARY')"],
+      ['perl -w -e {id}', "system('touch CANARY')"],
+      ['echo x | sed -n {id}', '1e touch CANARY'],
+      ['awk -v x=1 {id}', 'BEGIN { system("touch CANARY") }'],
+    ] as const) {
+      try {
+        execFileSync('/bin/bash', ['-c', t.replace('{id}', shQuote(value))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // ignored
+      }
+      assert.ok(existsSync(join(sandbox, 'CANARY')), `the value runs as code in ${t}`);
+      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
+    }
+    // A command after assignments (A=1 su -c …) is still that command.
+    for (const t of ['a=b su -c {id}', "A='x y' trap {id} EXIT"]) assert.match(templateQuotingProblem(t, N) ?? '', /which reads values again as code/, t);
+    for (const t of ["bash -o pipefail -c 'alembic downgrade \"$1\"' sh {previous}", "sed -i 's/a/b/' {file}", "awk -f prog.awk {file}", 'python3 manage.py migrate app {previous}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
+  });
+
   test('a value with a line break is never filled in: bash, after a syntax error on the line, reads the rest of the value as new commands (found by a longer property run)', () => {
-    const template = 'alias a=(;; esac {id}';
+    const template = 'x=(;; esac {id}';
     const value = "'\n touch CANARY\n'";
     const raw = template.replace('{id}', shQuote(value));
     try {
@@ -234,14 +257,14 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.ok(quotedPlaceholders(template, N).length > 0, `accepted ${JSON.stringify(template)}`);
       assert.ok('problem' in fillDownCommand(template, { id: 'a1', file: 'v/a1.py', previous: 'p0' }), `filled ${JSON.stringify(template)}`);
     }
-    assert.match(templateQuotingProblem('bash -c {previous}', N)!, /^\{previous\} is part of a sh -c script: a second shell reads the script again/);
+    assert.match(templateQuotingProblem('bash -c {previous}', N)!, /^\{previous\} is code a second interpreter reads \(the script of sh -c, python -c or psql -c, the program of sed or awk\): a second shell or interpreter reads it again as code/);
     // The program itself out of an expansion (found by the property test: $(echo bash -c ) {id} ran the value), or the -c after a shell's name.
     for (const template of ['$(echo bash -c ) {id}', '"$(printf ev%sl a)" echo {id}', 'A=1 $X {id}', '`echo sh` -c {id}', 'sh $(echo -c) {id}', 'cd /srv && $CMD {id}']) {
       assert.ok('problem' in fillDownCommand(template, { id: 'a1', file: 'v/a1.py', previous: 'p0' }), `filled ${JSON.stringify(template)}`);
     }
     assert.match(templateQuotingProblem('$(echo bash -c ) {id}', N)!, /^\{id\} is inside a command named by an expansion: the program .* may be sh -c or eval/);
     for (const template of ['A=$(pwd) alembic downgrade {id}', 'cd $HOME && alembic downgrade {id}', 'pg_dump -Fc $DB -f {id}', "echo '$(x)' {id}"]) assert.deepEqual(quotedPlaceholders(template, N), [], template);
-    assert.match(templateQuotingProblem('ssh db alembic downgrade {previous}', N)!, /is an argument of eval or ssh/);
+    assert.match(templateQuotingProblem('ssh db alembic downgrade {previous}', N)!, /is an argument of eval, ssh, scp or rsync/);
     for (const template of ["sh -c 'alembic downgrade \"$1\"' sh {previous}", 'alembic downgrade {previous}', 'docker exec -i db alembic downgrade {previous}', 'x{id}y', "bash -c 'exec \"$@\"' bash alembic downgrade {previous}"]) {
       assert.deepEqual(quotedPlaceholders(template, N), [], template);
     }
