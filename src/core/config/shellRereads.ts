@@ -51,7 +51,8 @@ function unquoted(word: string): string {
 
 /** An unquoted expansion that may leave no word at all ($x, ${x}, $(…), `…`), or a bare line continuation. */
 function mayVanish(word: string): boolean {
-  return /^(?:\$(?:\w+|[@*#?$!-])|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n)+$/.test(word);
+  // "$@" (and "${@…}", "${a[@]…}") with nothing in it is no word at all, quotes and all.
+  return /^(?:\$(?:\w+|[@*#?$!-])|\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\\\n|"(?:\$@|\$\{@[^}]*\}|\$\{\w+\[@\][^}]*\})+")+$/.test(word);
 }
 
 /**

@@ -186,8 +186,9 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       rmSync(join(sandbox, 'CANARY'), { force: true });
       assert.match(templateQuotingProblem(t, N) ?? '', why, t);
     }
-    // sh -c with "$@" before the value: "$@" is empty, the value is the script.
-    assert.match(templateQuotingProblem('sh -c $@ {id}', N) ?? '', /^\{id\} is code a second interpreter reads/);
+    // sh -c with $@ or "$@" before the value: with no arguments it is no word at all, and the value is the script.
+    for (const t of ['sh -c $@ {id}', 'sh -c "$@" {id}', 'bash -c "${a[@]}" {id}']) assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
+    for (const t of ['sh -c "" {id}', 'sh -c "$*" {id}']) assert.equal(templateQuotingProblem(t, N), undefined, `${t}: the script is a word, empty or not, and the value its $0`);
     for (const t of ['[ -f {file} ] && psql -f {file}', 'if [ -e {file} ]; then cat {file}; fi', '(cd db && alembic downgrade {previous})', 'echo $(( 1 + 2 )) {id}', 'a=(1 2); echo {id}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
   });
 
