@@ -15,8 +15,9 @@ export function rereadsArguments(t: string, i: number): boolean {
 
 // Where a command's name can stand: the start, after ; & | ( ` { or a newline, or after a word
 // that runs the next one (if, while, then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
-// Assignments may stand before the name (A=1 su -c …): they are skipped, quoted values included.
-const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*(?:[A-Za-z_]\w*=(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])*\s+)*`;
+// Assignments and redirections may stand before the name (A=1 su -c …, 2>&1 su -c …): skipped, quoted values included.
+const WORD = String.raw`(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])`;
+const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*(?:(?:[A-Za-z_]\w*=${WORD}*|\d*[<>&|]+\s*${WORD}+)\s+)*`;
 /**
  * Commands that run an argument again as code, or (bash) evaluate it as arithmetic or a name,
  * where a[$(…)] runs: trap's action, su/runuser -c, script -c, flock -c, watch, parallel, let,

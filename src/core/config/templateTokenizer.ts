@@ -50,6 +50,10 @@ export interface Frame {
   bare?: boolean;
   /** heredoc: `<<-`, whose lines (the delimiter's too) lose their leading tabs; with `<<` a tab before the delimiter keeps the body open. */
   stripTabs?: boolean;
+  /** heredoc: the delimiter is unquoted, so the body expands and a line ending in a backslash goes on in the next. */
+  expands?: boolean;
+  /** heredoc: the line before ended in a line continuation, so this one is its rest and never the delimiter. */
+  continued?: boolean;
 }
 
 const CONTEXT: Partial<Record<Kind, UnsafeContext>> = {
@@ -88,7 +92,7 @@ export function scan(t: string, names: readonly string[]): Scan {
   const pop = (end: number): void => {
     if (stack.length > 1) stack.pop()!.end = end;
   };
-  const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
+  const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean; expands: boolean }> = [];
   const rereader = rereaderIn(t);
   // Where the first $'…' opens: /bin/sh (dash) has no such quotes and reads them as $ and '…',
   // so from there on the two shells split the line differently and no reading here is both's.
@@ -151,7 +155,9 @@ export function scan(t: string, names: readonly string[]): Scan {
         const next = lineEnd < 0 ? t.length : lineEnd + 1;
         const body = f.stripTabs ? line.replace(/^\t+/, '') : line;
         for (const p of names.map((n) => `{${n}}`)) for (let k = line.indexOf(p); k >= 0; k = line.indexOf(p, k + 1)) record(i + k, p, 'a here-document');
-        if (body === f.delimiter) pop(next);
+        const delimiterLine = body === f.delimiter && !f.continued;
+        f.continued = f.expands === true && /(^|[^\\])(\\\\)*\\$/.test(line);
+        if (delimiterLine) pop(next);
         i = next;
         continue;
       }
@@ -251,14 +257,14 @@ export function scan(t: string, names: readonly string[]): Scan {
         if (c === '<' && t[i + 1] === '<' && t[i + 2] !== '<') {
           const m = /^<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([^\s;&|()<>]+))/.exec(t.slice(i));
           if (m) {
-            pendingHeredocs.push({ delimiter: m[2] ?? m[3] ?? m[4].replace(/\\/g, ''), stripTabs: m[1] === '-' });
+            pendingHeredocs.push({ delimiter: m[2] ?? m[3] ?? m[4].replace(/\\/g, ''), stripTabs: m[1] === '-', expands: m[4] !== undefined && !/[\\'"]/.test(m[0]) });
             i += m[0].length;
             continue;
           }
         }
         if (c === '\n' && pendingHeredocs.length && (f.kind === 'plain' || f.kind === 'sub')) {
           // Several here-documents on one line follow one another; the innermost is read first.
-          for (const h of pendingHeredocs.reverse()) push('heredoc', i + 1, { delimiter: h.delimiter, stripTabs: h.stripTabs });
+          for (const h of pendingHeredocs.reverse()) push('heredoc', i + 1, { delimiter: h.delimiter, stripTabs: h.stripTabs, expands: h.expands });
           pendingHeredocs.length = 0;
           i++;
           continue;

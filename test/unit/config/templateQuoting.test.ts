@@ -211,7 +211,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     }
     // A command after assignments (A=1 su -c …) is still that command.
-    for (const t of ['a=b su -c {id}', "A='x y' trap {id} EXIT"]) assert.match(templateQuotingProblem(t, N) ?? '', /which reads values again as code/, t);
+    for (const t of ['a=b su -c {id}', "A='x y' trap {id} EXIT", '2>&1 su -c {id}', '>/dev/null trap {id} EXIT']) assert.match(templateQuotingProblem(t, N) ?? '', /which reads values again as code/, t);
     for (const t of ["bash -o pipefail -c 'alembic downgrade \"$1\"' sh {previous}", "sed -i 's/a/b/' {file}", "awk -f prog.awk {file}", 'python3 manage.py migrate app {previous}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
   });
 
@@ -236,6 +236,14 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     assert.ok(!('command' in fillDownCommand('cat <<E\n\tE\n {id}', { id: '$(touch CANARY)', file: 'f', previous: 'p' })));
     assert.equal(templateQuotingProblem('cat <<-E\n\tE\nprintf %s {id}', N), undefined, '<<- strips the tab: the body ended');
     assert.equal(templateQuotingProblem('cat <<E\nE\nprintf %s {id}', N), undefined);
+    // In a body that expands, a line ending in a backslash goes on in the next: "E\\" + "E" is the line EE, not the delimiter.
+    const joined = 'cat <<-E\nE\\\nE\n {id}';
+    execFileSync('/bin/dash', ['-c', joined.replace('{id}', shQuote('$(touch CANARY)'))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+    assert.ok(existsSync(join(sandbox, 'CANARY')), 'dash expanded the value in the body that went on');
+    rmSync(join(sandbox, 'CANARY'), { force: true });
+    assert.match(templateQuotingProblem(joined, N)!, /^\{id\} is inside a here-document/);
+    assert.equal(templateQuotingProblem("cat <<'E'\nE\\\nE\nprintf %s {id}", N), undefined, 'a quoted delimiter: no line continuation in the body');
+    assert.equal(templateQuotingProblem('cat <<E\nx\\\\\nE\nprintf %s {id}', N), undefined, 'an even number of backslashes is no continuation');
   });
 
   test('a placeholder a second interpreter reads is refused: the script of sh -c, eval, ssh, python -c (found by the property test)', () => {
