@@ -18,6 +18,18 @@ const contexts = (t: string) => quotedPlaceholders(t, N).map((q) => q.context);
 const sandbox = mkdtempSync(join(tmpdir(), 'rp-tq-'));
 after(() => rmSync(sandbox, { recursive: true, force: true }));
 
+/** Runs `command` in `shell` in the sandbox: whether it made the canary (removed again, so the next case starts clean). A failing command is fine. */
+function ranCanary(command: string, shell = '/bin/bash'): boolean {
+  try {
+    execFileSync(shell, ['-c', command], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
+  } catch {
+    // a syntax error, a missing program: only what ran counts
+  }
+  const ran = existsSync(join(sandbox, 'CANARY'));
+  rmSync(join(sandbox, 'CANARY'), { force: true });
+  return ran;
+}
+
 describe('placeholders inside shell quotes (tokenizer)', () => {
   test('a bare placeholder, one glued to quoted text, or inside $(…) is fine', () => {
     for (const t of ['alembic downgrade {previous}', "echo 'x'{id}'y'", '--rev={id}', 'psql -c "$(cat {file})"', 'echo "$(echo {id})" "it\'s"', "echo \"it's\" {id}", 'a # comment\nb {id}', 'cat <<EOF\nx\nEOF\necho {id}']) {
@@ -120,13 +132,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
   test('a placeholder in the word after >& or <& is refused: bash reads a word there that is not a file descriptor again as code (found by a longer property run)', () => {
     // What the check guards against, in bash itself: the quoted value after >& runs.
     const raw = `echo hi >& ${"'$(touch CANARY)'"}`;
-    try {
-      execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-    } catch {
-      // "ambiguous redirect", after the value ran
-    }
-    assert.ok(existsSync(join(sandbox, 'CANARY')), 'bash ran the quoted value after >&');
-    rmSync(join(sandbox, 'CANARY'), { force: true });
+    assert.ok(ranCanary(raw), 'bash ran the quoted value after >&');
     for (const t of ['echo hi >& {id}', 'echo hi >&{id}', 'echo hi 1>&x{id}', 'exec >& \\\n {file}', 'cat <& {file}', 'echo >&"$(echo {id})"', 'x=$(cmd >& {id})']) {
       assert.match(templateQuotingProblem(t, N) ?? '', /^\{(id|file)\} is the target of >& or <&: bash reads a word there that is not a file descriptor again as code/, t);
       assert.ok(!('command' in fillDownCommand(t, { id: '$(touch CANARY)', file: '$(touch CANARY)', previous: 'p' })), t);
@@ -151,13 +157,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     for (const t of ['bash -c 2>&1 {id}', 'bash 2>/dev/null -c {id}', 'bash -c &>/dev/null {id}', 'sh -c >|out {id}', 'sh -c 2>&1 >out {id}']) {
       // bash runs the script given after the redirection: the quoted value is the script.
       const raw = t.replace('{id}', "'touch CANARY'");
-      try {
-        execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-      } catch {
-        // ignored
-      }
-      assert.ok(existsSync(join(sandbox, 'CANARY')), `bash runs the value as the script in ${t}`);
-      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.ok(ranCanary(raw), `bash runs the value as the script in ${t}`);
       assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     }
     // After the script, a redirection and a value are the script's argument ($0, $1…), the form we suggest.
@@ -177,13 +177,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       ['if test -v {id}; then :; fi', /^\{id\} is in a template with test -v/],
       ['compgen -W {id}', /^\{id\} is in a template with compgen/],
     ] as const) {
-      try {
-        execFileSync('/bin/bash', ['-c', t.replace('{id}', shQuote(value))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-      } catch {
-        // ignored
-      }
-      assert.ok(existsSync(join(sandbox, 'CANARY')), `bash runs the quoted value in ${t}`);
-      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.ok(ranCanary(t.replace('{id}', shQuote(value))), `bash runs the quoted value in ${t}`);
       assert.match(templateQuotingProblem(t, N) ?? '', why, t);
     }
     // sh -c with $@ or "$@" before the value: with no arguments it is no word at all, and the value is the script.
@@ -201,13 +195,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       ['echo x | sed -n {id}', '1e touch CANARY'],
       ['awk -v x=1 {id}', 'BEGIN { system("touch CANARY") }'],
     ] as const) {
-      try {
-        execFileSync('/bin/bash', ['-c', t.replace('{id}', shQuote(value))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-      } catch {
-        // ignored
-      }
-      assert.ok(existsSync(join(sandbox, 'CANARY')), `the value runs as code in ${t}`);
-      rmSync(join(sandbox, 'CANARY'), { force: true });
+      assert.ok(ranCanary(t.replace('{id}', shQuote(value))), `the value runs as code in ${t}`);
       assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     }
     // A command after assignments (A=1 su -c …) is still that command.
@@ -219,13 +207,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     const template = 'x=(;; esac {id}';
     const value = "'\n touch CANARY\n'";
     const raw = template.replace('{id}', shQuote(value));
-    try {
-      execFileSync('/bin/bash', ['-c', raw], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-    } catch {
-      // the syntax error, after which bash went on
-    }
-    assert.ok(existsSync(join(sandbox, 'CANARY')), 'bash ran the second line of the quoted value');
-    rmSync(join(sandbox, 'CANARY'), { force: true });
+    assert.ok(ranCanary(raw), 'bash ran the second line of the quoted value');
     const filled = fillDownCommand(template, { id: value, file: 'f.py', previous: 'p' });
     assert.ok('problem' in filled && /has a line break, which is never passed to a shell/.test(filled.problem), JSON.stringify(filled));
     assert.ok('command' in fillDownCommand('alembic downgrade {previous}', { id: 'a\nb', file: 'f', previous: 'p' }), 'only the values the template takes count');
@@ -238,9 +220,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
     assert.equal(templateQuotingProblem('cat <<E\nE\nprintf %s {id}', N), undefined);
     // In a body that expands, a line ending in a backslash goes on in the next: "E\\" + "E" is the line EE, not the delimiter.
     const joined = 'cat <<-E\nE\\\nE\n {id}';
-    execFileSync('/bin/dash', ['-c', joined.replace('{id}', shQuote('$(touch CANARY)'))], { cwd: sandbox, stdio: 'ignore', timeout: 5000 });
-    assert.ok(existsSync(join(sandbox, 'CANARY')), 'dash expanded the value in the body that went on');
-    rmSync(join(sandbox, 'CANARY'), { force: true });
+    assert.ok(ranCanary(joined.replace('{id}', shQuote('$(touch CANARY)')), '/bin/dash'), 'dash expanded the value in the body that went on');
     assert.match(templateQuotingProblem(joined, N)!, /^\{id\} is inside a here-document/);
     assert.equal(templateQuotingProblem("cat <<'E'\nE\\\nE\nprintf %s {id}", N), undefined, 'a quoted delimiter: no line continuation in the body');
     assert.equal(templateQuotingProblem('cat <<E\nx\\\\\nE\nprintf %s {id}', N), undefined, 'an even number of backslashes is no continuation');
