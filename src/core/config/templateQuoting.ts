@@ -75,6 +75,7 @@ const ADVICE: Record<UnsafeContext, string> = {
   'a command named by an expansion': 'the program ($(…), $X) is known only once the shell expands it, and it may be sh -c or eval, which read the value as code: write the program\'s name in the template',
   'right after a $': 'the shell reads ${…} as a variable, and bash reads $ before the filled-in quote as $\'…\': remove the $',
   "bash's arithmetic ((…)) or $[…]": 'bash evaluates it as arithmetic, where a value such as a[$(…)] runs: write it as its own word outside the arithmetic',
+  "after bash's $[…] or ((…))": "/bin/sh (dash) has no $[…] or ((…)): it reads a word and subshells there, so it splits the rest of the template unlike bash and may run the value; use $((…)) instead",
   'an array subscript': 'bash evaluates an array subscript as arithmetic, where a value such as a[$(…)] runs: do not use a value as an array index',
   'the target of >& or <&': 'bash reads a word there that is not a file descriptor again as code, quotes gone (>& \'$(…)\' runs it): write the file with > or 2> instead',
 };
@@ -84,6 +85,7 @@ const POSITION: Partial<Record<UnsafeContext, string>> = {
   'after a backslash': 'stands after a backslash',
   'right after a $': 'stands right after a $',
   "after $'…' quotes": "stands after $'…' quotes",
+  "after bash's $[…] or ((…))": "stands after bash's $[…] or ((…))",
   'a sh -c script': 'is code a second interpreter reads (the script of sh -c, python -c or psql -c, the program of sed or awk)',
   'an eval or ssh command': 'is an argument of eval, ssh, scp or rsync',
   'the target of >& or <&': 'is the target of >& or <&',

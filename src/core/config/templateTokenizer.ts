@@ -21,7 +21,8 @@ export type UnsafeContext =
   | 'a command named by an expansion'
   | 'the target of >& or <&'
   | "bash's arithmetic ((…)) or $[…]"
-  | 'an array subscript';
+  | 'an array subscript'
+  | "after bash's $[…] or ((…))";
 
 export interface QuotedPlaceholder {
   /** The placeholder as written, e.g. "{id}". */
@@ -87,8 +88,10 @@ export function scan(t: string, names: readonly string[]): Scan {
   // an escaped character, say) is not a plain word either.
   const visited = new Set<number>();
   const top = (): Frame => stack[stack.length - 1];
-  const push = (kind: Kind, start: number, extra: Partial<Frame> = {}): void =>
-    void stack.push({ kind, start, depth: 0, ...(kind === 'sub' ? { wordStart: start + 2, words: [] } : kind === 'bt' ? { wordStart: start + 1, words: [] } : {}), ...extra });
+  const push = (kind: Kind, start: number, extra: Partial<Frame> = {}): void => {
+    if (kind === 'bracket') arithmeticAt ??= start;
+    stack.push({ kind, start, depth: 0, ...(kind === 'sub' ? { wordStart: start + 2, words: [] } : kind === 'bt' ? { wordStart: start + 1, words: [] } : {}), ...extra });
+  };
   const pop = (end: number): void => {
     if (stack.length > 1) stack.pop()!.end = end;
   };
@@ -97,6 +100,9 @@ export function scan(t: string, names: readonly string[]): Scan {
   // Where the first $'…' opens: /bin/sh (dash) has no such quotes and reads them as $ and '…',
   // so from there on the two shells split the line differently and no reading here is both's.
   let ansiAt: number | undefined;
+  // Where bash's $[…] or ((…)) first opens: dash reads `$[` as a word and `((` as two subshells, so a here-document
+  // or a quote in there is one to dash and not to bash, and the rest of the line splits differently.
+  let arithmeticAt: number | undefined;
   const placeholderAt = (i: number): string | undefined => names.map((n) => `{${n}}`).find((p) => t.startsWith(p, i));
   const record = (i: number, placeholder: string, context: UnsafeContext | undefined): number => {
     visited.add(i);
@@ -110,7 +116,7 @@ export function scan(t: string, names: readonly string[]): Scan {
     const dup = !context && stack.some((fr) => fr.wordStart !== undefined && DUP_REDIRECT.test(t.slice(0, fr.wordStart))) ? 'the target of >& or <&' : undefined;
     // a[{id}]=… (a $(…) in the subscript included): bash evaluates the subscript as arithmetic, where a value like a[$(…)] runs.
     const subscript = !context && stack.some((fr) => fr.wordStart !== undefined && OPEN_SUBSCRIPT.test(t.slice(fr.wordStart, i))) ? 'an array subscript' : undefined;
-    const ctx = context ?? (inBackticks ? 'backticks' : (dup ?? subscript ?? script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : undefined)));
+    const ctx = context ?? (inBackticks ? 'backticks' : (dup ?? subscript ?? script ?? reread ?? (ansiAt !== undefined ? "after $'…' quotes" : arithmeticAt !== undefined ? "after bash's $[…] or ((…))" : undefined)));
     if (ctx) found.push({ placeholder, offset: i, context: ctx, frame: contextOf(top()) ? top() : undefined });
     return i + placeholder.length;
   };
@@ -235,6 +241,7 @@ export function scan(t: string, names: readonly string[]): Scan {
           continue;
         }
         if (c === '(' && t[i + 1] === '(') {
+          arithmeticAt ??= i;
           push('arith', i, { bare: true });
           i += 2;
           continue;

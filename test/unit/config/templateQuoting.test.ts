@@ -180,6 +180,11 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.ok(ranCanary(t.replace('{id}', shQuote(value))), `bash runs the quoted value in ${t}`);
       assert.match(templateQuotingProblem(t, N) ?? '', why, t);
     }
+    // dash has neither: it reads `$[cat` as a word and <<E as a here-document whose body expands the value.
+    const diverging = '$[cat<<E\n]))*in <<<do {id}';
+    assert.ok(ranCanary(diverging.replace('{id}', shQuote('$(touch CANARY)')), '/bin/dash'), 'dash expanded the value in a here-document bash never sees');
+    assert.match(templateQuotingProblem(diverging, N) ?? '', /^\{id\} stands after bash's \$\[…\] or \(\(…\)\): \/bin\/sh \(dash\) has no/);
+    assert.match(templateQuotingProblem('((x=1)); echo {id}', N) ?? '', /^\{id\} stands after bash's/);
     // sh -c with $@ or "$@" before the value: with no arguments it is no word at all, and the value is the script.
     for (const t of ['sh -c $@ {id}', 'sh -c "$@" {id}', 'bash -c "${a[@]}" {id}']) assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     for (const t of ['sh -c "" {id}', 'sh -c "$*" {id}']) assert.equal(templateQuotingProblem(t, N), undefined, `${t}: the script is a word, empty or not, and the value its $0`);
