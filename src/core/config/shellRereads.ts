@@ -13,11 +13,13 @@ export function rereadsArguments(t: string, i: number): boolean {
   return /(eval|ssh|scp|rsync)\s/.test(t.slice(0, i));
 }
 
-// Where a command's name can stand: the start, after ; & | ( ` { or a newline, or after a word
-// that runs the next one (if, while, then, do, sudo, env, nice, nohup, command, builtin, exec, time, xargs).
-// Assignments and redirections may stand before the name (A=1 su -c …, 2>&1 su -c …): skipped, quoted values included.
+// Where a command's name can stand: the start, after ; & | ( ` { ! or a newline or a keyword (if, while, then, do…),
+// or anywhere after a word that runs a later one with its own options and arguments first (sudo -u x, timeout 5,
+// nice -n 5, coproc, xargs…). Assignments and redirections may stand before the name (A=1 su -c …, 2>&1 su -c …):
+// skipped, quoted values included.
 const WORD = String.raw`(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])`;
-const AT_COMMAND = String.raw`(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else|sudo|env|nice|nohup|command|builtin|exec|time|xargs)\b)\s*(?:(?:[A-Za-z_]\w*=${WORD}*|\d*[<>&|]+\s*${WORD}+)\s+)*`;
+const WRAPPER = String.raw`\b(?:sudo|doas|env|nice|nohup|command|builtin|exec|time|xargs|coproc|timeout|setsid|stdbuf|ionice|chrt|taskset|chroot)\b[^;&|\n]*?\s`;
+const AT_COMMAND = String.raw`(?:(?:^|[;&|(\x60{\n!]|\b(?:if|elif|while|until|then|do|else)\b)\s*|${WRAPPER})(?:(?:[A-Za-z_]\w*=${WORD}*|\d*[<>&|]+\s*${WORD}+)\s+)*`;
 /**
  * Commands that run an argument again as code, or (bash) evaluate it as arithmetic or a name,
  * where a[$(…)] runs: trap's action, su/runuser -c, script -c, flock -c, watch, parallel, let,
