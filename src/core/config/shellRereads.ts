@@ -40,9 +40,13 @@ const REREADERS: Array<[RegExp, string]> = [
 
 /** The command in `t` that reads a filled-in value again as code, named for the message; undefined when none does. */
 export function rereaderIn(t: string): string | undefined {
-  for (const [re, name] of REREADERS) {
-    const m = re.exec(t);
-    if (m) return name === '$1' ? m[1] : name;
+  // A name the shell still finds once it removes quotes and backslashes: \\read, 'read', r""ead.
+  const spelled = t.replace(/\\\n/g, '').replace(/\\(?=[A-Za-z_[])/g, '').replace(/''|""/g, '').replace(/'([A-Za-z_]\w*)'|"([A-Za-z_]\w*)"/g, '$1$2');
+  for (const text of spelled === t ? [t] : [t, spelled]) {
+    for (const [re, name] of REREADERS) {
+      const m = re.exec(text);
+      if (m) return name === '$1' ? m[1] : name;
+    }
   }
   return undefined;
 }

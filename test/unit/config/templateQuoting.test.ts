@@ -204,7 +204,7 @@ describe('placeholders inside shell quotes (tokenizer)', () => {
       assert.match(templateQuotingProblem(t, N) ?? '', /^\{id\} is code a second interpreter reads/, t);
     }
     // A command after assignments (A=1 su -c …) is still that command.
-    for (const t of ['a=b su -c {id}', "A='x y' trap {id} EXIT", '2>&1 su -c {id}', '>/dev/null trap {id} EXIT', 'coproc su -c {id}', 'sudo -u root su -c {id}', 'timeout 5 su -c {id}']) assert.match(templateQuotingProblem(t, N) ?? '', /which reads values again as code/, t);
+    for (const t of ['a=b su -c {id}', "A='x y' trap {id} EXIT", '2>&1 su -c {id}', '>/dev/null trap {id} EXIT', 'coproc su -c {id}', 'sudo -u root su -c {id}', 'timeout 5 su -c {id}', '\\read {id}', "'read' {id}", 'r""ead {id}', '"su" -c {id}']) assert.match(templateQuotingProblem(t, N) ?? '', /which reads values again as code/, t);
     for (const t of ["bash -o pipefail -c 'alembic downgrade \"$1\"' sh {previous}", "sed -i 's/a/b/' {file}", "awk -f prog.awk {file}", 'python3 manage.py migrate app {previous}', 'sudo -u app alembic downgrade {previous}', 'timeout 60 npx knex migrate:down --name {file}']) assert.equal(templateQuotingProblem(t, N), undefined, t);
   });
 
