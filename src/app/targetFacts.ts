@@ -18,7 +18,8 @@ import type { WorkspaceModel } from './workspaceModel';
  * What each target said last, for this window's pickers: environment + host + path → reading.
  * A plan's read names no tags (name undefined): the picker names the release at that commit.
  */
-const lastRead = new Map<string, Omit<KnownDeployed, 'name'> & { name?: string }>();
+type LastReading = Omit<KnownDeployed, 'name'> & { name?: string };
+const lastRead = new Map<string, LastReading>();
 const keyOf = (env: EnvironmentConfig): string => `${env.name}\0${env.host}\0${env.path}`;
 
 /** What another reader (the Releases view's environment lines) found on a target: the picker orders by it too. */
@@ -31,7 +32,7 @@ export async function environmentChoices(workspace: WorkspaceModel, config: Roll
   // One environment has no order to decide: the release listing (for-each-ref over every tag) is not read for it.
   const listing = config.environments.length > 1 ? await workspace.releases().catch(() => undefined) : undefined;
   const bad = listing && findDeployed(listing);
-  const named = (known: Omit<KnownDeployed, 'name'> & { name?: string }): KnownDeployed => ({ ...known, name: known.name ?? listing?.releases.find((r) => r.sha === known.sha)?.name ?? known.sha.slice(0, 12) });
+  const named = (known: LastReading): KnownDeployed => ({ ...known, name: known.name ?? listing?.releases.find((r) => r.sha === known.sha)?.name ?? known.sha.slice(0, 12) });
   return orderEnvironments(config.environments, {
     deployed: (env) => {
       const known = lastRead.get(keyOf(env));

@@ -118,7 +118,6 @@ function fleetDeps(root: string, ssh: SshSettings): FleetFlowDeps {
 const GIT_READ_TIMEOUT_MS = 60_000;
 /** A tag listing is answered whole (about 100 bytes a tag); one larger than this is read through simple-git. */
 const GIT_READ_KEEP_BYTES = 256 * 1024 * 1024;
-/** The fork server ended before it started the read: simple-git reads it. */
 
 export async function buildServices(options: GlobalOptions, term: Terminal): Promise<CliServices> {
   const root = findRepositoryRoot(options.repo ?? process.cwd());

@@ -102,9 +102,10 @@ export function isCodeArgument(words: readonly string[], current: string): boole
     }
     if (mayVanish(w)) continue;
     const n = unquoted(w);
-    if (SHELL.test(n) || INTERPRETER.test(n)) {
+    const shell = SHELL.test(n);
+    if (shell || INTERPRETER.test(n)) {
       state = 'program';
-      codeFlag = SHELL.test(n) ? /^-[A-Za-z]*c[A-Za-z]*$/ : /^-[A-Za-z]*[ce][A-Za-z]*$/;
+      codeFlag = shell ? /^-[A-Za-z]*c[A-Za-z]*$/ : /^-[A-Za-z]*[ce][A-Za-z]*$/;
     } else if (SCRIPT_FIRST.test(n)) state = 'code-next';
     else if (state === 'program' && codeFlag.test(n)) state = 'code-next';
     // An option, or what may be an option's argument (bash -o pipefail -c, python3 -W ignore -c): the -c may still come.
